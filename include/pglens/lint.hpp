@@ -1,0 +1,32 @@
+// Linting SQL text: the engine that runs the enabled rules over a file.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "pglens/catalog.hpp"
+#include "pglens/config.hpp"
+#include "pglens/diagnostic.hpp"
+#include "pglens/source.hpp"
+
+namespace pglens {
+
+// Built once per configuration; lint() is const and safe to call from many threads.
+class Linter {
+ public:
+  explicit Linter(const Config& config);
+  ~Linter();
+  Linter(Linter&&) noexcept;
+  Linter& operator=(Linter&&) noexcept;
+
+  // Diagnostics for one file, sorted by position, suppressions applied.
+  std::vector<Diagnostic> lint(const SourceFile& file, const Catalog& catalog = Catalog::none()) const;
+
+  const Config& config() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pglens

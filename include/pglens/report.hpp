@@ -1,0 +1,43 @@
+// Rendering diagnostics: text (compiler-style), json, SARIF 2.1.0, GitHub workflow commands.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pglens/diagnostic.hpp"
+#include "pglens/source.hpp"
+
+namespace pglens {
+
+enum class ReportFormat { text, json, sarif, github };
+std::optional<ReportFormat> parse_report_format(std::string_view s);
+
+// One linted file: its text (for source excerpts and positions) and its findings, or the
+// reason it could not be linted.
+struct FileReport {
+  SourceFile file;
+  std::vector<Diagnostic> diagnostics;
+  std::string error;          // non-empty when the file could not be read or decoded
+  uint32_t error_offset = 0;  // where in the file, when it applies
+};
+
+struct Summary {
+  size_t files = 0;
+  size_t errors = 0, warnings = 0, infos = 0;
+  size_t unreadable = 0;
+};
+Summary summarize(std::span<const FileReport> reports);
+
+// Text: `path:line:col: severity: message [rule]`, the source line with the span
+// underlined, `help:` and any DDL. Rendered per file so output can stream.
+std::string render_text(const FileReport& report, bool color);
+std::string render_text_summary(const Summary& summary, bool color);
+
+std::string render_json(std::span<const FileReport> reports);
+std::string render_sarif(std::span<const FileReport> reports);
+std::string render_github(const FileReport& report);
+
+}  // namespace pglens

@@ -1,0 +1,18 @@
+// The explicit list of every rule. Adding a rule: write rules/<target>/<id>.cpp defining
+// the factory below, add it here and to registry.cpp, its docs come from its RuleInfo,
+// its fixtures go in testdata/<target>/<id>/.
+#pragma once
+
+#include <span>
+
+#include "engine/sql_rule.hpp"
+
+namespace pglens::rules {
+
+const detail::SqlRule& syntax_error();
+const detail::SqlRule& select_star();
+const detail::SqlRule& unused_ignore();
+
+std::span<const detail::SqlRule* const> sql_rules();
+
+}  // namespace pglens::rules

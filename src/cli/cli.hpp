@@ -1,0 +1,40 @@
+// Shared pieces of the subcommands. Each subcommand lives in its own cmd_<name>.cpp and
+// registers itself from main.cpp.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "pglens/config.hpp"
+#include "pglens/source.hpp"
+
+namespace pglens::cli {
+
+// Exit codes, for every subcommand.
+inline constexpr int kExitOk = 0;        // nothing at or above --fail-on
+inline constexpr int kExitFindings = 1;  // findings at or above --fail-on
+inline constexpr int kExitError = 2;     // usage, config or I/O error; nothing could be read
+
+// A subcommand sets `run`; main calls it after parsing.
+using Runner = std::function<int()>;
+
+void add_lint_command(CLI::App& app, Runner& run);
+void add_rules_commands(CLI::App& app, Runner& run);
+void add_config_command(CLI::App& app, Runner& run);
+
+// Colour choice shared by all subcommands: auto = only when the stream is a terminal
+// and NO_COLOR is unset.
+bool use_color(const std::string& when, int fd);
+
+// Reads a whole file (or stdin for "-") as bytes. Returns an error message on failure.
+std::optional<std::string> read_bytes(const std::string& path, std::string& out);
+
+// Loads the config named by --config, or the nearest .pglens.toml above `near`, or the
+// defaults. Prints the error and returns false when the config is broken.
+bool resolve_config(const std::string& explicit_path, const std::filesystem::path& near, Config& out);
+
+}  // namespace pglens::cli

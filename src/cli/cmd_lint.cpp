@@ -1,0 +1,258 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/cli.hpp"
+#include "pglens/lint.hpp"
+#include "pglens/report.hpp"
+
+namespace pglens::cli {
+namespace {
+
+struct LintArgs {
+  std::vector<std::string> paths;
+  std::string format = "text";
+  std::string fail_on;
+  std::string color = "auto";
+  std::string config;
+  std::string stdin_filename;
+  unsigned jobs = 0;
+  std::vector<std::string> select, ignore;
+};
+
+struct Job {
+  std::string path;        // as shown to the user
+  std::string read_from;   // "-" for stdin
+  const Linter* linter = nullptr;
+};
+
+namespace fs = std::filesystem;
+
+// One Linter per config file, shared by every file that config governs.
+class Linters {
+ public:
+  Linters(const LintArgs& args) : args_(args) {}
+
+  // nullptr after printing the error when the config is broken.
+  const Linter* for_path(const fs::path& path) {
+    std::string key;
+    if (args_.config.empty()) {
+      auto found = find_config(path);
+      key = found ? found->string() : std::string();
+    } else {
+      key = args_.config;
+    }
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second.get();
+    Config config;
+    if (key.empty()) {
+      std::error_code ec;
+      config.root = fs::current_path(ec);
+    } else if (auto err = load_config(key, config)) {
+      fmt::print(stderr, "pglens: error: {}\n", err->format());
+      cache_[key] = nullptr;
+      return nullptr;
+    }
+    if (!args_.select.empty()) config.select = args_.select;
+    for (const auto& i : args_.ignore) config.ignore.push_back(i);
+    auto linter = std::make_unique<Linter>(config);
+    const Linter* raw = linter.get();
+    cache_[key] = std::move(linter);
+    return raw;
+  }
+
+ private:
+  const LintArgs& args_;
+  std::map<std::string, std::unique_ptr<Linter>> cache_;
+};
+
+bool validate_rule_ids(const std::vector<std::string>& ids, std::string_view flag) {
+  for (const auto& id : ids) {
+    if (id != "ALL" && !find_rule(id)) {
+      fmt::print(stderr, "pglens: error: unknown rule id `{}` in {} (run `pglens rules` for the list)\n", id, flag);
+      return false;
+    }
+  }
+  return true;
+}
+
+int run_lint(LintArgs& args) {
+  if (!validate_rule_ids(args.select, "--select") || !validate_rule_ids(args.ignore, "--ignore")) return kExitError;
+  if (args.paths.empty()) args.paths.push_back(".");
+  auto format = parse_report_format(args.format);
+  bool color = use_color(args.color, STDOUT_FILENO);
+
+  Linters linters(args);
+  std::vector<Job> jobs;
+  bool failed = false;
+  for (const auto& p : args.paths) {
+    if (p == "-") {
+      std::string shown = args.stdin_filename.empty() ? "<stdin>" : args.stdin_filename;
+      const Linter* l = linters.for_path(args.stdin_filename.empty() ? fs::path(".") : fs::path(args.stdin_filename));
+      if (!l) { failed = true; continue; }
+      if (!args.stdin_filename.empty() && l->config().excluded(args.stdin_filename)) continue;
+      jobs.push_back({shown, "-", l});
+      continue;
+    }
+    std::error_code ec;
+    auto status = fs::status(p, ec);
+    if (ec || !fs::exists(status)) {
+      fmt::print(stderr, "pglens: error: {}: no such file or directory\n", p);
+      failed = true;
+      continue;
+    }
+    if (fs::is_directory(status)) {
+      std::vector<std::string> found;
+      fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
+      for (; !ec && it != end; it.increment(ec)) {
+        const auto& entry = *it;
+        std::string name = entry.path().filename().string();
+        if (entry.is_directory(ec)) {
+          const Linter* l = linters.for_path(entry.path());
+          if ((name.size() > 1 && name[0] == '.') || name == "node_modules" || (l && l->config().excluded(entry.path())))
+            it.disable_recursion_pending();
+          continue;
+        }
+        if (!entry.is_regular_file(ec)) continue;
+        const Linter* l = linters.for_path(entry.path());
+        if (!l) { failed = true; continue; }
+        bool wanted = l->config().included(entry.path()) && !l->config().excluded(entry.path());
+        if (wanted) found.push_back(entry.path().string());
+      }
+      if (ec) {
+        fmt::print(stderr, "pglens: error: {}: {}\n", p, ec.message());
+        failed = true;
+      }
+      if (found.empty() && !ec) {
+        fmt::print(stderr, "pglens: error: {}: no .sql files found (include: {})\n", p,
+                   fmt::join(linters.for_path(p) ? linters.for_path(p)->config().include : std::vector<std::string>{}, ", "));
+        failed = true;
+      }
+      std::sort(found.begin(), found.end());
+      for (auto& f : found) jobs.push_back({f, f, linters.for_path(f)});
+      continue;
+    }
+    const Linter* l = linters.for_path(p);
+    if (!l) { failed = true; continue; }
+    if (l->config().excluded(p)) continue;
+    jobs.push_back({p, p, l});
+  }
+
+  // Lint in parallel; print in input order as soon as each file's turn comes.
+  std::vector<std::optional<FileReport>> done(jobs.size());
+  std::mutex mu;
+  std::condition_variable ready;
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (;;) {
+      size_t i = next.fetch_add(1);
+      if (i >= jobs.size()) return;
+      FileReport rep;
+      std::string bytes;
+      rep.file.path = jobs[i].path;
+      if (auto err = read_bytes(jobs[i].read_from, bytes)) {
+        rep.error = *err;
+      } else {
+        DecodeError derr;
+        if (!decode_source(jobs[i].path, std::move(bytes), rep.file, derr)) {
+          rep.error = derr.message;
+          rep.error_offset = derr.offset;
+          // keep the text for the position of the error only when small enough to be useful
+        } else {
+          rep.diagnostics = jobs[i].linter->lint(rep.file);
+        }
+      }
+      std::lock_guard lock(mu);
+      done[i] = std::move(rep);
+      ready.notify_all();
+    }
+  };
+  unsigned n = args.jobs ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
+  n = std::min<unsigned>(n, static_cast<unsigned>(std::max<size_t>(1, jobs.size())));
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < n; ++t) threads.emplace_back(worker);
+
+  std::vector<FileReport> reports;
+  reports.reserve(jobs.size());
+  bool stream = *format == ReportFormat::text || *format == ReportFormat::github;
+  std::thread own;
+  if (n == 1 || jobs.empty()) worker();
+  else own = std::thread(worker);
+  bool progress = isatty(STDERR_FILENO) && jobs.size() >= 500 && !isatty(STDOUT_FILENO);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    std::unique_lock lock(mu);
+    ready.wait(lock, [&] { return done[i].has_value(); });
+    FileReport rep = std::move(*done[i]);
+    done[i].reset();
+    lock.unlock();
+    if (rep.error.empty() && rep.diagnostics.empty()) rep.file.text.clear();  // nothing to show: free it
+    if (stream) {
+      std::string out = *format == ReportFormat::text ? render_text(rep, color) : render_github(rep);
+      if (!out.empty()) std::fwrite(out.data(), 1, out.size(), stdout);
+      if (!rep.error.empty()) failed = true;
+      // Keep only what the summary and the exit code need.
+      rep.file.text.clear();
+      rep.file.text.shrink_to_fit();
+    }
+    if (progress && (i + 1) % 100 == 0) fmt::print(stderr, "\rpglens: {}/{} files", i + 1, jobs.size());
+    reports.push_back(std::move(rep));
+  }
+  if (progress) fmt::print(stderr, "\r\x1b[K");
+  for (auto& t : threads) t.join();
+  if (own.joinable()) own.join();
+
+  for (const auto& r : reports)
+    if (!r.error.empty()) failed = true;
+  if (*format == ReportFormat::json) fmt::print("{}", render_json(reports));
+  if (*format == ReportFormat::sarif) fmt::print("{}", render_sarif(reports));
+  if (*format == ReportFormat::text) fmt::print("{}", render_text_summary(summarize(reports), color));
+  std::fflush(stdout);
+
+  if (failed) return kExitError;
+  Severity threshold = Severity::warning;
+  if (!args.fail_on.empty()) threshold = *parse_severity(args.fail_on);
+  else if (!jobs.empty() && jobs.front().linter->config().fail_on) threshold = *jobs.front().linter->config().fail_on;
+  for (const auto& r : reports)
+    for (const auto& d : r.diagnostics)
+      if (d.severity >= threshold) return kExitFindings;
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_lint_command(CLI::App& app, Runner& run) {
+  static LintArgs args;
+  auto* cmd = app.add_subcommand("lint", "Lint SQL files for slow queries and other problems");
+  cmd->add_option("PATH", args.paths, "Files or directories (recursed for *.sql); `-` reads stdin. Default: .");
+  cmd->add_option("--format", args.format, "Output: text, json, sarif or github (workflow commands)")
+      ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
+  cmd->add_option("--fail-on", args.fail_on, "Exit 1 when a finding is at or above this severity (default: warning)")
+      ->check(CLI::IsMember({"info", "warning", "error"}));
+  cmd->add_option("--color", args.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->add_option("--config", args.config, "Use this config file instead of the nearest .pglens.toml");
+  cmd->add_option("--stdin-filename", args.stdin_filename, "Name to report (and to find the config by) for `-`");
+  cmd->add_option("-j,--jobs", args.jobs, "Files linted in parallel (default: all cores)");
+  cmd->add_option("--select", args.select, "Run only these rules (comma-separated)")->delimiter(',');
+  cmd->add_option("--ignore", args.ignore, "Do not run these rules (comma-separated)")->delimiter(',');
+  cmd->footer(
+      "Examples:\n"
+      "  pglens lint db/queries/\n"
+      "  pglens lint --format github migrations/*.sql\n"
+      "  git diff --name-only -- '*.sql' | xargs pglens lint\n"
+      "  cat q.sql | pglens lint - --stdin-filename q.sql\n"
+      "  pglens lint --select select-star --fail-on error .\n"
+      "\nSuppress a finding with a comment on its line or the line above the statement:\n"
+      "  SELECT * FROM t;  -- pglens-ignore: select-star  reason\n"
+      "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, config or I/O error.");
+  cmd->callback([&run] { run = [] { return run_lint(args); }; });
+}
+
+}  // namespace pglens::cli

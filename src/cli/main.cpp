@@ -1,0 +1,90 @@
+#include <cstdio>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "cli/cli.hpp"
+
+namespace pglens::cli {
+
+bool use_color(const std::string& when, int fd) {
+  if (when == "always") return true;
+  if (when == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::string_view(term) == "dumb") return false;
+  return isatty(fd) != 0;
+}
+
+std::optional<std::string> read_bytes(const std::string& path, std::string& out) {
+  FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (!f) return std::string("cannot open: ") + std::strerror(errno);
+  out.clear();
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  bool failed = std::ferror(f) != 0;
+  int err = errno;
+  if (f != stdin) std::fclose(f);
+  if (failed) return std::string("cannot read: ") + std::strerror(err);
+  return std::nullopt;
+}
+
+bool resolve_config(const std::string& explicit_path, const std::filesystem::path& near, Config& out) {
+  std::optional<std::filesystem::path> file;
+  if (!explicit_path.empty()) file = explicit_path;
+  else file = find_config(near);
+  if (!file) {
+    out = Config{};
+    std::error_code ec;
+    out.root = std::filesystem::current_path(ec);
+    return true;
+  }
+  if (auto err = load_config(*file, out)) {
+    fmt::print(stderr, "pglens: error: {}\n", err->format());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace pglens::cli
+
+int main(int argc, char** argv) {
+  using namespace pglens::cli;
+  CLI::App app{"pglens finds the bottleneck in PostgreSQL queries: it lints SQL files, reads EXPLAIN plans, "
+               "and serves both to editors.",
+               "pglens"};
+  app.set_version_flag("-V,--version", std::string("pglens ") + PGLENS_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Examples:\n"
+      "  pglens lint queries/                 lint every .sql file under queries/\n"
+      "  pglens lint --format sarif . > out.sarif\n"
+      "  pglens rules                         list every rule\n"
+      "  pglens rule select-star              explain one rule\n"
+      "  pglens config --show                 print the effective configuration\n"
+      "\nExit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage, config or I/O error.");
+  Runner run;
+  add_lint_command(app, run);
+  add_rules_commands(app, run);
+  add_config_command(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitError;
+  }
+  try {
+    return run ? run() : kExitError;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "pglens: internal error: {}\n", e.what());
+    return kExitError;
+  }
+}

@@ -1,0 +1,324 @@
+#include "pglens/config.hpp"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+namespace pglens {
+
+bool Config::rule_enabled(std::string_view id) const {
+  if (std::find(ignore.begin(), ignore.end(), id) != ignore.end()) return false;
+  if (select.empty() || std::find(select.begin(), select.end(), "ALL") != select.end()) return true;
+  return std::find(select.begin(), select.end(), id) != select.end();
+}
+
+std::optional<Severity> Config::effective_severity(const RuleInfo& rule) const {
+  if (!rule_enabled(rule.id)) return std::nullopt;
+  auto it = rules.find(rule.id);
+  if (it == rules.end()) return rule.default_severity;
+  if (it->second.off) return std::nullopt;
+  return it->second.severity.value_or(rule.default_severity);
+}
+
+OptionValue Config::option(const RuleInfo& rule, std::string_view name) const {
+  auto it = rules.find(rule.id);
+  if (it != rules.end()) {
+    auto o = it->second.options.find(name);
+    if (o != it->second.options.end()) return o->second;
+  }
+  if (const RuleOption* opt = rule.option(name)) return opt->default_value;
+  return OptionValue{false};
+}
+
+namespace {
+
+std::string relative_for_glob(const std::filesystem::path& root, const std::filesystem::path& path) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(path, ec).lexically_normal();
+  auto rel = root.empty() ? path.lexically_normal() : abs.lexically_relative(root);
+  std::string s = rel.generic_string();
+  if (s.empty() || s.starts_with("..")) s = abs.generic_string();
+  return s;
+}
+
+bool match_any(const std::vector<std::string>& globs, const std::filesystem::path& root,
+               const std::filesystem::path& path) {
+  std::string rel = relative_for_glob(root, path);
+  for (const auto& g : globs) {
+    if (glob_match(g, rel)) return true;
+    // A pattern without '/' matches the file name anywhere, as in .gitignore.
+    if (g.find('/') == std::string::npos && glob_match(g, path.filename().generic_string())) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool Config::excluded(const std::filesystem::path& path) const { return match_any(exclude, root, path); }
+bool Config::included(const std::filesystem::path& path) const { return match_any(include, root, path); }
+
+std::string ConfigError::format() const {
+  if (line == 0) return fmt::format("{}: {}", file, message);
+  return fmt::format("{}:{}:{}: {}", file, line, column, message);
+}
+
+bool glob_match(std::string_view pattern, std::string_view path) {
+  // Split on "**" segments; each piece is matched with fnmatch(FNM_PATHNAME) per segment run.
+  if (pattern.starts_with("**/")) {
+    std::string_view rest = pattern.substr(3);
+    if (glob_match(rest, path)) return true;
+    for (size_t i = 0; i < path.size(); ++i)
+      if (path[i] == '/' && glob_match(rest, path.substr(i + 1))) return true;
+    return false;
+  }
+  if (pattern == "**") return true;
+  size_t star2 = pattern.find("/**");
+  if (star2 != std::string_view::npos) {
+    std::string_view head = pattern.substr(0, star2);
+    std::string_view tail = pattern.substr(star2 + 3);  // "" or "/..."
+    for (size_t i = 0; i <= path.size(); ++i) {
+      if (i != path.size() && path[i] != '/') continue;
+      if (!glob_match(head, path.substr(0, i))) continue;
+      if (tail.empty()) return i < path.size();
+      if (i < path.size() && glob_match(tail.substr(1), path.substr(i + 1))) return true;
+      if (i < path.size() && glob_match(std::string("**") + std::string(tail), path.substr(i + 1))) return true;
+    }
+    return false;
+  }
+  std::string p(pattern), s(path);
+  return fnmatch(p.c_str(), s.c_str(), FNM_PATHNAME) == 0;
+}
+
+namespace {
+
+class Reader {
+ public:
+  Reader(std::string file, Config& out) : file_(std::move(file)), out_(out) {}
+
+  std::optional<ConfigError> read(const toml::table& root) {
+    for (auto&& [k, v] : root) {
+      std::string_view key = k.str();
+      if (key == "select") strings(v, key, out_.select, true);
+      else if (key == "ignore") strings(v, key, out_.ignore, true);
+      else if (key == "include") strings(v, key, out_.include, false);
+      else if (key == "exclude") strings(v, key, out_.exclude, false);
+      else if (key == "schema") strings(v, key, out_.schema, false);
+      else if (key == "search-path") strings(v, key, out_.search_path, false);
+      else if (key == "catalog") string(v, key, out_.catalog);
+      else if (key == "fail-on") {
+        std::string s;
+        if (string(v, key, s)) {
+          if (auto sev = parse_severity(s)) out_.fail_on = sev;
+          else fail(v, fmt::format("`fail-on` must be \"info\", \"warning\" or \"error\", not \"{}\"", s));
+        }
+      } else if (key == "rules") rules(v);
+      else if (key == "database") database(v);
+      else if (key == "tables") tables(v);
+      else fail(v, fmt::format("unknown key `{}` (expected one of: select, ignore, include, exclude, fail-on, "
+                               "rules, schema, catalog, search-path, database, tables)", key));
+      if (error_) return error_;
+    }
+    return error_;
+  }
+
+ private:
+  void fail(const toml::node& at, std::string message) {
+    if (error_) return;
+    auto src = at.source();
+    error_ = ConfigError{file_, src.begin.line, src.begin.column, std::move(message)};
+  }
+
+  bool string(const toml::node& v, std::string_view key, std::string& out) {
+    if (auto s = v.value<std::string>(); s && v.is_string()) { out = *s; return true; }
+    fail(v, fmt::format("`{}` must be a string", key));
+    return false;
+  }
+
+  void strings(const toml::node& v, std::string_view key, std::vector<std::string>& out, bool rule_ids) {
+    const toml::array* arr = v.as_array();
+    if (!arr) return fail(v, fmt::format("`{}` must be an array of strings", key));
+    out.clear();
+    for (auto&& e : *arr) {
+      if (!e.is_string()) return fail(e, fmt::format("`{}` must be an array of strings", key));
+      std::string s = *e.value<std::string>();
+      if (rule_ids && s != "ALL" && !find_rule(s))
+        return fail(e, fmt::format("unknown rule id `{}` in `{}` (run `pglens rules` for the list)", s, key));
+      out.push_back(std::move(s));
+    }
+  }
+
+  void rules(const toml::node& v) {
+    const toml::table* t = v.as_table();
+    if (!t) return fail(v, "`rules` must be a table of [rules.<rule-id>] sections");
+    for (auto&& [k, rv] : *t) {
+      std::string_view id = k.str();
+      const RuleInfo* rule = find_rule(id);
+      if (!rule) return fail(rv, fmt::format("unknown rule id `{}` in [rules] (run `pglens rules` for the list)", id));
+      const toml::table* rt = rv.as_table();
+      if (!rt) return fail(rv, fmt::format("`rules.{}` must be a table", id));
+      RuleConfig& rc = out_.rules[std::string(id)];
+      for (auto&& [ok, ov] : *rt) {
+        std::string_view opt = ok.str();
+        if (opt == "severity") {
+          std::string s;
+          if (!string(ov, "severity", s)) return;
+          if (s == "off") rc.off = true;
+          else if (auto sev = parse_severity(s)) { rc.severity = sev; rc.off = false; }
+          else return fail(ov, fmt::format("`rules.{}.severity` must be \"off\", \"info\", \"warning\" or \"error\", not \"{}\"", id, s));
+          continue;
+        }
+        const RuleOption* ro = rule->option(opt);
+        if (!ro) {
+          std::string known = "severity";
+          for (const auto& o : rule->options) known += fmt::format(", {}", o.name);
+          return fail(ov, fmt::format("unknown option `{}` for rule `{}` (it has: {})", opt, id, known));
+        }
+        auto value = convert(ov, ro->default_value);
+        if (!value)
+          return fail(ov, fmt::format("`rules.{}.{}` must be {} (default {})", id, opt,
+                                      type_name(ro->default_value), format_option_value(ro->default_value)));
+        rc.options[std::string(opt)] = *value;
+      }
+    }
+  }
+
+  static std::string_view type_name(const OptionValue& v) {
+    switch (v.index()) {
+      case 0: return "a boolean";
+      case 1: return "an integer";
+      case 2: return "a number";
+      default: return "a string";
+    }
+  }
+
+  static std::optional<OptionValue> convert(const toml::node& v, const OptionValue& like) {
+    switch (like.index()) {
+      case 0: if (v.is_boolean()) return OptionValue{*v.value<bool>()}; break;
+      case 1: if (v.is_integer()) return OptionValue{*v.value<int64_t>()}; break;
+      case 2: if (v.is_number()) return OptionValue{*v.value<double>()}; break;
+      default: if (v.is_string()) return OptionValue{*v.value<std::string>()}; break;
+    }
+    return std::nullopt;
+  }
+
+  void database(const toml::node& v) {
+    const toml::table* t = v.as_table();
+    if (!t) return fail(v, "`database` must be a table");
+    for (auto&& [k, dv] : *t) {
+      if (k.str() == "url") string(dv, "database.url", out_.database_url);
+      else return fail(dv, fmt::format("unknown key `database.{}` (expected: url)", k.str()));
+    }
+  }
+
+  void tables(const toml::node& v) {
+    const toml::table* t = v.as_table();
+    if (!t) return fail(v, "`tables` must be a table of [tables.\"schema.name\"] sections");
+    for (auto&& [k, tv] : *t) {
+      const toml::table* tt = tv.as_table();
+      if (!tt) return fail(tv, fmt::format("`tables.\"{}\"` must be a table", k.str()));
+      TableHint& hint = out_.tables[std::string(k.str())];
+      for (auto&& [hk, hv] : *tt) {
+        if (hk.str() == "rows") {
+          if (!hv.is_number() || *hv.value<double>() < 0)
+            return fail(hv, fmt::format("`tables.\"{}\".rows` must be a non-negative number", k.str()));
+          hint.rows = *hv.value<double>();
+        } else {
+          return fail(hv, fmt::format("unknown key `tables.\"{}\".{}` (expected: rows)", k.str(), hk.str()));
+        }
+      }
+    }
+  }
+
+  std::string file_;
+  Config& out_;
+  std::optional<ConfigError> error_;
+};
+
+}  // namespace
+
+std::optional<ConfigError> parse_config(std::string_view text, const std::filesystem::path& file, Config& out) {
+  out = Config{};
+  out.source = file.string();
+  std::error_code ec;
+  out.root = std::filesystem::absolute(file, ec).parent_path().lexically_normal();
+  toml::table root;
+  try {
+    root = toml::parse(text, file.string());
+  } catch (const toml::parse_error& e) {
+    auto src = e.source();
+    return ConfigError{file.string(), src.begin.line, src.begin.column,
+                       fmt::format("invalid TOML: {}", e.description())};
+  }
+  return Reader(file.string(), out).read(root);
+}
+
+std::optional<ConfigError> load_config(const std::filesystem::path& file, Config& out) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return ConfigError{file.string(), 0, 0, "cannot read the config file (does it exist, is it readable?)"};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), file, out);
+}
+
+std::optional<std::filesystem::path> find_config(const std::filesystem::path& path) {
+  std::error_code ec;
+  auto dir = std::filesystem::absolute(path, ec).lexically_normal();
+  if (!std::filesystem::is_directory(dir, ec)) dir = dir.parent_path();
+  for (;;) {
+    auto candidate = dir / ".pglens.toml";
+    if (std::filesystem::is_regular_file(candidate, ec)) return candidate;
+    if (!dir.has_parent_path() || dir.parent_path() == dir) return std::nullopt;
+    dir = dir.parent_path();
+  }
+}
+
+namespace {
+std::string toml_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+std::string toml_list(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + toml_string(v[i]);
+  return out + "]";
+}
+std::string toml_value(const OptionValue& v) {
+  if (auto s = std::get_if<std::string>(&v)) return toml_string(*s);
+  return format_option_value(v);
+}
+}  // namespace
+
+std::string render_config(const Config& c) {
+  std::string out;
+  out += fmt::format("# effective configuration; from {}\n", c.source.empty() ? "built-in defaults" : c.source);
+  out += fmt::format("select = {}\n", toml_list(c.select.empty() ? std::vector<std::string>{"ALL"} : c.select));
+  out += fmt::format("ignore = {}\n", toml_list(c.ignore));
+  out += fmt::format("include = {}\n", toml_list(c.include));
+  out += fmt::format("exclude = {}\n", toml_list(c.exclude));
+  out += fmt::format("fail-on = {}\n", toml_string(to_string(c.fail_on.value_or(Severity::warning))));
+  out += fmt::format("schema = {}\n", toml_list(c.schema));
+  out += fmt::format("search-path = {}\n", toml_list(c.search_path));
+  if (!c.catalog.empty()) out += fmt::format("catalog = {}\n", toml_string(c.catalog));
+  if (!c.database_url.empty()) out += "\n[database]\nurl = \"(set; not shown)\"\n";
+  for (const auto& [name, hint] : c.tables) {
+    out += fmt::format("\n[tables.{}]\n", toml_string(name));
+    if (hint.rows) out += fmt::format("rows = {}\n", *hint.rows);
+  }
+  for (const RuleInfo* r : all_rules()) {
+    auto sev = c.effective_severity(*r);
+    out += fmt::format("\n[rules.{}]\nseverity = {}\n", r->id, toml_string(sev ? to_string(*sev) : "off"));
+    for (const auto& o : r->options) out += fmt::format("{} = {}\n", o.name, toml_value(c.option(*r, o.name)));
+  }
+  return out;
+}
+
+}  // namespace pglens

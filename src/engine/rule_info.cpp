@@ -1,0 +1,127 @@
+#include <fmt/format.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <map>
+
+#include "engine/sql_rule.hpp"
+#include "pglens/rule.hpp"
+
+namespace pglens {
+
+std::string_view to_string(RuleCategory c) {
+  switch (c) {
+    case RuleCategory::performance: return "performance";
+    case RuleCategory::correctness: return "correctness";
+    case RuleCategory::safety: return "safety";
+    case RuleCategory::syntax: return "syntax";
+  }
+  return "performance";
+}
+
+std::string_view to_string(RuleTarget t) { return t == RuleTarget::sql ? "sql" : "plan"; }
+
+std::string format_option_value(const OptionValue& v) {
+  switch (v.index()) {
+    case 0: return std::get<bool>(v) ? "true" : "false";
+    case 1: return fmt::format("{}", std::get<int64_t>(v));
+    case 2: return fmt::format("{}", std::get<double>(v));
+    default: return fmt::format("\"{}\"", std::get<std::string>(v));
+  }
+}
+
+const RuleOption* RuleInfo::option(std::string_view name) const {
+  for (const auto& o : options)
+    if (o.name == name) return &o;
+  return nullptr;
+}
+
+const RuleInfo* find_rule(std::string_view id) {
+  for (const RuleInfo* r : all_rules())
+    if (r->id == id) return r;
+  return nullptr;
+}
+
+std::string rule_docs_url(std::string_view id) {
+  return fmt::format("https://github.com/pglens/pglens/blob/main/docs/rules/{}.md", id);
+}
+
+std::string render_rule_docs(const RuleInfo& r) {
+  std::string out = fmt::format("# {}\n\n", r.id);
+  out += fmt::format("{} · {} rule · default severity: {} · fix: {}\n\n", to_string(r.category), to_string(r.target),
+                     to_string(r.default_severity), r.has_fix ? "yes" : "no");
+  out += fmt::format("## What it does\n\n{}\n\n", r.docs.what_it_does);
+  out += fmt::format("## Why is this bad?\n\n{}\n\n", r.docs.why_is_this_bad);
+  std::string_view lang = r.target == RuleTarget::sql ? "sql" : "text";
+  out += fmt::format("## Example\n\n```{}\n{}\n```\n\n", lang, r.docs.example);
+  out += fmt::format("## Use instead\n\n```{}\n{}\n```\n\n", lang, r.docs.use_instead);
+  out += "## Options\n\n";
+  if (r.options.empty()) out += "None.\n\n";
+  for (const auto& o : r.options)
+    out += fmt::format("- `{}` (default `{}`): {}\n", o.name, format_option_value(o.default_value), o.description);
+  if (!r.options.empty()) out += fmt::format("\nSet them in `.pglens.toml` under `[rules.{}]`.\n\n", r.id);
+  out += fmt::format("## References\n\n{}\n", r.docs.references);
+  return out;
+}
+
+namespace detail {
+namespace {
+std::mutex options_read_mutex;
+std::atomic<bool> tracking_option_reads{false};
+std::map<std::string, std::set<std::string>, std::less<>>& options_read_log() {
+  static std::map<std::string, std::set<std::string>, std::less<>> log;
+  return log;
+}
+}  // namespace
+
+OptionValue RuleContext::option(std::string_view name) const {
+  if (!info_.option(name)) throw std::logic_error(fmt::format("rule {} reads undeclared option {}", info_.id, name));
+  if (tracking_option_reads.load(std::memory_order_relaxed)) {
+    std::lock_guard lock(options_read_mutex);
+    auto& seen = options_read_log()[std::string(info_.id)];
+    if (seen.size() < info_.options.size()) seen.insert(std::string(name));
+  }
+  return config_.option(info_, name);
+}
+
+void RuleContext::track_option_reads(bool on) { tracking_option_reads = on; }
+
+std::vector<std::string> RuleContext::options_read(std::string_view rule_id) {
+  std::lock_guard lock(options_read_mutex);
+  auto it = options_read_log().find(rule_id);
+  if (it == options_read_log().end()) return {};
+  return {it->second.begin(), it->second.end()};
+}
+
+int64_t RuleContext::int_option(std::string_view name) const {
+  OptionValue v = option(name);
+  if (auto i = std::get_if<int64_t>(&v)) return *i;
+  if (auto d = std::get_if<double>(&v)) return static_cast<int64_t>(*d);
+  return 0;
+}
+double RuleContext::number_option(std::string_view name) const {
+  OptionValue v = option(name);
+  if (auto d = std::get_if<double>(&v)) return *d;
+  if (auto i = std::get_if<int64_t>(&v)) return static_cast<double>(*i);
+  return 0;
+}
+bool RuleContext::bool_option(std::string_view name) const {
+  OptionValue v = option(name);
+  auto b = std::get_if<bool>(&v);
+  return b && *b;
+}
+std::string RuleContext::string_option(std::string_view name) const {
+  OptionValue v = option(name);
+  auto s = std::get_if<std::string>(&v);
+  return s ? *s : std::string();
+}
+
+Diagnostic& RuleContext::report(Span at, std::string message) {
+  out_.emplace_back(std::string(info_.id), at, std::move(message));
+  out_.back().severity = severity_;
+  return out_.back();
+}
+
+}  // namespace detail
+}  // namespace pglens

@@ -1,0 +1,114 @@
+#include "sql/ast.hpp"
+
+#include <string>
+
+namespace pglens::sql {
+
+Node::Node(simdjson::dom::element value, uint32_t base) : base_(base) {
+  simdjson::dom::object obj;
+  if (value.get_object().get(obj)) return;
+  // A wrapped node has exactly one key, capitalised, holding an object.
+  auto it = obj.begin();
+  if (it != obj.end()) {
+    std::string_view key = it.key();
+    simdjson::dom::object inner;
+    auto next = it;
+    ++next;
+    if (next == obj.end() && !key.empty() && key[0] >= 'A' && key[0] <= 'Z' && !it.value().get_object().get(inner)) {
+      kind_ = key;
+      fields_ = inner;
+      valid_ = true;
+      return;
+    }
+  }
+  fields_ = obj;
+  valid_ = true;
+}
+
+Node::Node(simdjson::dom::element value, uint32_t base, std::string_view field) : Node(value, base) {
+  if (valid_ && kind_.empty()) kind_ = implied_kind(field);
+}
+
+std::string_view implied_kind(std::string_view field) {
+  struct Pair { std::string_view field, kind; };
+  static constexpr Pair table[] = {
+      {"larg", "SelectStmt"},        {"rarg", "SelectStmt"},          {"relation", "RangeVar"},
+      {"withClause", "WithClause"},  {"intoClause", "IntoClause"},    {"into", "IntoClause"},
+      {"onConflictClause", "OnConflictClause"}, {"typeName", "TypeName"}, {"alias", "Alias"},
+      {"infer", "InferClause"},      {"partspec", "PartitionSpec"},   {"partbound", "PartitionBoundSpec"},
+      {"view", "RangeVar"},          {"sequence", "RangeVar"},        {"ofTypename", "TypeName"},
+      {"pktable", "RangeVar"},       {"collClause", "CollateClause"}, {"bound", "PartitionBoundSpec"},
+  };
+  for (const auto& p : table)
+    if (p.field == field) return p.kind;
+  return {};
+}
+
+Node Node::field(std::string_view name) const {
+  if (!valid_) return {};
+  simdjson::dom::element e;
+  if (fields_.at_key(name).get(e)) return {};
+  return Node(e, base_, name);
+}
+
+List Node::list(std::string_view name) const {
+  if (!valid_) return {};
+  simdjson::dom::array a;
+  if (fields_.at_key(name).get_array().get(a)) return {};
+  return List(a, base_);
+}
+
+std::string_view Node::str(std::string_view name) const {
+  if (!valid_) return {};
+  std::string_view s;
+  if (fields_.at_key(name).get_string().get(s)) return {};
+  return s;
+}
+
+int64_t Node::integer(std::string_view name) const {
+  if (!valid_) return 0;
+  int64_t v = 0;
+  if (fields_.at_key(name).get_int64().get(v)) return 0;
+  return v;
+}
+
+bool Node::boolean(std::string_view name) const {
+  if (!valid_) return false;
+  bool v = false;
+  if (fields_.at_key(name).get_bool().get(v)) return false;
+  return v;
+}
+
+bool Node::has(std::string_view name) const {
+  if (!valid_) return false;
+  simdjson::dom::element e;
+  return !fields_.at_key(name).get(e);
+}
+
+std::optional<uint32_t> Node::location() const {
+  if (!valid_) return std::nullopt;
+  int64_t v = 0;
+  auto r = fields_.at_key("location");
+  if (r.error() == simdjson::NO_SUCH_FIELD) return base_;  // libpg_query omits a location of 0
+  if (r.get_int64().get(v) || v < 0) return std::nullopt;
+  return base_ + static_cast<uint32_t>(v);
+}
+
+Node List::operator[](size_t i) const {
+  if (!valid_) return {};
+  simdjson::dom::element e;
+  if (array_.at(i).get(e)) return {};
+  return Node(e, base_);
+}
+
+std::string qualified_name(const List& names) {
+  std::string out;
+  for (Node n : names) {
+    if (!out.empty()) out += '.';
+    if (n.is("A_Star")) out += '*';
+    else out += n.sval();
+  }
+  return out;
+}
+
+}  // namespace pglens::sql

@@ -1,0 +1,86 @@
+// A read-only view of libpg_query's parse tree (its JSON output, held by simdjson).
+// Nodes look like {"SelectStmt": {...fields}}; fields typed as one struct in PostgreSQL
+// (InsertStmt.relation is a RangeVar) are unwrapped: {...fields} with no kind.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include <simdjson.h>
+
+#include "pglens/source.hpp"
+
+namespace pglens::sql {
+
+class List;
+
+class Node {
+ public:
+  Node() = default;
+  // `value` is a wrapped node {"Kind": {...}} or an unwrapped struct {...}.
+  Node(simdjson::dom::element value, uint32_t base);
+  // An unwrapped struct reached through `field`: takes the kind that field always holds
+  // (larg -> SelectStmt, relation -> RangeVar ...), so rules can ask is("SelectStmt").
+  Node(simdjson::dom::element value, uint32_t base, std::string_view field);
+
+  explicit operator bool() const { return valid_; }
+  std::string_view kind() const { return kind_; }  // empty for unwrapped structs
+  bool is(std::string_view k) const { return kind_ == k; }
+
+  Node field(std::string_view name) const;
+  List list(std::string_view name) const;
+  std::string_view str(std::string_view name) const;       // "" when absent
+  int64_t integer(std::string_view name) const;            // 0 when absent
+  bool boolean(std::string_view name) const;               // false when absent
+  bool has(std::string_view name) const;
+  // Byte offset in the file of the node's "location" field; nullopt when it has none.
+  std::optional<uint32_t> location() const;
+  uint32_t base() const { return base_; }
+
+  simdjson::dom::object fields() const { return fields_; }
+
+  // String value of a {"String": {"sval": ...}} node.
+  std::string_view sval() const { return str("sval"); }
+
+ private:
+  simdjson::dom::object fields_;
+  std::string_view kind_;
+  uint32_t base_ = 0;
+  bool valid_ = false;
+};
+
+class List {
+ public:
+  List() = default;
+  List(simdjson::dom::array a, uint32_t base) : array_(a), base_(base), valid_(true) {}
+  size_t size() const { return valid_ ? array_.size() : 0; }
+  bool empty() const { return size() == 0; }
+
+  class iterator {
+   public:
+    iterator(simdjson::dom::array::iterator it, uint32_t base) : it_(it), base_(base) {}
+    Node operator*() const { return Node(*it_, base_); }
+    iterator& operator++() { ++it_; return *this; }
+    bool operator!=(const iterator& o) const { return it_ != o.it_; }
+   private:
+    simdjson::dom::array::iterator it_;
+    uint32_t base_;
+  };
+  iterator begin() const { return valid_ ? iterator(array_.begin(), base_) : iterator({}, base_); }
+  iterator end() const { return valid_ ? iterator(array_.end(), base_) : iterator({}, base_); }
+  Node operator[](size_t i) const;
+
+ private:
+  simdjson::dom::array array_;
+  uint32_t base_ = 0;
+  bool valid_ = false;
+};
+
+// The node kind a field of that name always holds when libpg_query writes it unwrapped.
+std::string_view implied_kind(std::string_view field);
+
+// Dotted name of a ColumnRef / list of String nodes ("public.orders", "o.customer_id").
+std::string qualified_name(const List& names);
+
+}  // namespace pglens::sql

@@ -1,0 +1,36 @@
+// A fast, error-tolerant PostgreSQL lexer that finds statement boundaries and comments
+// in one pass. It knows just enough of the grammar to never split inside a string,
+// quoted identifier, dollar quote, comment, parenthesis or BEGIN ATOMIC body.
+// Why not pg_query_split_with_scanner + pg_query_scan: on the benchmark corpus they cost
+// 67 ms + 147 ms against 160 ms for the parse itself; this pass costs a few ms.
+// tests/sql/lexer_test.cpp checks it against pg_query_split_with_scanner.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "pglens/source.hpp"
+
+namespace pglens::sql {
+
+struct Comment {
+  Span span;           // the whole comment, including `--` or `/* */`
+  bool own_line;       // nothing but whitespace before it on its line
+};
+
+struct StatementSpan {
+  Span span;           // first token to last token, without the terminating `;`
+  uint32_t end = 0;    // one past the `;` when present, else span.end
+};
+
+struct Lexed {
+  std::vector<StatementSpan> statements;
+  std::vector<Comment> comments;
+};
+
+Lexed lex(std::string_view text);
+
+// End of the token (or dotted name like `a.b.*`) that starts at `offset`.
+uint32_t token_end(std::string_view text, uint32_t offset);
+
+}  // namespace pglens::sql

@@ -1,0 +1,52 @@
+// Parses SQL text statement by statement with libpg_query (JSON output, read by simdjson).
+// Statements are parsed in chunks of a few KiB: cheaper per byte than one call per
+// statement or per file (bench/), and a chunk that fails is re-parsed statement by
+// statement so one broken statement never hides the others.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sql/ast.hpp"
+#include "sql/lexer.hpp"
+
+namespace pglens::sql {
+
+struct ParseError {
+  std::string message;
+  uint32_t offset = 0;  // byte offset in the file
+};
+
+struct Statement {
+  uint32_t index = 0;       // 0-based position among the file's statements
+  Span span;                // without the terminating `;`
+  uint32_t end = 0;         // one past the `;` when present
+  Node root;                // {"SelectStmt": {...}}; invalid when the statement did not parse
+  std::optional<ParseError> error;
+};
+
+class Parser {
+ public:
+  Parser();
+  ~Parser();
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+
+  // Calls `visit` for each statement in order. A statement's tree lives only during its call.
+  void parse(std::string_view text, const std::vector<StatementSpan>& statements,
+             const std::function<void(const Statement&)>& visit);
+
+  // Parses one self-contained SQL snippet (an expression from a plan, a Filter ...);
+  // the tree stays valid until the next call on this Parser.
+  std::optional<Node> parse_one(std::string_view sql, std::string* error = nullptr);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pglens::sql
