@@ -125,6 +125,14 @@ class Lexer {
       }
       ++i_;
     }
+    if (depth > 0) {
+      // Unterminated: make it part of a statement so the parser reports it.
+      size_t at = i_;
+      i_ = b;
+      token_begin();
+      i_ = at;
+      last_token_end_ = static_cast<uint32_t>(i_);
+    }
     out_.comments.push_back({{static_cast<uint32_t>(b), static_cast<uint32_t>(i_)}, own_line(b)});
   }
 

@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+
+#include "pglens/config.hpp"
+#include "pglens/lint.hpp"
+#include "support/fixtures.hpp"
+
+namespace pglens {
+namespace {
+
+std::optional<ConfigError> parse(std::string_view toml, Config& c) { return parse_config(toml, "/p/.pglens.toml", c); }
+
+TEST(Config, ReadsRulesSeveritiesAndGlobs) {
+  Config c;
+  auto err = parse(R"(
+select = ["select-star", "syntax-error"]
+exclude = ["vendor/**"]
+fail-on = "error"
+[rules.select-star]
+severity = "error"
+[rules.syntax-error]
+severity = "off"
+)", c);
+  ASSERT_FALSE(err) << err->format();
+  EXPECT_EQ(c.effective_severity(*find_rule("select-star")), Severity::error);
+  EXPECT_EQ(c.effective_severity(*find_rule("syntax-error")), std::nullopt);
+  EXPECT_EQ(c.effective_severity(*find_rule("unused-ignore")), std::nullopt);  // not selected
+  EXPECT_EQ(c.fail_on, Severity::error);
+  EXPECT_TRUE(c.excluded("/p/vendor/x/y.sql"));
+  EXPECT_FALSE(c.excluded("/p/src/y.sql"));
+}
+
+TEST(Config, UnknownKeyNamesFileLineAndKey) {
+  Config c;
+  auto err = parse("select = [\"ALL\"]\n\nexlude = [\"x\"]\n", c);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->line, 3u);
+  EXPECT_NE(err->format().find("/p/.pglens.toml:3:"), std::string::npos);
+  EXPECT_NE(err->message.find("exlude"), std::string::npos);
+}
+
+TEST(Config, UnknownRuleIdIsAnError) {
+  Config c;
+  auto err = parse("[rules.select-stars]\nseverity = \"error\"\n", c);
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->message.find("select-stars"), std::string::npos);
+  err = parse("ignore = [\"nope\"]\n", c);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->line, 1u);
+}
+
+TEST(Config, BadValuesAreErrors) {
+  Config c;
+  auto err = parse("[rules.select-star]\nseverity = \"loud\"\n", c);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->line, 2u);
+  EXPECT_NE(err->message.find("loud"), std::string::npos);
+  EXPECT_TRUE(parse("select = \"select-star\"\n", c));
+  EXPECT_TRUE(parse("[rules.select-star]\nwidth = 3\n", c));  // no such option
+}
+
+TEST(Config, BrokenTomlIsAnErrorWithAPosition) {
+  Config c;
+  auto err = parse("select = [\"ALL\"\n[rules\n", c);
+  ASSERT_TRUE(err);
+  EXPECT_GT(err->line, 0u);
+  EXPECT_NE(err->message.find("invalid TOML"), std::string::npos);
+}
+
+TEST(Config, FindsTheNearestFileWalkingUp) {
+  test::TempDir dir;
+  test::write_file(dir / "a/.pglens.toml", "");
+  test::write_file(dir / "a/b/c/q.sql", "SELECT 1;");
+  auto found = find_config(dir / "a/b/c/q.sql");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->lexically_normal(), (dir / "a/.pglens.toml").lexically_normal());
+}
+
+TEST(Config, RenderShowsEveryRule) {
+  Config c;
+  std::string out = render_config(c);
+  for (const RuleInfo* r : all_rules()) EXPECT_NE(out.find(std::string("[rules.") + std::string(r->id) + "]"), std::string::npos);
+}
+
+TEST(Glob, MatchesSegmentsAndDoubleStars) {
+  EXPECT_TRUE(glob_match("**/*.sql", "a/b/c.sql"));
+  EXPECT_TRUE(glob_match("**/*.sql", "c.sql"));
+  EXPECT_FALSE(glob_match("*.sql", "a/c.sql"));
+  EXPECT_TRUE(glob_match("vendor/**", "vendor/x/y.sql"));
+  EXPECT_TRUE(glob_match("db/**/gen_*.sql", "db/x/y/gen_1.sql"));
+  EXPECT_TRUE(glob_match("db/**/gen_*.sql", "db/gen_1.sql"));
+  EXPECT_FALSE(glob_match("db/**/gen_*.sql", "db/x/other.sql"));
+  EXPECT_TRUE(glob_match("q[0-9].sql", "q7.sql"));
+}
+
+}  // namespace
+}  // namespace pglens
