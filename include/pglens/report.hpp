@@ -20,8 +20,8 @@ std::optional<ReportFormat> parse_report_format(std::string_view s);
 struct FileReport {
   SourceFile file;
   std::vector<Diagnostic> diagnostics;
-  std::string error;          // non-empty when the file could not be read or decoded
-  uint32_t error_offset = 0;  // where in the file, when it applies
+  std::string error;                     // non-empty when the file could not be read or decoded
+  std::optional<Position> error_position;  // where in the file, when it applies
 };
 
 struct Summary {

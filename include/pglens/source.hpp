@@ -57,6 +57,7 @@ struct SourceFile {
 struct DecodeError {
   std::string message;
   uint32_t offset = 0;
+  Position position;  // of `offset`, 1-based, UTF-8 columns
 };
 
 // Turns raw bytes into a SourceFile: strips a UTF-8 BOM; rejects NUL bytes (binary

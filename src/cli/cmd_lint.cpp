@@ -164,8 +164,7 @@ int run_lint(LintArgs& args) {
         DecodeError derr;
         if (!decode_source(jobs[i].path, std::move(bytes), rep.file, derr)) {
           rep.error = derr.message;
-          rep.error_offset = derr.offset;
-          // keep the text for the position of the error only when small enough to be useful
+          if (derr.offset || derr.position.line > 1) rep.error_position = derr.position;
         } else {
           rep.diagnostics = jobs[i].linter->lint(rep.file);
         }

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "pglens/report.hpp"
@@ -20,8 +22,7 @@ std::string render_json(std::span<const FileReport> reports) {
   ordered_json out = ordered_json::array();
   for (const auto& r : reports) {
     if (!r.error.empty()) {
-      LineIndex lines(r.file.text);
-      Position p = lines.position(r.error_offset);
+      Position p = r.error_position.value_or(Position{1, 1});
       out.push_back({{"file", r.file.path}, {"line", p.line}, {"column", p.column}, {"end_line", p.line},
                      {"end_column", p.column}, {"rule", "io-error"}, {"severity", "error"}, {"message", r.error}});
       continue;
@@ -63,10 +64,16 @@ std::string render_json(std::span<const FileReport> reports) {
 }
 
 std::string render_sarif(std::span<const FileReport> reports) {
-  ordered_json rules = ordered_json::array();
+  // Only the rules that reported appear in the run, so the output does not grow with the registry.
   std::vector<std::string_view> ids;
-  for (const RuleInfo* r : all_rules()) {
-    ids.push_back(r->id);
+  for (const auto& rep : reports)
+    for (const auto& d : rep.diagnostics)
+      if (std::find(ids.begin(), ids.end(), d.rule) == ids.end()) ids.push_back(d.rule);
+  std::sort(ids.begin(), ids.end());
+  ordered_json rules = ordered_json::array();
+  for (std::string_view id : ids) {
+    const RuleInfo* r = find_rule(id);
+    if (!r) continue;
     std::string_view level = r->default_severity == Severity::error ? "error"
                              : r->default_severity == Severity::warning ? "warning" : "note";
     rules.push_back({{"id", r->id},

@@ -90,14 +90,10 @@ std::string render_text(const FileReport& r, bool color) {
   Paint paint{color};
   std::string out;
   if (!r.error.empty()) {
-    LineIndex lines(r.file.text);
-    if (r.file.text.empty()) {
-      out += fmt::format("{}: {} {}\n", paint(kBold, r.file.path), paint(fmt::format("{}{}", kBold, kRed), "error:"), r.error);
-    } else {
-      Position p = lines.position(r.error_offset);
-      out += fmt::format("{}: {} {}\n", paint(kBold, fmt::format("{}:{}:{}", r.file.path, p.line, p.column)),
-                         paint(fmt::format("{}{}", kBold, kRed), "error:"), r.error);
-    }
+    std::string where = r.error_position ? fmt::format("{}:{}:{}", r.file.path, r.error_position->line,
+                                                        r.error_position->column)
+                                         : r.file.path;
+    out += fmt::format("{}: {} {}\n", paint(kBold, where), paint(fmt::format("{}{}", kBold, kRed), "error:"), r.error);
     return out;
   }
   if (r.diagnostics.empty()) return out;
@@ -133,8 +129,10 @@ std::string render_text_summary(const Summary& s, bool color) {
   size_t total = s.errors + s.warnings + s.infos;
   std::string files = fmt::format("{} file{}", s.files, s.files == 1 ? "" : "s");
   std::string unreadable = s.unreadable ? fmt::format(", {} could not be read", s.unreadable) : "";
+  if (total == 0 && s.unreadable)
+    return fmt::format("{} {} of {} could not be read.\n", paint(fmt::format("{}{}", kBold, kRed), "✗"), s.unreadable, files);
   if (total == 0)
-    return fmt::format("{} {} checked{}: no problems found.\n", paint(fmt::format("{}{}", kBold, kGreen), "✓"), files, unreadable);
+    return fmt::format("{} {} checked: no problems found.\n", paint(fmt::format("{}{}", kBold, kGreen), "✓"), files);
   return fmt::format("{} {} problem{} ({} error{}, {} warning{}, {} info) in {}{}.\n",
                      paint(fmt::format("{}{}", kBold, s.errors ? kRed : kYellow), "✗"), total, total == 1 ? "" : "s",
                      s.errors, s.errors == 1 ? "" : "s", s.warnings, s.warnings == 1 ? "" : "s", s.infos, files,

@@ -74,16 +74,22 @@ std::string_view LineIndex::line_text(uint32_t line) const {
   return s;
 }
 
+namespace {
+Position position_in(std::string_view bytes, uint32_t offset) {
+  return LineIndex(bytes.substr(0, offset)).position(offset);
+}
+}  // namespace
+
 bool decode_source(std::string path, std::string bytes, SourceFile& out, DecodeError& error) {
   if (bytes.size() >= std::numeric_limits<uint32_t>::max()) {
-    error = {"file is larger than 4 GiB", 0};
+    error = {"file is larger than 4 GiB", 0, {}};
     return false;
   }
   bool bom = bytes.size() >= 3 && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0;
   if (bom) bytes.erase(0, 3);
   if (const void* nul = std::memchr(bytes.data(), '\0', bytes.size())) {
-    error = {"file contains a NUL byte: it looks binary, not SQL text",
-             static_cast<uint32_t>(static_cast<const char*>(nul) - bytes.data())};
+    uint32_t at = static_cast<uint32_t>(static_cast<const char*>(nul) - bytes.data());
+    error = {"file contains a NUL byte: it looks binary, not SQL text", at, position_in(bytes, at)};
     return false;
   }
   if (!simdjson::validate_utf8(bytes.data(), bytes.size())) {
@@ -97,7 +103,8 @@ bool decode_source(std::string path, std::string bytes, SourceFile& out, DecodeE
       if (simdjson::validate_utf8(bytes.data(), mid)) lo = mid; else hi = mid;
     }
     at = static_cast<uint32_t>(lo);
-    error = {"file is not valid UTF-8 (pglens reads SQL as UTF-8; re-encode it, e.g. with iconv)", at};
+    error = {"file is not valid UTF-8 (pglens reads SQL as UTF-8; re-encode it, e.g. with iconv)", at,
+             position_in(bytes, at)};
     return false;
   }
   out.path = std::move(path);

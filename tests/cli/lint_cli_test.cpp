@@ -1,0 +1,209 @@
+// `pglens lint` as a user runs it: exit codes, inputs, bad input of every kind.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include "support/fixtures.hpp"
+
+namespace pglens {
+namespace {
+
+using test::run_pglens;
+using test::TempDir;
+using test::write_file;
+
+TEST(LintCli, ExitCodesFollowFailOn) {
+  TempDir d;
+  write_file(d / "clean.sql", "SELECT id FROM orders;\n");
+  write_file(d / "star.sql", "SELECT * FROM orders;\n");
+  EXPECT_EQ(run_pglens("lint clean.sql", {}, d.path()).exit_code, 0);
+  EXPECT_EQ(run_pglens("lint star.sql", {}, d.path()).exit_code, 1);
+  EXPECT_EQ(run_pglens("lint --fail-on error star.sql", {}, d.path()).exit_code, 0);
+  write_file(d / ".pglens.toml", "fail-on = \"error\"\n");
+  EXPECT_EQ(run_pglens("lint star.sql", {}, d.path()).exit_code, 0);
+  EXPECT_EQ(run_pglens("lint --fail-on warning star.sql", {}, d.path()).exit_code, 1);
+  EXPECT_EQ(run_pglens("lint --format yaml star.sql", {}, d.path()).exit_code, 2);
+  EXPECT_EQ(run_pglens("lint --select no-such-rule star.sql", {}, d.path()).exit_code, 2);
+}
+
+TEST(LintCli, StdinWithFilename) {
+  auto r = run_pglens("lint - --stdin-filename queries/q.sql --color never", "SELECT * FROM t;\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("queries/q.sql:1:8: warning:"), std::string::npos) << r.out;
+}
+
+TEST(LintCli, DirectoriesAreRecursedSortedAndHonourExcludes) {
+  TempDir d;
+  write_file(d / "b/two.sql", "SELECT * FROM b;\n");
+  write_file(d / "a/one.sql", "SELECT * FROM a;\n");
+  write_file(d / "vendor/skip.sql", "SELECT * FROM v;\n");
+  write_file(d / "notes.txt", "SELECT * FROM txt;\n");
+  write_file(d / ".pglens.toml", "exclude = [\"vendor/**\"]\n");
+  auto r = run_pglens("lint --color never -j 2 .", {}, d.path());
+  EXPECT_EQ(r.exit_code, 1);
+  auto one = r.out.find("a/one.sql"), two = r.out.find("b/two.sql");
+  ASSERT_NE(one, std::string::npos) << r.out;
+  ASSERT_NE(two, std::string::npos);
+  EXPECT_LT(one, two);
+  EXPECT_EQ(r.out.find("skip.sql"), std::string::npos);
+  EXPECT_EQ(r.out.find("txt"), std::string::npos);
+}
+
+TEST(LintCli, OutputOrderIsDeterministicWhateverTheThreads) {
+  TempDir d;
+  for (int i = 0; i < 40; ++i) write_file(d / ("f" + std::to_string(100 + i) + ".sql"), "SELECT * FROM t" + std::to_string(i) + ";\n");
+  auto one = run_pglens("lint --format json -j 1 .", {}, d.path());
+  auto two = run_pglens("lint --format json -j 2 .", {}, d.path());
+  auto many = run_pglens("lint --format json -j 8 .", {}, d.path());
+  EXPECT_EQ(one.out, two.out);
+  EXPECT_EQ(one.out, many.out);
+}
+
+TEST(LintCli, MissingFileIsAnIoError) {
+  auto r = run_pglens("lint /nonexistent/q.sql");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/nonexistent/q.sql"), std::string::npos);
+}
+
+TEST(LintCli, UnreadableFileIsAnIoError) {
+  if (geteuid() == 0) GTEST_SKIP() << "root reads any file; permissions cannot make it unreadable";
+  TempDir d;
+  write_file(d / "q.sql", "SELECT 1;");
+  chmod((d / "q.sql").c_str(), 0);
+  auto r = run_pglens("lint q.sql", {}, d.path());
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST(LintCli, DirectoryReadAsFileIsAnIoError) {
+  TempDir d;
+  std::filesystem::create_directories(d / "x.sql");
+  write_file(d / "x.sql/inner.txt", "");
+  auto r = run_pglens("lint x.sql", {}, d.path());
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+}
+
+TEST(LintCli, DirectoryWithoutSqlFilesIsAnError) {
+  TempDir d;
+  write_file(d / "readme.txt", "hello");
+  auto r = run_pglens("lint .", {}, d.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no .sql files"), std::string::npos);
+}
+
+TEST(LintCli, EmptyFileIsClean) {
+  TempDir d;
+  write_file(d / "e.sql", "");
+  auto r = run_pglens("lint e.sql", {}, d.path());
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("no problems"), std::string::npos);
+}
+
+TEST(LintCli, BinaryAndNulAndInvalidUtf8AreClearErrors) {
+  TempDir d;
+  write_file(d / "bin.sql", std::string("\x7f" "ELF\x02\x01\x01\0\0\0", 10));
+  write_file(d / "nul.sql", std::string("SELECT 1;\nSELECT\0 2;", 20));
+  write_file(d / "latin1.sql", "SELECT 'caf\xe9';\n");
+  for (const char* f : {"bin.sql", "nul.sql", "latin1.sql"}) {
+    auto r = run_pglens(std::string("lint --color never ") + f, {}, d.path());
+    EXPECT_EQ(r.exit_code, 2) << f;
+    EXPECT_NE(r.out.find(std::string(f) + ":"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("error:"), std::string::npos) << r.out;
+  }
+  auto r = run_pglens("lint --color never nul.sql", {}, d.path());
+  EXPECT_NE(r.out.find("nul.sql:2:7: error:"), std::string::npos) << r.out;
+  r = run_pglens("lint --color never latin1.sql", {}, d.path());
+  EXPECT_NE(r.out.find("UTF-8"), std::string::npos) << r.out;
+}
+
+TEST(LintCli, BomCrlfAndTabsAreRead) {
+  TempDir d;
+  write_file(d / "w.sql", "\xEF\xBB\xBF-- from Windows\r\nSELECT\t*\r\nFROM t;\r\n");
+  auto r = run_pglens("lint --color never w.sql", {}, d.path());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("w.sql:2:8: warning:"), std::string::npos) << r.out;
+}
+
+TEST(LintCli, UnterminatedConstructsAreSyntaxErrors) {
+  TempDir d;
+  const char* cases[] = {"SELECT 'abc;\n", "SELECT \"abc;\n", "SELECT 1; /* never closed\n", "SELECT $$abc;\n"};
+  for (const char* sql : cases) {
+    write_file(d / "u.sql", sql);
+    auto r = run_pglens("lint --color never u.sql", {}, d.path());
+    EXPECT_EQ(r.exit_code, 1) << sql;
+    EXPECT_NE(r.out.find("[syntax-error]"), std::string::npos) << sql << r.out;
+  }
+}
+
+TEST(LintCli, HundredThousandCharacterLineIsShownAsAWindow) {
+  TempDir d;
+  std::string line = "SELECT " + std::string(100000, ' ') + "* FROM t;";
+  write_file(d / "long.sql", line);
+  auto r = run_pglens("lint --color never long.sql", {}, d.path());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("long.sql:1:100008: warning:"), std::string::npos);
+  EXPECT_LT(r.out.size(), 2000u);
+}
+
+TEST(LintCli, FiftyMegabyteFileIsLinted) {
+  TempDir d;
+  std::string big;
+  big.reserve(50u << 20);
+  std::string stmt = "SELECT id, customer_id, status FROM orders WHERE id = 12345 AND status = 'paid';\n";
+  while (big.size() < (50u << 20)) big += stmt;
+  big += "SELECT * FROM t;\n";
+  write_file(d / "big.sql", big);
+  auto r = run_pglens("lint --color never big.sql", {}, d.path());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("1 problem"), std::string::npos) << r.out.substr(0, 500);
+}
+
+TEST(LintCli, BrokenConfigNamesTheFileAndLine) {
+  TempDir d;
+  write_file(d / "q.sql", "SELECT 1;");
+  write_file(d / ".pglens.toml", "select = [\"ALL\"]\n[rules.select-star]\nseverity = \"loud\"\n");
+  auto r = run_pglens("lint q.sql", {}, d.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(".pglens.toml:3:"), std::string::npos) << r.err;
+  write_file(d / ".pglens.toml", "select = [\n");
+  r = run_pglens("lint q.sql", {}, d.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(".pglens.toml:"), std::string::npos) << r.err;
+  r = run_pglens("lint --config missing.toml q.sql", {}, d.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("missing.toml"), std::string::npos) << r.err;
+}
+
+TEST(LintCli, UnknownRuleInSuppressionIsReported) {
+  auto r = run_pglens("lint --color never -", "SELECT 1; -- pglens-ignore: selct-star\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("unknown rule `selct-star`"), std::string::npos) << r.out;
+}
+
+TEST(Cli, RulesRuleConfigVersionAndHelp) {
+  auto r = run_pglens("rules");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("select-star"), std::string::npos);
+  r = run_pglens("rule select-star");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* h : {"## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options", "## References"})
+    EXPECT_NE(r.out.find(h), std::string::npos) << h;
+  r = run_pglens("rule select");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("did you mean"), std::string::npos) << r.err;
+  r = run_pglens("config --show");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("[rules.select-star]"), std::string::npos);
+  r = run_pglens("--version");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("pglens "), std::string::npos);
+  for (const char* sub : {"lint", "rules", "rule", "config"}) {
+    r = run_pglens(std::string(sub) + " --help");
+    EXPECT_EQ(r.exit_code, 0) << sub;
+    EXPECT_NE(r.out.find("Example"), std::string::npos) << sub << r.out;
+  }
+  EXPECT_EQ(run_pglens("").exit_code, 2);
+  EXPECT_EQ(run_pglens("frobnicate").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace pglens
