@@ -65,3 +65,17 @@ struct Diagnostic {
 void sort_and_dedup(std::vector<Diagnostic>& diagnostics);
 
 }  // namespace pglens
+
+namespace pglens {
+
+struct AppliedFixes {
+  std::string text;
+  size_t applied = 0;  // diagnostics whose fix was applied
+  size_t skipped = 0;  // fixes left out: unsafe (when not allowed) or overlapping an applied one
+};
+
+// Applies the diagnostics' fixes to `text`, in order of position; a fix whose edits overlap
+// an already applied one is skipped (a second `--fix` run picks it up).
+AppliedFixes apply_fixes(std::string_view text, const std::vector<Diagnostic>& diagnostics, bool include_unsafe);
+
+}  // namespace pglens

@@ -26,7 +26,42 @@ struct LintArgs {
   std::string stdin_filename;
   unsigned jobs = 0;
   std::vector<std::string> select, ignore;
+  bool fix = false;
+  bool unsafe_fixes = false;
 };
+
+// Writes through a temporary file in the same directory and renames it over the original,
+// so a crash or a full disk never leaves a half-written file; keeps the file's mode.
+std::optional<std::string> write_atomically(const std::filesystem::path& path, const std::string& content) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto perms = fs::status(path, ec).permissions();
+  std::string tmpl = (path.parent_path() / ("." + path.filename().string() + ".pglens-XXXXXX")).string();
+  int fd = mkstemp(tmpl.data());
+  if (fd < 0) return std::string("cannot create a temporary file next to it: ") + std::strerror(errno);
+  size_t off = 0;
+  while (off < content.size()) {
+    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      ::unlink(tmpl.c_str());
+      return std::string("cannot write: ") + std::strerror(err);
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(tmpl.c_str());
+    return std::string("cannot write: ") + std::strerror(errno);
+  }
+  fs::permissions(tmpl, perms, ec);
+  if (std::rename(tmpl.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmpl.c_str());
+    return std::string("cannot replace the file: ") + std::strerror(err);
+  }
+  return std::nullopt;
+}
 
 struct Job {
   std::string path;        // as shown to the user
@@ -167,6 +202,28 @@ int run_lint(LintArgs& args) {
           if (derr.offset || derr.position.line > 1) rep.error_position = derr.position;
         } else {
           rep.diagnostics = jobs[i].linter->lint(rep.file);
+          if (args.fix && jobs[i].read_from != "-") {
+            // Apply, lint again, repeat while fixes still apply (overlapping ones wait a round);
+            // what is left is what the user still has to look at.
+            std::string text = rep.file.text;
+            size_t applied = 0;
+            for (int round = 0; round < 8; ++round) {
+              auto fixed = apply_fixes(rep.file.text, rep.diagnostics, args.unsafe_fixes);
+              if (fixed.applied == 0) break;
+              applied += fixed.applied;
+              rep.file.text = std::move(fixed.text);
+              rep.diagnostics = jobs[i].linter->lint(rep.file);
+            }
+            if (applied > 0) {
+              std::string bytes_out = (rep.file.had_bom ? "\xEF\xBB\xBF" : "") + rep.file.text;
+              if (auto werr = write_atomically(jobs[i].read_from, bytes_out)) {
+                rep.error = *werr;
+                rep.file.text = std::move(text);
+              } else {
+                rep.fixes_applied = applied;
+              }
+            }
+          }
         }
       }
       std::lock_guard lock(mu);
@@ -241,6 +298,8 @@ void add_lint_command(CLI::App& app, Runner& run) {
   cmd->add_option("-j,--jobs", args.jobs, "Files linted in parallel (default: all cores)");
   cmd->add_option("--select", args.select, "Run only these rules (comma-separated)")->delimiter(',');
   cmd->add_option("--ignore", args.ignore, "Do not run these rules (comma-separated)")->delimiter(',');
+  cmd->add_flag("--fix", args.fix, "Apply safe fixes in place (atomically), then report what is left");
+  cmd->add_flag("--unsafe-fixes", args.unsafe_fixes, "With --fix, also apply fixes that may change behaviour");
   cmd->footer(
       "Examples:\n"
       "  pglens lint db/queries/\n"
@@ -248,6 +307,7 @@ void add_lint_command(CLI::App& app, Runner& run) {
       "  git diff --name-only -- '*.sql' | xargs pglens lint\n"
       "  cat q.sql | pglens lint - --stdin-filename q.sql\n"
       "  pglens lint --select select-star --fail-on error .\n"
+      "  pglens lint --fix db/                 apply safe fixes, report the rest\n"
       "\nSuppress a finding with a comment on its line or the line above the statement:\n"
       "  SELECT * FROM t;  -- pglens-ignore: select-star  reason\n"
       "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, config or I/O error.");

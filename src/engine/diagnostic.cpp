@@ -29,3 +29,45 @@ void sort_and_dedup(std::vector<Diagnostic>& ds) {
 }
 
 }  // namespace pglens
+
+namespace pglens {
+
+AppliedFixes apply_fixes(std::string_view text, const std::vector<Diagnostic>& diagnostics, bool include_unsafe) {
+  struct Edit {
+    Span span;
+    const std::string* replacement;
+  };
+  std::vector<Edit> chosen;
+  AppliedFixes out;
+  for (const auto& d : diagnostics) {
+    if (!d.fix_value || d.fix_value->edits.empty()) continue;
+    if (!d.fix_value->safe && !include_unsafe) {
+      ++out.skipped;
+      continue;
+    }
+    bool clash = false;
+    for (const auto& e : d.fix_value->edits) {
+      if (e.span.end > text.size() || e.span.begin > e.span.end) clash = true;
+      for (const auto& c : chosen)
+        if (e.span.begin < c.span.end && c.span.begin < e.span.end) clash = true;
+        else if (e.span.begin == c.span.begin && (e.span.begin == e.span.end || c.span.begin == c.span.end)) clash = true;
+    }
+    if (clash) {
+      ++out.skipped;
+      continue;
+    }
+    for (const auto& e : d.fix_value->edits) chosen.push_back({e.span, &e.replacement});
+    ++out.applied;
+  }
+  std::sort(chosen.begin(), chosen.end(), [](const Edit& a, const Edit& b) { return a.span.begin < b.span.begin; });
+  size_t at = 0;
+  for (const auto& e : chosen) {
+    out.text.append(text.substr(at, e.span.begin - at));
+    out.text += *e.replacement;
+    at = e.span.end;
+  }
+  out.text.append(text.substr(at));
+  return out;
+}
+
+}  // namespace pglens

@@ -1,6 +1,7 @@
 #include "pglens/lint.hpp"
 
 #include <array>
+#include <algorithm>
 #include <bitset>
 
 #include <fmt/format.h>
@@ -92,6 +93,66 @@ class TreeWalker {
   std::vector<detail::Frame> frames_;
 };
 
+// The fix for a stale suppression: drop the whole comment when none of its rules was used
+// (with its line when it stands alone), else just the unused id and its comma.
+Fix unused_ignore_fix(std::string_view text, const detail::Suppression& s, const detail::SuppressedRule* only) {
+  Fix fix;
+  fix.safe = true;
+  if (!only) {
+    uint32_t begin = s.comment.begin, end = s.comment.end;
+    while (begin > 0 && (text[begin - 1] == ' ' || text[begin - 1] == '\t')) --begin;
+    if (s.own_line) {
+      if (end < text.size() && text[end] == '\r') ++end;
+      if (end < text.size() && text[end] == '\n') ++end;
+    }
+    fix.description = "remove the unused pglens-ignore comment";
+    fix.edits.push_back({{begin, end}, ""});
+    return fix;
+  }
+  uint32_t begin = only->span.begin, end = only->span.end;
+  size_t after = end;
+  while (after < text.size() && (text[after] == ' ' || text[after] == '\t')) ++after;
+  if (after < text.size() && text[after] == ',') {
+    end = static_cast<uint32_t>(after + 1);
+    while (end < text.size() && (text[end] == ' ' || text[end] == '\t')) ++end;
+  } else {
+    size_t before = begin;
+    while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '\t')) --before;
+    if (before > 0 && text[before - 1] == ',') begin = static_cast<uint32_t>(before - 1);
+  }
+  fix.description = fmt::format("remove `{}` from the pglens-ignore comment", only->id);
+  fix.edits.push_back({{begin, end}, ""});
+  return fix;
+}
+
+void report_unused_ignores(std::string_view text, const std::vector<detail::Suppression>& sups, Severity severity,
+                           std::vector<Diagnostic>& out) {
+  for (const auto& s : sups) {
+    if (s.rules.empty()) {
+      out.emplace_back("unused-ignore", s.comment, "this pglens-ignore comment names no rule");
+      out.back().help("name the rules to suppress: `-- pglens-ignore: select-star`").fix(unused_ignore_fix(text, s, nullptr));
+      out.back().severity = severity;
+      continue;
+    }
+    bool none_used = std::none_of(s.rules.begin(), s.rules.end(), [](const auto& r) { return r.used; });
+    bool first = true;
+    for (const auto& r : s.rules) {
+      if (r.used) continue;
+      bool known = find_rule(r.id) != nullptr;
+      Diagnostic d("unused-ignore", r.span,
+                   known ? fmt::format("`{}` is suppressed here but reported nothing", r.id)
+                         : fmt::format("unknown rule `{}` in pglens-ignore", r.id));
+      d.severity = severity;
+      d.help(known ? "remove the stale suppression" : "run `pglens rules` for the list of rule ids");
+      // One fix per comment when it goes whole, so fixes never overlap.
+      if (!none_used) d.fix(unused_ignore_fix(text, s, &r));
+      else if (first) d.fix(unused_ignore_fix(text, s, nullptr));
+      first = false;
+      out.push_back(std::move(d));
+    }
+  }
+}
+
 }  // namespace
 
 struct Linter::Impl {
@@ -140,24 +201,7 @@ std::vector<Diagnostic> Linter::lint(const SourceFile& file, const Catalog& cata
   LineIndex lines(file.text);
   auto sups = detail::find_suppressions(file.text, lines, lexed.comments, lexed.statements);
   detail::apply_suppressions(sups, out);
-  if (im.unused_ignore) {
-    for (const auto& s : sups) {
-      if (s.rules.empty()) {
-        out.emplace_back("unused-ignore", s.comment, "this pglens-ignore comment names no rule");
-        out.back().help("name the rules to suppress: `-- pglens-ignore: select-star`").severity = *im.unused_ignore;
-        continue;
-      }
-      for (const auto& r : s.rules) {
-        if (r.used) continue;
-        Diagnostic d("unused-ignore", r.span,
-                     find_rule(r.id) ? fmt::format("`{}` is suppressed here but reported nothing", r.id)
-                                     : fmt::format("unknown rule `{}` in pglens-ignore", r.id));
-        d.severity = *im.unused_ignore;
-        d.help(find_rule(r.id) ? "remove the stale suppression" : "run `pglens rules` for the list of rule ids");
-        out.push_back(std::move(d));
-      }
-    }
-  }
+  if (im.unused_ignore) report_unused_ignores(file.text, sups, *im.unused_ignore, out);
   sort_and_dedup(out);
   return out;
 }

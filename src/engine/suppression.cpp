@@ -51,6 +51,7 @@ std::vector<Suppression> find_suppressions(std::string_view text, const LineInde
     if (body.find("pglens-ignore") == std::string_view::npos) continue;
     Suppression s;
     if (!parse_comment(text, c.span, s)) continue;
+    s.own_line = c.own_line;
     if (!s.whole_file) {
       uint32_t line = lines.line_of(c.span.begin);
       auto line_range = [&](uint32_t l) {

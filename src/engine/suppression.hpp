@@ -21,6 +21,7 @@ struct SuppressedRule {
 
 struct Suppression {
   Span comment;
+  bool own_line = false;
   bool whole_file = false;
   Span scope;  // byte range whose diagnostics it suppresses (ignored when whole_file)
   std::vector<SuppressedRule> rules;

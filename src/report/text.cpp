@@ -17,6 +17,7 @@ Summary summarize(std::span<const FileReport> reports) {
   for (const auto& r : reports) {
     ++s.files;
     if (!r.error.empty()) ++s.unreadable;
+    s.fixed += r.fixes_applied;
     for (const auto& d : r.diagnostics) {
       switch (d.severity) {
         case Severity::error: ++s.errors; break;
@@ -39,6 +40,21 @@ struct Paint {
     return on ? fmt::format("{}{}{}", style, text, kReset) : std::string(text);
   }
 };
+
+std::string render_counts(const Summary& s, const Paint& paint) {
+  size_t total = s.errors + s.warnings + s.infos;
+  std::string files = fmt::format("{} file{}", s.files, s.files == 1 ? "" : "s");
+  std::string unreadable = s.unreadable ? fmt::format(", {} could not be read", s.unreadable) : "";
+  if (total == 0 && s.unreadable)
+    return fmt::format("{} {} of {} could not be read.\n", paint(fmt::format("{}{}", kBold, kRed), "✗"), s.unreadable, files);
+  if (total == 0)
+    return fmt::format("{} {} checked: no problems found.\n", paint(fmt::format("{}{}", kBold, kGreen), "✓"), files);
+  return fmt::format("{} {} problem{} ({} error{}, {} warning{}, {} info) in {}{}.\n",
+                     paint(fmt::format("{}{}", kBold, s.errors ? kRed : kYellow), "✗"), total, total == 1 ? "" : "s",
+                     s.errors, s.errors == 1 ? "" : "s", s.warnings, s.warnings == 1 ? "" : "s", s.infos, files,
+                     unreadable);
+}
+
 
 std::string_view severity_color(Severity s) {
   return s == Severity::error ? kRed : s == Severity::warning ? kYellow : kCyan;
@@ -126,17 +142,8 @@ std::string render_text(const FileReport& r, bool color) {
 
 std::string render_text_summary(const Summary& s, bool color) {
   Paint paint{color};
-  size_t total = s.errors + s.warnings + s.infos;
-  std::string files = fmt::format("{} file{}", s.files, s.files == 1 ? "" : "s");
-  std::string unreadable = s.unreadable ? fmt::format(", {} could not be read", s.unreadable) : "";
-  if (total == 0 && s.unreadable)
-    return fmt::format("{} {} of {} could not be read.\n", paint(fmt::format("{}{}", kBold, kRed), "✗"), s.unreadable, files);
-  if (total == 0)
-    return fmt::format("{} {} checked: no problems found.\n", paint(fmt::format("{}{}", kBold, kGreen), "✓"), files);
-  return fmt::format("{} {} problem{} ({} error{}, {} warning{}, {} info) in {}{}.\n",
-                     paint(fmt::format("{}{}", kBold, s.errors ? kRed : kYellow), "✗"), total, total == 1 ? "" : "s",
-                     s.errors, s.errors == 1 ? "" : "s", s.warnings, s.warnings == 1 ? "" : "s", s.infos, files,
-                     unreadable);
+  std::string fixed = s.fixed ? fmt::format("Fixed {} problem{}. ", s.fixed, s.fixed == 1 ? "" : "s") : "";
+  return fixed + render_counts(s, paint);
 }
 
 std::string render_github(const FileReport& r) {

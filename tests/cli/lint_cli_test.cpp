@@ -207,3 +207,34 @@ TEST(Cli, RulesRuleConfigVersionAndHelp) {
 
 }  // namespace
 }  // namespace pglens
+
+namespace pglens {
+namespace {
+
+TEST(LintCliFix, FixRewritesOnlyWithTheFlagAndKeepsBomAndMode) {
+  test::TempDir d;
+  std::string original = "\xEF\xBB\xBFSELECT 1;  -- pglens-ignore: select-star\n-- pglens-ignore: select-star, nope\nSELECT * FROM t;\n";
+  test::write_file(d / "q.sql", original);
+  chmod((d / "q.sql").c_str(), 0640);
+  auto r = test::run_pglens("lint q.sql", {}, d.path());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(test::read_file(d / "q.sql"), original) << "linting without --fix must never write";
+  r = test::run_pglens("lint --fix --color never q.sql", {}, d.path());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("Fixed 2 problems"), std::string::npos) << r.out;
+  EXPECT_EQ(test::read_file(d / "q.sql"), "\xEF\xBB\xBFSELECT 1;\n-- pglens-ignore: select-star\nSELECT * FROM t;\n");
+  struct stat st {};
+  stat((d / "q.sql").c_str(), &st);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+  for (auto& e : std::filesystem::directory_iterator(d.path()))
+    EXPECT_EQ(e.path().filename().string().find(".pglens-"), std::string::npos) << "temporary file left behind";
+}
+
+TEST(LintCliFix, StdinIsNeverWritten) {
+  auto r = test::run_pglens("lint --fix --format json -", "SELECT 1; -- pglens-ignore: select-star\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("\"fix\""), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace pglens
