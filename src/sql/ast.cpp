@@ -7,22 +7,17 @@ namespace pglens::sql {
 Node::Node(simdjson::dom::element value, uint32_t base) : base_(base) {
   simdjson::dom::object obj;
   if (value.get_object().get(obj)) return;
-  // A wrapped node has exactly one key, capitalised, holding an object.
-  auto it = obj.begin();
-  if (it != obj.end()) {
-    std::string_view key = it.key();
-    simdjson::dom::object inner;
-    auto next = it;
-    ++next;
-    if (next == obj.end() && !key.empty() && key[0] >= 'A' && key[0] <= 'Z' && !it.value().get_object().get(inner)) {
-      kind_ = key;
-      fields_ = inner;
-      valid_ = true;
-      return;
-    }
-  }
-  fields_ = obj;
   valid_ = true;
+  fields_ = obj;
+  // A wrapped node has exactly one key, capitalised, holding an object. size() is O(1).
+  if (obj.size() != 1) return;
+  auto it = obj.begin();
+  std::string_view key = it.key();
+  simdjson::dom::object inner;
+  if (!key.empty() && key[0] >= 'A' && key[0] <= 'Z' && !it.value().get_object().get(inner)) {
+    kind_ = key;
+    fields_ = inner;
+  }
 }
 
 Node::Node(simdjson::dom::element value, uint32_t base, std::string_view field) : Node(value, base) {
