@@ -23,7 +23,7 @@ TEST_P(ReportGolden, MatchesTheGoldenFile) {
 INSTANTIATE_TEST_SUITE_P(Formats, ReportGolden,
                          ::testing::Values(Case{"text", "text"}, Case{"json", "json"}, Case{"sarif", "sarif"},
                                            Case{"github", "github"}),
-                         [](const auto& info) { return std::string(info.param.format); });
+                         [](const auto& param_info) { return std::string(param_info.param.format); });
 
 // Validates SARIF output against the official 2.1.0 JSON schema with python3-jsonschema.
 TEST(Sarif, OutputValidatesAgainstTheSarif210Schema) {
