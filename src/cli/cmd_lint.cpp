@@ -80,8 +80,15 @@ class Linters {
   const Linter* for_path(const fs::path& path) {
     std::string key;
     if (args_.config.empty()) {
-      auto found = find_config(path);
-      key = found ? found->string() : std::string();
+      // One upward search per directory, not per file.
+      std::error_code ec;
+      std::string dir = fs::is_directory(path, ec) ? path.string() : path.parent_path().string();
+      auto known = config_of_dir_.find(dir);
+      if (known == config_of_dir_.end()) {
+        auto found = find_config(path);
+        known = config_of_dir_.emplace(dir, found ? found->string() : std::string()).first;
+      }
+      key = known->second;
     } else {
       key = args_.config;
     }
@@ -107,6 +114,7 @@ class Linters {
  private:
   const LintArgs& args_;
   std::map<std::string, std::unique_ptr<Linter>> cache_;
+  std::map<std::string, std::string> config_of_dir_;
 };
 
 bool validate_rule_ids(const std::vector<std::string>& ids, std::string_view flag) {
