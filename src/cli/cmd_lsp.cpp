@@ -1,0 +1,37 @@
+#include <signal.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "cli/cli.hpp"
+#include "lsp/connection.hpp"
+#include "lsp/transport.hpp"
+
+namespace pglens::cli {
+
+void add_lsp_command(CLI::App& app, Runner& run) {
+  auto* lsp = app.add_subcommand("lsp", "Run the language server (LSP 3.17 over stdin/stdout) for editors");
+  static int debounce_ms = 10;
+  lsp->add_option("--debounce-ms", debounce_ms, "Quiet time after an edit before the document is linted again")
+      ->check(CLI::Range(0, 10000));
+  // Editors pass --stdio by convention; stdio is the only transport.
+  static bool stdio = true;
+  lsp->add_flag("--stdio", stdio, "Talk over stdin/stdout (the default and only transport)");
+  lsp->footer(
+      "Editors start it; see editor-plugins/ for Neovim, VS Code, Emacs (eglot) and Helix.\n"
+      "Settings (initializationOptions or workspace/didChangeConfiguration, optionally under \"pglens\"):\n"
+      "  configPath     a .pglens.toml to use instead of the nearest one\n"
+      "  databaseUrl    the database the schema comes from\n"
+      "  debounceMs     quiet time after an edit before linting again");
+  lsp->callback([&run] {
+    run = [] {
+      // A client that goes away must end the server through a failed write, not SIGPIPE.
+      ::signal(SIGPIPE, SIG_IGN);
+      lsp::FdTransport transport(STDIN_FILENO, STDOUT_FILENO);
+      lsp::Connection connection(transport, {.debounce = std::chrono::milliseconds(debounce_ms)});
+      return connection.run();
+    };
+  });
+}
+
+}  // namespace pglens::cli

@@ -1,0 +1,218 @@
+// LSP 3.17 types pglens uses, as plain structs, with conversions from and to JSON.
+// from_json throws ProtocolError(invalid_params) when a required field is missing or has the
+// wrong type; unknown fields are ignored, as the specification asks.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace pglens::lsp {
+
+using json = nlohmann::json;
+
+enum class ErrorCode : int {
+  parse_error = -32700,
+  invalid_request = -32600,
+  method_not_found = -32601,
+  invalid_params = -32602,
+  internal_error = -32603,
+  server_not_initialized = -32002,
+  request_failed = -32803,
+  request_cancelled = -32800,
+};
+
+struct ProtocolError : std::runtime_error {
+  ErrorCode code;
+  ProtocolError(ErrorCode c, const std::string& message) : std::runtime_error(message), code(c) {}
+};
+
+// Zero-based line; character in the negotiated position encoding (UTF-16 unless the client
+// offered UTF-8).
+struct LspPosition {
+  uint32_t line = 0;
+  uint32_t character = 0;
+  friend bool operator==(const LspPosition&, const LspPosition&) = default;
+  friend auto operator<=>(const LspPosition&, const LspPosition&) = default;
+};
+
+struct Range {
+  LspPosition start, end;
+  friend bool operator==(const Range&, const Range&) = default;
+};
+
+struct Location {
+  std::string uri;
+  Range range;
+};
+
+struct TextDocumentItem {
+  std::string uri;
+  std::string language_id;
+  int64_t version = 0;
+  std::string text;
+};
+
+struct TextDocumentContentChangeEvent {
+  std::optional<Range> range;  // absent: the whole text is replaced
+  std::string text;
+};
+
+struct DidOpenParams {
+  TextDocumentItem document;
+};
+
+struct DidChangeParams {
+  std::string uri;
+  int64_t version = 0;
+  std::vector<TextDocumentContentChangeEvent> changes;
+};
+
+struct DidSaveParams {
+  std::string uri;
+  std::optional<std::string> text;
+};
+
+struct DidCloseParams {
+  std::string uri;
+};
+
+struct TextDocumentPositionParams {
+  std::string uri;
+  LspPosition position;
+};
+
+enum class DiagnosticSeverity : int { error = 1, warning = 2, information = 3, hint = 4 };
+
+struct DiagnosticRelatedInformation {
+  Location location;
+  std::string message;
+};
+
+struct LspDiagnostic {
+  Range range;
+  DiagnosticSeverity severity = DiagnosticSeverity::warning;
+  std::string code;                 // the rule id
+  std::string code_description;     // URL of the rule's docs; empty: omitted
+  std::string source = "pglens";
+  std::string message;
+  std::vector<DiagnosticRelatedInformation> related;
+};
+
+struct PublishDiagnosticsParams {
+  std::string uri;
+  std::optional<int64_t> version;
+  std::vector<LspDiagnostic> diagnostics;
+};
+
+struct CodeActionParams {
+  std::string uri;
+  Range range;
+  std::vector<LspDiagnostic> diagnostics;  // context.diagnostics
+  std::vector<std::string> only;           // context.only; empty = every kind
+};
+
+struct TextEdit {
+  Range range;
+  std::string new_text;
+};
+
+struct WorkspaceEdit {
+  std::map<std::string, std::vector<TextEdit>> changes;
+};
+
+struct Command {
+  std::string title;
+  std::string command;
+  json arguments = json::array();
+};
+
+struct CodeAction {
+  std::string title;
+  std::string kind;  // "quickfix", ...
+  std::vector<LspDiagnostic> diagnostics;
+  bool is_preferred = false;
+  std::optional<WorkspaceEdit> edit;
+  std::optional<Command> command;
+};
+
+struct Hover {
+  std::string markdown;
+  std::optional<Range> range;
+};
+
+struct WorkspaceFolder {
+  std::string uri;
+  std::string name;
+};
+
+struct InitializeParams {
+  std::optional<std::string> root_uri;
+  std::vector<WorkspaceFolder> workspace_folders;
+  json initialization_options;  // pglens settings (same shape as didChangeConfiguration's)
+  std::vector<std::string> position_encodings;  // capabilities.general.positionEncodings
+  bool watched_files_dynamic_registration = false;
+  bool related_information = false;  // capabilities.textDocument.publishDiagnostics.relatedInformation
+  std::string client_name;
+};
+
+struct DidChangeConfigurationParams {
+  json settings;
+};
+
+enum class FileChangeType : int { created = 1, changed = 2, deleted = 3 };
+
+struct FileEvent {
+  std::string uri;
+  FileChangeType type = FileChangeType::changed;
+};
+
+struct DidChangeWatchedFilesParams {
+  std::vector<FileEvent> changes;
+};
+
+enum class MessageType : int { error = 1, warning = 2, info = 3, log = 4 };
+
+void from_json(const json& j, LspPosition& out);
+void to_json(json& j, const LspPosition& p);
+void from_json(const json& j, Range& out);
+void to_json(json& j, const Range& r);
+void to_json(json& j, const Location& l);
+void from_json(const json& j, DidOpenParams& out);
+void from_json(const json& j, DidChangeParams& out);
+void from_json(const json& j, DidSaveParams& out);
+void from_json(const json& j, DidCloseParams& out);
+void from_json(const json& j, TextDocumentPositionParams& out);
+void from_json(const json& j, LspDiagnostic& out);
+void to_json(json& j, const LspDiagnostic& d);
+void to_json(json& j, const PublishDiagnosticsParams& p);
+void from_json(const json& j, CodeActionParams& out);
+void to_json(json& j, const TextEdit& e);
+void to_json(json& j, const WorkspaceEdit& e);
+void to_json(json& j, const Command& c);
+void to_json(json& j, const CodeAction& a);
+void to_json(json& j, const Hover& h);
+void from_json(const json& j, InitializeParams& out);
+void from_json(const json& j, DidChangeConfigurationParams& out);
+void from_json(const json& j, DidChangeWatchedFilesParams& out);
+
+// Reads params into T, turning any shape error into ProtocolError(invalid_params).
+template <typename T>
+T parse_params(const json& params) {
+  try {
+    T out;
+    from_json(params, out);
+    return out;
+  } catch (const ProtocolError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw ProtocolError(ErrorCode::invalid_params, e.what());
+  }
+}
+
+}  // namespace pglens::lsp

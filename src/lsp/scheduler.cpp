@@ -1,0 +1,68 @@
+#include "lsp/scheduler.hpp"
+
+namespace pglens::lsp {
+
+Scheduler::Scheduler() : worker_([this] { work(); }) {}
+
+Scheduler::~Scheduler() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    pending_.clear();
+  }
+  changed_.notify_all();
+  worker_.join();
+}
+
+void Scheduler::schedule(const std::string& key, Clock::time_point due, Job job) {
+  {
+    std::lock_guard lock(mutex_);
+    pending_[key] = Pending{due, std::move(job)};
+  }
+  changed_.notify_all();
+}
+
+void Scheduler::cancel(const std::string& key) {
+  {
+    std::lock_guard lock(mutex_);
+    pending_.erase(key);
+  }
+  changed_.notify_all();
+}
+
+void Scheduler::wait_idle() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return (pending_.empty() && !running_) || stopping_; });
+}
+
+void Scheduler::work() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (pending_.empty()) {
+      changed_.wait(lock);
+      continue;
+    }
+    auto next = pending_.begin();
+    for (auto it = pending_.begin(); it != pending_.end(); ++it)
+      if (it->second.due < next->second.due) next = it;
+    if (next->second.due > Clock::now()) {
+      changed_.wait_until(lock, next->second.due);
+      continue;
+    }
+    Job job = std::move(next->second.job);
+    pending_.erase(next);
+    running_ = true;
+    lock.unlock();
+    try {
+      job();
+    } catch (...) {
+      // A job reports its own failures; this only keeps the worker alive.
+    }
+    job = nullptr;  // release what the job captured before reporting idle
+    lock.lock();
+    running_ = false;
+    changed_.notify_all();
+  }
+}
+
+}  // namespace pglens::lsp
