@@ -11,8 +11,8 @@ namespace pglens::cli {
 
 void add_lsp_command(CLI::App& app, Runner& run) {
   auto* lsp = app.add_subcommand("lsp", "Run the language server (LSP 3.17 over stdin/stdout) for editors");
-  static int debounce_ms = 10;
-  lsp->add_option("--debounce-ms", debounce_ms, "Quiet time after an edit before the document is linted again")
+  static int debounce_ms = 0;
+  lsp->add_option("--debounce-ms", debounce_ms, "Least quiet time after an edit before the document is linted again (it grows with the time a lint takes)")
       ->check(CLI::Range(0, 10000));
   // Editors pass --stdio by convention; stdio is the only transport.
   static bool stdio = true;

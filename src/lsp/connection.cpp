@@ -217,7 +217,7 @@ void Connection::finish(int code) {
 }
 
 void Connection::publish_diagnostics(const PublishDiagnosticsParams& params) {
-  send({{"jsonrpc", "2.0"}, {"method", "textDocument/publishDiagnostics"}, {"params", params}});
+  transport_.write(publish_diagnostics_notification(params));
 }
 
 void Connection::show_message(MessageType type, const std::string& message) {

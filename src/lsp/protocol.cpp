@@ -43,7 +43,80 @@ uint32_t uinteger_field(const json& j, const char* key) {
 
 std::string document_uri(const json& params) { return string_field(field(params, "textDocument"), "uri"); }
 
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += "\\u00";
+          out += hex[(c >> 4) & 0xF];
+          out += hex[c & 0xF];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_range(std::string& out, const Range& r) {
+  fmt::format_to(std::back_inserter(out), R"({{"start":{{"line":{},"character":{}}},"end":{{"line":{},"character":{}}}}})",
+                 r.start.line, r.start.character, r.end.line, r.end.character);
+}
+
 }  // namespace
+
+std::string publish_diagnostics_notification(const PublishDiagnosticsParams& p) {
+  std::string out = R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
+  append_json_string(out, p.uri);
+  if (p.version) fmt::format_to(std::back_inserter(out), R"(,"version":{})", *p.version);
+  out += R"(,"diagnostics":[)";
+  bool first = true;
+  for (const LspDiagnostic& d : p.diagnostics) {
+    if (!first) out += ',';
+    first = false;
+    out += R"({"range":)";
+    append_range(out, d.range);
+    fmt::format_to(std::back_inserter(out), R"(,"severity":{})", static_cast<int>(d.severity));
+    if (!d.code.empty()) {
+      out += R"(,"code":)";
+      append_json_string(out, d.code);
+    }
+    if (!d.code_description.empty()) {
+      out += R"(,"codeDescription":{"href":)";
+      append_json_string(out, d.code_description);
+      out += '}';
+    }
+    out += R"(,"source":)";
+    append_json_string(out, d.source);
+    out += R"(,"message":)";
+    append_json_string(out, d.message);
+    if (!d.related.empty()) {
+      out += R"(,"relatedInformation":[)";
+      for (size_t i = 0; i < d.related.size(); ++i) {
+        if (i) out += ',';
+        out += R"({"location":{"uri":)";
+        append_json_string(out, d.related[i].location.uri);
+        out += R"(,"range":)";
+        append_range(out, d.related[i].location.range);
+        out += R"(},"message":)";
+        append_json_string(out, d.related[i].message);
+        out += '}';
+      }
+      out += ']';
+    }
+    out += '}';
+  }
+  out += "]}}";
+  return out;
+}
 
 void from_json(const json& j, LspPosition& out) {
   out.line = uinteger_field(j, "line");

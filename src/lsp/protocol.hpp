@@ -201,6 +201,11 @@ void from_json(const json& j, InitializeParams& out);
 void from_json(const json& j, DidChangeConfigurationParams& out);
 void from_json(const json& j, DidChangeWatchedFilesParams& out);
 
+// The whole textDocument/publishDiagnostics notification as JSON text, written directly: an
+// edit re-publishes every finding of the file, and building a JSON tree for that costs more
+// than the lint of the changed statement.
+std::string publish_diagnostics_notification(const PublishDiagnosticsParams& params);
+
 // Reads params into T, turning any shape error into ProtocolError(invalid_params).
 template <typename T>
 T parse_params(const json& params) {

@@ -45,8 +45,8 @@ void Scheduler::work() {
     auto next = pending_.begin();
     for (auto it = pending_.begin(); it != pending_.end(); ++it)
       if (it->second.due < next->second.due) next = it;
-    if (next->second.due > Clock::now()) {
-      changed_.wait_until(lock, next->second.due);
+    if (Clock::time_point due = next->second.due; due > Clock::now()) {
+      changed_.wait_until(lock, due);  // a copy: the entry may be replaced or cancelled meanwhile
       continue;
     }
     Job job = std::move(next->second.job);

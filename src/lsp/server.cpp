@@ -15,6 +15,9 @@ namespace {
 
 using Clock = Scheduler::Clock;
 
+// The scheduler key of a document's whole-file confirmation lint.
+std::string verify_key(const std::string& uri) { return uri + "\n(whole file)"; }
+
 DiagnosticSeverity lsp_severity(Severity s) {
   switch (s) {
     case Severity::error: return DiagnosticSeverity::error;
@@ -115,7 +118,10 @@ void Server::shutdown() {
   {
     std::lock_guard lock(mutex_);
     shut_down_ = true;
-    for (const auto& [uri, doc] : documents_) scheduler_.cancel(uri);
+    for (const auto& [uri, doc] : documents_) {
+      scheduler_.cancel(uri);
+      scheduler_.cancel(verify_key(uri));
+    }
   }
   scheduler_.wait_idle();
 }
@@ -156,29 +162,46 @@ std::shared_ptr<const Server::Profile> Server::profile_for(Document& doc) {
   return slot;
 }
 
-void Server::schedule_lint(const Document& doc, std::chrono::milliseconds delay) {
+void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay) {
   if (shut_down_) return;
   std::shared_ptr<const Profile> profile = profiles_.at(doc.profile_key);
   bool excluded = doc.path && profile->config.excluded(*doc.path);
   std::string path = doc.path ? doc.path->string() : doc.uri;
-  scheduler_.schedule(doc.uri, Clock::now() + delay,
-                      [this, uri = doc.uri, version = doc.version, text = doc.text, kind = doc.kind, profile,
-                       excluded, path] {
-                        std::vector<Diagnostic> out;
-                        if (!excluded && kind == DocumentKind::sql) {
-                          SourceFile file;
-                          DecodeError error;
-                          if (decode_source(path, *text, file, error)) {
-                            out = profile->linter->lint(file, *profile->catalog);
-                            if (file.had_bom) shift_spans(out, 3);
-                          } else {
-                            Diagnostic d("", {error.offset, error.offset}, error.message);
-                            d.severity = Severity::error;
-                            out.push_back(std::move(d));
-                          }
-                        }
-                        finish_lint(uri, version, text, std::move(out));
-                      });
+  scheduler_.cancel(verify_key(doc.uri));
+  scheduler_.schedule(doc.uri, Clock::now() + delay, [this, uri = doc.uri, version = doc.version, text = doc.text,
+                                                      kind = doc.kind, profile, excluded, path, chunks = doc.chunks] {
+    auto start = Clock::now();
+    std::vector<Diagnostic> out;
+    bool partial = false;
+    if (!excluded && kind == DocumentKind::sql) {
+      SourceFile file;
+      DecodeError error;
+      if (decode_source(path, *text, file, error)) {
+        out = chunks->lint(profile->linter, profile->catalog, path, file.text);
+        partial = chunks->last_parsed() < chunks->last_chunks();
+        if (file.had_bom) shift_spans(out, 3);
+      } else {
+        Diagnostic d("", {error.offset, error.offset}, error.message);
+        d.severity = Severity::error;
+        out.push_back(std::move(d));
+      }
+    }
+    finish_lint(uri, version, text, std::move(out),
+                std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start));
+    if (!partial) return;
+    // Findings reused from unchanged chunks miss what rules see across statements: confirm
+    // with a whole-file lint once the editor is quiet, and publish only if it differs.
+    std::lock_guard lock(mutex_);
+    if (shut_down_) return;
+    scheduler_.schedule(verify_key(uri), Clock::now() + options_.verify_delay, [this, uri, version, text, profile, path] {
+      SourceFile file;
+      DecodeError error;
+      if (!decode_source(path, *text, file, error)) return;
+      std::vector<Diagnostic> whole = profile->linter->lint(file, *profile->catalog);
+      if (file.had_bom) shift_spans(whole, 3);
+      finish_lint(uri, version, text, std::move(whole), std::chrono::microseconds(-1), /*only_if_changed=*/true);
+    });
+  });
 }
 
 LspDiagnostic Server::to_lsp(const Diagnostic& d, const std::string& uri, const LineIndex& lines) const {
@@ -195,11 +218,16 @@ LspDiagnostic Server::to_lsp(const Diagnostic& d, const std::string& uri, const 
 }
 
 void Server::finish_lint(const std::string& uri, int64_t version, std::shared_ptr<const std::string> text,
-                         std::vector<Diagnostic> diagnostics) {
+                         std::vector<Diagnostic> diagnostics, std::chrono::microseconds took,
+                         bool only_if_changed) {
   std::lock_guard lock(mutex_);
   auto it = documents_.find(uri);
+  if (it != documents_.end() && took.count() >= 0) it->second.last_lint_time = took;
   // Stale: the document changed or closed while it was linted; a newer lint is scheduled.
   if (it == documents_.end() || it->second.version != version || it->second.text != text || shut_down_) return;
+  if (only_if_changed && it->second.published && it->second.published->text == text &&
+      it->second.published->diagnostics == diagnostics)
+    return;
   LineIndex lines(*text);
   PublishDiagnosticsParams params{uri, version, {}};
   for (const auto& d : diagnostics) params.diagnostics.push_back(to_lsp(d, uri, lines));
@@ -231,7 +259,8 @@ void Server::did_change(const DidChangeParams& params) {
   apply_changes(text, params.changes, unit());
   doc.version = params.version;
   doc.text = std::make_shared<const std::string>(std::move(text));
-  schedule_lint(doc, debounce());
+  auto adaptive = std::min<std::chrono::microseconds>(doc.last_lint_time, kMaxAdaptiveDebounce);
+  schedule_lint(doc, std::max<std::chrono::microseconds>(debounce(), adaptive));
 }
 
 void Server::did_save(const DidSaveParams& params) {
@@ -243,6 +272,7 @@ void Server::did_save(const DidSaveParams& params) {
 void Server::did_close(const DidCloseParams& params) {
   std::lock_guard lock(mutex_);
   scheduler_.cancel(params.uri);
+  scheduler_.cancel(verify_key(params.uri));
   if (documents_.erase(params.uri) == 0) return;
   client_.publish_diagnostics({params.uri, std::nullopt, {}});
 }

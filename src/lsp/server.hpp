@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "lsp/incremental.hpp"
 #include "lsp/protocol.hpp"
 #include "lsp/scheduler.hpp"
 #include "pglens/catalog.hpp"
@@ -34,9 +35,13 @@ class Client {
 };
 
 struct ServerOptions {
-  // Quiet time after a change before the document is linted again; bursts of typing
-  // coalesce into one lint of the latest text.
-  std::chrono::milliseconds debounce{10};
+  // Least quiet time after a change before the document is linted again. On top of it an
+  // edit waits as long as the document's last lint took (up to kMaxAdaptiveDebounce): cheap
+  // documents are linted at once, and typing into an expensive one coalesces into one lint
+  // of the latest text instead of queueing stale ones.
+  std::chrono::milliseconds debounce{0};
+  // After an incremental lint, the quiet time before the whole file is linted to confirm it.
+  std::chrono::milliseconds verify_delay{250};
 };
 
 // User settings, from initializationOptions or workspace/didChangeConfiguration, either
@@ -54,6 +59,8 @@ void apply_settings(const json& settings, Settings& out, std::vector<std::string
 enum class DocumentKind { sql, plan };
 // pgexplain documents (by language id or by a *.explain / *.plan name) are plans.
 DocumentKind document_kind(std::string_view language_id, std::string_view uri);
+
+inline constexpr std::chrono::milliseconds kMaxAdaptiveDebounce{500};
 
 class Server {
  public:
@@ -98,13 +105,16 @@ class Server {
     std::optional<std::filesystem::path> path;
     std::string profile_key;  // the config file governing it; empty for the defaults
     std::optional<Published> published;
+    std::chrono::microseconds last_lint_time{0};
+    std::shared_ptr<ChunkedLinter> chunks = std::make_shared<ChunkedLinter>();  // used by the worker only
   };
 
   std::shared_ptr<const Profile> profile_for(Document& doc);
   std::shared_ptr<const Profile> load_profile(const std::string& key);
-  void schedule_lint(const Document& doc, std::chrono::milliseconds delay);
+  void schedule_lint(const Document& doc, std::chrono::microseconds delay);
+  // Publishes findings unless the document moved on; `only_if_changed` for confirmations.
   void finish_lint(const std::string& uri, int64_t version, std::shared_ptr<const std::string> text,
-                   std::vector<Diagnostic> diagnostics);
+                   std::vector<Diagnostic> diagnostics, std::chrono::microseconds took, bool only_if_changed = false);
   void reload_all();
   bool config_files_changed();
   LspDiagnostic to_lsp(const Diagnostic& d, const std::string& uri, const LineIndex& lines) const;

@@ -12,6 +12,7 @@
 
 #include "lsp/actions.hpp"
 #include "lsp/connection.hpp"
+#include "lsp/incremental.hpp"
 #include "lsp/text.hpp"
 #include "lsp/transport.hpp"
 #include "lsp/uri.hpp"
@@ -185,6 +186,57 @@ TEST(LspActions, FixEditsAndDdlBecomeActions) {
   // Without the editor's copy command, no copy action is offered.
   ctx.client_copies_ddl = false;
   EXPECT_EQ(code_actions(d, shown, ctx).size(), 3u);
+}
+
+TEST(LspIncremental, ChunksCutBetweenStatementsOnSeparateLines) {
+  std::string text =
+      "SELECT 1;  -- trailing\n"
+      "-- above the second\n"
+      "SELECT 2\n"
+      "  FROM t; SELECT 3;\n"
+      "\n"
+      "SELECT 4; /* a comment\n"
+      "over lines */ SELECT 5;\n"
+      "SELECT 6;\n";
+  std::vector<uint32_t> starts = chunk_starts(text);
+  std::vector<std::string> chunks;
+  for (size_t i = 0; i < starts.size(); ++i)
+    chunks.push_back(text.substr(starts[i], (i + 1 < starts.size() ? starts[i + 1] : text.size()) - starts[i]));
+  EXPECT_EQ(chunks, (std::vector<std::string>{"SELECT 1;  -- trailing\n",
+                                              "-- above the second\nSELECT 2\n  FROM t; SELECT 3;\n",
+                                              "\nSELECT 4; /* a comment\nover lines */ SELECT 5;\n",
+                                              "SELECT 6;\n"}));
+}
+
+// Chunked linting, from scratch and after edits, finds exactly what a whole-file lint finds,
+// on every SQL fixture of the repository.
+TEST(LspIncremental, MatchesAWholeFileLintOnEveryFixture) {
+  Config config;
+  auto linter = std::make_shared<const Linter>(config);
+  auto catalog = std::make_shared<const Catalog>();
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(test::testdata("sql"))) {
+    if (entry.path().extension() != ".sql") continue;
+    ++files;
+    std::string text = test::read_file(entry.path());
+    SCOPED_TRACE(entry.path().string());
+    ChunkedLinter chunked;
+    EXPECT_EQ(chunked.lint(linter, catalog, "f.sql", text), linter->lint({"f.sql", text}));
+    // Edit lines in turn (append a space, or open a parenthesis that swallows what follows):
+    // the findings still match, and a space re-parses only its chunk.
+    LineIndex lines(text);
+    for (uint32_t l = 0; l < lines.line_count(); l += 3) {
+      EXPECT_EQ(chunked.lint(linter, catalog, "f.sql", text), linter->lint({"f.sql", text}));
+      std::string edited = text;
+      uint32_t end = lines.line_start(l) + static_cast<uint32_t>(lines.line_text(l).size());
+      edited.insert(end, l % 2 ? " " : " (");
+      EXPECT_EQ(chunked.lint(linter, catalog, "f.sql", edited), linter->lint({"f.sql", edited})) << edited;
+      if (l % 2) {
+        EXPECT_EQ(chunked.last_parsed(), 1u);
+      }
+    }
+  }
+  EXPECT_GT(files, 2u);
 }
 
 // Drives a Connection over the in-memory transport and returns the messages it wrote.

@@ -1,0 +1,2 @@
+-- Plans have their own filetype even before setup() runs.
+vim.cmd([[autocmd BufRead,BufNewFile *.explain,*.plan setfiletype pgexplain]])

@@ -1,0 +1,120 @@
+-- Headless Neovim as an LSP client (run by tests/lsp/nvim_test.cpp):
+--   nvim --headless -u NONE -i NONE -n -c 'luafile tests/lsp/nvim_client.lua'
+-- Environment: PGLENS_BINARY, PGLENS_PLUGIN (editor-plugins/nvim), PGLENS_SQL (a file with
+-- problems), PGLENS_PLAN (a *.explain file), PGLENS_OUT (the report this script writes).
+local out = {}
+local function say(line)
+  table.insert(out, line)
+end
+local function finish(code)
+  vim.fn.writefile(out, os.getenv('PGLENS_OUT'))
+  vim.cmd((code == 0 and 'qall!' or 'cquit! ' .. code))
+end
+local function fail(message)
+  say('FAIL: ' .. message)
+  finish(1)
+end
+
+local ok, err = pcall(function()
+  vim.opt.runtimepath:prepend(os.getenv('PGLENS_PLUGIN'))
+  vim.cmd('filetype on')
+  require('pglens').setup({ cmd = { os.getenv('PGLENS_BINARY'), 'lsp' } })
+
+  vim.cmd('edit ' .. vim.fn.fnameescape(os.getenv('PGLENS_SQL')))
+  local buf = vim.api.nvim_get_current_buf()
+  say('filetype ' .. vim.bo[buf].filetype)
+
+  local function code_of(d)
+    return d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code)
+  end
+  local function stars()
+    local n = 0
+    for _, d in ipairs(vim.diagnostic.get(buf)) do
+      if code_of(d) == 'select-star' then
+        n = n + 1
+      end
+    end
+    return n
+  end
+
+  if not vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 20) then
+    return fail('no diagnostics arrived')
+  end
+  local diagnostics = vim.diagnostic.get(buf)
+  table.sort(diagnostics, function(a, b) return a.lnum < b.lnum or (a.lnum == b.lnum and a.col < b.col) end)
+  for _, d in ipairs(diagnostics) do
+    say(string.format('diagnostic %d:%d %s %s', d.lnum, d.col, code_of(d), d.source))
+  end
+
+  local target
+  for _, d in ipairs(diagnostics) do
+    if code_of(d) == 'select-star' then
+      target = d
+      break
+    end
+  end
+  if not target then
+    return fail('no select-star diagnostic')
+  end
+  local before = stars()
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+    range = {
+      start = { line = target.lnum, character = target.col },
+      ['end'] = { line = target.end_lnum, character = target.end_col },
+    },
+    context = { diagnostics = {} },
+  }
+  local responses = vim.lsp.buf_request_sync(buf, 'textDocument/codeAction', params, 10000)
+  local chosen
+  for _, response in pairs(responses or {}) do
+    for _, action in ipairs(response.result or {}) do
+      say('action ' .. action.title)
+      if action.title == 'Ignore `select-star` here' then
+        chosen = action
+      end
+    end
+  end
+  if not chosen then
+    return fail('no "Ignore `select-star` here" action')
+  end
+  vim.lsp.util.apply_workspace_edit(chosen.edit, 'utf-16')
+  if not vim.wait(20000, function() return stars() < before end, 20) then
+    return fail('the select-star diagnostic stayed after the action')
+  end
+  say(string.format('select-star diagnostics %d -> %d', before, stars()))
+  for _, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
+    say('buffer ' .. line)
+  end
+
+  -- Hover over the remaining finding returns the rule's docs.
+  local rest
+  for _, d in ipairs(vim.diagnostic.get(buf)) do
+    if code_of(d) == 'select-star' then rest = d end
+  end
+  if rest then
+    local hover = vim.lsp.buf_request_sync(buf, 'textDocument/hover', {
+      textDocument = { uri = vim.uri_from_bufnr(buf) },
+      position = { line = rest.lnum, character = rest.col },
+    }, 10000)
+    for _, response in pairs(hover or {}) do
+      if response.result and response.result.contents.value:find('## What it does', 1, true) then
+        say('hover shows the rule docs')
+      end
+    end
+  end
+
+  -- Plans get their own filetype and the same server.
+  local plan = os.getenv('PGLENS_PLAN')
+  if plan then
+    vim.cmd('edit ' .. vim.fn.fnameescape(plan))
+    local pbuf = vim.api.nvim_get_current_buf()
+    say('plan filetype ' .. vim.bo[pbuf].filetype)
+    vim.wait(5000, function() return #vim.lsp.buf_get_clients(pbuf) > 0 end, 20)
+    say('plan clients ' .. #vim.lsp.buf_get_clients(pbuf))
+  end
+  finish(0)
+end)
+if not ok then
+  fail(tostring(err))
+end

@@ -1,0 +1,52 @@
+// A real editor as the client: headless Neovim loads editor-plugins/nvim, opens a .sql file
+// with problems, receives the diagnostics, applies the "ignore" code action, and we check
+// the buffer afterwards (tests/lsp/nvim_client.lua drives it and writes a report).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "support/fixtures.hpp"
+
+namespace pglens::test {
+namespace {
+
+TEST(LspNeovim, DiagnosticsCodeActionAndHoverInARealEditor) {
+  if (std::system("command -v nvim >/dev/null 2>&1") != 0) GTEST_SKIP() << "nvim is not installed (scripts/install-deps installs it)";
+  TempDir dir;
+  write_file(dir / ".git/HEAD", "ref: refs/heads/main\n");  // the plugin's root marker
+  write_file(dir / "queries.sql",
+             "SELECT id FROM t;\n"
+             "SELECT * FROM orders;\n"
+             "  SELECT o.*\n"
+             "    FROM orders o;\n");
+  write_file(dir / "slow.explain", "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)\n");
+  auto report = dir / "report.txt";
+  std::string cmd = "cd '" + dir.path().string() + "' && PGLENS_BINARY='" PGLENS_BINARY "' PGLENS_PLUGIN='" +
+                    (source_dir() / "editor-plugins/nvim").string() + "' PGLENS_SQL=queries.sql PGLENS_PLAN=slow.explain" +
+                    " PGLENS_OUT='" + report.string() + "' HOME='" + dir.path().string() + "'" +
+                    " XDG_CONFIG_HOME='" + (dir / "config").string() + "' XDG_DATA_HOME='" + (dir / "data").string() +
+                    "' XDG_STATE_HOME='" + (dir / "state").string() + "'" +
+                    " timeout 120 nvim --headless -u NONE -i NONE -n -c \"luafile " +
+                    (source_dir() / "tests/lsp/nvim_client.lua").string() + "\" </dev/null >'" +
+                    (dir / "nvim.log").string() + "' 2>&1";
+  int status = std::system(cmd.c_str());
+  std::string got = read_file(report);
+  ASSERT_EQ(status, 0) << got << read_file(dir / "nvim.log");
+  EXPECT_EQ(got,
+            "filetype sql\n"
+            "diagnostic 1:7 select-star pglens\n"
+            "diagnostic 2:9 select-star pglens\n"
+            "action Ignore `select-star` here\n"
+            "select-star diagnostics 2 -> 1\n"
+            "buffer SELECT id FROM t;\n"
+            "buffer -- pglens-ignore: select-star\n"
+            "buffer SELECT * FROM orders;\n"
+            "buffer   SELECT o.*\n"
+            "buffer     FROM orders o;\n"
+            "hover shows the rule docs\n"
+            "plan filetype pgexplain\n"
+            "plan clients 1\n");
+}
+
+}  // namespace
+}  // namespace pglens::test
