@@ -88,6 +88,7 @@ struct NodeMetrics {
   std::optional<double> misestimate;     // max(actual/planned, planned/actual) on rows x loops
   std::optional<double> removed_ratio;   // removed / (removed + returned), both x loops
   Buffers exclusive_buffers;       // buffers minus the children's, never below 0
+  double exclusive_cost = 0;       // total cost minus the children's (plans without ANALYZE)
 };
 
 struct Node {
@@ -211,6 +212,7 @@ struct Plan {
   // Derived (compute_metrics).
   double total_time_ms = 0;   // execution time, or the root's total time when absent
   int bottleneck = -1;        // index into nodes of the largest exclusive time, -1 when unknown
+                              // (without ANALYZE: of the largest exclusive cost)
 
   bool analyzed() const;      // true when actual figures are present
   const Node& root() const { return nodes.front(); }
@@ -236,6 +238,19 @@ std::optional<Format> detect_format(std::string_view input);
 
 // Fills Node::metrics, Plan::total_time_ms and Plan::bottleneck (idempotent).
 void compute_metrics(Plan& plan);
+
+// A stable line-per-field description of a plan (for tests and debugging). The options
+// leave out what legitimately differs between formats or runs.
+struct DescribeOptions {
+  bool costs = true;        // estimates
+  bool timings = true;      // actual times
+  bool actual_rows = true;  // actual rows, loops, never executed
+  bool runtime = true;      // sort/hash/buffer/worker figures
+  bool properties = true;   // the key/value leftovers
+  bool summary = true;      // plan-level lines
+  bool lines = false;       // each node's input line range
+};
+std::string describe(const Plan& plan, const DescribeOptions& options = {});
 
 // The seam for the plan rules: diagnoses of one plan (spans point into the original input).
 std::vector<Diagnostic> plan_findings(const Plan& plan, const Config& config);

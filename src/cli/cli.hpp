@@ -26,6 +26,7 @@ void add_lint_command(CLI::App& app, Runner& run);
 void add_rules_commands(CLI::App& app, Runner& run);
 void add_config_command(CLI::App& app, Runner& run);
 void add_lsp_command(CLI::App& app, Runner& run);
+void add_explain_command(CLI::App& app, Runner& run);
 
 // Colour choice shared by all subcommands: auto = only when the stream is a terminal
 // and NO_COLOR is unset.

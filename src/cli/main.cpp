@@ -65,12 +65,14 @@ int main(int argc, char** argv) {
       "  pglens rule select-star              explain one rule\n"
       "  pglens config --show                 print the effective configuration\n"
       "  pglens lsp                           the language server, started by editors\n"
+      "  pglens explain plan.txt              read an EXPLAIN plan and name its bottleneck\n"
       "\nExit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage, config or I/O error.");
   Runner run;
   add_lint_command(app, run);
   add_rules_commands(app, run);
   add_config_command(app, run);
   add_lsp_command(app, run);
+  add_explain_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,455 @@
+// `pglens explain [FILE|-]`: reads any pasted EXPLAIN output and answers in one glance —
+// the tree with self times and shares, misestimates, the one detail per node that matters,
+// and the bottleneck.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.hpp"
+#include "pglens/plan.hpp"
+
+namespace pglens::cli {
+namespace {
+
+using plan::Node;
+using plan::Plan;
+
+struct ExplainArgs {
+  std::string input = "-";
+  std::string format = "text";
+  std::string color = "auto";
+  std::string sql;
+  std::string config;
+};
+
+struct Style {
+  bool on = false;
+  std::string wrap(std::string_view code, std::string_view s) const {
+    return on ? fmt::format("\x1b[{}m{}\x1b[0m", code, s) : std::string(s);
+  }
+  std::string bold(std::string_view s) const { return wrap("1", s); }
+  std::string dim(std::string_view s) const { return wrap("2", s); }
+  std::string red(std::string_view s) const { return wrap("31", s); }
+  std::string yellow(std::string_view s) const { return wrap("33", s); }
+  std::string cyan(std::string_view s) const { return wrap("36", s); }
+};
+
+std::string format_ms(double ms) {
+  if (ms >= 1000) return fmt::format("{:.2f} s", ms / 1000);
+  if (ms >= 100) return fmt::format("{:.0f} ms", ms);
+  if (ms >= 1) return fmt::format("{:.1f} ms", ms);
+  return fmt::format("{:.3f} ms", ms);
+}
+
+std::string format_count(double v) {
+  if (v >= 1e9) return fmt::format("{:.1f}G", v / 1e9);
+  if (v >= 1e6) return fmt::format("{:.1f}M", v / 1e6);
+  if (v >= 1e4) return fmt::format("{:.0f}k", v / 1e3);
+  if (v == std::floor(v)) return fmt::format("{:.0f}", v);
+  return fmt::format("{:.2f}", v);
+}
+
+// Eighths of a block, ten cells wide.
+std::string bar(double share) {
+  static const char* parts[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+  int eighths = static_cast<int>(std::lround(std::clamp(share, 0.0, 1.0) * 80));
+  std::string out;
+  int cells = 0;
+  for (; eighths >= 8; eighths -= 8, ++cells) out += "█";
+  if (eighths > 0) {
+    out += parts[eighths];
+    ++cells;
+  }
+  out.append(static_cast<size_t>(10 - cells), ' ');
+  return out;
+}
+
+std::string shorten(std::string_view s, size_t max) {
+  if (s.size() <= max) return std::string(s);
+  return std::string(s.substr(0, max - 3)) + "...";
+}
+
+// The one detail that matters most on this node.
+std::string key_detail(const Node& n) {
+  const auto& m = n.metrics;
+  if (n.sort_space_type == "Disk")
+    return fmt::format("sort spilled to disk: {} kB ({})", n.sort_space_kb.value_or(0), n.sort_method);
+  if (n.hash_batches && *n.hash_batches > 1)
+    return fmt::format("hash spilled: {} batches (planned {})", *n.hash_batches, n.original_hash_batches.value_or(1));
+  if (n.disk_usage_kb && *n.disk_usage_kb > 0)
+    return fmt::format("aggregate spilled to disk: {} kB in {} batches", *n.disk_usage_kb, n.hashagg_batches.value_or(0));
+  if (m.removed_ratio && *m.removed_ratio >= 0.5) {
+    double removed = (n.rows_removed_by_filter.value_or(0) + n.rows_removed_by_join_filter.value_or(0) +
+                      n.rows_removed_by_index_recheck.value_or(0)) *
+                     n.actual_loops.value_or(1);
+    std::string cond = !n.filter.empty() ? "Filter: " + n.filter
+                       : !n.join_filter.empty() ? "Join Filter: " + n.join_filter
+                                                : "Recheck Cond: " + n.recheck_cond;
+    return fmt::format("{} removed {} rows ({:.0f}%)", shorten(cond, 60), format_count(removed), *m.removed_ratio * 100);
+  }
+  if (n.lossy_heap_blocks && *n.lossy_heap_blocks > 0)
+    return fmt::format("lossy heap blocks: {} (work_mem too small for the bitmap)", *n.lossy_heap_blocks);
+  if (n.heap_fetches && *n.heap_fetches > 0 && n.node_type == "Index Only Scan")
+    return fmt::format("heap fetches: {} (visibility map not current: VACUUM)", format_count(*n.heap_fetches));
+  if (m.exclusive_buffers.total_read() > 1000)
+    return fmt::format("read {} blocks ({} MB) from disk/OS cache", m.exclusive_buffers.total_read(),
+                       m.exclusive_buffers.total_read() * 8 / 1024);
+  if (!n.index_cond.empty()) return shorten("Index Cond: " + n.index_cond, 70);
+  if (!n.hash_cond.empty()) return shorten("Hash Cond: " + n.hash_cond, 70);
+  if (!n.merge_cond.empty()) return shorten("Merge Cond: " + n.merge_cond, 70);
+  if (!n.filter.empty()) return shorten("Filter: " + n.filter, 70);
+  if (!n.sort_key.empty()) {
+    std::string keys;
+    for (const auto& k : n.sort_key) keys += (keys.empty() ? "" : ", ") + k;
+    return shorten("Sort Key: " + keys, 70);
+  }
+  return {};
+}
+
+void render_plan(const Plan& p, size_t index, size_t count, const Style& st, const std::vector<Diagnostic>& findings,
+                 std::string& out) {
+  bool analyzed = p.analyzed();
+  std::string head = count > 1 ? fmt::format("Plan {} of {}", index + 1, count) : std::string("Plan");
+  head += fmt::format(" ({}{}", to_string(p.format), analyzed ? ", ANALYZE" : ", estimates only");
+  if (p.execution_time_ms) head += ", execution " + format_ms(*p.execution_time_ms);
+  if (p.planning_time_ms) head += ", planning " + format_ms(*p.planning_time_ms);
+  if (p.log_duration_ms) head += ", logged duration " + format_ms(*p.log_duration_ms);
+  head += ")";
+  out += st.bold(head) + "\n";
+  if (!p.query_text.empty()) out += st.dim("Query: " + shorten(p.query_text, 200)) + "\n";
+  for (const Node& n : p.nodes) {
+    const auto& m = n.metrics;
+    bool hot = static_cast<int>(n.id - 1) == p.bottleneck;
+    std::string line;
+    if (analyzed) {
+      std::string time = n.never_executed ? "never" : format_ms(m.exclusive_time_ms);
+      std::string b = bar(m.share);
+      if (m.share >= 0.5) b = st.red(b);
+      else if (m.share >= 0.1) b = st.yellow(b);
+      line += fmt::format("{:>9} {:>4} {} ", time, fmt::format("{:.0f}%", m.share * 100), b);
+    } else {
+      line += fmt::format("{:>10} ", fmt::format("{:.1f}", m.exclusive_cost));
+    }
+    line.append(static_cast<size_t>(n.depth) * 3, ' ');
+    if (!n.subplan_name.empty()) line += st.dim(n.subplan_name + ": ");
+    std::string label = n.label();
+    line += hot ? st.bold(st.red(label)) : st.bold(label);
+    line += st.dim(fmt::format(" #{}", n.id));
+    if (analyzed && n.actual_rows && !n.never_executed) {
+      line += fmt::format("  rows {}", format_count(m.total_rows));
+      if (n.plan_rows) line += fmt::format(" (est. {})", format_count(m.planned_total_rows));
+      if (m.misestimate && *m.misestimate >= 10) {
+        bool under = m.total_rows > m.planned_total_rows;
+        line += " " + st.yellow(fmt::format("{}{:.0f}x {}", under ? "↑" : "↓", *m.misestimate,
+                                            under ? "underestimated" : "overestimated"));
+      }
+      if (n.actual_loops && *n.actual_loops > 1) line += fmt::format("  loops {}", format_count(*n.actual_loops));
+    } else if (n.plan_rows) {
+      line += fmt::format("  est. rows {}", format_count(*n.plan_rows));
+    }
+    std::string detail = key_detail(n);
+    if (!detail.empty()) line += "  " + st.cyan(detail);
+    out += line + "\n";
+  }
+  if (p.bottleneck >= 0) {
+    const Node& b = p.nodes[static_cast<size_t>(p.bottleneck)];
+    if (analyzed && p.total_time_ms > 0) {
+      out += fmt::format("{} {} (node {}) — {:.0f}% of {}\n", st.bold("Bottleneck:"), st.red(b.label()), b.id,
+                         b.metrics.share * 100, format_ms(p.total_time_ms));
+    } else if (!analyzed && p.root().total_cost && *p.root().total_cost > 0) {
+      out += fmt::format("{} {} (node {}) — {:.0f}% of the estimated cost {:.2f} (no ANALYZE: estimates only)\n",
+                         st.bold("Costliest node:"), st.red(b.label()), b.id,
+                         100 * b.metrics.exclusive_cost / *p.root().total_cost, *p.root().total_cost);
+    }
+  }
+  for (const auto& d : findings) {
+    out += fmt::format("{}: {} [{}]\n", d.severity == Severity::error ? st.red("error") : st.yellow(std::string(to_string(d.severity))),
+                       d.message, d.rule);
+    if (!d.help_text.empty()) out += "  help: " + d.help_text + "\n";
+    if (!d.ddl_text.empty()) out += "  ddl: " + d.ddl_text + "\n";
+  }
+}
+
+nlohmann::ordered_json buffers_json(const plan::Buffers& b) {
+  return {{"shared_hit", b.shared_hit},   {"shared_read", b.shared_read}, {"shared_dirtied", b.shared_dirtied},
+          {"shared_written", b.shared_written}, {"local_hit", b.local_hit}, {"local_read", b.local_read},
+          {"local_dirtied", b.local_dirtied}, {"local_written", b.local_written}, {"temp_read", b.temp_read},
+          {"temp_written", b.temp_written}};
+}
+
+template <class T>
+void put(nlohmann::ordered_json& j, const char* key, const std::optional<T>& v) {
+  if (v) j[key] = *v;
+}
+void put(nlohmann::ordered_json& j, const char* key, const std::string& v) {
+  if (!v.empty()) j[key] = v;
+}
+void put(nlohmann::ordered_json& j, const char* key, const std::vector<std::string>& v) {
+  if (!v.empty()) j[key] = v;
+}
+
+nlohmann::ordered_json node_json(const Node& n) {
+  nlohmann::ordered_json j;
+  j["id"] = n.id;
+  j["parent"] = n.parent >= 0 ? nlohmann::ordered_json(n.parent + 1) : nlohmann::ordered_json(nullptr);
+  j["children"] = nlohmann::ordered_json::array();
+  j["node_type"] = n.node_type;
+  j["name"] = n.name();
+  j["label"] = n.label();
+  put(j, "strategy", n.strategy);
+  put(j, "partial_mode", n.partial_mode);
+  put(j, "operation", n.operation);
+  put(j, "join_type", n.join_type);
+  put(j, "command", n.command);
+  put(j, "custom_provider", n.custom_provider);
+  if (n.parallel_aware) j["parallel_aware"] = true;
+  if (n.async_capable) j["async_capable"] = true;
+  put(j, "scan_direction", n.scan_direction);
+  put(j, "relation", n.relation);
+  put(j, "schema", n.schema);
+  put(j, "alias", n.alias);
+  put(j, "index_name", n.index_name);
+  put(j, "function_name", n.function_name);
+  put(j, "cte_name", n.cte_name);
+  put(j, "parent_relationship", n.parent_relationship);
+  put(j, "subplan_name", n.subplan_name);
+  put(j, "startup_cost", n.startup_cost);
+  put(j, "total_cost", n.total_cost);
+  put(j, "plan_rows", n.plan_rows);
+  put(j, "plan_width", n.plan_width);
+  put(j, "actual_startup_ms", n.actual_startup_ms);
+  put(j, "actual_total_ms", n.actual_total_ms);
+  put(j, "actual_rows", n.actual_rows);
+  put(j, "actual_loops", n.actual_loops);
+  if (n.never_executed) j["never_executed"] = true;
+  put(j, "filter", n.filter);
+  put(j, "index_cond", n.index_cond);
+  put(j, "recheck_cond", n.recheck_cond);
+  put(j, "hash_cond", n.hash_cond);
+  put(j, "merge_cond", n.merge_cond);
+  put(j, "join_filter", n.join_filter);
+  put(j, "one_time_filter", n.one_time_filter);
+  put(j, "tid_cond", n.tid_cond);
+  put(j, "sort_key", n.sort_key);
+  put(j, "group_key", n.group_key);
+  put(j, "presorted_key", n.presorted_key);
+  put(j, "output", n.output);
+  put(j, "sort_method", n.sort_method);
+  put(j, "sort_space_kb", n.sort_space_kb);
+  put(j, "sort_space_type", n.sort_space_type);
+  put(j, "hash_buckets", n.hash_buckets);
+  put(j, "original_hash_buckets", n.original_hash_buckets);
+  put(j, "hash_batches", n.hash_batches);
+  put(j, "original_hash_batches", n.original_hash_batches);
+  put(j, "peak_memory_kb", n.peak_memory_kb);
+  put(j, "planned_partitions", n.planned_partitions);
+  put(j, "disk_usage_kb", n.disk_usage_kb);
+  put(j, "hashagg_batches", n.hashagg_batches);
+  put(j, "rows_removed_by_filter", n.rows_removed_by_filter);
+  put(j, "rows_removed_by_join_filter", n.rows_removed_by_join_filter);
+  put(j, "rows_removed_by_index_recheck", n.rows_removed_by_index_recheck);
+  put(j, "heap_fetches", n.heap_fetches);
+  put(j, "exact_heap_blocks", n.exact_heap_blocks);
+  put(j, "lossy_heap_blocks", n.lossy_heap_blocks);
+  put(j, "workers_planned", n.workers_planned);
+  put(j, "workers_launched", n.workers_launched);
+  if (!n.workers.empty()) {
+    auto& ws = j["workers"] = nlohmann::ordered_json::array();
+    for (const auto& w : n.workers) {
+      nlohmann::ordered_json wj;
+      wj["number"] = w.number;
+      put(wj, "actual_startup_ms", w.actual_startup_ms);
+      put(wj, "actual_total_ms", w.actual_total_ms);
+      put(wj, "actual_rows", w.actual_rows);
+      put(wj, "actual_loops", w.actual_loops);
+      put(wj, "sort_method", w.sort_method);
+      put(wj, "sort_space_kb", w.sort_space_kb);
+      put(wj, "sort_space_type", w.sort_space_type);
+      if (w.buffers.present) wj["buffers"] = buffers_json(w.buffers);
+      for (const auto& p : w.properties) wj["properties"][p.key] = p.value;
+      ws.push_back(std::move(wj));
+    }
+  }
+  if (n.buffers.present) j["buffers"] = buffers_json(n.buffers);
+  if (n.io.present)
+    j["io_timings_ms"] = {{"shared_read", n.io.shared_read_ms}, {"shared_write", n.io.shared_write_ms},
+                          {"local_read", n.io.local_read_ms},   {"local_write", n.io.local_write_ms},
+                          {"temp_read", n.io.temp_read_ms},     {"temp_write", n.io.temp_write_ms}};
+  if (n.wal.present)
+    j["wal"] = {{"records", n.wal.records}, {"fpi", n.wal.fpi}, {"bytes", n.wal.bytes}, {"buffers_full", n.wal.buffers_full}};
+  put(j, "cache_hits", n.cache_hits);
+  put(j, "cache_misses", n.cache_misses);
+  put(j, "cache_evictions", n.cache_evictions);
+  put(j, "cache_overflows", n.cache_overflows);
+  put(j, "subplans_removed", n.subplans_removed);
+  put(j, "index_searches", n.index_searches);
+  if (n.disabled) j["disabled"] = true;
+  if (!n.properties.empty()) {
+    auto& props = j["properties"] = nlohmann::ordered_json::array();
+    for (const auto& p : n.properties) props.push_back({{"key", p.key}, {"value", p.value}});
+  }
+  j["lines"] = {n.lines.first, n.lines.last};
+  const auto& m = n.metrics;
+  nlohmann::ordered_json mj;
+  mj["total_time_ms"] = m.total_time_ms;
+  mj["exclusive_time_ms"] = m.exclusive_time_ms;
+  mj["share"] = m.share;
+  mj["total_rows"] = m.total_rows;
+  mj["planned_total_rows"] = m.planned_total_rows;
+  put(mj, "misestimate", m.misestimate);
+  put(mj, "removed_ratio", m.removed_ratio);
+  mj["exclusive_cost"] = m.exclusive_cost;
+  if (n.buffers.present) mj["exclusive_buffers"] = buffers_json(m.exclusive_buffers);
+  j["metrics"] = std::move(mj);
+  return j;
+}
+
+nlohmann::ordered_json plan_json(const Plan& p, const std::vector<Diagnostic>& findings) {
+  nlohmann::ordered_json j;
+  j["format"] = std::string(to_string(p.format));
+  j["analyzed"] = p.analyzed();
+  put(j, "planning_time_ms", p.planning_time_ms);
+  put(j, "execution_time_ms", p.execution_time_ms);
+  j["total_time_ms"] = p.total_time_ms;
+  put(j, "log_duration_ms", p.log_duration_ms);
+  put(j, "query_text", p.query_text);
+  if (p.bottleneck >= 0) {
+    const Node& b = p.nodes[static_cast<size_t>(p.bottleneck)];
+    j["bottleneck"] = {{"node", b.id},
+                       {"label", b.label()},
+                       {"exclusive_time_ms", b.metrics.exclusive_time_ms},
+                       {"share", b.metrics.share}};
+  } else {
+    j["bottleneck"] = nullptr;
+  }
+  if (p.planning_buffers.present) j["planning_buffers"] = buffers_json(p.planning_buffers);
+  put(j, "planning_memory_used_kb", p.planning_memory_used_kb);
+  put(j, "planning_memory_allocated_kb", p.planning_memory_allocated_kb);
+  put(j, "serialization_time_ms", p.serialization_time_ms);
+  if (!p.triggers.empty()) {
+    auto& ts = j["triggers"] = nlohmann::ordered_json::array();
+    for (const auto& t : p.triggers) {
+      nlohmann::ordered_json tj;
+      put(tj, "name", t.name);
+      put(tj, "constraint", t.constraint_name);
+      put(tj, "relation", t.relation);
+      put(tj, "time_ms", t.time_ms);
+      put(tj, "calls", t.calls);
+      ts.push_back(std::move(tj));
+    }
+  }
+  if (!p.settings.empty()) {
+    auto& s = j["settings"] = nlohmann::ordered_json::object();
+    for (const auto& kv : p.settings) s[kv.key] = kv.value;
+  }
+  if (p.jit.present) {
+    nlohmann::ordered_json jj;
+    put(jj, "functions", p.jit.functions);
+    for (const auto& o : p.jit.options) jj["options"][o.key] = o.value;
+    put(jj, "generation_ms", p.jit.generation_ms);
+    put(jj, "inlining_ms", p.jit.inlining_ms);
+    put(jj, "optimization_ms", p.jit.optimization_ms);
+    put(jj, "emission_ms", p.jit.emission_ms);
+    put(jj, "total_ms", p.jit.total_ms);
+    j["jit"] = std::move(jj);
+  }
+  if (!p.properties.empty()) {
+    auto& props = j["properties"] = nlohmann::ordered_json::array();
+    for (const auto& kv : p.properties) props.push_back({{"key", kv.key}, {"value", kv.value}});
+  }
+  auto& nodes = j["nodes"] = nlohmann::ordered_json::array();
+  for (const Node& n : p.nodes) nodes.push_back(node_json(n));
+  for (const Node& n : p.nodes)
+    for (int c : n.children) nodes[static_cast<size_t>(n.id - 1)]["children"].push_back(c + 1);
+  auto& fj = j["findings"] = nlohmann::ordered_json::array();
+  for (const auto& d : findings) {
+    nlohmann::ordered_json dj;
+    dj["rule"] = d.rule;
+    dj["severity"] = std::string(to_string(d.severity));
+    dj["message"] = d.message;
+    if (!d.help_text.empty()) dj["help"] = d.help_text;
+    if (!d.ddl_text.empty()) dj["ddl"] = d.ddl_text;
+    dj["offset"] = d.span.begin;
+    dj["end_offset"] = d.span.end;
+    fj.push_back(std::move(dj));
+  }
+  return j;
+}
+
+int run_explain(const ExplainArgs& args) {
+  std::string bytes;
+  if (auto err = read_bytes(args.input, bytes)) {
+    fmt::print(stderr, "pglens: error: {}: {}\n", args.input == "-" ? "stdin" : args.input, *err);
+    return kExitError;
+  }
+  std::string sql;
+  if (!args.sql.empty()) {
+    if (auto err = read_bytes(args.sql, sql)) {
+      fmt::print(stderr, "pglens: error: {}: {}\n", args.sql, *err);
+      return kExitError;
+    }
+  }
+  Config config;
+  std::filesystem::path near = args.input == "-" ? std::filesystem::current_path() : std::filesystem::path(args.input);
+  if (!resolve_config(args.config, near, config)) return kExitError;
+
+  plan::ReadResult result = plan::read_plans(bytes);
+  for (auto& p : result.plans)
+    if (p.query_text.empty() && !sql.empty()) p.query_text = sql;
+  std::vector<std::vector<Diagnostic>> findings;
+  for (const auto& p : result.plans) findings.push_back(plan::plan_findings(p, config));
+
+  std::string name = args.input == "-" ? "stdin" : args.input;
+  for (const auto& e : result.errors) {
+    if (e.line) fmt::print(stderr, "pglens: {}:{}: {}\n", name, e.line, e.message);
+    else fmt::print(stderr, "pglens: {}: {}\n", name, e.message);
+  }
+  if (args.format == "json") {
+    nlohmann::ordered_json j;
+    j["file"] = name;
+    j["format"] = result.format ? nlohmann::ordered_json(std::string(to_string(*result.format))) : nlohmann::ordered_json(nullptr);
+    auto& plans = j["plans"] = nlohmann::ordered_json::array();
+    for (size_t i = 0; i < result.plans.size(); ++i) plans.push_back(plan_json(result.plans[i], findings[i]));
+    auto& errors = j["errors"] = nlohmann::ordered_json::array();
+    for (const auto& e : result.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    Style st{use_color(args.color, STDOUT_FILENO)};
+    std::string out;
+    for (size_t i = 0; i < result.plans.size(); ++i) {
+      if (i) out += "\n";
+      render_plan(result.plans[i], i, result.plans.size(), st, findings[i], out);
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+  }
+  std::fflush(stdout);
+  return result.plans.empty() ? kExitError : kExitOk;
+}
+
+}  // namespace
+
+void add_explain_command(CLI::App& app, Runner& run) {
+  static ExplainArgs args;
+  auto* cmd = app.add_subcommand("explain", "Read an EXPLAIN plan (any format, pasted from anywhere) and name its bottleneck");
+  cmd->add_option("FILE", args.input, "The plan: TEXT, JSON, YAML or XML, psql/pgAdmin/log paste; `-` or nothing reads stdin");
+  cmd->add_option("--format", args.format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--color", args.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->add_option("--sql", args.sql, "Attach this query text to plans that do not carry one");
+  cmd->add_option("--config", args.config, "Use this config file instead of the nearest .pglens.toml");
+  cmd->footer(
+      "Examples:\n"
+      "  psql -XqAt -c 'EXPLAIN (ANALYZE, BUFFERS) SELECT ...' | pglens explain\n"
+      "  pglens explain slow-plan.txt               a plan pasted from psql, pgAdmin, a log or chat\n"
+      "  pglens explain --sql query.sql plan.json   with the query it belongs to\n"
+      "  pglens explain --format json plan.txt | jq '.plans[0].bottleneck'\n"
+      "\nThe format (TEXT, JSON, YAML, XML; PostgreSQL 12-18) is detected; psql frames, '+' marks,\n"
+      "quoting, CRLF and hard line wraps are undone; auto_explain logs with several plans are read whole.\n"
+      "\nExit codes: 0 a plan was read, 2 nothing could be read (or a usage / I/O error).");
+  cmd->callback([&run] { run = [] { return run_explain(args); }; });
+}
+
+}  // namespace pglens::cli

@@ -1,0 +1,233 @@
+// Undoes what terminals, psql, GUI clients and chat tools do to a plan before we see it:
+// CRLF, tabs, psql frames in every border style, '+' continuation marks, headers and
+// (translated) row-count footers, pgAdmin/DBeaver quoting. Hard line wraps are undone by the
+// TEXT reader, which knows what a line may start with.
+#include <algorithm>
+
+#include "plan/internal.hpp"
+
+namespace pglens::plan::detail {
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+
+// UTF-8 box drawing characters psql's unicode linestyle uses: U+2500..U+257F (E2 94 80 ..
+// E2 95 BF), and the '↵' (U+21B5: E2 86 B5) / '…' newline and wrap marks.
+size_t box_char_len(std::string_view s, size_t i) {
+  if (i + 2 < s.size() + 0 && static_cast<unsigned char>(s[i]) == 0xE2) {
+    auto b1 = static_cast<unsigned char>(s[i + 1]);
+    if (b1 == 0x94 || b1 == 0x95) return 3;
+  }
+  return 0;
+}
+
+bool is_newline_mark(std::string_view s) {
+  return s == "\xE2\x86\xB5" /* ↵ */ || s == "\xE2\x80\xA6" /* … */;
+}
+
+// A line made only of frame characters: dashes, '+', '|', '=', box drawing.
+bool is_rule_line(std::string_view t) {
+  if (t.empty()) return false;
+  bool dash = false;
+  for (size_t i = 0; i < t.size();) {
+    if (size_t n = box_char_len(t, i)) {
+      dash = true;
+      i += n;
+      continue;
+    }
+    char c = t[i];
+    if (c == '-' || c == '=') dash = true;
+    else if (c != '+' && c != '|' && c != ' ') return false;
+    ++i;
+  }
+  return dash;
+}
+
+// Leading / trailing vertical border: '|', '│' (E2 94 82), '║' (E2 95 91), '┃'.
+size_t left_border(std::string_view t) {
+  if (!t.empty() && t[0] == '|') return 1;
+  if (t.size() >= 3 && static_cast<unsigned char>(t[0]) == 0xE2 && box_char_len(t, 0)) return 3;
+  return 0;
+}
+size_t right_border(std::string_view t) {
+  if (!t.empty() && t.back() == '|') return 1;
+  if (t.size() >= 3 && box_char_len(t, t.size() - 3)) return 3;
+  return 0;
+}
+
+// "(42 rows)", "(1 row)", "(8 lignes)", "(8 Zeilen)", "(8 строк)".
+bool is_row_count_footer(std::string_view t) {
+  if (t.size() < 5 || t.front() != '(' || t.back() != ')') return false;
+  size_t i = 1;
+  size_t digits = 0;
+  while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i, ++digits;
+  if (digits == 0 || i >= t.size() || t[i] != ' ') return false;
+  ++i;
+  size_t word = i;
+  while (i < t.size() - 1 && t[i] != ' ' && t[i] != '(' && t[i] != ')') ++i;
+  return i == t.size() - 1 && i > word;
+}
+
+bool is_query_plan_header(std::string_view t) {
+  t = trim(t);
+  if (size_t n = left_border(t)) t = trim(t.substr(n));
+  if (size_t n = right_border(t)) t = trim(t.substr(0, t.size() - n));
+  if (!t.empty() && t.front() == '"' && t.back() == '"' && t.size() >= 2) t = t.substr(1, t.size() - 2);
+  return iequals(t, "QUERY PLAN");
+}
+
+// A whole line in double quotes (pgAdmin / DBeaver / CSV export), quotes doubled inside.
+bool fully_quoted(std::string_view t) {
+  if (t.size() < 2 || t.front() != '"' || t.back() != '"') return false;
+  std::string_view inner = t.substr(1, t.size() - 2);
+  for (size_t i = 0; i < inner.size(); ++i) {
+    if (inner[i] == '"') {
+      if (i + 1 < inner.size() && inner[i + 1] == '"') ++i;
+      else return false;
+    }
+  }
+  return true;
+}
+
+std::string unquote_line(std::string_view t) {
+  std::string out;
+  std::string_view inner = t.substr(1, t.size() - 2);
+  for (size_t i = 0; i < inner.size(); ++i) {
+    out += inner[i];
+    if (inner[i] == '"' && i + 1 < inner.size() && inner[i + 1] == '"') ++i;
+  }
+  return out;
+}
+
+std::string expand_tabs(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (char c : s) {
+    if (c == '\t') {
+      size_t n = 8 - out.size() % 8;
+      out.append(n, ' ');
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Line> clean_lines(std::string_view input) {
+  if (input.substr(0, 3) == "\xEF\xBB\xBF") input.remove_prefix(3);
+  std::vector<Line> lines;
+  lines.reserve(static_cast<size_t>(std::count(input.begin(), input.end(), '\n')) + 1);
+  size_t pos = 0;
+  uint32_t origin = 1;
+  while (pos <= input.size()) {
+    size_t eol = input.find('\n', pos);
+    if (eol == std::string_view::npos) eol = input.size();
+    std::string_view raw = input.substr(pos, eol - pos);
+    Line line;
+    line.origin = origin++;
+    if (raw.find('\t') != std::string_view::npos) line.text = expand_tabs(raw);
+    else line.text.assign(raw);
+    while (!line.text.empty() && is_space(line.text.back())) {
+      if (line.text.back() != '\r') line.had_trailing_space = true;
+      line.text.pop_back();
+    }
+    lines.push_back(std::move(line));
+    if (eol == input.size()) break;
+    pos = eol + 1;
+  }
+
+  // pgAdmin / DBeaver: most lines quoted -> unquote those.
+  size_t nonempty = 0, quoted = 0;
+  for (const auto& l : lines) {
+    std::string_view t = trim(l.text);
+    if (t.empty() || is_query_plan_header(t)) continue;
+    ++nonempty;
+    if (fully_quoted(t)) ++quoted;
+  }
+  if (quoted > 0 && quoted * 10 >= nonempty * 6) {
+    for (auto& l : lines) {
+      std::string_view t = trim(l.text);
+      if (fully_quoted(t)) {
+        // Keep the indentation inside the quotes; drop the one outside.
+        l.text = unquote_line(t);
+        while (!l.text.empty() && is_space(l.text.back())) l.text.pop_back();
+      }
+    }
+  }
+
+  // psql '+' continuation marks without a frame (a cell copied without its header): when
+  // most lines end in '+', they all do.
+  size_t plus = 0;
+  nonempty = 0;
+  for (const auto& l : lines) {
+    if (l.text.empty()) continue;
+    ++nonempty;
+    if (l.text.back() == '+') ++plus;
+  }
+  bool strip_plus = plus >= 2 && plus * 2 >= nonempty;
+
+  // psql frames: header "QUERY PLAN", a rule line, content, a footer or bottom rule.
+  std::vector<Line> out;
+  out.reserve(lines.size());
+  bool framed = false, bordered = false;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    Line& l = lines[i];
+    std::string_view t = trim(l.text);
+    // psql expanded mode (\\x): "-[ RECORD 1 ]---" and "QUERY PLAN | <line>".
+    if (starts_with(t, "-[ RECORD")) continue;
+    if (starts_with(t, "QUERY PLAN ")) {
+      std::string_view rest = trim(t.substr(10));
+      if (size_t n = left_border(rest)) {
+        std::string_view content = rest.substr(n);
+        if (!content.empty() && content.front() == ' ') content.remove_prefix(1);
+        l.text.assign(content);
+        while (!l.text.empty() && l.text.back() == ' ') l.text.pop_back();
+        out.push_back(std::move(l));
+        continue;
+      }
+    }
+    if (is_query_plan_header(t)) {
+      framed = true;
+      bordered = left_border(t) > 0;
+      continue;
+    }
+    if (is_rule_line(t)) {
+      // Top/bottom/separator rules of a frame; a lone "---" elsewhere is noise too.
+      if (framed && i > 0 && !is_query_plan_header(trim(lines[i - 1].text)) && !bordered) framed = false;
+      continue;
+    }
+    if (is_row_count_footer(t)) {
+      framed = false;
+      l.text.clear();
+      l.boundary = true;
+      out.push_back(std::move(l));
+      continue;
+    }
+    std::string text = l.text;
+    if (framed && bordered) {
+      // "| Seq Scan on t |" / "│ Seq Scan on t │": drop both borders and the padding.
+      size_t first = text.find_first_not_of(' ');
+      if (first != std::string::npos) {
+        if (size_t n = left_border(std::string_view(text).substr(first))) text.erase(0, first + n);
+      }
+      while (!text.empty() && text.back() == ' ') text.pop_back();
+      if (size_t n = right_border(text)) text.erase(text.size() - n);
+    }
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    // Newline marks at the right edge of a multi-line cell.
+    if (text.size() >= 3 && is_newline_mark(std::string_view(text).substr(text.size() - 3))) {
+      text.erase(text.size() - 3);
+    } else if (!text.empty() && text.back() == '+' &&
+               (framed || strip_plus || (text.size() >= 2 && text[text.size() - 2] == ' '))) {
+      text.pop_back();
+    }
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    l.text = std::move(text);
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+}  // namespace pglens::plan::detail

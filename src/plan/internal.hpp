@@ -1,0 +1,69 @@
+// Shared pieces of the plan readers (not public API).
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pglens/plan.hpp"
+
+namespace pglens::plan::detail {
+
+// The lines of an input after paste damage was undone, each with its original line number.
+struct Line {
+  std::string text;
+  uint32_t origin = 0;  // 1-based line in the original input
+  bool had_trailing_space = false;
+  bool boundary = false;  // a psql footer or frame end was here: the output of one statement ended
+};
+
+// Byte offsets of the original input's line starts, for turning line ranges into spans.
+struct Origin {
+  std::vector<uint32_t> line_starts;  // 0-based line -> byte offset
+  uint32_t size = 0;
+  explicit Origin(std::string_view input);
+  Span span_of(LineRange lines) const;
+};
+
+std::string_view trim(std::string_view s);
+bool starts_with(std::string_view s, std::string_view prefix);
+bool iequals(std::string_view a, std::string_view b);
+
+// Parses a number at the start of `s` (leading spaces skipped); advances `s` past it.
+std::optional<double> parse_double(std::string_view& s);
+std::optional<double> to_double(std::string_view s);
+std::optional<int64_t> to_int(std::string_view s);
+// "25kB" / "1.5MB" -> kB.
+std::optional<int64_t> to_kb(std::string_view s);
+
+// Structured formats (JSON, YAML, XML) share PostgreSQL's key names. These apply one
+// scalar; they return false when the key is not one they know.
+bool apply_node_scalar(Node& node, std::string_view key, std::string_view value);
+bool apply_buffers_scalar(Buffers& b, IoTimings& io, Wal& wal, std::string_view key, std::string_view value);
+bool apply_worker_scalar(WorkerStats& w, std::string_view key, std::string_view value);
+// Keys whose value is a list of strings on a node.
+std::vector<std::string>* node_list(Node& node, std::string_view key);
+
+// Turns a boolean-ish text into "true"/"false" kept as is otherwise.
+bool truthy(std::string_view v);
+
+// Adds `value` under `key`, merging workers of the same number (older servers print
+// "Workers" twice for one node).
+WorkerStats& worker_by_number(std::vector<WorkerStats>& workers, int number);
+
+// After reading: links children, numbers nodes, computes metrics.
+void finish_plan(Plan& plan, const Origin* origin);
+
+// Readers. Each appends plans and errors; `first_line` maps their lines to the input.
+void read_text(const std::vector<Line>& lines, ReadResult& out);
+void read_json(std::string_view text, uint32_t first_line, ReadResult& out);
+void read_yaml(std::string_view text, uint32_t first_line, ReadResult& out);
+void read_xml(std::string_view text, uint32_t first_line, ReadResult& out);
+
+// Undoes paste damage: CRLF, psql frames, quotes, footers, tabs. Keeps origins.
+std::vector<Line> clean_lines(std::string_view input);
+
+}  // namespace pglens::plan::detail

@@ -1,0 +1,65 @@
+// EXPLAIN (FORMAT YAML): a sequence of explain maps ("- Plan: ..."), or auto_explain's map.
+#include <yaml-cpp/yaml.h>
+
+#include "plan/structured.hpp"
+
+namespace pglens::plan::detail {
+namespace {
+
+struct YamlAdapter {
+  using V = YAML::Node;
+  static bool is_object(const V& v) { return v.IsMap(); }
+  static bool is_array(const V& v) { return v.IsSequence(); }
+  template <class F>
+  static void members(const V& v, F&& f) {
+    if (!v.IsMap()) return;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const std::string& key = it->first.Scalar();
+      f(std::string_view(key), it->second);
+    }
+  }
+  template <class F>
+  static void items(const V& v, F&& f) {
+    if (!v.IsSequence()) return;
+    for (auto it = v.begin(); it != v.end(); ++it) f(*it);
+  }
+  static std::string_view scalar(const V& v, std::string&) {
+    if (!v.IsScalar()) return "";
+    return v.Scalar();
+  }
+};
+
+}  // namespace
+
+void read_yaml(std::string_view text, uint32_t first_line, ReadResult& out) {
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    uint32_t line = first_line + static_cast<uint32_t>(e.mark.is_null() ? 0 : e.mark.line);
+    out.errors.push_back({line, "not valid YAML: " + e.msg});
+    return;
+  }
+  StructuredWalker<YamlAdapter> walker;
+  size_t before = out.plans.size();
+  auto take = [&](const YAML::Node& top) {
+    if (!top.IsMap()) return;
+    Plan plan = walker.read_explain(top);
+    if (plan.nodes.empty()) {
+      out.errors.push_back({first_line, "YAML document has no \"Plan\" map"});
+      return;
+    }
+    plan.format = Format::yaml;
+    out.plans.push_back(std::move(plan));
+  };
+  try {
+    if (doc.IsSequence()) YamlAdapter::items(doc, take);
+    else take(doc);
+  } catch (const YAML::Exception& e) {
+    out.errors.push_back({first_line, "cannot read YAML plan: " + e.msg});
+  }
+  assign_structured_lines(out.plans, before, text, first_line, "Node Type:");
+  if (!out.format) out.format = Format::yaml;
+}
+
+}  // namespace pglens::plan::detail

@@ -1,0 +1,171 @@
+// Entry point: undo paste damage, find each plan in the input (TEXT, JSON, YAML or XML, with
+// anything around it), hand it to its reader, compute the derived figures.
+#include "plan/internal.hpp"
+
+namespace pglens::plan {
+namespace detail {
+namespace {
+
+size_t indent_of(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && s[i] == ' ') ++i;
+  return i;
+}
+
+bool starts_json(std::string_view t) {
+  if (t.empty() || (t.front() != '[' && t.front() != '{')) return false;
+  std::string_view rest = trim(t.substr(1));
+  return rest.empty() || rest.front() == '{' || rest.front() == '"' || rest.front() == '[';
+}
+
+// Index of the line where the JSON value starting at `from` closes; the last line when it
+// never does (a truncated document).
+size_t json_end(const std::vector<Line>& lines, size_t from) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (size_t i = from; i < lines.size(); ++i) {
+    if (lines[i].boundary) return i - 1;
+    for (char c : lines[i].text) {
+      if (in_string) {
+        if (escaped) escaped = false;
+        else if (c == '\\') escaped = true;
+        else if (c == '"') in_string = false;
+        continue;
+      }
+      if (c == '"') in_string = true;
+      else if (c == '{' || c == '[') ++depth;
+      else if (c == '}' || c == ']') {
+        if (--depth == 0) return i;
+      }
+    }
+  }
+  return lines.size() - 1;
+}
+
+bool is_yaml_key_line(std::string_view t) {
+  size_t colon = t.find(':');
+  return colon != std::string_view::npos && colon > 0 && (colon + 1 == t.size() || t[colon + 1] == ' ');
+}
+
+// A YAML explain starts with "- Plan:" (EXPLAIN) or "Plan:" after "Query Text:" (auto_explain).
+bool starts_yaml(const std::vector<Line>& lines, size_t i) {
+  std::string_view t = trim(lines[i].text);
+  if (t == "- Plan:" || t == "- Query Text:" || starts_with(t, "- Query Text: ")) return true;
+  if (t == "Plan:") return true;
+  if (starts_with(t, "Query Text:")) {
+    size_t col = indent_of(lines[i].text);
+    for (size_t j = i + 1; j < lines.size() && j < i + 500; ++j) {
+      std::string_view u = trim(lines[j].text);
+      if (u.empty()) continue;
+      size_t c = indent_of(lines[j].text);
+      if (c < col) return false;
+      if (c == col) return u == "Plan:";
+    }
+  }
+  return false;
+}
+
+size_t yaml_end(const std::vector<Line>& lines, size_t from) {
+  size_t col = indent_of(lines[from].text);
+  size_t last = from;
+  for (size_t i = from + 1; i < lines.size(); ++i) {
+    if (lines[i].boundary) break;
+    std::string_view t = trim(lines[i].text);
+    if (t.empty()) continue;
+    size_t c = indent_of(lines[i].text);
+    if (c < col) break;
+    if (c == col && !(starts_with(t, "- ") || is_yaml_key_line(t))) break;
+    last = i;
+  }
+  return last;
+}
+
+std::string join(const std::vector<Line>& lines, size_t from, size_t to, size_t dedent) {
+  std::string out;
+  for (size_t i = from; i <= to; ++i) {
+    std::string_view t = lines[i].text;
+    size_t cut = std::min(dedent, indent_of(t));
+    out.append(t.substr(cut));
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace detail
+
+ReadResult read_plans(std::string_view input) {
+  using namespace detail;
+  ReadResult out;
+  Origin origin(input);
+  std::vector<Line> lines = clean_lines(input);
+  std::vector<Line> text_lines;
+  auto flush_text = [&] {
+    if (text_lines.empty()) return;
+    read_text(text_lines, out);
+    text_lines.clear();
+  };
+  // An auto_explain "duration: ... plan:" line right before a structured plan belongs to it.
+  auto take_marker = [&]() -> std::optional<double> {
+    for (auto it = text_lines.rbegin(); it != text_lines.rend(); ++it) {
+      std::string_view t = trim(it->text);
+      if (t.empty()) continue;
+      size_t d = t.find("duration: ");
+      if (d == std::string_view::npos || t.find("plan:", d) == std::string_view::npos) return std::nullopt;
+      std::string_view num = t.substr(d + 10);
+      auto ms = parse_double(num);
+      text_lines.erase(std::next(it).base());
+      return ms;
+    }
+    return std::nullopt;
+  };
+  auto structured = [&](size_t from, size_t to, size_t dedent, void (*reader)(std::string_view, uint32_t, ReadResult&)) {
+    auto duration = take_marker();
+    flush_text();
+    size_t before = out.plans.size();
+    reader(join(lines, from, to, dedent), lines[from].origin, out);
+    for (size_t p = before; p < out.plans.size(); ++p)
+      if (duration) out.plans[p].log_duration_ms = duration;
+  };
+
+  for (size_t i = 0; i < lines.size();) {
+    std::string_view t = trim(lines[i].text);
+    if (starts_json(t)) {
+      size_t end = json_end(lines, i);
+      std::string block = join(lines, i, end, 0);
+      if (block.find("\"Plan") != std::string::npos || block.find("\"Node Type") != std::string::npos) {
+        structured(i, end, 0, read_json);
+        i = end + 1;
+        continue;
+      }
+    }
+    if (starts_with(t, "<explain") || starts_with(t, "<?xml")) {
+      size_t end = i;
+      while (end + 1 < lines.size() && lines[end].text.find("</explain>") == std::string::npos) ++end;
+      structured(i, end, 0, read_xml);
+      i = end + 1;
+      continue;
+    }
+    if (starts_yaml(lines, i)) {
+      size_t end = yaml_end(lines, i);
+      structured(i, end, indent_of(lines[i].text), read_yaml);
+      i = end + 1;
+      continue;
+    }
+    text_lines.push_back(std::move(lines[i]));
+    ++i;
+  }
+  flush_text();
+
+  for (auto& plan : out.plans) finish_plan(plan, &origin);
+  if (out.plans.empty()) {
+    out.errors.push_back({0, "no EXPLAIN plan found: expected a node line such as \"Seq Scan on t  (cost=...)\", "
+                             "or EXPLAIN output in JSON, YAML or XML"});
+    out.format.reset();
+  }
+  return out;
+}
+
+std::optional<Format> detect_format(std::string_view input) { return read_plans(input).format; }
+
+}  // namespace pglens::plan
