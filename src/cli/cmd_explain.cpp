@@ -416,7 +416,7 @@ int run_explain(const ExplainArgs& args) {
     for (size_t i = 0; i < result.plans.size(); ++i) plans.push_back(plan_json(result.plans[i], findings[i]));
     auto& errors = j["errors"] = nlohmann::ordered_json::array();
     for (const auto& e : result.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
   } else {
     Style st{use_color(args.color, STDOUT_FILENO)};
     std::string out;

@@ -112,13 +112,16 @@ size_t detail_key_length(std::string_view s) {
   if (colon + 1 < s.size() && s[colon + 1] != ' ') return 0;
   std::string_view key = s.substr(0, colon);
   size_t pos = 0;
+  int words = 0;
   while (pos < key.size()) {
     size_t end = key.find(' ', pos);
     if (end == std::string_view::npos) end = key.size();
     std::string_view word = key.substr(pos, end - pos);
     if (word.empty()) return 0;
+    // Later words may be lower case in a short key ("Planning time", "Total runtime").
     bool ok = is_upper(word[0]) || is_digit(word[0]) || word == "by" || word == "of" || word == "for" ||
-              word == "on" || word == "per";
+              word == "on" || word == "per" || (words > 0 && key.size() <= 24 && is_lower(word[0]));
+    ++words;
     if (!ok) return 0;
     for (char c : word)
       if (!(is_word_char(c) || c == '/' || c == '-' || c == '(' || c == ')')) return 0;
@@ -145,9 +148,75 @@ bool is_log_marker(std::string_view s, std::optional<double>* duration) {
   return true;
 }
 
+// "Rows Removed by": the first words of a key whose last word wrapped onto the next line.
+bool is_key_head(std::string_view s) {
+  if (s.find(' ') == std::string_view::npos) return false;
+  for (std::string_view key : {"Rows Removed by Filter", "Rows Removed by Join Filter", "Rows Removed by Index Recheck",
+                               "Planned Partitions", "Workers Planned", "Workers Launched", "Subplans Removed",
+                               "Full-sort Groups", "Pre-sorted Groups", "One-Time Filter"})
+    if (key.size() > s.size() && starts_with(key, s) && key[s.size()] == ' ') return true;
+  return false;
+}
+
 bool is_line_start(std::string_view s) {
-  return starts_with(s, "->") || is_section(s) || is_worker(s) || is_headline(s) || detail_key_length(s) > 0 ||
+  return is_key_head(s) || starts_with(s, "->") || is_section(s) || is_worker(s) || is_headline(s) || detail_key_length(s) > 0 ||
          is_trigger(s) || is_log_marker(s, nullptr);
+}
+
+// A wrap where the space between two words was lost: the next line starts a `key=` token
+// PostgreSQL prints after a space, or the line ends with a word that always stands alone.
+bool wrapped_at_space(std::string_view before, std::string_view next) {
+  for (std::string_view key : {"time=", "rows=", "loops=", "width=", "cost=", "hit=", "read=", "dirtied=", "written=",
+                               "exact=", "lossy=", "calls=", "records=", "fpi=", "bytes="})
+    if (starts_with(next, key)) return true;
+  for (std::string_view word : {" on", " using", " AND", " OR", " actual", " Scan", " Join", " Loop", " Cond:",
+                                " Filter:", " Key:"}) {
+    if (before.size() >= word.size() && before.substr(before.size() - word.size()) == word) return true;
+  }
+  return false;
+}
+
+// Keys that PostgreSQL prints after another on the same line ("Sort Method: quicksort  Memory:
+// 25kB"): at the start of a line they continue a wrapped pair line.
+bool is_pair_key(std::string_view key) {
+  for (std::string_view k : {"Batches", "Memory", "Disk", "Memory Usage", "Disk Usage", "Misses", "Evictions",
+                             "Overflows", "Average Memory", "Peak Memory", "Average Disk", "Peak Disk"})
+    if (key == k) return true;
+  return false;
+}
+
+bool continues_pairs(std::string_view prev, std::string_view next) {
+  size_t klen = detail_key_length(next);
+  if (klen == 0 || !is_pair_key(next.substr(0, klen))) return false;
+  size_t plen = detail_key_length(prev);
+  std::string_view first = prev.substr(0, plen);
+  bool pair_line = is_worker(prev) || first == "Buckets" || first == "Sort Method" || first == "Hits" ||
+                   first == "Batches" || first == "Planned Partitions" || first == "Full-sort Groups" ||
+                   first == "Pre-sorted Groups";
+  if (!pair_line) return false;
+  std::string needle = "  " + std::string(next.substr(0, klen + 1));
+  return prev.find(needle) == std::string_view::npos && !starts_with(prev, next.substr(0, klen + 1));
+}
+
+// "Rows Removed by" + "Filter: 99000": the line ends with the start of a key the next line
+// finishes.
+bool completes_key(std::string_view prev, std::string_view next) {
+  size_t klen = detail_key_length(next);
+  if (klen == 0) return false;
+  std::string_view rest = next.substr(0, klen);
+  for (std::string_view key : {"Rows Removed by Filter", "Rows Removed by Join Filter", "Rows Removed by Index Recheck",
+                               "Heap Fetches", "Heap Blocks", "Sort Method", "Sort Key", "Group Key", "Hash Cond",
+                               "Index Cond", "Recheck Cond", "Merge Cond", "Join Filter", "One-Time Filter",
+                               "Memory Usage", "Disk Usage", "Planned Partitions", "Workers Planned",
+                               "Workers Launched", "Presorted Key", "Full-sort Groups", "Pre-sorted Groups",
+                               "I/O Timings", "Subplans Removed", "Index Searches", "Cache Key", "Cache Mode"}) {
+    if (key.size() <= rest.size() + 1 || key.substr(key.size() - rest.size()) != rest) continue;
+    std::string_view head = key.substr(0, key.size() - rest.size() - 1);  // "Rows Removed by"
+    if (prev.size() >= head.size() && prev.substr(prev.size() - head.size()) == head &&
+        (prev.size() == head.size() || prev[prev.size() - head.size() - 1] == ' '))
+      return true;
+  }
+  return false;
 }
 
 // Plan-level lines: nothing continues them (a wrap heuristic must not glue the next
@@ -400,7 +469,8 @@ void apply_detail(Node& node, std::string_view key, std::string_view v) {
   else if (key == "Index Searches") node.index_searches = to_int(v);
   else if (key == "Disabled") node.disabled = truthy(v);
   else if (is_multi_pair_key(key)) {
-    for (auto& [k, val] : split_pairs(std::string(key) + ": " + std::string(v))) apply_pair(node, nullptr, k, val);
+    std::string whole = std::string(key) + ": " + std::string(v);
+    for (auto& [k, val] : split_pairs(whole)) apply_pair(node, nullptr, k, val);
   } else node.properties.push_back({std::string(key), std::string(v)});
 }
 
@@ -737,7 +807,7 @@ class TextReader {
     }
     if (is_section(s) && plan_ && !plan_->nodes.empty()) {
       pop_to(l.col);
-      int owner = owner_for(l.col);
+      int owner = std::max(0, owner_for(l.col));  // a section left of every node: the root's
       stack_.push_back({true, l.col, owner, std::string(s)});
       return;
     }
@@ -774,7 +844,11 @@ class TextReader {
     if (worker_ && l.col > worker_col_) {
       extend(*worker_node_, l);
       if (key == "JIT") return;  // its lines follow, more indented: kept as worker properties
-      apply_pair(*worker_node_, worker_, key, value);
+      if (is_multi_pair_key(key)) {
+        for (auto& [k, v] : split_pairs(s)) apply_pair(*worker_node_, worker_, k, v);
+      } else {
+        apply_pair(*worker_node_, worker_, key, value);
+      }
       return;
     }
     if (block_ != Block::none) {
@@ -1021,8 +1095,14 @@ void read_text(const std::vector<Line>& lines, ReadResult& out) {
   bool in_query = false;     // collecting an auto_explain "Query Text:"
   size_t query_col = 0;
   bool prev_trailing_space = false;
+  size_t prev_physical_length = 0;
   for (const Line& line : lines) {
     std::string_view raw = line.text;
+    struct Remember {
+      size_t& to;
+      size_t value;
+      ~Remember() { to = value; }
+    } remember{prev_physical_length, raw.size()};
     size_t col = 0;
     while (col < raw.size() && raw[col] == ' ') ++col;
     std::string_view s = raw.substr(col);
@@ -1046,10 +1126,27 @@ void read_text(const std::vector<Line>& lines, ReadResult& out) {
       }
       in_query = false;
     }
-    if (glue_ok && !logical.empty() && !is_line_start(s)) {
+    std::string_view glue_with;
+    if (glue_ok && !logical.empty()) {
+      if (!is_line_start(s)) glue_with = "auto";
+      else if (continues_pairs(logical.back().text, s)) glue_with = "  ";
+      else if (completes_key(logical.back().text, s)) glue_with = " ";
+    }
+    if (!glue_with.empty() && glue_with != "auto") {
+      Logical& prev = logical.back();
+      prev.text += glue_with;
+      prev.text += s;
+      prev.last = line.origin;
+      prev_trailing_space = line.had_trailing_space;
+      continue;
+    }
+    if (glue_with == "auto") {
       Logical& prev = logical.back();
       char a = prev.text.empty() ? ' ' : prev.text.back();
-      bool direct = !prev_trailing_space && is_word_char(a) && is_word_char(s.front());
+      // A terminal wraps at its width and loses nothing: the rest starts in column 0.
+      bool terminal_wrap = col == 0 && prev_physical_length >= 40 && !prev_trailing_space;
+      bool direct = terminal_wrap ||
+                    (!prev_trailing_space && is_word_char(a) && is_word_char(s.front()) && !wrapped_at_space(prev.text, s));
       if (!direct) prev.text += ' ';
       prev.text += s;
       prev.last = line.origin;
@@ -1067,7 +1164,7 @@ void read_text(const std::vector<Line>& lines, ReadResult& out) {
     }
     // Only lines of a plan can be continued; prose around a plan is left alone.
     glue_ok = !ends_output(s) && (starts_with(s, "->") || is_headline(s) || is_section(s) || is_worker(s) ||
-                                  detail_key_length(s) > 0 || is_trigger(s));
+                                  detail_key_length(s) > 0 || is_trigger(s) || is_key_head(s));
   }
 
   // Pass 2: the tree.
