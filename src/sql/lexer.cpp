@@ -1,12 +1,27 @@
 #include "sql/lexer.hpp"
 
+#include <array>
+#include <cstdint>
 #include <cstring>
 
 namespace pglens::sql {
 namespace {
 
-bool is_ident_start(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? true : c == '_' || c >= 0x80; }
-bool is_ident_char(unsigned char c) { return is_ident_start(c) || (c >= '0' && c <= '9') || c == '$'; }
+// Byte classes, looked up once per byte on the hot path.
+enum : uint8_t { kIdentStart = 1, kIdentChar = 2, kSpace = 4 };
+constexpr std::array<uint8_t, 256> make_classes() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    bool start = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+    bool part = start || (c >= '0' && c <= '9') || c == '$';
+    t[c] = static_cast<uint8_t>((start ? kIdentStart : 0) | (part ? kIdentChar : 0));
+  }
+  for (int c : {' ', '\t', '\n', '\r', '\f', '\v'}) t[c] = kSpace;
+  return t;
+}
+constexpr std::array<uint8_t, 256> kClasses = make_classes();
+bool is_ident_start(unsigned char c) { return kClasses[c] & kIdentStart; }
+bool is_ident_char(unsigned char c) { return kClasses[c] & kIdentChar; }
 
 bool word_is(std::string_view text, size_t at, std::string_view word) {
   if (at + word.size() > text.size()) return false;
@@ -22,10 +37,11 @@ class Lexer {
   Lexed run() {
     while (i_ < n_) {
       unsigned char c = static_cast<unsigned char>(t_[i_]);
+      if (kClasses[c] & kSpace) {
+        ++i_;
+        continue;
+      }
       switch (c) {
-        case ' ': case '\t': case '\n': case '\r': case '\f': case '\v':
-          ++i_;
-          continue;
         case '-':
           if (i_ + 1 < n_ && t_[i_ + 1] == '-') { line_comment(); continue; }
           break;
