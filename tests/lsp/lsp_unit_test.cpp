@@ -13,6 +13,7 @@
 #include "lsp/actions.hpp"
 #include "lsp/connection.hpp"
 #include "lsp/incremental.hpp"
+#include "lsp/names.hpp"
 #include "lsp/text.hpp"
 #include "lsp/transport.hpp"
 #include "lsp/uri.hpp"
@@ -351,6 +352,39 @@ TEST(LspProcess, ExitsWhenTheClientStopsReading) {
   write_all(c.to_child, frame(R"({"jsonrpc":"2.0","method":"exit"})"));
   close(c.to_child);
   EXPECT_EQ(wait_exit(c.pid, std::chrono::seconds(20)), 0);
+}
+
+}  // namespace
+}  // namespace pglens::lsp
+
+namespace pglens::lsp {
+namespace {
+
+TEST(LspNames, FindsTheQualifiedNameUnderTheCursor) {
+  std::string text = R"(SELECT o.id FROM Public.Orders o JOIN "Order Items" i ON i.order_id = o.id WHERE x > 42;)";
+  auto at = [&](std::string_view needle, uint32_t into) {
+    return static_cast<uint32_t>(text.find(needle)) + into;
+  };
+  auto q = name_at(text, at("Public.Orders", 9));
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->schema, "public");
+  EXPECT_EQ(q->name, "orders");
+  EXPECT_EQ(text.substr(q->span.begin, q->span.end - q->span.begin), "Public.Orders");
+  q = name_at(text, at("Public.Orders", 2));  // on the schema part: the same chain
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->name, "orders");
+  q = name_at(text, at("\"Order Items\"", 4));
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->schema, "");
+  EXPECT_EQ(q->name, "Order Items");
+  q = name_at(text, at("i.order_id", 3));
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->schema, "i");
+  EXPECT_EQ(q->name, "order_id");
+  EXPECT_FALSE(name_at(text, at("42", 1)));
+  EXPECT_FALSE(name_at(text, at(" > ", 1)));
+  EXPECT_FALSE(name_at("a.b.c", 2));
+  EXPECT_FALSE(name_at("", 0));
 }
 
 }  // namespace
