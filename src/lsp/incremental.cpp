@@ -7,16 +7,12 @@
 namespace pglens::lsp {
 namespace {
 
-void shift(std::vector<Diagnostic>& ds, int64_t by) {
-  auto move = [by](Span& s) {
-    s = {static_cast<uint32_t>(s.begin + by), static_cast<uint32_t>(s.end + by)};
-  };
-  for (auto& d : ds) {
-    move(d.span);
-    for (auto& r : d.related_locations) move(r.span);
-    if (d.fix_value)
-      for (auto& e : d.fix_value->edits) move(e.span);
-  }
+void shift(Diagnostic& d, uint32_t by) {
+  auto move = [by](Span& s) { s = {s.begin + by, s.end + by}; };
+  move(d.span);
+  for (auto& r : d.related_locations) move(r.span);
+  if (d.fix_value)
+    for (auto& e : d.fix_value->edits) move(e.span);
 }
 
 bool inside_comment(const std::vector<sql::Comment>& comments, uint32_t offset) {
@@ -49,44 +45,55 @@ std::vector<Diagnostic> ChunkedLinter::lint(const std::shared_ptr<const Linter>&
                                             const std::shared_ptr<const Catalog>& catalog_ptr,
                                             const std::string& path, std::string_view text) {
   if (linter_ptr != linter_ || catalog_ptr != catalog_) {
-    cache_.clear();
+    chunks_.clear();
+    found_.clear();
     linter_ = linter_ptr;
     catalog_ = catalog_ptr;
   }
   const Linter& linter = *linter_;
   const Catalog& catalog = *catalog_;
-  last_parsed_ = 0;
   // A file-wide suppression reaches across chunks: lint the whole text.
   if (text.find("pglens-ignore-file") != std::string_view::npos) {
-    cache_.clear();
+    chunks_.clear();
+    found_.clear();
     last_parsed_ = last_chunks_ = 1;
     return linter.lint(SourceFile{path, std::string(text)}, catalog);
   }
   std::vector<uint32_t> starts = chunk_starts(text);
-  last_chunks_ = starts.size();
-  std::unordered_map<std::string, std::vector<Diagnostic>> next;
-  next.reserve(starts.size());
-  std::vector<Diagnostic> out;
-  for (size_t i = 0; i < starts.size(); ++i) {
-    uint32_t begin = starts[i];
-    uint32_t end = i + 1 < starts.size() ? starts[i + 1] : static_cast<uint32_t>(text.size());
-    std::string chunk(text.substr(begin, end - begin));
-    std::vector<Diagnostic> found;
-    if (auto hit = cache_.find(chunk); hit != cache_.end()) {
-      found = std::move(hit->second);  // cache_ is replaced by `next` below
-      cache_.erase(hit);
-    } else if (auto again = next.find(chunk); again != next.end()) {
-      found = again->second;  // the same text twice in one file
-    } else {
-      found = linter.lint(SourceFile{path, chunk}, catalog);
-      ++last_parsed_;
-    }
-    std::vector<Diagnostic> placed = found;
-    shift(placed, begin);
-    out.insert(out.end(), std::make_move_iterator(placed.begin()), std::make_move_iterator(placed.end()));
-    next.emplace(std::move(chunk), std::move(found));
+  std::vector<Span> chunks;
+  chunks.reserve(starts.size());
+  for (size_t i = 0; i < starts.size(); ++i)
+    chunks.push_back({starts[i], i + 1 < starts.size() ? starts[i + 1] : static_cast<uint32_t>(text.size())});
+  auto piece = [](std::string_view t, Span s) { return t.substr(s.begin, s.end - s.begin); };
+  auto same = [&](size_t now, size_t before) { return piece(text, chunks[now]) == piece(text_, chunks_[before]); };
+
+  // Unchanged chunks before and after the edit keep their findings.
+  size_t n = chunks.size(), m = chunks_.size();
+  size_t prefix = 0;
+  while (prefix < n && prefix < m && same(prefix, prefix)) ++prefix;
+  size_t suffix = 0;
+  while (suffix < n - prefix && suffix < m - prefix && same(n - 1 - suffix, m - 1 - suffix)) ++suffix;
+
+  std::vector<std::vector<Diagnostic>> found(n);
+  for (size_t i = 0; i < prefix; ++i) found[i] = std::move(found_[i]);
+  for (size_t k = 0; k < suffix; ++k) found[n - 1 - k] = std::move(found_[m - 1 - k]);
+  last_parsed_ = 0;
+  for (size_t i = prefix; i < n - suffix; ++i) {
+    found[i] = linter.lint(SourceFile{path, std::string(piece(text, chunks[i]))}, catalog);
+    ++last_parsed_;
   }
-  cache_ = std::move(next);
+  last_chunks_ = n;
+
+  std::vector<Diagnostic> out;
+  for (size_t i = 0; i < n; ++i) {
+    for (const Diagnostic& d : found[i]) {
+      out.push_back(d);
+      shift(out.back(), chunks[i].begin);
+    }
+  }
+  text_.assign(text);
+  chunks_ = std::move(chunks);
+  found_ = std::move(found);
   sort_and_dedup(out);  // nearly sorted already; this orders ties at chunk edges as a whole-file lint does
   return out;
 }

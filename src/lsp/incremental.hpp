@@ -1,7 +1,8 @@
 // Re-linting an open document after a small edit without re-parsing all of it: the text is
 // cut into chunks at line boundaries between statements (a chunk holds a statement with
 // the comments above it and any trailing comment on its last line, so suppressions stay
-// with what they suppress), and the findings of chunks whose text did not change are reused.
+// with what they suppress), and the findings of the unchanged chunks before and after the
+// edited region (compared with the previous text, no hashing) are reused.
 // The server confirms the result with a whole-file lint once the editor goes quiet, so rules
 // that look across statements are never wrong for long.
 #pragma once
@@ -9,7 +10,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "pglens/catalog.hpp"
@@ -36,7 +36,10 @@ class ChunkedLinter {
  private:
   std::shared_ptr<const Linter> linter_;  // held so their addresses cannot be reused
   std::shared_ptr<const Catalog> catalog_;
-  std::unordered_map<std::string, std::vector<Diagnostic>> cache_;  // chunk text -> findings at chunk offsets
+  // The previous text, its chunks and their findings (at chunk offsets).
+  std::string text_;
+  std::vector<Span> chunks_;
+  std::vector<std::vector<Diagnostic>> found_;
   size_t last_parsed_ = 0;
   size_t last_chunks_ = 0;
 };
