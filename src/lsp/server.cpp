@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "lsp/actions.hpp"
+#include "lsp/plan_view.hpp"
 #include "lsp/text.hpp"
 #include "lsp/uri.hpp"
 #include "pglens/rule.hpp"
@@ -172,8 +173,12 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
                                                       kind = doc.kind, profile, excluded, path, chunks = doc.chunks] {
     auto start = Clock::now();
     std::vector<Diagnostic> out;
+    std::shared_ptr<const plan::ReadResult> plans;
     bool partial = false;
-    if (!excluded && kind == DocumentKind::sql) {
+    if (!excluded && kind == DocumentKind::plan) {
+      plans = std::make_shared<const plan::ReadResult>(plan::read_plans(*text));
+      out = plan_diagnostics(*plans, *text, profile->config);
+    } else if (!excluded && kind == DocumentKind::sql) {
       SourceFile file;
       DecodeError error;
       if (decode_source(path, *text, file, error)) {
@@ -187,7 +192,7 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
       }
     }
     finish_lint(uri, version, text, std::move(out),
-                std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start));
+                std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start), std::move(plans));
     if (!partial) return;
     // Findings reused from unchanged chunks miss what rules see across statements: confirm
     // with a whole-file lint once the editor is quiet, and publish only if it differs.
@@ -199,7 +204,8 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
       if (!decode_source(path, *text, file, error)) return;
       std::vector<Diagnostic> whole = profile->linter->lint(file, *profile->catalog);
       if (file.had_bom) shift_spans(whole, 3);
-      finish_lint(uri, version, text, std::move(whole), std::chrono::microseconds(-1), /*only_if_changed=*/true);
+      finish_lint(uri, version, text, std::move(whole), std::chrono::microseconds(-1), nullptr,
+                  /*only_if_changed=*/true);
     });
   });
 }
@@ -219,7 +225,7 @@ LspDiagnostic Server::to_lsp(const Diagnostic& d, const std::string& uri, const 
 
 void Server::finish_lint(const std::string& uri, int64_t version, std::shared_ptr<const std::string> text,
                          std::vector<Diagnostic> diagnostics, std::chrono::microseconds took,
-                         bool only_if_changed) {
+                         std::shared_ptr<const plan::ReadResult> plans, bool only_if_changed) {
   std::lock_guard lock(mutex_);
   auto it = documents_.find(uri);
   if (it != documents_.end() && took.count() >= 0) it->second.last_lint_time = took;
@@ -231,7 +237,7 @@ void Server::finish_lint(const std::string& uri, int64_t version, std::shared_pt
   LineIndex lines(*text);
   PublishDiagnosticsParams params{uri, version, {}};
   for (const auto& d : diagnostics) params.diagnostics.push_back(to_lsp(d, uri, lines));
-  it->second.published = Published{version, std::move(text), std::move(diagnostics)};
+  it->second.published = Published{version, std::move(text), std::move(diagnostics), std::move(plans)};
   client_.publish_diagnostics(params);
 }
 
@@ -372,6 +378,13 @@ std::optional<Hover> Server::hover(const TextDocumentPositionParams& params) {
     if (!d.ddl_text.empty()) markdown += fmt::format("```sql\n{}\n```\n\n", d.ddl_text);
     if (const RuleInfo* rule = find_rule(d.rule); rule && documented.insert(d.rule).second)
       docs += "---\n\n" + render_rule_docs(*rule);
+  }
+  if (pub.plans) {
+    const plan::Plan* owner = nullptr;
+    if (const plan::Node* node = node_at(*pub.plans, at, &owner)) {
+      if (!range) range = lsp_range(lines, node->span, unit());
+      markdown = render_node_hover(*owner, *node) + "\n" + markdown;
+    }
   }
   if (markdown.empty()) return std::nullopt;
   return Hover{markdown + docs, range};

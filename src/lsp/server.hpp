@@ -19,6 +19,7 @@
 #include "pglens/config.hpp"
 #include "pglens/diagnostic.hpp"
 #include "pglens/lint.hpp"
+#include "pglens/plan.hpp"
 #include "pglens/source.hpp"
 
 namespace pglens::lsp {
@@ -96,6 +97,7 @@ class Server {
     int64_t version = 0;
     std::shared_ptr<const std::string> text;
     std::vector<Diagnostic> diagnostics;
+    std::shared_ptr<const plan::ReadResult> plans;  // pgexplain documents: for hover
   };
   struct Document {
     std::string uri;
@@ -114,7 +116,8 @@ class Server {
   void schedule_lint(const Document& doc, std::chrono::microseconds delay);
   // Publishes findings unless the document moved on; `only_if_changed` for confirmations.
   void finish_lint(const std::string& uri, int64_t version, std::shared_ptr<const std::string> text,
-                   std::vector<Diagnostic> diagnostics, std::chrono::microseconds took, bool only_if_changed = false);
+                   std::vector<Diagnostic> diagnostics, std::chrono::microseconds took,
+                   std::shared_ptr<const plan::ReadResult> plans = nullptr, bool only_if_changed = false);
   void reload_all();
   bool config_files_changed();
   LspDiagnostic to_lsp(const Diagnostic& d, const std::string& uri, const LineIndex& lines) const;

@@ -1,0 +1,26 @@
+// EXPLAIN plans in the editor: findings of a pgexplain document, and what hovering a node
+// line shows (its derived figures).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pglens/config.hpp"
+#include "pglens/diagnostic.hpp"
+#include "pglens/plan.hpp"
+
+namespace pglens::lsp {
+
+// The plan rules' findings for every plan in `text`, plus the reader's complaints and, when
+// nothing in a non-blank text looks like a plan, one note saying so.
+std::vector<Diagnostic> plan_diagnostics(const plan::ReadResult& plans, std::string_view text, const Config& config);
+
+// The innermost node whose lines hold `offset`, or nullptr.
+const plan::Node* node_at(const plan::ReadResult& plans, uint32_t offset, const plan::Plan** owner);
+
+// Markdown: the node's label, self time and share, rows against the estimate, loops,
+// buffers and rows removed.
+std::string render_node_hover(const plan::Plan& plan, const plan::Node& node);
+
+}  // namespace pglens::lsp
