@@ -12,11 +12,10 @@ bool blank(std::string_view text) {
 // 1234567 -> "1,234,567"; fractions (PostgreSQL 18 prints fractional rows) keep two digits.
 std::string count(double v) {
   if (v != static_cast<double>(static_cast<int64_t>(v))) return fmt::format("{:.2f}", v);
-  std::string digits = fmt::format("{}", static_cast<int64_t>(v));
-  std::string out;
-  size_t lead = digits.size() % 3;
+  std::string digits = fmt::format("{}", static_cast<int64_t>(v < 0 ? -v : v));
+  std::string out = v < 0 ? "-" : "";
   for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (i - lead) % 3 == 0 && digits[0] != '-') out += ',';
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
     out += digits[i];
   }
   return out;
@@ -47,6 +46,7 @@ std::string buffers_text(const plan::Buffers& b) {
 
 std::vector<Diagnostic> plan_diagnostics(const plan::ReadResult& plans, std::string_view text, const Config& config) {
   std::vector<Diagnostic> out;
+  if (blank(text)) return out;  // an empty buffer is no mistake
   LineIndex lines(text);
   for (const plan::Plan& p : plans.plans) {
     std::vector<Diagnostic> found = plan::plan_findings(p, config);
@@ -59,7 +59,7 @@ std::vector<Diagnostic> plan_diagnostics(const plan::ReadResult& plans, std::str
     d.severity = Severity::warning;
     out.push_back(std::move(d));
   }
-  if (plans.plans.empty() && plans.errors.empty() && !blank(text)) {
+  if (plans.plans.empty() && plans.errors.empty()) {
     Diagnostic d("", {0, static_cast<uint32_t>(lines.line_text(0).size())},
                  "no EXPLAIN plan found: paste the output of EXPLAIN (ANALYZE, BUFFERS) in text, JSON, YAML or XML");
     d.severity = Severity::info;
@@ -81,6 +81,26 @@ const plan::Node* node_at(const plan::ReadResult& plans, uint32_t offset, const 
     }
   }
   return best;
+}
+
+const plan::Plan* plan_at(const plan::ReadResult& plans, uint32_t line) {
+  for (const plan::Plan& p : plans.plans)
+    if (line >= p.lines.first && line <= p.lines.last) return &p;
+  return nullptr;
+}
+
+std::string render_plan_hover(const plan::Plan& plan) {
+  std::string out = fmt::format("**Plan** · {} nodes · {} format", plan.nodes.size(), plan::to_string(plan.format));
+  out += "\n\n| | |\n|---|---|\n";
+  if (plan.execution_time_ms) out += fmt::format("| execution time | {} |\n", ms(*plan.execution_time_ms));
+  if (plan.planning_time_ms) out += fmt::format("| planning time | {} |\n", ms(*plan.planning_time_ms));
+  if (plan.bottleneck >= 0) {
+    const plan::Node& b = plan.nodes[static_cast<size_t>(plan.bottleneck)];
+    out += fmt::format("| bottleneck | node {}, {}: {} self ({:.1f}%) |\n", b.id, b.label(), ms(b.metrics.exclusive_time_ms),
+                       b.metrics.share * 100.0);
+  }
+  if (!plan.analyzed()) out += "| figures | estimates only: run EXPLAIN (ANALYZE, BUFFERS) for times |\n";
+  return out;
 }
 
 std::string render_node_hover(const plan::Plan& plan, const plan::Node& n) {

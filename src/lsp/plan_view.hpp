@@ -19,6 +19,11 @@ std::vector<Diagnostic> plan_diagnostics(const plan::ReadResult& plans, std::str
 // The innermost node whose lines hold `offset`, or nullptr.
 const plan::Node* node_at(const plan::ReadResult& plans, uint32_t offset, const plan::Plan** owner);
 
+// The plan whose lines hold the 1-based `line`, or nullptr.
+const plan::Plan* plan_at(const plan::ReadResult& plans, uint32_t line);
+// Markdown: execution and planning time, the bottleneck.
+std::string render_plan_hover(const plan::Plan& plan);
+
 // Markdown: the node's label, self time and share, rows against the estimate, loops,
 // buffers and rows removed.
 std::string render_node_hover(const plan::Plan& plan, const plan::Node& node);

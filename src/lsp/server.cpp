@@ -384,6 +384,8 @@ std::optional<Hover> Server::hover(const TextDocumentPositionParams& params) {
     if (const plan::Node* node = node_at(*pub.plans, at, &owner)) {
       if (!range) range = lsp_range(lines, node->span, unit());
       markdown = render_node_hover(*owner, *node) + "\n" + markdown;
+    } else if (const plan::Plan* whole = plan_at(*pub.plans, lines.line_of(at) + 1)) {
+      markdown = render_plan_hover(*whole) + "\n" + markdown;
     }
   }
   if (markdown.empty()) return std::nullopt;
