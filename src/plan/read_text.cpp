@@ -219,6 +219,27 @@ bool completes_key(std::string_view prev, std::string_view next) {
   return false;
 }
 
+// Whether `next` (not a line start) continues the line above rather than being stray text:
+// wrapping tools break long lines, and a line cut off inside parentheses or a value is
+// unfinished however short it is.
+bool looks_wrapped(std::string_view prev, size_t prev_physical_length, std::string_view next) {
+  int depth = 0;
+  for (char c : prev) {
+    if (c == '(') ++depth;
+    else if (c == ')') --depth;
+  }
+  if (depth > 0) return true;
+  for (std::string_view tail : {"=", ",", " AND", " OR", ".."})
+    if (prev.size() >= tail.size() && prev.substr(prev.size() - tail.size()) == tail) return true;
+  if ((starts_with(prev, "Planning Time:") || starts_with(prev, "Execution Time:")) &&
+      prev.substr(prev.size() >= 2 ? prev.size() - 2 : 0) != "ms")
+    return true;
+  auto first = static_cast<unsigned char>(next.front());
+  bool plausible = first >= 0x20 && first != '%' && first != '#' && first != '!' && first != '@' && first != '|' &&
+                   first != '$' && first != '&' && first != '*' && first != '\\';
+  return plausible && prev_physical_length >= 40;
+}
+
 // Plan-level lines: nothing continues them (a wrap heuristic must not glue the next
 // statement's output onto "Execution Time").
 bool ends_output(std::string_view s) {
@@ -1128,7 +1149,7 @@ void read_text(const std::vector<Line>& lines, ReadResult& out) {
     }
     std::string_view glue_with;
     if (glue_ok && !logical.empty()) {
-      if (!is_line_start(s)) glue_with = "auto";
+      if (!is_line_start(s) && looks_wrapped(logical.back().text, prev_physical_length, s)) glue_with = "auto";
       else if (continues_pairs(logical.back().text, s)) glue_with = "  ";
       else if (completes_key(logical.back().text, s)) glue_with = " ";
     }
