@@ -1,7 +1,10 @@
-// What pglens knows of the database schema. The catalog issue fills this model from
-// DDL, a live database or a snapshot; rules take it as a read-only view.
+// What pglens knows of the database schema: tables, columns, keys, indexes, partitioning
+// and sizes, each fact with the place it came from. Filled from DDL (schema files and the
+// linted files), a live database or a catalog.json snapshot, merged in a documented order
+// (hints > snapshot/live > DDL); rules take it as a read-only view.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,34 +12,178 @@
 
 namespace pglens {
 
+struct Config;
+
 struct Column {
   std::string name;
-  std::string type;
+  std::string type;  // as format_type() prints it: "bigint", "numeric(12,2)", "text[]"
   bool not_null = false;
+  friend bool operator==(const Column&, const Column&) = default;
+};
+
+// One key of an index: a column or an expression (canonical text, casts on constants
+// dropped so DDL and pg_get_indexdef agree).
+struct IndexKey {
+  std::string column;      // empty for an expression key
+  std::string expression;  // empty for a column key
+  bool descending = false;
+  bool nulls_first = false;  // PostgreSQL's default: NULLS FIRST only for DESC
+  bool is_expression() const { return column.empty(); }
+  std::string text() const;  // "created_at DESC", "lower(email)"
+  friend bool operator==(const IndexKey&, const IndexKey&) = default;
+};
+
+struct Index {
+  std::string name;
+  std::string method = "btree";
+  std::vector<IndexKey> keys;
+  std::vector<std::string> include;
+  std::string predicate;  // partial index WHERE, canonical text; empty when total
+  bool unique = false;
+  bool primary = false;
+  bool valid = true;
+  std::string parent_index;  // the partitioned parent's index this one is attached to
+  std::string origin;        // where it was defined ("db/schema.sql:14", "live", ...)
+  // The CREATE INDEX statement that recreates it on `schema.table`.
+  std::string definition(std::string_view schema, std::string_view table) const;
+  friend bool operator==(const Index&, const Index&) = default;
+};
+
+enum class ConstraintKind { primary_key, unique, foreign_key };
+std::string_view to_string(ConstraintKind k);
+
+struct Constraint {
+  std::string name;
+  ConstraintKind kind = ConstraintKind::primary_key;
+  std::vector<std::string> columns;
+  std::string ref_schema, ref_table;  // foreign keys
+  std::vector<std::string> ref_columns;
+  friend bool operator==(const Constraint&, const Constraint&) = default;
+};
+
+enum class RelationKind { table, partitioned_table, view, materialized_view };
+std::string_view to_string(RelationKind k);
+
+struct Partitioning {
+  std::string strategy;           // "range", "list", "hash"
+  std::vector<std::string> keys;  // column names or canonical expressions
+  friend bool operator==(const Partitioning&, const Partitioning&) = default;
+};
+
+struct SizeFacts {
+  std::optional<double> rows;
+  std::optional<double> pages;
+  std::string source;  // "live", "snapshot catalog.json", "hint .pglens.toml"
+  friend bool operator==(const SizeFacts&, const SizeFacts&) = default;
 };
 
 struct Table {
   std::string schema;
   std::string name;
+  RelationKind kind = RelationKind::table;
   std::vector<Column> columns;
-  std::optional<double> rows;  // estimated row count, when known
+  std::vector<Constraint> constraints;
+  std::vector<Index> indexes;
+  std::optional<Partitioning> partitioning;  // set on a partitioned parent
+  std::string parent_schema, parent_name;   // set on a partition
+  std::string bound;                        // "FOR VALUES FROM (...) TO (...)", "DEFAULT"
+  SizeFacts size;
+  std::string origin;
 
   const Column* column(std::string_view n) const;
+  Column* column(std::string_view n);
+  const Index* index(std::string_view n) const;
+  bool is_partitioned() const { return kind == RelationKind::partitioned_table; }
+  bool is_partition() const { return !parent_name.empty(); }
+  std::string qualified_name() const;  // "public.orders"
+  friend bool operator==(const Table&, const Table&) = default;
 };
 
 class Catalog {
  public:
   // Finds a table by (possibly schema-qualified) name, honouring the search path.
   const Table* find_table(std::string_view schema, std::string_view name) const;
+  Table* find_table(std::string_view schema, std::string_view name);
+  // "schema.name" or "name".
+  const Table* find_table(std::string_view qualified) const;
+  // The table holding the index, and the index, by (possibly qualified) index name.
+  std::pair<Table*, Index*> find_index(std::string_view schema, std::string_view name);
+
   bool empty() const { return tables_.empty(); }
+  // Adds the table, replacing one of the same schema and name.
   Table& add_table(Table t);
+  bool drop_table(std::string_view schema, std::string_view name);
   const std::vector<Table>& tables() const { return tables_; }
+  std::vector<Table>& tables() { return tables_; }
+
+  std::vector<const Table*> partitions_of(const Table& parent) const;
+  const Table* parent_of(const Table& partition) const;
+
+  const std::vector<std::string>& schemas() const { return schemas_; }
+  void add_schema(std::string_view name);
+  void drop_schema(std::string_view name);  // and every table in it
+
+  const std::vector<std::string>& search_path() const { return search_path_; }
+  void set_search_path(std::vector<std::string> path);
+  // The schema an unqualified name is created in: the first of the search path.
+  std::string default_schema() const;
+
+  // Facts of `higher` win: its tables replace the structure of same-named ones (indexes
+  // defined only here are kept), its sizes replace these sizes.
+  void merge_from(const Catalog& higher);
+  // Size hints from config ([tables."schema.name"] rows = N) win over every other source.
+  void apply_hints(const Config& config, std::string_view origin);
+
+  // Sorted tables, indexes and constraints: two loads of the same schema compare equal.
+  void normalize();
 
   static const Catalog& none();
+  friend bool operator==(const Catalog&, const Catalog&) = default;
 
  private:
   std::vector<Table> tables_;
+  std::vector<std::string> schemas_{"public"};
   std::vector<std::string> search_path_{"public"};
 };
+
+// ---- Loading -------------------------------------------------------------------------
+
+// Applies the DDL in `text` to the catalog, statement by statement. Statements it does
+// not model, and those naming tables it does not know, are skipped without noise.
+// `origin` names the file in the facts' provenance ("db/schema.sql").
+void load_ddl(Catalog& catalog, std::string_view text, std::string_view origin);
+
+// Files and directories (recursed for *.sql, in path order) of DDL, relative to `root`.
+// Returns an error naming the path that cannot be read.
+std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
+                                          const std::filesystem::path& root);
+
+// catalog.json: version-tagged, written by `pglens catalog dump`.
+inline constexpr int kCatalogSnapshotVersion = 1;
+std::string dump_snapshot(const Catalog& catalog);
+// Errors name the file and what is wrong (truncated, not JSON, another version).
+std::optional<std::string> load_snapshot(const std::filesystem::path& file, Catalog& out);
+std::optional<std::string> parse_snapshot(std::string_view json, std::string_view file, Catalog& out);
+
+// A live database: the URL (or empty for libpq's PG* environment), read in one read-only
+// transaction with the given timeouts. Errors name host, port, database and the reason,
+// never the password.
+struct LiveOptions {
+  std::string url;
+  int connect_timeout_seconds = 10;
+  int statement_timeout_ms = 30000;
+};
+std::optional<std::string> load_live(const LiveOptions& options, Catalog& out);
+
+// Everything a lint under `config` sees: DDL from config.schema, then `extra_ddl` files
+// (the linted files themselves), then snapshot (config.catalog) or live (`db_url`, else
+// PGLENS_DATABASE_URL, else config.database.url), then hints. An empty `db_url` and no
+// other source means no live read.
+struct CatalogSources {
+  std::vector<std::filesystem::path> extra_ddl;
+  std::string db_url;
+  bool use_environment = true;  // PGLENS_DATABASE_URL
+};
+std::optional<std::string> build_catalog(const Config& config, const CatalogSources& sources, Catalog& out);
 
 }  // namespace pglens

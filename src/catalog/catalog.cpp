@@ -1,6 +1,55 @@
 #include "pglens/catalog.hpp"
 
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "catalog/names.hpp"
+#include "pglens/config.hpp"
+
 namespace pglens {
+
+std::string_view to_string(ConstraintKind k) {
+  switch (k) {
+    case ConstraintKind::primary_key: return "primary key";
+    case ConstraintKind::unique: return "unique";
+    case ConstraintKind::foreign_key: return "foreign key";
+  }
+  return "primary key";
+}
+
+std::string_view to_string(RelationKind k) {
+  switch (k) {
+    case RelationKind::table: return "table";
+    case RelationKind::partitioned_table: return "partitioned table";
+    case RelationKind::view: return "view";
+    case RelationKind::materialized_view: return "materialized view";
+  }
+  return "table";
+}
+
+std::string IndexKey::text() const {
+  std::string out = is_expression() ? catalog::expression_key_text(expression) : catalog::quote_ident(column);
+  if (descending) out += " DESC";
+  if (nulls_first != descending) out += nulls_first ? " NULLS FIRST" : " NULLS LAST";
+  return out;
+}
+
+std::string Index::definition(std::string_view schema, std::string_view table) const {
+  std::vector<std::string> keys_text;
+  for (const auto& k : keys) keys_text.push_back(k.text());
+  std::string out = fmt::format("CREATE {}INDEX {} ON {}.{}", unique ? "UNIQUE " : "", catalog::quote_ident(name),
+                                catalog::quote_ident(schema), catalog::quote_ident(table));
+  if (method != "btree") out += fmt::format(" USING {}", method);
+  out += fmt::format(" ({})", fmt::join(keys_text, ", "));
+  if (!include.empty()) {
+    std::vector<std::string> inc;
+    for (const auto& c : include) inc.push_back(catalog::quote_ident(c));
+    out += fmt::format(" INCLUDE ({})", fmt::join(inc, ", "));
+  }
+  if (!predicate.empty()) out += fmt::format(" WHERE {}", predicate);
+  return out;
+}
 
 const Column* Table::column(std::string_view n) const {
   for (const auto& c : columns)
@@ -8,21 +57,156 @@ const Column* Table::column(std::string_view n) const {
   return nullptr;
 }
 
+Column* Table::column(std::string_view n) {
+  for (auto& c : columns)
+    if (c.name == n) return &c;
+  return nullptr;
+}
+
+const Index* Table::index(std::string_view n) const {
+  for (const auto& i : indexes)
+    if (i.name == n) return &i;
+  return nullptr;
+}
+
+std::string Table::qualified_name() const { return fmt::format("{}.{}", schema, name); }
+
 const Table* Catalog::find_table(std::string_view schema, std::string_view name) const {
-  auto find_in = [&](std::string_view s) -> const Table* {
-    for (const auto& t : tables_)
+  return const_cast<Catalog*>(this)->find_table(schema, name);
+}
+
+Table* Catalog::find_table(std::string_view schema, std::string_view name) {
+  auto find_in = [&](std::string_view s) -> Table* {
+    for (auto& t : tables_)
       if (t.schema == s && t.name == name) return &t;
     return nullptr;
   };
   if (!schema.empty()) return find_in(schema);
   for (const auto& s : search_path_)
-    if (const Table* t = find_in(s)) return t;
+    if (Table* t = find_in(s)) return t;
   return nullptr;
 }
 
+const Table* Catalog::find_table(std::string_view qualified) const {
+  auto dot = qualified.find('.');
+  if (dot == std::string_view::npos) return find_table(std::string_view(), qualified);
+  return find_table(qualified.substr(0, dot), qualified.substr(dot + 1));
+}
+
+std::pair<Table*, Index*> Catalog::find_index(std::string_view schema, std::string_view name) {
+  auto find_in = [&](std::string_view s) -> std::pair<Table*, Index*> {
+    for (auto& t : tables_) {
+      if (t.schema != s) continue;
+      for (auto& i : t.indexes)
+        if (i.name == name) return {&t, &i};
+    }
+    return {nullptr, nullptr};
+  };
+  if (!schema.empty()) return find_in(schema);
+  for (const auto& s : search_path_) {
+    auto found = find_in(s);
+    if (found.first) return found;
+  }
+  return {nullptr, nullptr};
+}
+
 Table& Catalog::add_table(Table t) {
+  add_schema(t.schema);
+  for (auto& existing : tables_) {
+    if (existing.schema == t.schema && existing.name == t.name) {
+      existing = std::move(t);
+      return existing;
+    }
+  }
   tables_.push_back(std::move(t));
   return tables_.back();
+}
+
+bool Catalog::drop_table(std::string_view schema, std::string_view name) {
+  Table* t = find_table(schema, name);
+  if (!t) return false;
+  std::string s = t->schema, n = t->name;
+  bool partitioned = t->is_partitioned();
+  std::erase_if(tables_, [&](const Table& x) { return x.schema == s && x.name == n; });
+  // Dropping a partitioned table drops its partitions with it.
+  if (partitioned) {
+    std::vector<std::pair<std::string, std::string>> children;
+    for (const auto& x : tables_)
+      if (x.parent_schema == s && x.parent_name == n) children.emplace_back(x.schema, x.name);
+    for (const auto& [cs, cn] : children) drop_table(cs, cn);
+  }
+  return true;
+}
+
+std::vector<const Table*> Catalog::partitions_of(const Table& parent) const {
+  std::vector<const Table*> out;
+  for (const auto& t : tables_)
+    if (t.parent_schema == parent.schema && t.parent_name == parent.name) out.push_back(&t);
+  return out;
+}
+
+const Table* Catalog::parent_of(const Table& partition) const {
+  if (!partition.is_partition()) return nullptr;
+  return find_table(partition.parent_schema, partition.parent_name);
+}
+
+void Catalog::add_schema(std::string_view name) {
+  if (name.empty() || std::find(schemas_.begin(), schemas_.end(), name) != schemas_.end()) return;
+  schemas_.emplace_back(name);
+}
+
+void Catalog::drop_schema(std::string_view name) {
+  std::erase_if(tables_, [&](const Table& t) { return t.schema == name; });
+  std::erase(schemas_, name);
+}
+
+void Catalog::set_search_path(std::vector<std::string> path) {
+  if (path.empty()) path.emplace_back("public");
+  search_path_ = std::move(path);
+}
+
+std::string Catalog::default_schema() const { return search_path_.empty() ? "public" : search_path_.front(); }
+
+void Catalog::merge_from(const Catalog& higher) {
+  for (const auto& s : higher.schemas_) add_schema(s);
+  for (const auto& t : higher.tables_) {
+    Table* mine = find_table(t.schema, t.name);
+    if (!mine) {
+      add_table(t);
+      continue;
+    }
+    Table merged = t;
+    // An index the lower source defines (a migration under review) still counts.
+    for (const auto& i : mine->indexes)
+      if (!merged.index(i.name)) merged.indexes.push_back(i);
+    if (!merged.size.rows && mine->size.rows) merged.size = mine->size;
+    *mine = std::move(merged);
+  }
+}
+
+void Catalog::apply_hints(const Config& config, std::string_view origin) {
+  for (const auto& [name, hint] : config.tables) {
+    if (!hint.rows) continue;
+    Table* t = nullptr;
+    auto dot = name.find('.');
+    if (dot == std::string::npos) t = find_table(std::string_view(), name);
+    else t = find_table(std::string_view(name).substr(0, dot), std::string_view(name).substr(dot + 1));
+    if (!t) continue;
+    t->size.rows = hint.rows;
+    t->size.source = fmt::format("hint {}", origin);
+  }
+}
+
+void Catalog::normalize() {
+  std::sort(tables_.begin(), tables_.end(), [](const Table& a, const Table& b) {
+    return std::tie(a.schema, a.name) < std::tie(b.schema, b.name);
+  });
+  for (auto& t : tables_) {
+    std::sort(t.indexes.begin(), t.indexes.end(), [](const Index& a, const Index& b) { return a.name < b.name; });
+    std::sort(t.constraints.begin(), t.constraints.end(),
+              [](const Constraint& a, const Constraint& b) { return a.name < b.name; });
+  }
+  std::sort(schemas_.begin(), schemas_.end());
 }
 
 const Catalog& Catalog::none() {

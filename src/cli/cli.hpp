@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "pglens/catalog.hpp"
 #include "pglens/config.hpp"
 #include "pglens/source.hpp"
 
@@ -27,6 +28,7 @@ void add_rules_commands(CLI::App& app, Runner& run);
 void add_config_command(CLI::App& app, Runner& run);
 void add_lsp_command(CLI::App& app, Runner& run);
 void add_explain_command(CLI::App& app, Runner& run);
+void add_catalog_command(CLI::App& app, Runner& run);
 
 // Colour choice shared by all subcommands: auto = only when the stream is a terminal
 // and NO_COLOR is unset.
@@ -38,5 +40,11 @@ std::optional<std::string> read_bytes(const std::string& path, std::string& out)
 // Loads the config named by --config, or the nearest .pglens.toml above `near`, or the
 // defaults. Prints the error and returns false when the config is broken.
 bool resolve_config(const std::string& explicit_path, const std::filesystem::path& near, Config& out);
+
+// The catalog a lint under `config` sees: its schema paths, the DDL of `linted_files`, its
+// snapshot or the live database (`db_url`, PGLENS_DATABASE_URL, database.url), its hints.
+// Prints the error and returns false when a source cannot be read.
+bool load_catalog(const Config& config, const std::vector<std::filesystem::path>& linted_files, const std::string& db_url,
+                  Catalog& out);
 
 }  // namespace pglens::cli

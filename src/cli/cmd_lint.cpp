@@ -28,6 +28,7 @@ struct LintArgs {
   std::vector<std::string> select, ignore;
   bool fix = false;
   bool unsafe_fixes = false;
+  std::string db;
 };
 
 // Writes through a temporary file in the same directory and renames it over the original,
@@ -67,6 +68,7 @@ struct Job {
   std::string path;        // as shown to the user
   std::string read_from;   // "-" for stdin
   const Linter* linter = nullptr;
+  const Catalog* catalog = nullptr;
 };
 
 namespace fs = std::filesystem;
@@ -189,6 +191,20 @@ int run_lint(LintArgs& args) {
     jobs.push_back({p, p, l});
   }
 
+  // One catalog per config: its schema sources plus the DDL of the files it governs.
+  std::map<const Linter*, std::vector<fs::path>> files_by_linter;
+  for (const auto& j : jobs) {
+    auto& files = files_by_linter[j.linter];
+    if (j.read_from != "-") files.emplace_back(j.read_from);
+  }
+  std::map<const Linter*, std::unique_ptr<Catalog>> catalogs;
+  for (const auto& [linter, files] : files_by_linter) {
+    auto catalog = std::make_unique<Catalog>();
+    if (!load_catalog(linter->config(), files, args.db, *catalog)) return kExitError;
+    catalogs[linter] = std::move(catalog);
+  }
+  for (auto& j : jobs) j.catalog = catalogs[j.linter].get();
+
   // Lint in parallel; print in input order as soon as each file's turn comes.
   std::vector<std::optional<FileReport>> done(jobs.size());
   std::mutex mu;
@@ -209,7 +225,7 @@ int run_lint(LintArgs& args) {
           rep.error = derr.message;
           if (derr.offset || derr.position.line > 1) rep.error_position = derr.position;
         } else {
-          rep.diagnostics = jobs[i].linter->lint(rep.file);
+          rep.diagnostics = jobs[i].linter->lint(rep.file, *jobs[i].catalog);
           if (args.fix && jobs[i].read_from != "-") {
             // Apply, lint again, repeat while fixes still apply (overlapping ones wait a round);
             // what is left is what the user still has to look at.
@@ -220,7 +236,7 @@ int run_lint(LintArgs& args) {
               if (fixed.applied == 0) break;
               applied += fixed.applied;
               rep.file.text = std::move(fixed.text);
-              rep.diagnostics = jobs[i].linter->lint(rep.file);
+              rep.diagnostics = jobs[i].linter->lint(rep.file, *jobs[i].catalog);
             }
             if (applied > 0) {
               std::string bytes_out = (rep.file.had_bom ? "\xEF\xBB\xBF" : "") + rep.file.text;
@@ -308,6 +324,9 @@ void add_lint_command(CLI::App& app, Runner& run) {
   cmd->add_option("--ignore", args.ignore, "Do not run these rules (comma-separated)")->delimiter(',');
   cmd->add_flag("--fix", args.fix, "Apply safe fixes in place (atomically), then report what is left");
   cmd->add_flag("--unsafe-fixes", args.unsafe_fixes, "With --fix, also apply fixes that may change behaviour");
+  cmd->add_option("--db", args.db,
+                  "Read the schema catalog from this PostgreSQL URL (default: PGLENS_DATABASE_URL, then config "
+                  "database.url; `postgresql://` takes the PG* variables)");
   cmd->footer(
       "Examples:\n"
       "  pglens lint db/queries/\n"
@@ -316,6 +335,7 @@ void add_lint_command(CLI::App& app, Runner& run) {
       "  cat q.sql | pglens lint - --stdin-filename q.sql\n"
       "  pglens lint --select select-star --fail-on error .\n"
       "  pglens lint --fix db/                 apply safe fixes, report the rest\n"
+      "  pglens lint --db postgresql://app@db.internal/shop queries/\n"
       "\nSuppress a finding with a comment on its line or the line above the statement:\n"
       "  SELECT * FROM t;  -- pglens-ignore: select-star  reason\n"
       "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, config or I/O error.");

@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
   add_config_command(app, run);
   add_lsp_command(app, run);
   add_explain_command(app, run);
+  add_catalog_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,792 @@
+// The catalog from DDL: CREATE/ALTER/DROP statements applied in order, the way PostgreSQL
+// would apply them, as far as the catalog model goes. A statement naming an object that
+// does not exist is skipped (PostgreSQL would have failed it), so the catalog stays
+// consistent whatever order migrations arrive in.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "catalog/ddl.hpp"
+#include "catalog/names.hpp"
+#include "pglens/catalog.hpp"
+#include "sql/lexer.hpp"
+#include "sql/parser.hpp"
+
+namespace pglens {
+namespace {
+
+using catalog::deparse;
+
+IndexKey key_of(const sql::Node& elem) {
+  IndexKey k;
+  if (elem.has("name")) k.column = std::string(elem.str("name"));
+  else k.expression = deparse(elem.field("expr"));
+  k.descending = elem.str("ordering") == "SORTBY_DESC";
+  std::string_view nulls = elem.str("nulls_ordering");
+  k.nulls_first = nulls == "SORTBY_NULLS_FIRST" || (nulls != "SORTBY_NULLS_LAST" && k.descending);
+  return k;
+}
+
+std::string datum_list(const sql::List& datums) {
+  std::vector<std::string> parts;
+  for (sql::Node d : datums) {
+    std::string t = deparse(d);
+    if (t == "minvalue" || t == "maxvalue") std::transform(t.begin(), t.end(), t.begin(), ::toupper);
+    parts.push_back(std::move(t));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string bound_text(const sql::Node& b) {
+  if (!b) return {};
+  if (b.boolean("is_default")) return "DEFAULT";
+  std::string_view s = b.str("strategy");
+  if (s == "l") return fmt::format("FOR VALUES IN ({})", datum_list(b.list("listdatums")));
+  if (s == "h") return fmt::format("FOR VALUES WITH (modulus {}, remainder {})", b.integer("modulus"), b.integer("remainder"));
+  return fmt::format("FOR VALUES FROM ({}) TO ({})", datum_list(b.list("lowerdatums")), datum_list(b.list("upperdatums")));
+}
+
+Partitioning partitioning_of(const sql::Node& spec) {
+  Partitioning p;
+  p.strategy = std::string(spec.str("strategy"));
+  std::transform(p.strategy.begin(), p.strategy.end(), p.strategy.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  for (sql::Node elem : spec.list("partParams"))
+    p.keys.push_back(elem.has("name") ? std::string(elem.str("name")) : deparse(elem.field("expr")));
+  return p;
+}
+
+// The columns of an index as PostgreSQL names them: the column, or the function of an
+// expression key, else "expr".
+std::vector<std::string> key_name_parts(const Index& idx) {
+  std::vector<std::string> parts;
+  for (const auto& k : idx.keys) {
+    if (!k.is_expression()) {
+      parts.push_back(k.column);
+      continue;
+    }
+    auto paren = k.expression.find('(');
+    std::string fn = paren == std::string::npos ? "" : k.expression.substr(0, paren);
+    bool ident = !fn.empty() && std::all_of(fn.begin(), fn.end(), [](char ch) {
+      return ch == '_' || std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch));
+    });
+    parts.push_back(ident ? fn : "expr");
+  }
+  for (const auto& i : idx.include) parts.push_back(i);
+  return parts;
+}
+
+Index index_of(const sql::Node& stmt) {
+  Index idx;
+  idx.method = stmt.str("accessMethod").empty() ? "btree" : std::string(stmt.str("accessMethod"));
+  for (sql::Node e : stmt.list("indexParams")) idx.keys.push_back(key_of(e));
+  for (sql::Node e : stmt.list("indexIncludingParams")) idx.include.emplace_back(e.str("name"));
+  if (stmt.has("whereClause")) idx.predicate = deparse(stmt.field("whereClause"));
+  idx.unique = stmt.boolean("unique");
+  idx.primary = stmt.boolean("primary");
+  idx.name = std::string(stmt.str("idxname"));
+  return idx;
+}
+
+class DdlLoader {
+ public:
+  DdlLoader(Catalog& c, std::string origin) : catalog_(c), origin_(std::move(origin)) {}
+
+  void apply(const sql::Node& stmt) {
+    std::string_view k = stmt.kind();
+    if (k == "CreateSchemaStmt") catalog_.add_schema(stmt.str("schemaname"));
+    else if (k == "CreateStmt") create_table(stmt);
+    else if (k == "IndexStmt") create_index(stmt);
+    else if (k == "AlterTableStmt") alter_table(stmt);
+    else if (k == "RenameStmt") rename(stmt);
+    else if (k == "AlterObjectSchemaStmt") set_schema(stmt);
+    else if (k == "DropStmt") drop(stmt);
+    else if (k == "ViewStmt") create_view(stmt);
+    else if (k == "CreateTableAsStmt") create_table_as(stmt);
+  }
+
+  void set_origin(std::string origin) { origin_ = std::move(origin); }
+
+ private:
+  struct Name {
+    std::string schema, name;
+  };
+
+  // The schema and name of a RangeVar; for a new object the unqualified name goes into the
+  // first schema of the search path.
+  Name new_name(const sql::Node& range_var) const {
+    std::string schema(range_var.str("schemaname"));
+    if (schema.empty()) schema = catalog_.default_schema();
+    return {schema, std::string(range_var.str("relname"))};
+  }
+
+  Table* existing(const sql::Node& range_var) {
+    return catalog_.find_table(range_var.str("schemaname"), range_var.str("relname"));
+  }
+
+  static std::vector<std::string> strings(const sql::List& list) {
+    std::vector<std::string> out;
+    for (sql::Node s : list) out.emplace_back(s.sval());
+    return out;
+  }
+
+  // ---- CREATE TABLE ------------------------------------------------------------------
+
+  void create_table(const sql::Node& stmt) {
+    sql::Node rel = stmt.field("relation");
+    Name n = new_name(rel);
+    if (catalog_.find_table(n.schema, n.name)) return;  // IF NOT EXISTS, or an error in PostgreSQL
+    Table t;
+    t.schema = n.schema;
+    t.name = n.name;
+    t.origin = origin_;
+    std::vector<sql::Node> table_constraints;
+    for (sql::Node e : stmt.list("tableElts")) {
+      if (e.is("ColumnDef")) {
+        Column c{std::string(e.str("colname")), catalog::type_name(e.field("typeName")), false};
+        if (t.column(c.name)) continue;
+        for (sql::Node con : e.list("constraints")) {
+          std::string_view type = con.str("contype");
+          if (type == "CONSTR_NOTNULL" || type == "CONSTR_PRIMARY" || type == "CONSTR_IDENTITY") c.not_null = true;
+          if (type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE" || type == "CONSTR_FOREIGN")
+            column_constraints_.push_back({c.name, con});
+        }
+        if (is_serial(e.field("typeName"))) c.not_null = true;
+        t.columns.push_back(std::move(c));
+      } else if (e.is("Constraint")) {
+        table_constraints.push_back(e);
+      } else if (e.is("TableLikeClause")) {
+        if (const Table* like = existing(e.field("relation")))
+          for (const auto& c : like->columns)
+            if (!t.column(c.name)) t.columns.push_back(c);
+      }
+    }
+    sql::Node parent_rv;
+    if (stmt.has("partbound")) {
+      for (sql::Node p : stmt.list("inhRelations")) parent_rv = p;
+    } else {
+      // INHERITS: the parent's columns come first.
+      for (sql::Node p : stmt.list("inhRelations")) {
+        if (const Table* parent = existing(p)) {
+          std::vector<Column> cols = parent->columns;
+          for (auto& c : t.columns)
+            if (std::none_of(cols.begin(), cols.end(), [&](const Column& x) { return x.name == c.name; }))
+              cols.push_back(c);
+          t.columns = std::move(cols);
+        }
+      }
+    }
+    const Table* parent = nullptr;
+    if (parent_rv) {
+      parent = existing(parent_rv);
+      if (!parent || !parent->is_partitioned()) {  // PostgreSQL rejects it; so do we
+        column_constraints_.clear();
+        return;
+      }
+      std::vector<Column> cols = parent->columns;
+      for (const auto& c : t.columns)  // WITH OPTIONS: only constraints may differ
+        for (auto& pc : cols)
+          if (pc.name == c.name) pc.not_null = pc.not_null || c.not_null;
+      t.columns = std::move(cols);
+      t.parent_schema = parent->schema;
+      t.parent_name = parent->name;
+      t.bound = bound_text(stmt.field("partbound"));
+    }
+    if (sql::Node spec = stmt.field("partspec")) {
+      t.kind = RelationKind::partitioned_table;
+      t.partitioning = partitioning_of(spec);
+    }
+    std::string schema = t.schema, name = t.name;
+    catalog_.add_table(std::move(t));
+    auto pending = std::move(column_constraints_);
+    column_constraints_.clear();
+    for (auto& [column, con] : pending) add_constraint(schema, name, con, {column});
+    for (sql::Node con : table_constraints) add_constraint(schema, name, con, {});
+    if (parent) inherit_indexes(schema, name);
+  }
+
+  static bool is_serial(const sql::Node& type) {
+    sql::List names = type.list("names");
+    if (names.empty()) return false;
+    std::string_view n = names[names.size() - 1].sval();
+    return n.find("serial") != std::string_view::npos;
+  }
+
+  // ---- constraints -------------------------------------------------------------------
+
+  void add_constraint(const std::string& schema, const std::string& table, const sql::Node& con,
+                      std::vector<std::string> columns) {
+    Table* t = catalog_.find_table(schema, table);
+    if (!t) return;
+    std::string_view type = con.str("contype");
+    Constraint c;
+    if (type == "CONSTR_PRIMARY") c.kind = ConstraintKind::primary_key;
+    else if (type == "CONSTR_UNIQUE") c.kind = ConstraintKind::unique;
+    else if (type == "CONSTR_FOREIGN") c.kind = ConstraintKind::foreign_key;
+    else return;
+    if (c.kind == ConstraintKind::foreign_key) {
+      if (columns.empty()) columns = strings(con.list("fk_attrs"));
+      sql::Node pk = con.field("pktable");
+      const Table* ref = existing(pk);
+      c.ref_schema = ref ? ref->schema : (pk.str("schemaname").empty() ? catalog_.default_schema() : std::string(pk.str("schemaname")));
+      c.ref_table = std::string(pk.str("relname"));
+      c.ref_columns = strings(con.list("pk_attrs"));
+      if (c.ref_columns.empty() && ref) {  // REFERENCES t: its primary key
+        for (const auto& rc : ref->constraints)
+          if (rc.kind == ConstraintKind::primary_key) c.ref_columns = rc.columns;
+      }
+    } else if (columns.empty()) {
+      columns = strings(con.list("keys"));
+    }
+    for (const auto& col : columns)
+      if (!t->column(col)) return;  // PostgreSQL rejects a key on a missing column
+    if (c.kind == ConstraintKind::primary_key) {
+      for (const auto& col : columns) t->column(col)->not_null = true;
+      if (std::any_of(t->constraints.begin(), t->constraints.end(),
+                      [](const Constraint& x) { return x.kind == ConstraintKind::primary_key; }))
+        return;  // a table has one primary key
+    }
+    c.columns = std::move(columns);
+    std::string_view suffix = c.kind == ConstraintKind::primary_key ? "pkey" : c.kind == ConstraintKind::unique ? "key" : "fkey";
+    c.name = con.str("conname").empty()
+                 ? unique_relation_name(schema, catalog::choose_name(table, c.kind == ConstraintKind::primary_key ? std::vector<std::string>{} : c.columns, suffix))
+                 : std::string(con.str("conname"));
+    if (std::any_of(t->constraints.begin(), t->constraints.end(), [&](const Constraint& x) { return x.name == c.name; }))
+      return;
+    bool makes_index = c.kind != ConstraintKind::foreign_key;
+    Index idx;
+    if (makes_index) {
+      idx.name = c.name;
+      idx.unique = true;
+      idx.primary = c.kind == ConstraintKind::primary_key;
+      for (const auto& col : c.columns) idx.keys.push_back({col, {}, false, false});
+      for (sql::Node inc : con.list("including")) idx.include.emplace_back(inc.sval());
+      idx.origin = origin_;
+    }
+    t->constraints.push_back(std::move(c));
+    if (makes_index) add_index(schema, table, std::move(idx), true);
+  }
+
+  // A name not yet taken by a relation (table or index) in the schema: name, name1, name2 ...
+  std::string unique_relation_name(const std::string& schema, const std::string& base) {
+    auto taken = [&](const std::string& n) {
+      return catalog_.find_table(schema, n) != nullptr || catalog_.find_index(schema, n).first != nullptr;
+    };
+    if (!taken(base)) return base;
+    for (int i = 1;; ++i) {
+      std::string candidate = fmt::format("{}{}", base, i);
+      if (!taken(candidate)) return candidate;
+    }
+  }
+
+  // ---- CREATE INDEX ------------------------------------------------------------------
+
+  void create_index(const sql::Node& stmt) {
+    sql::Node rel = stmt.field("relation");
+    Table* t = existing(rel);
+    if (!t) return;
+    Index idx = index_of(stmt);
+    idx.origin = origin_;
+    std::string schema = t->schema, table = t->name;
+    if (idx.name.empty()) {
+      idx.name = unique_relation_name(schema, catalog::choose_name(table, key_name_parts(idx), idx.primary ? "pkey" : "idx"));
+    } else {
+      if (catalog_.find_index(schema, idx.name).first || catalog_.find_table(schema, idx.name)) return;
+    }
+    bool only = !rel.boolean("inh") && t->is_partitioned();
+    if (only) idx.valid = false;  // until every partition's index is attached
+    add_index(schema, table, std::move(idx), !only);
+  }
+
+  // Adds the index; on a partitioned table (unless ON ONLY) each partition gets its own.
+  void add_index(const std::string& schema, const std::string& table, Index idx, bool recurse) {
+    Table* t = catalog_.find_table(schema, table);
+    if (!t) return;
+    std::string name = idx.name;
+    Index proto = idx;
+    t->indexes.push_back(std::move(idx));
+    if (!recurse || !t->is_partitioned()) return;
+    for (const Table* child : catalog_.partitions_of(*t)) index_partition(*child, schema, name, proto);
+  }
+
+  void index_partition(const Table& child_ref, const std::string& parent_schema, const std::string& parent_index,
+                       const Index& proto) {
+    std::string cs = child_ref.schema, cn = child_ref.name;
+    Table* child = catalog_.find_table(cs, cn);
+    // An equivalent index already on the partition is attached instead of a new one.
+    for (auto& existing_idx : child->indexes) {
+      if (existing_idx.keys == proto.keys && existing_idx.predicate == proto.predicate &&
+          existing_idx.method == proto.method && existing_idx.parent_index.empty()) {
+        existing_idx.parent_index = fmt::format("{}.{}", parent_schema, parent_index);
+        return;
+      }
+    }
+    Index c = proto;
+    c.parent_index = fmt::format("{}.{}", parent_schema, parent_index);
+    c.valid = true;
+    c.name = unique_relation_name(cs, catalog::choose_name(cn, proto.primary ? std::vector<std::string>{} : key_name_parts(proto),
+                                                           proto.primary ? "pkey" : proto.unique && proto.name.ends_with("_key") ? "key" : "idx"));
+    add_index(cs, cn, std::move(c), true);
+  }
+
+  void inherit_indexes(const std::string& schema, const std::string& name) {
+    const Table* child = catalog_.find_table(schema, name);
+    const Table* parent = child ? catalog_.parent_of(*child) : nullptr;
+    if (!parent) return;
+    std::vector<Index> parent_indexes = parent->indexes;
+    std::string ps = parent->schema;
+    Table child_copy = *child;
+    for (const auto& pi : parent_indexes) index_partition(child_copy, ps, pi.name, pi);
+  }
+
+  // ---- ALTER TABLE -------------------------------------------------------------------
+
+  void alter_table(const sql::Node& stmt) {
+    sql::Node rel = stmt.field("relation");
+    if (stmt.str("objtype") == "OBJECT_INDEX") {
+      for (sql::Node cmd : stmt.list("cmds"))
+        if (cmd.str("subtype") == "AT_AttachPartition") attach_index(rel, cmd.field("def").field("name"));
+      return;
+    }
+    Table* t = existing(rel);
+    if (!t) return;
+    std::string schema = t->schema, table = t->name;
+    for (sql::Node cmd : stmt.list("cmds")) {
+      t = catalog_.find_table(schema, table);
+      if (!t) return;
+      std::string_view sub = cmd.str("subtype");
+      std::string col(cmd.str("name"));
+      if (sub == "AT_AddColumn") {
+        sql::Node def = cmd.field("def");
+        if (t->column(def.str("colname"))) continue;
+        Column c{std::string(def.str("colname")), catalog::type_name(def.field("typeName")), false};
+        std::vector<sql::Node> cons;
+        for (sql::Node con : def.list("constraints")) {
+          std::string_view type = con.str("contype");
+          if (type == "CONSTR_NOTNULL" || type == "CONSTR_PRIMARY" || type == "CONSTR_IDENTITY") c.not_null = true;
+          cons.push_back(con);
+        }
+        if (is_serial(def.field("typeName"))) c.not_null = true;
+        std::string name = c.name;
+        add_column_everywhere(schema, table, c);
+        for (sql::Node con : cons) add_constraint(schema, table, con, {name});
+      } else if (sub == "AT_DropColumn") {
+        drop_column(schema, table, col);
+      } else if (sub == "AT_AlterColumnType") {
+        std::string type = catalog::type_name(cmd.field("def").field("typeName"));
+        for_each_in_tree(schema, table, [&](Table& x) {
+          if (Column* c = x.column(col)) c->type = type;
+        });
+      } else if (sub == "AT_SetNotNull" || sub == "AT_DropNotNull") {
+        bool nn = sub == "AT_SetNotNull";
+        for_each_in_tree(schema, table, [&](Table& x) {
+          if (Column* c = x.column(col)) c->not_null = nn;
+        });
+      } else if (sub == "AT_AddConstraint") {
+        add_constraint(schema, table, cmd.field("def"), {});
+      } else if (sub == "AT_DropConstraint") {
+        drop_constraint(*t, col);
+      } else if (sub == "AT_AttachPartition") {
+        attach_partition(schema, table, cmd.field("def"));
+      } else if (sub == "AT_DetachPartition") {
+        if (Table* child = existing(cmd.field("def").field("name"))) {
+          if (child->parent_schema == schema && child->parent_name == table) {
+            child->parent_schema.clear();
+            child->parent_name.clear();
+            child->bound.clear();
+            for (auto& i : child->indexes) i.parent_index.clear();
+          }
+        }
+      }
+    }
+  }
+
+  template <class F>
+  void for_each_in_tree(const std::string& schema, const std::string& table, F&& f) {
+    Table* t = catalog_.find_table(schema, table);
+    if (!t) return;
+    f(*t);
+    std::vector<std::pair<std::string, std::string>> kids;
+    for (const Table* c : catalog_.partitions_of(*t)) kids.emplace_back(c->schema, c->name);
+    for (const auto& [s, n] : kids) for_each_in_tree(s, n, f);
+  }
+
+  void add_column_everywhere(const std::string& schema, const std::string& table, const Column& c) {
+    for_each_in_tree(schema, table, [&](Table& x) {
+      if (!x.column(c.name)) x.columns.push_back(c);
+    });
+  }
+
+  static bool index_uses(const Index& i, const std::string& col) {
+    for (const auto& k : i.keys) {
+      if (k.column == col) return true;
+      if (k.is_expression() && mentions(k.expression, col)) return true;
+    }
+    return std::find(i.include.begin(), i.include.end(), col) != i.include.end() || mentions(i.predicate, col);
+  }
+
+  // Whether canonical expression text mentions `col` as a whole identifier.
+  static bool mentions(std::string_view text, std::string_view col) {
+    for (size_t pos = text.find(col); pos != std::string_view::npos; pos = text.find(col, pos + 1)) {
+      auto ident = [](char ch) { return ch == '_' || std::isalnum(static_cast<unsigned char>(ch)); };
+      bool before = pos == 0 || !ident(text[pos - 1]);
+      bool after = pos + col.size() >= text.size() || !ident(text[pos + col.size()]);
+      if (before && after) return true;
+    }
+    return false;
+  }
+
+  void drop_column(const std::string& schema, const std::string& table, const std::string& col) {
+    for_each_in_tree(schema, table, [&](Table& x) {
+      std::erase_if(x.columns, [&](const Column& c) { return c.name == col; });
+      // PostgreSQL drops the indexes and constraints that depend on the column.
+      std::erase_if(x.indexes, [&](const Index& i) { return index_uses(i, col); });
+      std::erase_if(x.constraints, [&](const Constraint& c) {
+        return std::find(c.columns.begin(), c.columns.end(), col) != c.columns.end();
+      });
+    });
+    for (auto& other : catalog_.tables())
+      std::erase_if(other.constraints, [&](const Constraint& c) {
+        return c.kind == ConstraintKind::foreign_key && c.ref_schema == schema && c.ref_table == table &&
+               std::find(c.ref_columns.begin(), c.ref_columns.end(), col) != c.ref_columns.end();
+      });
+  }
+
+  void drop_constraint(Table& t, const std::string& name) {
+    std::string schema = t.schema, table = t.name;
+    auto it = std::find_if(t.constraints.begin(), t.constraints.end(), [&](const Constraint& c) { return c.name == name; });
+    if (it == t.constraints.end()) return;
+    bool had_index = it->kind != ConstraintKind::foreign_key;
+    t.constraints.erase(it);
+    if (had_index) drop_index(schema, name);
+  }
+
+  void attach_partition(const std::string& schema, const std::string& table, const sql::Node& cmd) {
+    Table* parent = catalog_.find_table(schema, table);
+    Table* child = existing(cmd.field("name"));
+    if (!parent || !child || !parent->is_partitioned() || child->is_partition() || child == parent) return;
+    child->parent_schema = schema;
+    child->parent_name = table;
+    child->bound = bound_text(cmd.field("bound"));
+    std::string cs = child->schema, cn = child->name;
+    inherit_indexes(cs, cn);
+  }
+
+  void attach_index(const sql::Node& parent_rv, const sql::Node& child_rv) {
+    auto [pt, pi] = catalog_.find_index(parent_rv.str("schemaname"), parent_rv.str("relname"));
+    auto [ct, ci] = catalog_.find_index(child_rv.str("schemaname"), child_rv.str("relname"));
+    if (!pi || !ci || ct->parent_schema != pt->schema || ct->parent_name != pt->name) return;
+    ci->parent_index = fmt::format("{}.{}", pt->schema, pi->name);
+    std::string parent_ref = ci->parent_index;
+    // The parent index becomes valid once every partition has its index attached.
+    bool all = true;
+    for (const Table* p : catalog_.partitions_of(*pt))
+      all = all && std::any_of(p->indexes.begin(), p->indexes.end(),
+                               [&](const Index& i) { return i.parent_index == parent_ref; });
+    if (all) pi->valid = true;
+  }
+
+  // ---- RENAME / SET SCHEMA / DROP ----------------------------------------------------
+
+  void rename(const sql::Node& stmt) {
+    std::string_view type = stmt.str("renameType");
+    sql::Node rel = stmt.field("relation");
+    std::string newname(stmt.str("newname"));
+    if (type == "OBJECT_INDEX") {
+      auto [t, i] = catalog_.find_index(rel.str("schemaname"), rel.str("relname"));
+      if (!i || catalog_.find_index(t->schema, newname).first) return;
+      std::string old = fmt::format("{}.{}", t->schema, i->name);
+      i->name = newname;
+      for (auto& c : t->constraints)
+        if (c.kind != ConstraintKind::foreign_key && fmt::format("{}.{}", t->schema, c.name) == old) c.name = newname;
+      retarget_parent_index(old, fmt::format("{}.{}", t->schema, newname));
+      return;
+    }
+    Table* t = existing(rel);
+    if (!t) return;
+    if (type == "OBJECT_COLUMN") {
+      std::string old(stmt.str("subname"));
+      if (!t->column(old) || t->column(newname)) return;
+      std::string schema = t->schema, table = t->name;
+      for_each_in_tree(schema, table, [&](Table& x) { rename_column(x, old, newname); });
+      for (auto& other : catalog_.tables())
+        for (auto& c : other.constraints)
+          if (c.kind == ConstraintKind::foreign_key && c.ref_schema == schema && c.ref_table == table)
+            std::replace(c.ref_columns.begin(), c.ref_columns.end(), old, newname);
+    } else if (type == "OBJECT_TABCONSTRAINT") {
+      std::string old(stmt.str("subname"));
+      for (auto& c : t->constraints)
+        if (c.name == old) c.name = newname;
+      for (auto& i : t->indexes)
+        if (i.name == old) i.name = newname;
+    } else if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW") {
+      move_table(*t, t->schema, newname);
+    }
+  }
+
+  // Canonical expression text with the identifier `old` renamed (string literals untouched).
+  static std::string rename_identifier(const std::string& text, const std::string& old, const std::string& now) {
+    std::string out;
+    bool quoted = false;
+    auto ident = [](char ch) { return ch == '_' || std::isalnum(static_cast<unsigned char>(ch)); };
+    for (size_t i = 0; i < text.size();) {
+      if (text[i] == '\'') quoted = !quoted;
+      if (!quoted && text.compare(i, old.size(), old) == 0 && (i == 0 || !ident(text[i - 1])) &&
+          (i + old.size() >= text.size() || !ident(text[i + old.size()]))) {
+        out += now;
+        i += old.size();
+        continue;
+      }
+      out += text[i++];
+    }
+    return out;
+  }
+
+  static void rename_column(Table& t, const std::string& old, const std::string& now) {
+    if (Column* c = t.column(old)) c->name = now;
+    for (auto& i : t.indexes) {
+      for (auto& k : i.keys) {
+        if (k.column == old) k.column = now;
+        if (k.is_expression()) k.expression = rename_identifier(k.expression, old, now);
+      }
+      std::replace(i.include.begin(), i.include.end(), old, now);
+      i.predicate = rename_identifier(i.predicate, old, now);
+    }
+    for (auto& c : t.constraints) std::replace(c.columns.begin(), c.columns.end(), old, now);
+    if (t.partitioning) std::replace(t.partitioning->keys.begin(), t.partitioning->keys.end(), old, now);
+  }
+
+  void retarget_parent_index(const std::string& old, const std::string& now) {
+    for (auto& t : catalog_.tables())
+      for (auto& i : t.indexes)
+        if (i.parent_index == old) i.parent_index = now;
+  }
+
+  void move_table(Table& t, const std::string& schema, const std::string& name) {
+    if (catalog_.find_table(schema, name)) return;
+    std::string old_schema = t.schema, old_name = t.name;
+    for (auto& other : catalog_.tables()) {
+      if (other.parent_schema == old_schema && other.parent_name == old_name) {
+        other.parent_schema = schema;
+        other.parent_name = name;
+      }
+      for (auto& c : other.constraints)
+        if (c.ref_schema == old_schema && c.ref_table == old_name) {
+          c.ref_schema = schema;
+          c.ref_table = name;
+        }
+    }
+    Table* moved = catalog_.find_table(old_schema, old_name);
+    if (schema != old_schema)
+      for (const auto& i : moved->indexes)
+        retarget_parent_index(fmt::format("{}.{}", old_schema, i.name), fmt::format("{}.{}", schema, i.name));
+    moved = catalog_.find_table(old_schema, old_name);
+    moved->schema = schema;
+    moved->name = name;
+    catalog_.add_schema(schema);
+  }
+
+  void set_schema(const sql::Node& stmt) {
+    std::string_view type = stmt.str("objectType");
+    if (type != "OBJECT_TABLE" && type != "OBJECT_VIEW" && type != "OBJECT_MATVIEW") return;
+    Table* t = existing(stmt.field("relation"));
+    if (!t) return;
+    std::string name = t->name;
+    move_table(*t, std::string(stmt.str("newschema")), name);
+  }
+
+  void drop_index(const std::string& schema, const std::string& name) {
+    auto [t, i] = catalog_.find_index(schema, name);
+    if (!i) return;
+    std::string ref = fmt::format("{}.{}", t->schema, name);
+    std::erase_if(t->indexes, [&](const Index& x) { return x.name == name; });
+    // Indexes of partitions attached to it go with it.
+    std::vector<std::pair<std::string, std::string>> children;
+    for (const auto& other : catalog_.tables())
+      for (const auto& x : other.indexes)
+        if (x.parent_index == ref) children.emplace_back(other.schema, x.name);
+    for (const auto& [s, n] : children) drop_index(s, n);
+  }
+
+  void drop(const sql::Node& stmt) {
+    std::string_view type = stmt.str("removeType");
+    for (sql::Node obj : stmt.list("objects")) {
+      if (type == "OBJECT_SCHEMA") {
+        catalog_.drop_schema(obj.is("String") ? obj.sval() : std::string_view());
+        continue;
+      }
+      catalog::QualifiedName q = catalog::qualified(obj.list("items"));
+      if (type == "OBJECT_INDEX") {
+        drop_index(q.schema, q.name);
+      } else if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW") {
+        const Table* t = catalog_.find_table(q.schema, q.name);
+        if (!t) continue;
+        std::string s = t->schema, n = t->name;
+        catalog_.drop_table(s, n);
+        for (auto& other : catalog_.tables())
+          std::erase_if(other.constraints, [&](const Constraint& c) {
+            return c.kind == ConstraintKind::foreign_key && c.ref_schema == s && c.ref_table == n;
+          });
+      }
+    }
+  }
+
+  // ---- views -------------------------------------------------------------------------
+
+  static std::vector<std::string> output_names(const sql::Node& select) {
+    std::vector<std::string> out;
+    for (sql::Node target : select.list("targetList")) {
+      if (!target.str("name").empty()) { out.emplace_back(target.str("name")); continue; }
+      sql::Node v = target.field("val");
+      if (v.is("ColumnRef")) {
+        sql::List f = v.list("fields");
+        sql::Node last = f[f.size() - 1];
+        out.emplace_back(last.is("A_Star") ? "*" : std::string(last.sval()));
+      } else if (v.is("FuncCall")) {
+        sql::List f = v.list("funcname");
+        out.emplace_back(f[f.size() - 1].sval());
+      } else {
+        out.emplace_back("?column?");
+      }
+    }
+    return out;
+  }
+
+  void add_view(const sql::Node& rv, RelationKind kind, const sql::List& aliases, const sql::Node& query) {
+    Name n = new_name(rv);
+    Table t;
+    t.schema = n.schema;
+    t.name = n.name;
+    t.kind = kind;
+    t.origin = origin_;
+    std::vector<std::string> names = output_names(query.is("SelectStmt") ? query : query.field("SelectStmt"));
+    std::vector<std::string> explicit_names = strings(aliases);
+    for (size_t i = 0; i < explicit_names.size() && i < names.size(); ++i) names[i] = explicit_names[i];
+    if (names.empty()) names = explicit_names;
+    for (auto& name : names) {
+      if (name == "*" || t.column(name)) continue;
+      t.columns.push_back({name, "", false});
+    }
+    catalog_.add_table(std::move(t));
+  }
+
+  void create_view(const sql::Node& stmt) {
+    sql::Node rv = stmt.field("view");
+    Name n = new_name(rv);
+    if (catalog_.find_table(n.schema, n.name) && !stmt.boolean("replace")) return;
+    add_view(rv, RelationKind::view, stmt.list("aliases"), stmt.field("query"));
+  }
+
+  void create_table_as(const sql::Node& stmt) {
+    sql::Node into = stmt.field("into");
+    sql::Node rv = into.field("rel");
+    Name n = new_name(rv);
+    if (catalog_.find_table(n.schema, n.name)) return;
+    RelationKind kind = stmt.str("objtype") == "OBJECT_MATVIEW" ? RelationKind::materialized_view : RelationKind::table;
+    add_view(rv, kind, into.list("colNames"), stmt.field("query"));
+  }
+
+  Catalog& catalog_;
+  std::string origin_;
+  std::vector<std::pair<std::string, sql::Node>> column_constraints_;
+};
+
+}  // namespace
+
+namespace catalog {
+namespace {
+// One statement parsed on its own; the callback sees its root while the tree lives.
+template <class F>
+void with_statement(const std::string& sql, F&& f) {
+  sql::Parser parser;
+  if (auto root = parser.parse_one(sql)) f(*root);
+}
+}  // namespace
+
+std::optional<Index> index_from_definition(std::string_view create_index) {
+  std::optional<Index> out;
+  with_statement(std::string(create_index), [&](const sql::Node& root) {
+    if (root.is("IndexStmt")) out = index_of(root);
+  });
+  return out;
+}
+
+std::optional<Partitioning> partitioning_from_definition(std::string_view partkeydef) {
+  std::optional<Partitioning> out;
+  with_statement(fmt::format("CREATE TABLE t () PARTITION BY {}", partkeydef), [&](const sql::Node& root) {
+    if (sql::Node spec = root.field("partspec")) out = partitioning_of(spec);
+  });
+  return out;
+}
+
+std::string bound_from_definition(std::string_view bound) {
+  std::string out;
+  with_statement(fmt::format("CREATE TABLE t PARTITION OF p {}", bound), [&](const sql::Node& root) {
+    out = bound_text(root.field("partbound"));
+  });
+  return out;
+}
+
+}  // namespace catalog
+
+void load_ddl(Catalog& catalog, std::string_view text, std::string_view origin) {
+  sql::Lexed lexed = sql::lex(text);
+  // Only DDL reaches the parser: a file of queries costs one lexing pass.
+  std::erase_if(lexed.statements, [&](const sql::StatementSpan& st) {
+    std::string_view head = text.substr(st.span.begin, std::min<size_t>(8, st.span.end - st.span.begin));
+    auto starts = [&](std::string_view word) {
+      if (head.size() < word.size()) return false;
+      for (size_t i = 0; i < word.size(); ++i)
+        if (std::toupper(static_cast<unsigned char>(head[i])) != word[i]) return false;
+      return true;
+    };
+    return !starts("CREATE") && !starts("ALTER") && !starts("DROP");
+  });
+  if (lexed.statements.empty()) return;
+  LineIndex lines(text);
+  sql::Parser parser;
+  DdlLoader loader(catalog, std::string(origin));
+  parser.parse(text, lexed.statements, [&](const sql::Statement& st) {
+    if (!st.root) return;
+    std::string_view k = st.root.kind();
+    if (!k.starts_with("Create") && !k.starts_with("Alter") && !k.starts_with("Drop") && k != "IndexStmt" &&
+        k != "RenameStmt" && k != "ViewStmt")
+      return;
+    loader.set_origin(origin.empty() ? std::string() : fmt::format("{}:{}", origin, lines.line_of(st.span.begin) + 1));
+    loader.apply(st.root);
+  });
+}
+
+std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
+                                          const std::filesystem::path& root) {
+  namespace fs = std::filesystem;
+  for (const auto& p : paths) {
+    fs::path path = fs::path(p).is_absolute() ? fs::path(p) : root / p;
+    std::error_code ec;
+    std::vector<fs::path> files;
+    if (fs::is_directory(path, ec)) {
+      for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
+        if (it->is_regular_file() && it->path().extension() == ".sql") files.push_back(it->path());
+      if (ec) return fmt::format("schema path {}: {}", path.string(), ec.message());
+      std::sort(files.begin(), files.end());  // migrations apply in path order
+    } else if (fs::exists(path, ec)) {
+      files.push_back(path);
+    } else {
+      return fmt::format("schema path {}: no such file or directory", path.string());
+    }
+    for (const auto& f : files) {
+      std::ifstream in(f, std::ios::binary);
+      if (!in) return fmt::format("schema file {}: cannot open", f.string());
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::error_code rel_ec;
+      fs::path shown = fs::relative(f, root, rel_ec);
+      bool outside = rel_ec || shown.empty() || *shown.begin() == "..";
+      load_ddl(catalog, text, (outside ? f : shown).string());
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace pglens

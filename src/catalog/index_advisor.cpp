@@ -1,0 +1,299 @@
+#include "catalog/index_advisor.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "catalog/names.hpp"
+
+namespace pglens::catalog {
+namespace {
+
+bool key_matches(const IndexKey& key, const std::string& target) {
+  return key.is_expression() ? key.expression == target : key.column == target;
+}
+
+bool has_equality_on(const IndexRequest& request, const IndexKey& key) {
+  return std::any_of(request.predicates.begin(), request.predicates.end(), [&](const ColumnPredicate& p) {
+    return p.op == PredicateOp::equality && key_matches(key, p.target());
+  });
+}
+
+// Top-level conjuncts of canonical predicate text (nested operations are parenthesised).
+std::vector<std::string> conjuncts(std::string_view text) {
+  std::vector<std::string> out;
+  // Inside AND, BETWEEN is parenthesised: an unparenthesised one is the whole predicate.
+  if (text.find(" BETWEEN ") != std::string_view::npos && text.front() != '(') return {std::string(text)};
+  int depth = 0;
+  bool quoted = false;
+  size_t start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char ch = text[i];
+    if (ch == '\'') quoted = !quoted;
+    if (quoted) continue;
+    if (ch == '(') ++depth;
+    else if (ch == ')') --depth;
+    else if (depth == 0 && text.substr(i, 5) == " AND ") {
+      out.emplace_back(text.substr(start, i - start));
+      start = i + 5;
+      i += 4;
+    }
+  }
+  out.emplace_back(text.substr(start));
+  return out;
+}
+
+// Whether the request's conditions imply the partial index predicate: each of its conjuncts
+// is one of the request's conditions, or `col IS NOT NULL` where the request compares col.
+bool implies(const IndexRequest& request, const std::string& predicate) {
+  if (predicate.empty()) return true;
+  for (const auto& c : conjuncts(predicate)) {
+    bool found = std::any_of(request.predicates.begin(), request.predicates.end(),
+                             [&](const ColumnPredicate& p) {
+                               if (p.text == c) return true;
+                               return !p.is_null_test && p.op != PredicateOp::other &&
+                                      c == fmt::format("{} IS NOT NULL", p.target());
+                             });
+    if (!found) return false;
+  }
+  return true;
+}
+
+bool usable(const Index& index, const IndexRequest& request) {
+  return index.valid && implies(request, index.predicate);
+}
+
+std::string name_part(const std::string& target) {
+  std::string out;
+  for (char ch : target) {
+    if (std::isalnum(static_cast<unsigned char>(ch))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    else if (!out.empty() && out.back() != '_') out += '_';
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out.empty() ? "expr" : out;
+}
+
+IndexKey key_for(const std::string& column, const std::string& expression) {
+  IndexKey k;
+  k.column = column;
+  k.expression = column.empty() ? expression : std::string();
+  return k;
+}
+
+bool same_target(const IndexKey& a, const IndexKey& b) { return a.column == b.column && a.expression == b.expression; }
+
+}  // namespace
+
+const Index* serving_index(const Table& table, const ColumnPredicate& target, const IndexRequest& request) {
+  for (const auto& index : table.indexes) {
+    if (!usable(index, request)) continue;
+    bool btree = index.method == "btree";
+    if (!btree && !(index.method == "hash" && target.op == PredicateOp::equality)) continue;
+    for (const auto& key : index.keys) {
+      if (key_matches(key, target.target())) return &index;
+      // A later key serves only when every key before it is matched by equality.
+      if (!btree || !has_equality_on(request, key)) break;
+    }
+  }
+  return nullptr;
+}
+
+const Index* ordering_index(const Table& table, const IndexRequest& request) {
+  if (request.order_by.empty()) return nullptr;
+  for (const auto& index : table.indexes) {
+    if (index.method != "btree" || !usable(index, request)) continue;
+    size_t k = 0;
+    // Keys fixed by equality may precede the ORDER BY keys.
+    while (k < index.keys.size() && !key_matches(index.keys[k], request.order_by.front().target()) &&
+           has_equality_on(request, index.keys[k]))
+      ++k;
+    if (k + request.order_by.size() > index.keys.size()) continue;
+    bool forward = true, backward = true;
+    for (size_t i = 0; i < request.order_by.size(); ++i) {
+      const IndexKey& key = index.keys[k + i];
+      const SortKey& s = request.order_by[i];
+      if (!key_matches(key, s.target())) { forward = backward = false; break; }
+      forward = forward && key.descending == s.descending && key.nulls_first == s.nulls_first;
+      backward = backward && key.descending != s.descending && key.nulls_first != s.nulls_first;
+    }
+    if (forward || backward) return &index;
+  }
+  return nullptr;
+}
+
+bool low_cardinality(const Table& table, const std::string& column) {
+  const Column* c = table.column(column);
+  if (c && c->type == "boolean") return true;
+  for (std::string_view hint : {"status", "state", "type", "kind", "flag"})
+    if (column == hint || column.ends_with(fmt::format("_{}", hint))) return true;
+  return column.starts_with("is_") || column.starts_with("has_");
+}
+
+bool index_covers(const Index& existing, const Index& proposed) {
+  if (!existing.valid || existing.method != proposed.method || existing.predicate != proposed.predicate) return false;
+  if (proposed.keys.size() > existing.keys.size()) return false;
+  bool forward = true, backward = true;
+  for (size_t i = 0; i < proposed.keys.size(); ++i) {
+    const IndexKey& e = existing.keys[i];
+    const IndexKey& p = proposed.keys[i];
+    if (!same_target(e, p)) return false;
+    forward = forward && e.descending == p.descending && e.nulls_first == p.nulls_first;
+    backward = backward && e.descending != p.descending && e.nulls_first != p.nulls_first;
+  }
+  if (!forward && !backward) return false;
+  for (const auto& inc : proposed.include) {
+    bool present = std::find(existing.include.begin(), existing.include.end(), inc) != existing.include.end() ||
+                   std::any_of(existing.keys.begin(), existing.keys.end(), [&](const IndexKey& k) { return k.column == inc; });
+    if (!present) return false;
+  }
+  return true;
+}
+
+std::string table_ref(const Catalog& catalog, const Table& table) {
+  if (table.schema == catalog.default_schema()) return quote_ident(table.name);
+  return fmt::format("{}.{}", quote_ident(table.schema), quote_ident(table.name));
+}
+
+namespace {
+
+std::string index_body(const Index& index) {
+  std::vector<std::string> keys;
+  for (const auto& k : index.keys) keys.push_back(k.text());
+  std::string out = index.method == "btree" ? "" : fmt::format(" USING {}", index.method);
+  out += fmt::format(" ({})", fmt::join(keys, ", "));
+  if (!index.include.empty()) {
+    std::vector<std::string> inc;
+    for (const auto& c : index.include) inc.push_back(quote_ident(c));
+    out += fmt::format(" INCLUDE ({})", fmt::join(inc, ", "));
+  }
+  if (!index.predicate.empty()) out += fmt::format(" WHERE {}", index.predicate);
+  return out;
+}
+
+std::string index_ref(const Catalog& catalog, const Table& table, const std::string& name) {
+  if (table.schema == catalog.default_schema()) return quote_ident(name);
+  return fmt::format("{}.{}", quote_ident(table.schema), quote_ident(name));
+}
+
+void partitioned_ddl(const Catalog& catalog, const Table& table, const Index& index, std::string& out, int depth) {
+  std::string unique = index.unique ? "UNIQUE " : "";
+  out += fmt::format("CREATE {}INDEX IF NOT EXISTS {} ON ONLY {}{};\n", unique, quote_ident(index.name),
+                     table_ref(catalog, table), index_body(index));
+  for (const Table* part : catalog.partitions_of(table)) {
+    std::vector<std::string> parts;
+    for (const auto& k : index.keys) parts.push_back(name_part(k.is_expression() ? k.expression : k.column));
+    Index child = index;
+    child.name = choose_name(part->name, parts, "idx");
+    if (part->is_partitioned() && depth < 8) {
+      partitioned_ddl(catalog, *part, child, out, depth + 1);
+    } else {
+      out += fmt::format("CREATE {}INDEX CONCURRENTLY IF NOT EXISTS {} ON {}{};\n", unique, quote_ident(child.name),
+                         table_ref(catalog, *part), index_body(child));
+    }
+    out += fmt::format("ALTER INDEX {} ATTACH PARTITION {};\n", index_ref(catalog, table, index.name),
+                       index_ref(catalog, *part, child.name));
+  }
+}
+
+}  // namespace
+
+std::string create_index_ddl(const Catalog& catalog, const Table& table, const Index& index) {
+  if (table.is_partitioned()) {
+    // CONCURRENTLY is refused on a partitioned table: build each partition's index without
+    // blocking writes, then attach them; the parent's index becomes valid with the last one.
+    std::string out;
+    partitioned_ddl(catalog, table, index, out, 0);
+    if (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+  }
+  return fmt::format("CREATE {}INDEX CONCURRENTLY IF NOT EXISTS {} ON {}{};", index.unique ? "UNIQUE " : "",
+                     quote_ident(index.name), table_ref(catalog, table), index_body(index));
+}
+
+std::optional<IndexSuggestion> suggest_index(const Catalog& catalog, const Table& table, const IndexRequest& request) {
+  Index proposal;
+  std::vector<std::string> name_parts;
+  std::vector<std::string> partial;
+  auto add_key = [&](IndexKey key) {
+    for (const auto& k : proposal.keys)
+      if (same_target(k, key)) return;
+    name_parts.push_back(name_part(key.is_expression() ? key.expression : key.column));
+    proposal.keys.push_back(std::move(key));
+  };
+  // Equality columns first. A constant on a low-cardinality column becomes the partial
+  // index's WHERE when other keys remain: the index holds only the rows the query wants.
+  std::vector<const ColumnPredicate*> equalities;
+  for (const auto& p : request.predicates)
+    if (p.op == PredicateOp::equality) equalities.push_back(&p);
+  size_t other_keys = std::count_if(request.predicates.begin(), request.predicates.end(),
+                                    [](const ColumnPredicate& p) { return p.op == PredicateOp::range; }) +
+                      request.order_by.size();
+  for (const auto* p : equalities) {
+    bool constant_filter = p->is_column() && !p->constant.empty() && !p->is_null_test && low_cardinality(table, p->column);
+    if (constant_filter && (other_keys > 0 || equalities.size() > 1)) {
+      partial.push_back(p->text);
+      continue;
+    }
+    add_key(key_for(p->column, p->expression));
+  }
+  // Then one range column.
+  for (const auto& p : request.predicates) {
+    if (p.op != PredicateOp::range) continue;
+    add_key(key_for(p.column, p.expression));
+    break;
+  }
+  // Then the ORDER BY keys, in order and direction.
+  for (const auto& s : request.order_by) {
+    IndexKey k = key_for(s.column, s.expression);
+    k.descending = s.descending;
+    k.nulls_first = s.nulls_first;
+    add_key(std::move(k));
+  }
+  if (proposal.keys.empty()) return std::nullopt;
+  std::sort(partial.begin(), partial.end());
+  partial.erase(std::unique(partial.begin(), partial.end()), partial.end());
+  proposal.predicate = fmt::format("{}", fmt::join(partial, " AND "));
+
+  // INCLUDE the rest of the columns read when that makes the scan index-only on a wide row.
+  constexpr size_t kMaxInclude = 3, kWideRow = 6;
+  if (request.output_known && table.columns.size() >= kWideRow) {
+    std::vector<std::string> missing;
+    for (const auto& c : request.output_columns) {
+      bool in_keys = std::any_of(proposal.keys.begin(), proposal.keys.end(), [&](const IndexKey& k) { return k.column == c; });
+      if (!in_keys && std::find(missing.begin(), missing.end(), c) == missing.end()) missing.push_back(c);
+    }
+    // Columns the WHERE reads must be in the index too, else the heap is visited anyway.
+    for (const auto& p : request.predicates) {
+      if (!p.is_column()) continue;
+      bool in_keys = std::any_of(proposal.keys.begin(), proposal.keys.end(), [&](const IndexKey& k) { return k.column == p.column; });
+      bool in_partial = std::find(partial.begin(), partial.end(), p.text) != partial.end();
+      if (!in_keys && !in_partial && std::find(missing.begin(), missing.end(), p.column) == missing.end())
+        missing.push_back(p.column);
+    }
+    if (!missing.empty() && missing.size() <= kMaxInclude) proposal.include = missing;
+  }
+
+  for (const auto& existing : table.indexes)
+    if (index_covers(existing, proposal)) return std::nullopt;
+  for (const auto& p : partial) {
+    // Partial-index names say what they hold: orders_created_at_status_pending_idx.
+    std::string part = name_part(p);
+    name_parts.push_back(part);
+  }
+  std::string base = choose_name(table.name, name_parts, "idx");
+  std::string name = base;
+  for (int i = 1; table.index(name) && !index_covers(*table.index(name), proposal); ++i) name = fmt::format("{}{}", base, i);
+  proposal.name = name;
+  proposal.origin = "suggested";
+
+  IndexSuggestion s;
+  std::vector<std::string> keys;
+  for (const auto& k : proposal.keys) keys.push_back(k.text());
+  s.summary = fmt::format("{} ({})", table_ref(catalog, table), fmt::join(keys, ", "));
+  if (!proposal.predicate.empty()) s.summary += fmt::format(" WHERE {}", proposal.predicate);
+  s.ddl = create_index_ddl(catalog, table, proposal);
+  s.index = std::move(proposal);
+  return s;
+}
+
+}  // namespace pglens::catalog

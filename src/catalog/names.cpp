@@ -1,0 +1,217 @@
+#include "catalog/names.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+namespace pglens::catalog {
+namespace {
+
+constexpr std::array<std::string_view, 64> kReserved = {
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast",
+    "check", "collate", "column", "constraint", "create", "current_catalog", "current_date", "current_role",
+    "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do",
+    "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
+    "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "not", "null", "offset", "on",
+    "only", "or", "order", "primary", "references", "returning", "select", "table", "then", "to", "union",
+    "unique", "user"};
+
+std::string const_text(const sql::Node& c) {
+  if (c.boolean("isnull")) return "NULL";
+  if (c.has("ival")) return fmt::format("{}", c.field("ival").integer("ival"));
+  if (c.has("fval")) return std::string(c.field("fval").str("fval"));
+  if (c.has("boolval")) return c.field("boolval").boolean("boolval") ? "true" : "false";
+  if (c.has("bsval")) return fmt::format("B'{}'", c.field("bsval").str("bsval"));
+  std::string_view s = c.field("sval").str("sval");
+  std::string out = "'";
+  for (char ch : s) {
+    if (ch == '\'') out += '\'';
+    out += ch;
+  }
+  return out + "'";
+}
+
+// Parenthesised when it is an operation nested in another one.
+std::string operand(const sql::Node& n) {
+  std::string t = deparse(n);
+  if (n.is("A_Expr") || n.is("BoolExpr") || n.is("NullTest") || n.is("BooleanTest")) return "(" + t + ")";
+  return t;
+}
+
+std::string list_text(const sql::List& items, std::string_view sep = ", ") {
+  std::vector<std::string> parts;
+  for (sql::Node i : items) parts.push_back(deparse(i));
+  return fmt::format("{}", fmt::join(parts, sep));
+}
+
+std::string operator_name(const sql::List& name) {
+  // OPERATOR(pg_catalog.=) prints as its last part.
+  return name.empty() ? std::string("?") : std::string(name[name.size() - 1].sval());
+}
+
+}  // namespace
+
+std::string quote_ident(std::string_view name) {
+  bool plain = !name.empty() && (name[0] == '_' || (name[0] >= 'a' && name[0] <= 'z'));
+  for (char ch : name)
+    plain = plain && (ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '$');
+  if (plain && std::find(kReserved.begin(), kReserved.end(), name) == kReserved.end()) return std::string(name);
+  std::string out = "\"";
+  for (char ch : name) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+std::string expression_key_text(std::string_view e) {
+  // A bare function call: identifier characters, then one parenthesised group to the end.
+  size_t open = e.find('(');
+  bool ident = open != std::string_view::npos && open > 0;
+  for (size_t i = 0; ident && i < open; ++i)
+    ident = e[i] == '_' || e[i] == '.' || (e[i] >= 'a' && e[i] <= 'z') || (e[i] >= '0' && e[i] <= '9');
+  if (ident && e.back() == ')') {
+    int depth = 0;
+    bool closes_at_end = true;
+    for (size_t i = open; i < e.size(); ++i) {
+      if (e[i] == '(') ++depth;
+      else if (e[i] == ')' && --depth == 0 && i + 1 != e.size()) closes_at_end = false;
+    }
+    if (closes_at_end) return std::string(e);
+  }
+  return fmt::format("({})", e);
+}
+
+std::string deparse(const sql::Node& n) {
+  if (!n) return {};
+  std::string_view kind = n.kind();
+  if (kind == "ColumnRef") {
+    std::vector<std::string> parts;
+    for (sql::Node f : n.list("fields")) parts.push_back(f.is("A_Star") ? "*" : quote_ident(f.sval()));
+    return fmt::format("{}", fmt::join(parts, "."));
+  }
+  if (kind == "A_Const") return const_text(n);
+  if (kind == "ParamRef") return fmt::format("${}", n.integer("number"));
+  if (kind == "String") return quote_ident(n.sval());
+  if (kind == "TypeCast") {
+    sql::Node arg = n.field("arg");
+    if (arg.is("A_Const")) return deparse(arg);  // PostgreSQL prints casts on every literal
+    return fmt::format("{}::{}", operand(arg), type_name(n.field("typeName")));
+  }
+  if (kind == "FuncCall") {
+    std::vector<std::string> name;
+    for (sql::Node p : n.list("funcname")) name.emplace_back(p.sval());
+    if (name.size() == 2 && name[0] == "pg_catalog") name.erase(name.begin());
+    std::string args = n.boolean("agg_star") ? "*" : list_text(n.list("args"));
+    if (n.boolean("agg_distinct")) args = "DISTINCT " + args;
+    return fmt::format("{}({})", fmt::join(name, "."), args);
+  }
+  if (kind == "A_Expr") {
+    std::string_view k = n.str("kind");
+    std::string op = operator_name(n.list("name"));
+    sql::Node l = n.field("lexpr"), r = n.field("rexpr");
+    if (k == "AEXPR_IN") return fmt::format("{} {}IN ({})", operand(l), op == "<>" ? "NOT " : "", list_text(r.list("items")));
+    if (k == "AEXPR_OP_ANY") return fmt::format("{} {} ANY ({})", operand(l), op, deparse(r));
+    if (k == "AEXPR_OP_ALL") return fmt::format("{} {} ALL ({})", operand(l), op, deparse(r));
+    if (k == "AEXPR_BETWEEN" || k == "AEXPR_NOT_BETWEEN") {
+      sql::List bounds = r.list("items");
+      return fmt::format("{} {} {} AND {}", operand(l), k == "AEXPR_BETWEEN" ? "BETWEEN" : "NOT BETWEEN",
+                         operand(bounds[0]), operand(bounds[1]));
+    }
+    if (k == "AEXPR_LIKE") return fmt::format("{} {} {}", operand(l), op == "~~" ? "LIKE" : "NOT LIKE", operand(r));
+    if (k == "AEXPR_ILIKE") return fmt::format("{} {} {}", operand(l), op == "~~*" ? "ILIKE" : "NOT ILIKE", operand(r));
+    if (!l) return fmt::format("{} {}", op, operand(r));
+    return fmt::format("{} {} {}", operand(l), op, operand(r));
+  }
+  if (kind == "BoolExpr") {
+    std::string_view op = n.str("boolop");
+    std::vector<std::string> parts;
+    // Comparisons bind tighter than AND/OR: only nested boolean operations (and BETWEEN,
+    // whose own AND would read as a conjunction) keep parentheses.
+    for (sql::Node a : n.list("args")) {
+      bool wrap = a.is("BoolExpr") || (a.is("A_Expr") && a.str("kind").find("BETWEEN") != std::string_view::npos);
+      parts.push_back(wrap ? "(" + deparse(a) + ")" : deparse(a));
+    }
+    if (op == "NOT_EXPR") return fmt::format("NOT {}", parts.empty() ? "" : parts[0]);
+    return fmt::format("{}", fmt::join(parts, op == "AND_EXPR" ? " AND " : " OR "));
+  }
+  if (kind == "NullTest")
+    return fmt::format("{} {}", operand(n.field("arg")), n.str("nulltesttype") == "IS_NULL" ? "IS NULL" : "IS NOT NULL");
+  if (kind == "BooleanTest") {
+    std::string_view t = n.str("booltesttype");
+    std::string what = t == "IS_TRUE" ? "IS TRUE" : t == "IS_NOT_TRUE" ? "IS NOT TRUE" : t == "IS_FALSE" ? "IS FALSE"
+                     : t == "IS_NOT_FALSE" ? "IS NOT FALSE" : t == "IS_UNKNOWN" ? "IS UNKNOWN" : "IS NOT UNKNOWN";
+    return fmt::format("{} {}", operand(n.field("arg")), what);
+  }
+  if (kind == "CoalesceExpr") return fmt::format("COALESCE({})", list_text(n.list("args")));
+  if (kind == "SQLValueFunction") {
+    std::string_view op = n.str("op");
+    if (op.starts_with("SVFOP_")) op.remove_prefix(6);
+    std::string out(op);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+    return out;
+  }
+  if (kind == "A_ArrayExpr") return fmt::format("ARRAY[{}]", list_text(n.list("elements")));
+  if (kind == "RowExpr") return fmt::format("ROW({})", list_text(n.list("args")));
+  if (kind == "List") return list_text(n.list("items"));
+  if (kind == "CollateClause") return fmt::format("{} COLLATE {}", operand(n.field("arg")), qualified_name(n.list("collname")));
+  if (kind == "A_Indirection") return fmt::format("({})[...]", deparse(n.field("arg")));
+  return fmt::format("<{}>", kind);
+}
+
+std::string type_name(const sql::Node& t) {
+  std::vector<std::string_view> names;
+  for (sql::Node p : t.list("names")) names.push_back(p.sval());
+  std::string_view base = names.empty() ? std::string_view("unknown") : names.back();
+  struct Alias { std::string_view internal, shown; };
+  static constexpr Alias aliases[] = {
+      {"int8", "bigint"}, {"int4", "integer"}, {"int2", "smallint"}, {"float8", "double precision"},
+      {"float4", "real"}, {"bool", "boolean"}, {"varchar", "character varying"}, {"bpchar", "character"},
+      {"timestamptz", "timestamp with time zone"}, {"timestamp", "timestamp without time zone"},
+      {"timetz", "time with time zone"}, {"time", "time without time zone"}, {"varbit", "bit varying"},
+      {"serial", "integer"}, {"serial4", "integer"}, {"bigserial", "bigint"}, {"serial8", "bigint"},
+      {"smallserial", "smallint"}, {"serial2", "smallint"}, {"int", "integer"}, {"decimal", "numeric"},
+  };
+  std::string out(base);
+  for (const auto& a : aliases)
+    if (a.internal == base) out = std::string(a.shown);
+  if (names.size() == 2 && names[0] != "pg_catalog") out = fmt::format("{}.{}", names[0], base);
+  std::vector<std::string> mods;
+  for (sql::Node m : t.list("typmods")) mods.push_back(deparse(m));
+  if (!mods.empty()) {
+    // "timestamp(3) with time zone": the precision goes after the first word.
+    auto space = out.find(' ');
+    std::string m = fmt::format("({})", fmt::join(mods, ","));
+    if (space != std::string::npos && (base.starts_with("time"))) out.insert(space, m);
+    else out += m;
+  }
+  for (size_t i = 0; i < t.list("arrayBounds").size(); ++i) out += "[]";
+  return out;
+}
+
+QualifiedName qualified(const sql::List& names) {
+  QualifiedName q;
+  if (names.size() >= 2) {
+    q.schema = names[names.size() - 2].sval();
+    q.name = names[names.size() - 1].sval();
+  } else if (names.size() == 1) {
+    q.name = names[0].sval();
+  }
+  return q;
+}
+
+std::string choose_name(std::string_view table, const std::vector<std::string>& columns, std::string_view suffix) {
+  constexpr size_t kMaxName = 63;
+  std::string name1(table);
+  std::string name2 = fmt::format("{}", fmt::join(columns, "_"));
+  size_t overhead = suffix.size() + 1 + (name2.empty() ? 0 : 1);
+  // Like makeObjectName(): shorten the longer part until the whole fits.
+  while (name1.size() + name2.size() + overhead > kMaxName) {
+    if (name1.size() > name2.size()) name1.pop_back();
+    else name2.pop_back();
+  }
+  return name2.empty() ? fmt::format("{}_{}", name1, suffix) : fmt::format("{}_{}_{}", name1, name2, suffix);
+}
+
+}  // namespace pglens::catalog

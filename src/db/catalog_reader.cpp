@@ -1,0 +1,169 @@
+// The catalog from a live database: pg_catalog read in one read-only, repeatable-read
+// transaction. Index definitions, partition keys and bounds are taken as PostgreSQL prints
+// them and read by the DDL reader, so a live catalog equals the one its DDL gives.
+#include <charconv>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "catalog/ddl.hpp"
+#include "db/connection.hpp"
+#include "pglens/catalog.hpp"
+
+namespace pglens {
+namespace {
+
+constexpr const char* kSchemaFilter =
+    "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' "
+    "AND n.nspname NOT LIKE 'pg\\_temp%'";
+
+std::vector<std::string> split_names(const std::string& s) {
+  // The queries below join names with a unit separator, which no identifier contains.
+  std::vector<std::string> out;
+  if (s.empty()) return out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == '\x1f') {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+std::optional<double> number(const db::Row& row, size_t i) {
+  if (row.is_null(i)) return std::nullopt;
+  double v = 0;
+  const std::string& s = row.at(i);
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
+  std::string error;
+  auto conn = db::Connection::open(options.url, options.connect_timeout_seconds, options.statement_timeout_ms, error);
+  if (!conn) return error;
+  if (conn->server_version() < 110000)
+    return fmt::format("PostgreSQL at {} is version {}; pglens reads catalogs of PostgreSQL 11 and later",
+                       conn->endpoint().describe(), conn->server_version());
+  if (!conn->execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", error)) return error;
+  std::string source = fmt::format("live {}:{}/{}", conn->endpoint().host, conn->endpoint().port, conn->endpoint().database);
+
+  Catalog c;
+  c.set_search_path(out.search_path());
+  auto schemas = conn->query(fmt::format("SELECT n.nspname FROM pg_namespace n WHERE {} ORDER BY 1", kSchemaFilter), {}, error);
+  if (!schemas) return error;
+  bool has_public = false;
+  for (const auto& r : schemas->rows) {
+    c.add_schema(r.at(0));
+    has_public = has_public || r.at(0) == "public";
+  }
+  if (!has_public) c.drop_schema("public");
+
+  auto tables = conn->query(fmt::format(
+      "SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples, c.relpages, "
+      "  CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, "
+      "  CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END, pn.nspname, pc.relname "
+      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid "
+      "LEFT JOIN pg_class pc ON pc.oid = i.inhparent LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace "
+      "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND {} ORDER BY n.nspname, c.relname", kSchemaFilter), {}, error);
+  if (!tables) return error;
+  std::map<std::string, std::pair<std::string, std::string>> by_oid;
+  for (const auto& r : tables->rows) {
+    Table t;
+    t.schema = r.at(1);
+    t.name = r.at(2);
+    char kind = r.at(3).empty() ? 'r' : r.at(3)[0];
+    t.kind = kind == 'p' ? RelationKind::partitioned_table : kind == 'v' ? RelationKind::view
+           : kind == 'm' ? RelationKind::materialized_view : RelationKind::table;
+    // reltuples is -1 (PostgreSQL 14+) or 0 with relpages 0 before the first ANALYZE: unknown.
+    auto rows = number(r, 4);
+    auto pages = number(r, 5);
+    if (rows && *rows >= 0 && !(*rows == 0 && pages && *pages == 0) && kind != 'v' && kind != 'p') {
+      t.size.rows = rows;
+      t.size.pages = pages;
+      t.size.source = source;
+    }
+    if (!r.is_null(6)) t.partitioning = catalog::partitioning_from_definition(r.at(6));
+    if (!r.is_null(7)) {
+      t.bound = catalog::bound_from_definition(r.at(7));
+      t.parent_schema = r.at(8);
+      t.parent_name = r.at(9);
+    }
+    t.origin = source;
+    by_oid[r.at(0)] = {t.schema, t.name};
+    c.add_table(std::move(t));
+  }
+
+  auto columns = conn->query(fmt::format(
+      "SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull "
+      "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm') AND {} "
+      "ORDER BY a.attrelid, a.attnum", kSchemaFilter), {}, error);
+  if (!columns) return error;
+  for (const auto& r : columns->rows) {
+    auto it = by_oid.find(r.at(0));
+    if (it == by_oid.end()) continue;
+    Table* t = c.find_table(it->second.first, it->second.second);
+    bool views = t->kind == RelationKind::view || t->kind == RelationKind::materialized_view;
+    // Views are known by name and columns, as their DDL gives them.
+    t->columns.push_back({r.at(1), views ? std::string() : r.at(2), !views && r.at(3) == "t"});
+  }
+
+  // Constraints PostgreSQL copied onto partitions (conparentid <> 0) belong to the parent.
+  auto constraints = conn->query(fmt::format(
+      "SELECT co.conrelid, co.conname, co.contype, "
+      "  array_to_string(ARRAY(SELECT a.attname FROM unnest(co.conkey) WITH ORDINALITY k(num, ord) "
+      "    JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.num ORDER BY k.ord), E'\\x1f'), "
+      "  fn.nspname, fc.relname, "
+      "  array_to_string(ARRAY(SELECT a.attname FROM unnest(co.confkey) WITH ORDINALITY k(num, ord) "
+      "    JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.num ORDER BY k.ord), E'\\x1f') "
+      "FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "LEFT JOIN pg_class fc ON fc.oid = co.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace "
+      "WHERE co.contype IN ('p', 'u', 'f') AND co.conparentid = 0 AND {} ORDER BY co.conrelid, co.conname",
+      kSchemaFilter), {}, error);
+  if (!constraints) return error;
+  for (const auto& r : constraints->rows) {
+    auto it = by_oid.find(r.at(0));
+    if (it == by_oid.end()) continue;
+    Constraint con;
+    con.name = r.at(1);
+    char type = r.at(2).empty() ? 'p' : r.at(2)[0];
+    con.kind = type == 'p' ? ConstraintKind::primary_key : type == 'u' ? ConstraintKind::unique : ConstraintKind::foreign_key;
+    con.columns = split_names(r.at(3));
+    if (con.kind == ConstraintKind::foreign_key) {
+      con.ref_schema = r.at(4);
+      con.ref_table = r.at(5);
+      con.ref_columns = split_names(r.at(6));
+    }
+    c.find_table(it->second.first, it->second.second)->constraints.push_back(std::move(con));
+  }
+
+  auto indexes = conn->query(fmt::format(
+      "SELECT i.indrelid, pg_get_indexdef(i.indexrelid), i.indisvalid, i.indisprimary, pn.nspname, pc.relname "
+      "FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "LEFT JOIN pg_inherits inh ON inh.inhrelid = i.indexrelid "
+      "LEFT JOIN pg_class pc ON pc.oid = inh.inhparent LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace "
+      "WHERE {} ORDER BY i.indrelid, i.indexrelid", kSchemaFilter), {}, error);
+  if (!indexes) return error;
+  for (const auto& r : indexes->rows) {
+    auto it = by_oid.find(r.at(0));
+    if (it == by_oid.end()) continue;
+    auto idx = catalog::index_from_definition(r.at(1));
+    if (!idx) continue;  // a definition this parser cannot read: leave it out rather than guess
+    idx->valid = r.at(2) == "t";
+    idx->primary = r.at(3) == "t";
+    if (!r.is_null(4)) idx->parent_index = fmt::format("{}.{}", r.at(4), r.at(5));
+    idx->origin = source;
+    c.find_table(it->second.first, it->second.second)->indexes.push_back(std::move(*idx));
+  }
+  if (!conn->execute("COMMIT", error)) return error;
+  out = std::move(c);
+  return std::nullopt;
+}
+
+}  // namespace pglens

@@ -1,0 +1,255 @@
+// The catalog from DDL: what each statement does to the model, and bad DDL that must
+// leave a consistent catalog.
+#include <gtest/gtest.h>
+
+#include "catalog/ddl.hpp"
+#include "pglens/catalog.hpp"
+#include "support/fixtures.hpp"
+
+namespace pglens {
+namespace {
+
+Catalog from_ddl(std::string_view sql) {
+  Catalog c;
+  load_ddl(c, sql, "test.sql");
+  c.normalize();
+  return c;
+}
+
+std::vector<std::string> index_names(const Table& t) {
+  std::vector<std::string> out;
+  for (const auto& i : t.indexes) out.push_back(i.name);
+  return out;
+}
+
+TEST(CatalogDdl, CreateTableColumnsKeysAndTheirIndexes) {
+  Catalog c = from_ddl(
+      "CREATE TABLE customers (id bigserial PRIMARY KEY, email varchar(200) NOT NULL UNIQUE, born date);\n"
+      "CREATE TABLE orders (id int GENERATED ALWAYS AS IDENTITY, customer_id bigint REFERENCES customers,\n"
+      "  amount numeric(12,2), at timestamp(3) with time zone, PRIMARY KEY (id));");
+  const Table* customers = c.find_table("", "customers");
+  ASSERT_TRUE(customers);
+  ASSERT_EQ(customers->columns.size(), 3u);
+  EXPECT_EQ(customers->columns[0].type, "bigint");
+  EXPECT_TRUE(customers->columns[0].not_null);
+  EXPECT_EQ(customers->columns[1].type, "character varying(200)");
+  EXPECT_FALSE(customers->columns[2].not_null);
+  EXPECT_EQ(index_names(*customers), (std::vector<std::string>{"customers_email_key", "customers_pkey"}));
+  EXPECT_TRUE(customers->index("customers_pkey")->primary);
+  EXPECT_EQ(customers->origin, "test.sql:1");
+
+  const Table* orders = c.find_table("public", "orders");
+  ASSERT_TRUE(orders);
+  EXPECT_EQ(orders->column("at")->type, "timestamp(3) with time zone");
+  EXPECT_EQ(orders->column("amount")->type, "numeric(12,2)");
+  ASSERT_EQ(orders->constraints.size(), 2u);
+  const Constraint& fk = orders->constraints[0];
+  EXPECT_EQ(fk.name, "orders_customer_id_fkey");
+  EXPECT_EQ(fk.kind, ConstraintKind::foreign_key);
+  EXPECT_EQ(fk.ref_table, "customers");
+  EXPECT_EQ(fk.ref_columns, std::vector<std::string>{"id"});  // REFERENCES t: its primary key
+  EXPECT_EQ(orders->origin, "test.sql:2");
+}
+
+TEST(CatalogDdl, CreateIndexForms) {
+  Catalog c = from_ddl(
+      "CREATE TABLE t (a int, b text, c int, d jsonb);\n"
+      "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_b ON t USING btree (lower(b), a DESC NULLS LAST, (a + c))"
+      " INCLUDE (c) WHERE c IS NOT NULL AND b = 'x'::text;\n"
+      "CREATE INDEX ON t (a); CREATE INDEX ON t (a); CREATE INDEX ON t USING gin (d);\n"
+      "CREATE INDEX t_b ON t (c);");
+  const Table* t = c.find_table("", "t");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(index_names(*t), (std::vector<std::string>{"t_a_idx", "t_a_idx1", "t_b", "t_d_idx"}));
+  const Index* i = t->index("t_b");
+  ASSERT_EQ(i->keys.size(), 3u);
+  EXPECT_EQ(i->keys[0].expression, "lower(b)");
+  EXPECT_EQ(i->keys[1].column, "a");
+  EXPECT_TRUE(i->keys[1].descending);
+  EXPECT_FALSE(i->keys[1].nulls_first);
+  EXPECT_EQ(i->keys[2].expression, "a + c");
+  EXPECT_EQ(i->include, std::vector<std::string>{"c"});
+  EXPECT_EQ(i->predicate, "c IS NOT NULL AND b = 'x'");  // the cast on the literal is dropped
+  EXPECT_TRUE(i->unique);
+  EXPECT_EQ(i->definition("public", "t"),
+            "CREATE UNIQUE INDEX t_b ON public.t (lower(b), a DESC NULLS LAST, (a + c)) INCLUDE (c) "
+            "WHERE c IS NOT NULL AND b = 'x'");
+  EXPECT_EQ(t->index("t_d_idx")->method, "gin");
+}
+
+TEST(CatalogDdl, PartitionsInheritColumnsAndIndexes) {
+  Catalog c = from_ddl(
+      "CREATE TABLE m (id int NOT NULL, at date NOT NULL, v text) PARTITION BY RANGE (at);\n"
+      "CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2026-01-01') TO (MAXVALUE);\n"
+      "CREATE TABLE md PARTITION OF m DEFAULT;\n"
+      "CREATE INDEX m_v ON m (v);\n"
+      "CREATE INDEX m_id ON ONLY m (id);\n"
+      "CREATE TABLE l (k text, n int) PARTITION BY LIST (lower(k));\n"
+      "CREATE TABLE l1 PARTITION OF l FOR VALUES IN ('a', 'b') PARTITION BY HASH (n);\n"
+      "CREATE TABLE l1h0 PARTITION OF l1 FOR VALUES WITH (MODULUS 2, REMAINDER 0);\n");
+  const Table* m = c.find_table("", "m");
+  ASSERT_TRUE(m && m->is_partitioned());
+  EXPECT_EQ(m->partitioning->strategy, "range");
+  EXPECT_EQ(m->partitioning->keys, std::vector<std::string>{"at"});
+  EXPECT_EQ(c.partitions_of(*m).size(), 2u);
+  const Table* m1 = c.find_table("", "m1");
+  EXPECT_EQ(m1->bound, "FOR VALUES FROM ('2026-01-01') TO (MAXVALUE)");
+  EXPECT_EQ(m1->columns, m->columns);
+  EXPECT_EQ(index_names(*m1), std::vector<std::string>{"m1_v_idx"});
+  EXPECT_EQ(m1->indexes[0].parent_index, "public.m_v");
+  EXPECT_EQ(c.find_table("", "md")->bound, "DEFAULT");
+  EXPECT_FALSE(m->index("m_id")->valid);  // ON ONLY: invalid until the partitions' indexes are attached
+
+  const Table* l = c.find_table("", "l");
+  EXPECT_EQ(l->partitioning->keys, std::vector<std::string>{"lower(k)"});
+  const Table* l1 = c.find_table("", "l1");
+  EXPECT_TRUE(l1->is_partitioned());
+  EXPECT_EQ(l1->bound, "FOR VALUES IN ('a', 'b')");
+  EXPECT_EQ(c.find_table("", "l1h0")->bound, "FOR VALUES WITH (modulus 2, remainder 0)");
+}
+
+TEST(CatalogDdl, AttachIndexPartitionsMakesTheParentValid) {
+  Catalog c = from_ddl(
+      "CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);\n"
+      "CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2026-01-01') TO ('2026-02-01');\n"
+      "CREATE TABLE m2 (id int, at date);\n"
+      "ALTER TABLE m ATTACH PARTITION m2 FOR VALUES FROM ('2026-02-01') TO ('2026-03-01');\n"
+      "CREATE INDEX m_id ON ONLY m (id);\n"
+      "CREATE INDEX CONCURRENTLY m1_id ON m1 (id);\n"
+      "ALTER INDEX m_id ATTACH PARTITION m1_id;\n");
+  EXPECT_FALSE(c.find_table("", "m")->index("m_id")->valid);
+  load_ddl(c, "CREATE INDEX m2_id ON m2 (id); ALTER INDEX m_id ATTACH PARTITION m2_id;", "more.sql");
+  EXPECT_TRUE(c.find_table("", "m")->index("m_id")->valid);
+  EXPECT_EQ(c.find_table("", "m2")->parent_name, "m");
+  load_ddl(c, "ALTER TABLE m DETACH PARTITION m2;", "more.sql");
+  EXPECT_FALSE(c.find_table("", "m2")->is_partition());
+  EXPECT_EQ(c.partitions_of(*c.find_table("", "m")).size(), 1u);
+}
+
+TEST(CatalogDdl, AlterRenameDropAndSchemas) {
+  Catalog c = from_ddl(
+      "CREATE SCHEMA app; CREATE TABLE app.t (a int, b int, c int);\n"
+      "CREATE INDEX t_b ON app.t (b); CREATE INDEX t_ab ON app.t (a) WHERE b > 0;\n"
+      "ALTER TABLE app.t ADD COLUMN d text NOT NULL, DROP COLUMN b, ALTER COLUMN c TYPE bigint,\n"
+      "  ADD CONSTRAINT t_pk PRIMARY KEY (a);\n"
+      "ALTER TABLE app.t RENAME COLUMN c TO cc;\n"
+      "ALTER INDEX app.t_pk RENAME TO t_pkey;\n"
+      "ALTER TABLE app.t RENAME TO u;\n"
+      "ALTER TABLE app.u SET SCHEMA public;\n");
+  EXPECT_FALSE(c.find_table("app", "t"));
+  const Table* u = c.find_table("", "u");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->schema, "public");
+  ASSERT_EQ(u->columns.size(), 3u);
+  EXPECT_EQ(u->columns[1].name, "cc");
+  EXPECT_EQ(u->columns[1].type, "bigint");
+  EXPECT_TRUE(u->column("d")->not_null);
+  EXPECT_TRUE(u->column("a")->not_null);  // by the primary key
+  // Indexes on the dropped column went with it.
+  EXPECT_EQ(index_names(*u), std::vector<std::string>{"t_pkey"});
+  EXPECT_EQ(u->constraints[0].name, "t_pkey");
+
+  load_ddl(c, "DROP INDEX t_pkey; ALTER TABLE u DROP CONSTRAINT t_pkey; DROP SCHEMA app CASCADE;", "x.sql");
+  EXPECT_TRUE(c.find_table("", "u")->indexes.empty());
+  EXPECT_EQ(c.schemas(), std::vector<std::string>{"public"});
+  load_ddl(c, "DROP TABLE IF EXISTS u, nope;", "x.sql");
+  EXPECT_TRUE(c.empty());
+}
+
+TEST(CatalogDdl, ViewsAreKnownByNameAndColumns) {
+  Catalog c = from_ddl(
+      "CREATE TABLE t (a int, b text);\n"
+      "CREATE VIEW v (x) AS SELECT a, lower(b) FROM t;\n"
+      "CREATE MATERIALIZED VIEW mv AS SELECT a AS id, b FROM t;\n");
+  const Table* v = c.find_table("", "v");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->kind, RelationKind::view);
+  ASSERT_EQ(v->columns.size(), 2u);
+  EXPECT_EQ(v->columns[0].name, "x");
+  EXPECT_EQ(v->columns[1].name, "lower");
+  const Table* mv = c.find_table("", "mv");
+  EXPECT_EQ(mv->kind, RelationKind::materialized_view);
+  EXPECT_EQ(mv->columns[0].name, "id");
+}
+
+TEST(CatalogDdl, SearchPathDecidesWhereUnqualifiedNamesGo) {
+  Catalog c;
+  c.set_search_path({"app", "public"});
+  load_ddl(c, "CREATE TABLE t (a int); CREATE TABLE public.p (a int); CREATE INDEX ON p (a);", "x.sql");
+  EXPECT_TRUE(c.find_table("app", "t"));
+  EXPECT_EQ(c.find_table("", "p")->schema, "public");
+  EXPECT_EQ(c.find_table("public", "p")->indexes.size(), 1u);
+}
+
+// DDL that PostgreSQL would reject: missing tables, altering twice, re-creating. No crash,
+// and the catalog stays what the valid statements made it.
+TEST(CatalogDdl, BadDdlLeavesAConsistentCatalog) {
+  Catalog c = from_ddl(
+      "ALTER TABLE nope ADD COLUMN a int;\n"
+      "CREATE INDEX ON nope (a);\n"
+      "CREATE TABLE p1 PARTITION OF nope DEFAULT;\n"
+      "CREATE TABLE t (a int, b int);\n"
+      "CREATE TABLE t (x int);\n"
+      "ALTER TABLE t ADD COLUMN c int; ALTER TABLE t ADD COLUMN c text;\n"
+      "ALTER TABLE t DROP COLUMN zz; ALTER TABLE t RENAME COLUMN zz TO yy; ALTER TABLE t RENAME COLUMN a TO b;\n"
+      "ALTER TABLE t ADD PRIMARY KEY (missing); ALTER TABLE t ADD PRIMARY KEY (a); ALTER TABLE t ADD PRIMARY KEY (b);\n"
+      "ALTER TABLE t ATTACH PARTITION t FOR VALUES IN (1);\n"
+      "ALTER INDEX nope RENAME TO x; ALTER INDEX t_pkey ATTACH PARTITION nope;\n"
+      "DROP INDEX nope; DROP TABLE nope; ALTER TABLE nope RENAME TO t; ALTER TABLE t RENAME TO t;\n"
+      "CREATE TABLE q (a int REFERENCES nope); CREATE TABLE q2 (LIKE nope);\n"
+      "SELECT 1; CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'; CREATE TABLE broken (;\n");
+  const Table* t = c.find_table("", "t");
+  ASSERT_TRUE(t);
+  ASSERT_EQ(t->columns.size(), 3u);
+  EXPECT_EQ(t->columns[2].type, "integer");
+  EXPECT_EQ(t->constraints.size(), 1u);
+  EXPECT_EQ(t->constraints[0].columns, std::vector<std::string>{"a"});
+  EXPECT_FALSE(t->is_partition());
+  EXPECT_TRUE(c.find_table("", "q"));
+  EXPECT_TRUE(c.find_table("", "q2"));
+  EXPECT_FALSE(c.find_table("", "p1"));
+  EXPECT_FALSE(c.find_table("", "broken"));
+  // Every index of every table names columns the table has.
+  for (const auto& table : c.tables())
+    for (const auto& i : table.indexes)
+      for (const auto& k : i.keys)
+        if (!k.is_expression()) {
+          EXPECT_TRUE(table.column(k.column)) << table.name << "." << i.name;
+        }
+}
+
+TEST(CatalogDdl, DefinitionsAsPostgresPrintsThemReadLikeTheDdl) {
+  auto idx = catalog::index_from_definition(
+      "CREATE UNIQUE INDEX customers_active_idx ON public.customers USING btree (created_at DESC) "
+      "WHERE ((status)::text = 'active'::text)");
+  ASSERT_TRUE(idx);
+  EXPECT_EQ(idx->name, "customers_active_idx");
+  EXPECT_EQ(idx->keys[0].column, "created_at");
+  EXPECT_TRUE(idx->keys[0].nulls_first);  // DESC defaults to NULLS FIRST
+  EXPECT_EQ(idx->predicate, "status::text = 'active'");
+  auto part = catalog::partitioning_from_definition("LIST (lower(k))");
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->strategy, "list");
+  EXPECT_EQ(part->keys, std::vector<std::string>{"lower(k)"});
+  EXPECT_EQ(catalog::bound_from_definition("FOR VALUES FROM ('2026-01-01') TO ('2026-02-01')"),
+            "FOR VALUES FROM ('2026-01-01') TO ('2026-02-01')");
+  EXPECT_EQ(catalog::bound_from_definition("DEFAULT"), "DEFAULT");
+}
+
+TEST(CatalogDdl, SchemaPathsApplyMigrationsInPathOrder) {
+  test::TempDir dir;
+  test::write_file(dir / "migrations/002_index.sql", "CREATE INDEX t_a ON t (a);");
+  test::write_file(dir / "migrations/001_table.sql", "CREATE TABLE t (a int);");
+  test::write_file(dir / "migrations/003_rename.sql", "ALTER INDEX t_a RENAME TO t_a_idx;");
+  Catalog c;
+  ASSERT_FALSE(load_ddl_paths(c, {"migrations"}, dir.path()));
+  ASSERT_TRUE(c.find_table("", "t"));
+  EXPECT_TRUE(c.find_table("", "t")->index("t_a_idx"));
+  EXPECT_EQ(c.find_table("", "t")->index("t_a_idx")->origin, "migrations/002_index.sql:1");
+  auto err = load_ddl_paths(c, {"missing.sql"}, dir.path());
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("missing.sql"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pglens
