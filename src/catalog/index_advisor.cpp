@@ -23,7 +23,12 @@ bool has_equality_on(const IndexRequest& request, const IndexKey& key) {
 std::vector<std::string> conjuncts(std::string_view text) {
   std::vector<std::string> out;
   // Inside AND, BETWEEN is parenthesised: an unparenthesised one is the whole predicate.
-  if (text.find(" BETWEEN ") != std::string_view::npos && text.front() != '(') return {std::string(text)};
+  int level = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '(') ++level;
+    else if (text[i] == ')') --level;
+    else if (level == 0 && text.substr(i, 9) == " BETWEEN ") return {std::string(text)};
+  }
   int depth = 0;
   bool quoted = false;
   size_t start = 0;
