@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "lsp/actions.hpp"
+#include "lsp/catalog_view.hpp"
+#include "lsp/names.hpp"
 #include "lsp/plan_view.hpp"
 #include "lsp/text.hpp"
 #include "lsp/uri.hpp"
@@ -142,8 +144,20 @@ std::shared_ptr<const Server::Profile> Server::load_profile(const std::string& k
   }
   if (!settings_.database_url.empty()) profile->config.database_url = settings_.database_url;
   profile->linter = std::make_shared<const Linter>(profile->config);
-  profile->catalog = std::make_shared<const Catalog>();
   return profile;
+}
+
+const std::shared_ptr<const Catalog>& Server::catalog_of(const Profile& profile) {
+  std::call_once(profile.catalog_once, [&] {
+    auto catalog = std::make_shared<Catalog>();
+    CatalogSources sources;
+    sources.db_url = profile.config.database_url;
+    if (auto error = build_catalog(profile.config, sources, *catalog))
+      client_.show_message(MessageType::warning, fmt::format("pglens: schema not fully loaded: {}", *error));
+    profile.catalog = std::move(catalog);
+    profile.catalog_ready.store(true, std::memory_order_release);
+  });
+  return profile.catalog;
 }
 
 std::shared_ptr<const Server::Profile> Server::profile_for(Document& doc) {
@@ -182,7 +196,7 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
       SourceFile file;
       DecodeError error;
       if (decode_source(path, *text, file, error)) {
-        out = chunks->lint(profile->linter, profile->catalog, path, file.text);
+        out = chunks->lint(profile->linter, catalog_of(*profile), path, file.text);
         partial = chunks->last_parsed() < chunks->last_chunks();
         if (file.had_bom) shift_spans(out, 3);
       } else {
@@ -202,7 +216,7 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
       SourceFile file;
       DecodeError error;
       if (!decode_source(path, *text, file, error)) return;
-      std::vector<Diagnostic> whole = profile->linter->lint(file, *profile->catalog);
+      std::vector<Diagnostic> whole = profile->linter->lint(file, *catalog_of(*profile));
       if (file.had_bom) shift_spans(whole, 3);
       finish_lint(uri, version, text, std::move(whole), std::chrono::microseconds(-1), nullptr,
                   /*only_if_changed=*/true);
@@ -378,6 +392,18 @@ std::optional<Hover> Server::hover(const TextDocumentPositionParams& params) {
     if (!d.ddl_text.empty()) markdown += fmt::format("```sql\n{}\n```\n\n", d.ddl_text);
     if (const RuleInfo* rule = find_rule(d.rule); rule && documented.insert(d.rule).second)
       docs += "---\n\n" + render_rule_docs(*rule);
+  }
+  if (markdown.empty() && doc.kind == DocumentKind::sql) {
+    // Over a table name: what the catalog knows, once the worker has loaded it.
+    auto profile = profiles_.find(doc.profile_key);
+    if (profile != profiles_.end() && profile->second->catalog_ready.load(std::memory_order_acquire))
+      if (auto name = name_at(*pub.text, at)) {
+        const Catalog& catalog = *profile->second->catalog;
+        if (const Table* table = catalog.find_table(name->schema, name->name)) {
+          markdown = render_table_hover(*table, catalog);
+          range = lsp_range(lines, name->span, unit());
+        }
+      }
   }
   if (pub.plans) {
     const plan::Plan* owner = nullptr;

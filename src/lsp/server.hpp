@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -90,9 +91,15 @@ class Server {
   struct Profile {
     Config config;
     std::shared_ptr<const Linter> linter;
-    std::shared_ptr<const Catalog> catalog;
     std::filesystem::file_time_type config_mtime{};
+    // The schema, built on first use by the worker (DDL files, snapshot or a live database
+    // can take a while), then read by hover. `catalog_ready` publishes it to other threads.
+    mutable std::once_flag catalog_once;
+    mutable std::shared_ptr<const Catalog> catalog;
+    mutable std::atomic<bool> catalog_ready{false};
   };
+  // The profile's catalog, building it now if needed (worker thread only).
+  const std::shared_ptr<const Catalog>& catalog_of(const Profile& profile);
   struct Published {
     int64_t version = 0;
     std::shared_ptr<const std::string> text;
