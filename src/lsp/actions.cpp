@@ -45,7 +45,7 @@ std::optional<uint32_t> statement_line(std::string_view text, const LineIndex& l
 }
 
 // Appends `rule` to an own-line `-- pglens-ignore: a, b` comment on `line`, if it is one.
-std::optional<TextEdit> extend_ignore_comment(std::string_view text, const LineIndex& lines, uint32_t line,
+std::optional<TextEdit> extend_ignore_comment(const LineIndex& lines, uint32_t line,
                                               std::string_view rule, ColumnUnit unit) {
   std::string_view content = lines.line_text(line);
   std::string_view indent = indentation(content);
@@ -70,7 +70,6 @@ std::optional<TextEdit> extend_ignore_comment(std::string_view text, const LineI
   if (last_id_end == 0) return std::nullopt;
   uint32_t at = lines.line_start(line) + static_cast<uint32_t>(last_id_end);
   LspPosition pos = lsp_position(lines, at, unit);
-  (void)text;
   return TextEdit{{pos, pos}, fmt::format(", {}", rule)};
 }
 
@@ -78,7 +77,7 @@ TextEdit ignore_edit(std::string_view text, const LineIndex& lines, const Diagno
   std::optional<uint32_t> line = statement_line(text, lines, d.span.begin);
   if (line) {
     if (*line > 0)
-      if (auto extended = extend_ignore_comment(text, lines, *line - 1, d.rule, unit)) return *extended;
+      if (auto extended = extend_ignore_comment(lines, *line - 1, d.rule, unit)) return *extended;
     LspPosition at{*line, 0};
     return {{at, at}, fmt::format("{}-- pglens-ignore: {}{}", indentation(lines.line_text(*line)), d.rule,
                                   line_ending(text, lines, *line))};

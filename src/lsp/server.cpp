@@ -283,10 +283,9 @@ void Server::did_change(const DidChangeParams& params) {
   schedule_lint(doc, std::max<std::chrono::microseconds>(debounce(), adaptive));
 }
 
-void Server::did_save(const DidSaveParams& params) {
+void Server::did_save(const DidSaveParams& /*params*/) {
   std::lock_guard lock(mutex_);
   if (config_files_changed()) reload_all();
-  (void)params;
 }
 
 void Server::did_close(const DidCloseParams& params) {
