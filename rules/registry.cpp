@@ -10,6 +10,9 @@ std::span<const detail::SqlRule* const> sql_rules() {
       &syntax_error(),
       &select_star(),
       &unused_ignore(),
+      &not_in_subquery(),
+      &large_offset(),
+      &single_row_inserts(),
   };
   return list;
 }

@@ -12,6 +12,9 @@ namespace pglens::rules {
 const detail::SqlRule& syntax_error();
 const detail::SqlRule& select_star();
 const detail::SqlRule& unused_ignore();
+const detail::SqlRule& not_in_subquery();
+const detail::SqlRule& large_offset();
+const detail::SqlRule& single_row_inserts();
 
 std::span<const detail::SqlRule* const> sql_rules();
 

@@ -1,0 +1,97 @@
+#include <fmt/format.h>
+
+#include "registry.hpp"
+
+namespace pglens::rules {
+namespace {
+
+class LargeOffset final : public detail::SqlRule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo info{
+        .id = "large-offset",
+        .category = RuleCategory::performance,
+        .default_severity = Severity::warning,
+        .options = {{"min-offset", int64_t{1000}, "report a constant OFFSET from this many rows on"},
+                    {"report-parameters", true, "report OFFSET $n, whose value grows with the page number"}},
+        .docs = {
+            .what_it_does = "Reports `OFFSET n` with a large constant, or with a parameter (page-number "
+                            "pagination), and shows the keyset-pagination rewrite.",
+            .why_is_this_bad = "PostgreSQL cannot skip rows: `OFFSET 100000` reads, sorts and throws away 100,000 "
+                               "rows before returning the page, so each page is slower than the last and deep pages "
+                               "time out. Rows inserted meanwhile also shift pages, showing rows twice or never.",
+            .example = "SELECT id, created_at FROM orders ORDER BY created_at, id LIMIT 50 OFFSET $1;",
+            .use_instead = "-- keyset pagination: remember the last row of the previous page\n"
+                           "SELECT id, created_at FROM orders\nWHERE (created_at, id) > ($1, $2)\n"
+                           "ORDER BY created_at, id LIMIT 50;",
+            .references = "https://use-the-index-luke.com/no-offset\n"
+                          "https://www.postgresql.org/docs/current/queries-limit.html",
+        },
+        .summary = "OFFSET pagination reads and discards every skipped row",
+    };
+    return info;
+  }
+
+  std::vector<std::string_view> node_kinds() const override { return {"SelectStmt"}; }
+
+  void check_node(const sql::Node& select, const detail::Walk&, detail::RuleContext& ctx) const override {
+    sql::Node offset = select.field("limitOffset");
+    if (!offset) return;
+    auto at = offset.location();
+    if (!at) return;
+    std::string what;
+    if (offset.is("A_Const")) {
+      sql::Node ival = offset.field("ival");
+      if (!ival) return;
+      int64_t rows = ival.integer("ival");
+      if (rows < ctx.int_option("min-offset")) return;
+      what = fmt::format("`OFFSET {}` reads and discards {} rows before returning any", rows, rows);
+    } else if (offset.is("ParamRef")) {
+      if (!ctx.bool_option("report-parameters")) return;
+      what = fmt::format("`OFFSET ${}` reads and discards every skipped row: deep pages get slower and slower",
+                         offset.integer("number"));
+    } else {
+      return;
+    }
+    ctx.report({*at, sql::token_end(ctx.text(), *at)}, what).help(keyset_help(select));
+  }
+
+ private:
+  static std::string keyset_help(const sql::Node& select) {
+    std::vector<std::string> keys;
+    std::string order;
+    bool descending = false;
+    for (sql::Node sort : select.list("sortClause")) {
+      sql::Node node = sort.field("node");
+      if (!node.is("ColumnRef")) return generic();
+      keys.push_back(sql::qualified_name(node.list("fields")));
+      bool desc = sort.str("sortby_dir") == "SORTBY_DESC";
+      order += (order.empty() ? "" : ", ") + keys.back() + (desc ? " DESC" : "");
+      descending = descending || desc;
+    }
+    if (keys.empty()) return "OFFSET without ORDER BY returns arbitrary rows; add an ORDER BY on a unique key and "
+                             "paginate by it: `WHERE key > $last ORDER BY key LIMIT n`";
+    std::string cols, params;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      cols += (i ? ", " : "") + keys[i];
+      params += fmt::format("{}$last_{}", i ? ", " : "", i + 1);
+    }
+    std::string lhs = keys.size() == 1 ? cols : "(" + cols + ")";
+    std::string rhs = keys.size() == 1 ? params : "(" + params + ")";
+    return fmt::format("paginate by the sort key instead (keyset pagination): `WHERE {} {} {} ORDER BY {} LIMIT n`, "
+                       "passing the last row's values of the previous page; an index on ({}) serves it",
+                       lhs, descending ? "<" : ">", rhs, order, cols);
+  }
+  static std::string generic() {
+    return "paginate by the sort key instead (keyset pagination): `WHERE key > $last ORDER BY key LIMIT n`";
+  }
+};
+
+}  // namespace
+
+const detail::SqlRule& large_offset() {
+  static const LargeOffset rule;
+  return rule;
+}
+
+}  // namespace pglens::rules
