@@ -24,6 +24,10 @@ class Linter {
 
   const Config& config() const;
 
+  // True when an enabled rule looks across statements (e.g. single-row-inserts): then
+  // only a lint of the whole file gives its findings, never a lint of pieces of it.
+  bool spans_statements() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -91,6 +91,8 @@ class SingleRowInserts final : public detail::SqlRule {
 
   void finish_file(detail::RuleContext& ctx) const override { flush(ctx.state<Run>(), ctx); }
 
+  bool spans_statements() const override { return true; }
+
  private:
   static void flush(Run& run, detail::RuleContext& ctx) {
     auto inserts = std::move(run.inserts);

@@ -182,6 +182,11 @@ Linter::Linter(Linter&&) noexcept = default;
 Linter& Linter::operator=(Linter&&) noexcept = default;
 const Config& Linter::config() const { return impl_->config; }
 
+bool Linter::spans_statements() const {
+  return std::any_of(impl_->rules.begin(), impl_->rules.end(),
+                     [](const EnabledRule& r) { return r.rule->spans_statements(); });
+}
+
 std::vector<Diagnostic> Linter::lint(const SourceFile& file, const Catalog& catalog) const {
   thread_local sql::Parser parser;
   std::vector<Diagnostic> out;

@@ -78,6 +78,9 @@ class SqlRule {
   virtual void check_node(const sql::Node&, const Walk&, RuleContext&) const {}
   virtual void check_statement(const sql::Statement&, RuleContext&) const {}
   virtual void finish_file(RuleContext&) const {}
+  // True for rules whose findings depend on several statements together (they keep
+  // per-file state): linting a part of a file alone would miss or invent findings.
+  virtual bool spans_statements() const { return false; }
 };
 
 }  // namespace pglens::detail

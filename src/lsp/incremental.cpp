@@ -52,8 +52,9 @@ std::vector<Diagnostic> ChunkedLinter::lint(const std::shared_ptr<const Linter>&
   }
   const Linter& linter = *linter_;
   const Catalog& catalog = *catalog_;
-  // A file-wide suppression reaches across chunks: lint the whole text.
-  if (text.find("pglens-ignore-file") != std::string_view::npos) {
+  // A file-wide suppression, or a rule that looks across statements, reaches across
+  // chunks: lint the whole text.
+  if (linter.spans_statements() || text.find("pglens-ignore-file") != std::string_view::npos) {
     chunks_.clear();
     found_.clear();
     last_parsed_ = last_chunks_ = 1;
