@@ -175,6 +175,13 @@ std::vector<Line> clean_lines(std::string_view input) {
   for (size_t i = 0; i < lines.size(); ++i) {
     Line& l = lines[i];
     std::string_view t = trim(l.text);
+    // The common case: a plain plan line outside any frame needs nothing more.
+    if (!framed && !t.empty() && t.back() != '+' && t.front() != '(' && t.front() != '-' && t.front() != '=' &&
+        t.front() != '"' && t.front() != 'Q' && left_border(t) == 0 && right_border(t) == 0 &&
+        static_cast<unsigned char>(t.back()) < 0x80) {
+      out.push_back(std::move(l));
+      continue;
+    }
     // psql expanded mode (\\x): "-[ RECORD 1 ]---" and "QUERY PLAN | <line>".
     if (starts_with(t, "-[ RECORD")) continue;
     if (starts_with(t, "QUERY PLAN ")) {

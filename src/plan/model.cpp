@@ -1,5 +1,6 @@
 // The plan model's display names and bookkeeping.
 #include <algorithm>
+#include <cstring>
 
 #include "plan/internal.hpp"
 
@@ -75,7 +76,10 @@ std::string Node::label() const {
   std::string l = name();
   auto with_alias = [&](const std::string& object) {
     std::string t = qualified(schema, object);
-    if (!alias.empty() && alias != object) t += " " + quote_ident(alias);
+    if (!alias.empty() && alias != object) {
+      t += ' ';
+      t += quote_ident(alias);
+    }
     return t;
   };
   if (!index_name.empty() && node_type != "Bitmap Index Scan") {
@@ -110,9 +114,16 @@ bool Plan::analyzed() const {
 namespace detail {
 
 Origin::Origin(std::string_view input) : size(static_cast<uint32_t>(input.size())) {
+  line_starts.reserve(static_cast<size_t>(std::count(input.begin(), input.end(), '\n')) + 1);
   line_starts.push_back(0);
-  for (size_t i = 0; i < input.size(); ++i)
-    if (input[i] == '\n') line_starts.push_back(static_cast<uint32_t>(i + 1));
+  const char* begin = input.data();
+  const char* end = begin + input.size();
+  for (const char* p = begin; p < end;) {
+    const void* hit = std::memchr(p, '\n', static_cast<size_t>(end - p));
+    if (!hit) break;
+    p = static_cast<const char*>(hit) + 1;
+    line_starts.push_back(static_cast<uint32_t>(p - begin));
+  }
 }
 
 Span Origin::span_of(LineRange lines) const {

@@ -51,6 +51,9 @@ std::string_view strip_prefixes(std::string_view s) {
 
 // True when `s` starts with a node name we know (a TEXT headline).
 bool is_known_headline(std::string_view s) {
+  // "Filter: ..." and other details: a node name never ends its first word with ':'.
+  size_t space = s.find(' ');
+  if (space != std::string_view::npos && space > 0 && s[space - 1] == ':') return false;
   s = strip_prefixes(s);
   for (std::string_view agg : {"Aggregate", "GroupAggregate", "HashAggregate", "MixedAggregate", "HashSetOp", "SetOp"})
     if (word_prefix(s, agg)) return true;
@@ -107,7 +110,7 @@ bool is_worker(std::string_view s) {
 // Returns the key length, or 0.
 size_t detail_key_length(std::string_view s) {
   if (s.empty() || !is_upper(s[0])) return 0;
-  size_t colon = s.find(':');
+  size_t colon = s.substr(0, 66).find(':');
   if (colon == std::string_view::npos || colon == 0 || colon > 64) return 0;
   if (colon + 1 < s.size() && s[colon + 1] != ' ') return 0;
   std::string_view key = s.substr(0, colon);
@@ -159,8 +162,8 @@ bool is_key_head(std::string_view s) {
 }
 
 bool is_line_start(std::string_view s) {
-  return is_key_head(s) || starts_with(s, "->") || is_section(s) || is_worker(s) || is_headline(s) || detail_key_length(s) > 0 ||
-         is_trigger(s) || is_log_marker(s, nullptr);
+  return starts_with(s, "->") || detail_key_length(s) > 0 || is_key_head(s) || is_section(s) || is_worker(s) ||
+         is_headline(s) || is_trigger(s) || is_log_marker(s, nullptr);
 }
 
 // A wrap where the space between two words was lost: the next line starts a `key=` token
@@ -186,6 +189,9 @@ bool is_pair_key(std::string_view key) {
 }
 
 bool continues_pairs(std::string_view prev, std::string_view next) {
+  if (prev.find("  ") == std::string_view::npos && !starts_with(prev, "Buckets:") && !starts_with(prev, "Hits:") &&
+      !starts_with(prev, "Sort Method:"))
+    return false;
   size_t klen = detail_key_length(next);
   if (klen == 0 || !is_pair_key(next.substr(0, klen))) return false;
   size_t plen = detail_key_length(prev);
@@ -201,6 +207,8 @@ bool continues_pairs(std::string_view prev, std::string_view next) {
 // "Rows Removed by" + "Filter: 99000": the line ends with the start of a key the next line
 // finishes.
 bool completes_key(std::string_view prev, std::string_view next) {
+  // Only a line that is nothing but the first words of a key can be completed.
+  if (prev.find(':') != std::string_view::npos || prev.find('(') != std::string_view::npos) return false;
   size_t klen = detail_key_length(next);
   if (klen == 0) return false;
   std::string_view rest = next.substr(0, klen);
@@ -222,12 +230,17 @@ bool completes_key(std::string_view prev, std::string_view next) {
 // Whether `next` (not a line start) continues the line above rather than being stray text:
 // wrapping tools break long lines, and a line cut off inside parentheses or a value is
 // unfinished however short it is.
-bool looks_wrapped(std::string_view prev, size_t prev_physical_length, std::string_view next) {
+int paren_balance(std::string_view s) {
   int depth = 0;
-  for (char c : prev) {
+  for (char c : s) {
     if (c == '(') ++depth;
     else if (c == ')') --depth;
   }
+  return depth;
+}
+
+// `depth`: the parenthesis balance of `prev` (kept up to date as lines are glued).
+bool looks_wrapped(std::string_view prev, int depth, size_t prev_physical_length, std::string_view next) {
   if (depth > 0) return true;
   for (std::string_view tail : {"=", ",", " AND", " OR", ".."})
     if (prev.size() >= tail.size() && prev.substr(prev.size() - tail.size()) == tail) return true;
@@ -254,6 +267,7 @@ struct Logical {
   size_t col = 0;     // indentation in columns
   uint32_t first = 0, last = 0;
   bool boundary = false;
+  int depth = 0;      // parenthesis balance of text
 };
 
 // "k=v k2=v2" tokens; values may be ranges "0.1..0.2".
@@ -797,7 +811,8 @@ enum class Block { none, planning, jit, serialization, worker_jit };
 
 class TextReader {
  public:
-  explicit TextReader(ReadResult& out) : out_(out) {}
+  // `expected_nodes`: a guess for reserving (moving 2 kB nodes on every growth is costly).
+  TextReader(ReadResult& out, size_t expected_nodes) : out_(out), expected_nodes_(expected_nodes) {}
 
   void feed(const Logical& l) {
     std::string_view s = l.text;
@@ -896,6 +911,7 @@ class TextReader {
 
  private:
   ReadResult& out_;
+  size_t expected_nodes_ = 0;
   Plan* plan_ = nullptr;
   bool closed_ = false;  // after "Execution Time": further lines are not this plan's
   size_t root_col_ = 0;
@@ -992,6 +1008,7 @@ class TextReader {
     pending_duration_.reset();
     pending_query_.clear();
     root_col_ = col;
+    plan_->nodes.reserve(expected_nodes_);
     if (!out_.format) out_.format = Format::text;
   }
 
@@ -1149,7 +1166,7 @@ void read_text(const std::vector<Line>& lines, ReadResult& out) {
     }
     std::string_view glue_with;
     if (glue_ok && !logical.empty()) {
-      if (!is_line_start(s) && looks_wrapped(logical.back().text, prev_physical_length, s)) glue_with = "auto";
+      if (!is_line_start(s) && looks_wrapped(logical.back().text, logical.back().depth, prev_physical_length, s)) glue_with = "auto";
       else if (continues_pairs(logical.back().text, s)) glue_with = "  ";
       else if (completes_key(logical.back().text, s)) glue_with = " ";
     }
@@ -1157,6 +1174,7 @@ void read_text(const std::vector<Line>& lines, ReadResult& out) {
       Logical& prev = logical.back();
       prev.text += glue_with;
       prev.text += s;
+      prev.depth += paren_balance(s);
       prev.last = line.origin;
       prev_trailing_space = line.had_trailing_space;
       continue;
@@ -1170,12 +1188,13 @@ void read_text(const std::vector<Line>& lines, ReadResult& out) {
                     (!prev_trailing_space && is_word_char(a) && is_word_char(s.front()) && !wrapped_at_space(prev.text, s));
       if (!direct) prev.text += ' ';
       prev.text += s;
+      prev.depth += paren_balance(s);
       prev.last = line.origin;
       prev_trailing_space = line.had_trailing_space;
       glue_ok = !ends_output(prev.text);
       continue;
     }
-    logical.push_back({std::string(s), col, line.origin, line.origin, false});
+    logical.push_back({std::string(s), col, line.origin, line.origin, false, paren_balance(s)});
     prev_trailing_space = line.had_trailing_space;
     if (starts_with(s, "Query Text:")) {
       in_query = true;
@@ -1184,12 +1203,15 @@ void read_text(const std::vector<Line>& lines, ReadResult& out) {
       continue;
     }
     // Only lines of a plan can be continued; prose around a plan is left alone.
-    glue_ok = !ends_output(s) && (starts_with(s, "->") || is_headline(s) || is_section(s) || is_worker(s) ||
-                                  detail_key_length(s) > 0 || is_trigger(s) || is_key_head(s));
+    glue_ok = !ends_output(s) && (starts_with(s, "->") || detail_key_length(s) > 0 || is_headline(s) ||
+                                  is_section(s) || is_worker(s) || is_trigger(s) || is_key_head(s));
   }
 
   // Pass 2: the tree.
-  TextReader reader(out);
+  size_t arrows = 1;
+  for (const Logical& l : logical)
+    if (starts_with(l.text, "->")) ++arrows;
+  TextReader reader(out, arrows);
   for (const Logical& l : logical) reader.feed(l);
   reader.close();
 }

@@ -1,5 +1,7 @@
 // Entry point: undo paste damage, find each plan in the input (TEXT, JSON, YAML or XML, with
 // anything around it), hand it to its reader, compute the derived figures.
+#include <algorithm>
+
 #include "plan/internal.hpp"
 
 namespace pglens::plan {
@@ -40,6 +42,14 @@ size_t json_end(const std::vector<Line>& lines, size_t from) {
     }
   }
   return lines.size() - 1;
+}
+
+bool names_plan_early(const std::vector<Line>& lines, size_t from) {
+  for (size_t i = from; i < lines.size() && i < from + 4; ++i) {
+    const std::string& t = lines[i].text;
+    if (t.find("\"Plan\"") != std::string::npos || t.find("\"Query Text\"") != std::string::npos) return true;
+  }
+  return false;
 }
 
 bool is_yaml_key_line(std::string_view t) {
@@ -98,6 +108,18 @@ ReadResult read_plans(std::string_view input) {
   using namespace detail;
   ReadResult out;
   Origin origin(input);
+  // Fast path: a clean JSON document (what tools and FORMAT JSON produce) goes straight to
+  // simdjson, without the line-by-line paste repair; anything else takes the full path.
+  size_t start = input.find_first_not_of(" \t\r\n");
+  if (start != std::string_view::npos && (input[start] == '[' || input[start] == '{')) {
+    ReadResult fast;
+    auto first_line = static_cast<uint32_t>(1 + std::count(input.begin(), input.begin() + static_cast<ptrdiff_t>(start), '\n'));
+    read_json(input.substr(start), first_line, fast);
+    if (fast.errors.empty() && !fast.plans.empty()) {
+      for (auto& plan : fast.plans) finish_plan(plan, &origin);
+      return fast;
+    }
+  }
   std::vector<Line> lines = clean_lines(input);
   std::vector<Line> text_lines;
   auto flush_text = [&] {
@@ -129,8 +151,18 @@ ReadResult read_plans(std::string_view input) {
   };
 
   for (size_t i = 0; i < lines.size();) {
+    // Most lines are TEXT plan lines: only a few first characters can start anything else.
+    size_t first = lines[i].text.find_first_not_of(' ');
+    char c = first == std::string::npos ? ' ' : lines[i].text[first];
+    if (c != '[' && c != '{' && c != '<' && c != '-' && c != 'P' && c != 'Q') {
+      text_lines.push_back(std::move(lines[i]));
+      ++i;
+      continue;
+    }
     std::string_view t = trim(lines[i].text);
-    if (starts_json(t)) {
+    // A JSON plan names "Plan" (or auto_explain's "Query Text") within its first lines;
+    // checking that first keeps stray brackets in prose from costing a scan to the end.
+    if (starts_json(t) && names_plan_early(lines, i)) {
       size_t end = json_end(lines, i);
       std::string block = join(lines, i, end, 0);
       if (block.find("\"Plan") != std::string::npos || block.find("\"Node Type") != std::string::npos) {

@@ -198,7 +198,7 @@ class StructuredWalker {
       node.parent = parent;
       kids.clear();
       if (!A::is_object(value)) {
-        node.node_type = "?";
+        node.node_type.assign(1, '?');
         continue;
       }
       A::members(value, [&](std::string_view key, V v) {
