@@ -13,6 +13,11 @@ std::span<const detail::SqlRule* const> sql_rules() {
       &not_in_subquery(),
       &large_offset(),
       &single_row_inserts(),
+      &missing_index_filter(),
+      &missing_index_join(),
+      &missing_index_sort(),
+      &fk_without_index(),
+      &non_sargable_predicate(),
   };
   return list;
 }

@@ -15,6 +15,11 @@ const detail::SqlRule& unused_ignore();
 const detail::SqlRule& not_in_subquery();
 const detail::SqlRule& large_offset();
 const detail::SqlRule& single_row_inserts();
+const detail::SqlRule& missing_index_filter();
+const detail::SqlRule& missing_index_join();
+const detail::SqlRule& missing_index_sort();
+const detail::SqlRule& fk_without_index();
+const detail::SqlRule& non_sargable_predicate();
 
 std::span<const detail::SqlRule* const> sql_rules();
 

@@ -14,7 +14,10 @@ std::optional<std::string> build_catalog(const Config& config, const CatalogSour
   catalog.set_search_path(config.search_path);
   if (auto err = load_ddl_paths(catalog, config.schema, config.root)) return err;
   std::vector<std::string> extra;
-  for (const auto& f : sources.extra_ddl) extra.push_back(f.string());
+  for (const auto& f : sources.extra_ddl) {
+    std::error_code ec;
+    extra.push_back(std::filesystem::absolute(f, ec).string());  // named relative to the cwd, not the root
+  }
   if (auto err = load_ddl_paths(catalog, extra, config.root)) return err;
 
   std::string url = sources.db_url;

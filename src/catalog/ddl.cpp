@@ -422,20 +422,9 @@ class DdlLoader {
   static bool index_uses(const Index& i, const std::string& col) {
     for (const auto& k : i.keys) {
       if (k.column == col) return true;
-      if (k.is_expression() && mentions(k.expression, col)) return true;
+      if (k.is_expression() && catalog::mentions_identifier(k.expression, col)) return true;
     }
-    return std::find(i.include.begin(), i.include.end(), col) != i.include.end() || mentions(i.predicate, col);
-  }
-
-  // Whether canonical expression text mentions `col` as a whole identifier.
-  static bool mentions(std::string_view text, std::string_view col) {
-    for (size_t pos = text.find(col); pos != std::string_view::npos; pos = text.find(col, pos + 1)) {
-      auto ident = [](char ch) { return ch == '_' || std::isalnum(static_cast<unsigned char>(ch)); };
-      bool before = pos == 0 || !ident(text[pos - 1]);
-      bool after = pos + col.size() >= text.size() || !ident(text[pos + col.size()]);
-      if (before && after) return true;
-    }
-    return false;
+    return std::find(i.include.begin(), i.include.end(), col) != i.include.end() || catalog::mentions_identifier(i.predicate, col);
   }
 
   void drop_column(const std::string& schema, const std::string& table, const std::string& col) {

@@ -17,6 +17,9 @@ constexpr std::array<std::string_view, 64> kReserved = {
     "only", "or", "order", "primary", "references", "returning", "select", "table", "then", "to", "union",
     "unique", "user"};
 
+thread_local bool strip_qualifiers = false;
+std::string render(const sql::Node& n);
+
 std::string const_text(const sql::Node& c) {
   if (c.boolean("isnull")) return "NULL";
   if (c.has("ival")) return fmt::format("{}", c.field("ival").integer("ival"));
@@ -34,14 +37,14 @@ std::string const_text(const sql::Node& c) {
 
 // Parenthesised when it is an operation nested in another one.
 std::string operand(const sql::Node& n) {
-  std::string t = deparse(n);
+  std::string t = render(n);
   if (n.is("A_Expr") || n.is("BoolExpr") || n.is("NullTest") || n.is("BooleanTest")) return "(" + t + ")";
   return t;
 }
 
 std::string list_text(const sql::List& items, std::string_view sep = ", ") {
   std::vector<std::string> parts;
-  for (sql::Node i : items) parts.push_back(deparse(i));
+  for (sql::Node i : items) parts.push_back(render(i));
   return fmt::format("{}", fmt::join(parts, sep));
 }
 
@@ -65,6 +68,20 @@ std::string quote_ident(std::string_view name) {
   return out + "\"";
 }
 
+bool mentions_identifier(std::string_view text, std::string_view identifier) {
+  if (identifier.empty()) return false;
+  auto ident = [](char ch) { return ch == '_' || std::isalnum(static_cast<unsigned char>(ch)); };
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\'') quoted = !quoted;
+    if (quoted || text.compare(i, identifier.size(), identifier) != 0) continue;
+    bool before = i == 0 || !ident(text[i - 1]);
+    bool after = i + identifier.size() >= text.size() || !ident(text[i + identifier.size()]);
+    if (before && after) return true;
+  }
+  return false;
+}
+
 std::string expression_key_text(std::string_view e) {
   // A bare function call: identifier characters, then one parenthesised group to the end.
   size_t open = e.find('(');
@@ -83,12 +100,22 @@ std::string expression_key_text(std::string_view e) {
   return fmt::format("({})", e);
 }
 
-std::string deparse(const sql::Node& n) {
+std::string deparse(const sql::Node& n, bool unqualified) {
+  bool saved = strip_qualifiers;
+  strip_qualifiers = unqualified;
+  std::string out = render(n);
+  strip_qualifiers = saved;
+  return out;
+}
+
+namespace {
+std::string render(const sql::Node& n) {
   if (!n) return {};
   std::string_view kind = n.kind();
   if (kind == "ColumnRef") {
     std::vector<std::string> parts;
     for (sql::Node f : n.list("fields")) parts.push_back(f.is("A_Star") ? "*" : quote_ident(f.sval()));
+    if (strip_qualifiers && parts.size() > 1) parts.erase(parts.begin(), parts.end() - 1);
     return fmt::format("{}", fmt::join(parts, "."));
   }
   if (kind == "A_Const") return const_text(n);
@@ -96,7 +123,7 @@ std::string deparse(const sql::Node& n) {
   if (kind == "String") return quote_ident(n.sval());
   if (kind == "TypeCast") {
     sql::Node arg = n.field("arg");
-    if (arg.is("A_Const")) return deparse(arg);  // PostgreSQL prints casts on every literal
+    if (arg.is("A_Const")) return render(arg);  // PostgreSQL prints casts on every literal
     return fmt::format("{}::{}", operand(arg), type_name(n.field("typeName")));
   }
   if (kind == "FuncCall") {
@@ -112,8 +139,8 @@ std::string deparse(const sql::Node& n) {
     std::string op = operator_name(n.list("name"));
     sql::Node l = n.field("lexpr"), r = n.field("rexpr");
     if (k == "AEXPR_IN") return fmt::format("{} {}IN ({})", operand(l), op == "<>" ? "NOT " : "", list_text(r.list("items")));
-    if (k == "AEXPR_OP_ANY") return fmt::format("{} {} ANY ({})", operand(l), op, deparse(r));
-    if (k == "AEXPR_OP_ALL") return fmt::format("{} {} ALL ({})", operand(l), op, deparse(r));
+    if (k == "AEXPR_OP_ANY") return fmt::format("{} {} ANY ({})", operand(l), op, render(r));
+    if (k == "AEXPR_OP_ALL") return fmt::format("{} {} ALL ({})", operand(l), op, render(r));
     if (k == "AEXPR_BETWEEN" || k == "AEXPR_NOT_BETWEEN") {
       sql::List bounds = r.list("items");
       return fmt::format("{} {} {} AND {}", operand(l), k == "AEXPR_BETWEEN" ? "BETWEEN" : "NOT BETWEEN",
@@ -131,7 +158,7 @@ std::string deparse(const sql::Node& n) {
     // whose own AND would read as a conjunction) keep parentheses.
     for (sql::Node a : n.list("args")) {
       bool wrap = a.is("BoolExpr") || (a.is("A_Expr") && a.str("kind").find("BETWEEN") != std::string_view::npos);
-      parts.push_back(wrap ? "(" + deparse(a) + ")" : deparse(a));
+      parts.push_back(wrap ? "(" + render(a) + ")" : render(a));
     }
     if (op == "NOT_EXPR") return fmt::format("NOT {}", parts.empty() ? "" : parts[0]);
     return fmt::format("{}", fmt::join(parts, op == "AND_EXPR" ? " AND " : " OR "));
@@ -156,9 +183,11 @@ std::string deparse(const sql::Node& n) {
   if (kind == "RowExpr") return fmt::format("ROW({})", list_text(n.list("args")));
   if (kind == "List") return list_text(n.list("items"));
   if (kind == "CollateClause") return fmt::format("{} COLLATE {}", operand(n.field("arg")), qualified_name(n.list("collname")));
-  if (kind == "A_Indirection") return fmt::format("({})[...]", deparse(n.field("arg")));
+  if (kind == "A_Indirection") return fmt::format("({})[...]", render(n.field("arg")));
   return fmt::format("<{}>", kind);
 }
+
+}  // namespace
 
 std::string type_name(const sql::Node& t) {
   std::vector<std::string_view> names;

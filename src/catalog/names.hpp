@@ -19,7 +19,12 @@ std::string expression_key_text(std::string_view expression);
 
 // Canonical text of an expression: operators spaced, nested operations parenthesised,
 // casts on constants dropped (PostgreSQL adds them when it prints an expression back).
-std::string deparse(const sql::Node& node);
+// With `unqualified`, column references lose their table qualifier (`o.email` -> `email`), as
+// in an index expression.
+std::string deparse(const sql::Node& node, bool unqualified = false);
+
+// Whether canonical expression text mentions `identifier` as a whole word outside strings.
+bool mentions_identifier(std::string_view text, std::string_view identifier);
 
 // A TypeName as format_type() prints it: "bigint", "character varying(20)", "text[]".
 std::string type_name(const sql::Node& type_name_node);

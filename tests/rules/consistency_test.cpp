@@ -71,8 +71,12 @@ TEST(RuleRegistry, EverySqlRuleReadsEveryOptionItDeclares) {
       Config config;
       fs::path toml = e.path();
       toml.replace_extension(".toml");
-      if (fs::exists(toml)) ASSERT_FALSE(load_config(toml, config));
-      Linter(config).lint(f);
+      if (fs::exists(toml)) {
+        ASSERT_FALSE(load_config(toml, config));
+      }
+      Catalog catalog;
+      ASSERT_FALSE(build_catalog(config, {.extra_ddl = {e.path()}, .db_url = {}, .use_environment = false}, catalog));
+      Linter(config).lint(f, catalog);
     }
     auto read = detail::RuleContext::options_read(info.id);
     for (const auto& o : info.options)

@@ -57,8 +57,12 @@ TEST(SqlFixtures, EveryFixtureMatchesItsExpectationsExactly) {
       auto cerr = load_config(toml, config);
       ASSERT_FALSE(cerr) << cerr->format();
     }
+    // The catalog a lint of this file sees: its config's schema sources plus its own DDL.
+    Catalog catalog;
+    auto catalog_error = build_catalog(config, {.extra_ddl = {path}, .db_url = {}, .use_environment = false}, catalog);
+    ASSERT_FALSE(catalog_error) << *catalog_error;
     Linter linter(config);
-    auto diags = linter.lint(file);
+    auto diags = linter.lint(file, catalog);
     LineIndex lines(file.text);
     std::multiset<std::pair<uint32_t, std::string>> actual;
     for (const auto& d : diags) actual.insert({lines.position(d.span.begin).line, d.rule});

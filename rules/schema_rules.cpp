@@ -1,0 +1,216 @@
+#include "schema_rules.hpp"
+
+#include <cctype>
+#include <cstdio>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "sql/lexer.hpp"
+
+namespace pglens::rules::schema {
+
+std::vector<RuleOption> size_options() {
+  return {
+      {.name = "large-table-rows", .default_value = int64_t{10000},
+       .description = "A table counts as large from this many rows (from the catalog: live, snapshot or hints)"},
+      {.name = "unknown-size-is-large", .default_value = true,
+       .description = "Treat a table the catalog knows but whose size it does not as large"},
+  };
+}
+
+bool is_large(const Table& table, const detail::RuleContext& ctx) {
+  int64_t threshold = ctx.int_option("large-table-rows");
+  bool assume = ctx.bool_option("unknown-size-is-large");
+  if (!table.size.rows) return assume;
+  return *table.size.rows >= static_cast<double>(threshold);
+}
+
+std::string rows_text(double rows) {
+  if (rows >= 1e9) return fmt::format("{:.3g} G", rows / 1e9);
+  if (rows >= 1e6) return fmt::format("{:.3g} M", rows / 1e6);
+  if (rows >= 1e4) return fmt::format("{:.3g} k", rows / 1e3);
+  return fmt::format("{:.0f}", rows);
+}
+
+std::string size_phrase(const Table& table) {
+  if (table.size.rows) return fmt::format("`{}` has {} rows", table.name, rows_text(*table.size.rows));
+  return fmt::format("`{}` is of unknown size (assumed large)", table.name);
+}
+
+bool is_query(const sql::Node& node) {
+  if (node.is("SelectStmt")) return node.str("op").empty() || node.str("op") == "SETOP_NONE";
+  return node.is("UpdateStmt") || node.is("DeleteStmt");
+}
+
+Span token_span(const detail::RuleContext& ctx, uint32_t location) {
+  return Span{location, sql::token_end(ctx.text(), location)};
+}
+
+Span expression_span(std::string_view text, uint32_t begin, uint32_t limit) {
+  int depth = 0;
+  uint32_t i = begin;
+  uint32_t last = begin;
+  auto word_at = [&](uint32_t at, std::string_view w) {
+    if (at + w.size() > limit) return false;
+    for (size_t k = 0; k < w.size(); ++k)
+      if (std::toupper(static_cast<unsigned char>(text[at + k])) != w[k]) return false;
+    bool before = at == 0 || !std::isalnum(static_cast<unsigned char>(text[at - 1]));
+    bool after = at + w.size() >= limit || !std::isalnum(static_cast<unsigned char>(text[at + w.size()]));
+    return before && after;
+  };
+  bool between = false;
+  while (i < limit) {
+    char ch = text[i];
+    if (ch == '\'') {
+      ++i;
+      while (i < limit && text[i] != '\'') ++i;
+    } else if (ch == '(') {
+      ++depth;
+    } else if (ch == ')') {
+      if (depth == 0) break;
+      --depth;
+    } else if (depth == 0 && (ch == ',' || ch == ';')) {
+      break;
+    } else if (depth == 0 && word_at(i, "BETWEEN")) {
+      between = true;
+    } else if (depth == 0 && word_at(i, "AND")) {
+      if (!between) break;
+      between = false;
+    } else if (depth == 0 && (word_at(i, "OR") || word_at(i, "ORDER") || word_at(i, "LIMIT") || word_at(i, "GROUP") ||
+                              word_at(i, "OFFSET") || word_at(i, "RETURNING") || word_at(i, "WINDOW") ||
+                              word_at(i, "HAVING"))) {
+      break;
+    }
+    if (!std::isspace(static_cast<unsigned char>(ch))) last = i + 1;
+    ++i;
+  }
+  return Span{begin, std::max(last, begin)};
+}
+
+}  // namespace pglens::rules::schema
+
+#include <chrono>
+#include <optional>
+
+#include "catalog/names.hpp"
+
+namespace pglens::rules::schema {
+namespace {
+
+std::optional<std::string> next_day(std::string_view literal) {
+  // 'YYYY-MM-DD' -> 'YYYY-MM-DD' + 1 day.
+  if (literal.size() != 12 || literal.front() != '\'' || literal.back() != '\'') return std::nullopt;
+  int y = 0;
+  unsigned m = 0, d = 0;
+  if (std::sscanf(std::string(literal.substr(1, 10)).c_str(), "%4d-%2u-%2u", &y, &m, &d) != 3) return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+  if (!ymd.ok()) return std::nullopt;
+  std::chrono::year_month_day next{std::chrono::sys_days{ymd} + std::chrono::days{1}};
+  return fmt::format("'{:04}-{:02}-{:02}'", static_cast<int>(next.year()), static_cast<unsigned>(next.month()),
+                     static_cast<unsigned>(next.day()));
+}
+
+std::optional<int64_t> integer_constant(const sql::Node& n) {
+  sql::Node v = n;
+  while (v.is("TypeCast")) v = v.field("arg");
+  if (v.is("A_Const") && v.has("ival")) return v.field("ival").integer("ival");
+  if (v.is("A_Const") && !v.has("fval") && !v.has("sval") && !v.has("boolval") && !v.boolean("isnull")) return 0;
+  return std::nullopt;
+}
+
+std::string type_of(const sql::Node& cast) {
+  sql::List names = cast.field("typeName").list("names");
+  return names.empty() ? std::string() : std::string(names[names.size() - 1].sval());
+}
+
+}  // namespace
+
+std::optional<WrappedColumn> wrapped_column(const sql::Node& expression) {
+  std::optional<WrappedColumn> found;
+  std::function<bool(const sql::Node&)> walk = [&](const sql::Node& n) -> bool {
+    if (!n) return true;
+    if (n.is("ColumnRef")) {
+      sql::List f = n.list("fields");
+      if (f.empty() || f[f.size() - 1].is("A_Star")) return false;
+      WrappedColumn w{catalog::deparse(n), std::string(f[f.size() - 1].sval())};
+      if (found && found->written != w.written) return false;
+      found = w;
+      return true;
+    }
+    for (auto kv : n.fields()) {
+      simdjson::dom::element e = kv.value;
+      if (e.is_array()) {
+        simdjson::dom::array items = e.get_array().value_unsafe();
+        for (simdjson::dom::element child : items)
+          if (child.is_object() && !walk(sql::Node(child, n.base()))) return false;
+      } else if (e.is_object() && !walk(sql::Node(e, n.base(), kv.key))) {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (!walk(expression)) return std::nullopt;
+  return found;
+}
+
+std::optional<std::string> sargable_rewrite(const catalog::Condition& c) {
+  const sql::Node& expr = c.column_side;
+  const sql::Node& value = c.value_side;
+  if (!value || (c.value != catalog::ValueKind::constant && c.value != catalog::ValueKind::parameter)) return std::nullopt;
+  auto col = wrapped_column(expr);
+  if (!col) return std::nullopt;
+  std::string v = catalog::deparse(value);
+  const std::string& k = col->written;
+  const std::string& op = c.op;
+
+  // A cast to date: a half-open range on the timestamp itself.
+  if (expr.is("TypeCast") && expr.field("arg").is("ColumnRef") && type_of(expr) == "date") {
+    sql::Node raw = value;
+    while (raw.is("TypeCast")) raw = raw.field("arg");
+    std::string day = raw.is("A_Const") ? catalog::deparse(raw) : v;
+    std::optional<std::string> after = raw.is("A_Const") ? next_day(day) : std::nullopt;
+    std::string start = raw.is("A_Const") ? day : fmt::format("{}::date", v.find("::") == std::string::npos ? v : "(" + v + ")");
+    std::string end = after ? *after : fmt::format("{} + 1", start);
+    if (op == "=") return fmt::format("{} >= {} AND {} < {}", k, start, k, end);
+    if (op == ">=") return fmt::format("{} >= {}", k, start);
+    if (op == "<") return fmt::format("{} < {}", k, start);
+    if (op == ">") return fmt::format("{} >= {}", k, end);
+    if (op == "<=") return fmt::format("{} < {}", k, end);
+    return std::nullopt;
+  }
+  // date_trunc('unit', col): the range of that unit.
+  if (expr.is("FuncCall") && catalog::function_name(expr) == "date_trunc") {
+    sql::List args = expr.list("args");
+    if (args.size() != 2 || !args[1].is("ColumnRef") || !args[0].is("A_Const")) return std::nullopt;
+    std::string unit(args[0].field("sval").str("sval"));
+    if (op == "=") return fmt::format("{} >= {} AND {} < {} + interval '1 {}'", k, v, k, v, unit);
+    if (op == ">=") return fmt::format("{} >= {}", k, v);
+    if (op == "<") return fmt::format("{} < {}", k, v);
+    return std::nullopt;
+  }
+  // col + n / col - n compared with a value: move the arithmetic to the value.
+  if (expr.is("A_Expr") && expr.str("kind") == "AEXPR_OP" && expr.field("lexpr").is("ColumnRef")) {
+    sql::List name = expr.list("name");
+    std::string arith = name.empty() ? "" : std::string(name[name.size() - 1].sval());
+    auto n = integer_constant(expr.field("rexpr"));
+    if (!n || (arith != "+" && arith != "-")) return std::nullopt;
+    std::string inverse = arith == "+" ? "-" : "+";
+    auto target = integer_constant(value);
+    std::string moved = target ? fmt::format("{}", arith == "+" ? *target - *n : *target + *n)
+                               : fmt::format("{} {} {}", v, inverse, *n);
+    return fmt::format("{} {} {}", k, op, moved);
+  }
+  // coalesce(col, d) = v: the NULL branch matters only when v is the default.
+  if (expr.is("CoalesceExpr") && op == "=") {
+    sql::List args = expr.list("args");
+    if (args.size() != 2 || !args[0].is("ColumnRef")) return std::nullopt;
+    std::string fallback = catalog::deparse(args[1]);
+    if (c.value == catalog::ValueKind::constant && fallback != v) return fmt::format("{} = {}", k, v);
+    if (c.value == catalog::ValueKind::constant) return fmt::format("({} = {} OR {} IS NULL)", k, v, k);
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace pglens::rules::schema

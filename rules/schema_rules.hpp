@@ -1,0 +1,53 @@
+// Shared by the schema-aware SQL rules: when a table counts as large, how its size reads in
+// a message, and which statements are queries worth analysing.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/query_facts.hpp"
+#include "engine/sql_rule.hpp"
+
+namespace pglens::rules::schema {
+
+// The options every size-aware rule declares: large-table-rows and unknown-size-is-large.
+std::vector<RuleOption> size_options();
+
+// Whether the table is large under the rule's options (its size, or the assumption for an
+// unknown size).
+bool is_large(const Table& table, const detail::RuleContext& ctx);
+
+// "`orders` has 50 M rows" / "`orders` (size unknown; large-table-rows assumes large)".
+std::string size_phrase(const Table& table);
+std::string rows_text(double rows);  // "50 M", "120 k", "900"
+
+// A SelectStmt that is a plain query (not a set operation's parent; its arms are
+// visited on their own), or an UPDATE / DELETE.
+bool is_query(const sql::Node& node);
+
+// The text of the statement's node from its location to the end of that token.
+Span token_span(const detail::RuleContext& ctx, uint32_t location);
+
+// The span of the source text `[begin, end of balanced parentheses ...)` for an expression:
+// from `begin` to the end of the expression, stopping at a top-level AND/OR, comma, closing
+// parenthesis, or the end of the statement.
+Span expression_span(std::string_view text, uint32_t begin, uint32_t limit);
+
+}  // namespace pglens::rules::schema
+
+namespace pglens::rules::schema {
+
+// The sargable form of a condition on an expression wrapping a column, when one exists:
+// `created_at::date = '2026-06-01'` -> `created_at >= '2026-06-01' AND created_at < '2026-06-02'`,
+// `date_trunc('day', t) = $1` -> `t >= $1 AND t < $1 + interval '1 day'`, `id + 1 = 10` -> `id = 9`,
+// `coalesce(n, 0) = 5` -> `n = 5`. nullopt when only an expression index helps.
+std::optional<std::string> sargable_rewrite(const catalog::Condition& condition);
+
+// The column a one-column expression wraps, as written (`o.created_at`), and its bare name.
+struct WrappedColumn {
+  std::string written, name;
+};
+std::optional<WrappedColumn> wrapped_column(const sql::Node& expression);
+
+}  // namespace pglens::rules::schema

@@ -1,0 +1,109 @@
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "catalog/index_advisor.hpp"
+#include "catalog/names.hpp"
+#include "registry.hpp"
+#include "schema_rules.hpp"
+
+namespace pglens::rules {
+namespace {
+
+// FOREIGN KEY (a) REFERENCES t with no index led by `a`: PostgreSQL indexes the referenced
+// key, never the referencing one.
+class FkWithoutIndex final : public detail::SqlRule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo info{
+        .id = "fk-without-index",
+        .category = RuleCategory::performance,
+        .default_severity = Severity::warning,
+        .has_fix = false,
+        .docs = {
+            .what_it_does =
+                "Reports a FOREIGN KEY (in CREATE TABLE or ALTER TABLE) whose referencing columns lead no index of "
+                "the table, as the catalog stands after all the DDL it knows (an index created later in the "
+                "migrations counts).",
+            .why_is_this_bad =
+                "PostgreSQL creates an index for the referenced key but not for the referencing columns. Every "
+                "DELETE or key UPDATE on the referenced table then scans the referencing table to check the "
+                "constraint (often under lock), and joins along the key have nothing to use.",
+            .example = "CREATE TABLE order_items (\n    order_id bigint REFERENCES orders (id),\n    product_id bigint\n);",
+            .use_instead = "CREATE INDEX CONCURRENTLY IF NOT EXISTS order_items_order_id_idx ON order_items (order_id);",
+            .references = "https://www.postgresql.org/docs/current/ddl-constraints.html#DDL-CONSTRAINTS-FK\n"
+                          "https://www.cybertec-postgresql.com/en/index-your-foreign-key/",
+        },
+        .summary = "A foreign key's referencing columns lead no index",
+    };
+    return info;
+  }
+
+  std::vector<std::string_view> node_kinds() const override { return {"CreateStmt", "AlterTableStmt"}; }
+
+  void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
+    if (ctx.catalog().empty()) return;
+    sql::Node rel = node.field("relation");
+    const Table* table = ctx.catalog().find_table(rel.str("schemaname"), rel.str("relname"));
+    if (!table) return;
+    if (node.is("CreateStmt")) {
+      for (sql::Node e : node.list("tableElts")) {
+        if (e.is("ColumnDef")) {
+          for (sql::Node con : e.list("constraints")) check(con, {std::string(e.str("colname"))}, *table, ctx);
+        } else if (e.is("Constraint")) {
+          check(e, {}, *table, ctx);
+        }
+      }
+    } else {
+      for (sql::Node cmd : node.list("cmds")) {
+        if (cmd.str("subtype") == "AT_AddConstraint") check(cmd.field("def"), {}, *table, ctx);
+        if (cmd.str("subtype") == "AT_AddColumn") {
+          sql::Node def = cmd.field("def");
+          for (sql::Node con : def.list("constraints")) check(con, {std::string(def.str("colname"))}, *table, ctx);
+        }
+      }
+    }
+  }
+
+ private:
+  static bool leads_an_index(const Table& table, const std::vector<std::string>& columns) {
+    for (const auto& i : table.indexes) {
+      if (i.method != "btree" || !i.predicate.empty() || i.keys.size() < columns.size()) continue;
+      bool leads = true;
+      for (size_t k = 0; k < columns.size() && leads; ++k)
+        leads = !i.keys[k].is_expression() &&
+                std::find(columns.begin(), columns.end(), i.keys[k].column) != columns.end();
+      if (leads) return true;
+    }
+    return false;
+  }
+
+  static void check(const sql::Node& con, std::vector<std::string> columns, const Table& table, detail::RuleContext& ctx) {
+    if (con.str("contype") != "CONSTR_FOREIGN") return;
+    if (columns.empty())
+      for (sql::Node a : con.list("fk_attrs")) columns.emplace_back(a.sval());
+    if (columns.empty() || leads_an_index(table, columns)) return;
+    for (const auto& c : columns)
+      if (!table.column(c)) return;
+    Index index;
+    for (const auto& c : columns) index.keys.push_back({c, {}, false, false});
+    index.name = catalog::choose_name(table.name, columns, "idx");
+    std::string ref = std::string(con.field("pktable").str("relname"));
+    auto loc = con.location().value_or(0);
+    ctx.report(schema::token_span(ctx, loc),
+               fmt::format("foreign key `{}` ({}) → `{}` has no index on its referencing columns", table.name,
+                           fmt::join(columns, ", "), ref))
+        .help(fmt::format("every DELETE or key UPDATE on `{}` scans `{}` to check the constraint; index ({})", ref,
+                          table.name, fmt::join(columns, ", ")))
+        .ddl(catalog::create_index_ddl(ctx.catalog(), table, index));
+  }
+};
+
+}  // namespace
+
+const detail::SqlRule& fk_without_index() {
+  static const FkWithoutIndex rule;
+  return rule;
+}
+
+}  // namespace pglens::rules

@@ -1,0 +1,88 @@
+#include <fmt/format.h>
+
+#include "catalog/index_advisor.hpp"
+#include "catalog/query_facts.hpp"
+#include "registry.hpp"
+#include "schema_rules.hpp"
+
+namespace pglens::rules {
+namespace {
+
+using catalog::PredicateOp;
+using catalog::ValueKind;
+
+// A query filters a large table on columns no index serves: every row is read to find the
+// few it wants. One finding per query and table, with the one index that serves it all.
+class MissingIndexFilter final : public detail::SqlRule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo info{
+        .id = "missing-index-filter",
+        .category = RuleCategory::performance,
+        .default_severity = Severity::warning,
+        .has_fix = false,
+        .options = schema::size_options(),
+        .docs = {
+            .what_it_does =
+                "Reports a WHERE or JOIN ... ON condition (`=`, `<`, `>`, `<=`, `>=`, BETWEEN, IN, `= ANY`, IS NULL, "
+                "`LIKE 'prefix%'`) on a column of a large table when no index of the catalog can serve any of the "
+                "query's conditions on that table. An index serves a column when the column is its leading key or "
+                "follows keys the query matches by equality; a partial index only when the query implies its "
+                "predicate. The finding carries the one index that serves the whole query: equality columns first, "
+                "then one range column, then the ORDER BY columns.",
+            .why_is_this_bad =
+                "Without an index PostgreSQL reads every row of the table (a Seq Scan) to find the few the query "
+                "wants: the cost grows with the table, not with the result, and the scan competes with every other "
+                "query for I/O and cache.",
+            .example = "-- orders: 50 M rows, indexed on id only\n"
+                       "SELECT id, total_amount FROM orders WHERE customer_id = $1 AND created_at >= $2;",
+            .use_instead = "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_created_at_idx\n"
+                           "    ON orders (customer_id, created_at);",
+            .references = "https://www.postgresql.org/docs/current/indexes-multicolumn.html\n"
+                          "https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY\n"
+                          "https://use-the-index-luke.com/sql/where-clause",
+        },
+        .summary = "A large table is filtered on columns no index serves",
+    };
+    return info;
+  }
+
+  std::vector<std::string_view> node_kinds() const override { return {"SelectStmt", "UpdateStmt", "DeleteStmt"}; }
+
+  void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
+    if (!schema::is_query(node) || ctx.catalog().empty()) return;
+    catalog::QueryFacts facts = catalog::analyze_query(node, ctx.catalog());
+    for (size_t r = 0; r < facts.relations.size(); ++r) {
+      const Table* table = facts.relations[r].table;
+      if (!table || table->kind == RelationKind::view || !schema::is_large(*table, ctx)) continue;
+      catalog::IndexRequest request = facts.request_for(r, false);
+      const catalog::Condition* first = nullptr;
+      bool served = false;
+      for (const auto& c : facts.conditions) {
+        if (c.relation != r || c.predicate.op == PredicateOp::other) continue;
+        if (c.value != ValueKind::constant && c.value != ValueKind::parameter) continue;
+        if (catalog::serving_index(*table, c.predicate, request)) { served = true; break; }
+        if (!first && c.predicate.is_column()) first = &c;
+      }
+      if (served || !first) continue;
+      auto suggestion = catalog::suggest_index(ctx.catalog(), *table, request);
+      if (!suggestion) continue;
+      std::string column = fmt::format("{}.{}", table->name, first->predicate.column);
+      ctx.report(schema::token_span(ctx, first->location),
+                 fmt::format("`{}` is filtered on, {}, and no index serves it", column, schema::size_phrase(*table)))
+          .help(fmt::format("without an index every row of `{}` is read to find the matches; create the index "
+                            "{} (CONCURRENTLY does not block writes)",
+                            table->name, suggestion->summary))
+          .ddl(suggestion->ddl);
+    }
+  }
+};
+
+}  // namespace
+
+const detail::SqlRule& missing_index_filter() {
+  static const MissingIndexFilter rule;
+  return rule;
+}
+
+}  // namespace pglens::rules

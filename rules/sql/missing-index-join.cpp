@@ -1,0 +1,108 @@
+#include <set>
+
+#include <fmt/format.h>
+
+#include "catalog/index_advisor.hpp"
+#include "catalog/query_facts.hpp"
+#include "registry.hpp"
+#include "schema_rules.hpp"
+
+namespace pglens::rules {
+namespace {
+
+using catalog::PredicateOp;
+using catalog::ValueKind;
+
+// A join whose inner side has no index on its key: every row from the outer side costs a
+// scan of the inner table (or forces a hash of all of it).
+class MissingIndexJoin final : public detail::SqlRule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo info{
+        .id = "missing-index-join",
+        .category = RuleCategory::performance,
+        .default_severity = Severity::warning,
+        .has_fix = false,
+        .options = schema::size_options(),
+        .docs = {
+            .what_it_does =
+                "Reports an equality join (`JOIN ... ON a.x = b.y`, or the same in WHERE) whose inner side is a "
+                "large table with no index serving the join key. The inner side is the one probed for each row "
+                "of the other: the other side is filtered by a constant or parameter, or is small.",
+            .why_is_this_bad =
+                "With an index on the inner join key PostgreSQL runs a nested loop that touches only the matching "
+                "rows. Without one it must read the whole inner table, for a hash join, or once per outer row: "
+                "the cost grows with the table instead of with the result.",
+            .example = "-- order_items: 200 M rows, no index on order_id\n"
+                       "SELECT oi.product_id FROM orders o JOIN order_items oi ON oi.order_id = o.id\n"
+                       "WHERE o.customer_id = $1;",
+            .use_instead = "CREATE INDEX CONCURRENTLY IF NOT EXISTS order_items_order_id_idx ON order_items (order_id);",
+            .references = "https://www.postgresql.org/docs/current/planner-optimizer.html\n"
+                          "https://use-the-index-luke.com/sql/join/nested-loops-join-n1-problem",
+        },
+        .summary = "A join key on a large inner table has no index",
+    };
+    return info;
+  }
+
+  std::vector<std::string_view> node_kinds() const override { return {"SelectStmt", "UpdateStmt", "DeleteStmt"}; }
+
+  void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
+    if (!schema::is_query(node) || ctx.catalog().empty()) return;
+    catalog::QueryFacts facts = catalog::analyze_query(node, ctx.catalog());
+    std::set<size_t> reported;
+    for (const auto& c : facts.conditions) {
+      if (!c.other_relation || c.predicate.op != PredicateOp::equality || !c.predicate.is_column()) continue;
+      size_t r = c.relation;
+      const Table* table = facts.relations[r].table;
+      if (reported.count(r) || !table || table->kind == RelationKind::view || !schema::is_large(*table, ctx)) continue;
+      if (!is_outer(facts, *c.other_relation, ctx)) continue;
+      catalog::IndexRequest request = facts.request_for(r, true);
+      if (catalog::serving_index(*table, c.predicate, request)) continue;
+      // Another condition on this table served by an index already narrows it.
+      if (served_filter(facts, r, *table)) continue;
+      catalog::IndexRequest join_request;
+      for (const auto& p : request.predicates)
+        if (p.op == PredicateOp::equality) join_request.predicates.push_back(p);
+      auto suggestion = catalog::suggest_index(ctx.catalog(), *table, join_request);
+      if (!suggestion) continue;
+      reported.insert(r);
+      const auto& other = facts.relations[*c.other_relation];
+      ctx.report(schema::token_span(ctx, c.location),
+                 fmt::format("join key `{}.{}` has no index, and {}: each row from `{}` probes it", table->name,
+                             c.predicate.column, schema::size_phrase(*table),
+                             other.table ? other.table->name : other.written))
+          .help(fmt::format("index the inner side of the join so each lookup touches only the matching rows: {}",
+                            suggestion->summary))
+          .ddl(suggestion->ddl);
+    }
+  }
+
+ private:
+  // The side rows come from: filtered by a constant or parameter, or small.
+  static bool is_outer(const catalog::QueryFacts& facts, size_t r, const detail::RuleContext& ctx) {
+    const Table* t = facts.relations[r].table;
+    if (t && !schema::is_large(*t, ctx)) return true;
+    for (const auto& c : facts.conditions)
+      if (c.relation == r && c.predicate.op != PredicateOp::other &&
+          (c.value == ValueKind::constant || c.value == ValueKind::parameter))
+        return true;
+    return false;
+  }
+
+  static bool served_filter(const catalog::QueryFacts& facts, size_t r, const Table& table) {
+    catalog::IndexRequest request = facts.request_for(r, false);
+    for (const auto& p : request.predicates)
+      if (catalog::serving_index(table, p, request)) return true;
+    return false;
+  }
+};
+
+}  // namespace
+
+const detail::SqlRule& missing_index_join() {
+  static const MissingIndexJoin rule;
+  return rule;
+}
+
+}  // namespace pglens::rules

@@ -1,0 +1,405 @@
+#include "catalog/query_facts.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "catalog/names.hpp"
+
+namespace pglens::catalog {
+namespace {
+
+constexpr std::array<std::string_view, 16> kAggregates = {
+    "count", "sum", "avg", "min", "max", "array_agg", "string_agg", "bool_and", "bool_or", "every",
+    "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "stddev", "variance"};
+
+constexpr std::array<std::string_view, 7> kVolatile = {
+    "random", "clock_timestamp", "timeofday", "gen_random_uuid", "uuid_generate_v4", "nextval", "setseed"};
+
+class Analyzer {
+ public:
+  Analyzer(const Catalog& catalog, QueryFacts& facts) : catalog_(catalog), facts_(facts) {}
+
+  void from_item(const sql::Node& item) {
+    if (item.is("RangeVar")) {
+      RelationRef r;
+      std::string_view schema = item.str("schemaname"), name = item.str("relname");
+      r.table = catalog_.find_table(schema, name);
+      r.written = schema.empty() ? std::string(name) : std::string(schema) + "." + std::string(name);
+      sql::Node alias = item.field("alias");
+      r.alias = alias ? std::string(alias.str("aliasname")) : std::string(name);
+      r.location = item.location().value_or(0);
+      r.only = item.has("inh") ? !item.boolean("inh") : false;
+      facts_.relations.push_back(std::move(r));
+    } else if (item.is("JoinExpr")) {
+      from_item(item.field("larg"));
+      from_item(item.field("rarg"));
+      if (item.has("quals")) pending_join_quals_.push_back(item.field("quals"));
+    }
+  }
+
+  // The relation a ColumnRef names: by qualifier, or the one relation having the column.
+  std::optional<std::pair<size_t, std::string>> resolve(const sql::Node& ref) const {
+    sql::List fields = ref.list("fields");
+    if (fields.empty() || fields[fields.size() - 1].is("A_Star")) return std::nullopt;
+    std::string column(fields[fields.size() - 1].sval());
+    if (fields.size() >= 2) {
+      std::string_view qualifier = fields[fields.size() - 2].sval();
+      for (size_t i = 0; i < facts_.relations.size(); ++i)
+        if (facts_.relations[i].alias == qualifier) return std::make_pair(i, column);
+      return std::nullopt;
+    }
+    std::optional<size_t> found;
+    for (size_t i = 0; i < facts_.relations.size(); ++i) {
+      const Table* t = facts_.relations[i].table;
+      if (facts_.relations.size() == 1 || (t && t->column(column))) {
+        if (found) return std::nullopt;  // ambiguous
+        found = i;
+      }
+    }
+    if (!found) return std::nullopt;
+    return std::make_pair(*found, column);
+  }
+
+  // Every ColumnRef under `node` (not descending into subqueries).
+  static void column_refs(const sql::Node& node, std::vector<sql::Node>& out) {
+    if (!node) return;
+    if (node.is("ColumnRef")) { out.push_back(node); return; }
+    if (node.is("SubLink") || node.is("SelectStmt")) return;
+    for (auto kv : node.fields()) {
+      simdjson::dom::element e = kv.value;
+      if (e.is_array()) {
+        simdjson::dom::array items = e.get_array().value_unsafe();  // a named copy: never iterate a temporary
+        for (simdjson::dom::element child : items)
+          if (child.is_object()) column_refs(sql::Node(child, node.base()), out);
+      } else if (e.is_object()) {
+        column_refs(sql::Node(e, node.base(), kv.key), out);
+      }
+    }
+  }
+
+  static bool has_volatile_call(const sql::Node& node) {
+    if (!node) return false;
+    if (node.is("FuncCall") && is_volatile_function(function_name(node))) return true;
+    if (node.is("SubLink")) return false;
+    for (auto kv : node.fields()) {
+      simdjson::dom::element e = kv.value;
+      if (e.is_array()) {
+        simdjson::dom::array items = e.get_array().value_unsafe();  // a named copy: never iterate a temporary
+        for (simdjson::dom::element child : items)
+          if (child.is_object() && has_volatile_call(sql::Node(child, node.base()))) return true;
+      } else if (e.is_object() && has_volatile_call(sql::Node(e, node.base(), kv.key))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  struct Side {
+    size_t relation = 0;
+    std::string column;      // bare column
+    std::string expression;  // or an expression on one relation's columns
+  };
+
+  // A side that is about one relation: a column, or an expression of its columns only.
+  std::optional<Side> column_side(const sql::Node& node) const {
+    if (!node) return std::nullopt;
+    if (node.is("ColumnRef")) {
+      auto r = resolve(node);
+      if (!r) return std::nullopt;
+      return Side{r->first, r->second, {}};
+    }
+    std::vector<sql::Node> refs;
+    column_refs(node, refs);
+    if (refs.empty()) return std::nullopt;
+    std::optional<size_t> rel;
+    for (const auto& ref : refs) {
+      auto r = resolve(ref);
+      if (!r || (rel && *rel != r->first)) return std::nullopt;
+      rel = r->first;
+    }
+    return Side{*rel, {}, deparse(node, true)};
+  }
+
+  ValueKind value_kind(const sql::Node& node) const {
+    sql::Node n = node;
+    while (n.is("TypeCast")) n = n.field("arg");
+    if (n.is("A_Const")) return ValueKind::constant;
+    if (n.is("ParamRef")) return ValueKind::parameter;
+    if (n.is("ColumnRef")) return resolve(n) ? ValueKind::column : ValueKind::parameter;  // outer reference
+    if (has_volatile_call(n)) return ValueKind::volatile_call;
+    std::vector<sql::Node> refs;
+    column_refs(n, refs);
+    for (const auto& r : refs)
+      if (resolve(r)) return ValueKind::other;
+    return ValueKind::parameter;  // a stable expression: now(), $1 + 1, CURRENT_DATE
+  }
+
+  // Of two values, the one less usable as an index lookup value.
+  static ValueKind worst(ValueKind a, ValueKind b) {
+    auto rank = [](ValueKind k) {
+      switch (k) {
+        case ValueKind::constant: return 0;
+        case ValueKind::parameter: return 1;
+        case ValueKind::column: return 2;
+        case ValueKind::other: return 3;
+        case ValueKind::volatile_call: return 4;
+      }
+      return 3;
+    };
+    return rank(a) >= rank(b) ? a : b;
+  }
+
+  static std::string flip(const std::string& op) {
+    if (op == "<") return ">";
+    if (op == ">") return "<";
+    if (op == "<=") return ">=";
+    if (op == ">=") return "<=";
+    return op;
+  }
+
+  void add(const Side& side, const sql::Node& cond, const sql::Node& column_node, const sql::Node& value_node,
+           ValueKind kind, PredicateOp op, std::string op_text, bool from_join) {
+    Condition c;
+    c.relation = side.relation;
+    c.predicate.column = side.column;
+    c.predicate.expression = side.expression;
+    c.predicate.op = op;
+    c.predicate.text = deparse(cond, true);
+    c.predicate.is_null_test = op_text == "IS NULL";
+    sql::Node v = value_node;
+    while (v.is("TypeCast")) v = v.field("arg");
+    if (kind == ValueKind::constant && v.is("A_Const")) c.predicate.constant = deparse(v);
+    c.node = cond;
+    c.column_side = column_node;
+    c.value_side = value_node;
+    c.value = kind;
+    c.from_join = from_join;
+    c.op = std::move(op_text);
+    c.location = column_node.location().value_or(cond.location().value_or(0));
+    if (kind == ValueKind::column) {
+      sql::Node ref = value_node;
+      while (ref.is("TypeCast")) ref = ref.field("arg");
+      if (auto other = resolve(ref); other && other->first != side.relation) {
+        c.other_relation = other->first;
+        c.other_column = other->second;
+      } else {
+        c.value = ValueKind::other;  // a column of the same relation: no index lookup value
+      }
+    }
+    facts_.conditions.push_back(std::move(c));
+  }
+
+  void condition(const sql::Node& cond, bool from_join) {
+    if (cond.is("BoolExpr")) {
+      if (cond.str("boolop") == "OR_EXPR") facts_.where_has_or = facts_.where_has_or || !from_join;
+      return;
+    }
+    if (cond.is("NullTest")) {
+      sql::Node arg = cond.field("arg");
+      if (auto side = column_side(arg)) {
+        bool is_null = cond.str("nulltesttype") == "IS_NULL";
+        add(*side, cond, arg, {}, ValueKind::constant, is_null ? PredicateOp::equality : PredicateOp::other,
+            is_null ? "IS NULL" : "IS NOT NULL", from_join);
+      }
+      return;
+    }
+    if (!cond.is("A_Expr")) return;
+    std::string_view kind = cond.str("kind");
+    sql::List name = cond.list("name");
+    std::string op = name.empty() ? "" : std::string(name[name.size() - 1].sval());
+    sql::Node l = cond.field("lexpr"), r = cond.field("rexpr");
+    if (kind == "AEXPR_OP") {
+      bool comparison = op == "=" || op == "<" || op == ">" || op == "<=" || op == ">=" || op == "<>" || op == "!=";
+      if (!comparison) return;
+      auto ls = column_side(l), rs = column_side(r);
+      PredicateOp pop = op == "=" ? PredicateOp::equality : (op == "<>" || op == "!=") ? PredicateOp::other : PredicateOp::range;
+      if (ls && rs && ls->relation != rs->relation) {
+        add(*ls, cond, l, r, ValueKind::column, pop, op, from_join);
+        add(*rs, cond, r, l, ValueKind::column, pop, flip(op), from_join);
+        return;
+      }
+      if (ls && !rs) add(*ls, cond, l, r, value_kind(r), pop, op, from_join);
+      else if (rs && !ls) add(*rs, cond, r, l, value_kind(l), pop, flip(op), from_join);
+      return;
+    }
+    auto ls = column_side(l);
+    if (!ls) return;
+    if (kind == "AEXPR_IN") {
+      ValueKind vk = ValueKind::constant;
+      for (sql::Node item : r.list("items")) vk = worst(vk, value_kind(item));
+      add(*ls, cond, l, r, vk, op == "=" ? PredicateOp::equality : PredicateOp::other, op == "=" ? "IN" : "NOT IN", from_join);
+    } else if (kind == "AEXPR_OP_ANY") {
+      add(*ls, cond, l, r, value_kind(r), op == "=" ? PredicateOp::equality : PredicateOp::other, "= ANY", from_join);
+    } else if (kind == "AEXPR_BETWEEN") {
+      ValueKind vk = ValueKind::constant;
+      for (sql::Node item : r.list("items")) vk = worst(vk, value_kind(item));
+      add(*ls, cond, l, r, vk, PredicateOp::range, "BETWEEN", from_join);
+    } else if (kind == "AEXPR_LIKE" || kind == "AEXPR_ILIKE") {
+      sql::Node v = r;
+      while (v.is("TypeCast")) v = v.field("arg");
+      std::string_view pattern = v.is("A_Const") ? v.field("sval").str("sval") : std::string_view();
+      bool prefix = kind == "AEXPR_LIKE" && op == "~~" && !pattern.empty() && pattern[0] != '%' && pattern[0] != '_';
+      add(*ls, cond, l, r, value_kind(r), prefix ? PredicateOp::range : PredicateOp::other,
+          kind == "AEXPR_LIKE" ? "LIKE" : "ILIKE", from_join);
+    }
+  }
+
+  void conditions_of(const sql::Node& expr, bool from_join) {
+    for (const auto& c : and_conjuncts(expr)) condition(c, from_join);
+  }
+
+  void finish_joins() {
+    for (const auto& q : pending_join_quals_) conditions_of(q, true);
+  }
+
+  void targets(const sql::List& target_list) {
+    for (sql::Node t : target_list) {
+      sql::Node v = t.field("val");
+      if (v.is("ColumnRef")) {
+        sql::List f = v.list("fields");
+        if (!f.empty() && f[f.size() - 1].is("A_Star")) {
+          facts_.star = true;
+          facts_.outputs_only_columns = false;
+          continue;
+        }
+        if (auto r = resolve(v)) {
+          facts_.output_columns.emplace_back(r->first, r->second);
+          continue;
+        }
+      }
+      facts_.outputs_only_columns = false;
+      if (contains_aggregate(v)) facts_.has_aggregate = true;
+      if (contains_window(v)) facts_.has_window = true;
+    }
+  }
+
+  static bool contains_aggregate(const sql::Node& n) {
+    if (!n) return false;
+    if (is_aggregate_call(n)) return true;
+    if (n.is("SubLink")) return false;
+    for (auto kv : n.fields()) {
+      simdjson::dom::element e = kv.value;
+      if (e.is_array()) {
+        simdjson::dom::array items = e.get_array().value_unsafe();  // a named copy: never iterate a temporary
+        for (simdjson::dom::element child : items)
+          if (child.is_object() && contains_aggregate(sql::Node(child, n.base()))) return true;
+      } else if (e.is_object() && contains_aggregate(sql::Node(e, n.base(), kv.key))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static bool contains_window(const sql::Node& n) { return n.is("FuncCall") && n.has("over"); }
+
+  void order_by(const sql::List& sort) {
+    for (sql::Node s : sort) {
+      sql::Node key = s.field("node");
+      OrderItem item;
+      item.key.descending = s.str("sortby_dir") == "SORTBY_DESC";
+      std::string_view nulls = s.str("sortby_nulls");
+      item.key.nulls_first = nulls == "SORTBY_NULLS_FIRST" || (nulls != "SORTBY_NULLS_LAST" && item.key.descending);
+      item.location = key.location().value_or(0);
+      if (auto side = column_side(key)) {
+        item.relation = side->relation;
+        item.key.column = side->column;
+        item.key.expression = side->expression;
+      }
+      facts_.order_by.push_back(std::move(item));
+    }
+  }
+
+ private:
+  const Catalog& catalog_;
+  QueryFacts& facts_;
+  std::vector<sql::Node> pending_join_quals_;
+};
+
+}  // namespace
+
+std::vector<sql::Node> and_conjuncts(const sql::Node& expr) {
+  std::vector<sql::Node> out;
+  if (!expr) return out;
+  if (expr.is("BoolExpr") && expr.str("boolop") == "AND_EXPR") {
+    for (sql::Node a : expr.list("args")) {
+      auto inner = and_conjuncts(a);
+      out.insert(out.end(), inner.begin(), inner.end());
+    }
+    return out;
+  }
+  out.push_back(expr);
+  return out;
+}
+
+std::string function_name(const sql::Node& call) {
+  sql::List names = call.list("funcname");
+  if (names.empty()) return {};
+  return std::string(names[names.size() - 1].sval());
+}
+
+bool is_volatile_function(std::string_view name) {
+  return std::find(kVolatile.begin(), kVolatile.end(), name) != kVolatile.end();
+}
+
+bool is_aggregate_call(const sql::Node& node) {
+  if (!node.is("FuncCall") || node.has("over")) return false;
+  std::string name = function_name(node);
+  return std::find(kAggregates.begin(), kAggregates.end(), name) != kAggregates.end();
+}
+
+QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog) {
+  QueryFacts facts;
+  Analyzer a(catalog, facts);
+  if (stmt.is("SelectStmt")) {
+    for (sql::Node item : stmt.list("fromClause")) a.from_item(item);
+    a.finish_joins();
+    if (stmt.has("whereClause")) {
+      facts.has_where = true;
+      a.conditions_of(stmt.field("whereClause"), false);
+    }
+    a.targets(stmt.list("targetList"));
+    if (Analyzer::contains_aggregate(stmt.field("havingClause"))) facts.has_aggregate = true;
+    a.order_by(stmt.list("sortClause"));
+    facts.has_group_by = !stmt.list("groupClause").empty();
+    facts.distinct = stmt.has("distinctClause");
+    if (stmt.has("limitCount")) {
+      sql::Node limit = stmt.field("limitCount");
+      bool null_limit = limit.is("A_Const") && limit.boolean("isnull");
+      facts.has_limit = !null_limit;
+      if (limit.is("A_Const") && limit.has("ival")) facts.limit = limit.field("ival").integer("ival");
+    }
+    if (stmt.has("limitOffset")) facts.offset = stmt.field("limitOffset");
+  } else if (stmt.is("UpdateStmt") || stmt.is("DeleteStmt")) {
+    a.from_item(stmt.field("relation"));
+    for (sql::Node item : stmt.list(stmt.is("UpdateStmt") ? "fromClause" : "usingClause")) a.from_item(item);
+    a.finish_joins();
+    if (stmt.has("whereClause")) {
+      facts.has_where = true;
+      a.conditions_of(stmt.field("whereClause"), false);
+    }
+  }
+  return facts;
+}
+
+IndexRequest QueryFacts::request_for(size_t r, bool with_joins) const {
+  IndexRequest req;
+  for (const auto& c : conditions) {
+    if (c.relation != r || c.predicate.op == PredicateOp::other) continue;
+    bool lookup_value = c.value == ValueKind::constant || c.value == ValueKind::parameter;
+    bool join_value = with_joins && c.value == ValueKind::column && c.predicate.op == PredicateOp::equality;
+    if (lookup_value || join_value) req.predicates.push_back(c.predicate);
+  }
+  bool all_here = !order_by.empty() && std::all_of(order_by.begin(), order_by.end(), [&](const OrderItem& o) {
+    return o.relation && *o.relation == r;
+  });
+  if (all_here)
+    for (const auto& o : order_by) req.order_by.push_back(o.key);
+  req.output_known = !star && outputs_only_columns;
+  for (const auto& [rel, col] : output_columns)
+    if (rel == r) req.output_columns.push_back(col);
+  for (const auto& o : order_by)
+    if (o.relation && *o.relation == r && !o.key.column.empty()) req.output_columns.push_back(o.key.column);
+  return req;
+}
+
+}  // namespace pglens::catalog

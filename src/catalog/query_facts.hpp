@@ -1,0 +1,87 @@
+// What one SELECT (or UPDATE / DELETE) asks of its tables, resolved against the catalog:
+// the relations in FROM, the AND-ed conditions of WHERE and JOIN ... ON on each of them,
+// ORDER BY, LIMIT / OFFSET, aggregates and the columns it returns. The schema-aware rules
+// read these facts instead of walking the tree each on its own.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/index_advisor.hpp"
+#include "pglens/catalog.hpp"
+#include "sql/ast.hpp"
+
+namespace pglens::catalog {
+
+struct RelationRef {
+  const Table* table = nullptr;  // nullptr when the catalog does not know it
+  std::string alias;             // the alias, or the relation's name
+  std::string written;           // as written: "orders", "sales.orders"
+  uint32_t location = 0;
+  bool only = false;             // FROM ONLY
+};
+
+enum class ValueKind { constant, parameter, column, volatile_call, other };
+
+struct Condition {
+  size_t relation = 0;          // index into QueryFacts::relations
+  ColumnPredicate predicate;    // on that relation's column or expression
+  sql::Node node;               // the condition expression
+  sql::Node column_side;        // the ColumnRef, or the expression wrapping the column
+  sql::Node value_side;         // what it is compared with (may be invalid: IS NULL)
+  ValueKind value = ValueKind::other;
+  std::optional<size_t> other_relation;  // a join condition: the other side's relation
+  std::string other_column;
+  bool from_join = false;       // JOIN ... ON rather than WHERE
+  std::string op;               // "=", "<", "BETWEEN", "IN", "LIKE", "IS NULL" ...
+  uint32_t location = 0;        // of the column side
+};
+
+struct OrderItem {
+  std::optional<size_t> relation;  // when the key is a column (or expression) of one relation
+  SortKey key;
+  uint32_t location = 0;
+};
+
+struct QueryFacts {
+  std::vector<RelationRef> relations;
+  std::vector<Condition> conditions;  // the AND-ed conditions that name exactly one relation's column
+  bool has_where = false;
+  bool where_has_or = false;          // some top-level conjunct is an OR
+  std::vector<OrderItem> order_by;
+  bool has_limit = false;
+  std::optional<int64_t> limit;
+  sql::Node offset;                   // the OFFSET expression, when any
+  bool has_group_by = false;
+  bool has_aggregate = false;         // in the target list or HAVING
+  bool has_window = false;
+  bool distinct = false;
+  bool star = false;                  // SELECT * or t.*
+  std::vector<std::pair<size_t, std::string>> output_columns;  // (relation, column) of plain column outputs
+  bool outputs_only_columns = true;   // every output is a plain column of a known relation
+
+  // The request for an index on relation `r`: its conditions with a constant or parameter
+  // (join conditions too when `with_joins`), ORDER BY when all of it is on `r`, and the
+  // columns the query reads from `r`.
+  IndexRequest request_for(size_t r, bool with_joins) const;
+};
+
+// Facts of a SelectStmt without set operations (UNION arms are analysed one by one), or of
+// an UpdateStmt / DeleteStmt (their relation and WHERE).
+QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog);
+
+// Top-level AND-ed conjuncts of a boolean expression.
+std::vector<sql::Node> and_conjuncts(const sql::Node& expr);
+
+// The function name of a FuncCall ("lower", "date_trunc"), without pg_catalog.
+std::string function_name(const sql::Node& call);
+
+// Whether a function is volatile (random(), clock_timestamp() ...): its value changes per
+// row, so it neither prunes partitions nor uses an index as a comparison value.
+bool is_volatile_function(std::string_view name);
+
+// Whether an expression is an aggregate call (count, sum, avg, min, max, ...).
+bool is_aggregate_call(const sql::Node& node);
+
+}  // namespace pglens::catalog
