@@ -124,6 +124,9 @@ std::string render(const sql::Node& n) {
   if (kind == "TypeCast") {
     sql::Node arg = n.field("arg");
     if (arg.is("A_Const")) return render(arg);  // PostgreSQL prints casts on every literal
+    // ... and the implicit `::text` on a varchar or char column compared as text.
+    sql::List type = n.field("typeName").list("names");
+    if (arg.is("ColumnRef") && type.size() == 1 && type[0].sval() == "text") return render(arg);
     return fmt::format("{}::{}", operand(arg), type_name(n.field("typeName")));
   }
   if (kind == "FuncCall") {
