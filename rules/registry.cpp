@@ -1,5 +1,6 @@
 #include "registry.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace pglens {
@@ -22,12 +23,34 @@ std::span<const detail::SqlRule* const> sql_rules() {
   return list;
 }
 
+std::span<const detail::PlanRule* const> plan_rules() {
+  static const detail::PlanRule* const list[] = {
+      &seq_scan_large(),
+      &filter_removes_most_rows(),
+      &nested_loop_inner_scan(),
+      &sort_spill(),
+      &hash_spill(),
+      &row_misestimate(),
+      &lossy_bitmap(),
+      &heap_fetches(),
+      &cache_misses(),
+      &workers_not_launched(),
+      &jit_overhead(),
+      &temp_spill(),
+      &many_rows_returned(),
+  };
+  return list;
+}
+
 }  // namespace rules
 
 std::span<const RuleInfo* const> all_rules() {
   static const std::vector<const RuleInfo*> list = [] {
     std::vector<const RuleInfo*> v;
     for (const auto* r : rules::sql_rules()) v.push_back(&r->info());
+    // A rule covering SQL and plans shares its RuleInfo: listed once, under its SQL entry.
+    for (const auto* r : rules::plan_rules())
+      if (std::find(v.begin(), v.end(), &r->info()) == v.end()) v.push_back(&r->info());
     return v;
   }();
   return list;

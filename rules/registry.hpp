@@ -5,6 +5,7 @@
 
 #include <span>
 
+#include "engine/plan_rule.hpp"
 #include "engine/sql_rule.hpp"
 
 namespace pglens::rules {
@@ -22,5 +23,22 @@ const detail::SqlRule& fk_without_index();
 const detail::SqlRule& non_sargable_predicate();
 
 std::span<const detail::SqlRule* const> sql_rules();
+
+// Plan rules (rules/plan/<id>.cpp).
+const detail::PlanRule& seq_scan_large();
+const detail::PlanRule& filter_removes_most_rows();
+const detail::PlanRule& nested_loop_inner_scan();
+const detail::PlanRule& sort_spill();
+const detail::PlanRule& hash_spill();
+const detail::PlanRule& row_misestimate();
+const detail::PlanRule& lossy_bitmap();
+const detail::PlanRule& heap_fetches();
+const detail::PlanRule& cache_misses();
+const detail::PlanRule& workers_not_launched();
+const detail::PlanRule& jit_overhead();
+const detail::PlanRule& temp_spill();
+const detail::PlanRule& many_rows_returned();
+
+std::span<const detail::PlanRule* const> plan_rules();
 
 }  // namespace pglens::rules

@@ -19,6 +19,16 @@ enum class RuleTarget { sql, plan };
 std::string_view to_string(RuleCategory c);
 std::string_view to_string(RuleTarget t);
 
+// What a rule checks: SQL text, EXPLAIN plans, or both. One concept keeps one id and one doc
+// even when it shows in both (large-offset reads `OFFSET 10000` in SQL and a Limit in a plan).
+struct RuleTargets {
+  bool sql = true;
+  bool plan = false;
+  bool covers(RuleTarget t) const { return t == RuleTarget::sql ? sql : plan; }
+};
+// "sql", "plan" or "sql+plan".
+std::string_view to_string(RuleTargets t);
+
 using OptionValue = std::variant<bool, int64_t, double, std::string>;
 std::string format_option_value(const OptionValue& v);
 
@@ -40,7 +50,7 @@ struct RuleDocs {
 struct RuleInfo {
   std::string_view id;  // kebab-case, stable
   RuleCategory category = RuleCategory::performance;
-  RuleTarget target = RuleTarget::sql;
+  RuleTargets targets;
   Severity default_severity = Severity::warning;
   bool has_fix = false;
   std::vector<RuleOption> options;

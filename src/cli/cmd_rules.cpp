@@ -36,16 +36,16 @@ void add_rules_commands(CLI::App& app, Runner& run) {
         for (const RuleInfo* r : all_rules()) {
           nlohmann::ordered_json opts = nlohmann::ordered_json::object();
           for (const auto& o : r->options) opts[std::string(o.name)] = format_option_value(o.default_value);
-          j.push_back({{"id", r->id}, {"target", to_string(r->target)}, {"category", to_string(r->category)},
+          j.push_back({{"id", r->id}, {"target", to_string(r->targets)}, {"category", to_string(r->category)},
                        {"severity", to_string(r->default_severity)}, {"fix", r->has_fix}, {"summary", r->summary},
                        {"options", opts}});
         }
         fmt::print("{}\n", j.dump(2));
         return kExitOk;
       }
-      fmt::print("{:<28} {:<6} {:<12} {:<8} {:<4} {}\n", "RULE", "TARGET", "CATEGORY", "SEVERITY", "FIX", "SUMMARY");
+      fmt::print("{:<28} {:<8} {:<12} {:<8} {:<4} {}\n", "RULE", "TARGET", "CATEGORY", "SEVERITY", "FIX", "SUMMARY");
       for (const RuleInfo* r : all_rules())
-        fmt::print("{:<28} {:<6} {:<12} {:<8} {:<4} {}\n", r->id, to_string(r->target), to_string(r->category),
+        fmt::print("{:<28} {:<8} {:<12} {:<8} {:<4} {}\n", r->id, to_string(r->targets), to_string(r->category),
                    to_string(r->default_severity), r->has_fix ? "yes" : "", r->summary);
       return kExitOk;
     };

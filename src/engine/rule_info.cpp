@@ -5,6 +5,7 @@
 #include <set>
 #include <map>
 
+#include "engine/plan_rule.hpp"
 #include "engine/sql_rule.hpp"
 #include "pglens/rule.hpp"
 
@@ -21,6 +22,11 @@ std::string_view to_string(RuleCategory c) {
 }
 
 std::string_view to_string(RuleTarget t) { return t == RuleTarget::sql ? "sql" : "plan"; }
+
+std::string_view to_string(RuleTargets t) {
+  if (t.sql && t.plan) return "sql+plan";
+  return t.plan ? "plan" : "sql";
+}
 
 std::string format_option_value(const OptionValue& v) {
   switch (v.index()) {
@@ -49,11 +55,11 @@ std::string rule_docs_url(std::string_view id) {
 
 std::string render_rule_docs(const RuleInfo& r) {
   std::string out = fmt::format("# {}\n\n", r.id);
-  out += fmt::format("{} · {} rule · default severity: {} · fix: {}\n\n", to_string(r.category), to_string(r.target),
+  out += fmt::format("{} · {} rule · default severity: {} · fix: {}\n\n", to_string(r.category), to_string(r.targets),
                      to_string(r.default_severity), r.has_fix ? "yes" : "no");
   out += fmt::format("## What it does\n\n{}\n\n", r.docs.what_it_does);
   out += fmt::format("## Why is this bad?\n\n{}\n\n", r.docs.why_is_this_bad);
-  std::string_view lang = r.target == RuleTarget::sql ? "sql" : "text";
+  std::string_view lang = r.targets.sql ? "sql" : "text";
   out += fmt::format("## Example\n\n```{}\n{}\n```\n\n", lang, r.docs.example);
   out += fmt::format("## Use instead\n\n```{}\n{}\n```\n\n", lang, r.docs.use_instead);
   out += "## Options\n\n";
@@ -75,15 +81,17 @@ std::map<std::string, std::set<std::string>, std::less<>>& options_read_log() {
 }
 }  // namespace
 
-OptionValue RuleContext::option(std::string_view name) const {
-  if (!info_.option(name)) throw std::logic_error(fmt::format("rule {} reads undeclared option {}", info_.id, name));
+OptionValue read_rule_option(const RuleInfo& info, const Config& config, std::string_view name) {
+  if (!info.option(name)) throw std::logic_error(fmt::format("rule {} reads undeclared option {}", info.id, name));
   if (tracking_option_reads.load(std::memory_order_relaxed)) {
     std::lock_guard lock(options_read_mutex);
-    auto& seen = options_read_log()[std::string(info_.id)];
-    if (seen.size() < info_.options.size()) seen.insert(std::string(name));
+    auto& seen = options_read_log()[std::string(info.id)];
+    if (seen.size() < info.options.size()) seen.insert(std::string(name));
   }
-  return config_.option(info_, name);
+  return config.option(info, name);
 }
+
+OptionValue RuleContext::option(std::string_view name) const { return read_rule_option(info_, config_, name); }
 
 void RuleContext::track_option_reads(bool on) { tracking_option_reads = on; }
 

@@ -6,6 +6,8 @@
 
 #include "engine/sql_rule.hpp"
 #include "pglens/lint.hpp"
+#include "pglens/plan.hpp"
+#include "pglens/plan_rules.hpp"
 #include "pglens/rule.hpp"
 #include "registry.hpp"
 #include "support/fixtures.hpp"
@@ -43,8 +45,12 @@ TEST(RuleRegistry, EveryRuleHasDocsUnderEveryHeading) {
 
 TEST(RuleRegistry, EveryRuleHasFixtures) {
   for (const RuleInfo* r : all_rules()) {
-    fs::path dir = test::testdata(r->target == RuleTarget::sql ? "sql" : "plan-rules") / std::string(r->id);
-    EXPECT_TRUE(fs::is_directory(dir) && !fs::is_empty(dir)) << r->id << ": no fixtures in " << dir;
+    // A rule that checks both SQL and plans has fixtures for both.
+    for (RuleTarget t : {RuleTarget::sql, RuleTarget::plan}) {
+      if (!r->targets.covers(t)) continue;
+      fs::path dir = test::testdata(t == RuleTarget::sql ? "sql" : "plan-rules") / std::string(r->id);
+      EXPECT_TRUE(fs::is_directory(dir) && !fs::is_empty(dir)) << r->id << ": no fixtures in " << dir;
+    }
   }
 }
 
@@ -78,6 +84,24 @@ TEST(RuleRegistry, EverySqlRuleReadsEveryOptionItDeclares) {
       ASSERT_FALSE(build_catalog(config, {.extra_ddl = {e.path()}, .db_url = {}, .use_environment = false}, catalog));
       Linter(config).lint(f, catalog);
     }
+    auto read = detail::RuleContext::options_read(info.id);
+    for (const auto& o : info.options)
+      EXPECT_NE(std::find(read.begin(), read.end(), std::string(o.name)), read.end())
+          << info.id << " declares option `" << o.name << "` but never reads it on its fixtures";
+  }
+  detail::RuleContext::track_option_reads(false);
+}
+
+// Runs every plan rule over the captured plans of testdata/plan-rules while tracking option reads.
+TEST(RuleRegistry, EveryPlanRuleReadsEveryOptionItDeclares) {
+  detail::RuleContext::track_option_reads(true);
+  for (auto& e : fs::recursive_directory_iterator(test::testdata("plan-rules"))) {
+    if (e.path().extension() != ".txt") continue;
+    for (const auto& plan : plan::read_plans(test::read_file(e.path())).plans)
+      (void)plan::diagnose(plan, Config{}, Catalog::none());
+  }
+  for (const detail::PlanRule* rule : rules::plan_rules()) {
+    const RuleInfo& info = rule->info();
     auto read = detail::RuleContext::options_read(info.id);
     for (const auto& o : info.options)
       EXPECT_NE(std::find(read.begin(), read.end(), std::string(o.name)), read.end())

@@ -76,7 +76,7 @@ TEST(SqlFixtures, EveryFixtureMatchesItsExpectationsExactly) {
 
 TEST(SqlFixtures, EverySqlRuleHasFixturesWithPositivesAndNegatives) {
   for (const RuleInfo* r : all_rules()) {
-    if (r->target != RuleTarget::sql) continue;
+    if (!r->targets.sql) continue;
     SCOPED_TRACE(std::string(r->id));
     fs::path dir = test::testdata("sql") / std::string(r->id);
     ASSERT_TRUE(fs::is_directory(dir)) << "no fixtures in " << dir;

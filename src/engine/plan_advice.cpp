@@ -1,0 +1,209 @@
+#include "engine/plan_advice.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "catalog/index_advisor.hpp"
+
+namespace pglens::detail {
+namespace {
+
+// The requests of one table, merged across findings.
+struct TableRequest {
+  Table table;             // from the catalog, or named by the plan alone
+  std::string shown_name;  // as the advice names it
+  catalog::IndexRequest request;
+  bool output_unknown = false;
+  std::vector<size_t> drafts;      // findings that asked, in order
+  std::vector<std::string> rules;  // their rule ids, no repeats
+  std::vector<std::string> aliases;
+};
+
+catalog::PredicateOp to_op(CompareOp op) {
+  switch (op) {
+    case CompareOp::equality: return catalog::PredicateOp::equality;
+    case CompareOp::range: return catalog::PredicateOp::range;
+    case CompareOp::other: break;
+  }
+  return catalog::PredicateOp::other;
+}
+
+// The conjuncts of `condition` on the wished relation's columns, as the advisor reads them.
+void add_predicates(const IndexWish& wish, std::string_view condition, sql::Parser& parser,
+                    catalog::IndexRequest& request) {
+  ParsedCondition parsed = parse_condition(condition, parser);
+  for (const Conjunct& c : parsed.conjuncts) {
+    if (c.has_or || c.column.column.empty()) continue;
+    catalog::ColumnPredicate p;
+    bool mine = refers_to(c.column, wish.relation, wish.alias);
+    bool theirs = !c.other_column.column.empty() && refers_to(c.other_column, wish.relation, wish.alias);
+    if (mine) {
+      p.column = c.expression.empty() ? c.column.column : std::string();
+      p.expression = c.expression;
+      p.op = to_op(c.op);
+      p.text = c.text;
+      p.constant = c.constant;
+      p.is_null_test = c.is_null_test;
+    } else if (theirs) {
+      // `o.id = c.order_id` seen from c: an equality on c.order_id with a value from outside.
+      if (c.op != CompareOp::equality) continue;
+      p.column = c.other_column.column;
+      p.op = catalog::PredicateOp::equality;
+      p.text = fmt::format("{} = {}{}{}", c.other_column.column, c.column.qualifier,
+                           c.column.qualifier.empty() ? "" : ".", c.expression.empty() ? c.column.column : c.expression);
+    } else {
+      continue;
+    }
+    if (p.op == catalog::PredicateOp::other) continue;
+    bool seen = std::any_of(request.predicates.begin(), request.predicates.end(),
+                            [&](const catalog::ColumnPredicate& q) { return q.text == p.text; });
+    if (!seen) request.predicates.push_back(std::move(p));
+  }
+}
+
+// Plain column names among `items` (Output entries, select-list columns); false when an
+// entry is not a column of the relation (an expression, a *).
+bool plain_columns(const std::vector<std::string>& items, const IndexWish& wish, sql::Parser& parser,
+                   std::vector<std::string>& out) {
+  for (const auto& item : items) {
+    SortKeyText k = parse_sort_key(item, parser);
+    if (k.column.column.empty() || k.column.column == "*") return false;
+    if (!refers_to(k.column, wish.relation, wish.alias)) continue;
+    if (std::find(out.begin(), out.end(), k.column.column) == out.end()) out.push_back(k.column.column);
+  }
+  return true;
+}
+
+// What the query text adds for a single-table SELECT on this relation: the columns it reads
+// and its ORDER BY.
+void add_from_query(const std::string& query_text, const IndexWish& wish, sql::Parser& parser,
+                    catalog::IndexRequest& request, bool& output_unknown) {
+  auto stmt = parser.parse_one(query_text);
+  if (!stmt || !stmt->is("SelectStmt")) return;
+  sql::List from = stmt->list("fromClause");
+  if (from.size() != 1 || !from[0].is("RangeVar") || from[0].str("relname") != wish.relation) return;
+  std::vector<std::string> targets, order;
+  bool star = false;
+  for (sql::Node t : stmt->list("targetList")) {
+    sql::Node v = t.field("val");
+    if (!v.is("ColumnRef")) {
+      star = true;  // an expression: its columns are not listed one by one here
+      continue;
+    }
+    std::string name = sql::qualified_name(v.list("fields"));
+    if (name.ends_with("*")) star = true;
+    else targets.push_back(name);
+  }
+  std::vector<std::string> columns;
+  if (!star && plain_columns(targets, wish, parser, columns)) {
+    for (auto& c : columns)
+      if (std::find(request.output_columns.begin(), request.output_columns.end(), c) == request.output_columns.end())
+        request.output_columns.push_back(c);
+  } else {
+    output_unknown = true;
+  }
+  if (!request.order_by.empty()) return;
+  std::vector<catalog::SortKey> keys;
+  for (sql::Node s : stmt->list("sortClause")) {
+    sql::Node key = s.field("node");
+    if (!key.is("ColumnRef")) return;
+    catalog::SortKey k;
+    sql::List fields = key.list("fields");
+    k.column = std::string(fields[fields.size() - 1].sval());
+    k.descending = s.str("sortby_dir") == "SORTBY_DESC";
+    std::string_view nulls = s.str("sortby_nulls");
+    k.nulls_first = nulls == "SORTBY_NULLS_FIRST" || (k.descending && nulls != "SORTBY_NULLS_LAST");
+    keys.push_back(std::move(k));
+  }
+  request.order_by = std::move(keys);
+}
+
+}  // namespace
+
+std::vector<plan::IndexAdvice> advise_indexes(const plan::Plan& plan, const Catalog& catalog, sql::Parser& parser,
+                                              std::vector<PlanFindingDraft>& drafts) {
+  std::vector<TableRequest> tables;
+  std::map<std::string, size_t> by_name;
+  for (size_t d = 0; d < drafts.size(); ++d) {
+    for (const IndexWish& wish : drafts[d].wishes) {
+      if (wish.relation.empty()) continue;
+      const Table* known = catalog.find_table(wish.schema, wish.relation);
+      // An index on a partition is asked of its partitioned parent: one index for them all.
+      if (known && known->is_partition())
+        if (const Table* parent = catalog.parent_of(*known)) known = parent;
+      Table table;
+      if (known) {
+        table = *known;
+      } else {
+        table.schema = wish.schema.empty() ? catalog.default_schema() : wish.schema;
+        table.name = wish.relation;
+      }
+      std::string key = fmt::format("{}.{}", table.schema, table.name);
+      auto [it, inserted] = by_name.try_emplace(key, tables.size());
+      if (inserted) {
+        tables.push_back({});
+        tables.back().shown_name = catalog::table_ref(catalog, table);
+        tables.back().table = std::move(table);
+      }
+      TableRequest& t = tables[it->second];
+      if (std::find(t.drafts.begin(), t.drafts.end(), d) == t.drafts.end()) t.drafts.push_back(d);
+      if (std::find(t.rules.begin(), t.rules.end(), drafts[d].finding.rule) == t.rules.end())
+        t.rules.push_back(drafts[d].finding.rule);
+      for (const auto& condition : wish.conditions)
+        if (!condition.empty()) add_predicates(wish, condition, parser, t.request);
+      if (t.request.order_by.empty()) {
+        for (const auto& text : wish.sort_keys) {
+          SortKeyText k = parse_sort_key(text, parser);
+          if (k.column.column.empty() && k.expression.empty()) break;
+          if (!k.column.column.empty() && !refers_to(k.column, wish.relation, wish.alias)) {
+            t.request.order_by.clear();
+            break;
+          }
+          t.request.order_by.push_back({.column = k.column.column, .expression = k.expression,
+                                        .descending = k.descending, .nulls_first = k.nulls_first});
+        }
+      }
+      std::vector<std::string> columns;
+      if (!wish.output.empty() && plain_columns(wish.output, wish, parser, columns)) {
+        for (auto& c : columns)
+          if (std::find(t.request.output_columns.begin(), t.request.output_columns.end(), c) ==
+              t.request.output_columns.end())
+            t.request.output_columns.push_back(c);
+      } else if (!plan.query_text.empty()) {
+        add_from_query(plan.query_text, wish, parser, t.request, t.output_unknown);
+      } else {
+        t.output_unknown = true;
+      }
+    }
+  }
+
+  std::vector<plan::IndexAdvice> advice;
+  for (TableRequest& t : tables) {
+    t.request.output_known = !t.output_unknown && !t.request.output_columns.empty();
+    auto suggestion = catalog::suggest_index(catalog, t.table, t.request);
+    if (!suggestion) {
+      if (t.table.indexes.empty()) continue;
+      // Nothing new to create: say why the plan did not use what exists.
+      for (size_t d : t.drafts) {
+        auto& why = drafts[d].finding.why;
+        why += fmt::format("; {} already has an index that serves these columns, yet the planner did not use it: "
+                           "ANALYZE {}, and check the condition compares the indexed column itself (no cast or "
+                           "function around it)",
+                           t.shown_name, t.shown_name);
+      }
+      continue;
+    }
+    for (size_t d : t.drafts) {
+      auto& ddl = drafts[d].finding.ddl;
+      if (!ddl.empty()) ddl += '\n';
+      ddl += suggestion->ddl;
+    }
+    advice.push_back({.table = t.shown_name, .ddl = suggestion->ddl, .summary = suggestion->summary,
+                      .rules = t.rules});
+  }
+  return advice;
+}
+
+}  // namespace pglens::detail

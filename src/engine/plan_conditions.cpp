@@ -1,0 +1,349 @@
+#include "engine/plan_conditions.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace pglens::detail {
+namespace {
+
+using sql::Node;
+
+// Casts PostgreSQL adds on its own when it prints a condition: varchar and char columns
+// compared as text. They do not stop an index on the column from serving the condition.
+bool transparent_cast(const Node& type_cast) {
+  std::string name;
+  for (Node part : type_cast.field("typeName").list("names")) name = std::string(part.sval());
+  return name == "text" || name == "varchar" || name == "bpchar" || name == "name";
+}
+
+std::string type_name(const Node& type_cast) {
+  std::string name;
+  for (Node part : type_cast.field("typeName").list("names")) {
+    if (part.sval() == "pg_catalog") continue;
+    if (!name.empty()) name += '.';
+    name += part.sval();
+  }
+  static constexpr std::pair<std::string_view, std::string_view> readable[] = {
+      {"int4", "integer"}, {"int8", "bigint"}, {"int2", "smallint"}, {"float8", "double precision"},
+      {"float4", "real"}, {"bool", "boolean"}, {"timestamptz", "timestamp with time zone"},
+      {"timestamp", "timestamp without time zone"}};
+  for (const auto& [from, to] : readable)
+    if (name == from) name = to;
+  if (type_cast.field("typeName").has("arrayBounds")) name += "[]";
+  return name;
+}
+
+ColumnName column_of(const Node& ref) {
+  ColumnName c;
+  std::vector<std::string> parts;
+  for (Node f : ref.list("fields")) parts.push_back(f.is("A_Star") ? "*" : std::string(f.sval()));
+  if (parts.empty()) return c;
+  c.column = parts.back();
+  if (parts.size() >= 2) c.qualifier = parts[parts.size() - 2];
+  return c;
+}
+
+std::string quote_literal(std::string_view s) {
+  std::string out = "'";
+  for (char ch : s) {
+    if (ch == '\'') out += '\'';
+    out += ch;
+  }
+  return out + "'";
+}
+
+std::string constant_text(const Node& c) {
+  if (c.boolean("isnull")) return "NULL";
+  if (c.has("sval")) return quote_literal(c.field("sval").str("sval"));
+  if (c.has("ival")) return fmt::format("{}", c.field("ival").integer("ival"));
+  if (c.has("fval")) return std::string(c.field("fval").str("fval"));
+  if (c.has("boolval")) return c.field("boolval").boolean("boolval") ? "true" : "false";
+  if (c.has("bsval")) return std::string(c.field("bsval").str("bsval"));
+  return "?";
+}
+
+// Renders an expression back to SQL: enough for index keys and messages. Casts on
+// constants are dropped (as pg_get_indexdef prints them), transparent casts on columns too.
+std::string render(const Node& n, bool keep_qualifier) {
+  if (n.is("ColumnRef")) {
+    ColumnName c = column_of(n);
+    return keep_qualifier && !c.qualifier.empty() ? fmt::format("{}.{}", c.qualifier, c.column) : c.column;
+  }
+  if (n.is("A_Const")) return constant_text(n);
+  if (n.is("ParamRef")) return fmt::format("${}", n.integer("number"));
+  if (n.is("TypeCast")) {
+    Node arg = n.field("arg");
+    if (arg.is("A_Const") || transparent_cast(n)) return render(arg, keep_qualifier);
+    std::string inner = render(arg, keep_qualifier);
+    bool simple = arg.is("ColumnRef") || arg.is("FuncCall");
+    return simple ? fmt::format("{}::{}", inner, type_name(n)) : fmt::format("({})::{}", inner, type_name(n));
+  }
+  if (n.is("FuncCall")) {
+    std::vector<std::string> args;
+    for (Node a : n.list("args")) args.push_back(render(a, keep_qualifier));
+    std::string name;
+    for (Node part : n.list("funcname")) {
+      if (part.sval() == "pg_catalog") continue;
+      if (!name.empty()) name += '.';
+      name += part.sval();
+    }
+    return fmt::format("{}({})", name, fmt::join(args, ", "));
+  }
+  if (n.is("A_Expr")) {
+    std::string op;
+    for (Node part : n.list("name")) op = std::string(part.sval());
+    std::string l = render(n.field("lexpr"), keep_qualifier), r = render(n.field("rexpr"), keep_qualifier);
+    std::string_view kind = n.str("kind");
+    if (kind == "AEXPR_OP_ANY") return fmt::format("{} {} ANY ({})", l, op, r);
+    if (kind == "AEXPR_OP_ALL") return fmt::format("{} {} ALL ({})", l, op, r);
+    if (op == "~~") op = "LIKE";
+    if (op == "~~*") op = "ILIKE";
+    return fmt::format("{} {} {}", l, op, r);
+  }
+  if (n.is("NullTest"))
+    return fmt::format("{} {}", render(n.field("arg"), keep_qualifier),
+                       n.str("nulltesttype") == "IS_NULL" ? "IS NULL" : "IS NOT NULL");
+  if (n.is("BoolExpr")) {
+    std::vector<std::string> args;
+    for (Node a : n.list("args")) args.push_back(render(a, keep_qualifier));
+    std::string_view op = n.str("boolop");
+    if (op == "NOT_EXPR") return fmt::format("NOT {}", args.empty() ? "" : args.front());
+    return fmt::format("({})", fmt::join(args, op == "AND_EXPR" ? " AND " : " OR "));
+  }
+  if (n.is("BooleanTest")) return render(n.field("arg"), keep_qualifier);
+  return "?";
+}
+
+// Every column under `n`, in order. Walks the JSON generically so no node kind is missed.
+void collect_columns(simdjson::dom::element e, std::vector<ColumnName>& out, int depth = 0) {
+  if (depth > 200) return;  // PostgreSQL prints nothing that deep; guards the stack
+  simdjson::dom::object obj;
+  simdjson::dom::array arr;
+  if (!e.get_array().get(arr)) {
+    for (auto child : arr) collect_columns(child, out, depth + 1);
+    return;
+  }
+  if (e.get_object().get(obj)) return;
+  for (auto [key, value] : obj) {
+    if (key == "ColumnRef") {
+      ColumnName c = column_of(Node(e, 0));
+      if (!c.column.empty() && c.column != "*" && std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+      continue;
+    }
+    collect_columns(value, out, depth + 1);
+  }
+}
+
+void collect_columns(const Node& n, std::vector<ColumnName>& out) {
+  if (n.is("ColumnRef")) {
+    ColumnName c = column_of(n);
+    if (!c.column.empty() && c.column != "*" && std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+    return;
+  }
+  for (auto [key, value] : n.fields()) collect_columns(value, out);
+}
+
+// The column a side of a comparison reads, when it reads exactly one: bare (maybe through
+// a transparent cast) or wrapped in a function or cast.
+struct Side {
+  bool is_column = false, wrapped = false, constant = false, param = false;
+  ColumnName column;
+  std::string wrapper, text, constant_text, cast;
+};
+
+Side side_of(const Node& n) {
+  Side s;
+  if (!n) return s;
+  if (n.is("ColumnRef")) {
+    s.is_column = true;
+    s.column = column_of(n);
+    return s;
+  }
+  if (n.is("A_Const")) {
+    s.constant = true;
+    s.constant_text = constant_text(n);
+    return s;
+  }
+  if (n.is("ParamRef")) {
+    s.param = true;
+    s.constant_text = fmt::format("${}", n.integer("number"));
+    return s;
+  }
+  if (n.is("TypeCast")) {
+    Node arg = n.field("arg");
+    if (transparent_cast(n) || arg.is("A_Const") || arg.is("ParamRef")) {
+      Side inner = side_of(arg);
+      if (inner.is_column && inner.cast.empty()) inner.cast = fmt::format("::{}", type_name(n));
+      if (!inner.wrapped) return inner;
+    }
+  }
+  std::vector<ColumnName> cols;
+  collect_columns(n, cols);
+  if (n.is("TypeCast") || n.is("FuncCall")) {
+    if (cols.size() == 1) {
+      s.is_column = true;
+      s.wrapped = true;
+      s.column = cols.front();
+      s.text = render(n, false);
+      if (n.is("TypeCast")) {
+        s.wrapper = fmt::format("::{}", type_name(n));
+        s.cast = s.wrapper;
+      } else {
+        std::string name;
+        for (Node part : n.list("funcname")) name = std::string(part.sval());
+        s.wrapper = fmt::format("{}()", name);
+      }
+    } else if (cols.empty()) {
+      s.constant = true;  // now(), a cast of a constant expression: stable for the scan
+      s.constant_text = render(n, false);
+    }
+  }
+  return s;
+}
+
+CompareOp op_kind(std::string_view op, std::string_view kind) {
+  if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_IN") return op == "=" ? CompareOp::equality : CompareOp::other;
+  if (kind == "AEXPR_BETWEEN") return CompareOp::range;
+  if (kind != "AEXPR_OP") return CompareOp::other;
+  if (op == "=") return CompareOp::equality;
+  if (op == "<" || op == ">" || op == "<=" || op == ">=") return CompareOp::range;
+  return CompareOp::other;
+}
+
+std::string_view flipped(std::string_view op) {
+  if (op == "<") return ">";
+  if (op == ">") return "<";
+  if (op == "<=") return ">=";
+  if (op == ">=") return "<=";
+  return op;
+}
+
+Conjunct read_conjunct(const Node& n) {
+  Conjunct c;
+  collect_columns(n, c.columns);
+  c.text = render(n, false);
+  if (n.is("A_Expr")) {
+    std::string op;
+    for (Node part : n.list("name")) op = std::string(part.sval());
+    std::string_view kind = n.str("kind");
+    Side l = side_of(n.field("lexpr")), r = side_of(n.field("rexpr"));
+    bool swap = !l.is_column && r.is_column;
+    if (swap) std::swap(l, r);
+    if (!l.is_column) return c;
+    c.op = op_kind(op, kind);
+    c.column = l.column;
+    c.cast = l.cast;
+    if (l.wrapped) {
+      c.expression = l.text;
+      c.wrapper = l.wrapper;
+    }
+    if (r.is_column && !r.wrapped) {
+      c.other_column = r.column;
+    } else if (r.is_column) {
+      c.other_column = r.column;
+      c.op = CompareOp::other;  // a function of the other relation's column: still a join key
+    } else if (r.constant) {
+      c.constant = r.constant_text;
+    } else if (r.param) {
+      c.param = r.constant_text;
+    } else {
+      c.op = CompareOp::other;
+    }
+    // Canonical text with the column on the left, as an index predicate reads.
+    std::string left = l.wrapped ? l.text : l.column.column;
+    std::string right = r.is_column ? (r.wrapped ? r.text : fmt::format("{}{}{}", r.column.qualifier,
+                                                                          r.column.qualifier.empty() ? "" : ".",
+                                                                          r.column.column))
+                                    : r.constant_text;
+    std::string shown_op = swap ? std::string(flipped(op)) : op;
+    if (kind == "AEXPR_OP_ANY") c.text = fmt::format("{} {} ANY ({})", left, shown_op, right);
+    else if (kind == "AEXPR_OP" && !right.empty()) {
+      if (shown_op == "~~") shown_op = "LIKE";
+      c.text = fmt::format("{} {} {}", left, shown_op, right);
+      // LIKE 'prefix%' is a range on a btree (with text_pattern_ops or C collation).
+      if (shown_op == "LIKE" && c.constant.size() > 2 && c.constant[1] != '%' && c.constant[1] != '_')
+        c.op = CompareOp::range;
+    }
+    return c;
+  }
+  if (n.is("NullTest")) {
+    Side s = side_of(n.field("arg"));
+    if (!s.is_column) return c;
+    c.column = s.column;
+    if (s.wrapped) {
+      c.expression = s.text;
+      c.wrapper = s.wrapper;
+    }
+    c.is_null_test = true;
+    c.op = n.str("nulltesttype") == "IS_NULL" ? CompareOp::equality : CompareOp::other;
+    return c;
+  }
+  if (n.is("BoolExpr")) {
+    c.has_or = true;  // OR / NOT: the columns are known, no single key serves it
+    if (c.columns.size() == 1) c.column = c.columns.front();
+    return c;
+  }
+  if (n.is("ColumnRef")) {  // a boolean column: `WHERE active`
+    c.column = column_of(n);
+    c.op = CompareOp::equality;
+    c.constant = "true";
+    c.text = c.column.column;
+  }
+  return c;
+}
+
+void split_and(const Node& n, std::vector<Node>& out, int depth = 0) {
+  if (depth < 100 && n.is("BoolExpr") && n.str("boolop") == "AND_EXPR") {
+    for (Node a : n.list("args")) split_and(a, out, depth + 1);
+    return;
+  }
+  out.push_back(n);
+}
+
+}  // namespace
+
+ParsedCondition parse_condition(std::string_view text, sql::Parser& parser) {
+  ParsedCondition out;
+  if (text.empty()) return out;
+  std::string sql = fmt::format("SELECT 1 WHERE {}", text);
+  auto stmt = parser.parse_one(sql);
+  if (!stmt || !stmt->is("SelectStmt")) return out;
+  Node where = stmt->field("whereClause");
+  if (!where) return out;
+  out.parsed = true;
+  std::vector<Node> parts;
+  split_and(where, parts);
+  for (const Node& p : parts) {
+    Conjunct c = read_conjunct(p);
+    for (const auto& col : c.columns)
+      if (std::find(out.columns.begin(), out.columns.end(), col) == out.columns.end()) out.columns.push_back(col);
+    out.conjuncts.push_back(std::move(c));
+  }
+  return out;
+}
+
+bool refers_to(const ColumnName& name, std::string_view relation, std::string_view alias) {
+  if (name.qualifier.empty()) return true;
+  return name.qualifier == alias || name.qualifier == relation;
+}
+
+SortKeyText parse_sort_key(std::string_view text, sql::Parser& parser) {
+  SortKeyText out;
+  std::string sql = fmt::format("SELECT 1 ORDER BY {}", text);
+  auto stmt = parser.parse_one(sql);
+  if (!stmt) return out;
+  sql::List sort = stmt->list("sortClause");
+  if (sort.empty()) return out;
+  Node by = sort[0];
+  out.descending = by.str("sortby_dir") == "SORTBY_DESC";
+  std::string_view nulls = by.str("sortby_nulls");
+  out.nulls_first = nulls == "SORTBY_NULLS_FIRST" || (out.descending && nulls != "SORTBY_NULLS_LAST");
+  Node key = by.field("node");
+  Side s = side_of(key);
+  if (s.is_column && !s.wrapped) out.column = s.column;
+  else out.expression = render(key, false);
+  return out;
+}
+
+}  // namespace pglens::detail
