@@ -10,7 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
+#include "cli/explain_findings.hpp"
+#include "pglens/catalog.hpp"
 #include "pglens/plan.hpp"
+#include "pglens/plan_rules.hpp"
 
 namespace pglens::cli {
 namespace {
@@ -24,6 +27,7 @@ struct ExplainArgs {
   std::string color = "auto";
   std::string sql;
   std::string config;
+  std::string db;
 };
 
 struct Style {
@@ -110,7 +114,7 @@ std::string key_detail(const Node& n) {
   return {};
 }
 
-void render_plan(const Plan& p, size_t index, size_t count, const Style& st, const std::vector<Diagnostic>& findings,
+void render_plan(const Plan& p, size_t index, size_t count, const Style& st, const plan::Diagnosis& findings,
                  std::string& out) {
   bool analyzed = p.analyzed();
   std::string head = count > 1 ? fmt::format("Plan {} of {}", index + 1, count) : std::string("Plan");
@@ -166,12 +170,7 @@ void render_plan(const Plan& p, size_t index, size_t count, const Style& st, con
                          100 * b.metrics.exclusive_cost / *p.root().total_cost, *p.root().total_cost);
     }
   }
-  for (const auto& d : findings) {
-    out += fmt::format("{}: {} [{}]\n", d.severity == Severity::error ? st.red("error") : st.yellow(std::string(to_string(d.severity))),
-                       d.message, d.rule);
-    if (!d.help_text.empty()) out += "  help: " + d.help_text + "\n";
-    if (!d.ddl_text.empty()) out += "  ddl: " + d.ddl_text + "\n";
-  }
+  out += "\n" + render_findings_text(findings, st.on);
 }
 
 nlohmann::ordered_json buffers_json(const plan::Buffers& b) {
@@ -308,7 +307,7 @@ nlohmann::ordered_json node_json(const Node& n) {
   return j;
 }
 
-nlohmann::ordered_json plan_json(const Plan& p, const std::vector<Diagnostic>& findings) {
+nlohmann::ordered_json plan_json(const Plan& p, const plan::Diagnosis& findings) {
   nlohmann::ordered_json j;
   j["format"] = std::string(to_string(p.format));
   j["analyzed"] = p.analyzed();
@@ -365,18 +364,9 @@ nlohmann::ordered_json plan_json(const Plan& p, const std::vector<Diagnostic>& f
   for (const Node& n : p.nodes) nodes.push_back(node_json(n));
   for (const Node& n : p.nodes)
     for (int c : n.children) nodes[static_cast<size_t>(n.id - 1)]["children"].push_back(c + 1);
-  auto& fj = j["findings"] = nlohmann::ordered_json::array();
-  for (const auto& d : findings) {
-    nlohmann::ordered_json dj;
-    dj["rule"] = d.rule;
-    dj["severity"] = std::string(to_string(d.severity));
-    dj["message"] = d.message;
-    if (!d.help_text.empty()) dj["help"] = d.help_text;
-    if (!d.ddl_text.empty()) dj["ddl"] = d.ddl_text;
-    dj["offset"] = d.span.begin;
-    dj["end_offset"] = d.span.end;
-    fj.push_back(std::move(dj));
-  }
+  // The plan rules' findings, by impact, and the index per table they add up to.
+  nlohmann::ordered_json diagnosis = findings_json(findings);
+  for (auto& [key, value] : diagnosis.items()) j[key] = value;
   return j;
 }
 
@@ -400,8 +390,12 @@ int run_explain(const ExplainArgs& args) {
   plan::ReadResult result = plan::read_plans(bytes);
   for (auto& p : result.plans)
     if (p.query_text.empty() && !sql.empty()) p.query_text = sql;
-  std::vector<std::vector<Diagnostic>> findings;
-  for (const auto& p : result.plans) findings.push_back(plan::plan_findings(p, config));
+  // The schema, when the config or --db names one: real columns and existing indexes.
+  Catalog catalog;
+  if (auto err = build_catalog(config, {.db_url = args.db}, catalog))
+    fmt::print(stderr, "pglens: warning: no catalog ({}); suggestions come from the plan alone\n", *err);
+  std::vector<plan::Diagnosis> findings;
+  for (const auto& p : result.plans) findings.push_back(plan::diagnose(p, config, catalog));
 
   std::string name = args.input == "-" ? "stdin" : args.input;
   for (const auto& e : result.errors) {
@@ -440,6 +434,7 @@ void add_explain_command(CLI::App& app, Runner& run) {
   cmd->add_option("--color", args.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_option("--sql", args.sql, "Attach this query text to plans that do not carry one");
   cmd->add_option("--config", args.config, "Use this config file instead of the nearest .pglens.toml");
+  cmd->add_option("--db", args.db, "Read the schema catalog from this PostgreSQL URL: existing indexes are not suggested again");
   cmd->footer(
       "Examples:\n"
       "  psql -XqAt -c 'EXPLAIN (ANALYZE, BUFFERS) SELECT ...' | pglens explain\n"

@@ -157,6 +157,7 @@ Diagnosis diagnose(const Plan& plan, const Config& config, const Catalog& catalo
   // Worst first; ties keep the tree's order so the output is stable.
   std::stable_sort(out.findings.begin(), out.findings.end(), [](const Finding& a, const Finding& b) {
     if (a.impact != b.impact) return a.impact > b.impact;
+    if (a.severity != b.severity) return a.severity > b.severity;
     if (a.node_id != b.node_id) return a.node_id < b.node_id;
     return a.rule < b.rule;
   });

@@ -60,7 +60,9 @@ plan::Diagnosis diagnose_file(const fs::path& file) {
   Config config;
   fs::path toml = file;
   toml.replace_extension(".toml");
-  if (fs::exists(toml)) EXPECT_FALSE(load_config(toml, config)) << toml;
+  if (fs::exists(toml)) {
+    EXPECT_FALSE(load_config(toml, config)) << toml;
+  }
   auto read = plan::read_plans(test::read_file(file));
   EXPECT_EQ(read.plans.size(), 1u) << file;
   if (read.plans.empty()) return {};
@@ -92,7 +94,9 @@ TEST(PlanRuleFixtures, EveryPlanGetsExactlyTheFindingsItsExpectFileLists) {
     // Ordered by impact, each finding on a real node with its lines.
     for (size_t i = 1; i < d.findings.size(); ++i) EXPECT_GE(d.findings[i - 1].impact, d.findings[i].impact);
     for (const auto& f : d.findings) {
-      if (f.node >= 0) EXPECT_GT(f.lines.first, 0u) << f.rule;
+      if (f.node >= 0) {
+        EXPECT_GT(f.lines.first, 0u) << f.rule;
+      }
       EXPECT_FALSE(f.message.empty());
       EXPECT_FALSE(f.why.empty()) << f.rule;
     }
@@ -139,6 +143,24 @@ TEST(PlanRuleFixtures, ThresholdsAreOptions) {
   Config off;
   ASSERT_FALSE(parse_config("ignore = [\"seq-scan-large\"]\n", "t.toml", off));
   EXPECT_EQ(count(off), 0);
+}
+
+// The healthy plans of the plan readers' conformance suite (captured from the same kind of
+// throwaway server): index scans, pruned partitions, in-memory sorts ... no rule fires.
+TEST(PlanRuleFixtures, HealthyConformancePlansStayQuiet) {
+  for (const char* name : {"scan_index", "scan_index_only", "scan_index_backward", "scan_bitmap_and", "scan_bitmap_or",
+                           "partition_pruned", "partition_runtime_pruning", "sort_in_memory", "sort_incremental",
+                           "memoize", "join_nested_loop", "parallel_hash_join", "window", "setops", "limit_offset"}) {
+    SCOPED_TRACE(name);
+    for (const char* ext : {".txt", ".json"}) {
+      auto file = test::testdata("plan/captured") / (std::string(name) + ext);
+      ASSERT_TRUE(fs::exists(file)) << file;
+      auto read = plan::read_plans(test::read_file(file));
+      ASSERT_EQ(read.plans.size(), 1u);
+      auto d = plan::diagnose(read.plans.front(), Config{}, Catalog::none());
+      EXPECT_TRUE(d.healthy()) << file << "\n" << describe(d);
+    }
+  }
 }
 
 }  // namespace

@@ -97,8 +97,9 @@ TEST(RuleRegistry, EveryPlanRuleReadsEveryOptionItDeclares) {
   detail::RuleContext::track_option_reads(true);
   for (auto& e : fs::recursive_directory_iterator(test::testdata("plan-rules"))) {
     if (e.path().extension() != ".txt") continue;
-    for (const auto& plan : plan::read_plans(test::read_file(e.path())).plans)
+    for (const auto& plan : plan::read_plans(test::read_file(e.path())).plans) {
       (void)plan::diagnose(plan, Config{}, Catalog::none());
+    }
   }
   for (const detail::PlanRule* rule : rules::plan_rules()) {
     const RuleInfo& info = rule->info();
