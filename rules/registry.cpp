@@ -38,6 +38,7 @@ std::span<const detail::PlanRule* const> plan_rules() {
       &jit_overhead(),
       &temp_spill(),
       &many_rows_returned(),
+      &large_offset_plan(),
   };
   return list;
 }

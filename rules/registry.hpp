@@ -15,6 +15,8 @@ const detail::SqlRule& select_star();
 const detail::SqlRule& unused_ignore();
 const detail::SqlRule& not_in_subquery();
 const detail::SqlRule& large_offset();
+// The RuleInfo of a rule with a SQL and a plan side, shared by both (one id, one doc).
+const RuleInfo& large_offset_info();
 const detail::SqlRule& single_row_inserts();
 const detail::SqlRule& missing_index_filter();
 const detail::SqlRule& missing_index_join();
@@ -38,6 +40,7 @@ const detail::PlanRule& workers_not_launched();
 const detail::PlanRule& jit_overhead();
 const detail::PlanRule& temp_spill();
 const detail::PlanRule& many_rows_returned();
+const detail::PlanRule& large_offset_plan();
 
 std::span<const detail::PlanRule* const> plan_rules();
 

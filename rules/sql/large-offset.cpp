@@ -3,34 +3,47 @@
 #include "registry.hpp"
 
 namespace pglens::rules {
+
+// One concept, one id, one doc: the SQL side reads `OFFSET n`, the plan side
+// (rules/plan/large-offset.cpp) a Limit that throws away the rows it skipped.
+const RuleInfo& large_offset_info() {
+  static const RuleInfo info{
+      .id = "large-offset",
+      .category = RuleCategory::performance,
+      .targets = {.sql = true, .plan = true},
+      .default_severity = Severity::warning,
+      .options = {{"min-offset", int64_t{1000}, "report a constant OFFSET from this many rows on"},
+                  {"report-parameters", true, "report OFFSET $n, whose value grows with the page number"},
+                  {"min-skipped-rows", int64_t{10000},
+                   "in a plan, report a Limit whose input produced this many rows that it skipped"}},
+      .docs = {
+          .what_it_does = "Reports `OFFSET n` with a large constant, or with a parameter (page-number "
+                          "pagination), and shows the keyset-pagination rewrite. In an EXPLAIN plan it reports a "
+                          "Limit whose input produced at least `min-skipped-rows` rows more than the Limit returned: the "
+                          "rows OFFSET skipped (from the actual rows, or from the Limit's startup cost in a plan "
+                          "without ANALYZE).",
+          .why_is_this_bad = "PostgreSQL cannot skip rows: `OFFSET 100000` reads, sorts and throws away 100,000 "
+                             "rows before returning the page, so each page is slower than the last and deep pages "
+                             "time out. Rows inserted meanwhile also shift pages, showing rows twice or never.",
+          .example = "SELECT id, created_at FROM orders ORDER BY created_at, id LIMIT 50 OFFSET $1;\n"
+                     "-- in its plan: Limit (actual rows=50) over Index Scan (actual rows=100050):\n"
+                     "-- 100,000 rows read only to be thrown away",
+          .use_instead = "-- keyset pagination: remember the last row of the previous page\n"
+                         "SELECT id, created_at FROM orders\nWHERE (created_at, id) > ($1, $2)\n"
+                         "ORDER BY created_at, id LIMIT 50;",
+          .references = "https://use-the-index-luke.com/no-offset\n"
+                        "https://www.postgresql.org/docs/current/queries-limit.html",
+      },
+      .summary = "OFFSET pagination reads and discards every skipped row",
+  };
+  return info;
+}
+
 namespace {
 
 class LargeOffset final : public detail::SqlRule {
  public:
-  const RuleInfo& info() const override {
-    static const RuleInfo info{
-        .id = "large-offset",
-        .category = RuleCategory::performance,
-        .default_severity = Severity::warning,
-        .options = {{"min-offset", int64_t{1000}, "report a constant OFFSET from this many rows on"},
-                    {"report-parameters", true, "report OFFSET $n, whose value grows with the page number"}},
-        .docs = {
-            .what_it_does = "Reports `OFFSET n` with a large constant, or with a parameter (page-number "
-                            "pagination), and shows the keyset-pagination rewrite.",
-            .why_is_this_bad = "PostgreSQL cannot skip rows: `OFFSET 100000` reads, sorts and throws away 100,000 "
-                               "rows before returning the page, so each page is slower than the last and deep pages "
-                               "time out. Rows inserted meanwhile also shift pages, showing rows twice or never.",
-            .example = "SELECT id, created_at FROM orders ORDER BY created_at, id LIMIT 50 OFFSET $1;",
-            .use_instead = "-- keyset pagination: remember the last row of the previous page\n"
-                           "SELECT id, created_at FROM orders\nWHERE (created_at, id) > ($1, $2)\n"
-                           "ORDER BY created_at, id LIMIT 50;",
-            .references = "https://use-the-index-luke.com/no-offset\n"
-                          "https://www.postgresql.org/docs/current/queries-limit.html",
-        },
-        .summary = "OFFSET pagination reads and discards every skipped row",
-    };
-    return info;
-  }
+  const RuleInfo& info() const override { return large_offset_info(); }
 
   std::vector<std::string_view> node_kinds() const override { return {"SelectStmt"}; }
 

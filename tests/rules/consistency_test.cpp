@@ -61,8 +61,10 @@ TEST(RuleRegistry, GeneratedDocsAreUpToDate) {
   }
 }
 
-// Runs every SQL rule over its own fixtures while tracking option reads.
-TEST(RuleRegistry, EverySqlRuleReadsEveryOptionItDeclares) {
+// Runs every SQL rule over its own fixtures and every plan rule over the captured plans of
+// testdata/plan-rules while tracking option reads. A rule with a SQL and a plan side shares
+// its options: between them, the two sides read every one.
+TEST(RuleRegistry, EveryRuleReadsEveryOptionItDeclares) {
   detail::RuleContext::track_option_reads(true);
   for (const detail::SqlRule* rule : rules::sql_rules()) {
     const RuleInfo& info = rule->info();
@@ -84,29 +86,18 @@ TEST(RuleRegistry, EverySqlRuleReadsEveryOptionItDeclares) {
       ASSERT_FALSE(build_catalog(config, {.extra_ddl = {e.path()}, .db_url = {}, .use_environment = false}, catalog));
       Linter(config).lint(f, catalog);
     }
-    auto read = detail::RuleContext::options_read(info.id);
-    for (const auto& o : info.options)
-      EXPECT_NE(std::find(read.begin(), read.end(), std::string(o.name)), read.end())
-          << info.id << " declares option `" << o.name << "` but never reads it on its fixtures";
   }
-  detail::RuleContext::track_option_reads(false);
-}
-
-// Runs every plan rule over the captured plans of testdata/plan-rules while tracking option reads.
-TEST(RuleRegistry, EveryPlanRuleReadsEveryOptionItDeclares) {
-  detail::RuleContext::track_option_reads(true);
   for (auto& e : fs::recursive_directory_iterator(test::testdata("plan-rules"))) {
     if (e.path().extension() != ".txt") continue;
     for (const auto& plan : plan::read_plans(test::read_file(e.path())).plans) {
       (void)plan::diagnose(plan, Config{}, Catalog::none());
     }
   }
-  for (const detail::PlanRule* rule : rules::plan_rules()) {
-    const RuleInfo& info = rule->info();
-    auto read = detail::RuleContext::options_read(info.id);
-    for (const auto& o : info.options)
+  for (const RuleInfo* info : all_rules()) {
+    auto read = detail::RuleContext::options_read(info->id);
+    for (const auto& o : info->options)
       EXPECT_NE(std::find(read.begin(), read.end(), std::string(o.name)), read.end())
-          << info.id << " declares option `" << o.name << "` but never reads it on its fixtures";
+          << info->id << " declares option `" << o.name << "` but never reads it on its fixtures";
   }
   detail::RuleContext::track_option_reads(false);
 }
