@@ -20,7 +20,7 @@ class NonSargablePredicate final : public detail::SqlRule {
         .id = "non-sargable-predicate",
         .category = RuleCategory::performance,
         .default_severity = Severity::warning,
-        .has_fix = false,
+        .has_fix = true,
         .options = schema::size_options(),
         .docs = {
             .what_it_does =
@@ -69,13 +69,20 @@ class NonSargablePredicate final : public detail::SqlRule {
     if (catalog::serving_index(table, as_index, request)) return;  // an expression index matches
     uint32_t begin = first_location(c.column_side).value_or(c.location);
     Span span = schema::expression_span(ctx.text(), begin, limit);
-    std::string wrapped(ctx.text().substr(span.begin, span.end - span.begin));
     std::string expr = catalog::deparse(c.column_side, true);
     auto& d = ctx.report(span, fmt::format("`{}` wraps `{}.{}` in an expression: no index on `{}` can serve it, and {}",
                                            catalog::deparse(c.column_side), table.name, column->name, column->name,
                                            schema::size_phrase(table)));
     if (auto rewrite = schema::sargable_rewrite(c)) {
       d.help(fmt::format("compare the bare column so its index applies: `{}`", *rewrite));
+      // The span runs from the wrapped column to the end of the comparison; the rewrite
+      // replaces it only when the compared value lies inside (column written first).
+      // Unsafe: it assumes the value means the same day in the session's time zone.
+      auto value_at = first_location(c.value_side);
+      if (value_at && *value_at > begin && *value_at < span.end)
+        d.fix(Fix{.description = "compare the bare column with a range",
+                  .edits = {TextEdit{span, *rewrite}},
+                  .safe = false});
       Index idx;
       idx.keys.push_back({column->name, {}, false, false});
       idx.name = catalog::choose_name(table.name, {column->name}, "idx");
