@@ -138,6 +138,7 @@ int run_lint(LintArgs& args) {
   Linters linters(args);
   std::vector<Job> jobs;
   bool failed = false;
+  std::vector<FileReport> missing;  // named paths that do not exist: in every report format and the summary
   for (const auto& p : args.paths) {
     if (p == "-") {
       std::string shown = args.stdin_filename.empty() ? "<stdin>" : args.stdin_filename;
@@ -151,6 +152,10 @@ int run_lint(LintArgs& args) {
     auto status = fs::status(p, ec);
     if (ec || !fs::exists(status)) {
       fmt::print(stderr, "pglens: error: {}: no such file or directory\n", p);
+      FileReport report;
+      report.file.path = p;
+      report.error = "no such file or directory";
+      missing.push_back(std::move(report));
       failed = true;
       continue;
     }
@@ -289,6 +294,7 @@ int run_lint(LintArgs& args) {
   for (auto& t : threads) t.join();
   if (own.joinable()) own.join();
 
+  reports.insert(reports.begin(), std::make_move_iterator(missing.begin()), std::make_move_iterator(missing.end()));
   for (const auto& r : reports)
     if (!r.error.empty()) failed = true;
   if (*format == ReportFormat::json) fmt::print("{}", render_json(reports));

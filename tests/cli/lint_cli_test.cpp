@@ -65,6 +65,13 @@ TEST(LintCli, MissingFileIsAnIoError) {
   auto r = run_pglens("lint /nonexistent/q.sql");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("/nonexistent/q.sql"), std::string::npos);
+  EXPECT_EQ(r.out.find("no problems found"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("could not be read"), std::string::npos) << r.out;
+  // Machines see it too: an io-error entry naming the path.
+  auto json = run_pglens("lint --format json /nonexistent/q.sql");
+  EXPECT_EQ(json.exit_code, 2);
+  EXPECT_NE(json.out.find("\"file\": \"/nonexistent/q.sql\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("io-error"), std::string::npos) << json.out;
 }
 
 TEST(LintCli, UnreadableFileIsAnIoError) {
