@@ -96,19 +96,16 @@ void add_from_query(const std::string& query_text, const IndexWish& wish, sql::P
     if (name.ends_with("*")) star = true;
     else targets.push_back(name);
   }
-  std::vector<std::string> columns;
-  if (!star && plain_columns(targets, wish, parser, columns)) {
-    for (auto& c : columns)
-      if (std::find(request.output_columns.begin(), request.output_columns.end(), c) == request.output_columns.end())
-        request.output_columns.push_back(c);
-  } else {
-    output_unknown = true;
-  }
-  if (!request.order_by.empty()) return;
+  // Read everything from the tree first: plain_columns() parses again with the same
+  // parser, which invalidates `stmt`.
   std::vector<catalog::SortKey> keys;
+  bool sortable = true;
   for (sql::Node s : stmt->list("sortClause")) {
     sql::Node key = s.field("node");
-    if (!key.is("ColumnRef")) return;
+    if (!key.is("ColumnRef")) {
+      sortable = false;
+      break;
+    }
     catalog::SortKey k;
     sql::List fields = key.list("fields");
     k.column = std::string(fields[fields.size() - 1].sval());
@@ -117,7 +114,15 @@ void add_from_query(const std::string& query_text, const IndexWish& wish, sql::P
     k.nulls_first = nulls == "SORTBY_NULLS_FIRST" || (k.descending && nulls != "SORTBY_NULLS_LAST");
     keys.push_back(std::move(k));
   }
-  request.order_by = std::move(keys);
+  std::vector<std::string> columns;
+  if (!star && plain_columns(targets, wish, parser, columns)) {
+    for (auto& c : columns)
+      if (std::find(request.output_columns.begin(), request.output_columns.end(), c) == request.output_columns.end())
+        request.output_columns.push_back(c);
+  } else {
+    output_unknown = true;
+  }
+  if (request.order_by.empty() && sortable) request.order_by = std::move(keys);
 }
 
 }  // namespace
