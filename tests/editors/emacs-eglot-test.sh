@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A real Emacs (batch, eglot) as the client of `pglens lsp`, through editor-plugins/emacs:
+# a .sql file gets the lint diagnostics, a .explain file the plan rules' diagnostics.
+# Exit 77 (skip) when Emacs or eglot is not installed and PGLENS_REQUIRE_EDITORS is unset.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/../.." && pwd)
+bin=$1
+if ! command -v emacs >/dev/null || ! emacs --batch -q --eval "(progn (package-initialize) (require 'eglot))" 2>/dev/null; then
+  echo "emacs with eglot is not installed (apt-get install emacs-nox elpa-eglot)"
+  [ "${PGLENS_REQUIRE_EDITORS:-0}" = "1" ] && exit 1 || exit 77
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+printf 'SELECT * FROM orders WHERE id = 1;\n\nSELECT id FROM t\nWHERE x NOT IN (SELECT y FROM u);\n' > "$work/q.sql"
+cp "$src/examples/plans/customer-orders.txt" "$work/slow.explain"
+actual=$(cd "$work" && HOME="$work" PGLENS_EMACS_DIR="$src/editor-plugins/emacs" PGLENS_BIN="$bin" \
+  PGLENS_FILES="$work/q.sql:$work/slow.explain" timeout 120 emacs --batch -q -l "$src/tests/editors/emacs_eglot.el" 2>"$work/log") || {
+  cat "$work/log"; echo "$actual"; exit 1; }
+expected='q.sql:1: [select-star]
+q.sql:4: [not-in-subquery]
+slow.explain:15: [seq-scan-large]'
+if [ "$actual" != "$expected" ]; then
+  echo "expected:"; echo "$expected"; echo "actual:"; echo "$actual"; cat "$work/log"; exit 1
+fi
+echo "$actual"
