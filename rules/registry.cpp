@@ -19,6 +19,7 @@ std::span<const detail::SqlRule* const> sql_rules() {
       &missing_index_sort(),
       &fk_without_index(),
       &non_sargable_predicate(),
+      &partition_pruning_miss(),
   };
   return list;
 }
@@ -39,6 +40,7 @@ std::span<const detail::PlanRule* const> plan_rules() {
       &temp_spill(),
       &many_rows_returned(),
       &large_offset_plan(),
+      &partition_pruning_miss_plan(),
   };
   return list;
 }

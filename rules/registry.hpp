@@ -17,12 +17,14 @@ const detail::SqlRule& not_in_subquery();
 const detail::SqlRule& large_offset();
 // The RuleInfo of a rule with a SQL and a plan side, shared by both (one id, one doc).
 const RuleInfo& large_offset_info();
+const RuleInfo& partition_pruning_miss_info();
 const detail::SqlRule& single_row_inserts();
 const detail::SqlRule& missing_index_filter();
 const detail::SqlRule& missing_index_join();
 const detail::SqlRule& missing_index_sort();
 const detail::SqlRule& fk_without_index();
 const detail::SqlRule& non_sargable_predicate();
+const detail::SqlRule& partition_pruning_miss();
 
 std::span<const detail::SqlRule* const> sql_rules();
 
@@ -41,6 +43,7 @@ const detail::PlanRule& jit_overhead();
 const detail::PlanRule& temp_spill();
 const detail::PlanRule& many_rows_returned();
 const detail::PlanRule& large_offset_plan();
+const detail::PlanRule& partition_pruning_miss_plan();
 
 std::span<const detail::PlanRule* const> plan_rules();
 

@@ -29,6 +29,11 @@ bool is_query(const sql::Node& node);
 // The text of the statement's node from its location to the end of that token.
 Span token_span(const detail::RuleContext& ctx, uint32_t location);
 
+// The smallest and the largest location of the nodes under `n` (its own included): where an
+// expression starts in the text, and its last token.
+std::optional<uint32_t> first_location(const sql::Node& n);
+std::optional<uint32_t> last_location(const sql::Node& n);
+
 // The span of the source text `[begin, end of balanced parentheses ...)` for an expression:
 // from `begin` to the end of the expression, stopping at a top-level AND/OR, comma, closing
 // parenthesis, or the end of the statement.

@@ -67,7 +67,7 @@ class NonSargablePredicate final : public detail::SqlRule {
     catalog::ColumnPredicate as_index = c.predicate;
     if (as_index.op == PredicateOp::other) as_index.op = PredicateOp::range;
     if (catalog::serving_index(table, as_index, request)) return;  // an expression index matches
-    uint32_t begin = first_location(c.column_side).value_or(c.location);
+    uint32_t begin = schema::first_location(c.column_side).value_or(c.location);
     Span span = schema::expression_span(ctx.text(), begin, limit);
     std::string expr = catalog::deparse(c.column_side, true);
     auto& d = ctx.report(span, fmt::format("`{}` wraps `{}.{}` in an expression: no index on `{}` can serve it, and {}",
@@ -134,25 +134,6 @@ class NonSargablePredicate final : public detail::SqlRule {
     for (const auto& i : table.indexes)
       if (i.valid && i.predicate.empty() && !i.keys.empty() && i.keys[0].column == column) return true;
     return false;
-  }
-
-  static std::optional<uint32_t> first_location(const sql::Node& n) {
-    std::optional<uint32_t> best = n.has("location") ? n.location() : std::nullopt;
-    for (auto kv : n.fields()) {
-      simdjson::dom::element e = kv.value;
-      std::optional<uint32_t> inner;
-      if (e.is_object()) inner = first_location(sql::Node(e, n.base(), kv.key));
-      else if (e.is_array()) {
-        simdjson::dom::array items = e.get_array().value_unsafe();
-        for (simdjson::dom::element child : items)
-          if (child.is_object()) {
-            auto l = first_location(sql::Node(child, n.base()));
-            if (l && (!inner || *l < *inner)) inner = l;
-          }
-      }
-      if (inner && (!best || *inner < *best)) best = inner;
-    }
-    return best;
   }
 };
 

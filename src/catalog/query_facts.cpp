@@ -28,7 +28,7 @@ class Analyzer {
       sql::Node alias = item.field("alias");
       r.alias = alias ? std::string(alias.str("aliasname")) : std::string(name);
       r.location = item.location().value_or(0);
-      r.only = item.has("inh") ? !item.boolean("inh") : false;
+      r.only = !item.boolean("inh");  // libpg_query leaves false out: no "inh" is FROM ONLY
       facts_.relations.push_back(std::move(r));
     } else if (item.is("JoinExpr")) {
       from_item(item.field("larg"));

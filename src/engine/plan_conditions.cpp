@@ -135,6 +135,21 @@ void collect_columns(simdjson::dom::element e, std::vector<ColumnName>& out, int
   }
 }
 
+bool has_param_ref(simdjson::dom::element e, int depth = 0) {
+  if (depth > 200) return false;
+  simdjson::dom::object obj;
+  simdjson::dom::array arr;
+  if (!e.get_array().get(arr)) {
+    for (auto child : arr)
+      if (has_param_ref(child, depth + 1)) return true;
+    return false;
+  }
+  if (e.get_object().get(obj)) return false;
+  for (auto [key, value] : obj)
+    if (key == "ParamRef" || has_param_ref(value, depth + 1)) return true;
+  return false;
+}
+
 void collect_columns(const Node& n, std::vector<ColumnName>& out) {
   if (n.is("ColumnRef")) {
     ColumnName c = column_of(n);
@@ -222,11 +237,16 @@ std::string_view flipped(std::string_view op) {
 Conjunct read_conjunct(const Node& n) {
   Conjunct c;
   collect_columns(n, c.columns);
+  for (auto [key, value] : n.fields()) c.has_param = c.has_param || has_param_ref(value);
   c.text = render(n, false);
   if (n.is("A_Expr")) {
     std::string op;
     for (Node part : n.list("name")) op = std::string(part.sval());
     std::string_view kind = n.str("kind");
+    c.operator_text = kind == "AEXPR_IN" ? (op == "=" ? "IN" : "NOT IN")
+                      : kind == "AEXPR_BETWEEN" ? "BETWEEN"
+                      : kind == "AEXPR_NOT_BETWEEN" ? "NOT BETWEEN"
+                                                     : op;
     Side l = side_of(n.field("lexpr")), r = side_of(n.field("rexpr"));
     bool swap = !l.is_column && r.is_column;
     if (swap) std::swap(l, r);
@@ -277,9 +297,11 @@ Conjunct read_conjunct(const Node& n) {
     }
     c.is_null_test = true;
     c.op = n.str("nulltesttype") == "IS_NULL" ? CompareOp::equality : CompareOp::other;
+    c.operator_text = c.op == CompareOp::equality ? "IS NULL" : "IS NOT NULL";
     return c;
   }
   if (n.is("BoolExpr")) {
+    c.operator_text = n.str("boolop") == "NOT_EXPR" ? "NOT" : "OR";
     c.has_or = true;  // OR / NOT: the columns are known, no single key serves it
     if (c.columns.size() == 1) c.column = c.columns.front();
     return c;

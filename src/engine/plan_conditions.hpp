@@ -23,6 +23,9 @@ struct ColumnName {
 struct Conjunct {
   std::string text;         // canonical text, casts on constants dropped: "status = 'pending'"
   CompareOp op = CompareOp::other;
+  // The operator as printed ("=", "<>", "~~"), or what the conjunct is: "IN", "BETWEEN",
+  // "IS NULL", "IS NOT NULL", "OR", "NOT"; empty for anything else.
+  std::string operator_text;
   // The side that names a column of the scanned relation: a bare column, or an expression
   // over one column (function, cast) — then `expression` holds its text and `wrapper` what
   // wraps the column ("date_trunc()", "::date").
@@ -35,6 +38,7 @@ struct Conjunct {
   ColumnName other_column;  // set when compared with a column (a join condition)
   bool is_null_test = false;
   bool has_or = false;      // an OR (or NOT) at this level: no single index key serves it
+  bool has_param = false;   // a parameter ($1) anywhere in it
   std::vector<ColumnName> columns;  // every column the conjunct reads
 };
 

@@ -77,6 +77,23 @@ class List {
   bool valid_ = false;
 };
 
+// Calls fn(child) for every node directly under `n`: fields holding a node and the nodes of
+// list fields, in the tree's order. Generic walks (every ColumnRef under an expression ...)
+// recurse through it so no node kind is missed.
+template <class F>
+void for_each_child(const Node& n, F&& fn) {
+  for (auto kv : n.fields()) {
+    simdjson::dom::element e = kv.value;
+    if (e.is_array()) {
+      simdjson::dom::array items = e.get_array().value_unsafe();  // a named copy: never iterate a temporary
+      for (simdjson::dom::element child : items)
+        if (child.is_object()) fn(Node(child, n.base()));
+    } else if (e.is_object()) {
+      fn(Node(e, n.base(), kv.key));
+    }
+  }
+}
+
 // The node kind a field of that name always holds when libpg_query writes it unwrapped.
 std::string_view implied_kind(std::string_view field);
 

@@ -3,7 +3,8 @@
 //   <rule-id> node <N>     a finding of that rule on the node numbered N (0: the plan as a whole)
 //   ddl: <line>            a line that must appear in the DDL of some finding
 // A case named *-ok is a healthy (negative) case for the rule of its directory. An optional
-// <case>.toml is the config it runs with.
+// <case>.toml is the config it runs with, an optional <case>.sql the DDL of the catalog it
+// runs with (otherwise none).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -63,10 +64,14 @@ plan::Diagnosis diagnose_file(const fs::path& file) {
   if (fs::exists(toml)) {
     EXPECT_FALSE(load_config(toml, config)) << toml;
   }
+  Catalog catalog;
+  fs::path ddl = file;
+  ddl.replace_extension(".sql");
+  if (fs::exists(ddl)) load_ddl(catalog, test::read_file(ddl), ddl.filename().string());
   auto read = plan::read_plans(test::read_file(file));
   EXPECT_EQ(read.plans.size(), 1u) << file;
   if (read.plans.empty()) return {};
-  return plan::diagnose(read.plans.front(), config, Catalog::none());
+  return plan::diagnose(read.plans.front(), config, catalog);
 }
 
 TEST(PlanRuleFixtures, EveryPlanGetsExactlyTheFindingsItsExpectFileLists) {

@@ -1,0 +1,344 @@
+#include <fmt/format.h>
+
+#include "catalog/names.hpp"
+#include "catalog/query_facts.hpp"
+#include "partition_pruning.hpp"
+#include "registry.hpp"
+#include "schema_rules.hpp"
+#include "sql/lexer.hpp"
+
+namespace pglens::rules {
+namespace {
+
+using pruning::Defeat;
+
+// The SQL side of partition-pruning-miss (the RuleInfo, shared with the plan side, is in
+// rules/partition_pruning.cpp): a WHERE on a partitioned table that gives PostgreSQL no
+// condition it can compare with the partition bounds.
+class PartitionPruningMiss final : public detail::SqlRule {
+ public:
+  const RuleInfo& info() const override { return partition_pruning_miss_info(); }
+
+  std::vector<std::string_view> node_kinds() const override { return {"SelectStmt", "UpdateStmt", "DeleteStmt"}; }
+
+  void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
+    if (!schema::is_query(node) || ctx.catalog().empty()) return;
+    catalog::QueryFacts facts = catalog::analyze_query(node, ctx.catalog());
+    for (size_t r = 0; r < facts.relations.size(); ++r) {
+      const catalog::RelationRef& rel = facts.relations[r];
+      const Table* table = rel.table;
+      if (!table || rel.only || !table->is_partitioned() || !table->partitioning) continue;
+      const Partitioning& partitioning = *table->partitioning;
+      if (partitioning.keys.empty()) continue;
+      const Column* key = table->column(partitioning.keys.front());
+      if (!key) continue;  // partitioned by an expression: left alone
+      std::vector<std::string> partitions = pruning::partition_names(ctx.catalog(), *table);
+      if (!partitions.empty() && static_cast<int64_t>(partitions.size()) < ctx.int_option("min-partitions")) continue;
+      // No WHERE at all: the whole table is wanted, and reading every partition is right.
+      sql::Node where = node.field("whereClause");
+      if (!where) continue;
+      Judge judge{facts, r, *table, *key, partitioning.strategy, std::nullopt};
+      if (judge.prunes(where)) continue;
+      judge.find(where);
+      if (!judge.culprit && judge.mentions_key(where)) continue;  // a key condition we do not judge (LIKE, ...)
+      report(ctx, facts, judge, partitions);
+    }
+  }
+
+ private:
+  struct Culprit {
+    Defeat defeat;
+    sql::Node node;
+    std::string detail;  // the function, the type cast to, the value's type
+  };
+
+  // Reads a WHERE against one partitioned relation of the query and its key column.
+  struct Judge {
+    const catalog::QueryFacts& facts;
+    size_t relation;
+    const Table& table;
+    const Column& key;
+    std::string_view strategy;  // range | list | hash
+    std::optional<Culprit> culprit;
+
+    bool is_here(const sql::Node& ref) const {
+      sql::List f = ref.list("fields");
+      if (f.empty() || f[f.size() - 1].is("A_Star")) return false;
+      if (f.size() >= 2) return f[f.size() - 2].sval() == facts.relations[relation].alias;
+      return facts.relations.size() == 1 || table.column(f[f.size() - 1].sval()) != nullptr;
+    }
+    bool is_key(const sql::Node& n) const {
+      if (!n.is("ColumnRef") || !is_here(n)) return false;
+      sql::List f = n.list("fields");
+      return f[f.size() - 1].sval() == key.name;
+    }
+    template <class Pred>
+    static bool any_under(const sql::Node& n, Pred pred) {
+      if (!n) return false;
+      if (pred(n)) return true;
+      if (n.is("SubLink") || n.is("SelectStmt")) return false;  // a subquery's columns are its own
+      bool found = false;
+      sql::for_each_child(n, [&](const sql::Node& child) { found = found || any_under(child, pred); });
+      return found;
+    }
+    bool mentions_key(const sql::Node& n) const {
+      return any_under(n, [&](const sql::Node& x) { return is_key(x); });
+    }
+    bool reads_here(const sql::Node& n) const {
+      return any_under(n, [&](const sql::Node& x) { return x.is("ColumnRef") && is_here(x); });
+    }
+    static bool is_volatile(const sql::Node& n) {
+      return any_under(n, [](const sql::Node& x) {
+        return x.is("FuncCall") && catalog::is_volatile_function(catalog::function_name(x));
+      });
+    }
+    // The type a value is written in, when it says so: 5 integer, 5.0 numeric, '...'::date.
+    static std::string value_type(const sql::Node& v) {
+      if (v.is("TypeCast")) return catalog::type_name(v.field("typeName"));
+      if (v.is("A_Const")) return v.has("ival") ? "integer" : v.has("fval") ? "numeric" : "";
+      return {};
+    }
+    // A value PostgreSQL can compare with the bounds: no column of this relation, nothing
+    // volatile, not of a type that makes it cast the key.
+    bool prunes_with(const sql::Node& v) const {
+      return v && !reads_here(v) && !is_volatile(v) && !pruning::casts_key(key.type, value_type(v));
+    }
+
+    // Whether the condition (negated: its negation, as PostgreSQL pushes NOT down) gives
+    // pruning something: an equality, a range or an IN list on the bare key with values it
+    // can compare with the bounds.
+    bool prunes(const sql::Node& n, bool negated = false) const {
+      if (n.is("BoolExpr")) {
+        std::string_view op = n.str("boolop");
+        sql::List args = n.list("args");
+        if (op == "NOT_EXPR") return !args.empty() && prunes(args[0], !negated);
+        // AND prunes when one arm does, OR when every arm does; NOT swaps them (De Morgan).
+        bool any = (op == "AND_EXPR") != negated;
+        for (sql::Node a : args)
+          if (prunes(a, negated) == any) return any;
+        return !any && !args.empty();
+      }
+      if (n.is("NullTest")) return (n.str("nulltesttype") == "IS_NULL") != negated && is_key(n.field("arg"));
+      if (!n.is("A_Expr")) return false;
+      std::string_view kind = n.str("kind");
+      std::string op = operator_of(n);
+      sql::Node l = n.field("lexpr"), r = n.field("rexpr");
+      if (kind == "AEXPR_OP") {
+        if (negated) op = negated_operator(op);
+        if (is_key(r) && !is_key(l)) {
+          std::swap(l, r);
+          op = flipped_operator(op);
+        }
+        return is_key(l) && usable_operator(op) && prunes_with(r);
+      }
+      if (!is_key(l)) return false;
+      if (kind == "AEXPR_IN") {
+        if (!usable_operator((op == "=") != negated ? "=" : "<>")) return false;
+        for (sql::Node item : r.list("items"))
+          if (!prunes_with(item)) return false;
+        return true;
+      }
+      if (kind == "AEXPR_OP_ANY") return !negated && op == "=" && prunes_with(r);
+      bool between = kind == "AEXPR_BETWEEN" || kind == "AEXPR_BETWEEN_SYM" || kind == "AEXPR_NOT_BETWEEN" ||
+                     kind == "AEXPR_NOT_BETWEEN_SYM";
+      if (between && !hash()) {  // NOT BETWEEN is two ranges OR-ed: it prunes too
+        for (sql::Node item : r.list("items"))
+          if (!prunes_with(item)) return false;
+        return true;
+      }
+      return false;
+    }
+
+    bool hash() const { return strategy == "hash"; }
+    // Hash partitions prune on equality only; list partitions also on `<>` (the partitions
+    // holding only that value); range partitions on equality and ranges.
+    bool usable_operator(std::string_view op) const {
+      if (op == "=") return true;
+      if (op == "<>" || op == "!=") return strategy == "list";
+      return !hash() && (op == "<" || op == ">" || op == "<=" || op == ">=");
+    }
+    static std::string negated_operator(std::string_view op) {
+      static constexpr std::pair<std::string_view, std::string_view> pairs[] = {
+          {"=", "<>"}, {"<>", "="}, {"!=", "="}, {"<", ">="}, {">=", "<"}, {">", "<="}, {"<=", ">"}};
+      for (const auto& [from, to] : pairs)
+        if (op == from) return std::string(to);
+      return {};
+    }
+    static std::string flipped_operator(std::string_view op) {
+      static constexpr std::pair<std::string_view, std::string_view> pairs[] = {
+          {"<", ">"}, {">", "<"}, {"<=", ">="}, {">=", "<="}};
+      for (const auto& [from, to] : pairs)
+        if (op == from) return std::string(to);
+      return std::string(op);
+    }
+
+    static std::string operator_of(const sql::Node& n) {
+      sql::List name = n.list("name");
+      return name.empty() ? std::string() : std::string(name[name.size() - 1].sval());
+    }
+
+    void consider(Defeat defeat, const sql::Node& n, std::string detail = {}) {
+      // The most specific cause wins: what is done to the key, then the value, then the logic.
+      auto rank = [](Defeat d) {
+        switch (d) {
+          case Defeat::function_on_key:
+          case Defeat::cast_on_key: return 0;
+          case Defeat::type_mismatch: return 1;
+          case Defeat::volatile_value: return 2;
+          case Defeat::negation: return 3;
+          case Defeat::or_other_column: return 4;
+          case Defeat::generic_parameter:
+          case Defeat::no_key_condition: break;
+        }
+        return 5;
+      };
+      if (!culprit || rank(defeat) < rank(culprit->defeat)) culprit = Culprit{defeat, n, std::move(detail)};
+    }
+
+    // A side of a comparison that computes something from the key.
+    void wrapped_side(const sql::Node& comparison, const sql::Node& side) {
+      if (!side || is_key(side) || !mentions_key(side)) return;
+      if (side.is("TypeCast") && is_key(side.field("arg"))) {
+        std::string type = catalog::type_name(side.field("typeName"));
+        // varchar key as text and the like: a relabelling, pruning sees through it.
+        if (pruning::type_family(type) == pruning::type_family(key.type)) return;
+        consider(Defeat::cast_on_key, comparison, type);
+        return;
+      }
+      std::string what = side.is("FuncCall") ? catalog::function_name(side) + "()" : "an expression";
+      consider(Defeat::function_on_key, comparison, what);
+    }
+
+    void find(const sql::Node& n) {
+      if (!n || n.is("SubLink") || n.is("SelectStmt")) return;
+      if (n.is("BoolExpr") && mentions_key(n)) {
+        std::string_view op = n.str("boolop");
+        if (op == "NOT_EXPR" && !prunes(n)) consider(Defeat::negation, n);
+        else if (op == "OR_EXPR" && !prunes(n)) consider(Defeat::or_other_column, n);
+      } else if (n.is("NullTest")) {
+        wrapped_side(n, n.field("arg"));
+        if (n.str("nulltesttype") == "IS_NOT_NULL" && is_key(n.field("arg"))) consider(Defeat::negation, n);
+      } else if (n.is("A_Expr")) {
+        sql::Node l = n.field("lexpr"), r = n.field("rexpr");
+        bool value_right = !reads_here(r), value_left = !reads_here(l);
+        if (value_right) wrapped_side(n, l);
+        if (value_left) wrapped_side(n, r);
+        sql::Node key_side = is_key(l) && value_right ? l : is_key(r) && value_left ? r : sql::Node();
+        sql::Node value = key_side ? (is_key(l) ? r : l) : sql::Node();
+        if (key_side) {
+          std::string_view kind = n.str("kind");
+          std::string op = operator_of(n);
+          if (((kind == "AEXPR_OP" && (op == "<>" || op == "!=")) || (kind == "AEXPR_IN" && op != "=")) &&
+              !prunes(n))
+            consider(Defeat::negation, n);
+          if (is_volatile(value)) consider(Defeat::volatile_value, n);
+          std::string type = value_type(value);
+          if (pruning::casts_key(key.type, type)) consider(Defeat::type_mismatch, n, type);
+        }
+      }
+      sql::for_each_child(n, [&](const sql::Node& child) { find(child); });
+    }
+  };
+
+  static void report(detail::RuleContext& ctx, const catalog::QueryFacts& facts,
+                     const Judge& judge, const std::vector<std::string>& partitions) {
+    const Table& table = judge.table;
+    const std::string& key = judge.key.name;
+    std::string at_stake = partitions.empty() ? "every partition" : "all " + pruning::partitions_text(partitions);
+    std::string consequence = fmt::format("PostgreSQL cannot prune `{}` (partitioned by {}) and reads {}", table.name,
+                                          pruning::partitioning_text(*table.partitioning), at_stake);
+    if (!judge.culprit) {
+      uint32_t at = facts.relations[judge.relation].location;
+      ctx.report(schema::token_span(ctx, at),
+                 fmt::format("no condition on the partition key `{}`: {}", key, consequence))
+          .help(fmt::format("{}; {}", pruning::why_not_pruned(Defeat::no_key_condition),
+                            pruning::general_fix(Defeat::no_key_condition, "`" + key + "`")));
+      return;
+    }
+    const Culprit& c = *judge.culprit;
+    uint32_t begin = schema::first_location(c.node).value_or(0);
+    uint32_t limit = static_cast<uint32_t>(ctx.text().size());
+    Span span = schema::expression_span(ctx.text(), begin, limit);
+    if (auto last = schema::last_location(c.node)) span.end = std::max(span.end, sql::token_end(ctx.text(), *last));
+    std::string text = written(ctx.text(), span);
+    std::string what;
+    switch (c.defeat) {
+      case Defeat::function_on_key:
+        what = fmt::format("`{}` wraps the partition key `{}` in {}", text, key, c.detail);
+        break;
+      case Defeat::cast_on_key:
+        what = fmt::format("`{}` casts the partition key `{}` ({}) to {}", text, key, judge.key.type, c.detail);
+        break;
+      case Defeat::type_mismatch:
+        what = fmt::format("`{}` compares the partition key `{}` ({}) with a value of type {}", text, key,
+                           judge.key.type, c.detail);
+        break;
+      case Defeat::or_other_column:
+        what = fmt::format("`{}` ORs the condition on the partition key `{}` with one on another column", text, key);
+        break;
+      case Defeat::negation:
+        what = fmt::format("`{}` negates a condition on the partition key `{}`", text, key);
+        break;
+      case Defeat::volatile_value:
+        what = fmt::format("`{}` compares the partition key `{}` with a volatile value", text, key);
+        break;
+      case Defeat::generic_parameter:
+      case Defeat::no_key_condition:
+        break;
+    }
+    std::string fix = rewrite(c, text, facts, judge).value_or(pruning::general_fix(c.defeat, "`" + key + "`"));
+    ctx.report(span, fmt::format("{}: {}", what, consequence))
+        .help(fmt::format("{}; {}", pruning::why_not_pruned(c.defeat), fix));
+  }
+
+  // The concrete pruning-friendly form of the culprit, where one is known.
+  // The condition as the query writes it, on one line.
+  static std::string written(std::string_view text, Span span) {
+    std::string out;
+    for (char ch : text.substr(span.begin, span.end - span.begin)) {
+      bool space = ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
+      if (space && (out.empty() || out.back() == ' ')) continue;
+      out += space ? ' ' : ch;
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+  }
+
+  static std::optional<std::string> rewrite(const Culprit& c, std::string text, const catalog::QueryFacts& facts,
+                                            const Judge& judge) {
+    const std::string& key = judge.key.name;
+    if (c.defeat == Defeat::function_on_key || c.defeat == Defeat::cast_on_key) {
+      for (const auto& cond : facts.conditions) {
+        if (cond.node.location() != c.node.location() || cond.relation != judge.relation) continue;
+        if (auto sargable = schema::sargable_rewrite(cond))
+          return fmt::format("compare the bare key so PostgreSQL prunes: `{}`", *sargable);
+        // A literal compared with the key cast to text: the literal alone is read as the key's type.
+        sql::Node v = cond.value_side;
+        while (v.is("TypeCast")) v = v.field("arg");
+        if (c.defeat == Defeat::cast_on_key && pruning::type_family(c.detail) == "text" && v.is("A_Const") &&
+            v.has("sval") && (cond.op == "=" || cond.op == "<" || cond.op == ">" || cond.op == "<=" || cond.op == ">="))
+          return fmt::format("compare the bare key so PostgreSQL prunes: `{} {} {}`", key, cond.op,
+                             catalog::deparse(v));
+      }
+      return std::nullopt;
+    }
+    if (c.defeat == Defeat::volatile_value) {
+      for (std::string_view f : {"clock_timestamp()", "timeofday()"})
+        if (auto pos = text.find(f); pos != std::string::npos) {
+          text.replace(pos, f.size(), "now()");
+          return fmt::format("use the transaction's stable clock so PostgreSQL prunes when execution starts: `{}`",
+                             text);
+        }
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+const detail::SqlRule& partition_pruning_miss() {
+  static const PartitionPruningMiss rule;
+  return rule;
+}
+
+}  // namespace pglens::rules
