@@ -24,3 +24,16 @@ CREATE TABLE order_items (
     unit_price  numeric(10,2) NOT NULL,
     PRIMARY KEY (order_id, product_id)
 );
+
+-- What customers do on the site, one partition per quarter.
+CREATE TABLE customer_events (
+    customer_id  bigint NOT NULL,
+    kind         text NOT NULL,
+    created_at   timestamptz NOT NULL,
+    payload      jsonb
+) PARTITION BY RANGE (created_at);
+CREATE TABLE customer_events_2026_q1 PARTITION OF customer_events FOR VALUES FROM ('2026-01-01') TO ('2026-04-01');
+CREATE TABLE customer_events_2026_q2 PARTITION OF customer_events FOR VALUES FROM ('2026-04-01') TO ('2026-07-01');
+CREATE TABLE customer_events_2026_q3 PARTITION OF customer_events FOR VALUES FROM ('2026-07-01') TO ('2026-10-01');
+CREATE TABLE customer_events_2026_q4 PARTITION OF customer_events FOR VALUES FROM ('2026-10-01') TO ('2027-01-01');
+CREATE INDEX customer_events_customer_idx ON customer_events (customer_id, created_at);

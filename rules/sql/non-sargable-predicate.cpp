@@ -78,7 +78,7 @@ class NonSargablePredicate final : public detail::SqlRule {
       // The span runs from the wrapped column to the end of the comparison; the rewrite
       // replaces it only when the compared value lies inside (column written first).
       // Unsafe: it assumes the value means the same day in the session's time zone.
-      auto value_at = first_location(c.value_side);
+      auto value_at = schema::first_location(c.value_side);
       if (value_at && *value_at > begin && *value_at < span.end)
         d.fix(Fix{.description = "compare the bare column with a range",
                   .edits = {TextEdit{span, *rewrite}},

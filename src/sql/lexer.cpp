@@ -235,6 +235,11 @@ uint32_t token_end(std::string_view text, uint32_t offset) {
       ++i;
       while (i < n && !(text[i] == '"' && !(i + 1 < n && text[i + 1] == '"'))) i += (text[i] == '"') ? 2 : 1;
       if (i < n) ++i;
+    } else if (c == '\'' && i == offset) {  // a string literal, '' inside it being a quote
+      ++i;
+      while (i < n && !(text[i] == '\'' && !(i + 1 < n && text[i + 1] == '\''))) i += (text[i] == '\'') ? 2 : 1;
+      if (i < n) ++i;
+      break;
     } else if (is_ident_char(c)) {
       while (i < n && is_ident_char(static_cast<unsigned char>(text[i]))) ++i;
     } else if (c == '*') {

@@ -102,5 +102,11 @@ TEST(TokenEnd, CoversQualifiedNamesAndStars) {
   EXPECT_EQ(token_end("abc", 5), 3u);
 }
 
+TEST(TokenEnd, CoversStringLiterals) {
+  EXPECT_EQ(token_end("'signup') x", 0), 8u);
+  EXPECT_EQ(token_end("'it''s' x", 0), 7u);
+  EXPECT_EQ(token_end("'open", 0), 5u);  // unterminated: to the end
+}
+
 }  // namespace
 }  // namespace pglens::sql
