@@ -113,12 +113,32 @@ std::string expand_tabs(std::string_view s) {
   return out;
 }
 
+std::string_view trim_right(std::string_view s) {
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view trim_spaces_right(std::string_view s) {
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+// Whether a line without trailing space could be a "QUERY PLAN" header: it ends in the
+// header's last letter, a border or a quote (cheap, before the real test).
+bool maybe_header(std::string_view t) {
+  char c = t.back();
+  return c == 'N' || c == 'n' || c == '|' || c == '"' || static_cast<unsigned char>(c) >= 0x80;
+}
+
 }  // namespace
 
-std::vector<Line> clean_lines(std::string_view input) {
+CleanLines clean_lines(std::string_view input) {
   if (input.substr(0, 3) == "\xEF\xBB\xBF") input.remove_prefix(3);
-  std::vector<Line> lines;
+  CleanLines cleaned;
+  std::vector<Line>& lines = cleaned.lines;
   lines.reserve(static_cast<size_t>(std::count(input.begin(), input.end(), '\n')) + 1);
+  // Counts that decide the repairs below, taken in the same pass.
+  size_t nonempty = 0, plus = 0, quoted = 0, quoted_nonempty = 0;
   size_t pos = 0;
   uint32_t origin = 1;
   while (pos <= input.size()) {
@@ -127,61 +147,70 @@ std::vector<Line> clean_lines(std::string_view input) {
     std::string_view raw = input.substr(pos, eol - pos);
     Line line;
     line.origin = origin++;
-    if (raw.find('\t') != std::string_view::npos) line.text = expand_tabs(raw);
-    else line.text.assign(raw);
-    while (!line.text.empty() && is_space(line.text.back())) {
-      if (line.text.back() != '\r') line.had_trailing_space = true;
-      line.text.pop_back();
+    if (raw.find('\t') != std::string_view::npos) raw = cleaned.storage.emplace_back(expand_tabs(raw));
+    std::string_view text = trim_right(raw);
+    // A carriage return alone is a line ending, not trailing space.
+    for (char c : raw.substr(text.size()))
+      if (c != '\r') line.had_trailing_space = true;
+    line.text = text;
+    lines.push_back(line);
+    if (!text.empty()) {
+      ++nonempty;
+      if (text.back() == '+') ++plus;
+      if (text.back() == '"') {
+        std::string_view t = trim(text);
+        if (!is_query_plan_header(t)) {
+          ++quoted_nonempty;
+          if (fully_quoted(t)) ++quoted;
+        }
+      } else if (!maybe_header(text) || !is_query_plan_header(text)) {
+        ++quoted_nonempty;
+      }
     }
-    lines.push_back(std::move(line));
     if (eol == input.size()) break;
     pos = eol + 1;
   }
 
   // pgAdmin / DBeaver: most lines quoted -> unquote those.
-  size_t nonempty = 0, quoted = 0;
-  for (const auto& l : lines) {
-    std::string_view t = trim(l.text);
-    if (t.empty() || is_query_plan_header(t)) continue;
-    ++nonempty;
-    if (fully_quoted(t)) ++quoted;
-  }
-  if (quoted > 0 && quoted * 10 >= nonempty * 6) {
+  if (quoted > 0 && quoted * 10 >= quoted_nonempty * 6) {
+    plus = nonempty = 0;
     for (auto& l : lines) {
       std::string_view t = trim(l.text);
       if (fully_quoted(t)) {
         // Keep the indentation inside the quotes; drop the one outside.
-        l.text = unquote_line(t);
-        while (!l.text.empty() && is_space(l.text.back())) l.text.pop_back();
+        l.text = trim_right(cleaned.storage.emplace_back(unquote_line(t)));
       }
+      if (l.text.empty()) continue;
+      ++nonempty;
+      if (l.text.back() == '+') ++plus;
     }
   }
 
   // psql '+' continuation marks without a frame (a cell copied without its header): when
   // most lines end in '+', they all do.
-  size_t plus = 0;
-  nonempty = 0;
-  for (const auto& l : lines) {
-    if (l.text.empty()) continue;
-    ++nonempty;
-    if (l.text.back() == '+') ++plus;
-  }
   bool strip_plus = plus >= 2 && plus * 2 >= nonempty;
 
   // psql frames: header "QUERY PLAN", a rule line, content, a footer or bottom rule.
-  std::vector<Line> out;
-  out.reserve(lines.size());
+  size_t kept = 0;  // lines are compacted in place
   bool framed = false, bordered = false;
+  bool after_header = false;
   for (size_t i = 0; i < lines.size(); ++i) {
-    Line& l = lines[i];
-    std::string_view t = trim(l.text);
-    // The common case: a plain plan line outside any frame needs nothing more.
-    if (!framed && !t.empty() && t.back() != '+' && t.front() != '(' && t.front() != '-' && t.front() != '=' &&
-        t.front() != '"' && t.front() != 'Q' && left_border(t) == 0 && right_border(t) == 0 &&
-        static_cast<unsigned char>(t.back()) < 0x80) {
-      out.push_back(std::move(l));
-      continue;
+    Line l = lines[i];
+    bool header_above = after_header;
+    after_header = false;
+    // The common case: a plain plan line outside any frame needs nothing more. Lines have no
+    // trailing space here, so only the left needs skipping.
+    std::string_view t = l.text;
+    size_t first = t.find_first_not_of(' ');
+    if (!framed && first != std::string_view::npos) {
+      char head = t[first], tail = t.back();
+      if (tail != '+' && tail != '|' && head != '(' && head != '-' && head != '=' && head != '"' && head != 'Q' &&
+          head != '|' && static_cast<unsigned char>(head) < 0x80 && static_cast<unsigned char>(tail) < 0x80) {
+        lines[kept++] = l;
+        continue;
+      }
     }
+    t = trim(t);
     // psql expanded mode (\\x): "-[ RECORD 1 ]---" and "QUERY PLAN | <line>".
     if (starts_with(t, "-[ RECORD")) continue;
     if (starts_with(t, "QUERY PLAN ")) {
@@ -189,52 +218,52 @@ std::vector<Line> clean_lines(std::string_view input) {
       if (size_t n = left_border(rest)) {
         std::string_view content = rest.substr(n);
         if (!content.empty() && content.front() == ' ') content.remove_prefix(1);
-        l.text.assign(content);
-        while (!l.text.empty() && l.text.back() == ' ') l.text.pop_back();
-        out.push_back(std::move(l));
+        l.text = trim_spaces_right(content);
+        lines[kept++] = l;
         continue;
       }
     }
     if (is_query_plan_header(t)) {
       framed = true;
       bordered = left_border(t) > 0;
+      after_header = true;
       continue;
     }
     if (is_rule_line(t)) {
       // Top/bottom/separator rules of a frame; a lone "---" elsewhere is noise too.
-      if (framed && i > 0 && !is_query_plan_header(trim(lines[i - 1].text)) && !bordered) framed = false;
+      if (framed && !header_above && !bordered) framed = false;
       continue;
     }
     if (is_row_count_footer(t)) {
       framed = false;
-      l.text.clear();
+      l.text = {};
       l.boundary = true;
-      out.push_back(std::move(l));
+      lines[kept++] = l;
       continue;
     }
-    std::string text = l.text;
+    std::string_view text = l.text;
     if (framed && bordered) {
       // "| Seq Scan on t |" / "│ Seq Scan on t │": drop both borders and the padding.
-      size_t first = text.find_first_not_of(' ');
-      if (first != std::string::npos) {
-        if (size_t n = left_border(std::string_view(text).substr(first))) text.erase(0, first + n);
+      size_t lead = text.find_first_not_of(' ');
+      if (lead != std::string_view::npos) {
+        if (size_t n = left_border(text.substr(lead))) text.remove_prefix(lead + n);
       }
-      while (!text.empty() && text.back() == ' ') text.pop_back();
-      if (size_t n = right_border(text)) text.erase(text.size() - n);
+      text = trim_spaces_right(text);
+      if (size_t n = right_border(text)) text.remove_suffix(n);
     }
-    while (!text.empty() && text.back() == ' ') text.pop_back();
+    text = trim_spaces_right(text);
     // Newline marks at the right edge of a multi-line cell.
-    if (text.size() >= 3 && is_newline_mark(std::string_view(text).substr(text.size() - 3))) {
-      text.erase(text.size() - 3);
+    if (text.size() >= 3 && is_newline_mark(text.substr(text.size() - 3))) {
+      text.remove_suffix(3);
     } else if (!text.empty() && text.back() == '+' &&
                (framed || strip_plus || (text.size() >= 2 && text[text.size() - 2] == ' '))) {
-      text.pop_back();
+      text.remove_suffix(1);
     }
-    while (!text.empty() && text.back() == ' ') text.pop_back();
-    l.text = std::move(text);
-    out.push_back(std::move(l));
+    l.text = trim_spaces_right(text);
+    lines[kept++] = l;
   }
-  return out;
+  lines.resize(kept);
+  return cleaned;
 }
 
 }  // namespace pglens::plan::detail

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,7 +15,7 @@ namespace pglens::plan::detail {
 
 // The lines of an input after paste damage was undone, each with its original line number.
 struct Line {
-  std::string text;
+  std::string_view text;  // into the input, or into CleanLines::storage when repaired
   uint32_t origin = 0;  // 1-based line in the original input
   bool had_trailing_space = false;
   bool boundary = false;  // a psql footer or frame end was here: the output of one statement ended
@@ -63,7 +64,12 @@ void read_json(std::string_view text, uint32_t first_line, ReadResult& out);
 void read_yaml(std::string_view text, uint32_t first_line, ReadResult& out);
 void read_xml(std::string_view text, uint32_t first_line, ReadResult& out);
 
-// Undoes paste damage: CRLF, psql frames, quotes, footers, tabs. Keeps origins.
-std::vector<Line> clean_lines(std::string_view input);
+// Undoes paste damage: CRLF, psql frames, quotes, footers, tabs. Keeps origins. Lines
+// point into the input; only a line that had to be rewritten (tabs, quotes) gets storage.
+struct CleanLines {
+  std::vector<Line> lines;
+  std::deque<std::string> storage;  // stable addresses: lines point into it
+};
+CleanLines clean_lines(std::string_view input);
 
 }  // namespace pglens::plan::detail

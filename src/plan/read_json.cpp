@@ -134,6 +134,12 @@ void read_json(std::string_view text, uint32_t first_line, ReadResult& out) {
   }
   StructuredWalker<JsonAdapter> walker;
   std::string_view source = repaired.empty() ? text : std::string_view(repaired);
+  NodeStarts starts = find_node_starts(source, "\"Node Type\"");
+  // One plan (the usual case): all the nodes found are its own. A node takes at least 64
+  // bytes of JSON, whatever else an input holds.
+  simdjson::dom::array top_array;
+  if (!JsonAdapter::is_array(doc) || (!doc.get_array().get(top_array) && top_array.size() == 1))
+    walker.reserve_nodes(std::min(starts.lines.size(), source.size() / 64));
   size_t before = out.plans.size();
   auto take = [&](simdjson::dom::element top) {
     if (!JsonAdapter::is_object(top)) return;
@@ -147,7 +153,7 @@ void read_json(std::string_view text, uint32_t first_line, ReadResult& out) {
   };
   if (JsonAdapter::is_array(doc)) JsonAdapter::items(doc, take);
   else take(doc);
-  assign_structured_lines(out.plans, before, source, first_line, "\"Node Type\"");
+  assign_structured_lines(out.plans, before, starts, first_line);
   if (!out.format) out.format = Format::json;
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <deque>
 
 #include <fmt/format.h>
 
@@ -55,8 +56,9 @@ bool is_known_headline(std::string_view s) {
   size_t space = s.find(' ');
   if (space != std::string_view::npos && space > 0 && s[space - 1] == ':') return false;
   s = strip_prefixes(s);
+  if (s.empty()) return false;
   for (std::string_view agg : {"Aggregate", "GroupAggregate", "HashAggregate", "MixedAggregate", "HashSetOp", "SetOp"})
-    if (word_prefix(s, agg)) return true;
+    if (agg.front() == s.front() && word_prefix(s, agg)) return true;
   if (word_prefix(s, "Nested Loop")) return true;
   if ((starts_with(s, "Hash ") || starts_with(s, "Merge ")) && s.find(" Join") != std::string_view::npos) {
     size_t j = s.find(" Join");
@@ -69,7 +71,7 @@ bool is_known_headline(std::string_view s) {
       if (starts_with(s.substr(8), op) && starts_with(s.substr(8 + op.size()), " on ")) return true;
   }
   for (auto t : kSimpleTypes)
-    if (word_prefix(s, t)) return true;
+    if (t.front() == s.front() && word_prefix(s, t)) return true;
   return false;
 }
 
@@ -263,7 +265,9 @@ bool ends_output(std::string_view s) {
 // Small syntaxes
 
 struct Logical {
-  std::string text;   // without indentation
+  std::string_view text;  // without indentation; into the input or `owned`
+  std::string* owned = nullptr;  // the text of a line glued from several
+
   size_t col = 0;     // indentation in columns
   uint32_t first = 0, last = 0;
   bool boundary = false;
@@ -848,7 +852,7 @@ class TextReader {
       return;
     }
     if (plan_ && !plan_->nodes.empty() && l.col > root_col_ && is_target_line(s, l.col)) return;
-    if (is_headline(s) && (!plan_ || plan_->nodes.empty() || closed_ || l.col <= root_col_)) {
+    if ((!plan_ || plan_->nodes.empty() || closed_ || l.col <= root_col_) && is_headline(s)) {
       add_node(l, s, l.col, l.col, false);
       return;
     }
@@ -1129,6 +1133,14 @@ void read_text(const std::vector<Line>& lines, ReadResult& out) {
   // Pass 1: logical lines, hard wraps rejoined.
   std::vector<Logical> logical;
   logical.reserve(lines.size());
+  std::deque<std::string> glued;  // stable addresses: logical lines point into it
+  // Appends to a logical line, giving it storage of its own the first time.
+  auto append = [&](Logical& l, std::string_view a, std::string_view b) {
+    if (!l.owned) l.owned = &glued.emplace_back(l.text);
+    l.owned->append(a);
+    l.owned->append(b);
+    l.text = *l.owned;
+  };
   bool glue_ok = false;      // the previous logical line may be continued
   bool in_query = false;     // collecting an auto_explain "Query Text:"
   size_t query_col = 0;
@@ -1145,7 +1157,7 @@ void read_text(const std::vector<Line>& lines, ReadResult& out) {
     while (col < raw.size() && raw[col] == ' ') ++col;
     std::string_view s = raw.substr(col);
     if (line.boundary) {
-      logical.push_back({{}, 0, line.origin, line.origin, true});
+      logical.push_back({{}, nullptr, 0, line.origin, line.origin, true});
       glue_ok = in_query = false;
       continue;
     }
@@ -1155,11 +1167,10 @@ void read_text(const std::vector<Line>& lines, ReadResult& out) {
     }
     if (in_query) {
       if (!is_headline(s) && !starts_with(s, "->") && !is_log_marker(s, nullptr)) {
-        std::string& q = logical.back().text;
-        q += '\n';
-        q.append(col > query_col ? std::string(col - query_col, ' ') : std::string());
-        q += s;
-        logical.back().last = line.origin;
+        Logical& q = logical.back();
+        append(q, "\n", col > query_col ? std::string(col - query_col, ' ') : std::string());
+        append(q, {}, s);
+        q.last = line.origin;
         continue;
       }
       in_query = false;
@@ -1172,8 +1183,7 @@ void read_text(const std::vector<Line>& lines, ReadResult& out) {
     }
     if (!glue_with.empty() && glue_with != "auto") {
       Logical& prev = logical.back();
-      prev.text += glue_with;
-      prev.text += s;
+      append(prev, glue_with, s);
       prev.depth += paren_balance(s);
       prev.last = line.origin;
       prev_trailing_space = line.had_trailing_space;
@@ -1186,15 +1196,14 @@ void read_text(const std::vector<Line>& lines, ReadResult& out) {
       bool terminal_wrap = col == 0 && prev_physical_length >= 40 && !prev_trailing_space;
       bool direct = terminal_wrap ||
                     (!prev_trailing_space && is_word_char(a) && is_word_char(s.front()) && !wrapped_at_space(prev.text, s));
-      if (!direct) prev.text += ' ';
-      prev.text += s;
+      append(prev, direct ? "" : " ", s);
       prev.depth += paren_balance(s);
       prev.last = line.origin;
       prev_trailing_space = line.had_trailing_space;
       glue_ok = !ends_output(prev.text);
       continue;
     }
-    logical.push_back({std::string(s), col, line.origin, line.origin, false, paren_balance(s)});
+    logical.push_back({s, nullptr, col, line.origin, line.origin, false, paren_balance(s)});
     prev_trailing_space = line.had_trailing_space;
     if (starts_with(s, "Query Text:")) {
       in_query = true;

@@ -97,7 +97,7 @@ void read_xml(std::string_view text, uint32_t first_line, ReadResult& out) {
     out.plans.push_back(std::move(plan));
   }
   if (out.plans.size() == before) out.errors.push_back({first_line, "XML document has no <Query><Plan> element"});
-  assign_structured_lines(out.plans, before, text, first_line, "<Node-Type>");
+  assign_structured_lines(out.plans, before, find_node_starts(text, "<Node-Type>"), first_line);
   if (!out.format) out.format = Format::xml;
 }
 

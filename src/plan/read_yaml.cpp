@@ -58,7 +58,7 @@ void read_yaml(std::string_view text, uint32_t first_line, ReadResult& out) {
   } catch (const YAML::Exception& e) {
     out.errors.push_back({first_line, "cannot read YAML plan: " + e.msg});
   }
-  assign_structured_lines(out.plans, before, text, first_line, "Node Type:");
+  assign_structured_lines(out.plans, before, find_node_starts(text, "Node Type:"), first_line);
   if (!out.format) out.format = Format::yaml;
 }
 

@@ -46,7 +46,7 @@ size_t json_end(const std::vector<Line>& lines, size_t from) {
 
 bool names_plan_early(const std::vector<Line>& lines, size_t from) {
   for (size_t i = from; i < lines.size() && i < from + 4; ++i) {
-    const std::string& t = lines[i].text;
+    std::string_view t = lines[i].text;
     if (t.find("\"Plan\"") != std::string::npos || t.find("\"Query Text\"") != std::string::npos) return true;
   }
   return false;
@@ -120,7 +120,8 @@ ReadResult read_plans(std::string_view input) {
       return fast;
     }
   }
-  std::vector<Line> lines = clean_lines(input);
+  CleanLines cleaned = clean_lines(input);
+  std::vector<Line>& lines = cleaned.lines;
   std::vector<Line> text_lines;
   auto flush_text = [&] {
     if (text_lines.empty()) return;
@@ -155,7 +156,7 @@ ReadResult read_plans(std::string_view input) {
     size_t first = lines[i].text.find_first_not_of(' ');
     char c = first == std::string::npos ? ' ' : lines[i].text[first];
     if (c != '[' && c != '{' && c != '<' && c != '-' && c != 'P' && c != 'Q') {
-      text_lines.push_back(std::move(lines[i]));
+      text_lines.push_back(lines[i]);
       ++i;
       continue;
     }
@@ -184,7 +185,7 @@ ReadResult read_plans(std::string_view input) {
       i = end + 1;
       continue;
     }
-    text_lines.push_back(std::move(lines[i]));
+    text_lines.push_back(lines[i]);
     ++i;
   }
   flush_text();

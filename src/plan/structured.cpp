@@ -1,40 +1,56 @@
 #include "plan/structured.hpp"
 
+#include <cstring>
+
 namespace pglens::plan::detail {
 
-void assign_structured_lines(std::vector<Plan>& plans, size_t from, std::string_view text, uint32_t first_line,
-                             std::string_view needle) {
-  // Lines (relative to first_line) where a node starts.
-  std::vector<uint32_t> starts;
+NodeStarts find_node_starts(std::string_view text, std::string_view needle) {
+  NodeStarts found;
   uint32_t line = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    std::string_view l = text.substr(pos, eol - pos);
-    size_t hit = l.find(needle);
-    while (hit != std::string_view::npos) {
-      // Only where a key can start: after spaces, "- ", "{" or ",".
-      size_t k = hit;
-      while (k > 0 && (l[k - 1] == ' ' || l[k - 1] == '\t' || l[k - 1] == '-' || l[k - 1] == '{' || l[k - 1] == ',' ||
-                       l[k - 1] == '\r'))
-        --k;
-      if (k == 0 || (hit > 0 && (l[hit - 1] == '{' || l[hit - 1] == ','))) starts.push_back(line);
-      hit = l.find(needle, hit + needle.size());
+  size_t line_begin = 0;  // byte offset where `line` starts
+  size_t scanned = 0;     // newlines before this offset are counted
+  const char* base = text.data();
+  // Advances `line` to the line holding byte `to`.
+  auto count_lines = [&](size_t to) {
+    while (scanned < to) {
+      const void* nl = std::memchr(base + scanned, '\n', to - scanned);
+      if (!nl) {
+        scanned = to;
+        break;
+      }
+      scanned = static_cast<size_t>(static_cast<const char*>(nl) - base) + 1;
+      line_begin = scanned;
+      ++line;
     }
-    pos = eol + 1;
-    ++line;
+  };
+  for (size_t hit = text.find(needle); hit != std::string_view::npos; hit = text.find(needle, hit + needle.size())) {
+    count_lines(hit);
+    // Only where a key can start: after spaces, "- ", "{" or "," from the line start.
+    size_t k = hit;
+    while (k > line_begin && (text[k - 1] == ' ' || text[k - 1] == '\t' || text[k - 1] == '-' || text[k - 1] == '{' ||
+                              text[k - 1] == ',' || text[k - 1] == '\r'))
+      --k;
+    if (k == line_begin || (hit > line_begin && (text[hit - 1] == '{' || text[hit - 1] == ','))) found.lines.push_back(line);
   }
-  uint32_t last_line = first_line + (line > 0 ? line - 1 : 0);
+  count_lines(text.size());
+  // A text ending in a line break has no line after it.
+  found.line_count = line + (text.empty() || text.back() == '\n' ? 0 : 1);
+  if (found.line_count == 0) found.line_count = 1;
+  return found;
+}
+
+void assign_structured_lines(std::vector<Plan>& plans, size_t from, const NodeStarts& starts, uint32_t first_line) {
+  uint32_t last_line = first_line + starts.line_count - 1;
   size_t total = 0;
   for (size_t p = from; p < plans.size(); ++p) total += plans[p].nodes.size();
   for (size_t p = from; p < plans.size(); ++p) plans[p].lines = {first_line, last_line};
-  if (total != starts.size()) return;
+  const std::vector<uint32_t>& at = starts.lines;
+  if (total != at.size()) return;
   size_t k = 0;
   for (size_t p = from; p < plans.size(); ++p) {
     for (auto& node : plans[p].nodes) {
-      uint32_t begin = first_line + starts[k];
-      uint32_t end = k + 1 < starts.size() ? first_line + starts[k + 1] - (starts[k + 1] > starts[k] ? 1 : 0) : last_line;
+      uint32_t begin = first_line + at[k];
+      uint32_t end = k + 1 < at.size() ? first_line + at[k + 1] - (at[k + 1] > at[k] ? 1 : 0) : last_line;
       node.lines = {begin, std::max(begin, end)};
       ++k;
     }

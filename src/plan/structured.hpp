@@ -22,6 +22,9 @@ class StructuredWalker {
  public:
   using V = typename A::V;
 
+  // How many nodes to make room for in the next plan (0: unknown).
+  void reserve_nodes(size_t count) { reserve_ = count; }
+
   // One top-level explain object ({"Plan": ..., "Planning Time": ...}).
   Plan read_explain(V top) {
     Plan plan;
@@ -31,6 +34,7 @@ class StructuredWalker {
 
  private:
   std::string scratch_;
+  size_t reserve_ = 0;
 
   std::string scalar_text(V v) {
     if (A::is_object(v) || A::is_array(v)) return compact(v);
@@ -187,6 +191,8 @@ class StructuredWalker {
   void read_tree(Plan& plan, V root) {
     std::vector<std::pair<V, int>> stack;  // (plan object, parent index)
     std::vector<V> kids;
+    // Nodes are large: growing the vector would move every one of them several times.
+    if (reserve_ > 0) plan.nodes.reserve(reserve_);
     stack.emplace_back(root, -1);
     while (!stack.empty()) {
       auto [value, parent] = stack.back();
@@ -224,10 +230,17 @@ class StructuredWalker {
   }
 };
 
-// Gives structured nodes their lines: the k-th occurrence of `needle` at the start of a line
-// (after spaces, "- " or "{") belongs to node k in pre-order; a node's lines run to the line
-// before the next node starts. Skipped when the count does not match.
-void assign_structured_lines(std::vector<Plan>& plans, size_t from, std::string_view text, uint32_t first_line,
-                             std::string_view needle);
+// Where structured nodes start: the k-th occurrence of `needle` at the start of a key (after
+// spaces, "- ", "{" or ",") belongs to node k in pre-order. Found before the walk, so the
+// node count is known for reserving.
+struct NodeStarts {
+  std::vector<uint32_t> lines;  // 0-based, relative to the text's first line
+  uint32_t line_count = 1;      // lines in the text
+};
+NodeStarts find_node_starts(std::string_view text, std::string_view needle);
+
+// Gives the nodes of plans[from..] their lines: a node's lines run to the line before the
+// next node starts. Skipped when the count does not match.
+void assign_structured_lines(std::vector<Plan>& plans, size_t from, const NodeStarts& starts, uint32_t first_line);
 
 }  // namespace pglens::plan::detail
