@@ -51,11 +51,17 @@ class HashSpill final : public detail::PlanRule {
         std::string setting = detail::work_mem_for(needed_kb);
         // The cost shows in the join that probes the table, not only in building it.
         double impact = n.metrics.share + (n.parent >= 0 ? plan.nodes[n.parent].metrics.share : 0);
+        // A Parallel Hash builds one shared table; any other Hash run in several loops (each
+        // worker, or each rescan) builds its own table of one loop's rows.
+        double loops = n.actual_loops.value_or(1);
+        bool per_loop = !n.parallel_aware && loops > 1;
+        double table_rows = per_loop ? n.actual_rows.value_or(0) : detail::rows_returned(n);
         ctx.report(node,
-                   fmt::format("Hash split its table into {} batches{} for {} rows ({} per batch)", batches,
+                   fmt::format("Hash split its table into {} batches{} for {} rows ({} per batch){}", batches,
                                batches > planned ? fmt::format(" ({} planned)", planned) : std::string(),
-                               detail::count_text(detail::rows_returned(n)),
-                               detail::size_text(static_cast<double>(n.peak_memory_kb.value_or(0)))),
+                               detail::count_text(table_rows),
+                               detail::size_text(static_cast<double>(n.peak_memory_kb.value_or(0))),
+                               per_loop ? fmt::format(", built {} times", detail::count_text(loops)) : std::string()),
                    impact)
             .why(fmt::format("the hash table did not fit in work_mem x hash_mem_multiplier, so both join inputs "
                              "were partly written to temporary files and read back{}; about {} holds it in one batch",
