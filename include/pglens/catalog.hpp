@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace pglens {
@@ -114,7 +115,10 @@ class Catalog {
   Table& add_table(Table t);
   bool drop_table(std::string_view schema, std::string_view name);
   const std::vector<Table>& tables() const { return tables_; }
-  std::vector<Table>& tables() { return tables_; }
+  std::vector<Table>& tables() {
+    drop_name_index();
+    return tables_;
+  }
 
   std::vector<const Table*> partitions_of(const Table& parent) const;
   const Table* parent_of(const Table& partition) const;
@@ -137,11 +141,27 @@ class Catalog {
   // Sorted tables, indexes and constraints: two loads of the same schema compare equal.
   void normalize();
 
+  // Finds tables by name in constant time from now on (build_catalog calls it once the
+  // catalog is complete: a lint looks names up for every table reference). Any change
+  // through a non-const member drops the index, and lookups scan again.
+  void index_names();
+
   static const Catalog& none();
   friend bool operator==(const Catalog&, const Catalog&) = default;
 
  private:
+  // Position in tables_ by "schema\0name": a lookup aid, not part of the value.
+  struct NameIndex {
+    std::unordered_map<std::string, size_t> positions;
+    bool built = false;
+    friend bool operator==(const NameIndex&, const NameIndex&) { return true; }
+  };
+  void drop_name_index() {
+    if (names_.built) names_ = {};
+  }
+
   std::vector<Table> tables_;
+  NameIndex names_;
   std::vector<std::string> schemas_{"public"};
   std::vector<std::string> search_path_{"public"};
 };

@@ -11,6 +11,21 @@
 
 namespace pglens {
 
+// What a lint of one document keeps for linting it again: the parse of each statement by
+// its text. One per document, used by one thread at a time.
+class LintCache {
+ public:
+  LintCache();
+  ~LintCache();
+  LintCache(LintCache&&) noexcept;
+  LintCache& operator=(LintCache&&) noexcept;
+
+ private:
+  friend class Linter;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // Built once per configuration; lint() is const and safe to call from many threads.
 class Linter {
  public:
@@ -21,6 +36,9 @@ class Linter {
 
   // Diagnostics for one file, sorted by position, suppressions applied.
   std::vector<Diagnostic> lint(const SourceFile& file, const Catalog& catalog = Catalog::none()) const;
+  // The same, parsing only the statements that changed since the last lint with `cache`
+  // (an editor re-linting a document after each edit).
+  std::vector<Diagnostic> lint(const SourceFile& file, const Catalog& catalog, LintCache& cache) const;
 
   const Config& config() const;
 
@@ -29,6 +47,8 @@ class Linter {
   bool spans_statements() const;
 
  private:
+  std::vector<Diagnostic> lint_with(const SourceFile& file, const Catalog& catalog, LintCache* cache) const;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -1,6 +1,7 @@
 #include "pglens/catalog.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -72,19 +73,34 @@ const Index* Table::index(std::string_view n) const {
 std::string Table::qualified_name() const { return fmt::format("{}.{}", schema, name); }
 
 const Table* Catalog::find_table(std::string_view schema, std::string_view name) const {
-  return const_cast<Catalog*>(this)->find_table(schema, name);
-}
-
-Table* Catalog::find_table(std::string_view schema, std::string_view name) {
-  auto find_in = [&](std::string_view s) -> Table* {
-    for (auto& t : tables_)
-      if (t.schema == s && t.name == name) return &t;
+  auto find_in = [&](std::string_view s) -> const Table* {
+    if (names_.built) {
+      std::string key;
+      key.reserve(s.size() + 1 + name.size());
+      key.append(s).append(1, '\0').append(name);
+      auto it = names_.positions.find(key);
+      return it == names_.positions.end() ? nullptr : &tables_[it->second];
+    }
+    for (const auto& t : tables_)
+      if (t.name == name && t.schema == s) return &t;  // names differ more often than schemas
     return nullptr;
   };
   if (!schema.empty()) return find_in(schema);
   for (const auto& s : search_path_)
-    if (Table* t = find_in(s)) return t;
+    if (const Table* t = find_in(s)) return t;
   return nullptr;
+}
+
+Table* Catalog::find_table(std::string_view schema, std::string_view name) {
+  drop_name_index();  // the caller may rename or move what it finds
+  return const_cast<Table*>(std::as_const(*this).find_table(schema, name));
+}
+
+void Catalog::index_names() {
+  names_ = {};
+  for (size_t i = 0; i < tables_.size(); ++i)
+    names_.positions.emplace(tables_[i].schema + '\0' + tables_[i].name, i);
+  names_.built = true;
 }
 
 const Table* Catalog::find_table(std::string_view qualified) const {
@@ -94,6 +110,7 @@ const Table* Catalog::find_table(std::string_view qualified) const {
 }
 
 std::pair<Table*, Index*> Catalog::find_index(std::string_view schema, std::string_view name) {
+  drop_name_index();
   auto find_in = [&](std::string_view s) -> std::pair<Table*, Index*> {
     for (auto& t : tables_) {
       if (t.schema != s) continue;
@@ -111,6 +128,7 @@ std::pair<Table*, Index*> Catalog::find_index(std::string_view schema, std::stri
 }
 
 Table& Catalog::add_table(Table t) {
+  drop_name_index();
   add_schema(t.schema);
   for (auto& existing : tables_) {
     if (existing.schema == t.schema && existing.name == t.name) {
@@ -123,6 +141,7 @@ Table& Catalog::add_table(Table t) {
 }
 
 bool Catalog::drop_table(std::string_view schema, std::string_view name) {
+  drop_name_index();
   Table* t = find_table(schema, name);
   if (!t) return false;
   std::string s = t->schema, n = t->name;
@@ -156,6 +175,7 @@ void Catalog::add_schema(std::string_view name) {
 }
 
 void Catalog::drop_schema(std::string_view name) {
+  drop_name_index();
   std::erase_if(tables_, [&](const Table& t) { return t.schema == name; });
   std::erase(schemas_, name);
 }
@@ -168,6 +188,7 @@ void Catalog::set_search_path(std::vector<std::string> path) {
 std::string Catalog::default_schema() const { return search_path_.empty() ? "public" : search_path_.front(); }
 
 void Catalog::merge_from(const Catalog& higher) {
+  drop_name_index();
   for (const auto& s : higher.schemas_) add_schema(s);
   for (const auto& t : higher.tables_) {
     Table* mine = find_table(t.schema, t.name);
@@ -185,6 +206,7 @@ void Catalog::merge_from(const Catalog& higher) {
 }
 
 void Catalog::apply_hints(const Config& config, std::string_view origin) {
+  drop_name_index();
   for (const auto& [name, hint] : config.tables) {
     if (!hint.rows) continue;
     Table* t = nullptr;
@@ -198,6 +220,7 @@ void Catalog::apply_hints(const Config& config, std::string_view origin) {
 }
 
 void Catalog::normalize() {
+  drop_name_index();
   std::sort(tables_.begin(), tables_.end(), [](const Table& a, const Table& b) {
     return std::tie(a.schema, a.name) < std::tie(b.schema, b.name);
   });

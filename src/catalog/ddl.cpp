@@ -3,8 +3,10 @@
 // does not exist is skipped (PostgreSQL would have failed it), so the catalog stays
 // consistent whatever order migrations arrive in.
 #include <algorithm>
+#include <cassert>
 #include <filesystem>
 #include <fstream>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -90,9 +92,106 @@ Index index_of(const sql::Node& stmt) {
   return idx;
 }
 
+// The loader's view of the catalog's relations by name. Catalog::find_table and find_index
+// scan every table (and every index), and naming an index probes name, name1, name2 ...:
+// over a few hundred migrations on partitioned tables (tens of thousands of indexes) that
+// was quadratic, seconds per lint. The loader tells it of every name it adds (note_*) or
+// removes (forget); dropping tables moves the others in the catalog's vector, so that
+// drops it whole (invalidate) and the next lookup rebuilds it. Debug builds check every
+// answer against the catalog's own scans.
+class RelationNames {
+ public:
+  explicit RelationNames(Catalog& c) : catalog_(c) {}
+
+  // As Catalog::find_table.
+  Table* table(std::string_view schema, std::string_view name) {
+    if (!valid_) build();
+    Table* found = nullptr;
+    if (!schema.empty()) {
+      found = in_schema(schema, name);
+    } else {
+      for (const auto& s : catalog_.search_path())
+        if ((found = in_schema(s, name))) break;
+    }
+    assert(found == catalog_.find_table(schema, name));
+    return found;
+  }
+
+  // Whether a table, view or index of that name exists in the schema.
+  bool taken(std::string_view schema, std::string_view name) {
+    if (!valid_) build();
+    bool found = relations_.contains(key(schema, name));
+    assert(found == (catalog_.find_table(schema, name) != nullptr || catalog_.find_index(schema, name).first != nullptr));
+    return found;
+  }
+
+  void note_table(const Table& t) {
+    if (!valid_) return;
+    bool added = tables_.insert_or_assign(key(t.schema, t.name), static_cast<size_t>(&t - catalog_.tables().data())).second;
+    if (added) ++relations_[key_];  // else it replaced the table of that name
+  }
+  void note_index(std::string_view schema, std::string_view name) {
+    if (valid_) ++relations_[key(schema, name)];
+  }
+  void forget_index(std::string_view schema, std::string_view name) {
+    if (valid_) forget(key(schema, name));
+  }
+  // The table keeps its place in the catalog; its name or schema changes.
+  void forget_table(const Table& t) {
+    if (!valid_) return;
+    tables_.erase(key(t.schema, t.name));
+    forget(key_);
+    for (const auto& i : t.indexes) forget(key(t.schema, i.name));
+  }
+  void note_table_and_indexes(const Table& t) {
+    note_table(t);
+    for (const auto& i : t.indexes) note_index(t.schema, i.name);
+  }
+
+  void invalidate() {
+    valid_ = false;
+    tables_.clear();
+    relations_.clear();
+  }
+
+ private:
+  const std::string& key(std::string_view schema, std::string_view name) {
+    key_.assign(schema);
+    key_ += '\0';
+    key_ += name;
+    return key_;
+  }
+
+  void forget(const std::string& k) {
+    auto it = relations_.find(k);
+    if (it != relations_.end() && --it->second == 0) relations_.erase(it);
+  }
+
+  void build() {
+    const auto& tables = catalog_.tables();
+    for (size_t i = 0; i < tables.size(); ++i) {
+      tables_.emplace(key(tables[i].schema, tables[i].name), i);
+      ++relations_[key_];
+      for (const auto& idx : tables[i].indexes) ++relations_[key(tables[i].schema, idx.name)];
+    }
+    valid_ = true;
+  }
+
+  Table* in_schema(std::string_view schema, std::string_view name) {
+    auto it = tables_.find(key(schema, name));
+    return it == tables_.end() ? nullptr : &catalog_.tables()[it->second];
+  }
+
+  Catalog& catalog_;
+  bool valid_ = false;
+  std::unordered_map<std::string, size_t> tables_;  // "schema\0name" -> position in catalog_.tables()
+  std::unordered_map<std::string, uint32_t> relations_;  // tables, views and indexes: how many of each name
+  std::string key_;
+};
+
 class DdlLoader {
  public:
-  DdlLoader(Catalog& c, std::string origin) : catalog_(c), origin_(std::move(origin)) {}
+  DdlLoader(Catalog& c, std::string origin) : catalog_(c), names_(c), origin_(std::move(origin)) {}
 
   void apply(const sql::Node& stmt) {
     std::string_view k = stmt.kind();
@@ -123,7 +222,7 @@ class DdlLoader {
   }
 
   Table* existing(const sql::Node& range_var) {
-    return catalog_.find_table(range_var.str("schemaname"), range_var.str("relname"));
+    return names_.table(range_var.str("schemaname"), range_var.str("relname"));
   }
 
   static std::vector<std::string> strings(const sql::List& list) {
@@ -137,7 +236,7 @@ class DdlLoader {
   void create_table(const sql::Node& stmt) {
     sql::Node rel = stmt.field("relation");
     Name n = new_name(rel);
-    if (catalog_.find_table(n.schema, n.name)) return;  // IF NOT EXISTS, or an error in PostgreSQL
+    if (names_.table(n.schema, n.name)) return;  // IF NOT EXISTS, or an error in PostgreSQL
     Table t;
     t.schema = n.schema;
     t.name = n.name;
@@ -199,7 +298,7 @@ class DdlLoader {
       t.partitioning = partitioning_of(spec);
     }
     std::string schema = t.schema, name = t.name;
-    catalog_.add_table(std::move(t));
+    names_.note_table(catalog_.add_table(std::move(t)));
     auto pending = std::move(column_constraints_);
     column_constraints_.clear();
     for (auto& [column, con] : pending) add_constraint(schema, name, con, {column});
@@ -218,7 +317,7 @@ class DdlLoader {
 
   void add_constraint(const std::string& schema, const std::string& table, const sql::Node& con,
                       std::vector<std::string> columns) {
-    Table* t = catalog_.find_table(schema, table);
+    Table* t = names_.table(schema, table);
     if (!t) return;
     std::string_view type = con.str("contype");
     Constraint c;
@@ -271,9 +370,7 @@ class DdlLoader {
 
   // A name not yet taken by a relation (table or index) in the schema: name, name1, name2 ...
   std::string unique_relation_name(const std::string& schema, const std::string& base) {
-    auto taken = [&](const std::string& n) {
-      return catalog_.find_table(schema, n) != nullptr || catalog_.find_index(schema, n).first != nullptr;
-    };
+    auto taken = [&](const std::string& n) { return names_.taken(schema, n); };
     if (!taken(base)) return base;
     for (int i = 1;; ++i) {
       std::string candidate = fmt::format("{}{}", base, i);
@@ -293,7 +390,7 @@ class DdlLoader {
     if (idx.name.empty()) {
       idx.name = unique_relation_name(schema, catalog::choose_name(table, key_name_parts(idx), idx.primary ? "pkey" : "idx"));
     } else {
-      if (catalog_.find_index(schema, idx.name).first || catalog_.find_table(schema, idx.name)) return;
+      if (names_.taken(schema, idx.name)) return;
     }
     bool only = !rel.boolean("inh") && t->is_partitioned();
     if (only) idx.valid = false;  // until every partition's index is attached
@@ -302,9 +399,10 @@ class DdlLoader {
 
   // Adds the index; on a partitioned table (unless ON ONLY) each partition gets its own.
   void add_index(const std::string& schema, const std::string& table, Index idx, bool recurse) {
-    Table* t = catalog_.find_table(schema, table);
+    Table* t = names_.table(schema, table);
     if (!t) return;
     std::string name = idx.name;
+    names_.note_index(t->schema, name);
     Index proto = idx;
     t->indexes.push_back(std::move(idx));
     if (!recurse || !t->is_partitioned()) return;
@@ -314,7 +412,7 @@ class DdlLoader {
   void index_partition(const Table& child_ref, const std::string& parent_schema, const std::string& parent_index,
                        const Index& proto) {
     std::string cs = child_ref.schema, cn = child_ref.name;
-    Table* child = catalog_.find_table(cs, cn);
+    Table* child = names_.table(cs, cn);
     // An equivalent index already on the partition is attached instead of a new one.
     for (auto& existing_idx : child->indexes) {
       if (existing_idx.keys == proto.keys && existing_idx.predicate == proto.predicate &&
@@ -332,8 +430,8 @@ class DdlLoader {
   }
 
   void inherit_indexes(const std::string& schema, const std::string& name) {
-    const Table* child = catalog_.find_table(schema, name);
-    const Table* parent = child ? catalog_.parent_of(*child) : nullptr;
+    const Table* child = names_.table(schema, name);
+    const Table* parent = child && child->is_partition() ? names_.table(child->parent_schema, child->parent_name) : nullptr;
     if (!parent) return;
     std::vector<Index> parent_indexes = parent->indexes;
     std::string ps = parent->schema;
@@ -354,7 +452,7 @@ class DdlLoader {
     if (!t) return;
     std::string schema = t->schema, table = t->name;
     for (sql::Node cmd : stmt.list("cmds")) {
-      t = catalog_.find_table(schema, table);
+      t = names_.table(schema, table);
       if (!t) return;
       std::string_view sub = cmd.str("subtype");
       std::string col(cmd.str("name"));
@@ -405,7 +503,7 @@ class DdlLoader {
 
   template <class F>
   void for_each_in_tree(const std::string& schema, const std::string& table, F&& f) {
-    Table* t = catalog_.find_table(schema, table);
+    Table* t = names_.table(schema, table);
     if (!t) return;
     f(*t);
     std::vector<std::pair<std::string, std::string>> kids;
@@ -431,7 +529,11 @@ class DdlLoader {
     for_each_in_tree(schema, table, [&](Table& x) {
       std::erase_if(x.columns, [&](const Column& c) { return c.name == col; });
       // PostgreSQL drops the indexes and constraints that depend on the column.
-      std::erase_if(x.indexes, [&](const Index& i) { return index_uses(i, col); });
+      std::erase_if(x.indexes, [&](const Index& i) {
+        if (!index_uses(i, col)) return false;
+        names_.forget_index(x.schema, i.name);
+        return true;
+      });
       std::erase_if(x.constraints, [&](const Constraint& c) {
         return std::find(c.columns.begin(), c.columns.end(), col) != c.columns.end();
       });
@@ -453,7 +555,7 @@ class DdlLoader {
   }
 
   void attach_partition(const std::string& schema, const std::string& table, const sql::Node& cmd) {
-    Table* parent = catalog_.find_table(schema, table);
+    Table* parent = names_.table(schema, table);
     Table* child = existing(cmd.field("name"));
     if (!parent || !child || !parent->is_partitioned() || child->is_partition() || child == parent) return;
     child->parent_schema = schema;
@@ -487,6 +589,8 @@ class DdlLoader {
       auto [t, i] = catalog_.find_index(rel.str("schemaname"), rel.str("relname"));
       if (!i || catalog_.find_index(t->schema, newname).first) return;
       std::string old = fmt::format("{}.{}", t->schema, i->name);
+      names_.forget_index(t->schema, i->name);
+      names_.note_index(t->schema, newname);
       i->name = newname;
       for (auto& c : t->constraints)
         if (c.kind != ConstraintKind::foreign_key && fmt::format("{}.{}", t->schema, c.name) == old) c.name = newname;
@@ -508,8 +612,12 @@ class DdlLoader {
       std::string old(stmt.str("subname"));
       for (auto& c : t->constraints)
         if (c.name == old) c.name = newname;
-      for (auto& i : t->indexes)
-        if (i.name == old) i.name = newname;
+      for (auto& i : t->indexes) {
+        if (i.name != old) continue;
+        names_.forget_index(t->schema, i.name);
+        names_.note_index(t->schema, newname);
+        i.name = newname;
+      }
     } else if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW") {
       move_table(*t, t->schema, newname);
     }
@@ -572,8 +680,10 @@ class DdlLoader {
       for (const auto& i : moved->indexes)
         retarget_parent_index(fmt::format("{}.{}", old_schema, i.name), fmt::format("{}.{}", schema, i.name));
     moved = catalog_.find_table(old_schema, old_name);
+    names_.forget_table(*moved);
     moved->schema = schema;
     moved->name = name;
+    names_.note_table_and_indexes(*moved);
     catalog_.add_schema(schema);
   }
 
@@ -591,6 +701,7 @@ class DdlLoader {
     if (!i) return;
     std::string ref = fmt::format("{}.{}", t->schema, name);
     std::erase_if(t->indexes, [&](const Index& x) { return x.name == name; });
+    names_.forget_index(t->schema, name);
     // Indexes of partitions attached to it go with it.
     std::vector<std::pair<std::string, std::string>> children;
     for (const auto& other : catalog_.tables())
@@ -604,6 +715,7 @@ class DdlLoader {
     for (sql::Node obj : stmt.list("objects")) {
       if (type == "OBJECT_SCHEMA") {
         catalog_.drop_schema(obj.is("String") ? obj.sval() : std::string_view());
+        names_.invalidate();  // the other tables moved in the catalog
         continue;
       }
       catalog::QualifiedName q = catalog::qualified(obj.list("items"));
@@ -614,6 +726,7 @@ class DdlLoader {
         if (!t) continue;
         std::string s = t->schema, n = t->name;
         catalog_.drop_table(s, n);
+        names_.invalidate();  // the other tables moved in the catalog
         for (auto& other : catalog_.tables())
           std::erase_if(other.constraints, [&](const Constraint& c) {
             return c.kind == ConstraintKind::foreign_key && c.ref_schema == s && c.ref_table == n;
@@ -658,13 +771,15 @@ class DdlLoader {
       if (name == "*" || t.column(name)) continue;
       t.columns.push_back({name, "", false});
     }
-    catalog_.add_table(std::move(t));
+    // OR REPLACE over a relation with indexes drops their names: start over.
+    if (const Table* replaced = names_.table(t.schema, t.name); replaced && !replaced->indexes.empty()) names_.invalidate();
+    names_.note_table(catalog_.add_table(std::move(t)));
   }
 
   void create_view(const sql::Node& stmt) {
     sql::Node rv = stmt.field("view");
     Name n = new_name(rv);
-    if (catalog_.find_table(n.schema, n.name) && !stmt.boolean("replace")) return;
+    if (names_.table(n.schema, n.name) && !stmt.boolean("replace")) return;
     add_view(rv, RelationKind::view, stmt.list("aliases"), stmt.field("query"));
   }
 
@@ -672,12 +787,13 @@ class DdlLoader {
     sql::Node into = stmt.field("into");
     sql::Node rv = into.field("rel");
     Name n = new_name(rv);
-    if (catalog_.find_table(n.schema, n.name)) return;
+    if (names_.table(n.schema, n.name)) return;
     RelationKind kind = stmt.str("objtype") == "OBJECT_MATVIEW" ? RelationKind::materialized_view : RelationKind::table;
     add_view(rv, kind, into.list("colNames"), stmt.field("query"));
   }
 
   Catalog& catalog_;
+  RelationNames names_;
   std::string origin_;
   std::vector<std::pair<std::string, sql::Node>> column_constraints_;
 };
@@ -720,7 +836,10 @@ std::string bound_from_definition(std::string_view bound) {
 
 }  // namespace catalog
 
-void load_ddl(Catalog& catalog, std::string_view text, std::string_view origin) {
+namespace {
+
+// One loader and parser for a whole set of files: the loader's name index outlives a file.
+void apply_ddl(DdlLoader& loader, sql::Parser& parser, std::string_view text, std::string_view origin) {
   sql::Lexed lexed = sql::lex(text);
   // Only DDL reaches the parser: a file of queries costs one lexing pass.
   std::erase_if(lexed.statements, [&](const sql::StatementSpan& st) {
@@ -735,8 +854,6 @@ void load_ddl(Catalog& catalog, std::string_view text, std::string_view origin) 
   });
   if (lexed.statements.empty()) return;
   LineIndex lines(text);
-  sql::Parser parser;
-  DdlLoader loader(catalog, std::string(origin));
   parser.parse(text, lexed.statements, [&](const sql::Statement& st) {
     if (!st.root) return;
     std::string_view k = st.root.kind();
@@ -748,9 +865,19 @@ void load_ddl(Catalog& catalog, std::string_view text, std::string_view origin) 
   });
 }
 
+}  // namespace
+
+void load_ddl(Catalog& catalog, std::string_view text, std::string_view origin) {
+  sql::Parser parser;
+  DdlLoader loader(catalog, std::string(origin));
+  apply_ddl(loader, parser, text, origin);
+}
+
 std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
                                           const std::filesystem::path& root) {
   namespace fs = std::filesystem;
+  sql::Parser parser;
+  DdlLoader loader(catalog, std::string());
   for (const auto& p : paths) {
     fs::path path = fs::path(p).is_absolute() ? fs::path(p) : root / p;
     std::error_code ec;
@@ -772,7 +899,7 @@ std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<st
       std::error_code rel_ec;
       fs::path shown = fs::relative(f, root, rel_ec);
       bool outside = rel_ec || shown.empty() || *shown.begin() == "..";
-      load_ddl(catalog, text, (outside ? f : shown).string());
+      apply_ddl(loader, parser, text, (outside ? f : shown).string());
     }
   }
   return std::nullopt;

@@ -187,7 +187,24 @@ bool Linter::spans_statements() const {
                      [](const EnabledRule& r) { return r.rule->spans_statements(); });
 }
 
+struct LintCache::Impl {
+  sql::ParseCache parse;
+};
+
+LintCache::LintCache() : impl_(std::make_unique<Impl>()) {}
+LintCache::~LintCache() = default;
+LintCache::LintCache(LintCache&&) noexcept = default;
+LintCache& LintCache::operator=(LintCache&&) noexcept = default;
+
 std::vector<Diagnostic> Linter::lint(const SourceFile& file, const Catalog& catalog) const {
+  return lint_with(file, catalog, nullptr);
+}
+
+std::vector<Diagnostic> Linter::lint(const SourceFile& file, const Catalog& catalog, LintCache& cache) const {
+  return lint_with(file, catalog, &cache);
+}
+
+std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog& catalog, LintCache* cache) const {
   thread_local sql::Parser parser;
   std::vector<Diagnostic> out;
   const Impl& im = *impl_;
@@ -200,7 +217,7 @@ std::vector<Diagnostic> Linter::lint(const SourceFile& file, const Catalog& cata
   parser.parse(file.text, lexed.statements, [&](const sql::Statement& st) {
     for (size_t i = 0; i < im.rules.size(); ++i) im.rules[i].rule->check_statement(st, contexts[i]);
     if (st.root && !im.dispatch.empty()) TreeWalker(im.dispatch, im.rules, contexts, st).visit(st.root, {});
-  });
+  }, cache ? &cache->impl_->parse : nullptr);
   for (size_t i = 0; i < im.rules.size(); ++i) im.rules[i].rule->finish_file(contexts[i]);
 
   LineIndex lines(file.text);

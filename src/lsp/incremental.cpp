@@ -47,6 +47,7 @@ std::vector<Diagnostic> ChunkedLinter::lint(const std::shared_ptr<const Linter>&
   if (linter_ptr != linter_ || catalog_ptr != catalog_) {
     chunks_.clear();
     found_.clear();
+    whole_ = LintCache();
     linter_ = linter_ptr;
     catalog_ = catalog_ptr;
   }
@@ -58,7 +59,7 @@ std::vector<Diagnostic> ChunkedLinter::lint(const std::shared_ptr<const Linter>&
     chunks_.clear();
     found_.clear();
     last_parsed_ = last_chunks_ = 1;
-    return linter.lint(SourceFile{path, std::string(text)}, catalog);
+    return linter.lint(SourceFile{path, std::string(text)}, catalog, whole_);
   }
   std::vector<uint32_t> starts = chunk_starts(text);
   std::vector<Span> chunks;

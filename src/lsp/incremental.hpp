@@ -40,6 +40,7 @@ class ChunkedLinter {
   std::string text_;
   std::vector<Span> chunks_;
   std::vector<std::vector<Diagnostic>> found_;
+  LintCache whole_;  // for the lints of the whole text: only changed statements are parsed again
   size_t last_parsed_ = 0;
   size_t last_chunks_ = 0;
 };

@@ -279,7 +279,11 @@ void Server::did_change(const DidChangeParams& params) {
   apply_changes(text, params.changes, unit());
   doc.version = params.version;
   doc.text = std::make_shared<const std::string>(std::move(text));
-  auto adaptive = std::min<std::chrono::microseconds>(doc.last_lint_time, kMaxAdaptiveDebounce);
+  auto now = Clock::now();
+  bool typing = now - doc.last_change < doc.last_lint_time;
+  doc.last_change = now;
+  auto adaptive = typing ? std::min<std::chrono::microseconds>(doc.last_lint_time, kMaxAdaptiveDebounce)
+                         : std::chrono::microseconds(0);
   schedule_lint(doc, std::max<std::chrono::microseconds>(debounce(), adaptive));
 }
 

@@ -38,9 +38,10 @@ class Client {
 
 struct ServerOptions {
   // Least quiet time after a change before the document is linted again. On top of it an
-  // edit waits as long as the document's last lint took (up to kMaxAdaptiveDebounce): cheap
-  // documents are linted at once, and typing into an expensive one coalesces into one lint
-  // of the latest text instead of queueing stale ones.
+  // edit that follows the previous one sooner than the document's last lint took waits that
+  // long (up to kMaxAdaptiveDebounce): an edit after a pause is linted at once, and typing
+  // faster than the linter coalesces into one lint of the latest text instead of queueing
+  // stale ones.
   std::chrono::milliseconds debounce{0};
   // After an incremental lint, the quiet time before the whole file is linted to confirm it.
   std::chrono::milliseconds verify_delay{250};
@@ -115,6 +116,7 @@ class Server {
     std::string profile_key;  // the config file governing it; empty for the defaults
     std::optional<Published> published;
     std::chrono::microseconds last_lint_time{0};
+    std::chrono::steady_clock::time_point last_change{};
     std::shared_ptr<ChunkedLinter> chunks = std::make_shared<ChunkedLinter>();  // used by the worker only
   };
 

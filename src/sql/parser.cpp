@@ -2,6 +2,8 @@
 
 #include <pg_query.h>
 
+#include <algorithm>
+
 namespace pglens::sql {
 namespace {
 
@@ -52,8 +54,12 @@ struct Parser::Impl {
       if (error.offset > end) error.offset = end;
       return false;
     }
+    return read_json(res.r.parse_tree, std::strlen(res.r.parse_tree), begin, stmts, error);
+  }
+
+  bool read_json(const char* data, size_t size, uint32_t begin, simdjson::dom::array& stmts, ParseError& error) {
     simdjson::dom::element doc;
-    auto err = json.parse(res.r.parse_tree, std::strlen(res.r.parse_tree)).get(doc);
+    auto err = json.parse(data, size).get(doc);
     if (err) {
       error.message = std::string("statement too deeply nested to analyse (") + simdjson::error_message(err) + ")";
       error.offset = begin;
@@ -62,13 +68,60 @@ struct Parser::Impl {
     if (doc["stmts"].get_array().get(stmts)) stmts = simdjson::dom::array();
     return true;
   }
+
+  // The cached parse of one statement, made when missing.
+  const ParseCache::Entry& cached(ParseCache& cache, std::string_view statement) {
+    std::string key(statement);
+    if (auto it = cache.current_.find(key); it != cache.current_.end()) return it->second;
+    if (auto it = cache.previous_.find(key); it != cache.previous_.end()) {
+      auto node = cache.previous_.extract(it);
+      return cache.current_.insert(std::move(node)).position->second;
+    }
+    ParseCache::Entry entry;
+    PgResult res(key);
+    if (res.r.error) {
+      ParseError e;
+      e.message = res.r.error->message ? res.r.error->message : "syntax error";
+      e.offset = std::min(char_pos_to_byte(key, res.r.error->cursorpos), static_cast<uint32_t>(key.size()));
+      entry.error = std::move(e);
+    } else {
+      entry.json = res.r.parse_tree;
+    }
+    return cache.current_.emplace(std::move(key), std::move(entry)).first->second;
+  }
 };
 
 Parser::Parser() : impl_(std::make_unique<Impl>()) {}
 Parser::~Parser() = default;
 
 void Parser::parse(std::string_view text, const std::vector<StatementSpan>& spans,
-                   const std::function<void(const Statement&)>& visit) {
+                   const std::function<void(const Statement&)>& visit, ParseCache* cache) {
+  if (cache) {
+    for (size_t k = 0; k < spans.size(); ++k) {
+      Statement st;
+      st.index = static_cast<uint32_t>(k);
+      st.span = spans[k].span;
+      st.end = spans[k].end;
+      const ParseCache::Entry& entry = impl_->cached(*cache, text.substr(st.span.begin, st.end - st.span.begin));
+      if (entry.error) {
+        st.error = entry.error;
+        st.error->offset += st.span.begin;
+      } else {
+        simdjson::dom::array one;
+        ParseError e;
+        if (impl_->read_json(entry.json.data(), entry.json.size(), st.span.begin, one, e)) {
+          simdjson::dom::element stmt;
+          if (one.size() == 1 && !one.at(0)["stmt"].get(stmt)) st.root = Node(stmt, st.span.begin);
+        } else {
+          st.error = std::move(e);
+        }
+      }
+      visit(st);
+    }
+    cache->previous_ = std::move(cache->current_);
+    cache->current_.clear();
+    return;
+  }
   size_t i = 0;
   while (i < spans.size()) {
     size_t j = i;

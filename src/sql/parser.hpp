@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "sql/ast.hpp"
@@ -29,6 +30,23 @@ struct Statement {
   std::optional<ParseError> error;
 };
 
+// The parse of each statement of a document by its text, kept from one Parser::parse of
+// the document to the next: after a small edit libpg_query runs only on the statements
+// that changed (the rest is read again from their JSON). Holds the statements of the last
+// parse only. One per document, used by one thread at a time.
+class ParseCache {
+ public:
+  size_t size() const { return previous_.size(); }
+
+ private:
+  friend class Parser;
+  struct Entry {
+    std::string json;                // libpg_query's output for the statement alone
+    std::optional<ParseError> error;  // its offset relative to the statement's start
+  };
+  std::unordered_map<std::string, Entry> previous_, current_;
+};
+
 class Parser {
  public:
   Parser();
@@ -37,8 +55,10 @@ class Parser {
   Parser& operator=(const Parser&) = delete;
 
   // Calls `visit` for each statement in order. A statement's tree lives only during its call.
+  // With a cache, each statement is parsed on its own (same trees, same errors) and only
+  // when the cache does not hold its text.
   void parse(std::string_view text, const std::vector<StatementSpan>& statements,
-             const std::function<void(const Statement&)>& visit);
+             const std::function<void(const Statement&)>& visit, ParseCache* cache = nullptr);
 
   // Parses one self-contained SQL snippet (an expression from a plan, a Filter ...);
   // the tree stays valid until the next call on this Parser.
