@@ -220,6 +220,7 @@ void Catalog::apply_hints(const Config& config, std::string_view origin) {
 }
 
 void Catalog::normalize() {
+  bool indexed = names_.built;  // sorting moves the tables: index them again after
   drop_name_index();
   std::sort(tables_.begin(), tables_.end(), [](const Table& a, const Table& b) {
     return std::tie(a.schema, a.name) < std::tie(b.schema, b.name);
@@ -230,6 +231,7 @@ void Catalog::normalize() {
               [](const Constraint& a, const Constraint& b) { return a.name < b.name; });
   }
   std::sort(schemas_.begin(), schemas_.end());
+  if (indexed) index_names();
 }
 
 const Catalog& Catalog::none() {

@@ -152,7 +152,12 @@ class RelationNames {
     valid_ = false;
     tables_.clear();
     relations_.clear();
+    probes_.clear();
   }
+
+  // Where probing base1, base2 ... for a free name resumes: the names below it were taken
+  // when last probed, and stay taken until a name is forgotten.
+  int& probe_start(std::string_view schema, std::string_view base) { return probes_[key(schema, base)]; }
 
  private:
   const std::string& key(std::string_view schema, std::string_view name) {
@@ -163,6 +168,7 @@ class RelationNames {
   }
 
   void forget(const std::string& k) {
+    probes_.clear();
     auto it = relations_.find(k);
     if (it != relations_.end() && --it->second == 0) relations_.erase(it);
   }
@@ -186,6 +192,7 @@ class RelationNames {
   bool valid_ = false;
   std::unordered_map<std::string, size_t> tables_;  // "schema\0name" -> position in catalog_.tables()
   std::unordered_map<std::string, uint32_t> relations_;  // tables, views and indexes: how many of each name
+  std::unordered_map<std::string, int> probes_;
   std::string key_;
 };
 
@@ -372,9 +379,12 @@ class DdlLoader {
   std::string unique_relation_name(const std::string& schema, const std::string& base) {
     auto taken = [&](const std::string& n) { return names_.taken(schema, n); };
     if (!taken(base)) return base;
-    for (int i = 1;; ++i) {
+    int& start = names_.probe_start(schema, base);
+    for (int i = std::max(start, 1);; ++i) {
       std::string candidate = fmt::format("{}{}", base, i);
-      if (!taken(candidate)) return candidate;
+      if (taken(candidate)) continue;
+      start = i;
+      return candidate;
     }
   }
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <ostream>
 
 #include "sql/parser.hpp"
 #include "support/fixtures.hpp"
@@ -8,17 +9,17 @@
 namespace pglens::sql {
 namespace {
 
-// Every "location" in the tree, as a byte offset in the file. (Node::location() of a node
-// without one, like a SelectStmt, falls back to the start of what libpg_query parsed: a
-// chunk of statements, or the statement alone. Rules report on nodes that have one.)
+// Every known "location" in the tree, as a byte offset in the file.
 void locations(simdjson::dom::element e, uint32_t base, std::vector<uint32_t>& out) {
   if (e.is_array()) {
-    for (simdjson::dom::element child : e.get_array().value_unsafe()) locations(child, base, out);
+    simdjson::dom::array items = e.get_array().value_unsafe();  // a named copy: never iterate a temporary
+    for (simdjson::dom::element child : items) locations(child, base, out);
   } else if (e.is_object()) {
-    for (auto kv : e.get_object().value_unsafe()) {
+    simdjson::dom::object fields = e.get_object().value_unsafe();
+    for (auto kv : fields) {
       int64_t v = 0;
-      if (kv.key == "location" && !kv.value.get_int64().get(v)) out.push_back(base + static_cast<uint32_t>(v));
-      else locations(kv.value, base, out);
+      if (kv.key != "location") locations(kv.value, base, out);
+      else if (!kv.value.get_int64().get(v) && v >= 0) out.push_back(base + static_cast<uint32_t>(v));  // -1: unknown
     }
   }
 }
@@ -31,6 +32,11 @@ struct Seen {
   std::optional<std::string> error;
   std::optional<uint32_t> error_offset;
   friend bool operator==(const Seen&, const Seen&) = default;
+  friend void PrintTo(const Seen& s, std::ostream* os) {
+    *os << s.kind << " " << s.first_field << " at";
+    for (uint32_t l : s.locations) *os << " " << l;
+    if (s.error) *os << " error " << *s.error << " at " << s.error_offset.value_or(0);
+  }
 };
 
 std::vector<Seen> parse_all(Parser& parser, std::string_view text, ParseCache* cache) {
@@ -40,6 +46,9 @@ std::vector<Seen> parse_all(Parser& parser, std::string_view text, ParseCache* c
     if (st.root) {
       s.kind = std::string(st.root.kind());
       for (auto kv : st.root.fields()) locations(kv.value, st.root.base(), s.locations);
+      // Parsed alone, a statement's own start is location 0, which libpg_query leaves out
+      // (Node::location() reads a missing one as the start).
+      std::erase(s.locations, st.span.begin);
       for (auto kv : st.root.fields()) {
         s.first_field = std::string(kv.key);
         break;
