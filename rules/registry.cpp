@@ -20,6 +20,7 @@ std::span<const detail::SqlRule* const> sql_rules() {
       &fk_without_index(),
       &non_sargable_predicate(),
       &partition_pruning_miss(),
+      &unbounded_select(),
   };
   return list;
 }

@@ -25,6 +25,7 @@ const detail::SqlRule& missing_index_sort();
 const detail::SqlRule& fk_without_index();
 const detail::SqlRule& non_sargable_predicate();
 const detail::SqlRule& partition_pruning_miss();
+const detail::SqlRule& unbounded_select();
 
 std::span<const detail::SqlRule* const> sql_rules();
 

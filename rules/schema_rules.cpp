@@ -10,11 +10,11 @@
 
 namespace pglens::rules::schema {
 
-std::vector<RuleOption> size_options() {
+std::vector<RuleOption> size_options(bool unknown_size_is_large) {
   return {
       {.name = "large-table-rows", .default_value = int64_t{10000},
        .description = "A table counts as large from this many rows (from the catalog: live, snapshot or hints)"},
-      {.name = "unknown-size-is-large", .default_value = true,
+      {.name = "unknown-size-is-large", .default_value = unknown_size_is_large,
        .description = "Treat a table the catalog knows but whose size it does not as large"},
   };
 }
@@ -24,6 +24,51 @@ bool is_large(const Table& table, const detail::RuleContext& ctx) {
   bool assume = ctx.bool_option("unknown-size-is-large");
   if (!table.size.rows) return assume;
   return *table.size.rows >= static_cast<double>(threshold);
+}
+
+bool is_large(const Table& table, const RuleInfo& rule, const Config& config) {
+  OptionValue threshold_value = config.option(rule, "large-table-rows");
+  OptionValue assume_value = config.option(rule, "unknown-size-is-large");
+  const auto* threshold = std::get_if<int64_t>(&threshold_value);
+  const auto* assume = std::get_if<bool>(&assume_value);
+  if (!threshold || !assume) return false;
+  if (!table.size.rows) return *assume;
+  return *table.size.rows >= static_cast<double>(*threshold);
+}
+
+ClientPath client_path(const detail::Walk& walk) {
+  ClientPath out;
+  const auto& path = walk.ancestors;
+  // `field` is how the node below path[i] was reached from path[i].
+  for (size_t i = path.size(); i-- > 0;) {
+    std::string_view field = i + 1 < path.size() ? path[i + 1].field : walk.field;
+    const sql::Node& parent = path[i].node;
+    if (parent.is("SelectStmt") && (field == "larg" || field == "rarg")) {
+      out.limited = out.limited || has_row_limit(parent);
+      out.filtered = out.filtered || parent.str("op") != "SETOP_UNION";
+      continue;
+    }
+    if (parent.is("DeclareCursorStmt") && field == "query") {
+      out.through_cursor = true;
+      continue;
+    }
+    return ClientPath{};
+  }
+  out.reaches_client = true;
+  return out;
+}
+
+std::vector<sql::Node> visible_ctes(const sql::Node& node, const detail::Walk& walk) {
+  std::vector<sql::Node> out;
+  catalog::add_ctes(node, out);
+  for (size_t i = walk.ancestors.size(); i-- > 0;) catalog::add_ctes(walk.ancestors[i].node, out);
+  return out;
+}
+
+bool has_row_limit(const sql::Node& select) {
+  sql::Node limit = select.field("limitCount");
+  if (!limit) return false;
+  return !(limit.is("A_Const") && limit.boolean("isnull"));
 }
 
 std::string rows_text(double rows) {
@@ -153,17 +198,7 @@ std::optional<WrappedColumn> wrapped_column(const sql::Node& expression) {
       found = w;
       return true;
     }
-    for (auto kv : n.fields()) {
-      simdjson::dom::element e = kv.value;
-      if (e.is_array()) {
-        simdjson::dom::array items = e.get_array().value_unsafe();
-        for (simdjson::dom::element child : items)
-          if (child.is_object() && !walk(sql::Node(child, n.base()))) return false;
-      } else if (e.is_object() && !walk(sql::Node(e, n.base(), kv.key))) {
-        return false;
-      }
-    }
-    return true;
+    return sql::for_each_child(n, walk);
   };
   if (!walk(expression)) return std::nullopt;
   return found;

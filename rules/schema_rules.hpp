@@ -11,12 +11,15 @@
 
 namespace pglens::rules::schema {
 
-// The options every size-aware rule declares: large-table-rows and unknown-size-is-large.
-std::vector<RuleOption> size_options();
+// The options every size-aware rule declares: large-table-rows and unknown-size-is-large
+// (whose default a rule that claims bulk transfers sets to false: no size, no claim).
+std::vector<RuleOption> size_options(bool unknown_size_is_large = true);
 
 // Whether the table is large under the rule's options (its size, or the assumption for an
 // unknown size).
 bool is_large(const Table& table, const detail::RuleContext& ctx);
+// The same under another rule's configured options (a rule that yields to another).
+bool is_large(const Table& table, const RuleInfo& rule, const Config& config);
 
 // "`orders` has 50 M rows" / "`orders` (size unknown; large-table-rows assumes large)".
 std::string size_phrase(const Table& table);
@@ -25,6 +28,23 @@ std::string rows_text(double rows);  // "50 M", "120 k", "900"
 // A SelectStmt that is a plain query (not a set operation's parent; its arms are
 // visited on their own), or an UPDATE / DELETE.
 bool is_query(const sql::Node& node);
+
+// Where the rows of a SelectStmt go: to the client when it is the statement itself, an arm of
+// a UNION / INTERSECT / EXCEPT that is, or the query of a cursor. A SELECT in a CTE, a
+// subquery, an EXISTS, INSERT ... SELECT or CREATE TABLE AS feeds the server, not the client.
+struct ClientPath {
+  bool reaches_client = false;
+  bool through_cursor = false;  // DECLARE ... CURSOR FOR: the client fetches in batches
+  bool limited = false;         // an enclosing set operation has LIMIT / FETCH FIRST
+  bool filtered = false;        // an enclosing INTERSECT / EXCEPT keeps only some of its rows
+};
+ClientPath client_path(const detail::Walk& walk);
+
+// The WITH queries visible at a statement node: its own, then its ancestors', innermost first.
+std::vector<sql::Node> visible_ctes(const sql::Node& node, const detail::Walk& walk);
+
+// Whether a SelectStmt's LIMIT / FETCH FIRST bounds its rows (LIMIT ALL and LIMIT NULL do not).
+bool has_row_limit(const sql::Node& select);
 
 // The text of the statement's node from its location to the end of that token.
 Span token_span(const detail::RuleContext& ctx, uint32_t location);

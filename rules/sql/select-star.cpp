@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "registry.hpp"
+#include "schema_rules.hpp"
 
 namespace pglens::rules {
 namespace {
@@ -39,7 +40,7 @@ class SelectStar final : public detail::SqlRule {
 
   void check_node(const sql::Node& node, const detail::Walk& walk, detail::RuleContext& ctx) const override {
     if (node.is("SelectStmt")) {
-      if (!select_reaches_client(walk) || node.has("intoClause")) return;
+      if (!schema::client_path(walk).reaches_client || node.has("intoClause")) return;
       report_stars(node.list("targetList"), node, ctx, "SELECT");
     } else if (walk.ancestors.empty()) {
       report_stars(node.list("returningList"), node, ctx, "RETURNING");
@@ -47,19 +48,6 @@ class SelectStar final : public detail::SqlRule {
   }
 
  private:
-  static bool select_reaches_client(const detail::Walk& walk) {
-    const auto& path = walk.ancestors;
-    // `field` is how the node below path[i] was reached from path[i].
-    for (size_t i = path.size(); i-- > 0;) {
-      std::string_view field = i + 1 < path.size() ? path[i + 1].field : walk.field;
-      const sql::Node& parent = path[i].node;
-      if (parent.is("SelectStmt") && (field == "larg" || field == "rarg")) continue;
-      if (parent.is("DeclareCursorStmt") && field == "query") continue;
-      return false;
-    }
-    return true;
-  }
-
   static std::string relation_names(const sql::Node& stmt) {
     std::string out;
     int n = 0;

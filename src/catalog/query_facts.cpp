@@ -17,13 +17,19 @@ constexpr std::array<std::string_view, 7> kVolatile = {
 
 class Analyzer {
  public:
-  Analyzer(const Catalog& catalog, QueryFacts& facts) : catalog_(catalog), facts_(facts) {}
+  Analyzer(const Catalog& catalog, QueryFacts& facts, std::vector<sql::Node> ctes)
+      : catalog_(catalog), facts_(facts), ctes_(std::move(ctes)) {}
 
   void from_item(const sql::Node& item) {
     if (item.is("RangeVar")) {
       RelationRef r;
       std::string_view schema = item.str("schemaname"), name = item.str("relname");
-      r.table = catalog_.find_table(schema, name);
+      if (const sql::Node* cte = schema.empty() ? find_cte(name) : nullptr) {
+        r.source = RelationSource::cte;
+        r.query = cte->field("ctequery");
+      } else {
+        r.table = catalog_.find_table(schema, name);
+      }
       r.written = schema.empty() ? std::string(name) : std::string(schema) + "." + std::string(name);
       sql::Node alias = item.field("alias");
       r.alias = alias ? std::string(alias.str("aliasname")) : std::string(name);
@@ -34,7 +40,23 @@ class Analyzer {
       from_item(item.field("larg"));
       from_item(item.field("rarg"));
       if (item.has("quals")) pending_join_quals_.push_back(item.field("quals"));
+      if (item.boolean("isNatural") || item.has("usingClause")) facts_.merged_join_columns = true;
+    } else if (item) {
+      RelationRef r;
+      r.source = item.is("RangeSubselect") ? RelationSource::subquery : RelationSource::other;
+      if (item.is("RangeSubselect")) r.query = item.field("subquery");
+      sql::Node alias = item.field("alias");
+      r.alias = alias ? std::string(alias.str("aliasname")) : std::string();
+      r.written = r.alias;
+      r.location = item.location().value_or(0);
+      facts_.relations.push_back(std::move(r));
     }
+  }
+
+  const sql::Node* find_cte(std::string_view name) const {
+    for (const auto& c : ctes_)
+      if (c.str("ctename") == name) return &c;
+    return nullptr;
   }
 
   // The relation a ColumnRef names: by qualifier, or the one relation having the column.
@@ -65,33 +87,13 @@ class Analyzer {
     if (!node) return;
     if (node.is("ColumnRef")) { out.push_back(node); return; }
     if (node.is("SubLink") || node.is("SelectStmt")) return;
-    for (auto kv : node.fields()) {
-      simdjson::dom::element e = kv.value;
-      if (e.is_array()) {
-        simdjson::dom::array items = e.get_array().value_unsafe();  // a named copy: never iterate a temporary
-        for (simdjson::dom::element child : items)
-          if (child.is_object()) column_refs(sql::Node(child, node.base()), out);
-      } else if (e.is_object()) {
-        column_refs(sql::Node(e, node.base(), kv.key), out);
-      }
-    }
+    sql::for_each_child(node, [&](const sql::Node& child) { column_refs(child, out); return true; });
   }
 
   static bool has_volatile_call(const sql::Node& node) {
-    if (!node) return false;
-    if (node.is("FuncCall") && is_volatile_function(function_name(node))) return true;
-    if (node.is("SubLink")) return false;
-    for (auto kv : node.fields()) {
-      simdjson::dom::element e = kv.value;
-      if (e.is_array()) {
-        simdjson::dom::array items = e.get_array().value_unsafe();  // a named copy: never iterate a temporary
-        for (simdjson::dom::element child : items)
-          if (child.is_object() && has_volatile_call(sql::Node(child, node.base()))) return true;
-      } else if (e.is_object() && has_volatile_call(sql::Node(e, node.base(), kv.key))) {
-        return true;
-      }
-    }
-    return false;
+    return sql::any_node(
+        node, [](const sql::Node& n) { return n.is("FuncCall") && is_volatile_function(function_name(n)); },
+        [](const sql::Node& n) { return !n.is("SubLink"); });
   }
 
   struct Side {
@@ -273,23 +275,6 @@ class Analyzer {
     }
   }
 
-  static bool contains_aggregate(const sql::Node& n) {
-    if (!n) return false;
-    if (is_aggregate_call(n)) return true;
-    if (n.is("SubLink")) return false;
-    for (auto kv : n.fields()) {
-      simdjson::dom::element e = kv.value;
-      if (e.is_array()) {
-        simdjson::dom::array items = e.get_array().value_unsafe();  // a named copy: never iterate a temporary
-        for (simdjson::dom::element child : items)
-          if (child.is_object() && contains_aggregate(sql::Node(child, n.base()))) return true;
-      } else if (e.is_object() && contains_aggregate(sql::Node(e, n.base(), kv.key))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   static bool contains_window(const sql::Node& n) { return n.is("FuncCall") && n.has("over"); }
 
   void order_by(const sql::List& sort) {
@@ -313,7 +298,10 @@ class Analyzer {
   const Catalog& catalog_;
   QueryFacts& facts_;
   std::vector<sql::Node> pending_join_quals_;
+  std::vector<sql::Node> ctes_;  // innermost first
 };
+
+
 
 }  // namespace
 
@@ -341,15 +329,27 @@ bool is_volatile_function(std::string_view name) {
   return std::find(kVolatile.begin(), kVolatile.end(), name) != kVolatile.end();
 }
 
+bool contains_aggregate(const sql::Node& node) {
+  return sql::any_node(node, is_aggregate_call, [](const sql::Node& n) { return !n.is("SubLink"); });
+}
+
 bool is_aggregate_call(const sql::Node& node) {
   if (!node.is("FuncCall") || node.has("over")) return false;
   std::string name = function_name(node);
   return std::find(kAggregates.begin(), kAggregates.end(), name) != kAggregates.end();
 }
 
-QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog) {
+void add_ctes(const sql::Node& stmt, std::vector<sql::Node>& out) {
+  sql::Node with = stmt.field("withClause");
+  for (sql::Node c : with.list("ctes")) out.push_back(c);
+}
+
+QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog, std::span<const sql::Node> outer_ctes) {
   QueryFacts facts;
-  Analyzer a(catalog, facts);
+  std::vector<sql::Node> ctes;
+  add_ctes(stmt, ctes);
+  ctes.insert(ctes.end(), outer_ctes.begin(), outer_ctes.end());
+  Analyzer a(catalog, facts, std::move(ctes));
   if (stmt.is("SelectStmt")) {
     for (sql::Node item : stmt.list("fromClause")) a.from_item(item);
     a.finish_joins();
@@ -358,7 +358,7 @@ QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog) {
       a.conditions_of(stmt.field("whereClause"), false);
     }
     a.targets(stmt.list("targetList"));
-    if (Analyzer::contains_aggregate(stmt.field("havingClause"))) facts.has_aggregate = true;
+    if (contains_aggregate(stmt.field("havingClause"))) facts.has_aggregate = true;
     a.order_by(stmt.list("sortClause"));
     facts.has_group_by = !stmt.list("groupClause").empty();
     facts.distinct = stmt.has("distinctClause");

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -14,8 +15,14 @@
 
 namespace pglens::catalog {
 
+// What a FROM item is: a table (or view) of the catalog or not, a reference to a WITH query,
+// a subquery, or something else (a function, VALUES, a table function).
+enum class RelationSource { table, cte, subquery, other };
+
 struct RelationRef {
+  RelationSource source = RelationSource::table;
   const Table* table = nullptr;  // nullptr when the catalog does not know it
+  sql::Node query;               // the SelectStmt of a CTE or subquery
   std::string alias;             // the alias, or the relation's name
   std::string written;           // as written: "orders", "sales.orders"
   uint32_t location = 0;
@@ -58,6 +65,7 @@ struct QueryFacts {
   bool has_window = false;
   bool distinct = false;
   bool star = false;                  // SELECT * or t.*
+  bool merged_join_columns = false;   // a JOIN ... USING or NATURAL JOIN: `*` shows its columns once
   std::vector<std::pair<size_t, std::string>> output_columns;  // (relation, column) of plain column outputs
   bool outputs_only_columns = true;   // every output is a plain column of a known relation
 
@@ -68,8 +76,13 @@ struct QueryFacts {
 };
 
 // Facts of a SelectStmt without set operations (UNION arms are analysed one by one), or of
-// an UpdateStmt / DeleteStmt (their relation and WHERE).
-QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog);
+// an UpdateStmt / DeleteStmt (their relation and WHERE). A FROM name that a WITH query of
+// the statement or of `outer_ctes` (CommonTableExpr nodes of enclosing statements, innermost
+// first) defines is that query, not a table.
+QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog, std::span<const sql::Node> outer_ctes = {});
+
+// Appends the WITH queries (CommonTableExpr nodes) a statement defines.
+void add_ctes(const sql::Node& stmt, std::vector<sql::Node>& out);
 
 // Top-level AND-ed conjuncts of a boolean expression.
 std::vector<sql::Node> and_conjuncts(const sql::Node& expr);
@@ -83,5 +96,7 @@ bool is_volatile_function(std::string_view name);
 
 // Whether an expression is an aggregate call (count, sum, avg, min, max, ...).
 bool is_aggregate_call(const sql::Node& node);
+// Whether an aggregate call appears in the expression (not looking into subqueries).
+bool contains_aggregate(const sql::Node& node);
 
 }  // namespace pglens::catalog

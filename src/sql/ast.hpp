@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 #include <simdjson.h>
 
@@ -77,21 +78,41 @@ class List {
   bool valid_ = false;
 };
 
-// Calls fn(child) for every node directly under `n`: fields holding a node and the nodes of
-// list fields, in the tree's order. Generic walks (every ColumnRef under an expression ...)
-// recurse through it so no node kind is missed.
-template <class F>
-void for_each_child(const Node& n, F&& fn) {
-  for (auto kv : n.fields()) {
+// Calls `visit(child)` for each node directly below `node` (the fields holding a node and the
+// nodes of list fields), in the tree's order. Generic walks (every ColumnRef under an
+// expression ...) recurse through it so no node kind is missed. A `visit` returning bool
+// stops the walk with false; for_each_child then returns false.
+template <class Visit>
+bool for_each_child(const Node& node, Visit&& visit) {
+  auto call = [&](const Node& child) {
+    if constexpr (std::is_void_v<std::invoke_result_t<Visit&, const Node&>>) {
+      visit(child);
+      return true;
+    } else {
+      return static_cast<bool>(visit(child));
+    }
+  };
+  for (auto kv : node.fields()) {
     simdjson::dom::element e = kv.value;
     if (e.is_array()) {
       simdjson::dom::array items = e.get_array().value_unsafe();  // a named copy: never iterate a temporary
       for (simdjson::dom::element child : items)
-        if (child.is_object()) fn(Node(child, n.base()));
-    } else if (e.is_object()) {
-      fn(Node(e, n.base(), kv.key));
+        if (child.is_object() && !call(Node(child, node.base()))) return false;
+    } else if (e.is_object() && !call(Node(e, node.base(), kv.key))) {
+      return false;
     }
   }
+  return true;
+}
+
+// Whether `node` or a node below it satisfies `match`; the walk does not enter nodes for
+// which `enter` is false (a SubLink, when only this query level counts).
+template <class Match, class Enter>
+bool any_node(const Node& node, const Match& match, const Enter& enter) {
+  if (!node) return false;
+  if (match(node)) return true;
+  if (!enter(node)) return false;
+  return !for_each_child(node, [&](const Node& child) { return !any_node(child, match, enter); });
 }
 
 // The node kind a field of that name always holds when libpg_query writes it unwrapped.

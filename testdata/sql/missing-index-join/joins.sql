@@ -14,4 +14,4 @@ SELECT p.name, oi.quantity FROM products p JOIN order_items oi ON oi.product_id 
 SELECT c.email FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = $1;
 SELECT o.id FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.id = $1;
 -- ok: two unfiltered large tables: a hash join reads both anyway.
-SELECT o.id, c.email FROM orders o JOIN customers c ON c.region = o.created_at::text;
+SELECT o.id, c.email FROM orders o JOIN customers c ON c.region = o.created_at::text;  -- expect: unbounded-select (every joined row goes to the client; no missing-index-join)

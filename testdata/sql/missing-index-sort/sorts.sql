@@ -10,5 +10,5 @@ SELECT id FROM events WHERE account_id = $1 ORDER BY created_at DESC LIMIT 20;
 SELECT id FROM events WHERE account_id = $1 ORDER BY created_at ASC LIMIT 20;
 SELECT id FROM events ORDER BY id LIMIT 20;
 -- ok: no LIMIT (every row is wanted anyway), or an aggregate.
-SELECT id FROM events ORDER BY kind;
+SELECT id FROM events ORDER BY kind;  -- expect: unbounded-select (every row goes to the client; no missing-index-sort)
 SELECT kind, count(*) FROM events GROUP BY kind ORDER BY kind LIMIT 5;
