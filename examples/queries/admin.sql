@@ -7,3 +7,6 @@ SELECT id, status, total_amount FROM orders ORDER BY created_at DESC, id DESC LI
 SELECT id, total_amount
 FROM orders o
 WHERE o.customer_id NOT IN (SELECT customer_id FROM blocked_customers);
+
+-- The mailing-tool export: every customer, in one result set.
+SELECT id, email, full_name FROM customers;
