@@ -21,6 +21,7 @@ std::span<const detail::SqlRule* const> sql_rules() {
       &non_sargable_predicate(),
       &partition_pruning_miss(),
       &unbounded_select(),
+      &in_app_aggregation(),
   };
   return list;
 }

@@ -26,6 +26,7 @@ const detail::SqlRule& fk_without_index();
 const detail::SqlRule& non_sargable_predicate();
 const detail::SqlRule& partition_pruning_miss();
 const detail::SqlRule& unbounded_select();
+const detail::SqlRule& in_app_aggregation();
 
 std::span<const detail::SqlRule* const> sql_rules();
 

@@ -65,6 +65,27 @@ std::vector<sql::Node> visible_ctes(const sql::Node& node, const detail::Walk& w
   return out;
 }
 
+std::optional<std::string> one_line(std::string_view text) {
+  std::string flat;
+  char quote = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char ch = text[i];
+    if (quote) {
+      if (ch == quote) quote = 0;
+      flat += ch;
+      continue;
+    }
+    if (ch == '-' && i + 1 < text.size() && text[i + 1] == '-') return std::nullopt;
+    if (ch == '/' && i + 1 < text.size() && text[i + 1] == '*') return std::nullopt;
+    if (ch == '\'' || ch == '"') quote = ch;
+    bool space = ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
+    if (space && (flat.empty() || flat.back() == ' ')) continue;
+    flat += space ? ' ' : ch;
+  }
+  while (!flat.empty() && flat.back() == ' ') flat.pop_back();
+  return flat;
+}
+
 bool has_row_limit(const sql::Node& select) {
   sql::Node limit = select.field("limitCount");
   if (!limit) return false;
@@ -107,7 +128,7 @@ std::optional<uint32_t> extreme_location(const sql::Node& n, Better better) {
 std::optional<uint32_t> first_location(const sql::Node& n) { return extreme_location(n, std::less<uint32_t>()); }
 std::optional<uint32_t> last_location(const sql::Node& n) { return extreme_location(n, std::greater<uint32_t>()); }
 
-Span expression_span(std::string_view text, uint32_t begin, uint32_t limit) {
+Span expression_span(std::string_view text, uint32_t begin, uint32_t limit, bool whole_clause) {
   int depth = 0;
   uint32_t i = begin;
   uint32_t last = begin;
@@ -122,16 +143,22 @@ Span expression_span(std::string_view text, uint32_t begin, uint32_t limit) {
   bool between = false;
   while (i < limit) {
     char ch = text[i];
-    if (ch == '\'') {
+    if (ch == '\'' || ch == '"') {
       ++i;
-      while (i < limit && text[i] != '\'') ++i;
+      while (i < limit && text[i] != ch) ++i;
     } else if (ch == '(') {
       ++depth;
     } else if (ch == ')') {
       if (depth == 0) break;
       --depth;
-    } else if (depth == 0 && (ch == ',' || ch == ';')) {
+    } else if (depth == 0 && (ch == ';' || (ch == ',' && !whole_clause))) {
       break;
+    } else if (whole_clause) {
+      if (depth == 0 && (word_at(i, "ORDER") || word_at(i, "LIMIT") || word_at(i, "GROUP") || word_at(i, "OFFSET") ||
+                         word_at(i, "FETCH") || word_at(i, "FOR") || word_at(i, "WINDOW") || word_at(i, "HAVING") ||
+                         word_at(i, "RETURNING") || word_at(i, "UNION") || word_at(i, "INTERSECT") ||
+                         word_at(i, "EXCEPT")))
+        break;
     } else if (depth == 0 && word_at(i, "BETWEEN")) {
       between = true;
     } else if (depth == 0 && word_at(i, "AND")) {
@@ -261,6 +288,88 @@ std::optional<std::string> sargable_rewrite(const catalog::Condition& c) {
     return std::nullopt;
   }
   return std::nullopt;
+}
+
+}  // namespace pglens::rules::schema
+
+#include "registry.hpp"
+
+namespace pglens::rules::schema {
+namespace {
+
+bool is_number_type(std::string_view type) {
+  if (type.ends_with("]")) return false;  // an array
+  for (std::string_view t : {"smallint", "integer", "bigint", "numeric", "decimal", "real", "double precision", "money"})
+    if (type.starts_with(t)) return true;
+  return false;
+}
+
+enum class KeyKind { none, unique, reference };
+
+KeyKind key_kind(const Table& table, std::string_view column) {
+  auto one_of = [&](const Constraint& c) {
+    return std::find(c.columns.begin(), c.columns.end(), column) != c.columns.end();
+  };
+  for (const auto& c : table.constraints)
+    if (c.kind != ConstraintKind::foreign_key && c.columns.size() == 1 && one_of(c)) return KeyKind::unique;
+  for (const auto& c : table.constraints)
+    if (one_of(c)) return KeyKind::reference;  // a foreign key, or part of a composite key
+  if (column == "id") return KeyKind::unique;
+  if (column.ends_with("_id")) return KeyKind::reference;
+  return KeyKind::none;
+}
+
+// Whether an equality on this column or expression likely matches many rows: a bare non-key
+// column of a type with few distinct values in practice (text, boolean, an enum: `status =
+// 'paid'`). A key, a number, a date or time, or an expression (`created_at::date = $1`) picks few.
+bool few_values(const Table& table, const catalog::ColumnPredicate& predicate) {
+  if (!predicate.is_column() || key_kind(table, predicate.column) != KeyKind::none) return false;
+  const Column* column = table.column(predicate.column);
+  if (!column) return false;
+  std::string_view type = column->type;
+  bool dated = type.starts_with("date") || type.starts_with("time");
+  return !dated && !is_number_type(type);
+}
+
+}  // namespace
+
+std::optional<AggregationShape> aggregation_shape(const catalog::QueryFacts& facts, const sql::Node& select) {
+  if (facts.relations.size() != 1 || !facts.relations[0].table || facts.star || !facts.outputs_only_columns ||
+      facts.output_columns.empty() || facts.has_aggregate || facts.has_group_by || facts.has_window ||
+      facts.distinct || has_row_limit(select) || select.has("limitOffset"))
+    return std::nullopt;
+  const Table& table = *facts.relations[0].table;
+  AggregationShape shape;
+  for (const auto& [relation, name] : facts.output_columns) {
+    const Column* column = table.column(name);
+    if (!column || !is_number_type(column->type)) return std::nullopt;
+    KeyKind key = key_kind(table, name);
+    auto& list = key == KeyKind::none ? shape.measures : shape.groups;
+    if (key != KeyKind::unique && std::find(list.begin(), list.end(), name) == list.end()) list.push_back(name);
+  }
+  if (shape.measures.empty()) return std::nullopt;  // keys alone are fetched to act on each row
+  if (select.has("whereClause")) {
+    if (facts.where_has_or) return std::nullopt;
+    size_t read = 0;
+    for (const auto& c : facts.conditions) {
+      if (c.from_join) continue;
+      ++read;
+      bool lookup = c.value == catalog::ValueKind::constant || c.value == catalog::ValueKind::parameter;
+      if (lookup && c.predicate.op == catalog::PredicateOp::equality && !c.predicate.is_null_test &&
+          !few_values(table, c.predicate))
+        return std::nullopt;
+    }
+    if (read < catalog::and_conjuncts(select.field("whereClause")).size()) return std::nullopt;
+  }
+  return shape;
+}
+
+bool in_app_aggregation_reports(const catalog::QueryFacts& facts, const sql::Node& select,
+                                const detail::RuleContext& ctx) {
+  const RuleInfo& rule = in_app_aggregation().info();
+  if (!ctx.config().effective_severity(rule)) return false;
+  auto shape = aggregation_shape(facts, select);
+  return shape && is_large(*facts.relations[shape->relation].table, rule, ctx.config());
 }
 
 }  // namespace pglens::rules::schema

@@ -46,6 +46,10 @@ std::vector<sql::Node> visible_ctes(const sql::Node& node, const detail::Walk& w
 // Whether a SelectStmt's LIMIT / FETCH FIRST bounds its rows (LIMIT ALL and LIMIT NULL do not).
 bool has_row_limit(const sql::Node& select);
 
+// Source text on one line, for a rewrite shown in help: runs of white space outside quotes
+// become one space. nullopt when the text holds a comment (it would swallow what follows).
+std::optional<std::string> one_line(std::string_view text);
+
 // The text of the statement's node from its location to the end of that token.
 Span token_span(const detail::RuleContext& ctx, uint32_t location);
 
@@ -56,8 +60,9 @@ std::optional<uint32_t> last_location(const sql::Node& n);
 
 // The span of the source text `[begin, end of balanced parentheses ...)` for an expression:
 // from `begin` to the end of the expression, stopping at a top-level AND/OR, comma, closing
-// parenthesis, or the end of the statement.
-Span expression_span(std::string_view text, uint32_t begin, uint32_t limit);
+// parenthesis, or the end of the statement. With `whole_clause`, AND, OR and commas belong
+// to it: the span runs to the next clause (ORDER BY, LIMIT, GROUP BY, FOR UPDATE ...).
+Span expression_span(std::string_view text, uint32_t begin, uint32_t limit, bool whole_clause = false);
 
 }  // namespace pglens::rules::schema
 
@@ -74,5 +79,27 @@ struct WrappedColumn {
   std::string written, name;
 };
 std::optional<WrappedColumn> wrapped_column(const sql::Node& expression);
+
+}  // namespace pglens::rules::schema
+
+namespace pglens::rules::schema {
+
+// A SELECT shaped like aggregation done in the application: plain columns of one table only,
+// every one a number (numeric / integer types), at least one of them a measure (not a key),
+// and no aggregate, GROUP BY, DISTINCT, LIMIT or selective WHERE. Selective: an equality with a
+// constant or parameter on a key column (primary, unique or foreign key, `id`, `*_id`), a
+// number, a date or time, or an expression, or a condition pglens cannot read; equality on a
+// text, boolean or enum column (`status = 'paid'`) and ranges are not. Shared by in-app-aggregation and unbounded-select (which
+// leaves such a query to the former).
+struct AggregationShape {
+  size_t relation = 0;                // in QueryFacts::relations
+  std::vector<std::string> measures;  // numeric non-key columns: sum / avg
+  std::vector<std::string> groups;    // non-unique keys (foreign keys, *_id): GROUP BY
+};
+std::optional<AggregationShape> aggregation_shape(const catalog::QueryFacts& facts, const sql::Node& select);
+
+// Whether in-app-aggregation, when enabled, reports this SELECT (its own options apply).
+bool in_app_aggregation_reports(const catalog::QueryFacts& facts, const sql::Node& select,
+                                const detail::RuleContext& ctx);
 
 }  // namespace pglens::rules::schema

@@ -14,3 +14,6 @@ SELECT oi.quantity FROM customers c JOIN order_items oi ON oi.product_id = c.id 
 
 -- The latest signups.
 SELECT id, email FROM customers ORDER BY created_at DESC LIMIT 100;
+
+-- Revenue: the report adds up the amount of every order that was not cancelled, in the application.
+SELECT total_amount FROM orders WHERE status <> 'cancelled';

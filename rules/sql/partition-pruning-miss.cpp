@@ -74,12 +74,8 @@ class PartitionPruningMiss final : public detail::SqlRule {
     }
     template <class Pred>
     static bool any_under(const sql::Node& n, Pred pred) {
-      if (!n) return false;
-      if (pred(n)) return true;
-      if (n.is("SubLink") || n.is("SelectStmt")) return false;  // a subquery's columns are its own
-      bool found = false;
-      sql::for_each_child(n, [&](const sql::Node& child) { found = found || any_under(child, pred); });
-      return found;
+      // A subquery's columns are its own.
+      return sql::any_node(n, pred, [](const sql::Node& x) { return !x.is("SubLink") && !x.is("SelectStmt"); });
     }
     bool mentions_key(const sql::Node& n) const {
       return any_under(n, [&](const sql::Node& x) { return is_key(x); });

@@ -26,7 +26,8 @@ class UnboundedSelect final : public detail::SqlRule {
                 "subquery in FROM counts when it is itself unbounded; a join only when every joined relation is "
                 "large. Quiet for a SELECT that feeds the server (INSERT ... SELECT, CREATE TABLE AS, EXISTS, a "
                 "subquery), for a cursor (the client fetches in batches, which is the remedy), for a table the "
-                "catalog knows to be small, and, by default, for a table of unknown size.",
+                "catalog knows to be small, and, by default, for a table of unknown size. A query that `in-app-aggregation` reports (when "
+                "enabled) is left to that rule.",
             .why_is_this_bad =
                 "The cost grows with the table, not with what the caller needs: a 50 M-row table is read whole, "
                 "serialised, sent over the network and held in the client's memory (most drivers buffer the whole "
@@ -53,6 +54,8 @@ class UnboundedSelect final : public detail::SqlRule {
     std::vector<sql::Node> ctes = schema::visible_ctes(node, walk);
     auto found = unbounded_source(node, ctes, ctx, 0);
     if (!found) return;
+    // One finding per query: the more specific one, with the aggregate to run instead.
+    if (schema::in_app_aggregation_reports(catalog::analyze_query(node, ctx.catalog(), ctes), node, ctx)) return;
     const Table& table = *found->table;
     std::string through = found->through.empty() ? std::string() : fmt::format(" (through `{}`)", found->through);
     auto& d = ctx.report(schema::token_span(ctx, found->location),
@@ -131,19 +134,12 @@ class UnboundedSelect final : public detail::SqlRule {
       if (c.kind == ConstraintKind::primary_key && c.columns.size() == 1) pk = &c;
     if (!pk) return std::nullopt;
     Span span = walk.statement.span;
-    std::string_view text = ctx.text().substr(span.begin, span.end - span.begin);
-    if (text.find("--") != std::string_view::npos || text.find("/*") != std::string_view::npos) return std::nullopt;
-    std::string flat;
-    for (char ch : text) {
-      bool space = ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
-      if (space && (flat.empty() || flat.back() == ' ')) continue;
-      flat += space ? ' ' : ch;
-    }
-    while (!flat.empty() && flat.back() == ' ') flat.pop_back();
+    auto flat = schema::one_line(ctx.text().substr(span.begin, span.end - span.begin));
+    if (!flat) return std::nullopt;
     sql::Node alias = select.list("fromClause")[0].field("alias");
     std::string key = catalog::quote_ident(pk->columns[0]);
     if (alias) key = fmt::format("{}.{}", catalog::quote_ident(alias.str("aliasname")), key);
-    return fmt::format("{} WHERE {} > $1 ORDER BY {} LIMIT {};", flat, key, key, ctx.int_option("page-size"));
+    return fmt::format("{} WHERE {} > $1 ORDER BY {} LIMIT {};", *flat, key, key, ctx.int_option("page-size"));
   }
 };
 

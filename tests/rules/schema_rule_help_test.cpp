@@ -30,6 +30,13 @@ const std::string kShop =
     "CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL);\n";
 const std::string kSizes = "[tables.\"public.orders\"]\nrows = 50_000_000\n[tables.\"public.customers\"]\nrows = 900\n";
 
+// The help of the one finding of `rule` on `query` (against the shop at its sizes).
+std::string help_of(const std::string& query, std::string_view rule) {
+  auto ds = findings(kShop, query, kSizes, rule);
+  EXPECT_EQ(ds.size(), 1u) << query;
+  return ds.empty() ? std::string() : ds[0].help_text;
+}
+
 TEST(UnboundedSelectHelp, PagesByThePrimaryKey) {
   auto ds = findings(kShop, "SELECT id, status\n  FROM orders o;\n", kSizes, "unbounded-select");
   ASSERT_EQ(ds.size(), 1u);
@@ -42,10 +49,46 @@ TEST(UnboundedSelectHelp, PagesByThePrimaryKey) {
 TEST(UnboundedSelectHelp, NoPagedRewriteWhereAppendedTextWouldBeWrong) {
   for (const char* q : {"SELECT id, status FROM orders LIMIT ALL;", "SELECT id, status FROM orders ORDER BY status;",
                         "SELECT id, status FROM orders FOR UPDATE;"}) {
-    auto ds = findings(kShop, q, kSizes, "unbounded-select");
-    ASSERT_EQ(ds.size(), 1u) << q;
-    EXPECT_EQ(ds[0].help_text.find("Paged:"), std::string::npos) << q << ": " << ds[0].help_text;
+    std::string help = help_of(q, "unbounded-select");
+    EXPECT_EQ(help.find("Paged:"), std::string::npos) << q << ": " << help;
   }
+}
+
+TEST(InAppAggregationHelp, TheAggregateKeepsTheWhereAsWritten) {
+  std::string help = help_of(
+      "SELECT total_amount, quantity\n  FROM orders\n WHERE status = 'paid  now'\n   AND created_at >= $1\n"
+      " ORDER BY created_at;\n",
+      "in-app-aggregation");
+  EXPECT_NE(help.find("`SELECT count(*), sum(total_amount), sum(quantity) FROM orders "
+                      "WHERE status = 'paid  now' AND created_at >= $1;`"),
+            std::string::npos)
+      << help;
+}
+
+TEST(InAppAggregationHelp, GroupsByTheForeignKeysItReturned) {
+  std::string help =
+      help_of("SELECT customer_id, total_amount FROM orders o WHERE o.created_at >= $1;", "in-app-aggregation");
+  EXPECT_NE(help.find("`SELECT customer_id, count(*), sum(total_amount) FROM orders o "
+                      "WHERE o.created_at >= $1 GROUP BY customer_id;`"),
+            std::string::npos)
+      << help;
+}
+
+TEST(InAppAggregationHelp, ACommentInTheWhereFallsBackToCanonicalText) {
+  std::string help = help_of("SELECT total_amount FROM orders WHERE status = 'paid' -- settled\n;", "in-app-aggregation");
+  EXPECT_NE(help.find("FROM orders WHERE status = 'paid';`"), std::string::npos) << help;
+}
+
+// One finding per query: unbounded-select leaves aggregation-shaped queries to in-app-aggregation,
+// unless that rule is off.
+TEST(UnboundedSelectHelp, LeavesAggregationShapedQueriesToInAppAggregation) {
+  const std::string q = "SELECT total_amount FROM orders;";
+  EXPECT_TRUE(findings(kShop, q, kSizes, "unbounded-select").empty());
+  EXPECT_EQ(findings(kShop, q, kSizes, "in-app-aggregation").size(), 1u);
+  std::string off = kSizes + "[rules.in-app-aggregation]\nseverity = \"off\"\n";
+  EXPECT_EQ(findings(kShop, q, off, "unbounded-select").size(), 1u);
+  std::string higher = kSizes + "[rules.in-app-aggregation]\nlarge-table-rows = 100_000_000\n";
+  EXPECT_EQ(findings(kShop, q, higher, "unbounded-select").size(), 1u);
 }
 
 }  // namespace
