@@ -58,6 +58,29 @@ WorkerStats& worker_by_number(std::vector<WorkerStats>& workers, int number);
 // After reading: links children, numbers nodes, computes metrics.
 void finish_plan(Plan& plan, const Origin* origin);
 
+// Whether JSON text is inside a string literal, fed one character at a time (escapes
+// understood): the one place that scans JSON text before a parser sees it (finding where a
+// document ends, undoing wraps inside strings, closing a truncated document).
+class JsonStrings {
+ public:
+  // Feeds `c`; true when it is outside every string and not a quote (structure or space).
+  bool outside(char c) {
+    if (in_string_) {
+      if (escaped_) escaped_ = false;
+      else if (c == '\\') escaped_ = true;
+      else if (c == '"') in_string_ = false;
+      return false;
+    }
+    if (c == '"') in_string_ = true;
+    return !in_string_;
+  }
+  // Inside a string, and the next character is not escaped.
+  bool in_plain_string() const { return in_string_ && !escaped_; }
+
+ private:
+  bool in_string_ = false, escaped_ = false;
+};
+
 // Readers. Each appends plans and errors; `first_line` maps their lines to the input.
 void read_text(const std::vector<Line>& lines, ReadResult& out);
 void read_json(std::string_view text, uint32_t first_line, ReadResult& out);

@@ -2,7 +2,7 @@
 // anything around it), hand it to its reader, compute the derived figures.
 #include <algorithm>
 
-#include "plan/internal.hpp"
+#include "plan/text.hpp"
 
 namespace pglens::plan {
 namespace detail {
@@ -24,18 +24,12 @@ bool starts_json(std::string_view t) {
 // never does (a truncated document).
 size_t json_end(const std::vector<Line>& lines, size_t from) {
   int depth = 0;
-  bool in_string = false, escaped = false;
+  JsonStrings strings;
   for (size_t i = from; i < lines.size(); ++i) {
     if (lines[i].boundary) return i - 1;
     for (char c : lines[i].text) {
-      if (in_string) {
-        if (escaped) escaped = false;
-        else if (c == '\\') escaped = true;
-        else if (c == '"') in_string = false;
-        continue;
-      }
-      if (c == '"') in_string = true;
-      else if (c == '{' || c == '[') ++depth;
+      if (!strings.outside(c)) continue;
+      if (c == '{' || c == '[') ++depth;
       else if (c == '}' || c == ']') {
         if (--depth == 0) return i;
       }
@@ -133,10 +127,8 @@ ReadResult read_plans(std::string_view input) {
     for (auto it = text_lines.rbegin(); it != text_lines.rend(); ++it) {
       std::string_view t = trim(it->text);
       if (t.empty()) continue;
-      size_t d = t.find("duration: ");
-      if (d == std::string_view::npos || t.find("plan:", d) == std::string_view::npos) return std::nullopt;
-      std::string_view num = t.substr(d + 10);
-      auto ms = parse_double(num);
+      std::optional<double> ms;
+      if (!text::is_log_marker(t, &ms)) return std::nullopt;
       text_lines.erase(std::next(it).base());
       return ms;
     }
