@@ -1,7 +1,9 @@
 // EXPLAIN (FORMAT JSON): an array of explain objects, or auto_explain's single object. Read
 // with simdjson's DOM (its parser keeps duplicate keys — older servers print "Workers" twice).
+#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "plan/structured.hpp"
@@ -50,21 +52,43 @@ struct JsonAdapter {
   }
 };
 
+// JSON text being repaired, with the original line each of its lines began on.
+struct Repair {
+  std::string text;
+  std::vector<uint32_t> origin;  // line k of `text` -> 0-based line of the input
+
+  uint32_t line_of(size_t byte) const {
+    size_t k = static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<ptrdiff_t>(std::min(byte, text.size())), '\n'));
+    return origin[std::min(k, origin.size() - 1)];
+  }
+  // Removes the line holding `byte`; false when it is the only line.
+  bool drop_line_at(size_t byte) {
+    if (origin.size() < 2) return false;
+    byte = std::min(byte, text.size() - 1);
+    size_t begin = text.rfind('\n', byte == 0 ? 0 : byte - 1);
+    begin = begin == std::string::npos ? 0 : begin + 1;
+    size_t end = text.find('\n', byte);
+    end = end == std::string::npos ? text.size() : end + 1;
+    size_t k = static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<ptrdiff_t>(begin), '\n'));
+    text.erase(begin, end - begin);
+    origin.erase(origin.begin() + static_cast<ptrdiff_t>(k));
+    return true;
+  }
+};
+
 // Drops raw line breaks inside strings: a chat tool or terminal wrapped a key or value.
-std::string unwrap_strings(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  bool in_string = false, escaped = false;
+Repair unwrap_strings(std::string_view text) {
+  Repair out;
+  out.text.reserve(text.size());
+  out.origin.push_back(0);
+  uint32_t line = 0;
+  JsonStrings strings;
   for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-      else if (c == '\n' || c == '\r') continue;
-    } else if (c == '"') {
-      in_string = true;
-    }
-    out += c;
+    if (c == '\n') ++line;
+    if ((c == '\n' || c == '\r') && strings.in_plain_string()) continue;
+    strings.outside(c);
+    out.text += c;
+    if (c == '\n') out.origin.push_back(line);
   }
   return out;
 }
@@ -73,18 +97,12 @@ std::string unwrap_strings(std::string_view text) {
 // the cut can still be read. Empty when there is nothing to salvage.
 std::string close_truncated(std::string_view text) {
   std::string openers;
-  bool in_string = false, escaped = false;
+  JsonStrings strings;
   size_t last_comma = std::string::npos, depth_at_comma = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    else if (c == '{' || c == '[') openers += c;
+    if (!strings.outside(c)) continue;
+    if (c == '{' || c == '[') openers += c;
     else if ((c == '}' || c == ']') && !openers.empty()) openers.pop_back();
     else if (c == ',') {
       last_comma = i;
@@ -95,6 +113,44 @@ std::string close_truncated(std::string_view text) {
   std::string out(text.substr(0, last_comma));
   for (size_t d = std::min(depth_at_comma, openers.size()); d-- > 0;) out += openers[d] == '{' ? '}' : ']';
   return out;
+}
+
+// Where a JSON text stops being valid and what the parser expected there. simdjson says only
+// that it failed; nlohmann's SAX parser (no tree built, no recursion) says where and why.
+struct JsonProblem {
+  size_t byte = 0;        // 0-based offset inside the offending token
+  bool at_end = false;    // the text ended early
+  std::string message;    // "syntax error while parsing object - unexpected ']'; expected string literal"
+};
+
+JsonProblem locate_problem(std::string_view text) {
+  struct Sax final : nlohmann::json_sax<nlohmann::json> {
+    JsonProblem problem;
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool start_object(std::size_t) override { return true; }
+    bool key(string_t&) override { return true; }
+    bool end_object() override { return true; }
+    bool start_array(std::size_t) override { return true; }
+    bool end_array() override { return true; }
+    bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) override {
+      std::string_view what = ex.what();
+      size_t column = what.find("column ");
+      size_t colon = what.find(": ", column == std::string_view::npos ? 0 : column);
+      problem.message = colon == std::string_view::npos ? std::string(what) : std::string(what.substr(colon + 2));
+      // `position` counts the characters read: the last one read is in the offending token.
+      problem.byte = position > 0 ? position - 1 : 0;
+      problem.at_end = problem.message.find("unexpected end of input") != std::string::npos;
+      return false;
+    }
+  } sax;
+  nlohmann::json::sax_parse(text.begin(), text.end(), &sax);
+  return sax.problem;
 }
 
 }  // namespace
@@ -112,25 +168,41 @@ void read_json(std::string_view text, uint32_t first_line, ReadResult& out) {
   auto error = parser.parse(padded).get(doc);
   std::string repaired;
   if (error) {
-    repaired = unwrap_strings(text);
-    simdjson::padded_string again(repaired);
-    error = parser.parse(again).get(doc);
+    Repair repair = unwrap_strings(text);
+    auto parse_repair = [&] {
+      simdjson::padded_string again(repair.text);
+      return parser.parse(again).get(doc);
+    };
+    error = parse_repair();
+    // Garbage mixed in (a log line, a stray prompt): each offending line is reported and
+    // dropped, and the rest read; a few at most, then the document is taken as cut there.
+    for (int dropped = 0; error && dropped < 16; ++dropped) {
+      JsonProblem problem = locate_problem(repair.text);
+      if (problem.message.empty() || problem.at_end) break;
+      uint32_t line = first_line + repair.line_of(problem.byte);
+      if (!repair.drop_line_at(problem.byte)) break;
+      out.errors.push_back({line, "not valid JSON: " + problem.message + "; the line is left out"});
+      error = parse_repair();
+    }
     if (error) {
-      std::string closed = close_truncated(repaired);
-      if (!closed.empty()) {
-        simdjson::padded_string salvage(closed);
-        if (!parser.parse(salvage).get(doc)) {
-          uint32_t last = first_line + static_cast<uint32_t>(std::count(text.begin(), text.end(), '\n'));
-          out.errors.push_back({last, "JSON plan ends early (expected more of the document); read what came before"});
-          error = simdjson::SUCCESS;
-          repaired = closed;
-        }
+      JsonProblem problem = locate_problem(repair.text);
+      uint32_t line = first_line + repair.line_of(problem.byte);
+      std::string what = problem.message.empty() ? simdjson::error_message(error) : problem.message;
+      std::string closed = close_truncated(std::string_view(repair.text).substr(0, problem.byte));
+      simdjson::padded_string salvage(closed);
+      if (!closed.empty() && !parser.parse(salvage).get(doc)) {
+        if (problem.at_end)
+          out.errors.push_back({line, "JSON plan ends early (expected more of the document); read what came before"});
+        else
+          out.errors.push_back({line, "not valid JSON: " + what + "; read what came before"});
+        error = simdjson::SUCCESS;
+        repair.text = std::move(closed);
+      } else {
+        out.errors.push_back({line, "not valid JSON: " + what});
+        return;
       }
     }
-    if (error) {
-      out.errors.push_back({first_line, std::string("not valid JSON: ") + simdjson::error_message(error)});
-      return;
-    }
+    repaired = std::move(repair.text);
   }
   StructuredWalker<JsonAdapter> walker;
   std::string_view source = repaired.empty() ? text : std::string_view(repaired);

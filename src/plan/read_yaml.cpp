@@ -36,9 +36,23 @@ void read_yaml(std::string_view text, uint32_t first_line, ReadResult& out) {
   try {
     doc = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
-    uint32_t line = first_line + static_cast<uint32_t>(e.mark.is_null() ? 0 : e.mark.line);
-    out.errors.push_back({line, "not valid YAML: " + e.msg});
-    return;
+    uint32_t bad = e.mark.is_null() ? 0 : static_cast<uint32_t>(e.mark.line);
+    // What came before the offending line may still be a whole document: read that.
+    size_t cut = 0;
+    for (uint32_t k = 0; k < bad && cut != std::string_view::npos; ++k) {
+      cut = text.find('\n', cut);
+      if (cut != std::string_view::npos) ++cut;
+    }
+    bool salvaged = false;
+    if (bad > 0 && cut != std::string_view::npos) {
+      try {
+        doc = YAML::Load(std::string(text.substr(0, cut)));
+        salvaged = doc.IsSequence() || doc.IsMap();
+      } catch (const YAML::Exception&) {
+      }
+    }
+    out.errors.push_back({first_line + bad, "not valid YAML: " + e.msg + (salvaged ? "; read what came before" : "")});
+    if (!salvaged) return;
   }
   StructuredWalker<YamlAdapter> walker;
   size_t before = out.plans.size();

@@ -106,6 +106,69 @@ TEST(PlanBadInput, BrokenXmlNamesTheLine) {
   EXPECT_GT(r.errors[0].line, 1u);
 }
 
+TEST(PlanBadInput, JsonGarbageLinesAreLeftOutAndTheRestRead) {
+  auto lines = split_lines(read_file(testdata("plan/json/parallel_verbose.json")));
+  // A log line pasted into the middle (it becomes line 40) and a prompt (line 70).
+  lines.insert(lines.begin() + 39, "2024-05-01 10:00:00 UTC [123] LOG:  checkpoint starting: time");
+  lines.insert(lines.begin() + 69, "postgres=# ");
+  auto r = plan::read_plans(join_lines(lines));
+  ASSERT_EQ(r.plans.size(), 1u) << all_errors(r);
+  EXPECT_EQ(r.plans[0].nodes.size(), 3u) << all_errors(r);
+  EXPECT_EQ(r.plans[0].nodes[2].node_type, "Index Scan");
+  ASSERT_EQ(r.errors.size(), 2u) << all_errors(r);
+  EXPECT_EQ(r.errors[0].line, 40u) << all_errors(r);
+  EXPECT_EQ(r.errors[1].line, 70u) << all_errors(r);
+  EXPECT_NE(r.errors[0].message.find("not valid JSON"), std::string::npos) << all_errors(r);
+  EXPECT_NE(r.errors[0].message.find("left out"), std::string::npos) << all_errors(r);
+}
+
+TEST(PlanBadInput, JsonMiddleCutOutNamesTheLineAndReadsWhatCameBefore) {
+  auto lines = split_lines(read_file(testdata("plan/json/parallel_verbose.json")));
+  // Lines 34-60 cut out: the Gather Merge object loses its end and the Index Scan its start.
+  lines.erase(lines.begin() + 33, lines.begin() + 60);
+  auto r = plan::read_plans(join_lines(lines));
+  ASSERT_EQ(r.plans.size(), 1u) << all_errors(r);
+  EXPECT_GE(r.plans[0].nodes.size(), 2u) << all_errors(r);
+  EXPECT_EQ(r.plans[0].nodes[1].node_type, "Gather Merge");
+  ASSERT_FALSE(r.errors.empty());
+  for (const auto& e : r.errors) {
+    EXPECT_GE(e.line, 34u) << all_errors(r);
+    EXPECT_NE(e.message.find("expected"), std::string::npos) << all_errors(r);
+  }
+}
+
+TEST(PlanBadInput, JsonThatCannotBeReadNamesTheLineAndWhatWasExpected) {
+  std::string json = "[\n  {\n    \"Plan\": {\n      \"Node Type\": \"Seq Scan\" \"Total Cost\": 1\n    }\n  }\n]\n";
+  auto r = plan::read_plans(json);
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_EQ(r.errors[0].line, 4u) << all_errors(r);
+  EXPECT_NE(r.errors[0].message.find("expected '}'"), std::string::npos) << all_errors(r);
+}
+
+TEST(PlanBadInput, YamlGarbageKeepsWhatCameBefore) {
+  auto lines = split_lines(read_file(testdata("plan/yaml/parallel.yaml")));
+  lines.insert(lines.begin() + 27, "      %%% ]] not yaml [[ : : :");
+  auto r = plan::read_plans(join_lines(lines));
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_NE(all_errors(r).find("not valid YAML"), std::string::npos) << all_errors(r);
+  EXPECT_GE(r.errors[0].line, 28u) << all_errors(r);
+  ASSERT_EQ(r.plans.size(), 1u) << all_errors(r);
+  EXPECT_EQ(r.plans[0].nodes.size(), 2u) << all_errors(r);
+  EXPECT_EQ(r.plans[0].nodes[1].node_type, "Gather Merge");
+}
+
+TEST(PlanBadInput, XmlCutShortKeepsWhatCameBefore) {
+  std::string xml = read_file(testdata("plan/xml/parallel.xml"));
+  size_t cut = xml.find("<Node-Type>Index Scan");
+  ASSERT_NE(cut, std::string::npos);
+  auto r = plan::read_plans(xml.substr(0, cut + 40));
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_NE(all_errors(r).find("not valid XML"), std::string::npos) << all_errors(r);
+  ASSERT_EQ(r.plans.size(), 1u) << all_errors(r);
+  EXPECT_EQ(r.plans[0].nodes.size(), 3u);
+  EXPECT_EQ(r.plans[0].nodes[1].node_type, "Gather Merge");
+}
+
 // PostgreSQL indents each level by six columns, so a TEXT plan 10,000 levels deep is ~300 MB;
 // 3,000 levels (~27 MB) shows the reader does not recurse. The structured formats do 10,000.
 std::string deep_text(int levels) {
