@@ -19,12 +19,23 @@ ordered_json range_json(const LineIndex& lines, Span span) {
 }  // namespace
 
 std::string render_json(std::span<const FileReport> reports) {
-  ordered_json out = ordered_json::array();
+  // Written one finding at a time, as ordered_json::dump(2) writes the whole array: a
+  // document of every finding at once held several times the memory of its text.
+  std::string text = "[";
+  bool first = true;
+  auto add_item = [&](const ordered_json& item) {
+    text += first ? "\n  " : ",\n  ";
+    first = false;
+    for (char c : item.dump(2)) {  // one level deeper; strings hold no raw newline
+      text += c;
+      if (c == '\n') text += "  ";
+    }
+  };
   for (const auto& r : reports) {
     if (!r.error.empty()) {
       Position p = r.error_position.value_or(Position{1, 1});
-      out.push_back({{"file", r.file.path}, {"line", p.line}, {"column", p.column}, {"end_line", p.line},
-                     {"end_column", p.column}, {"rule", "io-error"}, {"severity", "error"}, {"message", r.error}});
+      add_item({{"file", r.file.path}, {"line", p.line}, {"column", p.column}, {"end_line", p.line},
+                {"end_column", p.column}, {"rule", "io-error"}, {"severity", "error"}, {"message", r.error}});
       continue;
     }
     if (r.diagnostics.empty()) continue;
@@ -57,10 +68,11 @@ std::string render_json(std::span<const FileReport> reports) {
         }
         j["related"] = rel;
       }
-      out.push_back(std::move(j));
+      add_item(j);
     }
   }
-  return out.dump(2) + "\n";
+  text += first ? "]\n" : "\n]\n";
+  return text;
 }
 
 std::string render_sarif(std::span<const FileReport> reports) {

@@ -71,12 +71,12 @@ struct Parser::Impl {
 
   // The cached parse of one statement, made when missing.
   const ParseCache::Entry& cached(ParseCache& cache, std::string_view statement) {
-    std::string key(statement);
-    if (auto it = cache.current_.find(key); it != cache.current_.end()) return it->second;
-    if (auto it = cache.previous_.find(key); it != cache.previous_.end()) {
+    if (auto it = cache.current_.find(statement); it != cache.current_.end()) return it->second;
+    if (auto it = cache.previous_.find(statement); it != cache.previous_.end()) {
       auto node = cache.previous_.extract(it);
       return cache.current_.insert(std::move(node)).position->second;
     }
+    std::string key(statement);
     ParseCache::Entry entry;
     PgResult res(key);
     if (res.r.error) {
@@ -97,6 +97,7 @@ Parser::~Parser() = default;
 void Parser::parse(std::string_view text, const std::vector<StatementSpan>& spans,
                    const std::function<void(const Statement&)>& visit, ParseCache* cache) {
   if (cache) {
+    cache->current_.reserve(spans.size());
     for (size_t k = 0; k < spans.size(); ++k) {
       Statement st;
       st.index = static_cast<uint32_t>(k);

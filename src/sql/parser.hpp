@@ -44,7 +44,13 @@ class ParseCache {
     std::string json;                // libpg_query's output for the statement alone
     std::optional<ParseError> error;  // its offset relative to the statement's start
   };
-  std::unordered_map<std::string, Entry> previous_, current_;
+  // Looked up by the statement's text in place, without a copy.
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  using Map = std::unordered_map<std::string, Entry, TextHash, std::equal_to<>>;
+  Map previous_, current_;
 };
 
 class Parser {
