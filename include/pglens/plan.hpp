@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pglens/catalog.hpp"
 #include "pglens/config.hpp"
 #include "pglens/diagnostic.hpp"
 #include "pglens/source.hpp"
@@ -252,7 +253,8 @@ struct DescribeOptions {
 };
 std::string describe(const Plan& plan, const DescribeOptions& options = {});
 
-// The seam for the plan rules: diagnoses of one plan (spans point into the original input).
-std::vector<Diagnostic> plan_findings(const Plan& plan, const Config& config);
+// The seam for the plan rules: diagnoses of one plan (spans point into the original input),
+// with the catalog's columns, partition keys and existing indexes.
+std::vector<Diagnostic> plan_findings(const Plan& plan, const Config& config, const Catalog& catalog);
 
 }  // namespace pglens::plan

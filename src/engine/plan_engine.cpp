@@ -164,9 +164,9 @@ Diagnosis diagnose(const Plan& plan, const Config& config, const Catalog& catalo
   return out;
 }
 
-std::vector<Diagnostic> plan_findings(const Plan& plan, const Config& config) {
+std::vector<Diagnostic> plan_findings(const Plan& plan, const Config& config, const Catalog& catalog) {
   std::vector<Diagnostic> out;
-  for (auto& f : diagnose(plan, config, Catalog::none()).findings) {
+  for (auto& f : diagnose(plan, config, catalog).findings) {
     Diagnostic d(f.rule, f.span, f.message);
     d.severity = f.severity;
     d.help(f.why).ddl(f.ddl);

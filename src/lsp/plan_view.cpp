@@ -42,14 +42,32 @@ std::string buffers_text(const plan::Buffers& b) {
   return out;
 }
 
+// A finding spans its node's lines; the editor underlines the node's own line from its name
+// on ("Seq Scan on orders  (cost=...)"), past the indentation and the "->" arrow.
+Span headline(std::string_view text, const LineIndex& lines, Span span) {
+  if (span.begin >= text.size()) return span;
+  uint32_t line = lines.line_of(span.begin);
+  uint32_t begin = lines.line_start(line);
+  std::string_view row = lines.line_text(line);
+  size_t skip = row.find_first_not_of(" \t|+->");
+  if (skip == std::string_view::npos) skip = 0;
+  size_t end = row.find_last_not_of(" \t\r|+");
+  end = end == std::string_view::npos ? row.size() : end + 1;
+  if (end <= skip) return {begin, begin + static_cast<uint32_t>(row.size())};
+  return {begin + static_cast<uint32_t>(skip), begin + static_cast<uint32_t>(end)};
+}
+
 }  // namespace
 
-std::vector<Diagnostic> plan_diagnostics(const plan::ReadResult& plans, std::string_view text, const Config& config) {
+std::vector<Diagnostic> plan_diagnostics(const plan::ReadResult& plans, std::string_view text, const Config& config,
+                                         const Catalog& catalog) {
   std::vector<Diagnostic> out;
   if (blank(text)) return out;  // an empty buffer is no mistake
   LineIndex lines(text);
   for (const plan::Plan& p : plans.plans) {
-    std::vector<Diagnostic> found = plan::plan_findings(p, config);
+    std::vector<Diagnostic> found = plan::plan_findings(p, config, catalog);
+    if (p.format == plan::Format::text)  // in JSON, YAML or XML the node is its whole object
+      for (Diagnostic& d : found) d.span = headline(text, lines, d.span);
     out.insert(out.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
   }
   for (const plan::ReadError& e : plans.errors) {

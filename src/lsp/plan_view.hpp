@@ -6,15 +6,18 @@
 #include <string_view>
 #include <vector>
 
+#include "pglens/catalog.hpp"
 #include "pglens/config.hpp"
 #include "pglens/diagnostic.hpp"
 #include "pglens/plan.hpp"
 
 namespace pglens::lsp {
 
-// The plan rules' findings for every plan in `text`, plus the reader's complaints and, when
+// The plan rules' findings for every plan in `text` (with the workspace's catalog: partition
+// keys, existing indexes), each on its node's line, plus the reader's complaints and, when
 // nothing in a non-blank text looks like a plan, one note saying so.
-std::vector<Diagnostic> plan_diagnostics(const plan::ReadResult& plans, std::string_view text, const Config& config);
+std::vector<Diagnostic> plan_diagnostics(const plan::ReadResult& plans, std::string_view text, const Config& config,
+                                         const Catalog& catalog);
 
 // The innermost node whose lines hold `offset`, or nullptr.
 const plan::Node* node_at(const plan::ReadResult& plans, uint32_t offset, const plan::Plan** owner);

@@ -191,7 +191,7 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
     bool partial = false;
     if (!excluded && kind == DocumentKind::plan) {
       plans = std::make_shared<const plan::ReadResult>(plan::read_plans(*text));
-      out = plan_diagnostics(*plans, *text, profile->config);
+      out = plan_diagnostics(*plans, *text, profile->config, *catalog_of(*profile));
     } else if (!excluded && kind == DocumentKind::sql) {
       SourceFile file;
       DecodeError error;
