@@ -115,10 +115,11 @@ Span token_span(const detail::RuleContext& ctx, uint32_t location) {
 
 namespace {
 template <class Better>
-std::optional<uint32_t> extreme_location(const sql::Node& n, Better better) {
+std::optional<uint32_t> extreme_location(const sql::Node& n, Better better, int depth = 0) {
   std::optional<uint32_t> best = n.has("location") ? n.location() : std::nullopt;
+  if (depth > 100) return best;  // deeper than any real expression; guards the stack
   sql::for_each_child(n, [&](const sql::Node& child) {
-    auto inner = extreme_location(child, better);
+    auto inner = extreme_location(child, better, depth + 1);
     if (inner && (!best || better(*inner, *best))) best = inner;
   });
   return best;

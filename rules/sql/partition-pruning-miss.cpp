@@ -72,6 +72,9 @@ class PartitionPruningMiss final : public detail::SqlRule {
       sql::List f = n.list("fields");
       return f[f.size() - 1].sval() == key.name;
     }
+    // Deeper than any real WHERE clause; guards the stack against crafted input.
+    static constexpr int kMaxDepth = 100;
+
     template <class Pred>
     static bool any_under(const sql::Node& n, Pred pred) {
       // A subquery's columns are its own.
@@ -103,15 +106,16 @@ class PartitionPruningMiss final : public detail::SqlRule {
     // Whether the condition (negated: its negation, as PostgreSQL pushes NOT down) gives
     // pruning something: an equality, a range or an IN list on the bare key with values it
     // can compare with the bounds.
-    bool prunes(const sql::Node& n, bool negated = false) const {
+    bool prunes(const sql::Node& n, bool negated = false, int depth = 0) const {
+      if (depth > kMaxDepth) return false;
       if (n.is("BoolExpr")) {
         std::string_view op = n.str("boolop");
         sql::List args = n.list("args");
-        if (op == "NOT_EXPR") return !args.empty() && prunes(args[0], !negated);
+        if (op == "NOT_EXPR") return !args.empty() && prunes(args[0], !negated, depth + 1);
         // AND prunes when one arm does, OR when every arm does; NOT swaps them (De Morgan).
         bool any = (op == "AND_EXPR") != negated;
         for (sql::Node a : args)
-          if (prunes(a, negated) == any) return any;
+          if (prunes(a, negated, depth + 1) == any) return any;
         return !any && !args.empty();
       }
       if (n.is("NullTest")) return (n.str("nulltesttype") == "IS_NULL") != negated && is_key(n.field("arg"));
@@ -205,8 +209,8 @@ class PartitionPruningMiss final : public detail::SqlRule {
       consider(Defeat::function_on_key, comparison, what);
     }
 
-    void find(const sql::Node& n) {
-      if (!n || n.is("SubLink") || n.is("SelectStmt")) return;
+    void find(const sql::Node& n, int depth = 0) {
+      if (!n || depth > kMaxDepth || n.is("SubLink") || n.is("SelectStmt")) return;
       if (n.is("BoolExpr") && mentions_key(n)) {
         std::string_view op = n.str("boolop");
         if (op == "NOT_EXPR" && !prunes(n)) consider(Defeat::negation, n);
@@ -232,7 +236,7 @@ class PartitionPruningMiss final : public detail::SqlRule {
           if (pruning::casts_key(key.type, type)) consider(Defeat::type_mismatch, n, type);
         }
       }
-      sql::for_each_child(n, [&](const sql::Node& child) { find(child); });
+      sql::for_each_child(n, [&](const sql::Node& child) { find(child, depth + 1); });
     }
   };
 

@@ -65,7 +65,11 @@ std::string constant_text(const Node& c) {
 
 // Renders an expression back to SQL: enough for index keys and messages. Casts on
 // constants are dropped (as pg_get_indexdef prints them), transparent casts on columns too.
-std::string render(const Node& n, bool keep_qualifier) {
+// Deeper than PostgreSQL prints any plan condition; guards the stack against crafted input.
+constexpr int kMaxRenderDepth = 100;
+
+std::string render(const Node& n, bool keep_qualifier, int depth = 0) {
+  if (depth > kMaxRenderDepth) return "?";
   if (n.is("ColumnRef")) {
     ColumnName c = column_of(n);
     return keep_qualifier && !c.qualifier.empty() ? fmt::format("{}.{}", c.qualifier, c.column) : c.column;
@@ -74,14 +78,14 @@ std::string render(const Node& n, bool keep_qualifier) {
   if (n.is("ParamRef")) return fmt::format("${}", n.integer("number"));
   if (n.is("TypeCast")) {
     Node arg = n.field("arg");
-    if (arg.is("A_Const") || transparent_cast(n)) return render(arg, keep_qualifier);
-    std::string inner = render(arg, keep_qualifier);
+    if (arg.is("A_Const") || transparent_cast(n)) return render(arg, keep_qualifier, depth + 1);
+    std::string inner = render(arg, keep_qualifier, depth + 1);
     bool simple = arg.is("ColumnRef") || arg.is("FuncCall");
     return simple ? fmt::format("{}::{}", inner, type_name(n)) : fmt::format("({})::{}", inner, type_name(n));
   }
   if (n.is("FuncCall")) {
     std::vector<std::string> args;
-    for (Node a : n.list("args")) args.push_back(render(a, keep_qualifier));
+    for (Node a : n.list("args")) args.push_back(render(a, keep_qualifier, depth + 1));
     std::string name;
     for (Node part : n.list("funcname")) {
       if (part.sval() == "pg_catalog") continue;
@@ -93,7 +97,7 @@ std::string render(const Node& n, bool keep_qualifier) {
   if (n.is("A_Expr")) {
     std::string op;
     for (Node part : n.list("name")) op = std::string(part.sval());
-    std::string l = render(n.field("lexpr"), keep_qualifier), r = render(n.field("rexpr"), keep_qualifier);
+    std::string l = render(n.field("lexpr"), keep_qualifier, depth + 1), r = render(n.field("rexpr"), keep_qualifier, depth + 1);
     std::string_view kind = n.str("kind");
     if (kind == "AEXPR_OP_ANY") return fmt::format("{} {} ANY ({})", l, op, r);
     if (kind == "AEXPR_OP_ALL") return fmt::format("{} {} ALL ({})", l, op, r);
@@ -102,16 +106,16 @@ std::string render(const Node& n, bool keep_qualifier) {
     return fmt::format("{} {} {}", l, op, r);
   }
   if (n.is("NullTest"))
-    return fmt::format("{} {}", render(n.field("arg"), keep_qualifier),
+    return fmt::format("{} {}", render(n.field("arg"), keep_qualifier, depth + 1),
                        n.str("nulltesttype") == "IS_NULL" ? "IS NULL" : "IS NOT NULL");
   if (n.is("BoolExpr")) {
     std::vector<std::string> args;
-    for (Node a : n.list("args")) args.push_back(render(a, keep_qualifier));
+    for (Node a : n.list("args")) args.push_back(render(a, keep_qualifier, depth + 1));
     std::string_view op = n.str("boolop");
     if (op == "NOT_EXPR") return fmt::format("NOT {}", args.empty() ? "" : args.front());
     return fmt::format("({})", fmt::join(args, op == "AND_EXPR" ? " AND " : " OR "));
   }
-  if (n.is("BooleanTest")) return render(n.field("arg"), keep_qualifier);
+  if (n.is("BooleanTest")) return render(n.field("arg"), keep_qualifier, depth + 1);
   return "?";
 }
 
@@ -167,9 +171,9 @@ struct Side {
   std::string wrapper, text, constant_text, cast;
 };
 
-Side side_of(const Node& n) {
+Side side_of(const Node& n, int depth = 0) {
   Side s;
-  if (!n) return s;
+  if (!n || depth > kMaxRenderDepth) return s;
   if (n.is("ColumnRef")) {
     s.is_column = true;
     s.column = column_of(n);
@@ -188,7 +192,7 @@ Side side_of(const Node& n) {
   if (n.is("TypeCast")) {
     Node arg = n.field("arg");
     if (transparent_cast(n) || arg.is("A_Const") || arg.is("ParamRef")) {
-      Side inner = side_of(arg);
+      Side inner = side_of(arg, depth + 1);
       if (inner.is_column && inner.cast.empty()) inner.cast = fmt::format("::{}", type_name(n));
       if (!inner.wrapped) return inner;
     }

@@ -107,12 +107,14 @@ bool for_each_child(const Node& node, Visit&& visit) {
 
 // Whether `node` or a node below it satisfies `match`; the walk does not enter nodes for
 // which `enter` is false (a SubLink, when only this query level counts).
+// Stops 200 levels down: deeper than any real query, and crafted input must not overflow
+// the stack.
 template <class Match, class Enter>
-bool any_node(const Node& node, const Match& match, const Enter& enter) {
-  if (!node) return false;
+bool any_node(const Node& node, const Match& match, const Enter& enter, int depth = 0) {
+  if (!node || depth > 200) return false;
   if (match(node)) return true;
   if (!enter(node)) return false;
-  return !for_each_child(node, [&](const Node& child) { return !any_node(child, match, enter); });
+  return !for_each_child(node, [&](const Node& child) { return !any_node(child, match, enter, depth + 1); });
 }
 
 // The node kind a field of that name always holds when libpg_query writes it unwrapped.

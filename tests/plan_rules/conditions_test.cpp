@@ -94,5 +94,37 @@ TEST(PlanConditions, SortKeys) {
   EXPECT_EQ(e.expression, "lower(email)");
 }
 
+// Found by fuzz/plan_conditions_fuzz.cpp: conditions nested thousands deep (calls, arithmetic,
+// casts) overflowed the stack while rendered; they read as far as is sane, never crash.
+TEST(PlanConditions, DeeplyNestedConditionsDoNotOverflowTheStack) {
+  sql::Parser parser;
+  auto repeat = [](std::string_view s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+  };
+  for (const std::string& text : {repeat("f(", 3000) + "a" + repeat(")", 3000) + " = 1",
+                                  "a = " + repeat("(1 + ", 3000) + "1" + repeat(")", 3000),
+                                  repeat("(", 3000) + "a::text" + repeat("::text", 3000) + repeat(")", 3000) + " = 'x'"}) {
+    auto c = parse_condition(text, parser);
+    for (const auto& conjunct : c.conjuncts) EXPECT_LT(conjunct.text.size(), text.size() * 2);
+    (void)parse_sort_key(text, parser);
+  }
+}
+
+// Every conjunct says what it is, so a rule can name the predicate that defeated it.
+TEST(PlanConditions, ConjunctsCarryTheirOperatorAndParameters) {
+  sql::Parser parser;
+  auto c = parse_condition("(($1 IS NULL) OR (created = $1)) AND (kind <> 3) AND (id IN (1, 2)) AND (x IS NOT NULL)",
+                           parser);
+  ASSERT_EQ(c.conjuncts.size(), 4u);
+  EXPECT_EQ(c.conjuncts[0].operator_text, "OR");
+  EXPECT_TRUE(c.conjuncts[0].has_param);
+  EXPECT_EQ(c.conjuncts[1].operator_text, "<>");
+  EXPECT_FALSE(c.conjuncts[1].has_param);
+  EXPECT_EQ(c.conjuncts[2].operator_text, "IN");
+  EXPECT_EQ(c.conjuncts[3].operator_text, "IS NOT NULL");
+}
+
 }  // namespace
 }  // namespace pglens::detail
