@@ -37,6 +37,9 @@ struct Config {
   std::vector<std::string> schema;
   std::string catalog;
   std::string database_url;
+  // How long one catalog query may run (statement_timeout) before the read gives up with an
+  // error: a database that stalls (a lock held on a catalog, an overloaded server) never hangs a lint.
+  int64_t database_statement_timeout_ms = 30000;
   std::vector<std::string> search_path{"public"};
   std::map<std::string, TableHint, std::less<>> tables;
 

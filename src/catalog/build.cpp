@@ -37,6 +37,7 @@ std::optional<std::string> build_catalog(const Config& config, const CatalogSour
     live.set_search_path(config.search_path);
     LiveOptions options;
     options.url = url;
+    options.statement_timeout_ms = static_cast<int>(config.database_statement_timeout_ms);
     if (auto err = load_live(options, live)) return err;
     catalog.merge_from(live);
   }

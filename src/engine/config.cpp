@@ -210,8 +210,16 @@ class Reader {
     const toml::table* t = v.as_table();
     if (!t) return fail(v, "`database` must be a table");
     for (auto&& [k, dv] : *t) {
-      if (k.str() == "url") string(dv, "database.url", out_.database_url);
-      else return fail(dv, fmt::format("unknown key `database.{}` (expected: url)", k.str()));
+      if (k.str() == "url") {
+        string(dv, "database.url", out_.database_url);
+      } else if (k.str() == "statement-timeout") {
+        auto ms = dv.value<int64_t>();
+        if (!dv.is_integer() || !ms || *ms < 1 || *ms > 86'400'000)
+          return fail(dv, "`database.statement-timeout` must be an integer of milliseconds, 1 to 86400000");
+        out_.database_statement_timeout_ms = *ms;
+      } else {
+        return fail(dv, fmt::format("unknown key `database.{}` (expected: url, statement-timeout)", k.str()));
+      }
     }
   }
 
