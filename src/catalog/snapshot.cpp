@@ -95,22 +95,29 @@ struct Reader {
     return true;
   }
 
-  bool objects(simdjson::dom::object o, std::string_view key, simdjson::dom::array& out, std::string_view where) {
+  // An absent key reads as no objects. (A default-constructed dom::array has no tape: it
+  // must never be iterated, so the objects are collected instead.)
+  bool objects(simdjson::dom::object o, std::string_view key, std::vector<simdjson::dom::object>& out,
+               std::string_view where) {
+    out.clear();
     simdjson::dom::element e;
-    if (o.at_key(key).get(e)) { out = {}; return true; }
-    if (e.get_array().get(out)) return fail(fmt::format("{}: \"{}\" must be an array", where, key));
-    for (auto item : out)
-      if (!item.is_object()) return fail(fmt::format("{}: \"{}\" must hold objects", where, key));
+    if (o.at_key(key).get(e)) return true;
+    simdjson::dom::array items;
+    if (e.get_array().get(items)) return fail(fmt::format("{}: \"{}\" must be an array", where, key));
+    for (auto item : items) {
+      simdjson::dom::object object;
+      if (item.get_object().get(object)) return fail(fmt::format("{}: \"{}\" must hold objects", where, key));
+      out.push_back(object);
+    }
     return true;
   }
 
   bool read_index(simdjson::dom::object o, Index& i, const std::string& where) {
     if (!string(o, "name", i.name, true, where) || !string(o, "method", i.method, false, where)) return false;
     std::string w = fmt::format("{} index {}", where, i.name);
-    simdjson::dom::array keys;
+    std::vector<simdjson::dom::object> keys;
     if (!objects(o, "keys", keys, w)) return false;
-    for (auto kv : keys) {
-      simdjson::dom::object ko = kv.get_object().value_unsafe();
+    for (auto ko : keys) {
       IndexKey k;
       if (!string(ko, "column", k.column, false, w) || !string(ko, "expression", k.expression, false, w) ||
           !boolean(ko, "descending", k.descending, w) || !boolean(ko, "nulls_first", k.nulls_first, w))
@@ -133,20 +140,18 @@ struct Reader {
     else if (kind == "view") t.kind = RelationKind::view;
     else if (kind == "materialized view") t.kind = RelationKind::materialized_view;
     else return fail(fmt::format("{}: unknown kind \"{}\"", where, kind));
-    simdjson::dom::array arr;
+    std::vector<simdjson::dom::object> arr;
     if (!objects(o, "columns", arr, where)) return false;
-    for (auto cv : arr) {
+    for (auto co : arr) {
       Column c;
-      simdjson::dom::object co = cv.get_object().value_unsafe();
       if (!string(co, "name", c.name, true, where) || !string(co, "type", c.type, false, where) ||
           !boolean(co, "not_null", c.not_null, where))
         return false;
       t.columns.push_back(std::move(c));
     }
     if (!objects(o, "constraints", arr, where)) return false;
-    for (auto cv : arr) {
+    for (auto co : arr) {
       Constraint c;
-      simdjson::dom::object co = cv.get_object().value_unsafe();
       std::string ckind;
       if (!string(co, "name", c.name, true, where) || !string(co, "kind", ckind, true, where) ||
           !strings(co, "columns", c.columns, where) || !string(co, "ref_schema", c.ref_schema, false, where) ||
@@ -159,9 +164,9 @@ struct Reader {
       t.constraints.push_back(std::move(c));
     }
     if (!objects(o, "indexes", arr, where)) return false;
-    for (auto iv : arr) {
+    for (auto io : arr) {
       Index i;
-      if (!read_index(iv.get_object().value_unsafe(), i, where)) return false;
+      if (!read_index(io, i, where)) return false;
       t.indexes.push_back(std::move(i));
     }
     simdjson::dom::object p;
@@ -248,16 +253,17 @@ std::optional<std::string> parse_snapshot(std::string_view text, std::string_vie
   std::vector<std::string> path, schemas;
   if (!r.strings(root, "search_path", path, "snapshot") || !r.strings(root, "schemas", schemas, "snapshot")) return r.error;
   c.set_search_path(path);
+  // The snapshot's schema list, in its order: a new catalog starts with "public" first.
+  c.drop_schema("public");
   for (const auto& s : schemas) c.add_schema(s);
-  simdjson::dom::array tables;
+  std::vector<simdjson::dom::object> tables;
   if (!r.objects(root, "tables", tables, "snapshot")) return r.error;
-  for (auto tv : tables) {
+  for (auto to : tables) {
     Table t;
-    if (!r.read_table(tv.get_object().value_unsafe(), t)) return r.error;
+    if (!r.read_table(to, t)) return r.error;
     if (c.find_table(t.schema, t.name)) return fmt::format("{}: table {}.{} appears twice", file, t.schema, t.name);
     c.add_table(std::move(t));
   }
-  if (std::find(schemas.begin(), schemas.end(), "public") == schemas.end()) c.drop_schema("public");
   out = std::move(c);
   return std::nullopt;
 }

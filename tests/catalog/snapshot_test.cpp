@@ -61,6 +61,40 @@ TEST(CatalogSnapshot, BadSnapshotsNameTheFileAndTheProblem) {
   EXPECT_NE(err->find("/nonexistent/catalog.json"), std::string::npos);
 }
 
+// Found by fuzz_catalog_snapshot: a table without "columns" / "constraints" / "indexes"
+// (a hand-written snapshot) crashed the reader; absent lists are empty lists.
+TEST(CatalogSnapshot, AbsentListsReadAsEmpty) {
+  Catalog out;
+  auto err = parse_snapshot(R"({"pglens_catalog": 1, "tables": [{"schema": "public", "name": "t",
+                                 "indexes": [{"name": "t_a_idx"}]}]})",
+                            "catalog.json", out);
+  ASSERT_FALSE(err) << *err;
+  const Table* t = out.find_table("public", "t");
+  ASSERT_TRUE(t);
+  EXPECT_TRUE(t->columns.empty());
+  EXPECT_TRUE(t->constraints.empty());
+  ASSERT_EQ(t->indexes.size(), 1u);
+  EXPECT_TRUE(t->indexes[0].keys.empty());
+  err = parse_snapshot(R"({"pglens_catalog": 1, "tables": [{"schema": "p", "name": "t", "columns": [1]}]})",
+                       "catalog.json", out);
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("\"columns\" must hold objects"), std::string::npos) << *err;
+}
+
+// Found by fuzz_catalog_ddl: a schema that sorts before "public" changed places on reload.
+TEST(CatalogSnapshot, SchemaOrderSurvivesTheRoundTrip) {
+  Catalog c;
+  load_ddl(c, "CREATE SCHEMA archive; CREATE TABLE archive.t (id int); CREATE TABLE u (id int);", "a.sql");
+  c.normalize();
+  ASSERT_EQ(c.schemas(), (std::vector<std::string>{"archive", "public"}));
+  std::string json = dump_snapshot(c);
+  Catalog back;
+  auto err = parse_snapshot(json, "catalog.json", back);
+  ASSERT_FALSE(err) << *err;
+  EXPECT_EQ(back.schemas(), c.schemas());
+  EXPECT_EQ(dump_snapshot(back), json);
+}
+
 TEST(CatalogMerge, HigherSourcesWinAndDdlIndexesStay) {
   Catalog ddl;
   load_ddl(ddl, "CREATE TABLE t (a int, b int); CREATE INDEX t_b_idx ON t (b); CREATE TABLE only_ddl (x int);", "m.sql");
