@@ -11,14 +11,20 @@
 
 namespace pglens {
 
-// What a lint of one document keeps for linting it again: the parse of each statement by
-// its text. One per document, used by one thread at a time.
+// What a lint of one document keeps for linting it again: what each statement gave the
+// rules, by its text. It holds for one linter, catalog and path (another clears it). One
+// per document, used by one thread at a time.
 class LintCache {
  public:
   LintCache();
   ~LintCache();
   LintCache(LintCache&&) noexcept;
   LintCache& operator=(LintCache&&) noexcept;
+
+  // Of the last lint with this cache: the statements checked again (not taken from the
+  // cache), and all of them.
+  size_t last_checked() const;
+  size_t last_statements() const;
 
  private:
   friend class Linter;
@@ -36,8 +42,9 @@ class Linter {
 
   // Diagnostics for one file, sorted by position, suppressions applied.
   std::vector<Diagnostic> lint(const SourceFile& file, const Catalog& catalog = Catalog::none()) const;
-  // The same, parsing only the statements that changed since the last lint with `cache`
-  // (an editor re-linting a document after each edit).
+  // The same findings, checking again only the statements whose text is not in `cache`
+  // (an editor re-linting a document after each edit): the rules that look across
+  // statements work from the facts kept for each statement.
   std::vector<Diagnostic> lint(const SourceFile& file, const Catalog& catalog, LintCache& cache) const;
 
   const Config& config() const;

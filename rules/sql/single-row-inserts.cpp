@@ -5,15 +5,17 @@
 namespace pglens::rules {
 namespace {
 
-// One INSERT ... VALUES (one row) statement that could join its neighbours.
-struct SingleRowInsert {
+// The fact of one plain single-row INSERT ... VALUES statement, which could join its
+// neighbours into one multi-row INSERT.
+struct SingleRow {
   std::string target;  // "schema.table(col, col)"
-  Span statement;      // without the `;`
-  Span row;            // "(1, 'a')"
+  Span row;            // "(1, 'a')", relative to the statement's start
 };
 
-struct Run {
-  std::vector<SingleRowInsert> inserts;
+// A member of a run of consecutive single-row INSERTs into the same target.
+struct RunMember {
+  const SingleRow* insert;
+  Span statement;  // in the file, without the `;`
 };
 
 std::string target_of(const sql::Node& insert) {
@@ -30,7 +32,7 @@ std::string target_of(const sql::Node& insert) {
 }
 
 // The statement's single VALUES row, when it is a plain one-row INSERT.
-std::optional<SingleRowInsert> single_row(const sql::Statement& st, std::string_view text) {
+std::optional<SingleRow> single_row(const sql::Statement& st, std::string_view text) {
   sql::Node insert = st.root;
   if (!insert.is("InsertStmt") || insert.has("returningList") || insert.has("onConflictClause") ||
       insert.has("withClause") || (insert.has("override") && insert.str("override") != "OVERRIDING_NOT_SET"))
@@ -50,7 +52,7 @@ std::optional<SingleRowInsert> single_row(const sql::Statement& st, std::string_
     --open;
   }
   if (open == st.span.begin) return std::nullopt;
-  return SingleRowInsert{target_of(insert), st.span, {open - 1, st.span.end}};
+  return SingleRow{target_of(insert), {open - 1 - st.span.begin, st.span.end - st.span.begin}};
 }
 
 class SingleRowInserts final : public detail::SqlRule {
@@ -82,27 +84,35 @@ class SingleRowInserts final : public detail::SqlRule {
     return info;
   }
 
-  void check_statement(const sql::Statement& st, detail::RuleContext& ctx) const override {
-    Run& run = ctx.state<Run>();
-    auto row = st.root ? single_row(st, ctx.text()) : std::nullopt;
-    if (!row || (!run.inserts.empty() && run.inserts.back().target != row->target)) flush(run, ctx);
-    if (row) run.inserts.push_back(std::move(*row));
-  }
-
-  void finish_file(detail::RuleContext& ctx) const override { flush(ctx.state<Run>(), ctx); }
-
   bool spans_statements() const override { return true; }
 
+  std::any statement_fact(const sql::Statement& st, detail::RuleContext& ctx) const override {
+    if (!st.root) return {};
+    auto row = single_row(st, ctx.text());
+    return row ? std::any(std::move(*row)) : std::any();
+  }
+
+  void check_file(std::span<const detail::StatementFact> statements, detail::RuleContext& ctx) const override {
+    size_t min_run = static_cast<size_t>(std::max<int64_t>(2, ctx.int_option("min-run")));
+    std::vector<RunMember> run;
+    for (const auto& st : statements) {
+      const auto* insert = std::any_cast<SingleRow>(st.fact);
+      if (!insert || (!run.empty() && run.back().insert->target != insert->target)) flush(run, min_run, ctx);
+      if (insert) run.push_back({insert, st.span});
+    }
+    flush(run, min_run, ctx);
+  }
+
  private:
-  static void flush(Run& run, detail::RuleContext& ctx) {
-    auto inserts = std::move(run.inserts);
-    run.inserts.clear();
-    if (inserts.size() < static_cast<size_t>(std::max<int64_t>(2, ctx.int_option("min-run")))) return;
+  static void flush(std::vector<RunMember>& run, size_t min_run, detail::RuleContext& ctx) {
+    auto inserts = std::move(run);
+    run.clear();
+    if (inserts.size() < min_run) return;
     const auto& first = inserts.front();
     const auto& last = inserts.back();
     Diagnostic& d = ctx.report(first.statement, fmt::format("{} single-row INSERTs into {} in a row: one multi-row "
                                                             "INSERT does the same in one statement",
-                                                            inserts.size(), first.target));
+                                                            inserts.size(), first.insert->target));
     d.help("merge them into one INSERT ... VALUES (...), (...); for thousands of rows use COPY")
         .related(last.statement, "the last INSERT of the run");
     // The fix keeps the first statement, appends the other rows, and removes the rest.
@@ -113,7 +123,8 @@ class SingleRowInserts final : public detail::SqlRule {
       std::string_view between = text.substr(inserts[i - 1].statement.end, inserts[i].statement.begin - inserts[i - 1].statement.end);
       if (between.find("--") != std::string_view::npos || between.find("/*") != std::string_view::npos) return;
       rows += ",\n    ";
-      rows += text.substr(inserts[i].row.begin, inserts[i].row.end - inserts[i].row.begin);
+      const Span& row = inserts[i].insert->row;
+      rows += text.substr(inserts[i].statement.begin + row.begin, row.end - row.begin);
     }
     d.fix(Fix{fmt::format("merge the {} INSERTs into one", inserts.size()), {{{first.statement.end, last.statement.end}, rows}}, true});
   }

@@ -1,8 +1,11 @@
 #include "pglens/lint.hpp"
 
-#include <array>
 #include <algorithm>
+#include <any>
+#include <array>
 #include <bitset>
+#include <memory>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -158,6 +161,7 @@ void report_unused_ignores(std::string_view text, const std::vector<detail::Supp
 struct Linter::Impl {
   Config config;
   std::vector<EnabledRule> rules;
+  std::vector<size_t> file_rules;  // indexes in `rules` of those that look across statements
   Dispatch dispatch;
   std::optional<Severity> unused_ignore;
 };
@@ -173,6 +177,7 @@ Linter::Linter(const Config& config) : impl_(std::make_unique<Impl>()) {
     if (!sev) continue;
     size_t index = impl_->rules.size();
     impl_->rules.push_back({r, *sev});
+    if (r->spans_statements()) impl_->file_rules.push_back(index);
     for (std::string_view kind : r->node_kinds()) impl_->dispatch.add(kind, index);
   }
 }
@@ -182,19 +187,49 @@ Linter::Linter(Linter&&) noexcept = default;
 Linter& Linter::operator=(Linter&&) noexcept = default;
 const Config& Linter::config() const { return impl_->config; }
 
-bool Linter::spans_statements() const {
-  return std::any_of(impl_->rules.begin(), impl_->rules.end(),
-                     [](const EnabledRule& r) { return r.rule->spans_statements(); });
-}
+bool Linter::spans_statements() const { return !impl_->file_rules.empty(); }
+
+// What one statement gives, by its text alone: the findings of the per-statement rules and
+// the facts of those that look across statements. Offsets are relative to the statement's
+// start (modulo 2^32, so a span before it moves along too).
+struct StatementResult {
+  std::vector<Diagnostic> findings;
+  std::vector<std::any> facts;  // one per rule that looks across statements
+};
 
 struct LintCache::Impl {
-  sql::ParseCache parse;
+  // Looked up by the statement's text in place, without a copy.
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  using Map = std::unordered_map<std::string, std::shared_ptr<const StatementResult>, TextHash, std::equal_to<>>;
+  // The statements of the last lint, and those of the one running (what the last held and
+  // the new text lacks is dropped, so the cache stays the size of the document).
+  Map previous, current;
+  // What the cached results hold for: another linter, catalog or path clears them.
+  const void* linter = nullptr;
+  const Catalog* catalog = nullptr;
+  std::string path;
+  size_t last_checked = 0;
+  size_t last_statements = 0;
+
+  std::shared_ptr<const StatementResult> find(std::string_view text) {
+    if (auto it = current.find(text); it != current.end()) return it->second;
+    if (auto it = previous.find(text); it != previous.end()) {
+      auto node = previous.extract(it);
+      return current.insert(std::move(node)).position->second;
+    }
+    return nullptr;
+  }
 };
 
 LintCache::LintCache() : impl_(std::make_unique<Impl>()) {}
 LintCache::~LintCache() = default;
 LintCache::LintCache(LintCache&&) noexcept = default;
 LintCache& LintCache::operator=(LintCache&&) noexcept = default;
+size_t LintCache::last_checked() const { return impl_->last_checked; }
+size_t LintCache::last_statements() const { return impl_->last_statements; }
 
 std::vector<Diagnostic> Linter::lint(const SourceFile& file, const Catalog& catalog) const {
   return lint_with(file, catalog, nullptr);
@@ -204,26 +239,112 @@ std::vector<Diagnostic> Linter::lint(const SourceFile& file, const Catalog& cata
   return lint_with(file, catalog, &cache);
 }
 
+namespace {
+
+void shift(Diagnostic& d, uint32_t by) {
+  auto move = [by](Span& s) { s = {s.begin + by, s.end + by}; };  // wraps around on purpose
+  move(d.span);
+  for (auto& r : d.related_locations) move(r.span);
+  if (d.fix_value)
+    for (auto& e : d.fix_value->edits) move(e.span);
+}
+
+}  // namespace
+
 std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog& catalog, LintCache* cache) const {
   thread_local sql::Parser parser;
   std::vector<Diagnostic> out;
   const Impl& im = *impl_;
+  const std::string_view text = file.text;
 
-  sql::Lexed lexed = sql::lex(file.text);
+  sql::Lexed lexed = sql::lex(text);
+  const std::vector<sql::StatementSpan>& spans = lexed.statements;
   std::vector<detail::RuleContext> contexts;
   contexts.reserve(im.rules.size());
   for (const auto& r : im.rules) contexts.emplace_back(r.rule->info(), im.config, file, catalog, r.severity, out);
 
-  parser.parse(file.text, lexed.statements, [&](const sql::Statement& st) {
-    for (size_t i = 0; i < im.rules.size(); ++i) im.rules[i].rule->check_statement(st, contexts[i]);
+  // The facts of the rules that look across statements: facts[statement * F + rule].
+  const size_t fact_rules = im.file_rules.size();
+  std::vector<const std::any*> facts(spans.size() * fact_rules);
+  // Runs the rules on one statement; its findings go to `out`, its facts to `into`.
+  auto check = [&](const sql::Statement& st, std::vector<std::any>& into) {
+    for (size_t i = 0; i < im.rules.size(); ++i) {
+      contexts[i].see_until(st.end);
+      im.rules[i].rule->check_statement(st, contexts[i]);
+    }
     if (st.root && !im.dispatch.empty()) TreeWalker(im.dispatch, im.rules, contexts, st).visit(st.root, {});
-  }, cache ? &cache->impl_->parse : nullptr);
-  for (size_t i = 0; i < im.rules.size(); ++i) im.rules[i].rule->finish_file(contexts[i]);
+    into.resize(fact_rules);
+    for (size_t f = 0; f < fact_rules; ++f) {
+      size_t i = im.file_rules[f];
+      into[f] = im.rules[i].rule->statement_fact(st, contexts[i]);
+    }
+  };
 
-  LineIndex lines(file.text);
-  auto sups = detail::find_suppressions(file.text, lines, lexed.comments, lexed.statements);
+  std::vector<std::any> own_facts;  // without a cache
+  std::vector<std::shared_ptr<const StatementResult>> results;  // with one
+  if (!cache) {
+    own_facts.resize(spans.size() * fact_rules);
+    std::vector<std::any> one;
+    parser.parse(text, spans, [&](const sql::Statement& st) {
+      check(st, one);
+      for (size_t f = 0; f < fact_rules; ++f) own_facts[st.index * fact_rules + f] = std::move(one[f]);
+    });
+    for (size_t k = 0; k < facts.size(); ++k) facts[k] = &own_facts[k];
+  } else {
+    LintCache::Impl& c = *cache->impl_;
+    if (c.linter != impl_.get() || c.catalog != &catalog || c.path != file.path) {
+      c.previous.clear();
+      c.current.clear();
+      c.linter = impl_.get();
+      c.catalog = &catalog;
+      c.path = file.path;
+    }
+    auto statement_text = [&](size_t k) { return text.substr(spans[k].span.begin, spans[k].end - spans[k].span.begin); };
+    results.resize(spans.size());
+    for (size_t k = 0; k < spans.size(); ++k) results[k] = c.find(statement_text(k));
+    c.last_checked = 0;
+    c.last_statements = spans.size();
+    // Statements in order: a cached one gives its findings moved to where it is now; a run
+    // of changed ones is parsed and checked.
+    for (size_t k = 0; k < spans.size();) {
+      if (results[k]) {
+        for (const Diagnostic& d : results[k]->findings) shift(out.emplace_back(d), spans[k].span.begin);
+        ++k;
+        continue;
+      }
+      size_t end = k;
+      while (end < spans.size() && !results[end]) ++end;
+      std::vector<sql::StatementSpan> run(spans.begin() + static_cast<std::ptrdiff_t>(k),
+                                          spans.begin() + static_cast<std::ptrdiff_t>(end));
+      parser.parse(text, run, [&](const sql::Statement& st) {
+        auto result = std::make_shared<StatementResult>();
+        size_t before = out.size();
+        check(st, result->facts);
+        for (size_t i = before; i < out.size(); ++i) shift(result->findings.emplace_back(out[i]), 0u - st.span.begin);
+        results[k + st.index] = result;
+        c.current.emplace(std::string(statement_text(k + st.index)), std::move(result));
+      });
+      c.last_checked += end - k;
+      k = end;
+    }
+    c.previous = std::move(c.current);
+    c.current.clear();
+    for (size_t k = 0; k < spans.size(); ++k)
+      for (size_t f = 0; f < fact_rules; ++f) facts[k * fact_rules + f] = &results[k]->facts[f];
+  }
+
+  std::vector<detail::StatementFact> statements(spans.size());
+  for (size_t f = 0; f < fact_rules; ++f) {
+    for (size_t k = 0; k < spans.size(); ++k) statements[k] = {spans[k].span, spans[k].end, facts[k * fact_rules + f]};
+    size_t i = im.file_rules[f];
+    contexts[i].see_all();
+    im.rules[i].rule->check_file(statements, contexts[i]);
+  }
+
+  LineIndex lines(text);
+  auto sups = detail::find_suppressions(text, lines, lexed.comments, lexed.statements);
   detail::apply_suppressions(sups, out);
-  if (im.unused_ignore) report_unused_ignores(file.text, sups, *im.unused_ignore, out);
+  if (im.unused_ignore) report_unused_ignores(text, sups, *im.unused_ignore, out);
   sort_and_dedup(out);
   return out;
 }

@@ -32,10 +32,15 @@ class RuleContext {
  public:
   RuleContext(const RuleInfo& info, const Config& config, const SourceFile& file, const Catalog& catalog,
               Severity severity, std::vector<Diagnostic>& out)
-      : info_(info), config_(config), file_(file), catalog_(catalog), severity_(severity), out_(out) {}
+      : info_(info), config_(config), file_(file), text_(file.text), catalog_(catalog), severity_(severity), out_(out) {}
 
   const SourceFile& file() const { return file_; }
-  std::string_view text() const { return file_.text; }
+  // The file's text up to the end of the statement being checked (all of it in
+  // check_file): a statement's findings never depend on what follows it, so an editor can
+  // keep them while the text after it changes.
+  std::string_view text() const { return text_; }
+  void see_until(uint32_t end) { text_ = std::string_view(file_.text).substr(0, end); }
+  void see_all() { text_ = file_.text; }
   const Catalog& catalog() const { return catalog_; }
   const Config& config() const { return config_; }
 
@@ -45,13 +50,6 @@ class RuleContext {
   std::string string_option(std::string_view name) const;
 
   Diagnostic& report(Span at, std::string message);
-
-  // Per-file state of a rule that looks across statements.
-  template <class T>
-  T& state() {
-    if (!state_.has_value()) state_ = T{};
-    return std::any_cast<T&>(state_);
-  }
 
   // Names of the options a rule read while tracking was on (the consistency test checks
   // that every declared option is read).
@@ -63,10 +61,17 @@ class RuleContext {
   const RuleInfo& info_;
   const Config& config_;
   const SourceFile& file_;
+  std::string_view text_;
   const Catalog& catalog_;
   Severity severity_;
   std::vector<Diagnostic>& out_;
-  std::any state_;
+};
+
+// A statement as a rule that looks across statements sees it in check_file.
+struct StatementFact {
+  Span span;               // the statement in the file, without its `;`
+  uint32_t end = 0;        // one past the `;` when present
+  const std::any* fact;    // what statement_fact() returned for it; empty for none
 };
 
 class SqlRule {
@@ -77,10 +82,15 @@ class SqlRule {
   virtual std::vector<std::string_view> node_kinds() const { return {}; }
   virtual void check_node(const sql::Node&, const Walk&, RuleContext&) const {}
   virtual void check_statement(const sql::Statement&, RuleContext&) const {}
-  virtual void finish_file(RuleContext&) const {}
-  // True for rules whose findings depend on several statements together (they keep
-  // per-file state): linting a part of a file alone would miss or invent findings.
+
+  // Rules whose findings depend on several statements together (spans_statements()) work
+  // in two steps, so that an editor re-checks only the statements an edit changed:
+  // statement_fact() takes a small fact from one statement alone, with offsets relative to
+  // the statement's start (it is reused wherever the same text moves to), then check_file()
+  // reports from the facts of all the file's statements, in order.
   virtual bool spans_statements() const { return false; }
+  virtual std::any statement_fact(const sql::Statement&, RuleContext&) const { return {}; }
+  virtual void check_file(std::span<const StatementFact>, RuleContext&) const {}
 };
 
 }  // namespace pglens::detail

@@ -18,9 +18,6 @@ namespace {
 
 using Clock = Scheduler::Clock;
 
-// The scheduler key of a document's whole-file confirmation lint.
-std::string verify_key(const std::string& uri) { return uri + "\n(whole file)"; }
-
 DiagnosticSeverity lsp_severity(Severity s) {
   switch (s) {
     case Severity::error: return DiagnosticSeverity::error;
@@ -121,10 +118,7 @@ void Server::shutdown() {
   {
     std::lock_guard lock(mutex_);
     shut_down_ = true;
-    for (const auto& [uri, doc] : documents_) {
-      scheduler_.cancel(uri);
-      scheduler_.cancel(verify_key(uri));
-    }
+    for (const auto& [uri, doc] : documents_) scheduler_.cancel(uri);
   }
   scheduler_.wait_idle();
 }
@@ -182,13 +176,11 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
   std::shared_ptr<const Profile> profile = profiles_.at(doc.profile_key);
   bool excluded = doc.path && profile->config.excluded(*doc.path);
   std::string path = doc.path ? doc.path->string() : doc.uri;
-  scheduler_.cancel(verify_key(doc.uri));
   scheduler_.schedule(doc.uri, Clock::now() + delay, [this, uri = doc.uri, version = doc.version, text = doc.text,
-                                                      kind = doc.kind, profile, excluded, path, chunks = doc.chunks] {
+                                                      kind = doc.kind, profile, excluded, path, linter = doc.linter] {
     auto start = Clock::now();
     std::vector<Diagnostic> out;
     std::shared_ptr<const plan::ReadResult> plans;
-    bool partial = false;
     if (!excluded && kind == DocumentKind::plan) {
       plans = std::make_shared<const plan::ReadResult>(plan::read_plans(*text));
       out = plan_diagnostics(*plans, *text, profile->config, *catalog_of(*profile));
@@ -196,8 +188,7 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
       SourceFile file;
       DecodeError error;
       if (decode_source(path, *text, file, error)) {
-        out = chunks->lint(profile->linter, catalog_of(*profile), path, file.text);
-        partial = chunks->last_parsed() < chunks->last_chunks();
+        out = linter->lint(profile->linter, catalog_of(*profile), file);
         if (file.had_bom) shift_spans(out, 3);
       } else {
         Diagnostic d("", {error.offset, error.offset}, error.message);
@@ -207,20 +198,6 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
     }
     finish_lint(uri, version, text, std::move(out),
                 std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start), std::move(plans));
-    if (!partial) return;
-    // Findings reused from unchanged chunks miss what rules see across statements: confirm
-    // with a whole-file lint once the editor is quiet, and publish only if it differs.
-    std::lock_guard lock(mutex_);
-    if (shut_down_) return;
-    scheduler_.schedule(verify_key(uri), Clock::now() + options_.verify_delay, [this, uri, version, text, profile, path] {
-      SourceFile file;
-      DecodeError error;
-      if (!decode_source(path, *text, file, error)) return;
-      std::vector<Diagnostic> whole = profile->linter->lint(file, *catalog_of(*profile));
-      if (file.had_bom) shift_spans(whole, 3);
-      finish_lint(uri, version, text, std::move(whole), std::chrono::microseconds(-1), nullptr,
-                  /*only_if_changed=*/true);
-    });
   });
 }
 
@@ -239,15 +216,12 @@ LspDiagnostic Server::to_lsp(const Diagnostic& d, const std::string& uri, const 
 
 void Server::finish_lint(const std::string& uri, int64_t version, std::shared_ptr<const std::string> text,
                          std::vector<Diagnostic> diagnostics, std::chrono::microseconds took,
-                         std::shared_ptr<const plan::ReadResult> plans, bool only_if_changed) {
+                         std::shared_ptr<const plan::ReadResult> plans) {
   std::lock_guard lock(mutex_);
   auto it = documents_.find(uri);
-  if (it != documents_.end() && took.count() >= 0) it->second.last_lint_time = took;
+  if (it != documents_.end()) it->second.last_lint_time = took;
   // Stale: the document changed or closed while it was linted; a newer lint is scheduled.
   if (it == documents_.end() || it->second.version != version || it->second.text != text || shut_down_) return;
-  if (only_if_changed && it->second.published && it->second.published->text == text &&
-      it->second.published->diagnostics == diagnostics)
-    return;
   LineIndex lines(*text);
   PublishDiagnosticsParams params{uri, version, {}};
   for (const auto& d : diagnostics) params.diagnostics.push_back(to_lsp(d, uri, lines));
@@ -295,7 +269,6 @@ void Server::did_save(const DidSaveParams& /*params*/) {
 void Server::did_close(const DidCloseParams& params) {
   std::lock_guard lock(mutex_);
   scheduler_.cancel(params.uri);
-  scheduler_.cancel(verify_key(params.uri));
   if (documents_.erase(params.uri) == 0) return;
   client_.publish_diagnostics({params.uri, std::nullopt, {}});
 }

@@ -43,8 +43,6 @@ struct ServerOptions {
   // faster than the linter coalesces into one lint of the latest text instead of queueing
   // stale ones.
   std::chrono::milliseconds debounce{0};
-  // After an incremental lint, the quiet time before the whole file is linted to confirm it.
-  std::chrono::milliseconds verify_delay{250};
 };
 
 // User settings, from initializationOptions or workspace/didChangeConfiguration, either
@@ -117,16 +115,16 @@ class Server {
     std::optional<Published> published;
     std::chrono::microseconds last_lint_time{0};
     std::chrono::steady_clock::time_point last_change{};
-    std::shared_ptr<ChunkedLinter> chunks = std::make_shared<ChunkedLinter>();  // used by the worker only
+    std::shared_ptr<DocumentLinter> linter = std::make_shared<DocumentLinter>();  // used by the worker only
   };
 
   std::shared_ptr<const Profile> profile_for(Document& doc);
   std::shared_ptr<const Profile> load_profile(const std::string& key);
   void schedule_lint(const Document& doc, std::chrono::microseconds delay);
-  // Publishes findings unless the document moved on; `only_if_changed` for confirmations.
+  // Publishes findings unless the document moved on.
   void finish_lint(const std::string& uri, int64_t version, std::shared_ptr<const std::string> text,
                    std::vector<Diagnostic> diagnostics, std::chrono::microseconds took,
-                   std::shared_ptr<const plan::ReadResult> plans = nullptr, bool only_if_changed = false);
+                   std::shared_ptr<const plan::ReadResult> plans = nullptr);
   void reload_all();
   bool config_files_changed();
   LspDiagnostic to_lsp(const Diagnostic& d, const std::string& uri, const LineIndex& lines) const;

@@ -69,60 +69,13 @@ struct Parser::Impl {
     return true;
   }
 
-  // The cached parse of one statement, made when missing.
-  const ParseCache::Entry& cached(ParseCache& cache, std::string_view statement) {
-    if (auto it = cache.current_.find(statement); it != cache.current_.end()) return it->second;
-    if (auto it = cache.previous_.find(statement); it != cache.previous_.end()) {
-      auto node = cache.previous_.extract(it);
-      return cache.current_.insert(std::move(node)).position->second;
-    }
-    std::string key(statement);
-    ParseCache::Entry entry;
-    PgResult res(key);
-    if (res.r.error) {
-      ParseError e;
-      e.message = res.r.error->message ? res.r.error->message : "syntax error";
-      e.offset = std::min(char_pos_to_byte(key, res.r.error->cursorpos), static_cast<uint32_t>(key.size()));
-      entry.error = std::move(e);
-    } else {
-      entry.json = res.r.parse_tree;
-    }
-    return cache.current_.emplace(std::move(key), std::move(entry)).first->second;
-  }
 };
 
 Parser::Parser() : impl_(std::make_unique<Impl>()) {}
 Parser::~Parser() = default;
 
 void Parser::parse(std::string_view text, const std::vector<StatementSpan>& spans,
-                   const std::function<void(const Statement&)>& visit, ParseCache* cache) {
-  if (cache) {
-    cache->current_.reserve(spans.size());
-    for (size_t k = 0; k < spans.size(); ++k) {
-      Statement st;
-      st.index = static_cast<uint32_t>(k);
-      st.span = spans[k].span;
-      st.end = spans[k].end;
-      const ParseCache::Entry& entry = impl_->cached(*cache, text.substr(st.span.begin, st.end - st.span.begin));
-      if (entry.error) {
-        st.error = entry.error;
-        st.error->offset += st.span.begin;
-      } else {
-        simdjson::dom::array one;
-        ParseError e;
-        if (impl_->read_json(entry.json.data(), entry.json.size(), st.span.begin, one, e)) {
-          simdjson::dom::element stmt;
-          if (one.size() == 1 && !one.at(0)["stmt"].get(stmt)) st.root = Node(stmt, st.span.begin);
-        } else {
-          st.error = std::move(e);
-        }
-      }
-      visit(st);
-    }
-    cache->previous_ = std::move(cache->current_);
-    cache->current_.clear();
-    return;
-  }
+                   const std::function<void(const Statement&)>& visit) {
   size_t i = 0;
   while (i < spans.size()) {
     size_t j = i;

@@ -9,7 +9,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "sql/ast.hpp"
@@ -30,29 +29,6 @@ struct Statement {
   std::optional<ParseError> error;
 };
 
-// The parse of each statement of a document by its text, kept from one Parser::parse of
-// the document to the next: after a small edit libpg_query runs only on the statements
-// that changed (the rest is read again from their JSON). Holds the statements of the last
-// parse only. One per document, used by one thread at a time.
-class ParseCache {
- public:
-  size_t size() const { return previous_.size(); }
-
- private:
-  friend class Parser;
-  struct Entry {
-    std::string json;                // libpg_query's output for the statement alone
-    std::optional<ParseError> error;  // its offset relative to the statement's start
-  };
-  // Looked up by the statement's text in place, without a copy.
-  struct TextHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-  };
-  using Map = std::unordered_map<std::string, Entry, TextHash, std::equal_to<>>;
-  Map previous_, current_;
-};
-
 class Parser {
  public:
   Parser();
@@ -61,10 +37,11 @@ class Parser {
   Parser& operator=(const Parser&) = delete;
 
   // Calls `visit` for each statement in order. A statement's tree lives only during its call.
-  // With a cache, each statement is parsed on its own (same trees, same errors) and only
-  // when the cache does not hold its text.
+  // The trees and errors are those of each statement parsed alone, so a caller may parse
+  // any run of consecutive statements (an editor re-parsing the ones an edit changed);
+  // `index` counts from the first statement given.
   void parse(std::string_view text, const std::vector<StatementSpan>& statements,
-             const std::function<void(const Statement&)>& visit, ParseCache* cache = nullptr);
+             const std::function<void(const Statement&)>& visit);
 
   // Parses one self-contained SQL snippet (an expression from a plan, a Filter ...);
   // the tree stays valid until the next call on this Parser.

@@ -189,28 +189,8 @@ TEST(LspActions, FixEditsAndDdlBecomeActions) {
   EXPECT_EQ(code_actions(d, shown, ctx).size(), 3u);
 }
 
-TEST(LspIncremental, ChunksCutBetweenStatementsOnSeparateLines) {
-  std::string text =
-      "SELECT 1;  -- trailing\n"
-      "-- above the second\n"
-      "SELECT 2\n"
-      "  FROM t; SELECT 3;\n"
-      "\n"
-      "SELECT 4; /* a comment\n"
-      "over lines */ SELECT 5;\n"
-      "SELECT 6;\n";
-  std::vector<uint32_t> starts = chunk_starts(text);
-  std::vector<std::string> chunks;
-  for (size_t i = 0; i < starts.size(); ++i)
-    chunks.push_back(text.substr(starts[i], (i + 1 < starts.size() ? starts[i + 1] : text.size()) - starts[i]));
-  EXPECT_EQ(chunks, (std::vector<std::string>{"SELECT 1;  -- trailing\n",
-                                              "-- above the second\nSELECT 2\n  FROM t; SELECT 3;\n",
-                                              "\nSELECT 4; /* a comment\nover lines */ SELECT 5;\n",
-                                              "SELECT 6;\n"}));
-}
-
-// Chunked linting, from scratch and after edits, finds exactly what a whole-file lint finds,
-// on every SQL fixture of the repository.
+// Linting through the document's cache, from scratch and after edits, finds exactly what a
+// whole-file lint finds, on every SQL fixture of the repository.
 TEST(LspIncremental, MatchesAWholeFileLintOnEveryFixture) {
   Config config;
   auto linter = std::make_shared<const Linter>(config);
@@ -221,19 +201,22 @@ TEST(LspIncremental, MatchesAWholeFileLintOnEveryFixture) {
     ++files;
     std::string text = test::read_file(entry.path());
     SCOPED_TRACE(entry.path().string());
-    ChunkedLinter chunked;
-    EXPECT_EQ(chunked.lint(linter, catalog, "f.sql", text), linter->lint({"f.sql", text}));
+    DocumentLinter cached;
+    EXPECT_EQ(cached.lint(linter, catalog, {"f.sql", text}), linter->lint({"f.sql", text}));
+    EXPECT_EQ(cached.last_checked(), cached.last_statements());
+    EXPECT_EQ(cached.lint(linter, catalog, {"f.sql", text}), linter->lint({"f.sql", text}));
+    EXPECT_EQ(cached.last_checked(), 0u);
     // Edit lines in turn (append a space, or open a parenthesis that swallows what follows):
-    // the findings still match, and a space re-parses only its chunk.
+    // the findings still match, and a space checks again at most the statement it lands in.
     LineIndex lines(text);
     for (uint32_t l = 0; l < lines.line_count(); l += 3) {
-      EXPECT_EQ(chunked.lint(linter, catalog, "f.sql", text), linter->lint({"f.sql", text}));
+      EXPECT_EQ(cached.lint(linter, catalog, {"f.sql", text}), linter->lint({"f.sql", text}));
       std::string edited = text;
       uint32_t end = lines.line_start(l) + static_cast<uint32_t>(lines.line_text(l).size());
       edited.insert(end, l % 2 ? " " : " (");
-      EXPECT_EQ(chunked.lint(linter, catalog, "f.sql", edited), linter->lint({"f.sql", edited})) << edited;
+      EXPECT_EQ(cached.lint(linter, catalog, {"f.sql", edited}), linter->lint({"f.sql", edited})) << edited;
       if (l % 2) {
-        EXPECT_EQ(chunked.last_parsed(), 1u);
+        EXPECT_LE(cached.last_checked(), 1u);
       }
     }
   }

@@ -38,7 +38,7 @@ std::string describe(const json& m) {
 
 std::string run_transcript(const fs::path& file, const fs::path& root) {
   MemoryTransport transport;
-  Connection connection(transport, {.debounce = std::chrono::milliseconds(20), .verify_delay = std::chrono::milliseconds(0)});
+  Connection connection(transport, {.debounce = std::chrono::milliseconds(20)});
   std::string log;
   auto collect = [&] {
     connection.process_available();

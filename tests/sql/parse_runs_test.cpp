@@ -1,0 +1,106 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <ostream>
+
+#include "sql/parser.hpp"
+#include "support/fixtures.hpp"
+
+namespace pglens::sql {
+namespace {
+
+// Every known "location" in the tree, as a byte offset in the file.
+void locations(simdjson::dom::element e, uint32_t base, std::vector<uint32_t>& out) {
+  if (e.is_array()) {
+    simdjson::dom::array items = e.get_array().value_unsafe();  // a named copy: never iterate a temporary
+    for (simdjson::dom::element child : items) locations(child, base, out);
+  } else if (e.is_object()) {
+    simdjson::dom::object fields = e.get_object().value_unsafe();
+    for (auto kv : fields) {
+      int64_t v = 0;
+      if (kv.key != "location") locations(kv.value, base, out);
+      else if (!kv.value.get_int64().get(v) && v >= 0) out.push_back(base + static_cast<uint32_t>(v));  // -1: unknown
+    }
+  }
+}
+
+// What a rule can see of one parsed statement, in a comparable form.
+struct Seen {
+  std::string kind;
+  std::vector<uint32_t> locations;
+  std::string first_field;
+  std::optional<std::string> error;
+  std::optional<uint32_t> error_offset;
+  friend bool operator==(const Seen&, const Seen&) = default;
+  friend void PrintTo(const Seen& s, std::ostream* os) {
+    *os << s.kind << " " << s.first_field << " at";
+    for (uint32_t l : s.locations) *os << " " << l;
+    if (s.error) *os << " error " << *s.error << " at " << s.error_offset.value_or(0);
+  }
+};
+
+Seen seen(const Statement& st) {
+  Seen s;
+  if (st.root) {
+    s.kind = std::string(st.root.kind());
+    for (auto kv : st.root.fields()) locations(kv.value, st.root.base(), s.locations);
+    // Parsed alone, a statement's own start is location 0, which libpg_query leaves out
+    // (Node::location() reads a missing one as the start).
+    std::erase(s.locations, st.span.begin);
+    for (auto kv : st.root.fields()) {
+      s.first_field = std::string(kv.key);
+      break;
+    }
+  }
+  if (st.error) {
+    s.error = st.error->message;
+    s.error_offset = st.error->offset;
+  }
+  return s;
+}
+
+// The statements of `text` parsed in runs of `run` consecutive statements (0: all at once).
+std::vector<Seen> parse_in_runs(Parser& parser, std::string_view text, size_t run) {
+  std::vector<StatementSpan> spans = lex(text).statements;
+  std::vector<Seen> out;
+  for (size_t k = 0; k < spans.size();) {
+    size_t end = run == 0 ? spans.size() : std::min(spans.size(), k + run);
+    std::vector<StatementSpan> part(spans.begin() + static_cast<std::ptrdiff_t>(k), spans.begin() + static_cast<std::ptrdiff_t>(end));
+    size_t first = out.size();
+    parser.parse(text, part, [&](const Statement& st) {
+      EXPECT_EQ(st.index, out.size() - first);
+      out.push_back(seen(st));
+    });
+    k = end;
+  }
+  return out;
+}
+
+// Any run of consecutive statements parses to the trees and errors those statements have in
+// a parse of the whole file (an editor re-parses just the statements an edit changed), on
+// every fixture and after edits that break statements.
+TEST(ParseRuns, SameTreesAndErrorsAsAWholeFileParse) {
+  Parser parser;
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(test::testdata("sql"))) {
+    if (entry.path().extension() != ".sql") continue;
+    ++files;
+    std::string text = test::read_file(entry.path());
+    SCOPED_TRACE(entry.path().string());
+    for (std::string edited : {text, "SELECT (;\n" + text + "\nSELECT 1;"}) {
+      auto whole = parse_in_runs(parser, edited, 0);
+      EXPECT_EQ(parse_in_runs(parser, edited, 1), whole);
+      EXPECT_EQ(parse_in_runs(parser, edited, 2), whole);
+    }
+  }
+  EXPECT_GT(files, 2u);
+
+  std::string text = "SELECT 1;\nSELECT * FROM t WHERE;\nSELECT 2;";
+  auto alone = parse_in_runs(parser, text, 1);
+  ASSERT_EQ(alone.size(), 3u);
+  EXPECT_EQ(alone[1].error_offset, text.find("WHERE;") + 5);
+  EXPECT_FALSE(alone[2].error);
+}
+
+}  // namespace
+}  // namespace pglens::sql
