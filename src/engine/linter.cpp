@@ -4,6 +4,7 @@
 #include <any>
 #include <array>
 #include <bitset>
+#include <cstring>
 #include <memory>
 #include <unordered_map>
 
@@ -198,30 +199,17 @@ struct StatementResult {
 };
 
 struct LintCache::Impl {
-  // Looked up by the statement's text in place, without a copy.
-  struct TextHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-  };
-  using Map = std::unordered_map<std::string, std::shared_ptr<const StatementResult>, TextHash, std::equal_to<>>;
-  // The statements of the last lint, and those of the one running (what the last held and
-  // the new text lacks is dropped, so the cache stays the size of the document).
-  Map previous, current;
+  // The last text linted, its lex and what each of its statements gave.
+  std::string text;
+  sql::Lexed lexed;
+  std::vector<std::shared_ptr<const StatementResult>> results;
+  bool valid = false;
   // What the cached results hold for: another linter, catalog or path clears them.
   const void* linter = nullptr;
   const Catalog* catalog = nullptr;
   std::string path;
   size_t last_checked = 0;
   size_t last_statements = 0;
-
-  std::shared_ptr<const StatementResult> find(std::string_view text) {
-    if (auto it = current.find(text); it != current.end()) return it->second;
-    if (auto it = previous.find(text); it != previous.end()) {
-      auto node = previous.extract(it);
-      return current.insert(std::move(node)).position->second;
-    }
-    return nullptr;
-  }
 };
 
 LintCache::LintCache() : impl_(std::make_unique<Impl>()) {}
@@ -241,6 +229,27 @@ std::vector<Diagnostic> Linter::lint(const SourceFile& file, const Catalog& cata
 
 namespace {
 
+// Bytes two texts share at their start.
+size_t common_prefix(std::string_view a, std::string_view b) {
+  size_t n = std::min(a.size(), b.size()), i = 0;
+  constexpr size_t kBlock = 256;
+  while (i + kBlock <= n && std::memcmp(a.data() + i, b.data() + i, kBlock) == 0) i += kBlock;
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
+}
+
+// Bytes two texts share at their end, at most `limit`.
+size_t common_suffix(std::string_view a, std::string_view b, size_t limit) {
+  limit = std::min({limit, a.size(), b.size()});
+  size_t i = 0;
+  constexpr size_t kBlock = 256;
+  while (i + kBlock <= limit &&
+         std::memcmp(a.data() + a.size() - i - kBlock, b.data() + b.size() - i - kBlock, kBlock) == 0)
+    i += kBlock;
+  while (i < limit && a[a.size() - 1 - i] == b[b.size() - 1 - i]) ++i;
+  return i;
+}
+
 void shift(Diagnostic& d, uint32_t by) {
   auto move = [by](Span& s) { s = {s.begin + by, s.end + by}; };  // wraps around on purpose
   move(d.span);
@@ -257,7 +266,27 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
   const Impl& im = *impl_;
   const std::string_view text = file.text;
 
-  sql::Lexed lexed = sql::lex(text);
+  // With a cache, only the part of the text that changed since its last lint is lexed again;
+  // the statements before and after it keep what they gave the rules.
+  LintCache::Impl* c = cache ? cache->impl_.get() : nullptr;
+  if (c && (c->linter != impl_.get() || c->catalog != &catalog || c->path != file.path)) {
+    *c = LintCache::Impl();
+    c->linter = impl_.get();
+    c->catalog = &catalog;
+    c->path = file.path;
+  }
+  sql::Lexed lexed;
+  size_t kept_front = 0, kept_back = 0;
+  if (c && c->valid) {
+    size_t prefix = common_prefix(c->text, text);
+    size_t suffix = common_suffix(c->text, text, std::min(c->text.size(), text.size()) - prefix);
+    sql::Relexed relexed = sql::relex(text, c->lexed, c->text.size(), prefix, suffix);
+    lexed = std::move(relexed.lexed);
+    kept_front = relexed.kept_front;
+    kept_back = relexed.kept_back;
+  } else {
+    lexed = sql::lex(text);
+  }
   const std::vector<sql::StatementSpan>& spans = lexed.statements;
   std::vector<detail::RuleContext> contexts;
   contexts.reserve(im.rules.size());
@@ -291,21 +320,23 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
     });
     for (size_t k = 0; k < facts.size(); ++k) facts[k] = &own_facts[k];
   } else {
-    LintCache::Impl& c = *cache->impl_;
-    if (c.linter != impl_.get() || c.catalog != &catalog || c.path != file.path) {
-      c.previous.clear();
-      c.current.clear();
-      c.linter = impl_.get();
-      c.catalog = &catalog;
-      c.path = file.path;
-    }
-    auto statement_text = [&](size_t k) { return text.substr(spans[k].span.begin, spans[k].end - spans[k].span.begin); };
+    auto statement_text = [](std::string_view in, const sql::StatementSpan& st) {
+      return in.substr(st.span.begin, st.end - st.span.begin);
+    };
+    // Statements the lex took over keep their results; those lexed again may still be
+    // known by their text (a statement split or merged back, an undo).
+    const size_t old_count = c->results.size();
     results.resize(spans.size());
-    for (size_t k = 0; k < spans.size(); ++k) results[k] = c.find(statement_text(k));
-    c.last_checked = 0;
-    c.last_statements = spans.size();
-    // Statements in order: a cached one gives its findings moved to where it is now; a run
-    // of changed ones is parsed and checked.
+    for (size_t k = 0; k < kept_front; ++k) results[k] = c->results[k];
+    for (size_t k = spans.size() - kept_back; k < spans.size(); ++k) results[k] = c->results[old_count - (spans.size() - k)];
+    std::unordered_map<std::string_view, size_t> changed;
+    for (size_t j = kept_front; j + kept_back < old_count; ++j) changed.emplace(statement_text(c->text, c->lexed.statements[j]), j);
+    for (size_t k = kept_front; k + kept_back < spans.size(); ++k)
+      if (auto it = changed.find(statement_text(text, spans[k])); it != changed.end()) results[k] = c->results[it->second];
+    c->last_checked = 0;
+    c->last_statements = spans.size();
+    // Statements in order: a known one gives its findings moved to where it is now; a run of
+    // unknown ones is parsed and checked.
     for (size_t k = 0; k < spans.size();) {
       if (results[k]) {
         for (const Diagnostic& d : results[k]->findings) shift(out.emplace_back(d), spans[k].span.begin);
@@ -321,14 +352,11 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
         size_t before = out.size();
         check(st, result->facts);
         for (size_t i = before; i < out.size(); ++i) shift(result->findings.emplace_back(out[i]), 0u - st.span.begin);
-        results[k + st.index] = result;
-        c.current.emplace(std::string(statement_text(k + st.index)), std::move(result));
+        results[k + st.index] = std::move(result);
       });
-      c.last_checked += end - k;
+      c->last_checked += end - k;
       k = end;
     }
-    c.previous = std::move(c.current);
-    c.current.clear();
     for (size_t k = 0; k < spans.size(); ++k)
       for (size_t f = 0; f < fact_rules; ++f) facts[k * fact_rules + f] = &results[k]->facts[f];
   }
@@ -341,11 +369,23 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
     im.rules[i].rule->check_file(statements, contexts[i]);
   }
 
-  LineIndex lines(text);
-  auto sups = detail::find_suppressions(text, lines, lexed.comments, lexed.statements);
-  detail::apply_suppressions(sups, out);
-  if (im.unused_ignore) report_unused_ignores(text, sups, *im.unused_ignore, out);
+  // Most files have no suppression: then no line index of the whole text is needed.
+  bool any_suppression = std::any_of(lexed.comments.begin(), lexed.comments.end(), [&](const sql::Comment& cm) {
+    return text.substr(cm.span.begin, cm.span.end - cm.span.begin).find("pglens-ignore") != std::string_view::npos;
+  });
+  if (any_suppression) {
+    LineIndex lines(text);
+    auto sups = detail::find_suppressions(text, lines, lexed.comments, lexed.statements);
+    detail::apply_suppressions(sups, out);
+    if (im.unused_ignore) report_unused_ignores(text, sups, *im.unused_ignore, out);
+  }
   sort_and_dedup(out);
+  if (c) {
+    c->text.assign(text);
+    c->lexed = std::move(lexed);
+    c->results = std::move(results);
+    c->valid = true;
+  }
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "lsp/protocol.hpp"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 namespace pglens::lsp {
@@ -46,7 +48,12 @@ std::string document_uri(const json& params) { return string_field(field(params,
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   out += '"';
-  for (char c : s) {
+  size_t run = 0;  // start of the characters not yet copied: runs that need no escape go in one append
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -54,27 +61,42 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out += hex[(c >> 4) & 0xF];
-          out += hex[c & 0xF];
-        } else {
-          out += c;
-        }
+        out += "\\u00";
+        out += hex[(c >> 4) & 0xF];
+        out += hex[c & 0xF];
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 
+void append_number(std::string& out, uint64_t n) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out.append(digits, static_cast<size_t>(end - digits));
+}
+
 void append_range(std::string& out, const Range& r) {
-  fmt::format_to(std::back_inserter(out), R"({{"start":{{"line":{},"character":{}}},"end":{{"line":{},"character":{}}}}})",
-                 r.start.line, r.start.character, r.end.line, r.end.character);
+  out += R"({"start":{"line":)";
+  append_number(out, r.start.line);
+  out += R"(,"character":)";
+  append_number(out, r.start.character);
+  out += R"(},"end":{"line":)";
+  append_number(out, r.end.line);
+  out += R"(,"character":)";
+  append_number(out, r.end.character);
+  out += "}}";
 }
 
 }  // namespace
 
 std::string publish_diagnostics_notification(const PublishDiagnosticsParams& p) {
-  std::string out = R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
+  std::string out;
+  size_t estimate = 128 + p.uri.size();
+  for (const LspDiagnostic& d : p.diagnostics)
+    estimate += 200 + d.code.size() + d.code_description.size() + d.message.size() + d.related.size() * (150 + p.uri.size());
+  out.reserve(estimate + estimate / 8);  // room for escapes: one allocation for the whole message
+  out += R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
   append_json_string(out, p.uri);
   if (p.version) fmt::format_to(std::back_inserter(out), R"(,"version":{})", *p.version);
   out += R"(,"diagnostics":[)";
@@ -84,7 +106,8 @@ std::string publish_diagnostics_notification(const PublishDiagnosticsParams& p) 
     first = false;
     out += R"({"range":)";
     append_range(out, d.range);
-    fmt::format_to(std::back_inserter(out), R"(,"severity":{})", static_cast<int>(d.severity));
+    out += R"(,"severity":)";
+    append_number(out, static_cast<uint64_t>(d.severity));
     if (!d.code.empty()) {
       out += R"(,"code":)";
       append_json_string(out, d.code);

@@ -206,7 +206,11 @@ LspDiagnostic Server::to_lsp(const Diagnostic& d, const std::string& uri, const 
   out.range = lsp_range(lines, d.span, unit());
   out.severity = lsp_severity(d.severity);
   out.code = d.rule;
-  if (!d.rule.empty() && find_rule(d.rule)) out.code_description = rule_docs_url(d.rule);
+  if (!d.rule.empty()) {
+    auto url = docs_urls_.find(d.rule);
+    if (url == docs_urls_.end()) url = docs_urls_.emplace(d.rule, find_rule(d.rule) ? rule_docs_url(d.rule) : "").first;
+    out.code_description = url->second;
+  }
   out.message = d.message;
   if (related_information_)
     for (const auto& r : d.related_locations)

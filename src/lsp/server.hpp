@@ -142,6 +142,7 @@ class Server {
   std::optional<std::filesystem::path> workspace_root_;
   std::map<std::string, Document> documents_;
   std::map<std::string, std::shared_ptr<const Profile>> profiles_;
+  mutable std::map<std::string, std::string, std::less<>> docs_urls_;  // by rule id; empty for no rule
   Scheduler scheduler_;  // last: its worker stops before the state above goes away
 };
 

@@ -51,8 +51,10 @@ bool parse_length(std::string_view header_block, size_t& length) {
 
 }  // namespace
 
+std::string frame_header(size_t body_size) { return fmt::format("Content-Length: {}\r\n\r\n", body_size); }
+
 std::string frame(std::string_view body) {
-  std::string out = fmt::format("Content-Length: {}\r\n\r\n", body.size());
+  std::string out = frame_header(body.size());
   out.append(body);
   return out;
 }
@@ -185,7 +187,8 @@ bool Transport::ready() {
 bool Transport::write(std::string_view body) {
   std::lock_guard lock(write_mutex_);
   if (write_failed_) return false;
-  if (!send(frame(body))) write_failed_ = true;
+  // The header and the body apart: a large body (diagnostics of a big file) is not copied.
+  if (!send(frame_header(body.size())) || !send(body)) write_failed_ = true;
   return !write_failed_;
 }
 

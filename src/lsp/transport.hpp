@@ -95,5 +95,6 @@ class MemoryTransport final : public Transport {
 
 // "Content-Length: N\r\n\r\n" + body.
 std::string frame(std::string_view body);
+std::string frame_header(size_t body_size);
 
 }  // namespace pglens::lsp

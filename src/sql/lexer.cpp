@@ -1,5 +1,6 @@
 #include "sql/lexer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -30,10 +31,27 @@ bool word_is(std::string_view text, size_t at, std::string_view word) {
   return at + word.size() == text.size() || !is_ident_char(static_cast<unsigned char>(text[at + word.size()]));
 }
 
+// Where a lex of an edited text may stop and take the rest from the lex of the text before
+// the edit: at the end of a statement whose `;` lies in the unchanged tail, when the old
+// lex ended a statement at the same place (from there both see the same text in the same
+// state).
+struct Resync {
+  const Lexed* before = nullptr;
+  size_t tail_from = 0;       // the unchanged tail of the new text starts here
+  size_t old_size = 0;
+  int64_t delta = 0;          // new size - old size
+  size_t next_old = 0;        // the first old statement not yet passed
+  bool found = false;
+  size_t old_statement = 0;   // when found: the old statement ending where the new lex stopped
+};
+
 class Lexer {
  public:
-  explicit Lexer(std::string_view text) : t_(text), n_(text.size()) {}
+  explicit Lexer(std::string_view text, size_t from = 0, Resync* resync = nullptr)
+      : t_(text), n_(text.size()), i_(from), resync_(resync) {}
 
+  // Lexes to the end of the text, or until `resync` finds the old lex agreeing (then
+  // resync->found is set and the returned lex ends with the statement where they agree).
   Lexed run() {
     while (i_ < n_) {
       unsigned char c = static_cast<unsigned char>(t_[i_]);
@@ -53,7 +71,13 @@ class Lexer {
           if (!in_statement_) { skip_to_eol(); continue; }
           break;
         case ';':
-          if (paren_depth_ == 0 && atomic_depth_ == 0) { end_statement(i_ + 1); ++i_; continue; }
+          if (paren_depth_ == 0 && atomic_depth_ == 0) {
+            bool had_statement = in_statement_;
+            end_statement(i_ + 1);
+            ++i_;
+            if (had_statement && resync_ && agrees_with_old()) return std::move(out_);
+            continue;
+          }
           break;
         case '(':
           ++paren_depth_;
@@ -91,6 +115,22 @@ class Lexer {
   }
 
  private:
+  // Whether the old lex ended a statement with the `;` just passed (in the unchanged tail).
+  bool agrees_with_old() {
+    Resync& r = *resync_;
+    if (i_ - 1 < r.tail_from) return false;
+    int64_t old_end = static_cast<int64_t>(i_) - r.delta;
+    const auto& old = r.before->statements;
+    while (r.next_old < old.size() && static_cast<int64_t>(old[r.next_old].end) < old_end) ++r.next_old;
+    // One ending before the end of the old text was ended by a `;`.
+    if (r.next_old == old.size() || static_cast<int64_t>(old[r.next_old].end) != old_end ||
+        old[r.next_old].end >= r.old_size)
+      return false;
+    r.found = true;
+    r.old_statement = r.next_old;
+    return true;
+  }
+
   void token_begin() {
     if (!in_statement_) {
       in_statement_ = true;
@@ -212,6 +252,7 @@ class Lexer {
   std::string_view t_;
   size_t n_;
   size_t i_ = 0;
+  Resync* resync_ = nullptr;
   bool in_statement_ = false;
   uint32_t stmt_begin_ = 0;
   uint32_t last_token_end_ = 0;
@@ -224,6 +265,50 @@ class Lexer {
 }  // namespace
 
 Lexed lex(std::string_view text) { return Lexer(text).run(); }
+
+Relexed relex(std::string_view text, const Lexed& before, size_t old_size, size_t same_prefix, size_t same_suffix) {
+  same_prefix = std::min({same_prefix, old_size, text.size()});
+  same_suffix = std::min(same_suffix, std::min(old_size, text.size()) - same_prefix);
+  const auto& old = before.statements;
+  // Resume after the last old statement ended by a `;` (so before the end of the old text)
+  // inside the unchanged head: the lexer is in its initial state there, and nothing before
+  // it looked past it.
+  size_t front = static_cast<size_t>(
+      std::upper_bound(old.begin(), old.end(), same_prefix,
+                       [](size_t at, const StatementSpan& st) { return at < st.end; }) - old.begin());
+  if (front > 0 && old[front - 1].end >= old_size) --front;
+  uint32_t from = front ? old[front - 1].end : 0;
+  Resync resync;
+  resync.before = &before;
+  resync.tail_from = text.size() - same_suffix;
+  resync.old_size = old_size;
+  resync.delta = static_cast<int64_t>(text.size()) - static_cast<int64_t>(old_size);
+  resync.next_old = front;
+  Lexed middle = Lexer(text, from, &resync).run();
+  bool synced = resync.found;
+
+  Relexed out;
+  out.kept_front = front;
+  Lexed& lexed = out.lexed;
+  lexed.statements.assign(old.begin(), old.begin() + static_cast<std::ptrdiff_t>(front));
+  lexed.statements.insert(lexed.statements.end(), middle.statements.begin(), middle.statements.end());
+  auto comment_before = std::lower_bound(before.comments.begin(), before.comments.end(), from,
+                                         [](const Comment& c, uint32_t at) { return c.span.begin < at; });
+  lexed.comments.assign(before.comments.begin(), comment_before);
+  lexed.comments.insert(lexed.comments.end(), middle.comments.begin(), middle.comments.end());
+  if (synced) {
+    auto shift = [&](uint32_t at) { return static_cast<uint32_t>(static_cast<int64_t>(at) + resync.delta); };
+    for (size_t k = resync.old_statement + 1; k < old.size(); ++k) {
+      lexed.statements.push_back({{shift(old[k].span.begin), shift(old[k].span.end)}, shift(old[k].end)});
+      ++out.kept_back;
+    }
+    auto comment_after = std::lower_bound(before.comments.begin(), before.comments.end(), old[resync.old_statement].end,
+                                          [](const Comment& c, uint32_t at) { return c.span.begin < at; });
+    for (auto c = comment_after; c != before.comments.end(); ++c)
+      lexed.comments.push_back({{shift(c->span.begin), shift(c->span.end)}, c->own_line});
+  }
+  return out;
+}
 
 uint32_t token_end(std::string_view text, uint32_t offset) {
   size_t i = offset, n = text.size();

@@ -30,6 +30,19 @@ struct Lexed {
 
 Lexed lex(std::string_view text);
 
+// lex(text) from the lex of a previous version of the text (`before`, of `old_size` bytes)
+// that shares its first `same_prefix` and last `same_suffix` bytes with it: only the part
+// between the last statement end before the change and the first statement end after it
+// where both lexes agree is lexed again (an editor re-lexing a document after an edit).
+struct Relexed {
+  Lexed lexed;
+  // Statements taken over from `before`: its first kept_front, and its last kept_back
+  // (moved by the change in size); the statements between were lexed again.
+  size_t kept_front = 0;
+  size_t kept_back = 0;
+};
+Relexed relex(std::string_view text, const Lexed& before, size_t old_size, size_t same_prefix, size_t same_suffix);
+
 // End of the token (or dotted name like `a.b.*`) that starts at `offset`.
 uint32_t token_end(std::string_view text, uint32_t offset);
 

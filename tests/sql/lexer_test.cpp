@@ -2,6 +2,8 @@
 #include <pg_query.h>
 
 #include <filesystem>
+#include <random>
+#include <tuple>
 
 #include "sql/lexer.hpp"
 #include "support/fixtures.hpp"
@@ -93,6 +95,64 @@ TEST(Lexer, AgreesWithPgQuerySplitOnEveryFixtureAndExample) {
     }
   }
   EXPECT_GT(files, 3u);
+}
+
+// A lex as comparable values.
+std::vector<std::tuple<uint32_t, uint32_t, uint32_t, bool>> flat(const Lexed& l) {
+  std::vector<std::tuple<uint32_t, uint32_t, uint32_t, bool>> out;
+  for (const auto& s : l.statements) out.emplace_back(s.span.begin, s.span.end, s.end, false);
+  for (const auto& c : l.comments) out.emplace_back(c.span.begin, c.span.end, 0, c.own_line);
+  return out;
+}
+
+// Re-lexing after an edit from the lex before it equals lexing the edited text, whatever
+// the edit: on every fixture, random snippets (quotes, comments, dollar quotes, `;`,
+// parentheses, BEGIN ATOMIC) inserted, and ranges deleted, anywhere; and an edit in the
+// middle of a long text re-lexes little of it.
+TEST(Relex, EqualsALexOfTheEditedText) {
+  static const std::vector<std::string> snippets = {
+      ";", "'", "\"", "--", "/*", "*/", "$$", "$a$", "(", ")", "\n", " ", "e'\\'", "\\set x\n",
+      "BEGIN ATOMIC ", " END;", "SELECT 1;", "é", "-- c\n", "CASE ", "x"};
+  std::mt19937 random(11);
+  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(random); };
+  size_t edits = 0;
+  for (auto& e : std::filesystem::recursive_directory_iterator(test::testdata("sql"))) {
+    if (e.path().extension() != ".sql") continue;
+    std::string text = test::read_file(e.path());
+    Lexed lexed = lex(text);
+    for (int step = 0; step < 500; ++step) {
+      std::string edited = text;
+      size_t at = pick(edited.size() + 1);
+      if (pick(3) == 0) edited.erase(at, 1 + pick(30));
+      else edited.insert(at, snippets[pick(snippets.size())]);
+      size_t prefix = 0, suffix = 0;
+      while (prefix < text.size() && prefix < edited.size() && text[prefix] == edited[prefix]) ++prefix;
+      while (suffix < std::min(text.size(), edited.size()) - prefix &&
+             text[text.size() - 1 - suffix] == edited[edited.size() - 1 - suffix])
+        ++suffix;
+      Relexed again = relex(edited, lexed, text.size(), prefix, suffix);
+      Lexed fresh = lex(edited);
+      ASSERT_EQ(flat(again.lexed), flat(fresh)) << e.path() << " step " << step << "\n" << edited;
+      ASSERT_LE(again.kept_front + again.kept_back, fresh.statements.size());
+      if (step % 2) {
+        text = std::move(edited);
+        lexed = std::move(fresh);
+      }
+      ++edits;
+    }
+  }
+  EXPECT_GT(edits, 1000u);
+
+  std::string long_text;
+  for (int i = 0; i < 1000; ++i) long_text += "SELECT " + std::to_string(i) + " FROM t; -- note\n";
+  Lexed before = lex(long_text);
+  std::string edited = long_text;
+  size_t at = long_text.find("SELECT 500 ");
+  edited.insert(at + 7, "1");
+  Relexed again = relex(edited, before, long_text.size(), at + 7, long_text.size() - at - 7);
+  EXPECT_EQ(flat(again.lexed), flat(lex(edited)));
+  EXPECT_EQ(again.kept_front, 500u);
+  EXPECT_EQ(again.kept_back, 499u);
 }
 
 TEST(TokenEnd, CoversQualifiedNamesAndStars) {
