@@ -9,10 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lsp/connection.hpp"
 #include "lsp/incremental.hpp"
+#include "lsp/session.hpp"
 #include "lsp/text.hpp"
-#include "lsp/transport.hpp"
 #include "pglens/lint.hpp"
 #include "pglens/rule.hpp"
 #include "support/fixtures.hpp"
@@ -159,21 +158,19 @@ struct Fixture {
 std::vector<Fixture> fixtures() {
   std::vector<Fixture> out;
   std::string all;
-  for (const auto& entry : fs::recursive_directory_iterator(test::testdata("sql"))) {
-    if (entry.path().extension() != ".sql") continue;
+  for (const fs::path& path : pglens::test::sql_fixture_files()) {
     Config config;
-    fs::path toml = entry.path();
+    fs::path toml = path;
     toml.replace_extension(".toml");
     if (fs::exists(toml)) {
       EXPECT_FALSE(load_config(toml, config));
     }
     auto catalog = std::make_shared<Catalog>();
-    EXPECT_FALSE(build_catalog(config, {.extra_ddl = {entry.path()}, .db_url = {}, .use_environment = false}, *catalog));
-    std::string text = test::read_file(entry.path());
+    EXPECT_FALSE(build_catalog(config, {.extra_ddl = {path}, .db_url = {}, .use_environment = false}, *catalog));
+    std::string text = pglens::test::read_file(path);
     all += text + "\n";
-    out.push_back({entry.path(), text, std::make_shared<const Linter>(config), catalog});
+    out.push_back({path, text, std::make_shared<const Linter>(config), catalog});
   }
-  std::sort(out.begin(), out.end(), [](const Fixture& a, const Fixture& b) { return a.path < b.path; });
   out.push_back({"all fixtures", all, std::make_shared<const Linter>(Config{}), std::make_shared<const Catalog>()});
   return out;
 }
@@ -232,7 +229,7 @@ TEST(LspIncrementalEdits, AnotherConfigurationOrCatalogIsNotServedFromTheCache) 
   EXPECT_EQ(cached.lint(runs_of_two, none, {"f.sql", text}), runs_of_two->lint({"f.sql", text}));
   EXPECT_EQ(cached.last_checked(), 0u);
   auto schema = std::make_shared<Catalog>();
-  ASSERT_FALSE(build_catalog(Config{}, {.extra_ddl = {test::testdata("catalog/shop.sql")}, .db_url = {}, .use_environment = false}, *schema));
+  ASSERT_FALSE(build_catalog(Config{}, {.extra_ddl = {pglens::test::testdata("catalog/shop.sql")}, .db_url = {}, .use_environment = false}, *schema));
   std::shared_ptr<const Catalog> shop = schema;
   EXPECT_EQ(cached.lint(runs_of_two, shop, {"f.sql", text}), runs_of_two->lint({"f.sql", text}, *shop));
   EXPECT_EQ(cached.last_checked(), 3u);
@@ -242,16 +239,8 @@ TEST(LspIncrementalEdits, AnotherConfigurationOrCatalogIsNotServedFromTheCache) 
 // times): what it publishes after each edit is the lint of the text from scratch, at the
 // positions of the current text.
 TEST(LspIncrementalEdits, ServerPublishesTheFindingsOfTheCurrentText) {
-  MemoryTransport transport;
-  Connection connection{transport, {.debounce = std::chrono::milliseconds(0)}};
-  auto send = [&](const json& message) {
-    transport.feed_message(message.dump());
-    connection.process_available();
-    connection.wait_idle();
-    std::vector<json> out;
-    for (const auto& body : transport.take_output()) out.push_back(json::parse(body));
-    return out;
-  };
+  Session session(std::chrono::milliseconds(0));
+  auto send = [&](const json& message) { return session.send(message); };
   send({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", {{"capabilities", json::object()}}}});
   std::string text;
   for (int i = 0; i < 40; ++i) {

@@ -17,6 +17,7 @@
 #include "lsp/text.hpp"
 #include "lsp/transport.hpp"
 #include "lsp/uri.hpp"
+#include "lsp/session.hpp"
 #include "pglens/lint.hpp"
 #include "support/fixtures.hpp"
 
@@ -196,11 +197,10 @@ TEST(LspIncremental, MatchesAWholeFileLintOnEveryFixture) {
   auto linter = std::make_shared<const Linter>(config);
   auto catalog = std::make_shared<const Catalog>();
   size_t files = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(test::testdata("sql"))) {
-    if (entry.path().extension() != ".sql") continue;
+  for (const auto& path : pglens::test::sql_fixture_files()) {
     ++files;
-    std::string text = test::read_file(entry.path());
-    SCOPED_TRACE(entry.path().string());
+    std::string text = pglens::test::read_file(path);
+    SCOPED_TRACE(path.string());
     DocumentLinter cached;
     EXPECT_EQ(cached.lint(linter, catalog, {"f.sql", text}), linter->lint({"f.sql", text}));
     EXPECT_EQ(cached.last_checked(), cached.last_statements());
@@ -222,21 +222,6 @@ TEST(LspIncremental, MatchesAWholeFileLintOnEveryFixture) {
   }
   EXPECT_GT(files, 2u);
 }
-
-// Drives a Connection over the in-memory transport and returns the messages it wrote.
-struct Session {
-  MemoryTransport transport;
-  Connection connection{transport, {.debounce = std::chrono::milliseconds(5)}};
-
-  std::vector<json> send(const json& message) {
-    transport.feed_message(message.dump());
-    connection.process_available();
-    connection.wait_idle();
-    std::vector<json> out;
-    for (const auto& body : transport.take_output()) out.push_back(json::parse(body));
-    return out;
-  }
-};
 
 TEST(LspServer, HandlesATenMegabyteDocument) {
   Session s;

@@ -32,16 +32,8 @@ std::multiset<std::pair<uint32_t, std::string>> expectations(const std::string& 
   return out;
 }
 
-std::vector<fs::path> fixture_files() {
-  std::vector<fs::path> files;
-  for (auto& e : fs::recursive_directory_iterator(test::testdata("sql")))
-    if (e.path().extension() == ".sql") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 TEST(SqlFixtures, EveryFixtureMatchesItsExpectationsExactly) {
-  auto files = fixture_files();
+  auto files = test::sql_fixture_files();
   ASSERT_FALSE(files.empty());
   for (const auto& path : files) {
     SCOPED_TRACE(path.string());

@@ -116,9 +116,8 @@ TEST(Relex, EqualsALexOfTheEditedText) {
   std::mt19937 random(11);
   auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(random); };
   size_t edits = 0;
-  for (auto& e : std::filesystem::recursive_directory_iterator(test::testdata("sql"))) {
-    if (e.path().extension() != ".sql") continue;
-    std::string text = test::read_file(e.path());
+  for (const auto& path : test::sql_fixture_files()) {
+    std::string text = test::read_file(path);
     Lexed lexed = lex(text);
     for (int step = 0; step < 500; ++step) {
       std::string edited = text;
@@ -132,7 +131,7 @@ TEST(Relex, EqualsALexOfTheEditedText) {
         ++suffix;
       Relexed again = relex(edited, lexed, text.size(), prefix, suffix);
       Lexed fresh = lex(edited);
-      ASSERT_EQ(flat(again.lexed), flat(fresh)) << e.path() << " step " << step << "\n" << edited;
+      ASSERT_EQ(flat(again.lexed), flat(fresh)) << path << " step " << step << "\n" << edited;
       ASSERT_LE(again.kept_front + again.kept_back, fresh.statements.size());
       if (step % 2) {
         text = std::move(edited);

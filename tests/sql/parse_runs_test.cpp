@@ -82,11 +82,10 @@ std::vector<Seen> parse_in_runs(Parser& parser, std::string_view text, size_t ru
 TEST(ParseRuns, SameTreesAndErrorsAsAWholeFileParse) {
   Parser parser;
   size_t files = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(test::testdata("sql"))) {
-    if (entry.path().extension() != ".sql") continue;
+  for (const auto& path : test::sql_fixture_files()) {
     ++files;
-    std::string text = test::read_file(entry.path());
-    SCOPED_TRACE(entry.path().string());
+    std::string text = test::read_file(path);
+    SCOPED_TRACE(path.string());
     for (std::string edited : {text, "SELECT (;\n" + text + "\nSELECT 1;"}) {
       auto whole = parse_in_runs(parser, edited, 0);
       EXPECT_EQ(parse_in_runs(parser, edited, 1), whole);

@@ -17,6 +17,14 @@ std::string read_file(const std::filesystem::path& p) {
   return ss.str();
 }
 
+std::vector<std::filesystem::path> sql_fixture_files() {
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(testdata("sql")))
+    if (e.path().extension() == ".sql") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 void write_file(const std::filesystem::path& p, const std::string& content) {
   std::filesystem::create_directories(p.parent_path());
   std::ofstream out(p, std::ios::binary);

@@ -11,6 +11,8 @@ inline std::filesystem::path source_dir() { return PGLENS_SOURCE_DIR; }
 inline std::filesystem::path testdata(const std::string& rel) { return source_dir() / "testdata" / rel; }
 
 std::string read_file(const std::filesystem::path& p);
+// Every testdata/sql/<rule>/*.sql fixture, sorted.
+std::vector<std::filesystem::path> sql_fixture_files();
 void write_file(const std::filesystem::path& p, const std::string& content);
 
 struct RunResult {
