@@ -113,21 +113,8 @@ Span token_span(const detail::RuleContext& ctx, uint32_t location) {
   return Span{location, sql::token_end(ctx.text(), location)};
 }
 
-namespace {
-template <class Better>
-std::optional<uint32_t> extreme_location(const sql::Node& n, Better better, int depth = 0) {
-  std::optional<uint32_t> best = n.has("location") ? n.location() : std::nullopt;
-  if (depth > 100) return best;  // deeper than any real expression; guards the stack
-  sql::for_each_child(n, [&](const sql::Node& child) {
-    auto inner = extreme_location(child, better, depth + 1);
-    if (inner && (!best || better(*inner, *best))) best = inner;
-  });
-  return best;
-}
-}  // namespace
-
-std::optional<uint32_t> first_location(const sql::Node& n) { return extreme_location(n, std::less<uint32_t>()); }
-std::optional<uint32_t> last_location(const sql::Node& n) { return extreme_location(n, std::greater<uint32_t>()); }
+std::optional<uint32_t> first_location(const sql::Node& n) { return sql::first_location(n); }
+std::optional<uint32_t> last_location(const sql::Node& n) { return sql::last_location(n); }
 
 Span expression_span(std::string_view text, uint32_t begin, uint32_t limit, bool whole_clause) {
   int depth = 0;

@@ -153,6 +153,7 @@ class Catalog {
   // Position in tables_ by "schema\0name": a lookup aid, not part of the value.
   struct NameIndex {
     std::unordered_map<std::string, size_t> positions;
+    std::unordered_map<std::string, std::vector<size_t>> partitions;  // of the parent "schema\0name"
     bool built = false;
     friend bool operator==(const NameIndex&, const NameIndex&) { return true; }
   };

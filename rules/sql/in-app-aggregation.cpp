@@ -55,7 +55,7 @@ class InAppAggregation final : public detail::SqlRule {
     schema::ClientPath path = schema::client_path(walk);
     if (!path.reaches_client || path.limited || path.filtered) return;
     std::vector<sql::Node> ctes = schema::visible_ctes(node, walk);
-    catalog::QueryFacts facts = catalog::analyze_query(node, ctx.catalog(), ctes);
+    const catalog::QueryFacts& facts = ctx.query_facts(node, ctes);
     auto shape = schema::aggregation_shape(facts, node);
     if (!shape) return;
     const catalog::RelationRef& rel = facts.relations[shape->relation];

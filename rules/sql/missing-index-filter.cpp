@@ -51,7 +51,7 @@ class MissingIndexFilter final : public detail::SqlRule {
 
   void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
     if (!schema::is_query(node) || ctx.catalog().empty()) return;
-    catalog::QueryFacts facts = catalog::analyze_query(node, ctx.catalog());
+    const catalog::QueryFacts& facts = ctx.query_facts(node);
     for (size_t r = 0; r < facts.relations.size(); ++r) {
       const Table* table = facts.relations[r].table;
       if (!table || table->kind == RelationKind::view || !schema::is_large(*table, ctx)) continue;

@@ -49,7 +49,7 @@ class MissingIndexJoin final : public detail::SqlRule {
 
   void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
     if (!schema::is_query(node) || ctx.catalog().empty()) return;
-    catalog::QueryFacts facts = catalog::analyze_query(node, ctx.catalog());
+    const catalog::QueryFacts& facts = ctx.query_facts(node);
     std::set<size_t> reported;
     for (const auto& c : facts.conditions) {
       if (!c.other_relation || c.predicate.op != PredicateOp::equality || !c.predicate.is_column()) continue;

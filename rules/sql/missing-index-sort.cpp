@@ -44,7 +44,7 @@ class MissingIndexSort final : public detail::SqlRule {
 
   void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
     if (!schema::is_query(node) || ctx.catalog().empty()) return;
-    catalog::QueryFacts facts = catalog::analyze_query(node, ctx.catalog());
+    const catalog::QueryFacts& facts = ctx.query_facts(node);
     if (facts.order_by.empty() || !facts.has_limit || facts.has_group_by || facts.has_aggregate || facts.distinct) return;
     const auto& first = facts.order_by.front();
     if (!first.relation) return;

@@ -47,7 +47,7 @@ class NonSargablePredicate final : public detail::SqlRule {
 
   void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
     if (!schema::is_query(node) || ctx.catalog().empty()) return;
-    catalog::QueryFacts facts = catalog::analyze_query(node, ctx.catalog());
+    const catalog::QueryFacts& facts = ctx.query_facts(node);
     uint32_t limit = node.base() + static_cast<uint32_t>(ctx.text().size() - node.base());
     for (const auto& c : facts.conditions) {
       const Table* table = facts.relations[c.relation].table;

@@ -23,7 +23,7 @@ class PartitionPruningMiss final : public detail::SqlRule {
 
   void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
     if (!schema::is_query(node) || ctx.catalog().empty()) return;
-    catalog::QueryFacts facts = catalog::analyze_query(node, ctx.catalog());
+    const catalog::QueryFacts& facts = ctx.query_facts(node);
     for (size_t r = 0; r < facts.relations.size(); ++r) {
       const catalog::RelationRef& rel = facts.relations[r];
       const Table* table = rel.table;

@@ -52,7 +52,7 @@ class SelectStar final : public detail::SqlRule {
       if (!schema::client_path(walk).reaches_client || node.has("intoClause")) return;
       sql::List targets = node.list("targetList");
       if (!has_star(targets)) return;
-      catalog::QueryFacts facts = catalog::analyze_query(node, ctx.catalog(), schema::visible_ctes(node, walk));
+      const catalog::QueryFacts& facts = ctx.query_facts(node, schema::visible_ctes(node, walk));
       report_stars(targets, node, facts.relations, facts.merged_join_columns, ctx, "SELECT");
     } else if (walk.ancestors.empty()) {
       sql::List targets = node.list("returningList");

@@ -55,7 +55,7 @@ class UnboundedSelect final : public detail::SqlRule {
     auto found = unbounded_source(node, ctes, ctx, 0);
     if (!found) return;
     // One finding per query: the more specific one, with the aggregate to run instead.
-    if (schema::in_app_aggregation_reports(catalog::analyze_query(node, ctx.catalog(), ctes), node, ctx)) return;
+    if (schema::in_app_aggregation_reports(ctx.query_facts(node, ctes), node, ctx)) return;
     const Table& table = *found->table;
     std::string through = found->through.empty() ? std::string() : fmt::format(" (through `{}`)", found->through);
     auto& d = ctx.report(schema::token_span(ctx, found->location),
@@ -93,7 +93,7 @@ class UnboundedSelect final : public detail::SqlRule {
       return left ? left : unbounded_source(select.field("rarg"), ctes, ctx, depth + 1);
     }
     if (select.has("whereClause") || select.has("valuesLists")) return std::nullopt;
-    catalog::QueryFacts facts = catalog::analyze_query(select, ctx.catalog(), ctes);
+    const catalog::QueryFacts& facts = ctx.query_facts(select, ctes);
     if (facts.has_aggregate || facts.has_group_by || facts.distinct || facts.relations.empty()) return std::nullopt;
     // A JOIN ... ON comparing a column with a constant or parameter filters like a WHERE.
     for (const auto& c : facts.conditions)

@@ -98,8 +98,11 @@ Table* Catalog::find_table(std::string_view schema, std::string_view name) {
 
 void Catalog::index_names() {
   names_ = {};
-  for (size_t i = 0; i < tables_.size(); ++i)
+  for (size_t i = 0; i < tables_.size(); ++i) {
     names_.positions.emplace(tables_[i].schema + '\0' + tables_[i].name, i);
+    if (tables_[i].is_partition())
+      names_.partitions[tables_[i].parent_schema + '\0' + tables_[i].parent_name].push_back(i);
+  }
   names_.built = true;
 }
 
@@ -159,6 +162,14 @@ bool Catalog::drop_table(std::string_view schema, std::string_view name) {
 
 std::vector<const Table*> Catalog::partitions_of(const Table& parent) const {
   std::vector<const Table*> out;
+  if (names_.built) {
+    std::string key;
+    key.reserve(parent.schema.size() + 1 + parent.name.size());
+    key.append(parent.schema).append(1, '\0').append(parent.name);
+    if (auto it = names_.partitions.find(key); it != names_.partitions.end())
+      for (size_t i : it->second) out.push_back(&tables_[i]);
+    return out;
+  }
   for (const auto& t : tables_)
     if (t.parent_schema == parent.schema && t.parent_name == parent.name) out.push_back(&t);
   return out;

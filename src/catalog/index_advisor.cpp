@@ -56,8 +56,11 @@ bool implies(const IndexRequest& request, const std::string& predicate) {
     bool found = std::any_of(request.predicates.begin(), request.predicates.end(),
                              [&](const ColumnPredicate& p) {
                                if (p.text == c) return true;
+                               constexpr std::string_view not_null = " IS NOT NULL";
+                               const std::string& t = p.target();
                                return !p.is_null_test && p.op != PredicateOp::other &&
-                                      c == fmt::format("{} IS NOT NULL", p.target());
+                                      c.size() == t.size() + not_null.size() && c.starts_with(t) &&
+                                      c.ends_with(not_null);
                              });
     if (!found) return false;
   }
@@ -90,15 +93,21 @@ bool same_target(const IndexKey& a, const IndexKey& b) { return a.column == b.co
 }  // namespace
 
 const Index* serving_index(const Table& table, const ColumnPredicate& target, const IndexRequest& request) {
+  const std::string& wanted = target.target();
   for (const auto& index : table.indexes) {
-    if (!usable(index, request)) continue;
     bool btree = index.method == "btree";
     if (!btree && !(index.method == "hash" && target.op == PredicateOp::equality)) continue;
+    bool serves = false;
     for (const auto& key : index.keys) {
-      if (key_matches(key, target.target())) return &index;
+      if (key_matches(key, wanted)) {
+        serves = true;
+        break;
+      }
       // A later key serves only when every key before it is matched by equality.
       if (!btree || !has_equality_on(request, key)) break;
     }
+    // Whether the index may be used at all (valid, its predicate implied) costs more: last.
+    if (serves && usable(index, request)) return &index;
   }
   return nullptr;
 }

@@ -48,7 +48,8 @@ class Analyzer {
       sql::Node alias = item.field("alias");
       r.alias = alias ? std::string(alias.str("aliasname")) : std::string();
       r.written = r.alias;
-      r.location = item.location().value_or(0);
+      // A subquery or function in FROM has no location of its own: where its text begins.
+      r.location = item.location().value_or(sql::first_location(item).value_or(0));
       facts_.relations.push_back(std::move(r));
     }
   }

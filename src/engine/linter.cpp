@@ -288,15 +288,17 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
     lexed = sql::lex(text);
   }
   const std::vector<sql::StatementSpan>& spans = lexed.statements;
+  detail::QueryFactsCache query_facts;
   std::vector<detail::RuleContext> contexts;
   contexts.reserve(im.rules.size());
-  for (const auto& r : im.rules) contexts.emplace_back(r.rule->info(), im.config, file, catalog, r.severity, out);
+  for (const auto& r : im.rules) contexts.emplace_back(r.rule->info(), im.config, file, catalog, r.severity, out, query_facts);
 
   // The facts of the rules that look across statements: facts[statement * F + rule].
   const size_t fact_rules = im.file_rules.size();
   std::vector<const std::any*> facts(spans.size() * fact_rules);
   // Runs the rules on one statement; its findings go to `out`, its facts to `into`.
   auto check = [&](const sql::Statement& st, std::vector<std::any>& into) {
+    query_facts.clear();  // its nodes die with the previous statement's tree
     for (size_t i = 0; i < im.rules.size(); ++i) {
       contexts[i].see_until(st.end);
       im.rules[i].rule->check_statement(st, contexts[i]);

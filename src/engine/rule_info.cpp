@@ -125,6 +125,25 @@ std::string RuleContext::string_option(std::string_view name) const {
   return s ? *s : std::string();
 }
 
+const catalog::QueryFacts& QueryFactsCache::get(const sql::Node& stmt, const Catalog& catalog,
+                                                 std::span<const sql::Node> outer_ctes) {
+  const void* id = stmt.id();
+  if (id) {
+    for (const auto& e : entries_) {
+      if (e.stmt != id || e.ctes.size() != outer_ctes.size()) continue;
+      if (std::equal(e.ctes.begin(), e.ctes.end(), outer_ctes.begin(),
+                     [](const void* a, const sql::Node& b) { return a == b.id(); }))
+        return e.facts;
+    }
+  }
+  Entry& e = entries_.emplace_back();
+  e.stmt = id;
+  for (const auto& c : outer_ctes) e.ctes.push_back(c.id());
+  e.facts = catalog::analyze_query(stmt, catalog, outer_ctes);
+  if (!id) e.stmt = &e;  // no identity to find it by: never matched again
+  return e.facts;
+}
+
 Diagnostic& RuleContext::report(Span at, std::string message) {
   out_.emplace_back(std::string(info_.id), at, std::move(message));
   out_.back().severity = severity_;

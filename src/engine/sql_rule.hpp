@@ -2,10 +2,12 @@
 #pragma once
 
 #include <any>
+#include <deque>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "catalog/query_facts.hpp"
 #include "pglens/catalog.hpp"
 #include "pglens/config.hpp"
 #include "pglens/diagnostic.hpp"
@@ -27,12 +29,30 @@ struct Walk {
   std::string_view field;            // the field of the last ancestor holding the node
 };
 
+// The facts of the queries of one statement (catalog::analyze_query), analysed once for all
+// the rules that ask: several rules look at every SELECT. Holds nodes of the statement's
+// tree, so the linter clears it before each statement. References stay valid until then.
+class QueryFactsCache {
+ public:
+  const catalog::QueryFacts& get(const sql::Node& stmt, const Catalog& catalog, std::span<const sql::Node> outer_ctes);
+  void clear() { entries_.clear(); }
+
+ private:
+  struct Entry {
+    const void* stmt;
+    std::vector<const void*> ctes;
+    catalog::QueryFacts facts;
+  };
+  std::deque<Entry> entries_;
+};
+
 // What a rule sees of the file it checks, and where it reports. One per (file, rule).
 class RuleContext {
  public:
   RuleContext(const RuleInfo& info, const Config& config, const SourceFile& file, const Catalog& catalog,
-              Severity severity, std::vector<Diagnostic>& out)
-      : info_(info), config_(config), file_(file), text_(file.text), catalog_(catalog), severity_(severity), out_(out) {}
+              Severity severity, std::vector<Diagnostic>& out, QueryFactsCache& facts)
+      : info_(info), config_(config), file_(file), text_(file.text), catalog_(catalog), severity_(severity), out_(out),
+        facts_(facts) {}
 
   const SourceFile& file() const { return file_; }
   // The file's text up to the end of the statement being checked (all of it in
@@ -51,6 +71,12 @@ class RuleContext {
 
   Diagnostic& report(Span at, std::string message);
 
+  // catalog::analyze_query(stmt, catalog(), outer_ctes), shared with the other rules
+  // checking the same statement.
+  const catalog::QueryFacts& query_facts(const sql::Node& stmt, std::span<const sql::Node> outer_ctes = {}) const {
+    return facts_.get(stmt, catalog_, outer_ctes);
+  }
+
   // Names of the options a rule read while tracking was on (the consistency test checks
   // that every declared option is read).
   static void track_option_reads(bool on);
@@ -65,6 +91,7 @@ class RuleContext {
   const Catalog& catalog_;
   Severity severity_;
   std::vector<Diagnostic>& out_;
+  QueryFactsCache& facts_;
 };
 
 // A statement as a rule that looks across statements sees it in check_file.

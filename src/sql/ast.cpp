@@ -1,5 +1,6 @@
 #include "sql/ast.hpp"
 
+#include <functional>
 #include <string>
 
 namespace pglens::sql {
@@ -37,6 +38,13 @@ std::string_view implied_kind(std::string_view field) {
   for (const auto& p : table)
     if (p.field == field) return p.kind;
   return {};
+}
+
+const void* Node::id() const {
+  // The text of the node's first key: each key of the document has its own copy in
+  // simdjson's string buffer.
+  if (!valid_ || fields_.size() == 0) return nullptr;
+  return fields_.begin().key_c_str();
 }
 
 Node Node::field(std::string_view name) const {
@@ -80,11 +88,31 @@ bool Node::has(std::string_view name) const {
   return !fields_.at_key(name).get(e);
 }
 
+namespace {
+// Node kinds whose PostgreSQL struct has no location field: statements (a SelectStmt, also
+// as a subquery), FROM items other than a table, and the value nodes. For them a missing
+// "location" is no location at all, not offset 0 of the parsed text (which is the start of
+// the chunk, the start of another statement when this one is not the chunk's first).
+bool has_no_location_field(std::string_view kind) {
+  if (kind.ends_with("Stmt")) return kind != "PLAssignStmt";
+  static constexpr std::string_view without[] = {
+      "A_Indices",     "A_Indirection", "A_Star",          "Alias",          "Boolean",      "BitString",
+      "Float",         "IndexElem",     "Integer",         "IntoClause",     "JoinExpr",     "List",
+      "LockingClause", "MultiAssignRef", "RangeFunction",  "RangeSubselect", "SortGroupClause",
+      "String",        "TableLikeClause", "WindowClause",  "PartitionCmd",   "ObjectWithArgs",
+      "AccessPriv",    "FunctionParameter", "TriggerTransition", "MergeWhenClause"};
+  for (std::string_view k : without)
+    if (k == kind) return true;
+  return false;
+}
+}  // namespace
+
 std::optional<uint32_t> Node::location() const {
   if (!valid_) return std::nullopt;
   int64_t v = 0;
   auto r = fields_.at_key("location");
-  if (r.error() == simdjson::NO_SUCH_FIELD) return base_;  // libpg_query omits a location of 0
+  if (r.error() == simdjson::NO_SUCH_FIELD)  // libpg_query omits a location of 0
+    return has_no_location_field(kind_) ? std::nullopt : std::optional<uint32_t>(base_);
   if (r.get_int64().get(v) || v < 0) return std::nullopt;
   return base_ + static_cast<uint32_t>(v);
 }
@@ -95,6 +123,22 @@ Node List::operator[](size_t i) const {
   if (array_.at(i).get(e)) return {};
   return Node(e, base_);
 }
+
+namespace {
+template <class Better>
+std::optional<uint32_t> extreme_location(const Node& n, Better better, int depth) {
+  std::optional<uint32_t> best = n.has("location") ? n.location() : std::nullopt;
+  if (depth > 100) return best;  // deeper than any real expression; guards the stack
+  for_each_child(n, [&](const Node& child) {
+    auto inner = extreme_location(child, better, depth + 1);
+    if (inner && (!best || better(*inner, *best))) best = inner;
+  });
+  return best;
+}
+}  // namespace
+
+std::optional<uint32_t> first_location(const Node& n) { return extreme_location(n, std::less<uint32_t>(), 0); }
+std::optional<uint32_t> last_location(const Node& n) { return extreme_location(n, std::greater<uint32_t>(), 0); }
 
 std::string qualified_name(const List& names) {
   std::string out;

@@ -35,11 +35,17 @@ class Node {
   int64_t integer(std::string_view name) const;            // 0 when absent
   bool boolean(std::string_view name) const;               // false when absent
   bool has(std::string_view name) const;
-  // Byte offset in the file of the node's "location" field; nullopt when it has none.
+  // Byte offset in the file of the node's "location" field; nullopt when it has none, and
+  // for kinds that never have one (a SelectStmt, a subquery in FROM ...): for a statement's
+  // root, use the statement's span.
   std::optional<uint32_t> location() const;
   uint32_t base() const { return base_; }
 
   simdjson::dom::object fields() const { return fields_; }
+
+  // What tells this node from every other node of the same tree (two Node views of one
+  // node compare equal); nullptr for an invalid or empty node. Valid while the tree lives.
+  const void* id() const;
 
   // String value of a {"String": {"sval": ...}} node.
   std::string_view sval() const { return str("sval"); }
@@ -116,6 +122,11 @@ bool any_node(const Node& node, const Match& match, const Enter& enter, int dept
   if (!enter(node)) return false;
   return !for_each_child(node, [&](const Node& child) { return !any_node(child, match, enter, depth + 1); });
 }
+
+// The smallest / largest location written in the node or below it (the node's text
+// begins / its last token starts there); nullopt when none is.
+std::optional<uint32_t> first_location(const Node& n);
+std::optional<uint32_t> last_location(const Node& n);
 
 // The node kind a field of that name always holds when libpg_query writes it unwrapped.
 std::string_view implied_kind(std::string_view field);
