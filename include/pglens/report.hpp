@@ -39,6 +39,17 @@ std::string render_text(const FileReport& report, bool color);
 std::string render_text_summary(const Summary& summary, bool color);
 
 std::string render_json(std::span<const FileReport> reports);
+// The same array written file by file, as each file's turn comes: file() returns the text
+// of its findings (with the opening `[` before the first), finish() the end of the array.
+// What is written is then no longer held.
+class JsonReportWriter {
+ public:
+  std::string file(const FileReport& report);
+  std::string finish();
+
+ private:
+  bool first_ = true;
+};
 std::string render_sarif(std::span<const FileReport> reports);
 std::string render_github(const FileReport& report);
 

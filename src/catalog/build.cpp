@@ -43,6 +43,7 @@ std::optional<std::string> build_catalog(const Config& config, const CatalogSour
   }
   catalog.apply_hints(config, config.source.empty() ? ".pglens.toml" : config.source);
   catalog.set_search_path(config.search_path);
+  for (auto& t : catalog.tables()) t.indexes.shrink_to_fit();  // DDL grew them one index at a time
   catalog.index_names();
   out = std::move(catalog);
   return std::nullopt;

@@ -168,7 +168,14 @@ class RelationNames {
   }
 
   void forget(const std::string& k) {
-    probes_.clear();
+    // A name freed below where probing resumes for its base (base1, base2 ...) makes
+    // probing start over for that base: every base the name can be is its text without
+    // some of its trailing digits. Only those: clearing every base made each drop cost
+    // a fresh probe of long-taken names, quadratic over migrations that drop columns.
+    for (size_t end = k.size(); end > 0 && k[end - 1] >= '0' && k[end - 1] <= '9';) {
+      --end;
+      if (auto it = probes_.find(std::string_view(k).substr(0, end)); it != probes_.end()) probes_.erase(it);
+    }
     auto it = relations_.find(k);
     if (it != relations_.end() && --it->second == 0) relations_.erase(it);
   }
@@ -192,7 +199,11 @@ class RelationNames {
   bool valid_ = false;
   std::unordered_map<std::string, size_t> tables_;  // "schema\0name" -> position in catalog_.tables()
   std::unordered_map<std::string, uint32_t> relations_;  // tables, views and indexes: how many of each name
-  std::unordered_map<std::string, int> probes_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, int, Hash, std::equal_to<>> probes_;
   std::string key_;
 };
 
@@ -425,8 +436,8 @@ class DdlLoader {
     Table* child = names_.table(cs, cn);
     // An equivalent index already on the partition is attached instead of a new one.
     for (auto& existing_idx : child->indexes) {
-      if (existing_idx.keys == proto.keys && existing_idx.predicate == proto.predicate &&
-          existing_idx.method == proto.method && existing_idx.parent_index.empty()) {
+      if (existing_idx.parent_index.empty() && existing_idx.keys == proto.keys &&
+          existing_idx.predicate == proto.predicate && existing_idx.method == proto.method) {
         existing_idx.parent_index = fmt::format("{}.{}", parent_schema, parent_index);
         return;
       }

@@ -265,9 +265,22 @@ int run_lint(LintArgs& args) {
   std::vector<std::thread> threads;
   for (unsigned t = 1; t < n; ++t) threads.emplace_back(worker);
 
+  Severity threshold = Severity::warning;
+  if (!args.fail_on.empty()) threshold = *parse_severity(args.fail_on);
+  else if (!jobs.empty() && jobs.front().linter->config().fail_on) threshold = *jobs.front().linter->config().fail_on;
+  bool over_threshold = false;
+
   std::vector<FileReport> reports;
   reports.reserve(jobs.size());
   bool stream = *format == ReportFormat::text || *format == ReportFormat::github;
+  // JSON is written as each file's turn comes, and what is written is dropped: the report
+  // of a large tree is never held whole (the missing paths come first, as they are known).
+  JsonReportWriter json;
+  auto write = [](const std::string& out) {
+    if (!out.empty()) std::fwrite(out.data(), 1, out.size(), stdout);
+  };
+  if (*format == ReportFormat::json)
+    for (const auto& m : missing) write(json.file(m));
   std::thread own;
   if (n == 1 || jobs.empty()) worker();
   else own = std::thread(worker);
@@ -279,6 +292,14 @@ int run_lint(LintArgs& args) {
     done[i].reset();
     lock.unlock();
     if (rep.error.empty() && rep.diagnostics.empty()) rep.file.text.clear();  // nothing to show: free it
+    for (const auto& d : rep.diagnostics)
+      if (d.severity >= threshold) over_threshold = true;
+    if (*format == ReportFormat::json) {
+      write(json.file(rep));
+      if (!rep.error.empty()) failed = true;
+      rep.diagnostics = {};
+      rep.file.text = {};
+    }
     if (stream) {
       std::string out = *format == ReportFormat::text ? render_text(rep, color) : render_github(rep);
       if (!out.empty()) std::fwrite(out.data(), 1, out.size(), stdout);
@@ -297,19 +318,13 @@ int run_lint(LintArgs& args) {
   reports.insert(reports.begin(), std::make_move_iterator(missing.begin()), std::make_move_iterator(missing.end()));
   for (const auto& r : reports)
     if (!r.error.empty()) failed = true;
-  if (*format == ReportFormat::json) fmt::print("{}", render_json(reports));
+  if (*format == ReportFormat::json) write(json.finish());
   if (*format == ReportFormat::sarif) fmt::print("{}", render_sarif(reports));
   if (*format == ReportFormat::text) fmt::print("{}", render_text_summary(summarize(reports), color));
   std::fflush(stdout);
 
   if (failed) return kExitError;
-  Severity threshold = Severity::warning;
-  if (!args.fail_on.empty()) threshold = *parse_severity(args.fail_on);
-  else if (!jobs.empty() && jobs.front().linter->config().fail_on) threshold = *jobs.front().linter->config().fail_on;
-  for (const auto& r : reports)
-    for (const auto& d : r.diagnostics)
-      if (d.severity >= threshold) return kExitFindings;
-  return kExitOk;
+  return over_threshold ? kExitFindings : kExitOk;
 }
 
 }  // namespace

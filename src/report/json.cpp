@@ -18,61 +18,70 @@ ordered_json range_json(const LineIndex& lines, Span span) {
 
 }  // namespace
 
-std::string render_json(std::span<const FileReport> reports) {
+std::string JsonReportWriter::file(const FileReport& r) {
   // Written one finding at a time, as ordered_json::dump(2) writes the whole array: a
   // document of every finding at once held several times the memory of its text.
-  std::string text = "[";
-  bool first = true;
+  std::string text;
   auto add_item = [&](const ordered_json& item) {
-    text += first ? "\n  " : ",\n  ";
-    first = false;
+    text += first_ ? "[\n  " : ",\n  ";
+    first_ = false;
     for (char c : item.dump(2)) {  // one level deeper; strings hold no raw newline
       text += c;
       if (c == '\n') text += "  ";
     }
   };
-  for (const auto& r : reports) {
-    if (!r.error.empty()) {
-      Position p = r.error_position.value_or(Position{1, 1});
-      add_item({{"file", r.file.path}, {"line", p.line}, {"column", p.column}, {"end_line", p.line},
-                {"end_column", p.column}, {"rule", "io-error"}, {"severity", "error"}, {"message", r.error}});
-      continue;
-    }
-    if (r.diagnostics.empty()) continue;
-    LineIndex lines(r.file.text);
-    for (const auto& d : r.diagnostics) {
-      ordered_json j = {{"file", r.file.path}};
-      j.update(range_json(lines, d.span));
-      j["offset"] = d.span.begin;
-      j["end_offset"] = d.span.end;
-      j["rule"] = d.rule;
-      j["severity"] = to_string(d.severity);
-      j["message"] = d.message;
-      if (!d.help_text.empty()) j["help"] = d.help_text;
-      if (d.fix_value) {
-        ordered_json edits = ordered_json::array();
-        for (const auto& e : d.fix_value->edits) {
-          ordered_json ej = range_json(lines, e.span);
-          ej["replacement"] = e.replacement;
-          edits.push_back(std::move(ej));
-        }
-        j["fix"] = {{"description", d.fix_value->description}, {"safe", d.fix_value->safe}, {"edits", edits}};
-      }
-      if (!d.ddl_text.empty()) j["ddl"] = d.ddl_text;
-      if (!d.related_locations.empty()) {
-        ordered_json rel = ordered_json::array();
-        for (const auto& rl : d.related_locations) {
-          ordered_json rj = range_json(lines, rl.span);
-          rj["message"] = rl.message;
-          rel.push_back(std::move(rj));
-        }
-        j["related"] = rel;
-      }
-      add_item(j);
-    }
+  if (!r.error.empty()) {
+    Position p = r.error_position.value_or(Position{1, 1});
+    add_item({{"file", r.file.path}, {"line", p.line}, {"column", p.column}, {"end_line", p.line},
+              {"end_column", p.column}, {"rule", "io-error"}, {"severity", "error"}, {"message", r.error}});
+    return text;
   }
-  text += first ? "]\n" : "\n]\n";
+  if (r.diagnostics.empty()) return text;
+  LineIndex lines(r.file.text);
+  for (const auto& d : r.diagnostics) {
+    ordered_json j = {{"file", r.file.path}};
+    j.update(range_json(lines, d.span));
+    j["offset"] = d.span.begin;
+    j["end_offset"] = d.span.end;
+    j["rule"] = d.rule;
+    j["severity"] = to_string(d.severity);
+    j["message"] = d.message;
+    if (!d.help_text.empty()) j["help"] = d.help_text;
+    if (d.fix_value) {
+      ordered_json edits = ordered_json::array();
+      for (const auto& e : d.fix_value->edits) {
+        ordered_json ej = range_json(lines, e.span);
+        ej["replacement"] = e.replacement;
+        edits.push_back(std::move(ej));
+      }
+      j["fix"] = {{"description", d.fix_value->description}, {"safe", d.fix_value->safe}, {"edits", edits}};
+    }
+    if (!d.ddl_text.empty()) j["ddl"] = d.ddl_text;
+    if (!d.related_locations.empty()) {
+      ordered_json rel = ordered_json::array();
+      for (const auto& rl : d.related_locations) {
+        ordered_json rj = range_json(lines, rl.span);
+        rj["message"] = rl.message;
+        rel.push_back(std::move(rj));
+      }
+      j["related"] = rel;
+    }
+    add_item(j);
+  }
   return text;
+}
+
+std::string JsonReportWriter::finish() {
+  std::string text = first_ ? "[]\n" : "\n]\n";
+  first_ = true;
+  return text;
+}
+
+std::string render_json(std::span<const FileReport> reports) {
+  JsonReportWriter writer;
+  std::string text;
+  for (const auto& r : reports) text += writer.file(r);
+  return text + writer.finish();
 }
 
 std::string render_sarif(std::span<const FileReport> reports) {
