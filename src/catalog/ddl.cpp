@@ -125,7 +125,30 @@ class RelationNames {
     return found;
   }
 
+  // As Catalog::partitions_of, without scanning every table: a loader applying indexes and
+  // columns to every partition asks it for each one.
+  std::vector<Table*> partitions(const Table& parent) {
+    if (!partitions_valid_) {
+      partitions_.clear();
+      auto& tables = catalog_.tables();
+      for (size_t i = 0; i < tables.size(); ++i)
+        if (tables[i].is_partition()) partitions_[key(tables[i].parent_schema, tables[i].parent_name)].push_back(i);
+      partitions_valid_ = true;
+    }
+    std::vector<Table*> out;
+    if (auto it = partitions_.find(key(parent.schema, parent.name)); it != partitions_.end())
+      for (size_t i : it->second) out.push_back(&catalog_.tables()[i]);
+#ifndef NDEBUG
+    auto scanned = std::as_const(catalog_).partitions_of(parent);
+    assert(std::equal(out.begin(), out.end(), scanned.begin(), scanned.end()));
+#endif
+    return out;
+  }
+  // A table became or stopped being a partition, or a parent changed its name.
+  void partitions_changed() { partitions_valid_ = false; }
+
   void note_table(const Table& t) {
+    partitions_valid_ = false;  // it may be a partition, or replace one
     if (!valid_) return;
     bool added = tables_.insert_or_assign(key(t.schema, t.name), static_cast<size_t>(&t - catalog_.tables().data())).second;
     if (added) ++relations_[key_];  // else it replaced the table of that name
@@ -138,6 +161,7 @@ class RelationNames {
   }
   // The table keeps its place in the catalog; its name or schema changes.
   void forget_table(const Table& t) {
+    partitions_valid_ = false;
     if (!valid_) return;
     tables_.erase(key(t.schema, t.name));
     forget(key_);
@@ -150,6 +174,7 @@ class RelationNames {
 
   void invalidate() {
     valid_ = false;
+    partitions_valid_ = false;
     tables_.clear();
     relations_.clear();
     probes_.clear();
@@ -199,6 +224,8 @@ class RelationNames {
   bool valid_ = false;
   std::unordered_map<std::string, size_t> tables_;  // "schema\0name" -> position in catalog_.tables()
   std::unordered_map<std::string, uint32_t> relations_;  // tables, views and indexes: how many of each name
+  std::unordered_map<std::string, std::vector<size_t>> partitions_;  // parent "schema\0name" -> positions
+  bool partitions_valid_ = false;
   struct Hash {
     using is_transparent = void;
     size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
@@ -427,7 +454,7 @@ class DdlLoader {
     Index proto = idx;
     t->indexes.push_back(std::move(idx));
     if (!recurse || !t->is_partitioned()) return;
-    for (const Table* child : catalog_.partitions_of(*t)) index_partition(*child, schema, name, proto);
+    for (const Table* child : names_.partitions(*t)) index_partition(*child, schema, name, proto);
   }
 
   void index_partition(const Table& child_ref, const std::string& parent_schema, const std::string& parent_index,
@@ -514,6 +541,7 @@ class DdlLoader {
           if (child->parent_schema == schema && child->parent_name == table) {
             child->parent_schema.clear();
             child->parent_name.clear();
+            names_.partitions_changed();
             child->bound.clear();
             for (auto& i : child->indexes) i.parent_index.clear();
           }
@@ -528,7 +556,7 @@ class DdlLoader {
     if (!t) return;
     f(*t);
     std::vector<std::pair<std::string, std::string>> kids;
-    for (const Table* c : catalog_.partitions_of(*t)) kids.emplace_back(c->schema, c->name);
+    for (const Table* c : names_.partitions(*t)) kids.emplace_back(c->schema, c->name);
     for (const auto& [s, n] : kids) for_each_in_tree(s, n, f);
   }
 
@@ -581,6 +609,7 @@ class DdlLoader {
     if (!parent || !child || !parent->is_partitioned() || child->is_partition() || child == parent) return;
     child->parent_schema = schema;
     child->parent_name = table;
+    names_.partitions_changed();
     child->bound = bound_text(cmd.field("bound"));
     std::string cs = child->schema, cn = child->name;
     inherit_indexes(cs, cn);
@@ -689,6 +718,7 @@ class DdlLoader {
       if (other.parent_schema == old_schema && other.parent_name == old_name) {
         other.parent_schema = schema;
         other.parent_name = name;
+        names_.partitions_changed();
       }
       for (auto& c : other.constraints)
         if (c.ref_schema == old_schema && c.ref_table == old_name) {
