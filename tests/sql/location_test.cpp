@@ -19,11 +19,14 @@ struct Seen {
   std::vector<uint32_t> relation_locations;
 };
 
-Seen second_statement(ParseCache* cache) {
+// The statements from `first` on, parsed in one run (a run of one: the statement alone).
+Seen second_statement(size_t first) {
   Parser parser;
   Seen seen;
-  parser.parse(kText, lex(kText).statements, [&](const Statement& st) {
-    if (st.index != 1) return;
+  std::vector<StatementSpan> spans = lex(kText).statements;
+  spans.erase(spans.begin(), spans.begin() + static_cast<std::ptrdiff_t>(first));
+  parser.parse(kText, spans, [&](const Statement& st) {
+    if (st.span.begin != offset_of("SELECT a")) return;
     EXPECT_TRUE(st.root.is("SelectStmt"));
     seen.root = st.root.location();
     List from = st.root.list("fromClause");
@@ -34,7 +37,7 @@ Seen second_statement(ParseCache* cache) {
     seen.column = st.root.list("targetList")[0].field("val").location();
     for (const auto& r : catalog::analyze_query(st.root, Catalog::none()).relations)
       seen.relation_locations.push_back(r.location);
-  }, cache);
+  });
   return seen;
 }
 
@@ -48,12 +51,9 @@ void expect_exact(const Seen& seen) {
   EXPECT_EQ(seen.relation_locations, (std::vector<uint32_t>{offset_of("b FROM"), offset_of("generate_series")}));
 }
 
-TEST(NodeLocation, NodesWithoutOwnLocationInALaterStatementOfAChunk) { expect_exact(second_statement(nullptr)); }
+TEST(NodeLocation, NodesWithoutOwnLocationInALaterStatementOfARun) { expect_exact(second_statement(0)); }
 
-TEST(NodeLocation, SameWhenEachStatementIsParsedAlone) {
-  ParseCache cache;
-  expect_exact(second_statement(&cache));
-}
+TEST(NodeLocation, SameWhenTheStatementIsParsedAlone) { expect_exact(second_statement(1)); }
 
 }  // namespace
 }  // namespace pglens::sql
