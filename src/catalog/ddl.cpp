@@ -148,10 +148,19 @@ class RelationNames {
   void partitions_changed() { partitions_valid_ = false; }
 
   void note_table(const Table& t) {
-    partitions_valid_ = false;  // it may be a partition, or replace one
-    if (!valid_) return;
-    bool added = tables_.insert_or_assign(key(t.schema, t.name), static_cast<size_t>(&t - catalog_.tables().data())).second;
-    if (added) ++relations_[key_];  // else it replaced the table of that name
+    if (!valid_) {
+      partitions_valid_ = false;
+      return;
+    }
+    size_t position = static_cast<size_t>(&t - catalog_.tables().data());
+    bool added = tables_.insert_or_assign(key(t.schema, t.name), position).second;
+    if (!added) {  // it replaced the table of that name, which may have been a partition
+      partitions_valid_ = false;
+      return;
+    }
+    ++relations_[key_];
+    // A new table comes last in the catalog, as last of its parent's partitions.
+    if (partitions_valid_ && t.is_partition()) partitions_[key(t.parent_schema, t.parent_name)].push_back(position);
   }
   void note_index(std::string_view schema, std::string_view name) {
     if (valid_) ++relations_[key(schema, name)];
@@ -946,7 +955,9 @@ std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<st
     for (const auto& f : files) {
       std::ifstream in(f, std::ios::binary);
       if (!in) return fmt::format("schema file {}: cannot open", f.string());
-      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string text;
+      char block[1 << 16];  // in blocks: an istreambuf_iterator copies a character at a time
+      while (in.read(block, sizeof block) || in.gcount() > 0) text.append(block, static_cast<size_t>(in.gcount()));
       std::error_code rel_ec;
       fs::path shown = fs::relative(f, root, rel_ec);
       bool outside = rel_ec || shown.empty() || *shown.begin() == "..";
