@@ -1,7 +1,8 @@
 // PostgreSQL's property names (as JSON, YAML and XML print them) mapped onto the model.
 #include <algorithm>
 #include <cmath>
-#include <unordered_map>
+#include <array>
+#include <initializer_list>
 
 #include "plan/internal.hpp"
 
@@ -82,6 +83,62 @@ WorkerStats& worker_by_number(std::vector<WorkerStats>& workers, int number) {
 
 namespace {
 
+// A fixed open-addressing table from PostgreSQL's property names to fields: every key of
+// every node goes through it, and std::unordered_map's hashing of the whole key cost more
+// than the rest of the lookup (length and three characters tell these names apart well).
+template <class E>
+class KeyTable {
+ public:
+  KeyTable(std::initializer_list<std::pair<std::string_view, E>> entries) {
+    for (const auto& [key, value] : entries) {
+      size_t i = slot(key);
+      while (!slots_[i].key.empty()) i = (i + 1) % kSlots;
+      slots_[i] = {key, value};
+    }
+  }
+  const E* find(std::string_view key) const {
+    if (key.empty()) return nullptr;
+    for (size_t i = slot(key);; i = (i + 1) % kSlots) {
+      const Slot& s = slots_[i];
+      if (s.key.empty()) return nullptr;
+      if (s.key == key) return &s.value;
+    }
+  }
+
+ private:
+  static constexpr size_t kSlots = 256;  // at most a quarter full: probes stay short
+  struct Slot {
+    std::string_view key;
+    E value{};
+  };
+  static size_t slot(std::string_view k) {
+    auto at = [&](size_t i) { return static_cast<size_t>(static_cast<unsigned char>(k[i])); };
+    return (k.size() * 131 + at(0) * 31 + at(k.size() / 2) * 7 + at(k.size() - 1)) % kSlots;
+  }
+  std::array<Slot, kSlots> slots_{};
+};
+
+// A scalar given as text (TEXT, YAML, XML, JSON strings) ...
+struct TextValue {
+  static constexpr bool has_text = true;
+  std::string_view text;
+  std::optional<double> number() const { return to_double(text); }
+  std::optional<int64_t> integer() const { return to_int(text); }
+};
+// ... or as a JSON number, which needs no round trip through text. Text fields and flags
+// do not take it (the caller then passes the number's text).
+struct NumberValue {
+  static constexpr bool has_text = false;
+  std::string_view text;  // unused
+  double value = 0;
+  std::optional<double> number() const { return std::isfinite(value) ? std::optional<double>(value) : std::nullopt; }
+  std::optional<int64_t> integer() const {
+    auto d = number();
+    if (!d || *d > 9.2e18 || *d < -9.2e18) return std::nullopt;
+    return static_cast<int64_t>(std::llround(*d));
+  }
+};
+
 enum class K {
   node_type, strategy, partial_mode, operation, join_type, command, custom_provider, parallel_aware,
   async_capable, scan_direction, relation, schema, alias, index_name, function_name, cte_name,
@@ -94,8 +151,8 @@ enum class K {
   cache_evictions, cache_overflows, subplans_removed, index_searches, disabled,
 };
 
-const std::unordered_map<std::string_view, K>& node_keys() {
-  static const std::unordered_map<std::string_view, K> keys = {
+const KeyTable<K>& node_keys() {
+  static const KeyTable<K> keys = {
       {"Node Type", K::node_type}, {"Strategy", K::strategy}, {"Partial Mode", K::partial_mode},
       {"Operation", K::operation}, {"Join Type", K::join_type}, {"Command", K::command},
       {"Custom Plan Provider", K::custom_provider}, {"Parallel Aware", K::parallel_aware},
@@ -131,8 +188,8 @@ enum class B {
   local_io_write, temp_io_read, temp_io_write, wal_records, wal_fpi, wal_bytes, wal_buffers_full,
 };
 
-const std::unordered_map<std::string_view, B>& buffer_keys() {
-  static const std::unordered_map<std::string_view, B> keys = {
+const KeyTable<B>& buffer_keys() {
+  static const KeyTable<B> keys = {
       {"Shared Hit Blocks", B::shared_hit}, {"Shared Read Blocks", B::shared_read},
       {"Shared Dirtied Blocks", B::shared_dirtied}, {"Shared Written Blocks", B::shared_written},
       {"Local Hit Blocks", B::local_hit}, {"Local Read Blocks", B::local_read},
@@ -148,19 +205,36 @@ const std::unordered_map<std::string_view, B>& buffer_keys() {
   return keys;
 }
 
-void set_int(std::optional<int64_t>& field, std::string_view v) { field = to_int(v); }
-void set_double(std::optional<double>& field, std::string_view v) { field = to_double(v); }
-void set_text(std::string& field, std::string_view v) { field.assign(v); }
+template <class Value>
+bool set_int(std::optional<int64_t>& field, const Value& v) {
+  field = v.integer();
+  return true;
+}
+template <class Value>
+bool set_double(std::optional<double>& field, const Value& v) {
+  field = v.number();
+  return true;
+}
+template <class Value>
+bool set_text(std::string& field, const Value& v) {
+  if constexpr (!Value::has_text) return false;
+  field.assign(v.text);
+  return true;
+}
+template <class Value>
+bool set_flag(bool& field, const Value& v) {
+  if constexpr (!Value::has_text) return false;
+  field = truthy(v.text);
+  return true;
+}
 
-}  // namespace
-
-bool apply_buffers_scalar(Buffers& b, IoTimings& io, Wal& wal, std::string_view key, std::string_view value) {
-  const auto& keys = buffer_keys();
-  auto it = keys.find(key);
-  if (it == keys.end()) return false;
-  int64_t n = to_int(value).value_or(0);
-  double d = to_double(value).value_or(0);
-  switch (it->second) {
+template <class Value>
+bool apply_buffers(Buffers& b, IoTimings& io, Wal& wal, std::string_view key, const Value& value) {
+  const B* field = buffer_keys().find(key);
+  if (!field) return false;
+  int64_t n = value.integer().value_or(0);
+  double d = value.number().value_or(0);
+  switch (*field) {
     case B::shared_hit: b.shared_hit = n; b.present = true; break;
     case B::shared_read: b.shared_read = n; b.present = true; break;
     case B::shared_dirtied: b.shared_dirtied = n; b.present = true; break;
@@ -185,81 +259,100 @@ bool apply_buffers_scalar(Buffers& b, IoTimings& io, Wal& wal, std::string_view 
   return true;
 }
 
-bool apply_node_scalar(Node& node, std::string_view key, std::string_view v) {
-  const auto& keys = node_keys();
-  auto it = keys.find(key);
-  if (it == keys.end()) return apply_buffers_scalar(node.buffers, node.io, node.wal, key, v);
-  switch (it->second) {
-    case K::node_type: set_text(node.node_type, v); break;
-    case K::strategy: set_text(node.strategy, v); break;
-    case K::partial_mode: set_text(node.partial_mode, v); break;
-    case K::operation: set_text(node.operation, v); break;
-    case K::join_type: set_text(node.join_type, v); break;
-    case K::command: set_text(node.command, v); break;
-    case K::custom_provider: set_text(node.custom_provider, v); break;
-    case K::parallel_aware: node.parallel_aware = truthy(v); break;
-    case K::async_capable: node.async_capable = truthy(v); break;
-    case K::scan_direction: set_text(node.scan_direction, v); break;
-    case K::relation: set_text(node.relation, v); break;
-    case K::schema: set_text(node.schema, v); break;
-    case K::alias: set_text(node.alias, v); break;
-    case K::index_name: set_text(node.index_name, v); break;
-    case K::function_name: set_text(node.function_name, v); break;
-    case K::cte_name: set_text(node.cte_name, v); break;
-    case K::parent_relationship: set_text(node.parent_relationship, v); break;
-    case K::subplan_name: set_text(node.subplan_name, v); break;
-    case K::startup_cost: set_double(node.startup_cost, v); break;
-    case K::total_cost: set_double(node.total_cost, v); break;
-    case K::plan_rows: set_double(node.plan_rows, v); break;
-    case K::plan_width: set_int(node.plan_width, v); break;
-    case K::actual_startup: set_double(node.actual_startup_ms, v); break;
-    case K::actual_total: set_double(node.actual_total_ms, v); break;
-    case K::actual_rows: set_double(node.actual_rows, v); break;
+template <class Value>
+bool apply_node(Node& node, std::string_view key, const Value& v) {
+  const K* field = node_keys().find(key);
+  if (!field) return apply_buffers(node.buffers, node.io, node.wal, key, v);
+  switch (*field) {
+    case K::node_type: return set_text(node.node_type, v);
+    case K::strategy: return set_text(node.strategy, v);
+    case K::partial_mode: return set_text(node.partial_mode, v);
+    case K::operation: return set_text(node.operation, v);
+    case K::join_type: return set_text(node.join_type, v);
+    case K::command: return set_text(node.command, v);
+    case K::custom_provider: return set_text(node.custom_provider, v);
+    case K::parallel_aware: return set_flag(node.parallel_aware, v);
+    case K::async_capable: return set_flag(node.async_capable, v);
+    case K::scan_direction: return set_text(node.scan_direction, v);
+    case K::relation: return set_text(node.relation, v);
+    case K::schema: return set_text(node.schema, v);
+    case K::alias: return set_text(node.alias, v);
+    case K::index_name: return set_text(node.index_name, v);
+    case K::function_name: return set_text(node.function_name, v);
+    case K::cte_name: return set_text(node.cte_name, v);
+    case K::parent_relationship: return set_text(node.parent_relationship, v);
+    case K::subplan_name: return set_text(node.subplan_name, v);
+    case K::startup_cost: return set_double(node.startup_cost, v);
+    case K::total_cost: return set_double(node.total_cost, v);
+    case K::plan_rows: return set_double(node.plan_rows, v);
+    case K::plan_width: return set_int(node.plan_width, v);
+    case K::actual_startup: return set_double(node.actual_startup_ms, v);
+    case K::actual_total: return set_double(node.actual_total_ms, v);
+    case K::actual_rows: return set_double(node.actual_rows, v);
     case K::actual_loops:
       set_double(node.actual_loops, v);
       // Structured formats say "never executed" with loops = 0.
       if (node.actual_loops && *node.actual_loops == 0) node.never_executed = true;
       break;
-    case K::filter: set_text(node.filter, v); break;
-    case K::index_cond: set_text(node.index_cond, v); break;
-    case K::recheck_cond: set_text(node.recheck_cond, v); break;
-    case K::hash_cond: set_text(node.hash_cond, v); break;
-    case K::merge_cond: set_text(node.merge_cond, v); break;
-    case K::join_filter: set_text(node.join_filter, v); break;
-    case K::one_time_filter: set_text(node.one_time_filter, v); break;
-    case K::tid_cond: set_text(node.tid_cond, v); break;
-    case K::sort_method: set_text(node.sort_method, v); break;
-    case K::sort_space_used: set_int(node.sort_space_kb, v); break;
-    case K::sort_space_type: set_text(node.sort_space_type, v); break;
-    case K::hash_buckets: set_int(node.hash_buckets, v); break;
-    case K::original_hash_buckets: set_int(node.original_hash_buckets, v); break;
-    case K::hash_batches: set_int(node.hash_batches, v); break;
-    case K::original_hash_batches: set_int(node.original_hash_batches, v); break;
-    case K::peak_memory: set_int(node.peak_memory_kb, v); break;
-    case K::planned_partitions: set_int(node.planned_partitions, v); break;
-    case K::hashagg_batches: set_int(node.hashagg_batches, v); break;
-    case K::disk_usage: set_int(node.disk_usage_kb, v); break;
-    case K::removed_filter: set_double(node.rows_removed_by_filter, v); break;
-    case K::removed_join_filter: set_double(node.rows_removed_by_join_filter, v); break;
-    case K::removed_recheck: set_double(node.rows_removed_by_index_recheck, v); break;
-    case K::heap_fetches: set_double(node.heap_fetches, v); break;
-    case K::exact_blocks: set_int(node.exact_heap_blocks, v); break;
-    case K::lossy_blocks: set_int(node.lossy_heap_blocks, v); break;
-    case K::workers_planned: set_int(node.workers_planned, v); break;
-    case K::workers_launched: set_int(node.workers_launched, v); break;
-    case K::cache_hits: set_int(node.cache_hits, v); break;
-    case K::cache_misses: set_int(node.cache_misses, v); break;
-    case K::cache_evictions: set_int(node.cache_evictions, v); break;
-    case K::cache_overflows: set_int(node.cache_overflows, v); break;
-    case K::subplans_removed: set_int(node.subplans_removed, v); break;
-    case K::index_searches: set_int(node.index_searches, v); break;
-    case K::disabled: node.disabled = truthy(v); break;
+    case K::filter: return set_text(node.filter, v);
+    case K::index_cond: return set_text(node.index_cond, v);
+    case K::recheck_cond: return set_text(node.recheck_cond, v);
+    case K::hash_cond: return set_text(node.hash_cond, v);
+    case K::merge_cond: return set_text(node.merge_cond, v);
+    case K::join_filter: return set_text(node.join_filter, v);
+    case K::one_time_filter: return set_text(node.one_time_filter, v);
+    case K::tid_cond: return set_text(node.tid_cond, v);
+    case K::sort_method: return set_text(node.sort_method, v);
+    case K::sort_space_used: return set_int(node.sort_space_kb, v);
+    case K::sort_space_type: return set_text(node.sort_space_type, v);
+    case K::hash_buckets: return set_int(node.hash_buckets, v);
+    case K::original_hash_buckets: return set_int(node.original_hash_buckets, v);
+    case K::hash_batches: return set_int(node.hash_batches, v);
+    case K::original_hash_batches: return set_int(node.original_hash_batches, v);
+    case K::peak_memory: return set_int(node.peak_memory_kb, v);
+    case K::planned_partitions: return set_int(node.planned_partitions, v);
+    case K::hashagg_batches: return set_int(node.hashagg_batches, v);
+    case K::disk_usage: return set_int(node.disk_usage_kb, v);
+    case K::removed_filter: return set_double(node.rows_removed_by_filter, v);
+    case K::removed_join_filter: return set_double(node.rows_removed_by_join_filter, v);
+    case K::removed_recheck: return set_double(node.rows_removed_by_index_recheck, v);
+    case K::heap_fetches: return set_double(node.heap_fetches, v);
+    case K::exact_blocks: return set_int(node.exact_heap_blocks, v);
+    case K::lossy_blocks: return set_int(node.lossy_heap_blocks, v);
+    case K::workers_planned: return set_int(node.workers_planned, v);
+    case K::workers_launched: return set_int(node.workers_launched, v);
+    case K::cache_hits: return set_int(node.cache_hits, v);
+    case K::cache_misses: return set_int(node.cache_misses, v);
+    case K::cache_evictions: return set_int(node.cache_evictions, v);
+    case K::cache_overflows: return set_int(node.cache_overflows, v);
+    case K::subplans_removed: return set_int(node.subplans_removed, v);
+    case K::index_searches: return set_int(node.index_searches, v);
+    case K::disabled: return set_flag(node.disabled, v);
   }
   return true;
 }
 
-bool apply_worker_scalar(WorkerStats& w, std::string_view key, std::string_view v) {
-  if (key == "Worker Number") w.number = static_cast<int>(to_int(v).value_or(0));
+}  // namespace
+
+bool apply_buffers_scalar(Buffers& b, IoTimings& io, Wal& wal, std::string_view key, std::string_view value) {
+  return apply_buffers(b, io, wal, key, TextValue{value});
+}
+
+bool apply_buffers_number(Buffers& b, IoTimings& io, Wal& wal, std::string_view key, double value) {
+  return apply_buffers(b, io, wal, key, NumberValue{{}, value});
+}
+
+bool apply_node_scalar(Node& node, std::string_view key, std::string_view value) {
+  return apply_node(node, key, TextValue{value});
+}
+
+bool apply_node_number(Node& node, std::string_view key, double value) {
+  return apply_node(node, key, NumberValue{{}, value});
+}
+
+bool apply_worker_scalar(WorkerStats& w, std::string_view key, std::string_view text) {
+  TextValue v{text};
+  if (key == "Worker Number") w.number = static_cast<int>(v.integer().value_or(0));
   else if (key == "Actual Startup Time") set_double(w.actual_startup_ms, v);
   else if (key == "Actual Total Time") set_double(w.actual_total_ms, v);
   else if (key == "Actual Rows") set_double(w.actual_rows, v);
@@ -267,7 +360,7 @@ bool apply_worker_scalar(WorkerStats& w, std::string_view key, std::string_view 
   else if (key == "Sort Method") set_text(w.sort_method, v);
   else if (key == "Sort Space Used") set_int(w.sort_space_kb, v);
   else if (key == "Sort Space Type") set_text(w.sort_space_type, v);
-  else return apply_buffers_scalar(w.buffers, w.io, w.wal, key, v);
+  else return apply_buffers(w.buffers, w.io, w.wal, key, v);
   return true;
 }
 

@@ -45,6 +45,10 @@ std::optional<int64_t> to_kb(std::string_view s);
 bool apply_node_scalar(Node& node, std::string_view key, std::string_view value);
 bool apply_buffers_scalar(Buffers& b, IoTimings& io, Wal& wal, std::string_view key, std::string_view value);
 bool apply_worker_scalar(WorkerStats& w, std::string_view key, std::string_view value);
+// The same for a JSON number, read without a round trip through text; false also for a
+// key that takes text (the caller then applies the number's text).
+bool apply_node_number(Node& node, std::string_view key, double value);
+bool apply_buffers_number(Buffers& b, IoTimings& io, Wal& wal, std::string_view key, double value);
 // Keys whose value is a list of strings on a node.
 std::vector<std::string>* node_list(Node& node, std::string_view key);
 
@@ -83,7 +87,9 @@ class JsonStrings {
 
 // Readers. Each appends plans and errors; `first_line` maps their lines to the input.
 void read_text(const std::vector<Line>& lines, ReadResult& out);
-void read_json(std::string_view text, uint32_t first_line, ReadResult& out);
+// `span_base`: the text is the original input from that byte on; the nodes get their spans.
+void read_json(std::string_view text, uint32_t first_line, ReadResult& out,
+               std::optional<uint32_t> span_base = std::nullopt);
 void read_yaml(std::string_view text, uint32_t first_line, ReadResult& out);
 void read_xml(std::string_view text, uint32_t first_line, ReadResult& out);
 

@@ -77,6 +77,21 @@ void compute_metrics(Plan& plan) {
   for (const Node& n : nodes)
     if (is_cte_section(n)) cte_time[n.subplan_name.substr(4)] += n.metrics.total_time_ms;
 
+  // A Limit stops its child early: the planner charges only the fraction of the child's cost
+  // the Limit will consume. Costs below a Limit are scaled by that fraction, so no node's
+  // exclusive cost exceeds the plan's total.
+  std::vector<double> cost_scale(nodes.size(), 1.0);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const Node& n = nodes[i];
+    if (n.parent < 0) continue;
+    const Node& p = nodes[static_cast<size_t>(n.parent)];
+    double scale = cost_scale[static_cast<size_t>(n.parent)];
+    if (p.node_type == "Limit" && p.total_cost && n.total_cost && *n.total_cost > *p.total_cost)
+      scale *= std::max(0.0, *p.total_cost) / *n.total_cost;
+    cost_scale[i] = scale;
+  }
+  auto effective_cost = [&](size_t i) { return nodes[i].total_cost.value_or(0) * cost_scale[i]; };
+
   for (size_t i = 0; i < nodes.size(); ++i) {
     Node& n = nodes[i];
     double children_time = 0, children_cost = 0;
@@ -84,7 +99,7 @@ void compute_metrics(Plan& plan) {
       const Node& child = nodes[static_cast<size_t>(c)];
       if (is_cte_section(child)) continue;
       children_time += child.metrics.total_time_ms;
-      children_cost += child.total_cost.value_or(0);
+      children_cost += effective_cost(static_cast<size_t>(c));
       subtract(n.metrics.exclusive_buffers, child.buffers);
     }
     if (n.node_type == "CTE Scan") {
@@ -96,7 +111,7 @@ void compute_metrics(Plan& plan) {
       }
     }
     n.metrics.exclusive_time_ms = std::max(0.0, n.metrics.total_time_ms - children_time);
-    n.metrics.exclusive_cost = std::max(0.0, n.total_cost.value_or(0) - children_cost);
+    n.metrics.exclusive_cost = std::max(0.0, effective_cost(i) - children_cost);
   }
 
   plan.total_time_ms = plan.execution_time_ms.value_or(nodes.front().metrics.total_time_ms);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "plan/structured.hpp"
 
@@ -26,6 +27,15 @@ struct JsonAdapter {
     simdjson::dom::array arr;
     if (v.get_array().get(arr)) return;
     for (auto item : arr) f(item);
+  }
+  // A number's value, for fields that take numbers (no round trip through text).
+  static std::optional<double> number(V v) {
+    switch (v.type()) {
+      case simdjson::dom::element_type::INT64: return static_cast<double>(int64_t(v.get_int64().value_unsafe()));
+      case simdjson::dom::element_type::UINT64: return static_cast<double>(uint64_t(v.get_uint64().value_unsafe()));
+      case simdjson::dom::element_type::DOUBLE: return double(v.get_double().value_unsafe());
+      default: return std::nullopt;
+    }
   }
   static std::string_view scalar(V v, std::string& scratch) {
     char buf[64];
@@ -155,17 +165,27 @@ JsonProblem locate_problem(std::string_view text) {
 
 }  // namespace
 
-void read_json(std::string_view text, uint32_t first_line, ReadResult& out) {
-  simdjson::dom::parser parser;
+void read_json(std::string_view text, uint32_t first_line, ReadResult& out, std::optional<uint32_t> span_base) {
   // Deep plans nest three JSON levels per plan level; allow what the input size allows.
-  size_t max_depth = std::max<size_t>(1024, text.size() / 4 + 16);
-  if (parser.allocate(text.size() + simdjson::SIMDJSON_PADDING, max_depth)) {
-    out.errors.push_back({first_line, "JSON plan too large to read"});
-    return;
+  auto max_depth_for = [](size_t size) { return std::max<size_t>(1024, size / 4 + 16); };
+  // Plans up to kKeptCapacity bytes share one parser per thread, kept between reads: the
+  // language server reads a plan again after every edit, and a fresh parser's buffers
+  // cost more than parsing a small plan. A larger plan gets its own, handed back after.
+  constexpr size_t kKeptCapacity = 256 * 1024;
+  thread_local simdjson::dom::parser kept;
+  std::optional<simdjson::dom::parser> own;
+  bool small = text.size() <= kKeptCapacity;
+  simdjson::dom::parser& parser = small ? kept : own.emplace();
+  size_t capacity = small ? kKeptCapacity : text.size();
+  if (parser.capacity() < capacity || parser.max_depth() < max_depth_for(capacity)) {
+    if (parser.allocate(capacity + simdjson::SIMDJSON_PADDING, max_depth_for(capacity))) {
+      out.errors.push_back({first_line, "JSON plan too large to read"});
+      return;
+    }
   }
-  simdjson::padded_string padded(text);
   simdjson::dom::element doc;
-  auto error = parser.parse(padded).get(doc);
+  // Copied into the parser's own padded buffer (kept with the parser).
+  auto error = parser.parse(text.data(), text.size()).get(doc);
   std::string repaired;
   if (error) {
     Repair repair = unwrap_strings(text);
@@ -225,7 +245,9 @@ void read_json(std::string_view text, uint32_t first_line, ReadResult& out) {
   };
   if (JsonAdapter::is_array(doc)) JsonAdapter::items(doc, take);
   else take(doc);
-  assign_structured_lines(out.plans, before, starts, first_line);
+  // A repaired text's bytes are no longer the input's: the caller maps lines to spans then.
+  assign_structured_lines(out.plans, before, starts, first_line, source,
+                          repaired.empty() ? span_base : std::nullopt);
   if (!out.format) out.format = Format::json;
 }
 

@@ -101,15 +101,22 @@ std::string join(const std::vector<Line>& lines, size_t from, size_t to, size_t 
 ReadResult read_plans(std::string_view input) {
   using namespace detail;
   ReadResult out;
-  Origin origin(input);
   // Fast path: a clean JSON document (what tools and FORMAT JSON produce) goes straight to
   // simdjson, without the line-by-line paste repair; anything else takes the full path.
   size_t start = input.find_first_not_of(" \t\r\n");
   if (start != std::string_view::npos && (input[start] == '[' || input[start] == '{')) {
     ReadResult fast;
     auto first_line = static_cast<uint32_t>(1 + std::count(input.begin(), input.begin() + static_cast<ptrdiff_t>(start), '\n'));
-    read_json(input.substr(start), first_line, fast);
+    read_json(input.substr(start), first_line, fast, static_cast<uint32_t>(start));
     if (fast.errors.empty() && !fast.plans.empty()) {
+      bool spans_known = std::all_of(fast.plans.begin(), fast.plans.end(), [](const Plan& plan) {
+        return std::all_of(plan.nodes.begin(), plan.nodes.end(), [](const Node& n) { return n.span.end > 0; });
+      });
+      if (spans_known) {
+        for (auto& plan : fast.plans) finish_plan(plan, nullptr);
+        return fast;
+      }
+      Origin origin(input);
       for (auto& plan : fast.plans) finish_plan(plan, &origin);
       return fast;
     }
@@ -159,7 +166,7 @@ ReadResult read_plans(std::string_view input) {
       size_t end = json_end(lines, i);
       std::string block = join(lines, i, end, 0);
       if (block.find("\"Plan") != std::string::npos || block.find("\"Node Type") != std::string::npos) {
-        structured(i, end, 0, read_json);
+        structured(i, end, 0, [](std::string_view text, uint32_t line, ReadResult& result) { read_json(text, line, result); });
         i = end + 1;
         continue;
       }
@@ -182,6 +189,7 @@ ReadResult read_plans(std::string_view input) {
   }
   flush_text();
 
+  Origin origin(input);
   for (auto& plan : out.plans) finish_plan(plan, &origin);
   if (out.plans.empty()) {
     out.errors.push_back({0, "no EXPLAIN plan found: expected a node line such as \"Seq Scan on t  (cost=...)\", "

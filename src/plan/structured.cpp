@@ -1,6 +1,7 @@
 #include "plan/structured.hpp"
 
 #include <cstring>
+#include <optional>
 
 namespace pglens::plan::detail {
 
@@ -30,7 +31,10 @@ NodeStarts find_node_starts(std::string_view text, std::string_view needle) {
     while (k > line_begin && (text[k - 1] == ' ' || text[k - 1] == '\t' || text[k - 1] == '-' || text[k - 1] == '{' ||
                               text[k - 1] == ',' || text[k - 1] == '\r'))
       --k;
-    if (k == line_begin || (hit > line_begin && (text[hit - 1] == '{' || text[hit - 1] == ','))) found.lines.push_back(line);
+    if (k == line_begin || (hit > line_begin && (text[hit - 1] == '{' || text[hit - 1] == ','))) {
+      found.lines.push_back(line);
+      found.line_offsets.push_back(static_cast<uint32_t>(line_begin));
+    }
   }
   count_lines(text.size());
   // A text ending in a line break has no line after it.
@@ -39,7 +43,8 @@ NodeStarts find_node_starts(std::string_view text, std::string_view needle) {
   return found;
 }
 
-void assign_structured_lines(std::vector<Plan>& plans, size_t from, const NodeStarts& starts, uint32_t first_line) {
+void assign_structured_lines(std::vector<Plan>& plans, size_t from, const NodeStarts& starts, uint32_t first_line,
+                             std::string_view text, std::optional<uint32_t> span_base) {
   uint32_t last_line = first_line + starts.line_count - 1;
   size_t total = 0;
   for (size_t p = from; p < plans.size(); ++p) total += plans[p].nodes.size();
@@ -52,6 +57,17 @@ void assign_structured_lines(std::vector<Plan>& plans, size_t from, const NodeSt
       uint32_t begin = first_line + at[k];
       uint32_t end = k + 1 < at.size() ? first_line + at[k + 1] - (at[k + 1] > at[k] ? 1 : 0) : last_line;
       node.lines = {begin, std::max(begin, end)};
+      if (span_base) {
+        // Bytes of those same lines: up to the next node's line, or to the end of a line
+        // several nodes share, or to the end of the text.
+        const std::vector<uint32_t>& offsets = starts.line_offsets;
+        size_t stop = text.size();
+        if (k + 1 < at.size()) {
+          if (at[k + 1] > at[k]) stop = offsets[k + 1];
+          else if (size_t nl = text.find('\n', offsets[k]); nl != std::string_view::npos) stop = nl + 1;
+        }
+        node.span = {*span_base + offsets[k], *span_base + static_cast<uint32_t>(stop)};
+      }
       ++k;
     }
   }

@@ -9,6 +9,8 @@
 // by the call stack.
 #pragma once
 
+#include <cmath>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -219,9 +221,16 @@ class StructuredWalker {
         } else if (A::is_object(v) || A::is_array(v)) {
           node.properties.push_back({std::string(key), compact(v)});
         } else {
-          std::string_view s = A::scalar(v, scratch_);
           // TEXT leaves out these zero defaults; so does the model, for one truth.
-          if ((key == "Subplans Removed" || key == "Planned Partitions") && to_int(s) == 0) return;
+          bool zero_default = key == "Subplans Removed" || key == "Planned Partitions";
+          if constexpr (requires { A::number(v); }) {
+            if (std::optional<double> number = A::number(v)) {
+              if (zero_default && std::abs(*number) < 0.5) return;
+              if (apply_node_number(node, key, *number)) return;
+            }
+          }
+          std::string_view s = A::scalar(v, scratch_);
+          if (zero_default && to_int(s) == 0) return;
           if (!apply_node_scalar(node, key, s)) node.properties.push_back({std::string(key), std::string(s)});
         }
       });
@@ -234,13 +243,17 @@ class StructuredWalker {
 // spaces, "- ", "{" or ",") belongs to node k in pre-order. Found before the walk, so the
 // node count is known for reserving.
 struct NodeStarts {
-  std::vector<uint32_t> lines;  // 0-based, relative to the text's first line
-  uint32_t line_count = 1;      // lines in the text
+  std::vector<uint32_t> lines;         // 0-based, relative to the text's first line
+  std::vector<uint32_t> line_offsets;  // byte offset in the text where each of those lines begins
+  uint32_t line_count = 1;             // lines in the text
 };
 NodeStarts find_node_starts(std::string_view text, std::string_view needle);
 
 // Gives the nodes of plans[from..] their lines: a node's lines run to the line before the
-// next node starts. Skipped when the count does not match.
-void assign_structured_lines(std::vector<Plan>& plans, size_t from, const NodeStarts& starts, uint32_t first_line);
+// next node starts. Skipped when the count does not match. When the text is the original
+// input from byte `span_base` on, the nodes get their byte spans too (so the whole input
+// need not be indexed by line afterwards).
+void assign_structured_lines(std::vector<Plan>& plans, size_t from, const NodeStarts& starts, uint32_t first_line,
+                             std::string_view text = {}, std::optional<uint32_t> span_base = std::nullopt);
 
 }  // namespace pglens::plan::detail

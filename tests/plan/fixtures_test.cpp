@@ -181,6 +181,28 @@ TEST(PlanFixtures, EveryFixtureMeetsItsExpectations) {
   for (const auto& f : all) check_fixture(f);
 }
 
+// Every node's span is exactly the bytes of its input lines, whichever path read it (the
+// JSON fast path takes spans from where the nodes start; the others index lines).
+TEST(PlanFixtures, EveryNodeSpanCoversExactlyItsLines) {
+  for (const auto& f : fixtures()) {
+    SCOPED_TRACE(f.string());
+    std::string input = read_file(f);
+    std::vector<uint32_t> starts{0};
+    for (size_t i = 0; i < input.size(); ++i)
+      if (input[i] == '\n') starts.push_back(static_cast<uint32_t>(i + 1));
+    auto line_start = [&](uint32_t line) {  // 1-based; the line after the last is the end
+      return line - 1 < starts.size() ? starts[line - 1] : static_cast<uint32_t>(input.size());
+    };
+    for (const auto& p : plan::read_plans(input).plans) {
+      for (const auto& n : p.nodes) {
+        if (n.lines.first == 0) continue;
+        EXPECT_EQ(n.span.begin, line_start(n.lines.first)) << "node " << n.id;
+        EXPECT_EQ(n.span.end, line_start(n.lines.last + 1)) << "node " << n.id;
+      }
+    }
+  }
+}
+
 TEST(PlanFixtures, EveryExpectFileHasAFixture) {
   for (const char* dir : {"text", "json", "yaml", "xml"}) {
     fs::path root = testdata(std::string("plan/") + dir);

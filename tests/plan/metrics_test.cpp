@@ -108,5 +108,21 @@ TEST(PlanMetrics, WithoutAnalyzeTheCostliestNodeIsNamed) {
   EXPECT_DOUBLE_EQ(q.nodes[0].metrics.exclusive_cost, 15.0);
 }
 
+// A Limit consumes only part of its child: the child's cost counts for that fraction, so
+// the costliest node never exceeds the plan's total (it printed "300% of the estimated cost").
+TEST(PlanMetrics, CostsUnderALimitCountOnlyWhatTheLimitConsumes) {
+  auto q = read_one(
+      "Limit  (cost=50.00..55.00 rows=10 width=8)\n"
+      "  ->  Sort  (cost=50.00..100.00 rows=1000 width=8)\n"
+      "        ->  Seq Scan on a  (cost=0.00..40.00 rows=1000 width=8)\n");
+  EXPECT_EQ(q.bottleneck, 1);
+  EXPECT_DOUBLE_EQ(q.nodes[0].metrics.exclusive_cost, 0.0);
+  EXPECT_DOUBLE_EQ(q.nodes[1].metrics.exclusive_cost, 55.0 - 40.0 * 0.55);
+  EXPECT_DOUBLE_EQ(q.nodes[2].metrics.exclusive_cost, 40.0 * 0.55);
+  double sum = 0;
+  for (const auto& n : q.nodes) sum += n.metrics.exclusive_cost;
+  EXPECT_DOUBLE_EQ(sum, 55.0);
+}
+
 }  // namespace
 }  // namespace pglens::test
