@@ -135,9 +135,10 @@ void expect_same_tree(const std::string& name, const std::array<std::string, 4>&
       EXPECT_EQ(a.actual_rows.has_value(), b.actual_rows.has_value()) << name << " node " << a.id;
       // Rows x loops agree when both runs looped alike (PostgreSQL rounds per-loop rows before
       // 18: allow that rounding).
-      if (a.actual_loops == b.actual_loops)
+      if (a.actual_loops == b.actual_loops) {
         EXPECT_NEAR(a.metrics.total_rows, b.metrics.total_rows, a.actual_loops.value_or(1) + b.actual_loops.value_or(1))
             << name << " node " << a.id << ": total rows differ between TEXT and " << kFormats[f];
+      }
     }
   }
   // The structured formats share their key names: they must agree on everything but times.
