@@ -49,11 +49,15 @@ std::optional<double> to_double(std::string_view s) {
   return v;
 }
 
-std::optional<int64_t> to_int(std::string_view s) {
-  auto d = to_double(s);
+namespace {
+// The nearest int64, or nothing when out of its range.
+std::optional<int64_t> round_to_int(std::optional<double> d) {
   if (!d || *d > 9.2e18 || *d < -9.2e18) return std::nullopt;
   return static_cast<int64_t>(std::llround(*d));
 }
+}  // namespace
+
+std::optional<int64_t> to_int(std::string_view s) { return round_to_int(to_double(s)); }
 
 std::optional<int64_t> to_kb(std::string_view s) {
   s = trim(s);
@@ -129,14 +133,9 @@ struct TextValue {
 // do not take it (the caller then passes the number's text).
 struct NumberValue {
   static constexpr bool has_text = false;
-  std::string_view text;  // unused
   double value = 0;
   std::optional<double> number() const { return std::isfinite(value) ? std::optional<double>(value) : std::nullopt; }
-  std::optional<int64_t> integer() const {
-    auto d = number();
-    if (!d || *d > 9.2e18 || *d < -9.2e18) return std::nullopt;
-    return static_cast<int64_t>(std::llround(*d));
-  }
+  std::optional<int64_t> integer() const { return round_to_int(number()); }
 };
 
 enum class K {
@@ -217,15 +216,21 @@ bool set_double(std::optional<double>& field, const Value& v) {
 }
 template <class Value>
 bool set_text(std::string& field, const Value& v) {
-  if constexpr (!Value::has_text) return false;
-  field.assign(v.text);
-  return true;
+  if constexpr (Value::has_text) {
+    field.assign(v.text);
+    return true;
+  } else {
+    return false;
+  }
 }
 template <class Value>
 bool set_flag(bool& field, const Value& v) {
-  if constexpr (!Value::has_text) return false;
-  field = truthy(v.text);
-  return true;
+  if constexpr (Value::has_text) {
+    field = truthy(v.text);
+    return true;
+  } else {
+    return false;
+  }
 }
 
 template <class Value>
@@ -339,7 +344,7 @@ bool apply_buffers_scalar(Buffers& b, IoTimings& io, Wal& wal, std::string_view 
 }
 
 bool apply_buffers_number(Buffers& b, IoTimings& io, Wal& wal, std::string_view key, double value) {
-  return apply_buffers(b, io, wal, key, NumberValue{{}, value});
+  return apply_buffers(b, io, wal, key, NumberValue{value});
 }
 
 bool apply_node_scalar(Node& node, std::string_view key, std::string_view value) {
@@ -347,7 +352,7 @@ bool apply_node_scalar(Node& node, std::string_view key, std::string_view value)
 }
 
 bool apply_node_number(Node& node, std::string_view key, double value) {
-  return apply_node(node, key, NumberValue{{}, value});
+  return apply_node(node, key, NumberValue{value});
 }
 
 bool apply_worker_scalar(WorkerStats& w, std::string_view key, std::string_view text) {

@@ -1,6 +1,7 @@
 // Entry point: undo paste damage, find each plan in the input (TEXT, JSON, YAML or XML, with
 // anything around it), hand it to its reader, compute the derived figures.
 #include <algorithm>
+#include <optional>
 
 #include "plan/text.hpp"
 
@@ -112,12 +113,10 @@ ReadResult read_plans(std::string_view input) {
       bool spans_known = std::all_of(fast.plans.begin(), fast.plans.end(), [](const Plan& plan) {
         return std::all_of(plan.nodes.begin(), plan.nodes.end(), [](const Node& n) { return n.span.end > 0; });
       });
-      if (spans_known) {
-        for (auto& plan : fast.plans) finish_plan(plan, nullptr);
-        return fast;
-      }
-      Origin origin(input);
-      for (auto& plan : fast.plans) finish_plan(plan, &origin);
+      // A line index of the whole input only when the JSON reader could not give the spans.
+      std::optional<Origin> origin;
+      if (!spans_known) origin.emplace(input);
+      for (auto& plan : fast.plans) finish_plan(plan, origin ? &*origin : nullptr);
       return fast;
     }
   }
