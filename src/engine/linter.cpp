@@ -63,31 +63,28 @@ class TreeWalker {
       for (size_t r : *wanted) rules_[r].rule->check_node(node, w, contexts_[r]);
     }
     frames_.push_back({node, field});
-    for (auto kv : node.fields()) walk(kv.value, kv.key, node.base());
+    walk_fields(node);
     frames_.pop_back();
   }
 
  private:
-  void walk(simdjson::dom::element e, std::string_view field, uint32_t base) {
-    switch (e.type()) {
-      case simdjson::dom::element_type::ARRAY:
-      {
-        simdjson::dom::array items = e.get_array().value_unsafe();  // a named copy: never iterate a temporary
-        for (simdjson::dom::element child : items) walk(child, field, base);
-        return;
+  // Every node below `node`: wrapped nodes are visited; an unwrapped struct without a kind
+  // of its own (A_Const's value) is walked through.
+  void walk_fields(const sql::Node& node) {
+    for (const PglField* f = node.fields_begin(); f != node.fields_end(); ++f) {
+      std::string_view name(f->name, f->name_len);
+      if (f->kind == PGL_LIST || f->kind == PGL_ITEMS) {
+        for (sql::Node child : node.child_list(*f)) enter(child, name);
+      } else if (sql::Node child = node.child(*f)) {
+        enter(child, name);
       }
-      case simdjson::dom::element_type::OBJECT: {
-        sql::Node node(e, base, field);
-        if (node.kind().empty()) {  // an unwrapped struct: walk its fields
-          for (auto kv : node.fields()) walk(kv.value, kv.key, base);
-          return;
-        }
-        visit(node, field);
-        return;
-      }
-      default:
-        return;
     }
+  }
+
+  void enter(const sql::Node& child, std::string_view field) {
+    if (!child) return;
+    if (child.kind().empty()) walk_fields(child);
+    else visit(child, field);
   }
 
   const Dispatch& dispatch_;

@@ -119,48 +119,22 @@ std::string render(const Node& n, bool keep_qualifier, int depth = 0) {
   return "?";
 }
 
-// Every column under `n`, in order. Walks the JSON generically so no node kind is missed.
-void collect_columns(simdjson::dom::element e, std::vector<ColumnName>& out, int depth = 0) {
+// Every column under `n`, in order. Walks the tree generically so no node kind is missed.
+void collect_columns(const Node& n, std::vector<ColumnName>& out, int depth = 0) {
   if (depth > 200) return;  // PostgreSQL prints nothing that deep; guards the stack
-  simdjson::dom::object obj;
-  simdjson::dom::array arr;
-  if (!e.get_array().get(arr)) {
-    for (auto child : arr) collect_columns(child, out, depth + 1);
-    return;
-  }
-  if (e.get_object().get(obj)) return;
-  for (auto [key, value] : obj) {
-    if (key == "ColumnRef") {
-      ColumnName c = column_of(Node(e, 0));
-      if (!c.column.empty() && c.column != "*" && std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
-      continue;
-    }
-    collect_columns(value, out, depth + 1);
-  }
-}
-
-bool has_param_ref(simdjson::dom::element e, int depth = 0) {
-  if (depth > 200) return false;
-  simdjson::dom::object obj;
-  simdjson::dom::array arr;
-  if (!e.get_array().get(arr)) {
-    for (auto child : arr)
-      if (has_param_ref(child, depth + 1)) return true;
-    return false;
-  }
-  if (e.get_object().get(obj)) return false;
-  for (auto [key, value] : obj)
-    if (key == "ParamRef" || has_param_ref(value, depth + 1)) return true;
-  return false;
-}
-
-void collect_columns(const Node& n, std::vector<ColumnName>& out) {
   if (n.is("ColumnRef")) {
     ColumnName c = column_of(n);
     if (!c.column.empty() && c.column != "*" && std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
     return;
   }
-  for (auto [key, value] : n.fields()) collect_columns(value, out);
+  for_each_child(n, [&](const Node& child) { collect_columns(child, out, depth + 1); });
+}
+
+// Whether a $n parameter is below `n`.
+bool has_param_ref_below(const Node& n) {
+  auto is_param = [](const Node& x) { return x.is("ParamRef"); };
+  auto always = [](const Node&) { return true; };
+  return !for_each_child(n, [&](const Node& child) { return !any_node(child, is_param, always); });
 }
 
 // The column a side of a comparison reads, when it reads exactly one: bare (maybe through
@@ -241,7 +215,7 @@ std::string_view flipped(std::string_view op) {
 Conjunct read_conjunct(const Node& n) {
   Conjunct c;
   collect_columns(n, c.columns);
-  for (auto [key, value] : n.fields()) c.has_param = c.has_param || has_param_ref(value);
+  c.has_param = has_param_ref_below(n);
   c.text = render(n, false);
   if (n.is("A_Expr")) {
     std::string op;

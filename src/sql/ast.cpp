@@ -1,28 +1,15 @@
 #include "sql/ast.hpp"
 
+#include <cstring>
 #include <functional>
 #include <string>
 
 namespace pglens::sql {
 
-Node::Node(simdjson::dom::element value, uint32_t base) : base_(base) {
-  simdjson::dom::object obj;
-  if (value.get_object().get(obj)) return;
-  valid_ = true;
-  fields_ = obj;
-  // A wrapped node has exactly one key, capitalised, holding an object. size() is O(1).
-  if (obj.size() != 1) return;
-  auto it = obj.begin();
-  std::string_view key = it.key();
-  simdjson::dom::object inner;
-  if (!key.empty() && key[0] >= 'A' && key[0] <= 'Z' && !it.value().get_object().get(inner)) {
-    kind_ = key;
-    fields_ = inner;
-  }
-}
-
-Node::Node(simdjson::dom::element value, uint32_t base, std::string_view field) : Node(value, base) {
-  if (valid_ && kind_.empty()) kind_ = implied_kind(field);
+Node Node::wrapped(const void* pointer, uint32_t base) {
+  if (!pointer) return Node(nullptr, nullptr, {}, base);
+  const PglType* type = pgl_type_of(pointer);
+  return Node(pointer, type, type ? std::string_view(type->name) : std::string_view(), base);
 }
 
 std::string_view implied_kind(std::string_view field) {
@@ -40,94 +27,153 @@ std::string_view implied_kind(std::string_view field) {
   return {};
 }
 
-const void* Node::id() const {
-  // The text of the node's first key: each key of the document has its own copy in
-  // simdjson's string buffer.
-  if (!valid_ || fields_.size() == 0) return nullptr;
-  return fields_.begin().key_c_str();
+const PglField* Node::find(std::string_view name) const {
+  for (const PglField* f = fields_begin(); f != fields_end(); ++f)
+    if (f->name_len == name.size() && std::memcmp(f->name, name.data(), name.size()) == 0) return f;
+  return nullptr;
 }
 
-Node Node::field(std::string_view name) const {
-  if (!valid_) return {};
-  simdjson::dom::element e;
-  if (fields_.at_key(name).get(e)) return {};
-  return Node(e, base_, name);
-}
-
-List Node::list(std::string_view name) const {
-  if (!valid_) return {};
-  simdjson::dom::array a;
-  if (fields_.at_key(name).get_array().get(a)) return {};
-  return List(a, base_);
-}
-
-std::string_view Node::str(std::string_view name) const {
-  if (!valid_) return {};
-  std::string_view s;
-  if (fields_.at_key(name).get_string().get(s)) return {};
-  return s;
-}
-
-int64_t Node::integer(std::string_view name) const {
-  if (!valid_) return 0;
-  int64_t v = 0;
-  if (fields_.at_key(name).get_int64().get(v)) return 0;
+template <class T>
+T Node::read(const PglField& f) const {
+  T v;
+  std::memcpy(&v, at(f), sizeof v);
   return v;
 }
 
-bool Node::boolean(std::string_view name) const {
-  if (!valid_) return false;
-  bool v = false;
-  if (fields_.at_key(name).get_bool().get(v)) return false;
-  return v;
-}
-
-bool Node::has(std::string_view name) const {
-  if (!valid_) return false;
-  simdjson::dom::element e;
-  return !fields_.at_key(name).get(e);
+int64_t Node::read_int(const PglField& f) const {
+  switch (f.size) {
+    // Each branch converts on its own: a ?: of int32_t and uint32_t would be unsigned.
+    case 1: return f.is_signed ? int64_t{read<int8_t>(f)} : int64_t{read<uint8_t>(f)};
+    case 2: return f.is_signed ? int64_t{read<int16_t>(f)} : int64_t{read<uint16_t>(f)};
+    case 4: return f.is_signed ? int64_t{read<int32_t>(f)} : int64_t{read<uint32_t>(f)};
+    case 8: return f.is_signed ? read<int64_t>(f) : static_cast<int64_t>(read<uint64_t>(f));
+    default: return 0;
+  }
 }
 
 namespace {
-// Node kinds whose PostgreSQL struct has no location field: statements (a SelectStmt, also
-// as a subquery), FROM items other than a table, and the value nodes. For them a missing
-// "location" is no location at all, not offset 0 of the parsed text (which is the start of
-// the chunk, the start of another statement when this one is not the chunk's first).
-bool has_no_location_field(std::string_view kind) {
-  if (kind.ends_with("Stmt")) return kind != "PLAssignStmt";
-  static constexpr std::string_view without[] = {
-      "A_Indices",     "A_Indirection", "A_Star",          "Alias",          "Boolean",      "BitString",
-      "Float",         "IndexElem",     "Integer",         "IntoClause",     "JoinExpr",     "List",
-      "LockingClause", "MultiAssignRef", "RangeFunction",  "RangeSubselect", "SortGroupClause",
-      "String",        "TableLikeClause", "WindowClause",  "PartitionCmd",   "ObjectWithArgs",
-      "AccessPriv",    "FunctionParameter", "TriggerTransition", "MergeWhenClause"};
-  for (std::string_view k : without)
-    if (k == kind) return true;
-  return false;
+int tag_at(const void* p) {
+  int tag;
+  std::memcpy(&tag, p, sizeof tag);
+  return tag;
 }
 }  // namespace
 
+Node Node::child(const PglField& f) const {
+  if (!pointer_) return {};
+  switch (f.kind) {
+    case PGL_NODE:
+      if (const void* p = read<const void*>(f)) return wrapped(p, base_);
+      return {};
+    case PGL_SPECIFIC:
+      if (const void* p = read<const void*>(f)) return Node(p, f.declared, implied_kind(f.name), base_);
+      return {};
+    case PGL_EMBEDDED:
+      return Node(at(f), f.declared, implied_kind(f.name), base_);
+    case PGL_ONEOF:
+      if (tag_at(at(f)) == f.oneof_tag) return Node(at(f), f.declared, implied_kind(f.name), base_);
+      return {};
+    default:
+      return {};
+  }
+}
+
+List Node::child_list(const PglField& f) const {
+  if (!pointer_) return {};
+  switch (f.kind) {
+    case PGL_LIST: return List(read<const void*>(f), base_);
+    case PGL_ITEMS:
+    case PGL_INT_ITEMS: return List(pointer_, base_);
+    default: return {};
+  }
+}
+
+bool Node::shows(const PglField& f) const {
+  if (!pointer_) return false;
+  switch (f.kind) {
+    case PGL_NODE:
+    case PGL_SPECIFIC:
+    case PGL_LIST:
+    case PGL_CSTRING: return read<const void*>(f) != nullptr;
+    case PGL_EMBEDDED:
+    case PGL_ITEMS:
+    case PGL_INT_ITEMS:
+    case PGL_ENUM: return true;
+    case PGL_ONEOF: return tag_at(at(f)) == f.oneof_tag;
+    case PGL_CHAR: return read<char>(f) != 0;
+    // libpg_query writes a Boolean node's value even when false ({"Boolean": {"boolval":
+    // false}}), but not inside A_Const, where the Boolean has no kind.
+    case PGL_BOOL: return read<bool>(f) || kind_ == "Boolean";
+    case PGL_INT: return read_int(f) != 0;
+    default: return false;
+  }
+}
+
+Node Node::field(std::string_view name) const {
+  const PglField* f = valid_ ? find(name) : nullptr;
+  return f ? child(*f) : Node();
+}
+
+List Node::list(std::string_view name) const {
+  const PglField* f = valid_ ? find(name) : nullptr;
+  return f ? child_list(*f) : List();
+}
+
+std::string_view Node::str(std::string_view name) const {
+  const PglField* f = valid_ && pointer_ ? find(name) : nullptr;
+  if (!f) return {};
+  switch (f->kind) {
+    case PGL_CSTRING: {
+      const char* s = read<const char*>(*f);
+      return s ? std::string_view(s) : std::string_view();
+    }
+    case PGL_CHAR: {
+      // A char field is shown as a one-character string: point into the struct itself.
+      const char* c = static_cast<const char*>(at(*f));
+      return *c ? std::string_view(c, 1) : std::string_view();
+    }
+    case PGL_ENUM: {
+      int64_t index = read<int>(*f) + int64_t{PGL_ENUM_BIAS};
+      if (index < 0 || index >= static_cast<int64_t>(f->enum_count)) return {};
+      const char* n = f->enum_names[index];
+      return n ? std::string_view(n) : std::string_view();
+    }
+    default:
+      return {};
+  }
+}
+
+int64_t Node::integer(std::string_view name) const {
+  const PglField* f = valid_ && pointer_ ? find(name) : nullptr;
+  return f && f->kind == PGL_INT ? read_int(*f) : 0;
+}
+
+bool Node::boolean(std::string_view name) const {
+  const PglField* f = valid_ && pointer_ ? find(name) : nullptr;
+  return f && f->kind == PGL_BOOL && read<bool>(*f);
+}
+
+bool Node::has(std::string_view name) const {
+  const PglField* f = valid_ ? find(name) : nullptr;
+  return f && shows(*f);
+}
+
 std::optional<uint32_t> Node::location() const {
-  if (!valid_) return std::nullopt;
-  int64_t v = 0;
-  auto r = fields_.at_key("location");
-  if (r.error() == simdjson::NO_SUCH_FIELD)  // libpg_query omits a location of 0
-    return has_no_location_field(kind_) ? std::nullopt : std::optional<uint32_t>(base_);
-  if (r.get_int64().get(v) || v < 0) return std::nullopt;
+  if (!valid_ || !pointer_ || !type_ || type_->location_field < 0) return std::nullopt;
+  int64_t v = read_int(type_->fields[type_->location_field]);
+  if (v < 0) return std::nullopt;
   return base_ + static_cast<uint32_t>(v);
 }
 
-Node List::operator[](size_t i) const {
-  if (!valid_) return {};
-  simdjson::dom::element e;
-  if (array_.at(i).get(e)) return {};
-  return Node(e, base_);
+List::List(const void* list, uint32_t base) : base_(base) {
+  cells_ = pgl_list_cells(list, &size_);
+  ints_ = pgl_list_holds_ints(list) != 0;
 }
 
 namespace {
 template <class Better>
 std::optional<uint32_t> extreme_location(const Node& n, Better better, int depth) {
-  std::optional<uint32_t> best = n.has("location") ? n.location() : std::nullopt;
+  std::optional<uint32_t> best = n.location();
   if (depth > 100) return best;  // deeper than any real expression; guards the stack
   for_each_child(n, [&](const Node& child) {
     auto inner = extreme_location(child, better, depth + 1);
@@ -139,6 +185,84 @@ std::optional<uint32_t> extreme_location(const Node& n, Better better, int depth
 
 std::optional<uint32_t> first_location(const Node& n) { return extreme_location(n, std::less<uint32_t>(), 0); }
 std::optional<uint32_t> last_location(const Node& n) { return extreme_location(n, std::greater<uint32_t>(), 0); }
+
+namespace {
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      static constexpr char hex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+void append_fields(std::string& out, const Node& n);
+
+void append_node(std::string& out, const Node& n, bool with_kind) {
+  if (with_kind && !n.kind().empty()) {
+    out += "{\"";
+    out += n.kind();
+    out += "\":";
+  }
+  out += '{';
+  append_fields(out, n);
+  out += '}';
+  if (with_kind && !n.kind().empty()) out += '}';
+}
+
+void append_fields(std::string& out, const Node& n) {
+  bool first = true;
+  for (const PglField* f = n.fields_begin(); f != n.fields_end(); ++f) {
+    if (!n.shows(*f)) continue;
+    std::string_view name(f->name, f->name_len);
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, name);
+    out += ':';
+    switch (f->kind) {
+      case PGL_NODE: append_node(out, n.child(*f), true); break;
+      case PGL_SPECIFIC:
+      case PGL_EMBEDDED:
+      case PGL_ONEOF: append_node(out, n.child(*f), false); break;
+      case PGL_LIST:
+      case PGL_ITEMS:
+      case PGL_INT_ITEMS: {
+        List items = n.child_list(*f);
+        out += '[';
+        for (size_t i = 0; i < items.size(); ++i) {
+          if (i) out += ',';
+          if (f->kind == PGL_INT_ITEMS) out += "null";  // numbers are not nodes; not compared
+          else append_node(out, items[i], true);
+        }
+        out += ']';
+        break;
+      }
+      case PGL_CSTRING:
+      case PGL_CHAR:
+      case PGL_ENUM: append_json_string(out, n.str(name)); break;
+      case PGL_BOOL: out += n.boolean(name) ? "true" : "false"; break;
+      case PGL_INT: out += std::to_string(n.integer(name)); break;
+      default: break;
+    }
+  }
+}
+}  // namespace
+
+std::string to_json(const Node& n) {
+  std::string out;
+  if (n) append_node(out, n, true);
+  return out;
+}
 
 std::string qualified_name(const List& names) {
   std::string out;

@@ -1,16 +1,18 @@
-// A read-only view of libpg_query's parse tree (its JSON output, held by simdjson).
-// Nodes look like {"SelectStmt": {...fields}}; fields typed as one struct in PostgreSQL
-// (InsertStmt.relation is a RangeVar) are unwrapped: {...fields} with no kind.
+// A read-only view of libpg_query's raw parse tree: PostgreSQL's node structs, read through
+// the field table generated from libpg_query's protocol (pg_tree.h). A Node answers as
+// libpg_query's JSON output would show it: {"SelectStmt": {...fields}}, where a field that
+// is zero, false or NULL is absent, and a field typed as one struct in PostgreSQL
+// (InsertStmt.relation is a RangeVar) holds that struct without its kind.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
-#include <simdjson.h>
-
 #include "pglens/source.hpp"
+#include "sql/pg_tree.h"
 
 namespace pglens::sql {
 
@@ -19,11 +21,9 @@ class List;
 class Node {
  public:
   Node() = default;
-  // `value` is a wrapped node {"Kind": {...}} or an unwrapped struct {...}.
-  Node(simdjson::dom::element value, uint32_t base);
-  // An unwrapped struct reached through `field`: takes the kind that field always holds
-  // (larg -> SelectStmt, relation -> RangeVar ...), so rules can ask is("SelectStmt").
-  Node(simdjson::dom::element value, uint32_t base, std::string_view field);
+  // A node of the tree at `pointer` (a PostgreSQL node struct; nullptr is the empty node
+  // `{}` a list may hold); locations count from `base`.
+  static Node wrapped(const void* pointer, uint32_t base);
 
   explicit operator bool() const { return valid_; }
   std::string_view kind() const { return kind_; }  // empty for unwrapped structs
@@ -35,23 +35,39 @@ class Node {
   int64_t integer(std::string_view name) const;            // 0 when absent
   bool boolean(std::string_view name) const;               // false when absent
   bool has(std::string_view name) const;
-  // Byte offset in the file of the node's "location" field; nullopt when it has none, and
-  // for kinds that never have one (a SelectStmt, a subquery in FROM ...): for a statement's
+  // Byte offset in the file of the node's "location" field; nullopt when it is unknown (-1)
+  // and for kinds that have none (a SelectStmt, a subquery in FROM ...): for a statement's
   // root, use the statement's span.
   std::optional<uint32_t> location() const;
   uint32_t base() const { return base_; }
 
-  simdjson::dom::object fields() const { return fields_; }
-
   // What tells this node from every other node of the same tree (two Node views of one
   // node compare equal); nullptr for an invalid or empty node. Valid while the tree lives.
-  const void* id() const;
+  const void* id() const { return valid_ ? pointer_ : nullptr; }
 
   // String value of a {"String": {"sval": ...}} node.
   std::string_view sval() const { return str("sval"); }
 
+  // The fields of the node's struct, in declaration order; for walks over every field.
+  const PglField* fields_begin() const { return type_ ? type_->fields : nullptr; }
+  const PglField* fields_end() const { return type_ ? type_->fields + type_->field_count : nullptr; }
+  // The node or list a field holds: invalid / empty when absent or not a node / list.
+  Node child(const PglField& f) const;
+  List child_list(const PglField& f) const;
+  // Whether libpg_query's JSON output would write the field (it leaves out zero, false, NULL).
+  bool shows(const PglField& f) const;
+
  private:
-  simdjson::dom::object fields_;
+  Node(const void* pointer, const PglType* type, std::string_view kind, uint32_t base)
+      : pointer_(pointer), type_(type), kind_(kind), base_(base), valid_(true) {}
+  const PglField* find(std::string_view name) const;
+  const void* at(const PglField& f) const { return static_cast<const char*>(pointer_) + f.offset; }
+  template <class T>
+  T read(const PglField& f) const;
+  int64_t read_int(const PglField& f) const;
+
+  const void* pointer_ = nullptr;
+  const PglType* type_ = nullptr;  // of the struct at pointer_; nullptr for the empty node
   std::string_view kind_;
   uint32_t base_ = 0;
   bool valid_ = false;
@@ -60,28 +76,34 @@ class Node {
 class List {
  public:
   List() = default;
-  List(simdjson::dom::array a, uint32_t base) : array_(a), base_(base), valid_(true) {}
-  size_t size() const { return valid_ ? array_.size() : 0; }
-  bool empty() const { return size() == 0; }
+  // `list` is a PostgreSQL List * (nullptr: empty).
+  List(const void* list, uint32_t base);
+  size_t size() const { return static_cast<size_t>(size_); }
+  bool empty() const { return size_ == 0; }
 
   class iterator {
    public:
-    iterator(simdjson::dom::array::iterator it, uint32_t base) : it_(it), base_(base) {}
-    Node operator*() const { return Node(*it_, base_); }
-    iterator& operator++() { ++it_; return *this; }
-    bool operator!=(const iterator& o) const { return it_ != o.it_; }
+    iterator(const List* list, int i) : list_(list), i_(i) {}
+    Node operator*() const { return (*list_)[static_cast<size_t>(i_)]; }
+    iterator& operator++() { ++i_; return *this; }
+    bool operator!=(const iterator& o) const { return i_ != o.i_; }
    private:
-    simdjson::dom::array::iterator it_;
-    uint32_t base_;
+    const List* list_;
+    int i_;
   };
-  iterator begin() const { return valid_ ? iterator(array_.begin(), base_) : iterator({}, base_); }
-  iterator end() const { return valid_ ? iterator(array_.end(), base_) : iterator({}, base_); }
-  Node operator[](size_t i) const;
+  iterator begin() const { return iterator(this, 0); }
+  iterator end() const { return iterator(this, size_); }
+  // An IntList's items are numbers, not nodes: invalid Nodes, as JSON numbers would be.
+  Node operator[](size_t i) const {
+    if (i >= size() || ints_) return {};
+    return Node::wrapped(cells_[i], base_);
+  }
 
  private:
-  simdjson::dom::array array_;
+  const void* const* cells_ = nullptr;
+  int size_ = 0;
   uint32_t base_ = 0;
-  bool valid_ = false;
+  bool ints_ = false;
 };
 
 // Calls `visit(child)` for each node directly below `node` (the fields holding a node and the
@@ -98,13 +120,11 @@ bool for_each_child(const Node& node, Visit&& visit) {
       return static_cast<bool>(visit(child));
     }
   };
-  for (auto kv : node.fields()) {
-    simdjson::dom::element e = kv.value;
-    if (e.is_array()) {
-      simdjson::dom::array items = e.get_array().value_unsafe();  // a named copy: never iterate a temporary
-      for (simdjson::dom::element child : items)
-        if (child.is_object() && !call(Node(child, node.base()))) return false;
-    } else if (e.is_object() && !call(Node(e, node.base(), kv.key))) {
+  for (const PglField* f = node.fields_begin(); f != node.fields_end(); ++f) {
+    if (f->kind == PGL_LIST || f->kind == PGL_ITEMS) {
+      for (Node child : node.child_list(*f))
+        if (child && !call(child)) return false;
+    } else if (Node child = node.child(*f); child && !call(child)) {
       return false;
     }
   }
@@ -130,6 +150,10 @@ std::optional<uint32_t> last_location(const Node& n);
 
 // The node kind a field of that name always holds when libpg_query writes it unwrapped.
 std::string_view implied_kind(std::string_view field);
+
+// The node as libpg_query's JSON output writes it ({"Kind": {...}}, or {...} for a struct
+// without its kind), with locations as parsed: what tests compare against libpg_query.
+std::string to_json(const Node& n);
 
 // Dotted name of a ColumnRef / list of String nodes ("public.orders", "o.customer_id").
 std::string qualified_name(const List& names);

@@ -1,4 +1,5 @@
-// Parses SQL text statement by statement with libpg_query (JSON output, read by simdjson).
+// Parses SQL text statement by statement with libpg_query's raw parser; sql::Node reads
+// PostgreSQL's parse tree where it lies (no JSON is written or read: bench/).
 // Statements are parsed in chunks of a few KiB: cheaper per byte than one call per
 // statement or per file (bench/), and a chunk that fails is re-parsed statement by
 // statement so one broken statement never hides the others.
@@ -26,6 +27,7 @@ struct Statement {
   Span span;                // without the terminating `;`
   uint32_t end = 0;         // one past the `;` when present
   Node root;                // {"SelectStmt": {...}}; invalid when the statement did not parse
+                            // or holds no statement
   std::optional<ParseError> error;
 };
 

@@ -9,19 +9,10 @@
 namespace pglens::sql {
 namespace {
 
-// Every known "location" in the tree, as a byte offset in the file.
-void locations(simdjson::dom::element e, uint32_t base, std::vector<uint32_t>& out) {
-  if (e.is_array()) {
-    simdjson::dom::array items = e.get_array().value_unsafe();  // a named copy: never iterate a temporary
-    for (simdjson::dom::element child : items) locations(child, base, out);
-  } else if (e.is_object()) {
-    simdjson::dom::object fields = e.get_object().value_unsafe();
-    for (auto kv : fields) {
-      int64_t v = 0;
-      if (kv.key != "location") locations(kv.value, base, out);
-      else if (!kv.value.get_int64().get(v) && v >= 0) out.push_back(base + static_cast<uint32_t>(v));  // -1: unknown
-    }
-  }
+// Every known location in the tree, as a byte offset in the file.
+void locations(const Node& n, std::vector<uint32_t>& out) {
+  if (auto l = n.location()) out.push_back(*l);
+  for_each_child(n, [&](const Node& child) { locations(child, out); });
 }
 
 // What a rule can see of one parsed statement, in a comparable form.
@@ -43,14 +34,12 @@ Seen seen(const Statement& st) {
   Seen s;
   if (st.root) {
     s.kind = std::string(st.root.kind());
-    for (auto kv : st.root.fields()) locations(kv.value, st.root.base(), s.locations);
-    // Parsed alone, a statement's own start is location 0, which libpg_query leaves out
-    // (Node::location() reads a missing one as the start).
-    std::erase(s.locations, st.span.begin);
-    for (auto kv : st.root.fields()) {
-      s.first_field = std::string(kv.key);
-      break;
-    }
+    locations(st.root, s.locations);
+    for (const PglField* f = st.root.fields_begin(); f != st.root.fields_end(); ++f)
+      if (st.root.shows(*f)) {
+        s.first_field = std::string(f->name, f->name_len);
+        break;
+      }
   }
   if (st.error) {
     s.error = st.error->message;

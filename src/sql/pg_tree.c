@@ -1,0 +1,48 @@
+/* Parse and list access for sql::Node, against PostgreSQL's own headers (see pg_tree.h). */
+#include "postgres.h"
+#include "nodes/parsenodes.h"
+#include "nodes/pg_list.h"
+
+#include <pg_query.h>
+#include <pg_query/pg_query_internal.h>
+
+#include "sql/pg_tree.h"
+
+/* sql::List hands out cells as pointers or ints straight from the array. */
+_Static_assert(sizeof(ListCell) == sizeof(void *), "a ListCell holds one pointer");
+
+PglParse pgl_parse(const char *text) {
+  PglParse parse = {0};
+  MemoryContext context = pg_query_enter_memory_context();
+  PgQueryInternalParsetreeAndError result = pg_query_raw_parse(text);
+  parse.context = context;
+  parse.stmts = result.tree;
+  free(result.stderr_buffer);
+  if (result.error) {
+    parse.stmts = NULL;
+    parse.error_message = result.error->message ? strdup(result.error->message) : NULL;
+    parse.error_cursorpos = result.error->cursorpos;
+    pg_query_free_error(result.error);
+  }
+  return parse;
+}
+
+void pgl_free(PglParse *parse) {
+  if (parse->context) pg_query_exit_memory_context(parse->context);
+  free(parse->error_message);
+  parse->context = NULL;
+  parse->stmts = NULL;
+  parse->error_message = NULL;
+}
+
+const void *const *pgl_list_cells(const void *list, int *length) {
+  const List *l = (const List *) list;
+  *length = list_length(l);
+  return l ? (const void *const *) l->elements : NULL;
+}
+
+int pgl_list_holds_ints(const void *list) {
+  return list && (IsA(list, IntList) || IsA(list, OidList));
+}
+
+const void *pgl_raw_stmt(const void *raw_stmt) { return ((const RawStmt *) raw_stmt)->stmt; }

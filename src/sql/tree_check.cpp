@@ -1,0 +1,46 @@
+#include "sql/tree_check.hpp"
+
+#include <pg_query.h>
+
+#include <nlohmann/json.hpp>
+
+#include "sql/parser.hpp"
+
+namespace pglens::sql {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// libpg_query 15-4.0's JSON drops a negative Integer ({"ival": {}} for -2), where sql::Node
+// reads the value: compare as that JSON shows it.
+void drop_negative_integers(Json& j) {
+  if (j.is_object()) {
+    if (j.contains("ival") && j["ival"].is_number_integer() && j["ival"].get<int64_t>() < 0) j.erase("ival");
+    for (auto& [key, value] : j.items()) drop_negative_integers(value);
+  } else if (j.is_array()) {
+    for (auto& value : j) drop_negative_integers(value);
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> tree_mismatch(const std::string& statement) {
+  Json expected;
+  PgQueryParseResult r = pg_query_parse(statement.c_str());
+  if (!r.error) {
+    Json doc = Json::parse(r.parse_tree, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_object() && doc["stmts"].size() == 1) expected = doc["stmts"][0]["stmt"];
+  }
+  pg_query_free_parse_result(r);
+
+  thread_local Parser parser;
+  Json actual;
+  if (auto root = parser.parse_one(statement)) {
+    actual = Json::parse(to_json(*root), nullptr, /*allow_exceptions=*/false);
+    drop_negative_integers(actual);
+  }
+  if (actual == expected) return std::nullopt;
+  return "sql::Node:       " + actual.dump() + "\nlibpg_query JSON: " + expected.dump();
+}
+
+}  // namespace pglens::sql
