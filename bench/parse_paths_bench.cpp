@@ -1,5 +1,7 @@
-// Why pglens reads libpg_query's JSON output and not its protobuf output: both paths on
-// the same corpus, same run, each including what it takes to get a walkable tree.
+// Why pglens reads PostgreSQL's raw parse tree in place (sql::Parser / sql::Node) and neither
+// libpg_query's JSON nor its protobuf output: the three paths on the same corpus, same run,
+// each including what it takes to get a walkable tree (and, for the raw tree, a walk of
+// every node through sql::Node, which the output paths would still need on top).
 //
 //   bench_parse_paths [CORPUS_DIR]      (default: bench-corpus/, see bench_lint)
 #include <pg_query.h>
@@ -14,6 +16,9 @@
 
 #include <fmt/format.h>
 #include <simdjson.h>
+
+#include "sql/lexer.hpp"
+#include "sql/parser.hpp"
 
 namespace fs = std::filesystem;
 
@@ -81,6 +86,27 @@ int main(int argc, char** argv) {
       pg_query_free_protobuf_parse_result(r);
     }
   });
+  pglens::sql::Parser parser;
+  std::vector<pglens::sql::StatementSpan> one(1);
+  size_t nodes = 0;
+  auto count = [&](auto& self, const pglens::sql::Node& n) -> void {
+    ++nodes;
+    pglens::sql::for_each_child(n, [&](const pglens::sql::Node& c) { self(self, c); });
+  };
+  auto raw_path = [&](bool walk) {
+    return best([&] {
+      nodes = 0;
+      for (const auto& s : statements) {
+        one[0].span = {0, static_cast<uint32_t>(s.size())};
+        one[0].end = static_cast<uint32_t>(s.size());
+        parser.parse(s, one, [&](const pglens::sql::Statement& st) {
+          if (walk && st.root) count(count, st.root);
+        });
+      }
+    });
+  };
+  double raw_tree = raw_path(false);
+  double raw_walk = raw_path(true);
   double mb = static_cast<double>(bytes) / 1e6;
   auto row = [&](std::string_view what, double secs) {
     fmt::print("{:<36} {:8.1f} ms {:7.1f} MB/s  {:.2f} x the JSON output\n", what, secs * 1e3, mb / secs, secs / json_only);
@@ -90,5 +116,7 @@ int main(int argc, char** argv) {
   row("pg_query_parse + simdjson DOM", json_tree);
   row("pg_query_parse_protobuf", pb_only);
   row("pg_query_parse_protobuf + unpack", pb_tree);
+  row("raw parse tree (sql::Parser)", raw_tree);
+  row(fmt::format("raw parse tree + walk of {} nodes", nodes), raw_walk);
   return 0;
 }
