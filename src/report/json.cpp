@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <cstdint>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -11,62 +13,178 @@ namespace {
 
 using nlohmann::ordered_json;
 
-ordered_json range_json(const LineIndex& lines, Span span) {
-  Position b = lines.position(span.begin), e = lines.position(span.end);
-  return {{"line", b.line}, {"column", b.column}, {"end_line", e.line}, {"end_column", e.column}};
-}
+// Writes one JSON object as nlohmann's dump(2) lays it out, `indent` spaces in: the report
+// of a big run is 7,000+ findings, and building each as a json value to dump it cost more
+// than the rules that found it (bench/README.md). Strings are escaped as nlohmann does;
+// bytes that are not UTF-8 (a file name) become U+FFFD instead of an exception.
+class ObjectWriter {
+ public:
+  ObjectWriter(std::string& out, int indent) : out_(out), indent_(indent) {}
+
+  ObjectWriter& str(std::string_view k, std::string_view v) {
+    key(k);
+    append_string(v);
+    return *this;
+  }
+  ObjectWriter& num(std::string_view k, uint64_t v) {
+    key(k);
+    out_ += std::to_string(v);
+    return *this;
+  }
+  ObjectWriter& boolean(std::string_view k, bool v) {
+    key(k);
+    out_ += v ? "true" : "false";
+    return *this;
+  }
+  ObjectWriter& range(const LineIndex& lines, Span span) {
+    Position b = lines.position(span.begin), e = lines.position(span.end);
+    return num("line", b.line).num("column", b.column).num("end_line", e.line).num("end_column", e.column);
+  }
+  // An object-valued field; returns the writer of the nested object.
+  ObjectWriter object(std::string_view k) {
+    key(k);
+    return ObjectWriter(out_, indent_ + 2);
+  }
+  // An array of objects: `each(writer, item)` fills one object per item.
+  template <class Items, class Each>
+  ObjectWriter& array(std::string_view k, const Items& items, Each each) {
+    key(k);
+    if (items.empty()) {
+      out_ += "[]";
+      return *this;
+    }
+    out_ += "[\n";
+    bool first = true;
+    for (const auto& item : items) {
+      if (!first) out_ += ",\n";
+      first = false;
+      out_.append(static_cast<size_t>(indent_ + 4), ' ');
+      ObjectWriter w(out_, indent_ + 4);
+      each(w, item);
+      w.close();
+    }
+    out_ += '\n';
+    out_.append(static_cast<size_t>(indent_ + 2), ' ');
+    out_ += ']';
+    return *this;
+  }
+  void close() {
+    if (first_) {
+      out_ += "{}";
+      return;
+    }
+    out_ += '\n';
+    out_.append(static_cast<size_t>(indent_), ' ');
+    out_ += '}';
+  }
+
+ private:
+  void key(std::string_view k) {
+    out_ += first_ ? "{\n" : ",\n";
+    first_ = false;
+    out_.append(static_cast<size_t>(indent_ + 2), ' ');
+    append_string(k);
+    out_ += ": ";
+  }
+
+  void append_string(std::string_view s) {
+    out_ += '"';
+    for (size_t i = 0; i < s.size();) {
+      auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x80) {
+        size_t n = utf8_sequence_length(s, i);
+        if (n == 0) {
+          out_ += "\xEF\xBF\xBD";
+          ++i;
+        } else {
+          out_.append(s.substr(i, n));
+          i += n;
+        }
+        continue;
+      }
+      switch (c) {
+        case '"': out_ += "\\\""; break;
+        case '\\': out_ += "\\\\"; break;
+        case '\b': out_ += "\\b"; break;
+        case '\f': out_ += "\\f"; break;
+        case '\n': out_ += "\\n"; break;
+        case '\r': out_ += "\\r"; break;
+        case '\t': out_ += "\\t"; break;
+        default:
+          if (c < 0x20) {
+            static constexpr char hex[] = "0123456789abcdef";
+            out_ += "\\u00";
+            out_ += hex[c >> 4];
+            out_ += hex[c & 15];
+          } else {
+            out_ += static_cast<char>(c);
+          }
+      }
+      ++i;
+    }
+    out_ += '"';
+  }
+
+  // The length of the well-formed UTF-8 sequence at s[i] (a byte >= 0x80), 0 when it is not one.
+  static size_t utf8_sequence_length(std::string_view s, size_t i) {
+    auto b = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+    auto cont = [&](size_t k) { return (b(k) & 0xC0) == 0x80; };
+    unsigned c = b(0);
+    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+    if (c == 0xE0) return b(1) >= 0xA0 && b(1) <= 0xBF && cont(2) ? 3 : 0;
+    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
+    if (c == 0xED) return b(1) >= 0x80 && b(1) <= 0x9F && cont(2) ? 3 : 0;
+    if (c == 0xF0) return b(1) >= 0x90 && b(1) <= 0xBF && cont(2) && cont(3) ? 4 : 0;
+    if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+    if (c == 0xF4) return b(1) >= 0x80 && b(1) <= 0x8F && cont(2) && cont(3) ? 4 : 0;
+    return 0;
+  }
+
+  std::string& out_;
+  int indent_;
+  bool first_ = true;
+};
 
 }  // namespace
 
 std::string JsonReportWriter::file(const FileReport& r) {
-  // Written one finding at a time, as ordered_json::dump(2) writes the whole array: a
-  // document of every finding at once held several times the memory of its text.
+  // Written one finding at a time: a document of every finding at once held several times
+  // the memory of its text.
   std::string text;
-  auto add_item = [&](const ordered_json& item) {
+  auto item = [&]() {
     text += first_ ? "[\n  " : ",\n  ";
     first_ = false;
-    for (char c : item.dump(2)) {  // one level deeper; strings hold no raw newline
-      text += c;
-      if (c == '\n') text += "  ";
-    }
+    return ObjectWriter(text, 2);
   };
   if (!r.error.empty()) {
     Position p = r.error_position.value_or(Position{1, 1});
-    add_item({{"file", r.file.path}, {"line", p.line}, {"column", p.column}, {"end_line", p.line},
-              {"end_column", p.column}, {"rule", "io-error"}, {"severity", "error"}, {"message", r.error}});
+    ObjectWriter w = item();
+    w.str("file", r.file.path).num("line", p.line).num("column", p.column).num("end_line", p.line)
+        .num("end_column", p.column).str("rule", "io-error").str("severity", "error").str("message", r.error);
+    w.close();
     return text;
   }
   if (r.diagnostics.empty()) return text;
   LineIndex lines(r.file.text);
   for (const auto& d : r.diagnostics) {
-    ordered_json j = {{"file", r.file.path}};
-    j.update(range_json(lines, d.span));
-    j["offset"] = d.span.begin;
-    j["end_offset"] = d.span.end;
-    j["rule"] = d.rule;
-    j["severity"] = to_string(d.severity);
-    j["message"] = d.message;
-    if (!d.help_text.empty()) j["help"] = d.help_text;
+    ObjectWriter w = item();
+    w.str("file", r.file.path).range(lines, d.span).num("offset", d.span.begin).num("end_offset", d.span.end);
+    w.str("rule", d.rule).str("severity", to_string(d.severity)).str("message", d.message);
+    if (!d.help_text.empty()) w.str("help", d.help_text);
     if (d.fix_value) {
-      ordered_json edits = ordered_json::array();
-      for (const auto& e : d.fix_value->edits) {
-        ordered_json ej = range_json(lines, e.span);
-        ej["replacement"] = e.replacement;
-        edits.push_back(std::move(ej));
-      }
-      j["fix"] = {{"description", d.fix_value->description}, {"safe", d.fix_value->safe}, {"edits", edits}};
+      ObjectWriter fix = w.object("fix");
+      fix.str("description", d.fix_value->description).boolean("safe", d.fix_value->safe);
+      fix.array("edits", d.fix_value->edits, [&](ObjectWriter& e, const auto& edit) {
+        e.range(lines, edit.span).str("replacement", edit.replacement);
+      });
+      fix.close();
     }
-    if (!d.ddl_text.empty()) j["ddl"] = d.ddl_text;
-    if (!d.related_locations.empty()) {
-      ordered_json rel = ordered_json::array();
-      for (const auto& rl : d.related_locations) {
-        ordered_json rj = range_json(lines, rl.span);
-        rj["message"] = rl.message;
-        rel.push_back(std::move(rj));
-      }
-      j["related"] = rel;
-    }
-    add_item(j);
+    if (!d.ddl_text.empty()) w.str("ddl", d.ddl_text);
+    if (!d.related_locations.empty())
+      w.array("related", d.related_locations, [&](ObjectWriter& rel, const auto& rl) {
+        rel.range(lines, rl.span).str("message", rl.message);
+      });
+    w.close();
   }
   return text;
 }
@@ -169,7 +287,7 @@ std::string render_sarif(std::span<const FileReport> reports) {
   ordered_json doc = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
                       {"version", "2.1.0"},
                       {"runs", ordered_json::array({run})}};
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";  // a file name may not be UTF-8
 }
 
 }  // namespace pglens

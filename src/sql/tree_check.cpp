@@ -40,7 +40,8 @@ std::optional<std::string> tree_mismatch(const std::string& statement) {
     drop_negative_integers(actual);
   }
   if (actual == expected) return std::nullopt;
-  return "sql::Node:       " + actual.dump() + "\nlibpg_query JSON: " + expected.dump();
+  auto text = [](const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); };
+  return "sql::Node:       " + text(actual) + "\nlibpg_query JSON: " + text(expected);
 }
 
 }  // namespace pglens::sql

@@ -1,6 +1,8 @@
 // `pglens lint` as a user runs it: exit codes, inputs, bad input of every kind.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -257,6 +259,25 @@ TEST(LintCliFix, StdinIsNeverWritten) {
   auto r = test::run_pglens("lint --fix --format json -", "SELECT 1; -- pglens-ignore: select-star\n");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("\"fix\""), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace pglens
+
+namespace pglens {
+namespace {
+
+// A file name need not be UTF-8; the machine-readable reports must still be valid JSON.
+TEST(LintCli, FileNamesThatAreNotUtf8StillGiveValidJsonAndSarif) {
+  test::TempDir d;
+  test::write_file(d / "caf\xff.sql", "SELECT * FROM t;\n");
+  for (const char* format : {"json", "sarif"}) {
+    auto r = test::run_pglens(std::string("lint --format ") + format + " .", {}, d.path());
+    EXPECT_EQ(r.exit_code, 1) << format << ": " << r.err;
+    auto parsed = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+    EXPECT_FALSE(parsed.is_discarded()) << format << ": " << r.out;
+    EXPECT_NE(r.out.find("caf\xEF\xBF\xBD.sql"), std::string::npos) << format;
+  }
 }
 
 }  // namespace
