@@ -357,6 +357,9 @@ void add_lint_command(CLI::App& app, Runner& run) {
       "  pglens lint --select select-star --fail-on error .\n"
       "  pglens lint --fix db/                 apply safe fixes, report the rest\n"
       "  pglens lint --db postgresql://app@db.internal/shop queries/\n"
+      "\nThe schema the rules check against: the DDL of the linted files themselves (CREATE TABLE,\n"
+      "CREATE INDEX, ALTER TABLE ...), .pglens.toml's `schema` and `catalog`, and --db;\n"
+      "`pglens catalog show PATH...` prints what a lint of PATH would see.\n"
       "\nSuppress a finding with a comment on its line or the line above the statement:\n"
       "  SELECT * FROM t;  -- pglens-ignore: select-star  reason\n"
       "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, config or I/O error.");
