@@ -14,7 +14,9 @@ class SyntaxError final : public detail::SqlRule {
             .what_it_does = "Reports a statement that PostgreSQL's own parser (libpg_query) rejects, at the "
                             "position the parser names, with its message.",
             .why_is_this_bad = "The statement fails when it runs. pglens keeps linting the other statements "
-                               "of the file: one broken statement never hides the findings in the rest.",
+                               "of the file: one broken statement never hides the findings in the rest. "
+                               "A statement whose parse tree is more than 1,000 levels deep (a machine-written "
+                               "chain such as `1+1+...+1`) is reported here too: pglens does not analyse it.",
             .example = "SELECT id, FROM orders;",
             .use_instead = "SELECT id FROM orders;",
             .references = "https://www.postgresql.org/docs/current/sql-syntax.html",
@@ -30,7 +32,8 @@ class SyntaxError final : public detail::SqlRule {
     uint32_t end = at < ctx.text().size() ? sql::token_end(ctx.text(), at) : at;
     if (end > st.end) end = st.end;
     ctx.report({at, std::max(at, end)}, st.error->message)
-        .help("PostgreSQL's parser stops here; the statement will fail when it runs.");
+        .help(st.error->help.empty() ? "PostgreSQL's parser stops here; the statement will fail when it runs."
+                                     : st.error->help);
   }
 };
 

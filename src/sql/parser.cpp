@@ -1,11 +1,47 @@
 #include "sql/parser.hpp"
 
 #include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace pglens::sql {
 namespace {
 
 constexpr size_t kChunkBytes = 4096;
+
+// Trees deeper than this are not analysed: the rules walk trees recursively, and
+// PostgreSQL's grammar builds a left-deep tree from `1+1+...+1` without limit. A real query
+// is far shallower. A level takes at least one byte of text, so shorter statements are
+// not measured.
+constexpr size_t kMaxTreeDepth = 1000;
+constexpr size_t kMinBytesPerLevel = 1;
+
+// Whether the tree under `root` goes deeper than kMaxTreeDepth levels. Iterative: the tree
+// may be deeper than the stack allows a recursion to go.
+bool too_deep(const Node& root) {
+  std::vector<std::pair<Node, size_t>> pending{{root, 1}};
+  while (!pending.empty()) {
+    auto [node, depth] = pending.back();
+    pending.pop_back();
+    if (depth > kMaxTreeDepth) return true;
+    for_each_child(node, [&, d = depth](const Node& child) { pending.emplace_back(child, d + 1); });
+  }
+  return false;
+}
+
+// A statement too deep to analyse is reported as one that does not parse.
+void refuse_if_too_deep(Statement& st) {
+  if (!st.root || (st.span.end - st.span.begin) < kMaxTreeDepth * kMinBytesPerLevel || !too_deep(st.root)) return;
+  st.root = Node();
+  st.error = ParseError{"statement nested deeper than " + std::to_string(kMaxTreeDepth) +
+                            " levels; pglens does not analyse it",
+                        st.span.begin,
+                        "PostgreSQL parses it, but so deep a tree (a chain of a thousand operators or "
+                        "subqueries) is machine-written: write the chain as a list (IN (...), = ANY "
+                        "(ARRAY[...]), a VALUES list, sum() over rows), or leave the file out of the lint.",
+                        /*too_deep=*/true};
+}
 
 // libpg_query reports a 1-based character position; turn it into a byte offset.
 uint32_t char_pos_to_byte(std::string_view text, int cursorpos) {
@@ -70,6 +106,7 @@ void Parser::parse(std::string_view text, const std::vector<StatementSpan>& span
         st.end = spans[k].end;
         st.root = Node::wrapped(pgl_raw_stmt(cells[k - i]), begin);
         if (!st.root.id()) st.root = Node();
+        refuse_if_too_deep(st);
         visit(st);
       }
     } else {
@@ -86,6 +123,7 @@ void Parser::parse(std::string_view text, const std::vector<StatementSpan>& span
           const void* const* cells = pgl_list_cells(one, &n);
           if (n == 1) st.root = Node::wrapped(pgl_raw_stmt(cells[0]), spans[k].span.begin);
           if (!st.root.id()) st.root = Node();
+          refuse_if_too_deep(st);
         } else {
           st.error = std::move(e);
         }
@@ -106,9 +144,16 @@ std::optional<Node> Parser::parse_one(std::string_view sql, std::string* error) 
   int n = 0;
   const void* const* cells = pgl_list_cells(stmts, &n);
   if (n != 1) return std::nullopt;
-  Node root = Node::wrapped(pgl_raw_stmt(cells[0]), 0);
-  if (!root.id()) return std::nullopt;
-  return root;
+  Statement st;
+  st.span = {0, static_cast<uint32_t>(sql.size())};
+  st.root = Node::wrapped(pgl_raw_stmt(cells[0]), 0);
+  if (!st.root.id()) return std::nullopt;
+  refuse_if_too_deep(st);
+  if (st.error) {
+    if (error) *error = st.error->message;
+    return std::nullopt;
+  }
+  return st.root;
 }
 
 }  // namespace pglens::sql

@@ -20,6 +20,8 @@ namespace pglens::sql {
 struct ParseError {
   std::string message;
   uint32_t offset = 0;  // byte offset in the file
+  std::string help;     // what to do, when it is not "fix the syntax"
+  bool too_deep = false;  // PostgreSQL parsed it, but its tree is too deep for pglens to walk
 };
 
 struct Statement {

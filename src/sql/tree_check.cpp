@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sql/lexer.hpp"
 #include "sql/parser.hpp"
 
 namespace pglens::sql {
@@ -35,10 +36,16 @@ std::optional<std::string> tree_mismatch(const std::string& statement) {
 
   thread_local Parser parser;
   Json actual;
-  if (auto root = parser.parse_one(statement)) {
-    actual = Json::parse(to_json(*root), nullptr, /*allow_exceptions=*/false);
-    drop_negative_integers(actual);
-  }
+  bool refused_as_too_deep = false;
+  std::vector<StatementSpan> whole{{{0, static_cast<uint32_t>(statement.size())}, static_cast<uint32_t>(statement.size())}};
+  parser.parse(statement, whole, [&](const Statement& st) {
+    if (st.root) {
+      actual = Json::parse(to_json(st.root), nullptr, /*allow_exceptions=*/false);
+      drop_negative_integers(actual);
+    }
+    refused_as_too_deep = st.error && st.error->too_deep;
+  });
+  if (refused_as_too_deep) return std::nullopt;  // not read at all, so not misread
   if (actual == expected) return std::nullopt;
   auto text = [](const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); };
   return "sql::Node:       " + text(actual) + "\nlibpg_query JSON: " + text(expected);

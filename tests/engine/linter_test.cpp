@@ -99,5 +99,38 @@ TEST(Linter, DeepNestingIsLintedOrReportedNeverACrash) {
   EXPECT_EQ(ds.back().rule, "syntax-error");
 }
 
+// PostgreSQL's grammar accepts these without limit and builds trees as deep as they are long;
+// the rules walk trees recursively, so the linter must refuse them rather than overflow.
+TEST(Linter, TreesDeeperThanAThousandLevelsAreReportedNotWalked) {
+  std::string sum = "SELECT ";
+  std::string negations = "SELECT ";
+  std::string conjunction = "SELECT * FROM t WHERE ";
+  for (int i = 0; i < 100000; ++i) {
+    sum += i ? "+1" : "1";
+    negations += "- ";  // "--" would start a comment
+    conjunction += i ? " AND a = 1" : "a = 1";
+  }
+  negations += "1";
+  for (const std::string& text : {sum, negations}) {
+    auto ds = lint(text + ";\nSELECT * FROM t;");
+    ASSERT_EQ(ds.size(), 2u) << text.substr(0, 40);
+    EXPECT_EQ(ds[0].rule, "syntax-error");
+    EXPECT_EQ(ds[1].rule, "select-star");  // the next statement is still linted
+  }
+  // The left-deep sum parses (PostgreSQL builds it without limit) and is refused by depth;
+  // the right-nested negations overflow the grammar's own stack first ("memory exhausted").
+  EXPECT_NE(lint(sum + ";")[0].message.find("deeper than 1000 levels"), std::string::npos);
+  // A long AND list is one flat BoolExpr: linted as usual.
+  auto ds = lint(conjunction + ";");
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].rule, "select-star");
+  // 900 levels is deep, but within the limit: linted.
+  std::string shallow = "SELECT * FROM t WHERE a = 1";
+  for (int i = 0; i < 900; ++i) shallow += "+1";
+  ds = lint(shallow + ";");
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].rule, "select-star");
+}
+
 }  // namespace
 }  // namespace pglens
