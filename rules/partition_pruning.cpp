@@ -118,19 +118,28 @@ std::string partitioning_text(const Partitioning& partitioning) {
 }
 
 namespace {
-void collect_leaves(const Catalog& catalog, const Table& root, const Table& table, std::vector<std::string>& out,
-                    int depth) {
+// Calls `leaf` for every partition under `table` that is not itself partitioned.
+template <class Leaf>
+void for_each_leaf(const Catalog& catalog, const Table& table, const Leaf& leaf, int depth) {
   for (const Table* p : catalog.partitions_of(table)) {
-    if (p->is_partitioned() && depth < 16) collect_leaves(catalog, root, *p, out, depth + 1);
-    else out.push_back(p->schema == root.schema ? p->name : p->qualified_name());
+    if (p->is_partitioned() && depth < 16) for_each_leaf(catalog, *p, leaf, depth + 1);
+    else leaf(*p);
   }
 }
 }  // namespace
 
 std::vector<std::string> partition_names(const Catalog& catalog, const Table& parent) {
   std::vector<std::string> out;
-  collect_leaves(catalog, parent, parent, out, 0);
+  for_each_leaf(catalog, parent, [&](const Table& p) {
+    out.push_back(p.schema == parent.schema ? p.name : p.qualified_name());
+  }, 0);
   return out;
+}
+
+size_t partition_count(const Catalog& catalog, const Table& parent) {
+  size_t n = 0;
+  for_each_leaf(catalog, parent, [&](const Table&) { ++n; }, 0);
+  return n;
 }
 
 const Table* partition_root(const Catalog& catalog, const Table& table) {

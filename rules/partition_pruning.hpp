@@ -37,6 +37,8 @@ std::string partitioning_text(const Partitioning& partitioning);
 std::string partitions_text(const std::vector<std::string>& names, size_t max_names = 4);
 // The leaf partitions of `parent` (sub-partitions expanded), by name.
 std::vector<std::string> partition_names(const Catalog& catalog, const Table& parent);
+// How many names partition_names gives, without making them.
+size_t partition_count(const Catalog& catalog, const Table& parent);
 // The partitioned table at the top of `table`'s partition tree; nullptr when it is no partition.
 const Table* partition_root(const Catalog& catalog, const Table& table);
 

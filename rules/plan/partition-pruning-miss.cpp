@@ -28,7 +28,7 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
       auto members = partitions_read(plan, append, ctx.catalog());
       if (!members) continue;
       size_t total = append.children.size() + static_cast<size_t>(std::max<int64_t>(0, append.subplans_removed.value_or(0)));
-      if (members->root) total = std::max(total, pruning::partition_names(ctx.catalog(), *members->root).size());
+      if (members->root) total = std::max(total, pruning::partition_count(ctx.catalog(), *members->root));
       std::vector<int> scanned, empty;
       for (int scan : members->scans) {
         const plan::Node& s = plan.nodes[scan];

@@ -32,8 +32,8 @@ class PartitionPruningMiss final : public detail::SqlRule {
       if (partitioning.keys.empty()) continue;
       const Column* key = table->column(partitioning.keys.front());
       if (!key) continue;  // partitioned by an expression: left alone
-      std::vector<std::string> partitions = pruning::partition_names(ctx.catalog(), *table);
-      if (!partitions.empty() && static_cast<int64_t>(partitions.size()) < ctx.int_option("min-partitions")) continue;
+      size_t partitions = pruning::partition_count(ctx.catalog(), *table);
+      if (partitions > 0 && static_cast<int64_t>(partitions) < ctx.int_option("min-partitions")) continue;
       // No WHERE at all: the whole table is wanted, and reading every partition is right.
       sql::Node where = node.field("whereClause");
       if (!where) continue;
@@ -41,7 +41,7 @@ class PartitionPruningMiss final : public detail::SqlRule {
       if (judge.prunes(where)) continue;
       judge.find(where);
       if (!judge.culprit && judge.mentions_key(where)) continue;  // a key condition we do not judge (LIKE, ...)
-      report(ctx, facts, judge, partitions);
+      report(ctx, facts, judge, pruning::partition_names(ctx.catalog(), *table));
     }
   }
 
