@@ -128,10 +128,10 @@ void for_each_leaf(const Catalog& catalog, const Table& table, const Leaf& leaf,
 }
 }  // namespace
 
-std::vector<std::string> partition_names(const Catalog& catalog, const Table& parent) {
+std::vector<std::string> partition_names(const Catalog& catalog, const Table& parent, size_t max_names) {
   std::vector<std::string> out;
   for_each_leaf(catalog, parent, [&](const Table& p) {
-    out.push_back(p.schema == parent.schema ? p.name : p.qualified_name());
+    if (out.size() < max_names) out.push_back(p.schema == parent.schema ? p.name : p.qualified_name());
   }, 0);
   return out;
 }
@@ -153,12 +153,11 @@ const Table* partition_root(const Catalog& catalog, const Table& table) {
   return root;
 }
 
-std::string partitions_text(const std::vector<std::string>& names, size_t max_names) {
-  if (names.empty()) return {};
-  std::vector<std::string> shown(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(std::min(names.size(), max_names)));
-  std::string list = fmt::format("{}", fmt::join(shown, ", "));
-  if (names.size() > shown.size()) list += fmt::format(" and {} more", names.size() - shown.size());
-  return fmt::format("{} partition{} ({})", names.size(), names.size() == 1 ? "" : "s", list);
+std::string partitions_text(const std::vector<std::string>& first_names, size_t total) {
+  if (total == 0) return {};
+  std::string list = fmt::format("{}", fmt::join(first_names, ", "));
+  if (total > first_names.size()) list += fmt::format(" and {} more", total - first_names.size());
+  return fmt::format("{} partition{} ({})", total, total == 1 ? "" : "s", list);
 }
 
 std::string_view type_family(std::string_view type) {

@@ -32,11 +32,12 @@ std::string general_fix(Defeat defeat, std::string_view key);
 
 // "range (created)".
 std::string partitioning_text(const Partitioning& partitioning);
-// "4 partitions (events_2024_q1, events_2024_q2, events_2024_q3, events_2024_q4)"; names
-// beyond `max_names` are counted, not listed. Empty when the catalog knows none.
-std::string partitions_text(const std::vector<std::string>& names, size_t max_names = 4);
-// The leaf partitions of `parent` (sub-partitions expanded), by name.
-std::vector<std::string> partition_names(const Catalog& catalog, const Table& parent);
+// "6 partitions (events_2024_q1, events_2024_q2, events_2024_q3, events_2024_q4 and 2 more)":
+// the first names, then the count of the rest up to `total`. Empty when the catalog knows none.
+std::string partitions_text(const std::vector<std::string>& first_names, size_t total);
+// The leaf partitions of `parent` (sub-partitions expanded), by name; the first `max_names`.
+std::vector<std::string> partition_names(const Catalog& catalog, const Table& parent,
+                                         size_t max_names = static_cast<size_t>(-1));
 // How many names partition_names gives, without making them.
 size_t partition_count(const Catalog& catalog, const Table& parent);
 // The partitioned table at the top of `table`'s partition tree; nullptr when it is no partition.

@@ -41,7 +41,7 @@ class PartitionPruningMiss final : public detail::SqlRule {
       if (judge.prunes(where)) continue;
       judge.find(where);
       if (!judge.culprit && judge.mentions_key(where)) continue;  // a key condition we do not judge (LIKE, ...)
-      report(ctx, facts, judge, pruning::partition_names(ctx.catalog(), *table));
+      report(ctx, facts, judge, pruning::partition_names(ctx.catalog(), *table, kNamesShown), partitions);
     }
   }
 
@@ -240,11 +240,14 @@ class PartitionPruningMiss final : public detail::SqlRule {
     }
   };
 
-  static void report(detail::RuleContext& ctx, const catalog::QueryFacts& facts,
-                     const Judge& judge, const std::vector<std::string>& partitions) {
+  static constexpr size_t kNamesShown = 4;  // the message names the first few partitions
+
+  static void report(detail::RuleContext& ctx, const catalog::QueryFacts& facts, const Judge& judge,
+                     const std::vector<std::string>& first_partitions, size_t partitions) {
     const Table& table = judge.table;
     const std::string& key = judge.key.name;
-    std::string at_stake = partitions.empty() ? "every partition" : "all " + pruning::partitions_text(partitions);
+    std::string at_stake =
+        partitions == 0 ? "every partition" : "all " + pruning::partitions_text(first_partitions, partitions);
     std::string consequence = fmt::format("PostgreSQL cannot prune `{}` (partitioned by {}) and reads {}", table.name,
                                           pruning::partitioning_text(*table.partitioning), at_stake);
     if (!judge.culprit) {
