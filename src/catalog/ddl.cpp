@@ -899,31 +899,53 @@ std::string bound_from_definition(std::string_view bound) {
 
 namespace {
 
+bool starts_like_ddl(std::string_view text, const sql::StatementSpan& st) {
+  std::string_view head = text.substr(st.span.begin, std::min<size_t>(8, st.span.end - st.span.begin));
+  auto starts = [&](std::string_view word) {
+    if (head.size() < word.size()) return false;
+    for (size_t i = 0; i < word.size(); ++i)
+      if (std::toupper(static_cast<unsigned char>(head[i])) != word[i]) return false;
+    return true;
+  };
+  return starts("CREATE") || starts("ALTER") || starts("DROP");
+}
+
+// The runs of consecutive DDL statements of a file. Only DDL reaches the parser (a file of
+// queries costs one lexing pass), and each run is parsed on its own: the parser parses a few
+// KiB at a time from the first statement given to the last, so a query between two DDL
+// statements would be parsed too, and then the mismatch in count would make it parse every
+// statement of that chunk again one by one.
+std::vector<std::vector<sql::StatementSpan>> ddl_runs(std::string_view text) {
+  sql::Lexed lexed = sql::lex(text);
+  std::vector<std::vector<sql::StatementSpan>> runs;
+  bool in_run = false;
+  for (const auto& st : lexed.statements) {
+    bool ddl = starts_like_ddl(text, st);
+    if (ddl && !in_run) runs.emplace_back();
+    if (ddl) runs.back().push_back(st);
+    in_run = ddl;
+  }
+  return runs;
+}
+
+bool is_modelled_ddl(const sql::Node& root) {
+  std::string_view k = root.kind();
+  return k.starts_with("Create") || k.starts_with("Alter") || k.starts_with("Drop") || k == "IndexStmt" ||
+         k == "RenameStmt" || k == "ViewStmt";
+}
+
 // One loader and parser for a whole set of files: the loader's name index outlives a file.
 void apply_ddl(DdlLoader& loader, sql::Parser& parser, std::string_view text, std::string_view origin) {
-  sql::Lexed lexed = sql::lex(text);
-  // Only DDL reaches the parser: a file of queries costs one lexing pass.
-  std::erase_if(lexed.statements, [&](const sql::StatementSpan& st) {
-    std::string_view head = text.substr(st.span.begin, std::min<size_t>(8, st.span.end - st.span.begin));
-    auto starts = [&](std::string_view word) {
-      if (head.size() < word.size()) return false;
-      for (size_t i = 0; i < word.size(); ++i)
-        if (std::toupper(static_cast<unsigned char>(head[i])) != word[i]) return false;
-      return true;
-    };
-    return !starts("CREATE") && !starts("ALTER") && !starts("DROP");
-  });
-  if (lexed.statements.empty()) return;
+  auto runs = ddl_runs(text);
+  if (runs.empty()) return;
   LineIndex lines(text);
-  parser.parse(text, lexed.statements, [&](const sql::Statement& st) {
-    if (!st.root) return;
-    std::string_view k = st.root.kind();
-    if (!k.starts_with("Create") && !k.starts_with("Alter") && !k.starts_with("Drop") && k != "IndexStmt" &&
-        k != "RenameStmt" && k != "ViewStmt")
-      return;
-    loader.set_origin(origin.empty() ? std::string() : fmt::format("{}:{}", origin, lines.line_of(st.span.begin) + 1));
-    loader.apply(st.root);
-  });
+  for (const auto& run : runs) {
+    parser.parse(text, run, [&](const sql::Statement& st) {
+      if (!st.root || !is_modelled_ddl(st.root)) return;
+      loader.set_origin(origin.empty() ? std::string() : fmt::format("{}:{}", origin, lines.line_of(st.span.begin) + 1));
+      loader.apply(st.root);
+    });
+  }
 }
 
 }  // namespace
