@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "catalog/ddl.hpp"
+#include "catalog/name_table.hpp"
 #include "catalog/names.hpp"
 #include "pglens/catalog.hpp"
 #include "sql/lexer.hpp"
@@ -159,7 +160,7 @@ class RelationNames {
       return;
     }
     size_t position = static_cast<size_t>(&t - catalog_.tables().data());
-    bool added = tables_.insert_or_assign(key(t.schema, t.name), position).second;
+    bool added = tables_.insert_or_assign(key(t.schema, t.name), position);
     if (!added) {  // it replaced the table of that name, which may have been a partition
       partitions_valid_ = false;
       return;
@@ -214,16 +215,15 @@ class RelationNames {
     // a fresh probe of long-taken names, quadratic over migrations that drop columns.
     for (size_t end = k.size(); end > 0 && k[end - 1] >= '0' && k[end - 1] <= '9';) {
       --end;
-      if (auto it = probes_.find(std::string_view(k).substr(0, end)); it != probes_.end()) probes_.erase(it);
+      probes_.erase(std::string_view(k).substr(0, end));
     }
-    auto it = relations_.find(k);
-    if (it != relations_.end() && --it->second == 0) relations_.erase(it);
+    if (uint32_t* count = relations_.find(k); count && --*count == 0) relations_.erase(k);
   }
 
   void build() {
     const auto& tables = catalog_.tables();
     for (size_t i = 0; i < tables.size(); ++i) {
-      tables_.emplace(key(tables[i].schema, tables[i].name), i);
+      if (!tables_.contains(key(tables[i].schema, tables[i].name))) tables_[key_] = i;
       ++relations_[key_];
       for (const auto& idx : tables[i].indexes) ++relations_[key(tables[i].schema, idx.name)];
     }
@@ -231,21 +231,17 @@ class RelationNames {
   }
 
   Table* in_schema(std::string_view schema, std::string_view name) {
-    auto it = tables_.find(key(schema, name));
-    return it == tables_.end() ? nullptr : &catalog_.tables()[it->second];
+    const size_t* position = tables_.find(key(schema, name));
+    return position ? &catalog_.tables()[*position] : nullptr;
   }
 
   Catalog& catalog_;
   bool valid_ = false;
-  std::unordered_map<std::string, size_t> tables_;  // "schema\0name" -> position in catalog_.tables()
-  std::unordered_map<std::string, uint32_t> relations_;  // tables, views and indexes: how many of each name
+  catalog::NameTable<size_t> tables_;      // "schema\0name" -> position in catalog_.tables()
+  catalog::NameTable<uint32_t> relations_;  // tables, views and indexes: how many of each name
   std::unordered_map<std::string, std::vector<size_t>> partitions_;  // parent "schema\0name" -> positions
   bool partitions_valid_ = false;
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-  };
-  std::unordered_map<std::string, int, Hash, std::equal_to<>> probes_;
+  catalog::NameTable<int> probes_;
   std::string key_;
 };
 
