@@ -430,7 +430,7 @@ class DdlLoader {
     if (!taken(base)) return base;
     int& start = names_.probe_start(schema, base);
     for (int i = std::max(start, 1);; ++i) {
-      std::string candidate = fmt::format("{}{}", base, i);
+      std::string candidate = base + std::to_string(i);
       if (taken(candidate)) continue;
       start = i;
       return candidate;
@@ -460,12 +460,11 @@ class DdlLoader {
   void add_index(const std::string& schema, const std::string& table, Index idx, bool recurse) {
     Table* t = names_.table(schema, table);
     if (!t) return;
-    std::string name = idx.name;
-    names_.note_index(t->schema, name);
-    Index proto = idx;
+    names_.note_index(t->schema, idx.name);
     t->indexes.push_back(std::move(idx));
     if (!recurse || !t->is_partitioned()) return;
-    for (const Table* child : names_.partitions(*t)) index_partition(*child, schema, name, proto);
+    Index proto = t->indexes.back();  // a copy: the partitions' indexes are made from it
+    for (const Table* child : names_.partitions(*t)) index_partition(*child, schema, proto.name, proto);
   }
 
   void index_partition(const Table& child_ref, const std::string& parent_schema, const std::string& parent_index,

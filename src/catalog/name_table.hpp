@@ -73,7 +73,7 @@ class NameTable {
   std::pair<Value&, bool> insert(std::string_view key) {
     uint64_t h = hash(key);
     if (Slot* found = find_slot(key, h)) return {found->value, false};
-    if ((used_ + 1) * 4 > slots_.size() * 3) rehash();
+    if ((used_ + 1) * 2 > slots_.size()) rehash();  // at most half full: linear probes stay short
     size_t i = h & mask();
     while (slots_[i].state == kFull) i = (i + 1) & mask();
     Slot& s = slots_[i];
@@ -91,7 +91,7 @@ class NameTable {
   // Grows (or, when mostly erased, only cleans) the table, and drops the erased keys' text.
   void rehash() {
     size_t capacity = 16;
-    while (capacity * 3 < (size_ + 1) * 8) capacity *= 2;  // at most 3/8 full after
+    while (capacity < (size_ + 1) * 4) capacity *= 2;  // at most a quarter full after
     std::vector<Slot> old = std::move(slots_);
     std::string old_keys = std::move(keys_);
     slots_.assign(capacity, Slot{});

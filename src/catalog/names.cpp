@@ -236,14 +236,26 @@ QualifiedName qualified(const sql::List& names) {
 std::string choose_name(std::string_view table, const std::vector<std::string>& columns, std::string_view suffix) {
   constexpr size_t kMaxName = 63;
   std::string name1(table);
-  std::string name2 = fmt::format("{}", fmt::join(columns, "_"));
+  std::string name2;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i > 0) name2 += '_';
+    name2 += columns[i];
+  }
   size_t overhead = suffix.size() + 1 + (name2.empty() ? 0 : 1);
   // Like makeObjectName(): shorten the longer part until the whole fits.
   while (name1.size() + name2.size() + overhead > kMaxName) {
     if (name1.size() > name2.size()) name1.pop_back();
     else name2.pop_back();
   }
-  return name2.empty() ? fmt::format("{}_{}", name1, suffix) : fmt::format("{}_{}_{}", name1, name2, suffix);
+  // Appended, not formatted: the DDL loader names every partition's index with it.
+  std::string name = std::move(name1);
+  name += '_';
+  if (!name2.empty()) {
+    name += name2;
+    name += '_';
+  }
+  name += suffix;
+  return name;
 }
 
 }  // namespace pglens::catalog
