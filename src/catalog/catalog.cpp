@@ -230,6 +230,32 @@ void Catalog::apply_hints(const Config& config, std::string_view origin) {
   }
 }
 
+namespace {
+
+// Sorts by name moving each element once: an Index is large, and a partitioned history has
+// tens of thousands. Names are unique in a table; when they are not, std::sort decides
+// the order as it always did.
+void sort_by_name(std::vector<Index>& items) {
+  std::vector<uint32_t> order(items.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return items[a].name < items[b].name; });
+  bool moved = false;
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i > 0 && items[order[i - 1]].name == items[order[i]].name) {
+      std::sort(items.begin(), items.end(), [](const Index& a, const Index& b) { return a.name < b.name; });
+      return;
+    }
+    moved = moved || order[i] != i;
+  }
+  if (!moved) return;
+  std::vector<Index> sorted;
+  sorted.reserve(items.size());
+  for (uint32_t i : order) sorted.push_back(std::move(items[i]));
+  items = std::move(sorted);
+}
+
+}  // namespace
+
 void Catalog::normalize() {
   bool indexed = names_.built;  // sorting moves the tables: index them again after
   drop_name_index();
@@ -237,7 +263,7 @@ void Catalog::normalize() {
     return std::tie(a.schema, a.name) < std::tie(b.schema, b.name);
   });
   for (auto& t : tables_) {
-    std::sort(t.indexes.begin(), t.indexes.end(), [](const Index& a, const Index& b) { return a.name < b.name; });
+    sort_by_name(t.indexes);
     std::sort(t.constraints.begin(), t.constraints.end(),
               [](const Constraint& a, const Constraint& b) { return a.name < b.name; });
   }
