@@ -175,11 +175,9 @@ class Catalog {
 void load_ddl(Catalog& catalog, std::string_view text, std::string_view origin);
 
 // Files and directories (recursed for *.sql, in path order) of DDL, relative to `root`.
-// Returns an error naming the path that cannot be read. With more than one thread, files
-// are read and parsed ahead on the others; the statements still apply in path order, so
-// the catalog is the same.
+// Returns an error naming the path that cannot be read.
 std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
-                                          const std::filesystem::path& root, unsigned threads = 1);
+                                          const std::filesystem::path& root);
 
 // catalog.json: version-tagged, written by `pglens catalog dump`.
 inline constexpr int kCatalogSnapshotVersion = 1;
@@ -206,7 +204,6 @@ struct CatalogSources {
   std::vector<std::filesystem::path> extra_ddl;
   std::string db_url;
   bool use_environment = true;  // PGLENS_DATABASE_URL
-  unsigned threads = 0;          // parsing the DDL files; 0: one per core
 };
 std::optional<std::string> build_catalog(const Config& config, const CatalogSources& sources, Catalog& out);
 

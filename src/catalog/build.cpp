@@ -1,8 +1,6 @@
 // The catalog a lint sees: every source, merged in the documented order
 // (hints > snapshot/live > DDL).
-#include <algorithm>
 #include <cstdlib>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -14,14 +12,13 @@ namespace pglens {
 std::optional<std::string> build_catalog(const Config& config, const CatalogSources& sources, Catalog& out) {
   Catalog catalog;
   catalog.set_search_path(config.search_path);
-  unsigned threads = sources.threads ? sources.threads : std::max(1u, std::thread::hardware_concurrency());
-  if (auto err = load_ddl_paths(catalog, config.schema, config.root, threads)) return err;
+  if (auto err = load_ddl_paths(catalog, config.schema, config.root)) return err;
   std::vector<std::string> extra;
   for (const auto& f : sources.extra_ddl) {
     std::error_code ec;
     extra.push_back(std::filesystem::absolute(f, ec).string());  // named relative to the cwd, not the root
   }
-  if (auto err = load_ddl_paths(catalog, extra, config.root, threads)) return err;
+  if (auto err = load_ddl_paths(catalog, extra, config.root)) return err;
 
   std::string url = sources.db_url;
   if (url.empty() && sources.use_environment)

@@ -4,13 +4,8 @@
 // consistent whatever order migrations arrive in.
 #include <algorithm>
 #include <cassert>
-#include <condition_variable>
-#include <deque>
-#include <exception>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -956,21 +951,11 @@ void load_ddl(Catalog& catalog, std::string_view text, std::string_view origin) 
   apply_ddl(loader, parser, text, origin);
 }
 
-namespace {
-
-namespace fs = std::filesystem;
-
-// A file of DDL in the order it applies, or why a path cannot be loaded.
-struct DdlSource {
-  fs::path file;
-  std::string origin;  // as the facts name it: relative to the root when inside it
-  std::string error;
-};
-
-// The files of `paths` in the order they apply; the list ends at the first path that
-// cannot be listed.
-std::vector<DdlSource> ddl_sources(const std::vector<std::string>& paths, const fs::path& root) {
-  std::vector<DdlSource> sources;
+std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
+                                          const std::filesystem::path& root) {
+  namespace fs = std::filesystem;
+  sql::Parser parser;
+  DdlLoader loader(catalog, std::string());
   for (const auto& p : paths) {
     fs::path path = fs::path(p).is_absolute() ? fs::path(p) : root / p;
     std::error_code ec;
@@ -978,214 +963,24 @@ std::vector<DdlSource> ddl_sources(const std::vector<std::string>& paths, const 
     if (fs::is_directory(path, ec)) {
       for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
         if (it->is_regular_file() && it->path().extension() == ".sql") files.push_back(it->path());
-      if (ec) {
-        sources.push_back({{}, {}, fmt::format("schema path {}: {}", path.string(), ec.message())});
-        return sources;
-      }
+      if (ec) return fmt::format("schema path {}: {}", path.string(), ec.message());
       std::sort(files.begin(), files.end());  // migrations apply in path order
     } else if (fs::exists(path, ec)) {
       files.push_back(path);
     } else {
-      sources.push_back({{}, {}, fmt::format("schema path {}: no such file or directory", path.string())});
-      return sources;
+      return fmt::format("schema path {}: no such file or directory", path.string());
     }
-    for (auto& f : files) {
+    for (const auto& f : files) {
+      std::ifstream in(f, std::ios::binary);
+      if (!in) return fmt::format("schema file {}: cannot open", f.string());
+      std::string text;
+      char block[1 << 16];  // in blocks: an istreambuf_iterator copies a character at a time
+      while (in.read(block, sizeof block) || in.gcount() > 0) text.append(block, static_cast<size_t>(in.gcount()));
       std::error_code rel_ec;
       fs::path shown = fs::relative(f, root, rel_ec);
       bool outside = rel_ec || shown.empty() || *shown.begin() == "..";
-      std::string origin = (outside ? f : shown).string();
-      sources.push_back({std::move(f), std::move(origin), {}});
+      apply_ddl(loader, parser, text, (outside ? f : shown).string());
     }
-  }
-  return sources;
-}
-
-std::optional<std::string> read_ddl_file(const fs::path& file, std::string& text) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return fmt::format("schema file {}: cannot open", file.string());
-  char block[1 << 16];  // in blocks: an istreambuf_iterator copies a character at a time
-  while (in.read(block, sizeof block) || in.gcount() > 0) text.append(block, static_cast<size_t>(in.gcount()));
-  return std::nullopt;
-}
-
-// Parsing a statement costs about as much as applying it, so on several threads workers
-// read, lex and parse the files ahead in pieces while the one whose turn it is applies its
-// piece: pieces apply strictly in path order, one at a time, so the catalog is exactly the
-// one a single thread builds. A piece is what the parser takes in one go (statements from
-// the first up to ~4 KiB), so a worker waiting for its turn holds parsed trees, not text
-// still to parse; at most one piece per worker is parsed ahead, and a file's text is freed
-// once its last piece is applied.
-class ParallelDdlLoad {
- public:
-  ParallelDdlLoad(DdlLoader& loader, std::vector<DdlSource> sources) : loader_(loader), sources_(std::move(sources)) {}
-
-  std::optional<std::string> run(unsigned threads) {
-    std::vector<std::thread> workers;
-    for (unsigned t = 1; t < threads; ++t) workers.emplace_back([this] { work(); });
-    work();
-    for (auto& w : workers) w.join();
-    if (exception_) std::rethrow_exception(exception_);
-    return error_;
-  }
-
- private:
-  struct File {
-    std::string text;
-    LineIndex lines;
-    size_t pieces_left = 0;
-  };
-  struct Piece {
-    size_t source = 0;
-    std::vector<sql::StatementSpan> statements;
-    std::string error;  // the source cannot be loaded: the load stops here
-  };
-  struct Loaded {
-    std::unique_ptr<File> file;
-    std::vector<Piece> pieces;
-    bool done = false;
-  };
-
-  static constexpr size_t kPieceBytes = 4096;  // as the parser's chunks (src/sql/parser.cpp)
-
-  void work() {
-    try {
-      sql::Parser parser;
-      std::unique_lock lock(mu_);
-      for (;;) {
-        if (stop_) return;
-        if (next_piece_ < pieces_.size()) {
-          size_t index = next_piece_++;
-          Piece piece = std::move(pieces_[index]);
-          File* file = piece.error.empty() ? files_[piece.source].get() : nullptr;
-          lock.unlock();
-          apply_piece(parser, index, piece, file);
-          lock.lock();
-          continue;
-        }
-        if (next_load_ < sources_.size()) {
-          size_t source = next_load_++;
-          lock.unlock();
-          Loaded loaded = load(source);
-          lock.lock();
-          loaded_[source] = std::move(loaded);
-          publish();
-          cv_.notify_all();
-          continue;
-        }
-        if (next_publish_ == sources_.size() && next_piece_ == pieces_.size()) return;
-        cv_.wait(lock);
-      }
-    } catch (...) {
-      std::lock_guard lock(mu_);
-      if (!exception_) exception_ = std::current_exception();
-      stop_ = true;
-      cv_.notify_all();
-    }
-  }
-
-  // Reads and lexes a source, and cuts its runs of DDL into pieces.
-  Loaded load(size_t source) {
-    Loaded out;
-    out.done = true;
-    if (!sources_[source].error.empty()) {
-      out.pieces.push_back({source, {}, sources_[source].error});
-      return out;
-    }
-    auto file = std::make_unique<File>();
-    if (auto err = read_ddl_file(sources_[source].file, file->text)) {
-      out.pieces.push_back({source, {}, *err});
-      return out;
-    }
-    for (auto& run : ddl_runs(file->text)) {
-      for (size_t i = 0; i < run.size();) {
-        size_t j = i;
-        uint32_t begin = run[i].span.begin;
-        do { ++j; } while (j < run.size() && run[j - 1].end - begin < kPieceBytes);
-        out.pieces.push_back({source, std::vector<sql::StatementSpan>(run.begin() + static_cast<ptrdiff_t>(i),
-                                                                      run.begin() + static_cast<ptrdiff_t>(j)), {}});
-        i = j;
-      }
-    }
-    if (out.pieces.empty()) return out;
-    file->lines = LineIndex(file->text);
-    file->pieces_left = out.pieces.size();
-    out.file = std::move(file);
-    return out;
-  }
-
-  // Under the lock: the pieces of the sources loaded so far, in path order.
-  void publish() {
-    while (next_publish_ < sources_.size() && loaded_[next_publish_].done) {
-      Loaded& l = loaded_[next_publish_];
-      files_[next_publish_] = std::move(l.file);
-      for (auto& piece : l.pieces) pieces_.push_back(std::move(piece));
-      l = {};
-      ++next_publish_;
-    }
-  }
-
-  // False when the load stopped (an error or an exception elsewhere) instead.
-  bool wait_for_turn(size_t index) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return turn_ == index || stop_; });
-    return !stop_;
-  }
-
-  void apply_piece(sql::Parser& parser, size_t index, const Piece& piece, File* file) {
-    if (!piece.error.empty()) {
-      if (wait_for_turn(index)) {
-        std::lock_guard lock(mu_);
-        error_ = piece.error;
-        stop_ = true;
-        cv_.notify_all();
-      }
-      return;
-    }
-    const std::string& origin = sources_[piece.source].origin;
-    bool my_turn = false, stopped = false;
-    parser.parse(file->text, piece.statements, [&](const sql::Statement& st) {
-      if (stopped || !st.root || !is_modelled_ddl(st.root)) return;
-      if (!my_turn && !(my_turn = wait_for_turn(index))) {
-        stopped = true;
-        return;
-      }
-      loader_.set_origin(origin.empty() ? std::string() : fmt::format("{}:{}", origin, file->lines.line_of(st.span.begin) + 1));
-      loader_.apply(st.root);
-    });
-    if (!my_turn && (stopped || !wait_for_turn(index))) return;
-    std::lock_guard lock(mu_);
-    turn_ = index + 1;
-    if (--file->pieces_left == 0) files_[piece.source].reset();
-    cv_.notify_all();
-  }
-
-  DdlLoader& loader_;
-  const std::vector<DdlSource> sources_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Loaded> loaded_ = std::vector<Loaded>(sources_.size());  // read ahead, not yet published
-  std::vector<std::unique_ptr<File>> files_ = std::vector<std::unique_ptr<File>>(sources_.size());
-  std::deque<Piece> pieces_;  // in the order they apply; taken ones are left empty
-  size_t next_load_ = 0, next_publish_ = 0, next_piece_ = 0;
-  size_t turn_ = 0;  // the piece that applies now
-  bool stop_ = false;
-  std::optional<std::string> error_;
-  std::exception_ptr exception_;
-};
-
-}  // namespace
-
-std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
-                                          const std::filesystem::path& root, unsigned threads) {
-  std::vector<DdlSource> sources = ddl_sources(paths, root);
-  DdlLoader loader(catalog, std::string());
-  if (threads > 1 && sources.size() > 1) return ParallelDdlLoad(loader, std::move(sources)).run(threads);
-  sql::Parser parser;
-  for (const auto& source : sources) {
-    if (!source.error.empty()) return source.error;
-    std::string text;
-    if (auto err = read_ddl_file(source.file, text)) return err;
-    apply_ddl(loader, parser, text, source.origin);
   }
   return std::nullopt;
 }

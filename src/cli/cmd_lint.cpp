@@ -205,7 +205,7 @@ int run_lint(LintArgs& args) {
   std::map<const Linter*, std::unique_ptr<Catalog>> catalogs;
   for (const auto& [linter, files] : files_by_linter) {
     auto catalog = std::make_unique<Catalog>();
-    if (!load_catalog(linter->config(), files, args.db, *catalog, args.jobs)) return kExitError;
+    if (!load_catalog(linter->config(), files, args.db, *catalog)) return kExitError;
     catalogs[linter] = std::move(catalog);
   }
   for (auto& j : jobs) j.catalog = catalogs[j.linter].get();
