@@ -191,21 +191,23 @@ std::string index_ref(const Catalog& catalog, const Table& table, const std::str
 
 void partitioned_ddl(const Catalog& catalog, const Table& table, const Index& index, std::string& out, int depth) {
   std::string unique = index.unique ? "UNIQUE " : "";
+  std::string body = index_body(index);  // the partitions' indexes differ only in name
   out += fmt::format("CREATE {}INDEX IF NOT EXISTS {} ON ONLY {}{};\n", unique, quote_ident(index.name),
-                     table_ref(catalog, table), index_body(index));
+                     table_ref(catalog, table), body);
+  std::vector<std::string> parts;
+  for (const auto& k : index.keys) parts.push_back(name_part(k.is_expression() ? k.expression : k.column));
+  std::string parent_ref = index_ref(catalog, table, index.name);
   for (const Table* part : catalog.partitions_of(table)) {
-    std::vector<std::string> parts;
-    for (const auto& k : index.keys) parts.push_back(name_part(k.is_expression() ? k.expression : k.column));
-    Index child = index;
-    child.name = choose_name(part->name, parts, "idx");
+    std::string child_name = choose_name(part->name, parts, "idx");
     if (part->is_partitioned() && depth < 8) {
+      Index child = index;
+      child.name = child_name;
       partitioned_ddl(catalog, *part, child, out, depth + 1);
     } else {
-      out += fmt::format("CREATE {}INDEX CONCURRENTLY IF NOT EXISTS {} ON {}{};\n", unique, quote_ident(child.name),
-                         table_ref(catalog, *part), index_body(child));
+      out += fmt::format("CREATE {}INDEX CONCURRENTLY IF NOT EXISTS {} ON {}{};\n", unique, quote_ident(child_name),
+                         table_ref(catalog, *part), body);
     }
-    out += fmt::format("ALTER INDEX {} ATTACH PARTITION {};\n", index_ref(catalog, table, index.name),
-                       index_ref(catalog, *part, child.name));
+    out += fmt::format("ALTER INDEX {} ATTACH PARTITION {};\n", parent_ref, index_ref(catalog, *part, child_name));
   }
 }
 

@@ -8,6 +8,7 @@
 namespace pglens::catalog {
 namespace {
 
+// Sorted: quote_ident looks a name up by binary search.
 constexpr std::array<std::string_view, 64> kReserved = {
     "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast",
     "check", "collate", "column", "constraint", "create", "current_catalog", "current_date", "current_role",
@@ -59,7 +60,7 @@ std::string quote_ident(std::string_view name) {
   bool plain = !name.empty() && (name[0] == '_' || (name[0] >= 'a' && name[0] <= 'z'));
   for (char ch : name)
     plain = plain && (ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '$');
-  if (plain && std::find(kReserved.begin(), kReserved.end(), name) == kReserved.end()) return std::string(name);
+  if (plain && !std::binary_search(kReserved.begin(), kReserved.end(), name)) return std::string(name);
   std::string out = "\"";
   for (char ch : name) {
     if (ch == '"') out += '"';
@@ -113,10 +114,15 @@ std::string render(const sql::Node& n) {
   if (!n) return {};
   std::string_view kind = n.kind();
   if (kind == "ColumnRef") {
-    std::vector<std::string> parts;
-    for (sql::Node f : n.list("fields")) parts.push_back(f.is("A_Star") ? "*" : quote_ident(f.sval()));
-    if (strip_qualifiers && parts.size() > 1) parts.erase(parts.begin(), parts.end() - 1);
-    return fmt::format("{}", fmt::join(parts, "."));
+    sql::List fields = n.list("fields");
+    size_t first = strip_qualifiers && fields.size() > 1 ? fields.size() - 1 : 0;
+    std::string out;
+    for (size_t i = first; i < fields.size(); ++i) {
+      if (i > first) out += '.';
+      sql::Node f = fields[i];
+      out += f.is("A_Star") ? std::string("*") : quote_ident(f.sval());
+    }
+    return out;
   }
   if (kind == "A_Const") return const_text(n);
   if (kind == "ParamRef") return fmt::format("${}", n.integer("number"));
