@@ -134,7 +134,7 @@ Table& Catalog::add_table(Table t) {
   drop_name_index();
   add_schema(t.schema);
   for (auto& existing : tables_) {
-    if (existing.schema == t.schema && existing.name == t.name) {
+    if (existing.name == t.name && existing.schema == t.schema) {  // names differ more often than schemas
       existing = std::move(t);
       return existing;
     }
