@@ -174,10 +174,16 @@ class Catalog {
 // `origin` names the file in the facts' provenance ("db/schema.sql").
 void load_ddl(Catalog& catalog, std::string_view text, std::string_view origin);
 
+// What a DDL file that cannot be read, or is not UTF-8 text, does to a load: stop it with an
+// error naming the file (the schema files a config names), or add nothing (the linted files
+// themselves, whose lint reports the problem).
+enum class UnreadableDdl { fail, skip };
+
 // Files and directories (recursed for *.sql, in path order) of DDL, relative to `root`.
 // Returns an error naming the path that cannot be read.
 std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
-                                          const std::filesystem::path& root);
+                                          const std::filesystem::path& root,
+                                          UnreadableDdl unreadable = UnreadableDdl::fail);
 
 // catalog.json: version-tagged, written by `pglens catalog dump`.
 inline constexpr int kCatalogSnapshotVersion = 1;

@@ -18,7 +18,8 @@ std::optional<std::string> build_catalog(const Config& config, const CatalogSour
     std::error_code ec;
     extra.push_back(std::filesystem::absolute(f, ec).string());  // named relative to the cwd, not the root
   }
-  if (auto err = load_ddl_paths(catalog, extra, config.root)) return err;
+  // The linted files: one that cannot be read is the lint's to report, not the catalog's.
+  if (auto err = load_ddl_paths(catalog, extra, config.root, UnreadableDdl::skip)) return err;
 
   std::string url = sources.db_url;
   if (url.empty() && sources.use_environment)

@@ -15,6 +15,7 @@
 #include "catalog/name_table.hpp"
 #include "catalog/names.hpp"
 #include "pglens/catalog.hpp"
+#include "pglens/source.hpp"
 #include "sql/lexer.hpp"
 #include "sql/parser.hpp"
 
@@ -951,11 +952,31 @@ void load_ddl(Catalog& catalog, std::string_view text, std::string_view origin) 
   apply_ddl(loader, parser, text, origin);
 }
 
+namespace {
+// The file's text as the linter reads SQL (decode_source): a BOM dropped; NUL bytes or bytes
+// that are not UTF-8 are an error naming the file and the place.
+std::optional<std::string> read_ddl_file(const std::filesystem::path& file, std::string& text) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fmt::format("schema file {}: cannot open", file.string());
+  std::string bytes;
+  char block[1 << 16];  // in blocks: an istreambuf_iterator copies a character at a time
+  while (in.read(block, sizeof block) || in.gcount() > 0) bytes.append(block, static_cast<size_t>(in.gcount()));
+  SourceFile decoded;
+  DecodeError error;
+  if (!decode_source(file.string(), std::move(bytes), decoded, error))
+    return fmt::format("schema file {}:{}:{}: {}", file.string(), error.position.line, error.position.column,
+                       error.message);
+  text = std::move(decoded.text);
+  return std::nullopt;
+}
+}  // namespace
+
 std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
-                                          const std::filesystem::path& root) {
+                                          const std::filesystem::path& root, UnreadableDdl unreadable) {
   namespace fs = std::filesystem;
   sql::Parser parser;
   DdlLoader loader(catalog, std::string());
+  bool skip = unreadable == UnreadableDdl::skip;
   for (const auto& p : paths) {
     fs::path path = fs::path(p).is_absolute() ? fs::path(p) : root / p;
     std::error_code ec;
@@ -963,19 +984,19 @@ std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<st
     if (fs::is_directory(path, ec)) {
       for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
         if (it->is_regular_file() && it->path().extension() == ".sql") files.push_back(it->path());
-      if (ec) return fmt::format("schema path {}: {}", path.string(), ec.message());
+      if (ec && !skip) return fmt::format("schema path {}: {}", path.string(), ec.message());
       std::sort(files.begin(), files.end());  // migrations apply in path order
     } else if (fs::exists(path, ec)) {
       files.push_back(path);
-    } else {
+    } else if (!skip) {
       return fmt::format("schema path {}: no such file or directory", path.string());
     }
     for (const auto& f : files) {
-      std::ifstream in(f, std::ios::binary);
-      if (!in) return fmt::format("schema file {}: cannot open", f.string());
       std::string text;
-      char block[1 << 16];  // in blocks: an istreambuf_iterator copies a character at a time
-      while (in.read(block, sizeof block) || in.gcount() > 0) text.append(block, static_cast<size_t>(in.gcount()));
+      if (auto err = read_ddl_file(f, text)) {
+        if (skip) continue;
+        return err;
+      }
       std::error_code rel_ec;
       fs::path shown = fs::relative(f, root, rel_ec);
       bool outside = rel_ec || shown.empty() || *shown.begin() == "..";

@@ -1,5 +1,7 @@
 #include "sql/parser.hpp"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -68,6 +70,13 @@ struct Parser::Impl {
   bool parse_range(std::string_view text, uint32_t begin, uint32_t end, const void*& stmts, ParseError& error) {
     pgl_free(&last);
     buffer.assign(text.substr(begin, end - begin));
+    // The tree's strings point into this text and reach JSON reports and snapshots, so a
+    // caller that did not decode its text (decode_source) gets an error, not invalid names.
+    if (!simdjson::validate_utf8(buffer)) {
+      error.message = "not valid UTF-8 (pglens reads SQL as UTF-8; re-encode it, e.g. with iconv)";
+      error.offset = begin;
+      return false;
+    }
     last = pgl_parse(buffer.c_str());
     if (last.error_message || !last.context) {
       error.message = last.error_message ? last.error_message : "syntax error";

@@ -3,6 +3,7 @@
 #include <pg_query.h>
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include "sql/lexer.hpp"
 #include "sql/parser.hpp"
@@ -45,7 +46,8 @@ std::optional<std::string> tree_mismatch(const std::string& statement) {
     }
     refused_as_too_deep = st.error && st.error->too_deep;
   });
-  if (refused_as_too_deep) return std::nullopt;  // not read at all, so not misread
+  // Not read at all, so not misread: too deep a tree, or text that is not UTF-8.
+  if (refused_as_too_deep || !simdjson::validate_utf8(statement)) return std::nullopt;
   if (actual == expected) return std::nullopt;
   auto text = [](const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); };
   return "sql::Node:       " + text(actual) + "\nlibpg_query JSON: " + text(expected);

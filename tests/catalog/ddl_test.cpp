@@ -251,5 +251,31 @@ TEST(CatalogDdl, SchemaPathsApplyMigrationsInPathOrder) {
   EXPECT_NE(err->find("missing.sql"), std::string::npos);
 }
 
+// A schema file is read as the linter reads SQL: bytes that are not UTF-8 are an error naming
+// the file and the place; as the linted files themselves (UnreadableDdl::skip) it adds nothing,
+// so the lint reports it and goes on with the rest. Text that bypasses the file reader
+// (load_ddl) is refused by the parser: no name that is not UTF-8 reaches the catalog.
+TEST(CatalogDdl, DdlThatIsNotUtf8IsAnErrorOrSkippedNeverInTheCatalog) {
+  test::TempDir dir;
+  test::write_file(dir / "a_good.sql", "CREATE TABLE good (a int);");
+  test::write_file(dir / "b_bad.sql", "CREATE TABLE ok (a int);\nCREATE TABLE caf\xff (a int);");
+  Catalog c;
+  auto err = load_ddl_paths(c, {"a_good.sql", "b_bad.sql"}, dir.path());
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("b_bad.sql:2:17"), std::string::npos) << *err;
+  EXPECT_NE(err->find("not valid UTF-8"), std::string::npos) << *err;
+
+  Catalog skipped;
+  ASSERT_FALSE(load_ddl_paths(skipped, {"a_good.sql", "b_bad.sql", "missing.sql"}, dir.path(), UnreadableDdl::skip));
+  EXPECT_TRUE(skipped.find_table("", "good"));
+  EXPECT_FALSE(skipped.find_table("", "ok"));  // nothing of the file that is not text
+  Catalog direct;
+  load_ddl(direct, "CREATE TABLE caf\xff (a int);\nCREATE TABLE fine (a int);", "buffer");
+  EXPECT_TRUE(direct.find_table("", "fine"));
+  ASSERT_EQ(direct.tables().size(), 1u);
+  std::string dump = dump_snapshot(direct);  // threw on a name that is not UTF-8
+  EXPECT_NE(dump.find("fine"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pglens

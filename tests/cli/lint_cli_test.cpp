@@ -267,6 +267,20 @@ TEST(LintCliFix, StdinIsNeverWritten) {
 namespace pglens {
 namespace {
 
+// The linted files join the catalog; one that is not UTF-8 is reported by the lint, and the
+// others are still linted (it must not abort the catalog, and so the run).
+TEST(LintCli, AFileThatIsNotUtf8IsReportedAndTheOthersStillLinted) {
+  test::TempDir d;
+  test::write_file(d / "bad.sql", "CREATE TABLE t\xff (a int);\n");
+  test::write_file(d / "good.sql", "SELECT * FROM t;\n");
+  for (const char* jobs : {"-j1", "-j2"}) {
+    auto r = test::run_pglens(std::string("lint ") + jobs + " .", {}, d.path());
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.out.find("bad.sql:1:15: error: file is not valid UTF-8"), std::string::npos) << r.out << r.err;
+    EXPECT_NE(r.out.find("good.sql:1:8: warning"), std::string::npos) << r.out;
+  }
+}
+
 // A file name need not be UTF-8; the machine-readable reports must still be valid JSON.
 TEST(LintCli, FileNamesThatAreNotUtf8StillGiveValidJsonAndSarif) {
   test::TempDir d;
