@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "report/json_string.hpp"
+
 namespace pglens::lsp {
 namespace {
 
@@ -44,31 +46,6 @@ uint32_t uinteger_field(const json& j, const char* key) {
 }
 
 std::string document_uri(const json& params) { return string_field(field(params, "textDocument"), "uri"); }
-
-void append_json_string(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  out += '"';
-  size_t run = 0;  // start of the characters not yet copied: runs that need no escape go in one append
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        out += "\\u00";
-        out += hex[(c >> 4) & 0xF];
-        out += hex[c & 0xF];
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out += '"';
-}
 
 void append_number(std::string& out, uint64_t n) {
   char digits[24];

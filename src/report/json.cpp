@@ -6,6 +6,7 @@
 
 #include "pglens/report.hpp"
 #include "pglens/rule.hpp"
+#include "report/json_string.hpp"
 
 namespace pglens {
 
@@ -15,8 +16,7 @@ using nlohmann::ordered_json;
 
 // Writes one JSON object as nlohmann's dump(2) lays it out, `indent` spaces in: the report
 // of a big run is 7,000+ findings, and building each as a json value to dump it cost more
-// than the rules that found it (bench/README.md). Strings are escaped as nlohmann does;
-// bytes that are not UTF-8 (a file name) become U+FFFD instead of an exception.
+// than the rules that found it (bench/README.md). Strings: append_json_string.
 class ObjectWriter {
  public:
   ObjectWriter(std::string& out, int indent) : out_(out), indent_(indent) {}
@@ -87,58 +87,7 @@ class ObjectWriter {
     out_ += ": ";
   }
 
-  void append_string(std::string_view s) {
-    out_ += '"';
-    for (size_t i = 0; i < s.size();) {
-      auto c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x80) {
-        size_t n = utf8_sequence_length(s, i);
-        if (n == 0) {
-          out_ += "\xEF\xBF\xBD";
-          ++i;
-        } else {
-          out_.append(s.substr(i, n));
-          i += n;
-        }
-        continue;
-      }
-      switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
-        default:
-          if (c < 0x20) {
-            static constexpr char hex[] = "0123456789abcdef";
-            out_ += "\\u00";
-            out_ += hex[c >> 4];
-            out_ += hex[c & 15];
-          } else {
-            out_ += static_cast<char>(c);
-          }
-      }
-      ++i;
-    }
-    out_ += '"';
-  }
-
-  // The length of the well-formed UTF-8 sequence at s[i] (a byte >= 0x80), 0 when it is not one.
-  static size_t utf8_sequence_length(std::string_view s, size_t i) {
-    auto b = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
-    auto cont = [&](size_t k) { return (b(k) & 0xC0) == 0x80; };
-    unsigned c = b(0);
-    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-    if (c == 0xE0) return b(1) >= 0xA0 && b(1) <= 0xBF && cont(2) ? 3 : 0;
-    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-    if (c == 0xED) return b(1) >= 0x80 && b(1) <= 0x9F && cont(2) ? 3 : 0;
-    if (c == 0xF0) return b(1) >= 0x90 && b(1) <= 0xBF && cont(2) && cont(3) ? 4 : 0;
-    if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-    if (c == 0xF4) return b(1) >= 0x80 && b(1) <= 0x8F && cont(2) && cont(3) ? 4 : 0;
-    return 0;
-  }
+  void append_string(std::string_view s) { append_json_string(out_, s); }
 
   std::string& out_;
   int indent_;

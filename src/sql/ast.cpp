@@ -4,6 +4,8 @@
 #include <functional>
 #include <string>
 
+#include "report/json_string.hpp"
+
 namespace pglens::sql {
 
 Node Node::wrapped(const void* pointer, uint32_t base) {
@@ -187,25 +189,6 @@ std::optional<uint32_t> first_location(const Node& n) { return extreme_location(
 std::optional<uint32_t> last_location(const Node& n) { return extreme_location(n, std::greater<uint32_t>(), 0); }
 
 namespace {
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      static constexpr char hex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += hex[u >> 4];
-      out += hex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
 void append_fields(std::string& out, const Node& n);
 
 void append_node(std::string& out, const Node& n, bool with_kind) {

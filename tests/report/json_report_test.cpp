@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pglens/report.hpp"
+#include "report/json_string.hpp"
 
 namespace pglens {
 namespace {
@@ -44,6 +45,26 @@ TEST(JsonReport, EscapesEveryStringAsNlohmannWouldAndStaysValidOnBytesThatAreNot
   std::string clean_text = render_json(std::span<const FileReport>(&clean, 1));
   std::string expected = nlohmann::ordered_json::parse(clean_text).dump(2) + "\n";
   EXPECT_EQ(clean_text, expected);
+}
+
+std::string json_string(std::string_view s) {
+  std::string out;
+  append_json_string(out, s);
+  return out;
+}
+
+TEST(JsonString, EscapesAsNlohmannAndReplacesBytesThatAreNotUtf8) {
+  EXPECT_EQ(json_string(""), R"("")");
+  EXPECT_EQ(json_string("plain text"), R"("plain text")");
+  EXPECT_EQ(json_string("a\"b\\c"), R"("a\"b\\c")");
+  EXPECT_EQ(json_string("\b\f\n\r\t"), R"("\b\f\n\r\t")");
+  EXPECT_EQ(json_string(std::string_view("\x01\x1f\0", 3)), R"("\u0001\u001f\u0000")");
+  EXPECT_EQ(json_string("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x90\x98"), "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x90\x98\"");
+  EXPECT_EQ(json_string("a\xFF" "b"), "\"a\xEF\xBF\xBD" "b\"");
+  EXPECT_EQ(json_string("\xC3"), "\"\xEF\xBF\xBD\"");                  // cut short at the end
+  EXPECT_EQ(json_string("\xED\xA0\x80\n"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\\n\"");  // a surrogate
+  for (std::string_view s : {"x\ty", "caf\xC3\xA9", "q\"\\"})
+    EXPECT_EQ(json_string(s), nlohmann::json(std::string(s)).dump()) << s;
 }
 
 TEST(JsonReport, EmptyRunIsAnEmptyArray) {
