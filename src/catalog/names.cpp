@@ -110,8 +110,19 @@ std::string deparse(const sql::Node& n, bool unqualified) {
 }
 
 namespace {
+// Deeper expressions print as `...`: no real query nests so deep, and the recursion must not
+// overflow the stack (sql::Parser passes trees of up to 1,000 levels; under ASan a level here
+// takes kilobytes of stack).
+constexpr int kMaxRenderDepth = 100;
+thread_local int render_depth = 0;
+
 std::string render(const sql::Node& n) {
   if (!n) return {};
+  struct Depth {
+    Depth() { ++render_depth; }
+    ~Depth() { --render_depth; }
+  } depth;
+  if (render_depth > kMaxRenderDepth) return "...";
   std::string_view kind = n.kind();
   if (kind == "ColumnRef") {
     sql::List fields = n.list("fields");

@@ -296,3 +296,25 @@ TEST(LintCli, FileNamesThatAreNotUtf8StillGiveValidJsonAndSarif) {
 
 }  // namespace
 }  // namespace pglens
+
+namespace pglens {
+namespace {
+
+// The deepest tree the parser lets through, against a catalog so that the schema-aware rules
+// (query facts, index advice, deparsed predicates) all walk it: no stack overflow, also in
+// the ASan build, whose frames are several times larger.
+TEST(LintCli, TheDeepestAcceptedTreeIsLintedWithACatalog) {
+  test::TempDir d;
+  std::string deep = "SELECT * FROM orders WHERE total = 1";
+  for (int i = 0; i < 990; ++i) deep += "+1";
+  test::write_file(d / "q.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);\n" + deep +
+                                    " ORDER BY total;\n" + deep + " OR id = 2;\n");
+  auto r = test::run_pglens("lint --format json q.sql", {}, d.path());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  auto parsed = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(parsed.is_array()) << r.out << r.err;
+  EXPECT_FALSE(parsed.empty());
+}
+
+}  // namespace
+}  // namespace pglens
