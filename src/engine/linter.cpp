@@ -71,20 +71,11 @@ class TreeWalker {
   // Every node below `node`: wrapped nodes are visited; an unwrapped struct without a kind
   // of its own (A_Const's value) is walked through.
   void walk_fields(const sql::Node& node) {
-    for (const PglField* f = node.fields_begin(); f != node.fields_end(); ++f) {
-      std::string_view name(f->name, f->name_len);
-      if (f->kind == PGL_LIST || f->kind == PGL_ITEMS) {
-        for (sql::Node child : node.child_list(*f)) enter(child, name);
-      } else if (sql::Node child = node.child(*f)) {
-        enter(child, name);
-      }
-    }
-  }
-
-  void enter(const sql::Node& child, std::string_view field) {
-    if (!child) return;
-    if (child.kind().empty()) walk_fields(child);
-    else visit(child, field);
+    sql::for_each_field_child(node, [&](const sql::Node& child, std::string_view field) {
+      if (child.kind().empty()) walk_fields(child);
+      else visit(child, field);
+      return true;
+    });
   }
 
   const Dispatch& dispatch_;

@@ -106,29 +106,36 @@ class List {
   bool ints_ = false;
 };
 
-// Calls `visit(child)` for each node directly below `node` (the fields holding a node and the
-// nodes of list fields), in the tree's order. Generic walks (every ColumnRef under an
-// expression ...) recurse through it so no node kind is missed. A `visit` returning bool
-// stops the walk with false; for_each_child then returns false.
+// Calls `visit(child, field)` for each node directly below `node` (the fields holding a node
+// and the nodes of list fields), with the name of the field holding it, in the tree's order;
+// a `visit` returning false stops the walk, and then this returns false.
+template <class Visit>
+bool for_each_field_child(const Node& node, Visit&& visit) {
+  for (const PglField* f = node.fields_begin(); f != node.fields_end(); ++f) {
+    std::string_view field(f->name, f->name_len);
+    if (f->kind == PGL_LIST || f->kind == PGL_ITEMS) {
+      for (Node child : node.child_list(*f))
+        if (child && !visit(child, field)) return false;
+    } else if (Node child = node.child(*f); child && !visit(child, field)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Calls `visit(child)` for each node directly below `node`, as for_each_field_child. Generic
+// walks (every ColumnRef under an expression ...) recurse through it so no node kind is
+// missed. A `visit` returning bool stops the walk with false; for_each_child then returns false.
 template <class Visit>
 bool for_each_child(const Node& node, Visit&& visit) {
-  auto call = [&](const Node& child) {
+  return for_each_field_child(node, [&](const Node& child, std::string_view) {
     if constexpr (std::is_void_v<std::invoke_result_t<Visit&, const Node&>>) {
       visit(child);
       return true;
     } else {
       return static_cast<bool>(visit(child));
     }
-  };
-  for (const PglField* f = node.fields_begin(); f != node.fields_end(); ++f) {
-    if (f->kind == PGL_LIST || f->kind == PGL_ITEMS) {
-      for (Node child : node.child_list(*f))
-        if (child && !call(child)) return false;
-    } else if (Node child = node.child(*f); child && !call(child)) {
-      return false;
-    }
-  }
-  return true;
+  });
 }
 
 // Whether `node` or a node below it satisfies `match`; the walk does not enter nodes for

@@ -17,7 +17,6 @@ constexpr size_t kChunkBytes = 4096;
 // is far shallower. A level takes at least one byte of text, so shorter statements are
 // not measured.
 constexpr size_t kMaxTreeDepth = 1000;
-constexpr size_t kMinBytesPerLevel = 1;
 
 // Whether the tree under `root` goes deeper than kMaxTreeDepth levels. Iterative: the tree
 // may be deeper than the stack allows a recursion to go.
@@ -32,9 +31,12 @@ bool too_deep(const Node& root) {
   return false;
 }
 
-// A statement too deep to analyse is reported as one that does not parse.
-void refuse_if_too_deep(Statement& st) {
-  if (!st.root || (st.span.end - st.span.begin) < kMaxTreeDepth * kMinBytesPerLevel || !too_deep(st.root)) return;
+// The statement's tree from its RawStmt; a statement too deep to analyse is reported as one
+// that does not parse.
+void set_root(Statement& st, const void* raw_stmt, uint32_t base) {
+  st.root = Node::wrapped(pgl_raw_stmt(raw_stmt), base);
+  if (!st.root.id()) st.root = Node();  // a RawStmt without a statement
+  if (!st.root || st.span.end - st.span.begin < kMaxTreeDepth || !too_deep(st.root)) return;
   st.root = Node();
   st.error = ParseError{"statement nested deeper than " + std::to_string(kMaxTreeDepth) +
                             " levels; pglens does not analyse it",
@@ -103,19 +105,16 @@ void Parser::parse(std::string_view text, const std::vector<StatementSpan>& span
 
     const void* stmts = nullptr;
     ParseError error;
-    bool ok = impl_->parse_range(text, begin, end, stmts, error);
-    List raw(stmts, begin);
-    if (ok && raw.size() == j - i) {
-      int n = 0;
-      const void* const* cells = pgl_list_cells(stmts, &n);
+    int parsed = 0;
+    const void* const* cells = nullptr;
+    if (impl_->parse_range(text, begin, end, stmts, error)) cells = pgl_list_cells(stmts, &parsed);
+    if (cells && static_cast<size_t>(parsed) == j - i) {
       for (size_t k = i; k < j; ++k) {
         Statement st;
         st.index = static_cast<uint32_t>(k);
         st.span = spans[k].span;
         st.end = spans[k].end;
-        st.root = Node::wrapped(pgl_raw_stmt(cells[k - i]), begin);
-        if (!st.root.id()) st.root = Node();
-        refuse_if_too_deep(st);
+        set_root(st, cells[k - i], begin);
         visit(st);
       }
     } else {
@@ -129,10 +128,8 @@ void Parser::parse(std::string_view text, const std::vector<StatementSpan>& span
         ParseError e;
         if (impl_->parse_range(text, spans[k].span.begin, spans[k].end, one, e)) {
           int n = 0;
-          const void* const* cells = pgl_list_cells(one, &n);
-          if (n == 1) st.root = Node::wrapped(pgl_raw_stmt(cells[0]), spans[k].span.begin);
-          if (!st.root.id()) st.root = Node();
-          refuse_if_too_deep(st);
+          const void* const* one_cell = pgl_list_cells(one, &n);
+          if (n == 1) set_root(st, one_cell[0], spans[k].span.begin);
         } else {
           st.error = std::move(e);
         }
@@ -144,25 +141,14 @@ void Parser::parse(std::string_view text, const std::vector<StatementSpan>& span
 }
 
 std::optional<Node> Parser::parse_one(std::string_view sql, std::string* error) {
-  const void* stmts = nullptr;
-  ParseError e;
-  if (!impl_->parse_range(sql, 0, static_cast<uint32_t>(sql.size()), stmts, e)) {
-    if (error) *error = e.message;
-    return std::nullopt;
-  }
-  int n = 0;
-  const void* const* cells = pgl_list_cells(stmts, &n);
-  if (n != 1) return std::nullopt;
-  Statement st;
-  st.span = {0, static_cast<uint32_t>(sql.size())};
-  st.root = Node::wrapped(pgl_raw_stmt(cells[0]), 0);
-  if (!st.root.id()) return std::nullopt;
-  refuse_if_too_deep(st);
-  if (st.error) {
-    if (error) *error = st.error->message;
-    return std::nullopt;
-  }
-  return st.root;
+  // As one statement spanning the text; its tree lives until the next parse on this Parser.
+  auto size = static_cast<uint32_t>(sql.size());
+  std::optional<Node> root;
+  parse(sql, {{{0, size}, size}}, [&](const Statement& st) {
+    if (st.root) root = st.root;
+    else if (st.error && error) *error = st.error->message;
+  });
+  return root;
 }
 
 }  // namespace pglens::sql

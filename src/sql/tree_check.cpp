@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
-#include "sql/lexer.hpp"
 #include "sql/parser.hpp"
 
 namespace pglens::sql {
@@ -27,6 +26,8 @@ void drop_negative_integers(Json& j) {
 }  // namespace
 
 std::optional<std::string> tree_mismatch(const std::string& statement) {
+  // Text that is not UTF-8 is refused by the parser: not read at all, so not misread.
+  if (!simdjson::validate_utf8(statement)) return std::nullopt;
   Json expected;
   PgQueryParseResult r = pg_query_parse(statement.c_str());
   if (!r.error) {
@@ -38,17 +39,15 @@ std::optional<std::string> tree_mismatch(const std::string& statement) {
   thread_local Parser parser;
   Json actual;
   bool refused_as_too_deep = false;
-  std::vector<StatementSpan> whole{{{0, static_cast<uint32_t>(statement.size())}, static_cast<uint32_t>(statement.size())}};
-  parser.parse(statement, whole, [&](const Statement& st) {
+  auto size = static_cast<uint32_t>(statement.size());
+  parser.parse(statement, {{{0, size}, size}}, [&](const Statement& st) {
     if (st.root) {
       actual = Json::parse(to_json(st.root), nullptr, /*allow_exceptions=*/false);
       drop_negative_integers(actual);
     }
-    refused_as_too_deep = st.error && st.error->too_deep;
+    refused_as_too_deep = st.error && st.error->too_deep;  // likewise not read at all
   });
-  // Not read at all, so not misread: too deep a tree, or text that is not UTF-8.
-  if (refused_as_too_deep || !simdjson::validate_utf8(statement)) return std::nullopt;
-  if (actual == expected) return std::nullopt;
+  if (refused_as_too_deep || actual == expected) return std::nullopt;
   auto text = [](const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); };
   return "sql::Node:       " + text(actual) + "\nlibpg_query JSON: " + text(expected);
 }
