@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,5 +64,9 @@ struct DecodeError {
 // Turns raw bytes into a SourceFile: strips a UTF-8 BOM; rejects NUL bytes (binary
 // files), invalid UTF-8 and files over 4 GiB. Returns false and fills `error` otherwise.
 bool decode_source(std::string path, std::string bytes, SourceFile& out, DecodeError& error);
+
+// Every byte of `file` (or of stdin for `-`) into `out`; nullopt, or why not ("cannot open:
+// No such file or directory", "cannot read: ...").
+std::optional<std::string> read_bytes(const std::string& file, std::string& out);
 
 }  // namespace pglens

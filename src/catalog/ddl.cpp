@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cassert>
 #include <filesystem>
-#include <fstream>
 #include <unordered_map>
 #include <utility>
 
@@ -956,11 +955,8 @@ namespace {
 // The file's text as the linter reads SQL (decode_source): a BOM dropped; NUL bytes or bytes
 // that are not UTF-8 are an error naming the file and the place.
 std::optional<std::string> read_ddl_file(const std::filesystem::path& file, std::string& text) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return fmt::format("schema file {}: cannot open", file.string());
   std::string bytes;
-  char block[1 << 16];  // in blocks: an istreambuf_iterator copies a character at a time
-  while (in.read(block, sizeof block) || in.gcount() > 0) bytes.append(block, static_cast<size_t>(in.gcount()));
+  if (auto err = read_bytes(file.string(), bytes)) return fmt::format("schema file {}: {}", file.string(), *err);
   SourceFile decoded;
   DecodeError error;
   if (!decode_source(file.string(), std::move(bytes), decoded, error))

@@ -1,12 +1,12 @@
 // catalog.json: the catalog as `pglens catalog dump` writes it, read back for offline lints.
 #include <algorithm>
-#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include "pglens/catalog.hpp"
+#include "pglens/source.hpp"
 
 namespace pglens {
 namespace {
@@ -269,10 +269,8 @@ std::optional<std::string> parse_snapshot(std::string_view text, std::string_vie
 }
 
 std::optional<std::string> load_snapshot(const std::filesystem::path& file, Catalog& out) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return fmt::format("{}: cannot open the catalog snapshot", file.string());
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return fmt::format("{}: cannot read the catalog snapshot", file.string());
+  std::string text;
+  if (auto err = read_bytes(file.string(), text)) return fmt::format("{}: catalog snapshot: {}", file.string(), *err);
   return parse_snapshot(text, file.string(), out);
 }
 

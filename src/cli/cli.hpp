@@ -34,8 +34,6 @@ void add_catalog_command(CLI::App& app, Runner& run);
 // and NO_COLOR is unset.
 bool use_color(const std::string& when, int fd);
 
-// Reads a whole file (or stdin for "-") as bytes. Returns an error message on failure.
-std::optional<std::string> read_bytes(const std::string& path, std::string& out);
 
 // Loads the config named by --config, or the nearest .pglens.toml above `near`, or the
 // defaults. Prints the error and returns false when the config is broken.

@@ -17,20 +17,6 @@ bool use_color(const std::string& when, int fd) {
   return isatty(fd) != 0;
 }
 
-std::optional<std::string> read_bytes(const std::string& path, std::string& out) {
-  FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-  if (!f) return std::string("cannot open: ") + std::strerror(errno);
-  out.clear();
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  bool failed = std::ferror(f) != 0;
-  int err = errno;
-  if (f != stdin) std::fclose(f);
-  if (failed) return std::string("cannot read: ") + std::strerror(err);
-  return std::nullopt;
-}
-
 bool resolve_config(const std::string& explicit_path, const std::filesystem::path& near, Config& out) {
   std::optional<std::filesystem::path> file;
   if (!explicit_path.empty()) file = explicit_path;

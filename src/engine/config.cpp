@@ -1,10 +1,9 @@
 #include "pglens/config.hpp"
+#include "pglens/source.hpp"
 
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -266,11 +265,10 @@ std::optional<ConfigError> parse_config(std::string_view text, const std::filesy
 }
 
 std::optional<ConfigError> load_config(const std::filesystem::path& file, Config& out) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return ConfigError{file.string(), 0, 0, "cannot read the config file (does it exist, is it readable?)"};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_config(ss.str(), file, out);
+  std::string text;
+  if (auto err = read_bytes(file.string(), text))
+    return ConfigError{file.string(), 0, 0, "cannot read the config file (" + *err + ")"};
+  return parse_config(text, file, out);
 }
 
 std::optional<std::filesystem::path> find_config(const std::filesystem::path& path) {
