@@ -7,6 +7,12 @@
 #include "catalog/names.hpp"
 
 namespace pglens::catalog {
+
+const std::string& ColumnPredicate::condition_text() const {
+  if (text.empty() && condition) text = deparse(condition, true);
+  return text;
+}
+
 namespace {
 
 bool key_matches(const IndexKey& key, const std::string& target) {
@@ -52,16 +58,15 @@ std::vector<std::string> conjuncts(std::string_view text) {
 // is one of the request's conditions, or `col IS NOT NULL` where the request compares col.
 bool implies(const IndexRequest& request, const std::string& predicate) {
   if (predicate.empty()) return true;
+  constexpr std::string_view not_null = " IS NOT NULL";
   for (const auto& c : conjuncts(predicate)) {
-    bool found = std::any_of(request.predicates.begin(), request.predicates.end(),
-                             [&](const ColumnPredicate& p) {
-                               if (p.text == c) return true;
-                               constexpr std::string_view not_null = " IS NOT NULL";
-                               const std::string& t = p.target();
-                               return !p.is_null_test && p.op != PredicateOp::other &&
-                                      c.size() == t.size() + not_null.size() && c.starts_with(t) &&
-                                      c.ends_with(not_null);
-                             });
+    bool found = std::any_of(request.predicates.begin(), request.predicates.end(), [&](const ColumnPredicate& p) {
+      const std::string& t = p.target();
+      bool compared = !p.is_null_test && p.op != PredicateOp::other;
+      // The cheap test first: the text is rendered only when it is needed.
+      return (compared && c.size() == t.size() + not_null.size() && c.starts_with(t) && c.ends_with(not_null)) ||
+             p.condition_text() == c;
+    });
     if (!found) return false;
   }
   return true;
@@ -245,9 +250,9 @@ std::optional<IndexSuggestion> suggest_index(const Catalog& catalog, const Table
                                     [](const ColumnPredicate& p) { return p.op == PredicateOp::range; }) +
                       request.order_by.size();
   for (const auto* p : equalities) {
-    bool constant_filter = p->is_column() && !p->constant.empty() && !p->is_null_test && low_cardinality(table, p->column);
+    bool constant_filter = p->is_column() && p->has_constant() && !p->is_null_test && low_cardinality(table, p->column);
     if (constant_filter && (other_keys > 0 || equalities.size() > 1)) {
-      partial.push_back(p->text);
+      partial.push_back(p->condition_text());
       continue;
     }
     add_key(key_for(p->column, p->expression));
@@ -282,7 +287,7 @@ std::optional<IndexSuggestion> suggest_index(const Catalog& catalog, const Table
     for (const auto& p : request.predicates) {
       if (!p.is_column()) continue;
       bool in_keys = std::any_of(proposal.keys.begin(), proposal.keys.end(), [&](const IndexKey& k) { return k.column == p.column; });
-      bool in_partial = std::find(partial.begin(), partial.end(), p.text) != partial.end();
+      bool in_partial = !partial.empty() && std::find(partial.begin(), partial.end(), p.condition_text()) != partial.end();
       if (!in_keys && !in_partial && std::find(missing.begin(), missing.end(), p.column) == missing.end())
         missing.push_back(p.column);
     }

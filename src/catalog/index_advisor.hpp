@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "pglens/catalog.hpp"
+#include "sql/ast.hpp"
 
 namespace pglens::catalog {
 
@@ -31,11 +32,19 @@ struct ColumnPredicate {
   std::string column;      // the column, when the condition is on a bare column
   std::string expression;  // canonical expression text otherwise ("lower(email)")
   PredicateOp op = PredicateOp::other;
-  std::string text;        // canonical text of the whole condition ("status = 'pending'")
-  std::string constant;    // the literal compared with, when it is one ("'pending'")
+  // The canonical text of the whole condition ("status = 'pending'") and the literal compared
+  // with, when it is one ("'pending'"): given as text (a plan's condition), or as the nodes
+  // to render them from (a query's), since few predicates are ever shown or compared as
+  // text. Read them through condition_text() and has_constant().
+  mutable std::string text;  // rendered from `condition` when first asked
+  std::string constant;
+  sql::Node condition;
+  sql::Node literal;         // an A_Const
   bool is_null_test = false;
 
   bool is_column() const { return !column.empty(); }
+  const std::string& condition_text() const;
+  bool has_constant() const { return !constant.empty() || static_cast<bool>(literal); }
   // Column name or expression: what an index key must equal to serve it.
   const std::string& target() const { return column.empty() ? expression : column; }
 };

@@ -167,11 +167,11 @@ class Analyzer {
     c.predicate.column = side.column;
     c.predicate.expression = side.expression;
     c.predicate.op = op;
-    c.predicate.text = deparse(cond, true);
+    c.predicate.condition = cond;
     c.predicate.is_null_test = op_text == "IS NULL";
     sql::Node v = value_node;
     while (v.is("TypeCast")) v = v.field("arg");
-    if (kind == ValueKind::constant && v.is("A_Const")) c.predicate.constant = deparse(v);
+    if (kind == ValueKind::constant && v.is("A_Const")) c.predicate.literal = v;
     c.node = cond;
     c.column_side = column_node;
     c.value_side = value_node;
