@@ -8,8 +8,6 @@
 namespace pglens::rules {
 namespace {
 
-using catalog::PredicateOp;
-using catalog::ValueKind;
 
 // A query filters a large table on columns no index serves: every row is read to find the
 // few it wants. One finding per query and table, with the one index that serves it all.
@@ -55,17 +53,16 @@ class MissingIndexFilter final : public detail::SqlRule {
     for (size_t r = 0; r < facts.relations.size(); ++r) {
       const Table* table = facts.relations[r].table;
       if (!table || table->kind == RelationKind::view || !schema::is_large(*table, ctx)) continue;
-      catalog::IndexRequest request = facts.request_for(r, false);
+      if (facts.filter_served(r)) continue;
       const catalog::Condition* first = nullptr;
-      bool served = false;
       for (const auto& c : facts.conditions) {
-        if (c.relation != r || c.predicate.op == PredicateOp::other) continue;
-        if (c.value != ValueKind::constant && c.value != ValueKind::parameter) continue;
-        if (catalog::serving_index(*table, c.predicate, request)) { served = true; break; }
-        if (!first && c.predicate.is_column()) first = &c;
+        if (c.relation == r && c.is_lookup() && c.predicate.is_column()) {
+          first = &c;
+          break;
+        }
       }
-      if (served || !first) continue;
-      auto suggestion = catalog::suggest_index(ctx.catalog(), *table, request);
+      if (!first) continue;
+      auto suggestion = catalog::suggest_index(ctx.catalog(), *table, facts.filter_request(r));
       if (!suggestion) continue;
       std::string column = fmt::format("{}.{}", table->name, first->predicate.column);
       ctx.report(schema::token_span(ctx, first->location),

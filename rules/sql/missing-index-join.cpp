@@ -11,7 +11,6 @@ namespace pglens::rules {
 namespace {
 
 using catalog::PredicateOp;
-using catalog::ValueKind;
 
 // A join whose inner side has no index on its key: every row from the outer side costs a
 // scan of the inner table (or forces a hash of all of it).
@@ -60,7 +59,7 @@ class MissingIndexJoin final : public detail::SqlRule {
       catalog::IndexRequest request = facts.request_for(r, true);
       if (catalog::serving_index(*table, c.predicate, request)) continue;
       // Another condition on this table served by an index already narrows it.
-      if (served_filter(facts, r, *table)) continue;
+      if (facts.filter_served(r)) continue;
       catalog::IndexRequest join_request;
       for (const auto& p : request.predicates)
         if (p.op == PredicateOp::equality) join_request.predicates.push_back(p);
@@ -84,16 +83,7 @@ class MissingIndexJoin final : public detail::SqlRule {
     const Table* t = facts.relations[r].table;
     if (t && !schema::is_large(*t, ctx)) return true;
     for (const auto& c : facts.conditions)
-      if (c.relation == r && c.predicate.op != PredicateOp::other &&
-          (c.value == ValueKind::constant || c.value == ValueKind::parameter))
-        return true;
-    return false;
-  }
-
-  static bool served_filter(const catalog::QueryFacts& facts, size_t r, const Table& table) {
-    catalog::IndexRequest request = facts.request_for(r, false);
-    for (const auto& p : request.predicates)
-      if (catalog::serving_index(table, p, request)) return true;
+      if (c.relation == r && c.is_lookup()) return true;
     return false;
   }
 };

@@ -9,7 +9,6 @@ namespace pglens::rules {
 namespace {
 
 using catalog::PredicateOp;
-using catalog::ValueKind;
 
 // ORDER BY ... LIMIT on a large table with no index that yields the rows in that order:
 // PostgreSQL reads and sorts every matching row to return the first few.
@@ -53,15 +52,10 @@ class MissingIndexSort final : public detail::SqlRule {
       if (!o.relation || *o.relation != r) return;
     const Table* table = facts.relations[r].table;
     if (!table || table->kind == RelationKind::view || !schema::is_large(*table, ctx)) return;
-    catalog::IndexRequest request = facts.request_for(r, false);
+    const catalog::IndexRequest& request = facts.filter_request(r);
     if (catalog::ordering_index(*table, request)) return;
     // An unserved filter is missing-index-filter's finding (its index includes the order).
-    bool unserved_filter = false, served_filter = false;
-    for (const auto& p : request.predicates) {
-      if (catalog::serving_index(*table, p, request)) served_filter = true;
-      else unserved_filter = true;
-    }
-    if (unserved_filter && !served_filter) return;
+    if (!request.predicates.empty() && !facts.filter_served(r)) return;
     catalog::IndexRequest sort_request;
     for (const auto& p : request.predicates)
       if (p.op == PredicateOp::equality) sort_request.predicates.push_back(p);

@@ -63,10 +63,9 @@ class NonSargablePredicate final : public detail::SqlRule {
                             detail::RuleContext& ctx, uint32_t limit) {
     auto column = schema::wrapped_column(c.column_side);
     if (!column || !table.column(column->name)) return;
-    catalog::IndexRequest request = facts.request_for(c.relation, false);
     catalog::ColumnPredicate as_index = c.predicate;
     if (as_index.op == PredicateOp::other) as_index.op = PredicateOp::range;
-    if (catalog::serving_index(table, as_index, request)) return;  // an expression index matches
+    if (catalog::serving_index(table, as_index, facts.filter_request(c.relation))) return;  // an expression index matches
     uint32_t begin = schema::first_location(c.column_side).value_or(c.location);
     Span span = schema::expression_span(ctx.text(), begin, limit);
     std::string expr = catalog::deparse(c.column_side, true);

@@ -38,9 +38,12 @@ class PartitionPruningMiss final : public detail::SqlRule {
       sql::Node where = node.field("whereClause");
       if (!where) continue;
       Judge judge{facts, r, *table, *key, partitioning.strategy, std::nullopt};
-      if (judge.prunes(where)) continue;
-      judge.find(where);
-      if (!judge.culprit && judge.mentions_key(where)) continue;  // a key condition we do not judge (LIKE, ...)
+      // A WHERE that never names the key neither prunes nor holds a culprit: one walk tells.
+      if (judge.may_mention_key(where)) {
+        if (judge.prunes(where)) continue;
+        judge.find(where);
+        if (!judge.culprit && judge.mentions_key(where)) continue;  // a key condition we do not judge (LIKE, ...)
+      }
       report(ctx, facts, judge, pruning::partition_names(ctx.catalog(), *table, kNamesShown), partitions);
     }
   }
@@ -82,6 +85,14 @@ class PartitionPruningMiss final : public detail::SqlRule {
     }
     bool mentions_key(const sql::Node& n) const {
       return any_under(n, [&](const sql::Node& x) { return is_key(x); });
+    }
+    // Whether the key may appear under `n` (as mentions_key, without its depth limit): when
+    // not, nothing under `n` is a culprit, and find() need not look there.
+    bool may_mention_key(const sql::Node& n, int depth = 0) const {
+      if (depth > kMaxDepth) return true;  // not looked at: assume it does
+      if (is_key(n)) return true;
+      if (n.is("SubLink") || n.is("SelectStmt")) return false;
+      return !sql::for_each_child(n, [&](const sql::Node& child) { return !may_mention_key(child, depth + 1); });
     }
     bool reads_here(const sql::Node& n) const {
       return any_under(n, [&](const sql::Node& x) { return x.is("ColumnRef") && is_here(x); });
@@ -211,6 +222,8 @@ class PartitionPruningMiss final : public detail::SqlRule {
 
     void find(const sql::Node& n, int depth = 0) {
       if (!n || depth > kMaxDepth || n.is("SubLink") || n.is("SelectStmt")) return;
+      // Every culprit is a condition that mentions the key: skip what does not.
+      if (!may_mention_key(n)) return;
       if (n.is("BoolExpr") && mentions_key(n)) {
         std::string_view op = n.str("boolop");
         if (op == "NOT_EXPR" && !prunes(n)) consider(Defeat::negation, n);

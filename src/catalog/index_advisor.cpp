@@ -15,8 +15,8 @@ const std::string& ColumnPredicate::condition_text() const {
 
 namespace {
 
-bool key_matches(const IndexKey& key, const std::string& target) {
-  return key.is_expression() ? key.expression == target : key.column == target;
+bool key_matches(const IndexKey& key, std::string_view target) {
+  return std::string_view(key.is_expression() ? key.expression : key.column) == target;
 }
 
 bool has_equality_on(const IndexRequest& request, const IndexKey& key) {
@@ -26,14 +26,14 @@ bool has_equality_on(const IndexRequest& request, const IndexKey& key) {
 }
 
 // Top-level conjuncts of canonical predicate text (nested operations are parenthesised).
-std::vector<std::string> conjuncts(std::string_view text) {
-  std::vector<std::string> out;
+std::vector<std::string_view> conjuncts(std::string_view text) {
+  std::vector<std::string_view> out;
   // Inside AND, BETWEEN is parenthesised: an unparenthesised one is the whole predicate.
   int level = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '(') ++level;
     else if (text[i] == ')') --level;
-    else if (level == 0 && text.substr(i, 9) == " BETWEEN ") return {std::string(text)};
+    else if (level == 0 && text.substr(i, 9) == " BETWEEN ") return {text};
   }
   int depth = 0;
   bool quoted = false;
@@ -99,9 +99,11 @@ bool same_target(const IndexKey& a, const IndexKey& b) { return a.column == b.co
 
 const Index* serving_index(const Table& table, const ColumnPredicate& target, const IndexRequest& request) {
   const std::string& wanted = target.target();
+  // Tables have dozens of indexes, few of which begin with the column: test the cheap things
+  // first (names compare by length before bytes), whether the index may be used at all last.
   for (const auto& index : table.indexes) {
-    bool btree = index.method == "btree";
-    if (!btree && !(index.method == "hash" && target.op == PredicateOp::equality)) continue;
+    bool btree = std::string_view(index.method) == "btree";
+    if (!btree && !(target.op == PredicateOp::equality && std::string_view(index.method) == "hash")) continue;
     bool serves = false;
     for (const auto& key : index.keys) {
       if (key_matches(key, wanted)) {
@@ -111,7 +113,6 @@ const Index* serving_index(const Table& table, const ColumnPredicate& target, co
       // A later key serves only when every key before it is matched by equality.
       if (!btree || !has_equality_on(request, key)) break;
     }
-    // Whether the index may be used at all (valid, its predicate implied) costs more: last.
     if (serves && usable(index, request)) return &index;
   }
   return nullptr;

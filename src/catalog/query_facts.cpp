@@ -385,10 +385,9 @@ QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog, std::spa
 IndexRequest QueryFacts::request_for(size_t r, bool with_joins) const {
   IndexRequest req;
   for (const auto& c : conditions) {
-    if (c.relation != r || c.predicate.op == PredicateOp::other) continue;
-    bool lookup_value = c.value == ValueKind::constant || c.value == ValueKind::parameter;
+    if (c.relation != r) continue;
     bool join_value = with_joins && c.value == ValueKind::column && c.predicate.op == PredicateOp::equality;
-    if (lookup_value || join_value) req.predicates.push_back(c.predicate);
+    if (c.is_lookup() || join_value) req.predicates.push_back(c.predicate);
   }
   bool all_here = !order_by.empty() && std::all_of(order_by.begin(), order_by.end(), [&](const OrderItem& o) {
     return o.relation && *o.relation == r;
@@ -401,6 +400,30 @@ IndexRequest QueryFacts::request_for(size_t r, bool with_joins) const {
   for (const auto& o : order_by)
     if (o.relation && *o.relation == r && !o.key.column.empty()) req.output_columns.push_back(o.key.column);
   return req;
+}
+
+const IndexRequest& QueryFacts::filter_request(size_t r) const {
+  if (filter_requests_.size() < relations.size()) filter_requests_.resize(relations.size());
+  std::optional<IndexRequest>& request = filter_requests_[r];
+  if (!request) request = request_for(r, false);
+  return *request;
+}
+
+const Index* QueryFacts::filter_index(size_t c) const {
+  if (filter_indexes_.size() < conditions.size()) filter_indexes_.resize(conditions.size());
+  std::optional<const Index*>& index = filter_indexes_[c];
+  if (!index) {
+    const Condition& condition = conditions[c];
+    const Table* table = relations[condition.relation].table;
+    index = table ? serving_index(*table, condition.predicate, filter_request(condition.relation)) : nullptr;
+  }
+  return *index;
+}
+
+bool QueryFacts::filter_served(size_t r) const {
+  for (size_t c = 0; c < conditions.size(); ++c)
+    if (conditions[c].relation == r && conditions[c].is_lookup() && filter_index(c)) return true;
+  return false;
 }
 
 }  // namespace pglens::catalog

@@ -43,6 +43,11 @@ struct Condition {
   bool from_join = false;       // JOIN ... ON rather than WHERE
   std::string op;               // "=", "<", "BETWEEN", "IN", "LIKE", "IS NULL" ...
   uint32_t location = 0;        // of the column side
+
+  // Whether an index can look it up: an equality or a range, with a constant or parameter.
+  bool is_lookup() const {
+    return predicate.op != PredicateOp::other && (value == ValueKind::constant || value == ValueKind::parameter);
+  }
 };
 
 struct OrderItem {
@@ -73,6 +78,21 @@ struct QueryFacts {
   // (join conditions too when `with_joins`), ORDER BY when all of it is on `r`, and the
   // columns the query reads from `r`.
   IndexRequest request_for(size_t r, bool with_joins) const;
+
+  // request_for(r, false), made once for all the rules that ask.
+  const IndexRequest& filter_request(size_t r) const;
+  // The index that serves condition `c` given the filters on its relation:
+  // serving_index(table, predicate, filter_request(relation)), worked out once for all the
+  // rules that ask; nullptr when none does or the relation is no table of the catalog.
+  const Index* filter_index(size_t c) const;
+  // Whether an index serves one of the lookup conditions (Condition::is_lookup) on relation `r`.
+  bool filter_served(size_t r) const;
+
+ private:
+  // Filled when first asked: the facts are read-only to the rules, and one lint call uses
+  // them on one thread.
+  mutable std::vector<std::optional<IndexRequest>> filter_requests_;
+  mutable std::vector<std::optional<const Index*>> filter_indexes_;
 };
 
 // Facts of a SelectStmt without set operations (UNION arms are analysed one by one), or of
