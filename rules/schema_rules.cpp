@@ -19,11 +19,14 @@ std::vector<RuleOption> size_options(bool unknown_size_is_large) {
   };
 }
 
-bool is_large(const Table& table, const detail::RuleContext& ctx) {
-  int64_t threshold = ctx.int_option("large-table-rows");
-  bool assume = ctx.bool_option("unknown-size-is-large");
-  if (!table.size.rows) return assume;
-  return *table.size.rows >= static_cast<double>(threshold);
+bool is_large(const Table& table, const detail::RuleContext& ctx) { return LargeTables(ctx)(table); }
+
+LargeTables::LargeTables(const detail::RuleContext& ctx)
+    : threshold_(ctx.int_option("large-table-rows")), assume_(ctx.bool_option("unknown-size-is-large")) {}
+
+bool LargeTables::operator()(const Table& table) const {
+  if (!table.size.rows) return assume_;
+  return *table.size.rows >= static_cast<double>(threshold_);
 }
 
 bool is_large(const Table& table, const RuleInfo& rule, const Config& config) {
@@ -105,7 +108,10 @@ std::string size_phrase(const Table& table) {
 }
 
 bool is_query(const sql::Node& node) {
-  if (node.is("SelectStmt")) return node.str("op").empty() || node.str("op") == "SETOP_NONE";
+  if (node.is("SelectStmt")) {
+    std::string_view op = node.str("op");
+    return op.empty() || op == "SETOP_NONE";
+  }
   return node.is("UpdateStmt") || node.is("DeleteStmt");
 }
 

@@ -18,6 +18,16 @@ std::vector<RuleOption> size_options(bool unknown_size_is_large = true);
 // Whether the table is large under the rule's options (its size, or the assumption for an
 // unknown size).
 bool is_large(const Table& table, const detail::RuleContext& ctx);
+// The same, with the options read once: for a rule that asks of every relation it sees.
+class LargeTables {
+ public:
+  explicit LargeTables(const detail::RuleContext& ctx);
+  bool operator()(const Table& table) const;
+
+ private:
+  int64_t threshold_;
+  bool assume_;
+};
 // The same under another rule's configured options (a rule that yields to another).
 bool is_large(const Table& table, const RuleInfo& rule, const Config& config);
 

@@ -50,9 +50,10 @@ class MissingIndexFilter final : public detail::SqlRule {
   void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
     if (!schema::is_query(node) || ctx.catalog().empty()) return;
     const catalog::QueryFacts& facts = ctx.query_facts(node);
+    const schema::LargeTables is_large(ctx);
     for (size_t r = 0; r < facts.relations.size(); ++r) {
       const Table* table = facts.relations[r].table;
-      if (!table || table->kind == RelationKind::view || !schema::is_large(*table, ctx)) continue;
+      if (!table || table->kind == RelationKind::view || !is_large(*table)) continue;
       if (facts.filter_served(r)) continue;
       const catalog::Condition* first = nullptr;
       for (const auto& c : facts.conditions) {

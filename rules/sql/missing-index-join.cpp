@@ -49,17 +49,18 @@ class MissingIndexJoin final : public detail::SqlRule {
   void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
     if (!schema::is_query(node) || ctx.catalog().empty()) return;
     const catalog::QueryFacts& facts = ctx.query_facts(node);
+    const schema::LargeTables is_large(ctx);
     std::set<size_t> reported;
     for (const auto& c : facts.conditions) {
       if (!c.other_relation || c.predicate.op != PredicateOp::equality || !c.predicate.is_column()) continue;
       size_t r = c.relation;
       const Table* table = facts.relations[r].table;
-      if (reported.count(r) || !table || table->kind == RelationKind::view || !schema::is_large(*table, ctx)) continue;
-      if (!is_outer(facts, *c.other_relation, ctx)) continue;
-      catalog::IndexRequest request = facts.request_for(r, true);
-      if (catalog::serving_index(*table, c.predicate, request)) continue;
+      if (reported.count(r) || !table || table->kind == RelationKind::view || !is_large(*table)) continue;
+      if (!is_outer(facts, *c.other_relation, is_large)) continue;
       // Another condition on this table served by an index already narrows it.
       if (facts.filter_served(r)) continue;
+      catalog::IndexRequest request = facts.request_for(r, true);
+      if (catalog::serving_index(*table, c.predicate, request)) continue;
       catalog::IndexRequest join_request;
       for (const auto& p : request.predicates)
         if (p.op == PredicateOp::equality) join_request.predicates.push_back(p);
@@ -79,9 +80,9 @@ class MissingIndexJoin final : public detail::SqlRule {
 
  private:
   // The side rows come from: filtered by a constant or parameter, or small.
-  static bool is_outer(const catalog::QueryFacts& facts, size_t r, const detail::RuleContext& ctx) {
+  static bool is_outer(const catalog::QueryFacts& facts, size_t r, const schema::LargeTables& is_large) {
     const Table* t = facts.relations[r].table;
-    if (t && !schema::is_large(*t, ctx)) return true;
+    if (t && !is_large(*t)) return true;
     for (const auto& c : facts.conditions)
       if (c.relation == r && c.is_lookup()) return true;
     return false;

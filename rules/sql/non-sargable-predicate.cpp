@@ -48,10 +48,11 @@ class NonSargablePredicate final : public detail::SqlRule {
   void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
     if (!schema::is_query(node) || ctx.catalog().empty()) return;
     const catalog::QueryFacts& facts = ctx.query_facts(node);
+    const schema::LargeTables is_large(ctx);
     uint32_t limit = node.base() + static_cast<uint32_t>(ctx.text().size() - node.base());
     for (const auto& c : facts.conditions) {
       const Table* table = facts.relations[c.relation].table;
-      if (c.from_join || !table || table->kind == RelationKind::view || !schema::is_large(*table, ctx)) continue;
+      if (c.from_join || !table || table->kind == RelationKind::view || !is_large(*table)) continue;
       if (c.value != ValueKind::constant && c.value != ValueKind::parameter) continue;
       if (c.predicate.is_column()) check_wildcard(c, *table, ctx);
       else check_wrapped(c, facts, *table, ctx, limit);

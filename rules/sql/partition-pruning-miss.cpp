@@ -32,8 +32,8 @@ class PartitionPruningMiss final : public detail::SqlRule {
       if (partitioning.keys.empty()) continue;
       const Column* key = table->column(partitioning.keys.front());
       if (!key) continue;  // partitioned by an expression: left alone
-      size_t partitions = pruning::partition_count(ctx.catalog(), *table);
-      if (partitions > 0 && static_cast<int64_t>(partitions) < ctx.int_option("min-partitions")) continue;
+      const Partitions& partitions = ctx.table_fact<Partitions>(*table, [&] { return Partitions(ctx.catalog(), *table); });
+      if (partitions.count > 0 && static_cast<int64_t>(partitions.count) < ctx.int_option("min-partitions")) continue;
       // No WHERE at all: the whole table is wanted, and reading every partition is right.
       sql::Node where = node.field("whereClause");
       if (!where) continue;
@@ -44,11 +44,25 @@ class PartitionPruningMiss final : public detail::SqlRule {
         judge.find(where);
         if (!judge.culprit && judge.mentions_key(where)) continue;  // a key condition we do not judge (LIKE, ...)
       }
-      report(ctx, facts, judge, pruning::partition_names(ctx.catalog(), *table, kNamesShown), partitions);
+      report(ctx, facts, judge, partitions);
     }
   }
 
  private:
+  static constexpr size_t kNamesShown = 4;  // the message names the first few partitions
+
+  // A partitioned table's leaf partitions, as the message shows them: found once per file,
+  // since query after query names the same table.
+  struct Partitions {
+    Partitions(const Catalog& catalog, const Table& table)
+        : count(pruning::partition_count(catalog, table)),
+          at_stake(count == 0 ? "every partition"
+                              : "all " + pruning::partitions_text(pruning::partition_names(catalog, table, kNamesShown),
+                                                                  count)) {}
+    size_t count;
+    std::string at_stake;  // "all 12 partitions (events_2024_01, ... and 8 more)"
+  };
+
   struct Culprit {
     Defeat defeat;
     sql::Node node;
@@ -253,16 +267,12 @@ class PartitionPruningMiss final : public detail::SqlRule {
     }
   };
 
-  static constexpr size_t kNamesShown = 4;  // the message names the first few partitions
-
   static void report(detail::RuleContext& ctx, const catalog::QueryFacts& facts, const Judge& judge,
-                     const std::vector<std::string>& first_partitions, size_t partitions) {
+                     const Partitions& partitions) {
     const Table& table = judge.table;
     const std::string& key = judge.key.name;
-    std::string at_stake =
-        partitions == 0 ? "every partition" : "all " + pruning::partitions_text(first_partitions, partitions);
     std::string consequence = fmt::format("PostgreSQL cannot prune `{}` (partitioned by {}) and reads {}", table.name,
-                                          pruning::partitioning_text(*table.partitioning), at_stake);
+                                          pruning::partitioning_text(*table.partitioning), partitions.at_stake);
     if (!judge.culprit) {
       uint32_t at = facts.relations[judge.relation].location;
       ctx.report(schema::token_span(ctx, at),

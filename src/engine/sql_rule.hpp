@@ -3,6 +3,9 @@
 
 #include <any>
 #include <deque>
+#include <map>
+#include <memory>
+#include <typeindex>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -32,10 +35,20 @@ struct Walk {
 // The facts of the queries of one statement (catalog::analyze_query), analysed once for all
 // the rules that ask: several rules look at every SELECT. Holds nodes of the statement's
 // tree, so the linter clears it before each statement. References stay valid until then.
+// Also what rules derive from a table of the catalog, which does not change while a file is
+// linted, and which query after query names again: kept for the whole file.
 class QueryFactsCache {
  public:
   const catalog::QueryFacts& get(const sql::Node& stmt, const Catalog& catalog, std::span<const sql::Node> outer_ctes);
   void clear() { entries_.clear(); }
+
+  // The fact of type T about `table`, made by `make()` when first asked.
+  template <class T, class Make>
+  const T& table_fact(const Table& table, Make&& make) {
+    auto [it, added] = table_facts_.try_emplace({std::type_index(typeid(T)), &table});
+    if (added) it->second = std::make_shared<T>(make());
+    return *std::static_pointer_cast<const T>(it->second);
+  }
 
  private:
   struct Entry {
@@ -44,6 +57,7 @@ class QueryFactsCache {
     catalog::QueryFacts facts;
   };
   std::deque<Entry> entries_;
+  std::map<std::pair<std::type_index, const Table*>, std::shared_ptr<const void>> table_facts_;
 };
 
 // What a rule sees of the file it checks, and where it reports. One per (file, rule).
@@ -75,6 +89,12 @@ class RuleContext {
   // checking the same statement.
   const catalog::QueryFacts& query_facts(const sql::Node& stmt, std::span<const sql::Node> outer_ctes = {}) const {
     return facts_.get(stmt, catalog_, outer_ctes);
+  }
+  // A fact of type T about a table of catalog(), made by `make()` once per file: for what a
+  // rule derives from a table that many queries name.
+  template <class T, class Make>
+  const T& table_fact(const Table& table, Make&& make) const {
+    return facts_.table_fact<T>(table, std::forward<Make>(make));
   }
 
   // Names of the options a rule read while tracking was on (the consistency test checks
