@@ -1,7 +1,9 @@
 #include "catalog/index_advisor.hpp"
 
 #include <algorithm>
+#include <iterator>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "catalog/names.hpp"
@@ -196,10 +198,12 @@ std::string index_ref(const Catalog& catalog, const Table& table, const std::str
 }
 
 void partitioned_ddl(const Catalog& catalog, const Table& table, const Index& index, std::string& out, int depth) {
-  std::string unique = index.unique ? "UNIQUE " : "";
+  // Written into `out` in place: a table may have hundreds of partitions, each two statements.
+  auto to = std::back_inserter(out);
+  std::string_view unique = index.unique ? "UNIQUE " : "";
   std::string body = index_body(index);  // the partitions' indexes differ only in name
-  out += fmt::format("CREATE {}INDEX IF NOT EXISTS {} ON ONLY {}{};\n", unique, quote_ident(index.name),
-                     table_ref(catalog, table), body);
+  fmt::format_to(to, FMT_COMPILE("CREATE {}INDEX IF NOT EXISTS {} ON ONLY {}{};\n"), unique, quote_ident(index.name),
+                 table_ref(catalog, table), body);
   std::vector<std::string> parts;
   for (const auto& k : index.keys) parts.push_back(name_part(k.is_expression() ? k.expression : k.column));
   std::string parent_ref = index_ref(catalog, table, index.name);
@@ -210,10 +214,11 @@ void partitioned_ddl(const Catalog& catalog, const Table& table, const Index& in
       child.name = child_name;
       partitioned_ddl(catalog, *part, child, out, depth + 1);
     } else {
-      out += fmt::format("CREATE {}INDEX CONCURRENTLY IF NOT EXISTS {} ON {}{};\n", unique, quote_ident(child_name),
-                         table_ref(catalog, *part), body);
+      fmt::format_to(to, FMT_COMPILE("CREATE {}INDEX CONCURRENTLY IF NOT EXISTS {} ON {}{};\n"), unique,
+                     quote_ident(child_name), table_ref(catalog, *part), body);
     }
-    out += fmt::format("ALTER INDEX {} ATTACH PARTITION {};\n", parent_ref, index_ref(catalog, *part, child_name));
+    fmt::format_to(to, FMT_COMPILE("ALTER INDEX {} ATTACH PARTITION {};\n"), parent_ref,
+                   index_ref(catalog, *part, child_name));
   }
 }
 

@@ -60,11 +60,12 @@ class Analyzer {
     return nullptr;
   }
 
-  // The relation a ColumnRef names: by qualifier, or the one relation having the column.
-  std::optional<std::pair<size_t, std::string>> resolve(const sql::Node& ref) const {
+  // The relation a ColumnRef names: by qualifier, or the one relation having the column. The
+  // column's name is the tree's.
+  std::optional<std::pair<size_t, std::string_view>> resolve(const sql::Node& ref) const {
     sql::List fields = ref.list("fields");
     if (fields.empty() || fields[fields.size() - 1].is("A_Star")) return std::nullopt;
-    std::string column(fields[fields.size() - 1].sval());
+    std::string_view column = fields[fields.size() - 1].sval();
     if (fields.size() >= 2) {
       std::string_view qualifier = fields[fields.size() - 2].sval();
       for (size_t i = 0; i < facts_.relations.size(); ++i)
@@ -83,12 +84,14 @@ class Analyzer {
     return std::make_pair(*found, column);
   }
 
-  // Every ColumnRef under `node` (not descending into subqueries).
-  static void column_refs(const sql::Node& node, std::vector<sql::Node>& out) {
-    if (!node) return;
-    if (node.is("ColumnRef")) { out.push_back(node); return; }
-    if (node.is("SubLink") || node.is("SelectStmt")) return;
-    sql::for_each_child(node, [&](const sql::Node& child) { column_refs(child, out); return true; });
+  // Calls `visit` on every ColumnRef under `node` (not descending into subqueries), in order,
+  // until it returns false; then returns false.
+  template <class Visit>
+  static bool column_refs(const sql::Node& node, Visit&& visit) {
+    if (!node) return true;
+    if (node.is("ColumnRef")) return visit(node);
+    if (node.is("SubLink") || node.is("SelectStmt")) return true;
+    return sql::for_each_child(node, [&](const sql::Node& child) { return column_refs(child, visit); });
   }
 
   static bool has_volatile_call(const sql::Node& node) {
@@ -99,8 +102,8 @@ class Analyzer {
 
   struct Side {
     size_t relation = 0;
-    std::string column;      // bare column
-    std::string expression;  // or an expression on one relation's columns
+    std::string_view column;  // bare column (the tree's text)
+    std::string expression;   // or an expression on one relation's columns
   };
 
   // A side that is about one relation: a column, or an expression of its columns only.
@@ -111,15 +114,14 @@ class Analyzer {
       if (!r) return std::nullopt;
       return Side{r->first, r->second, {}};
     }
-    std::vector<sql::Node> refs;
-    column_refs(node, refs);
-    if (refs.empty()) return std::nullopt;
     std::optional<size_t> rel;
-    for (const auto& ref : refs) {
+    bool one_relation = column_refs(node, [&](const sql::Node& ref) {
       auto r = resolve(ref);
-      if (!r || (rel && *rel != r->first)) return std::nullopt;
+      if (!r || (rel && *rel != r->first)) return false;
       rel = r->first;
-    }
+      return true;
+    });
+    if (!one_relation || !rel) return std::nullopt;
     return Side{*rel, {}, deparse(node, true)};
   }
 
@@ -130,10 +132,8 @@ class Analyzer {
     if (n.is("ParamRef")) return ValueKind::parameter;
     if (n.is("ColumnRef")) return resolve(n) ? ValueKind::column : ValueKind::parameter;  // outer reference
     if (has_volatile_call(n)) return ValueKind::volatile_call;
-    std::vector<sql::Node> refs;
-    column_refs(n, refs);
-    for (const auto& r : refs)
-      if (resolve(r)) return ValueKind::other;
+    bool reads_a_relation = !column_refs(n, [&](const sql::Node& ref) { return !resolve(ref); });
+    if (reads_a_relation) return ValueKind::other;
     return ValueKind::parameter;  // a stable expression: now(), $1 + 1, CURRENT_DATE
   }
 
@@ -184,7 +184,7 @@ class Analyzer {
       while (ref.is("TypeCast")) ref = ref.field("arg");
       if (auto other = resolve(ref); other && other->first != side.relation) {
         c.other_relation = other->first;
-        c.other_column = other->second;
+        c.other_column = std::string(other->second);
       } else {
         c.value = ValueKind::other;  // a column of the same relation: no index lookup value
       }
@@ -266,7 +266,7 @@ class Analyzer {
           continue;
         }
         if (auto r = resolve(v)) {
-          facts_.output_columns.emplace_back(r->first, r->second);
+          facts_.output_columns.emplace_back(r->first, std::string(r->second));
           continue;
         }
       }
@@ -306,17 +306,20 @@ class Analyzer {
 
 }  // namespace
 
-std::vector<sql::Node> and_conjuncts(const sql::Node& expr) {
-  std::vector<sql::Node> out;
-  if (!expr) return out;
+namespace {
+void add_conjuncts(const sql::Node& expr, std::vector<sql::Node>& out) {
+  if (!expr) return;
   if (expr.is("BoolExpr") && expr.str("boolop") == "AND_EXPR") {
-    for (sql::Node a : expr.list("args")) {
-      auto inner = and_conjuncts(a);
-      out.insert(out.end(), inner.begin(), inner.end());
-    }
-    return out;
+    for (sql::Node a : expr.list("args")) add_conjuncts(a, out);
+    return;
   }
   out.push_back(expr);
+}
+}  // namespace
+
+std::vector<sql::Node> and_conjuncts(const sql::Node& expr) {
+  std::vector<sql::Node> out;
+  add_conjuncts(expr, out);
   return out;
 }
 
