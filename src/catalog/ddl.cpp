@@ -167,6 +167,27 @@ class RelationNames {
   void note_index(std::string_view schema, std::string_view name) {
     if (valid_) ++relations_[key(schema, name)];
   }
+  // Takes the name for a new index when no relation of the schema has it: one probe of the
+  // table where taken() and then note_index() are two.
+  bool claim(std::string_view schema, std::string_view name) {
+    if (!valid_) build();
+    auto [count, added] = relations_.insert(key(schema, name));
+    assert(added == (count == 0));
+    if (added) count = 1;
+    return added;
+  }
+
+  // Whether the table may hold an index attached to no parent index (created on the table
+  // itself, or detached with it). The answer may be yes when it is no longer true, never no
+  // when it is: a partitioned index then looks for an equivalent index to attach only on
+  // the partitions that can have one, not through every partition's every index.
+  bool may_hold_unattached_index(const Table& t) {
+    if (!valid_) build();
+    return unattached_.contains(key(t.schema, t.name));
+  }
+  void note_unattached_index(const Table& t) {
+    if (valid_) unattached_[key(t.schema, t.name)] = true;
+  }
   void forget_index(std::string_view schema, std::string_view name) {
     if (valid_) forget(key(schema, name));
   }
@@ -180,7 +201,10 @@ class RelationNames {
   }
   void note_table_and_indexes(const Table& t) {
     note_table(t);
-    for (const auto& i : t.indexes) note_index(t.schema, i.name);
+    for (const auto& i : t.indexes) {
+      note_index(t.schema, i.name);
+      if (i.parent_index.empty()) note_unattached_index(t);
+    }
   }
 
   void invalidate() {
@@ -188,6 +212,7 @@ class RelationNames {
     partitions_valid_ = false;
     tables_.clear();
     relations_.clear();
+    unattached_.clear();
     probes_.clear();
   }
 
@@ -221,6 +246,8 @@ class RelationNames {
       if (!tables_.contains(key(tables[i].schema, tables[i].name))) tables_[key_] = i;
       ++relations_[key_];
       for (const auto& idx : tables[i].indexes) ++relations_[key(tables[i].schema, idx.name)];
+      for (const auto& idx : tables[i].indexes)
+        if (idx.parent_index.empty()) unattached_[key(tables[i].schema, tables[i].name)] = true;
     }
     valid_ = true;
   }
@@ -237,6 +264,7 @@ class RelationNames {
   std::unordered_map<std::string, std::vector<size_t>> partitions_;  // parent "schema\0name" -> positions
   bool partitions_valid_ = false;
   catalog::NameTable<int> probes_;
+  catalog::NameTable<bool> unattached_;  // "schema\0name" of tables that may hold an unattached index
   std::string key_;
 };
 
@@ -421,12 +449,19 @@ class DdlLoader {
 
   // A name not yet taken by a relation (table or index) in the schema: name, name1, name2 ...
   std::string unique_relation_name(const std::string& schema, const std::string& base) {
-    auto taken = [&](const std::string& n) { return names_.taken(schema, n); };
-    if (!taken(base)) return base;
+    return first_free_name(schema, base, [&](const std::string& n) { return !names_.taken(schema, n); });
+  }
+  // The same name, taken at once for a new index.
+  std::string claim_index_name(const std::string& schema, std::string base) {
+    return first_free_name(schema, std::move(base), [&](const std::string& n) { return names_.claim(schema, n); });
+  }
+  template <class Free>
+  std::string first_free_name(const std::string& schema, std::string base, Free&& free) {
+    if (free(base)) return base;
     int& start = names_.probe_start(schema, base);
     for (int i = std::max(start, 1);; ++i) {
       std::string candidate = base + std::to_string(i);
-      if (taken(candidate)) continue;
+      if (!free(candidate)) continue;
       start = i;
       return candidate;
     }
@@ -451,45 +486,59 @@ class DdlLoader {
     add_index(schema, table, std::move(idx), !only);
   }
 
-  // Adds the index; on a partitioned table (unless ON ONLY) each partition gets its own.
+  // Adds the index, made on the table itself; on a partitioned table (unless ON ONLY) each
+  // partition gets its own.
   void add_index(const std::string& schema, const std::string& table, Index idx, bool recurse) {
     Table* t = names_.table(schema, table);
     if (!t) return;
     names_.note_index(t->schema, idx.name);
+    names_.note_unattached_index(*t);
     t->indexes.push_back(std::move(idx));
     if (!recurse || !t->is_partitioned()) return;
-    Index proto = t->indexes.back();  // a copy: the partitions' indexes are made from it
-    for (const Table* child : names_.partitions(*t)) index_partition(*child, schema, proto.name, proto);
+    PartitionedIndex parent(t->indexes.back(), t->schema);
+    for (Table* child : names_.partitions(*t)) index_partition(*child, parent);
   }
 
-  void index_partition(const Table& child_ref, const std::string& parent_schema, const std::string& parent_index,
-                       const Index& proto) {
-    std::string cs = child_ref.schema, cn = child_ref.name;
-    Table* child = names_.table(cs, cn);
+  // What every partition's index made from a partitioned table's index shares: worked out
+  // once for all the partitions (tens of thousands of indexes over a migration history).
+  struct PartitionedIndex {
+    PartitionedIndex(const Index& index, const std::string& schema)
+        : proto(index),
+          parent_ref(fmt::format("{}.{}", schema, index.name)),
+          name_parts(index.primary ? std::vector<std::string>{} : key_name_parts(index)),
+          suffix(index.primary ? "pkey" : index.unique && index.name.ends_with("_key") ? "key" : "idx") {}
+    Index proto;  // a copy: the partitions' indexes are made from it
+    std::string parent_ref;
+    std::vector<std::string> name_parts;
+    std::string_view suffix;
+  };
+
+  void index_partition(Table& child, const PartitionedIndex& parent) {
     // An equivalent index already on the partition is attached instead of a new one.
-    for (auto& existing_idx : child->indexes) {
-      if (existing_idx.parent_index.empty() && existing_idx.keys == proto.keys &&
-          existing_idx.predicate == proto.predicate && existing_idx.method == proto.method) {
-        existing_idx.parent_index = fmt::format("{}.{}", parent_schema, parent_index);
-        return;
+    if (names_.may_hold_unattached_index(child)) {
+      for (auto& existing_idx : child.indexes) {
+        if (existing_idx.parent_index.empty() && existing_idx.keys == parent.proto.keys &&
+            existing_idx.predicate == parent.proto.predicate && existing_idx.method == parent.proto.method) {
+          existing_idx.parent_index = parent.parent_ref;
+          return;
+        }
       }
     }
-    Index c = proto;
-    c.parent_index = fmt::format("{}.{}", parent_schema, parent_index);
+    std::string name = claim_index_name(child.schema, catalog::choose_name(child.name, parent.name_parts, parent.suffix));
+    Index& c = child.indexes.emplace_back(parent.proto);
+    c.name = std::move(name);
+    c.parent_index = parent.parent_ref;
     c.valid = true;
-    c.name = unique_relation_name(cs, catalog::choose_name(cn, proto.primary ? std::vector<std::string>{} : key_name_parts(proto),
-                                                           proto.primary ? "pkey" : proto.unique && proto.name.ends_with("_key") ? "key" : "idx"));
-    add_index(cs, cn, std::move(c), true);
+    if (!child.is_partitioned()) return;
+    PartitionedIndex sub(c, child.schema);  // sub-partitions' indexes attach to this one
+    for (Table* grandchild : names_.partitions(child)) index_partition(*grandchild, sub);
   }
 
   void inherit_indexes(const std::string& schema, const std::string& name) {
-    const Table* child = names_.table(schema, name);
+    Table* child = names_.table(schema, name);
     const Table* parent = child && child->is_partition() ? names_.table(child->parent_schema, child->parent_name) : nullptr;
     if (!parent) return;
-    std::vector<Index> parent_indexes = parent->indexes;
-    std::string ps = parent->schema;
-    Table child_copy = *child;
-    for (const auto& pi : parent_indexes) index_partition(child_copy, ps, pi.name, pi);
+    for (const auto& pi : parent->indexes) index_partition(*child, PartitionedIndex(pi, parent->schema));
   }
 
   // ---- ALTER TABLE -------------------------------------------------------------------
@@ -549,6 +598,7 @@ class DdlLoader {
             names_.partitions_changed();
             child->bound.clear();
             for (auto& i : child->indexes) i.parent_index.clear();
+            names_.note_unattached_index(*child);
           }
         }
       }
@@ -698,13 +748,16 @@ class DdlLoader {
 
   static void rename_column(Table& t, const std::string& old, const std::string& now) {
     if (Column* c = t.column(old)) c->name = now;
+    auto rename_in = [&](std::string& text) {
+      if (catalog::mentions_identifier(text, old)) text = rename_identifier(text, old, now);
+    };
     for (auto& i : t.indexes) {
       for (auto& k : i.keys) {
         if (k.column == old) k.column = now;
-        if (k.is_expression()) k.expression = rename_identifier(k.expression, old, now);
+        if (k.is_expression()) rename_in(k.expression);
       }
       std::replace(i.include.begin(), i.include.end(), old, now);
-      i.predicate = rename_identifier(i.predicate, old, now);
+      rename_in(i.predicate);
     }
     for (auto& c : t.constraints) std::replace(c.columns.begin(), c.columns.end(), old, now);
     if (t.partitioning) std::replace(t.partitioning->keys.begin(), t.partitioning->keys.end(), old, now);

@@ -25,6 +25,25 @@ class NameTable {
   // The value of `key`, inserted value-initialised when absent.
   Value& operator[](std::string_view key) { return insert(key).first; }
 
+  // As operator[], and whether the key was absent: one probe where find and insert are two.
+  std::pair<Value&, bool> insert(std::string_view key) {
+    uint64_t h = hash(key);
+    if (Slot* found = find_slot(key, h)) return {found->value, false};
+    if ((used_ + 1) * 2 > slots_.size()) rehash();  // at most half full: linear probes stay short
+    size_t i = h & mask();
+    while (slots_[i].state == kFull) i = (i + 1) & mask();
+    Slot& s = slots_[i];
+    if (s.state == kEmpty) ++used_;
+    s.hash = h;
+    s.offset = static_cast<uint32_t>(keys_.size());
+    s.length = static_cast<uint32_t>(key.size());
+    s.value = Value{};
+    s.state = kFull;
+    keys_.append(key);
+    ++size_;
+    return {s.value, true};
+  }
+
   // Sets the value; true when the key was not there before.
   bool insert_or_assign(std::string_view key, Value value) {
     auto [v, added] = insert(key);
@@ -68,24 +87,6 @@ class NameTable {
       if (s.state == kEmpty) return nullptr;
       if (s.state == kFull && s.hash == h && key_of(s) == key) return &s;
     }
-  }
-
-  std::pair<Value&, bool> insert(std::string_view key) {
-    uint64_t h = hash(key);
-    if (Slot* found = find_slot(key, h)) return {found->value, false};
-    if ((used_ + 1) * 2 > slots_.size()) rehash();  // at most half full: linear probes stay short
-    size_t i = h & mask();
-    while (slots_[i].state == kFull) i = (i + 1) & mask();
-    Slot& s = slots_[i];
-    if (s.state == kEmpty) ++used_;
-    s.hash = h;
-    s.offset = static_cast<uint32_t>(keys_.size());
-    s.length = static_cast<uint32_t>(key.size());
-    s.value = Value{};
-    s.state = kFull;
-    keys_.append(key);
-    ++size_;
-    return {s.value, true};
   }
 
   // Grows (or, when mostly erased, only cleans) the table, and drops the erased keys' text.
