@@ -16,6 +16,17 @@ import sys
 # in the protocol does not tell.
 EXPLICIT_VALUE_ENUMS = {"PartitionRangeDatumKind", "FunctionParameterMode", "RowCompareType", "AggSplit"}
 
+# The kind sql::Node gives a struct held by a field of this name (PGL_SPECIFIC, PGL_EMBEDDED,
+# PGL_ONEOF), which libpg_query's JSON writes without its kind: the ones rules ask about
+# (`relation.is("RangeVar")`). Every other such struct keeps an empty kind, as in the JSON.
+IMPLIED_KINDS = {
+    "larg": "SelectStmt", "rarg": "SelectStmt", "relation": "RangeVar", "withClause": "WithClause",
+    "intoClause": "IntoClause", "into": "IntoClause", "onConflictClause": "OnConflictClause",
+    "typeName": "TypeName", "alias": "Alias", "infer": "InferClause", "partspec": "PartitionSpec",
+    "partbound": "PartitionBoundSpec", "view": "RangeVar", "sequence": "RangeVar", "ofTypename": "TypeName",
+    "pktable": "RangeVar", "collClause": "CollateClause", "bound": "PartitionBoundSpec",
+}
+
 
 def parse_proto(text):
     messages, enums, order = {}, {}, []
@@ -73,7 +84,7 @@ def main():
         if kind in ("List", "IntList", "OidList"):
             item = "PGL_ITEMS" if kind == "List" else "PGL_INT_ITEMS"
             b(f"static const PglField fields_{kind}[] = {{{{\"items\", 5, 0, {item}, 0, 0, 0, 0, 0, 0}}}};")
-            b(f"static const PglType type_{kind} = {{\"{kind}\", fields_{kind}, 1, -1}};")
+            b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, fields_{kind}, 1, -1}};")
             continue
         rows = []
         location = -1
@@ -82,6 +93,7 @@ def main():
             name = f["json"]
             t = f["type"]
             entry = None
+            holds_struct = f["oneof"] or (not f["repeated"] and t in kind_set)
             if f["oneof"]:  # A_Const's value union: the C members are val.ival, val.sval ...
                 member = f"{f['oneof']}.{c}"
                 b(f"PGL_EXPECT({kind}, {member}, {t});")
@@ -124,14 +136,17 @@ def main():
             offset = f"offsetof({kind}, {member})" if member else "0"
             if name == "location":
                 location = len(rows)
-            rows.append(f"  {{\"{name}\", {len(name)}, {offset}, {spec}}},")
+            implied = ""
+            if holds_struct and name in IMPLIED_KINDS:
+                implied = f", \"{IMPLIED_KINDS[name]}\", {len(IMPLIED_KINDS[name])}"
+            rows.append(f"  {{\"{name}\", {len(name)}, {offset}, {spec}{implied}}},")
         if rows:
             b(f"static const PglField fields_{kind}[] = {{")
             body.extend(rows)
             b("};")
-            b(f"static const PglType type_{kind} = {{\"{kind}\", fields_{kind}, {len(rows)}, {location}}};")
+            b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, fields_{kind}, {len(rows)}, {location}}};")
         else:
-            b(f"static const PglType type_{kind} = {{\"{kind}\", 0, 0, -1}};")
+            b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, 0, 0, -1}};")
     for e in used_enums:
         # The protocol lists each enum as libpg_query's own copy of PostgreSQL's headers
         # declares it, after an UNDEFINED = 0: position i is C value i - 1. The installed

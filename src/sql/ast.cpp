@@ -11,27 +11,21 @@ namespace pglens::sql {
 Node Node::wrapped(const void* pointer, uint32_t base) {
   if (!pointer) return Node(nullptr, nullptr, {}, base);
   const PglType* type = pgl_type_of(pointer);
-  return Node(pointer, type, type ? std::string_view(type->name) : std::string_view(), base);
+  return Node(pointer, type, type ? std::string_view(type->name, type->name_len) : std::string_view(), base);
 }
 
-std::string_view implied_kind(std::string_view field) {
-  struct Pair { std::string_view field, kind; };
-  static constexpr Pair table[] = {
-      {"larg", "SelectStmt"},        {"rarg", "SelectStmt"},          {"relation", "RangeVar"},
-      {"withClause", "WithClause"},  {"intoClause", "IntoClause"},    {"into", "IntoClause"},
-      {"onConflictClause", "OnConflictClause"}, {"typeName", "TypeName"}, {"alias", "Alias"},
-      {"infer", "InferClause"},      {"partspec", "PartitionSpec"},   {"partbound", "PartitionBoundSpec"},
-      {"view", "RangeVar"},          {"sequence", "RangeVar"},        {"ofTypename", "TypeName"},
-      {"pktable", "RangeVar"},       {"collClause", "CollateClause"}, {"bound", "PartitionBoundSpec"},
-  };
-  for (const auto& p : table)
-    if (p.field == field) return p.kind;
-  return {};
+namespace {
+std::string_view implied_kind(const PglField& f) {
+  return f.implied_kind ? std::string_view(f.implied_kind, f.implied_kind_len) : std::string_view();
 }
+}  // namespace
 
 const PglField* Node::find(std::string_view name) const {
+  // Names are short and differ early: the length and first letter settle most fields.
+  if (name.empty()) return nullptr;
   for (const PglField* f = fields_begin(); f != fields_end(); ++f)
-    if (f->name_len == name.size() && std::memcmp(f->name, name.data(), name.size()) == 0) return f;
+    if (f->name_len == name.size() && f->name[0] == name[0] && std::memcmp(f->name, name.data(), name.size()) == 0)
+      return f;
   return nullptr;
 }
 
@@ -68,12 +62,12 @@ Node Node::child(const PglField& f) const {
       if (const void* p = read<const void*>(f)) return wrapped(p, base_);
       return {};
     case PGL_SPECIFIC:
-      if (const void* p = read<const void*>(f)) return Node(p, f.declared, implied_kind(f.name), base_);
+      if (const void* p = read<const void*>(f)) return Node(p, f.declared, implied_kind(f), base_);
       return {};
     case PGL_EMBEDDED:
-      return Node(at(f), f.declared, implied_kind(f.name), base_);
+      return Node(at(f), f.declared, implied_kind(f), base_);
     case PGL_ONEOF:
-      if (tag_at(at(f)) == f.oneof_tag) return Node(at(f), f.declared, implied_kind(f.name), base_);
+      if (tag_at(at(f)) == f.oneof_tag) return Node(at(f), f.declared, implied_kind(f), base_);
       return {};
     default:
       return {};

@@ -112,6 +112,8 @@ class List {
 template <class Visit>
 bool for_each_field_child(const Node& node, Visit&& visit) {
   for (const PglField* f = node.fields_begin(); f != node.fields_end(); ++f) {
+    // Most fields hold a string, a number or an enum: no call for them.
+    if (f->kind > PGL_ITEMS) continue;
     std::string_view field(f->name, f->name_len);
     if (f->kind == PGL_LIST || f->kind == PGL_ITEMS) {
       for (Node child : node.child_list(*f))
@@ -154,9 +156,6 @@ bool any_node(const Node& node, const Match& match, const Enter& enter, int dept
 // begins / its last token starts there); nullopt when none is.
 std::optional<uint32_t> first_location(const Node& n);
 std::optional<uint32_t> last_location(const Node& n);
-
-// The node kind a field of that name always holds when libpg_query writes it unwrapped.
-std::string_view implied_kind(std::string_view field);
 
 // The node as libpg_query's JSON output writes it ({"Kind": {...}}, or {...} for a struct
 // without its kind), with locations as parsed: what tests compare against libpg_query.

@@ -13,7 +13,8 @@
 extern "C" {
 #endif
 
-/* How a field is stored, and so how libpg_query's JSON output would show it. */
+/* How a field is stored, and so how libpg_query's JSON output would show it. The kinds that
+ * hold nodes come first, up to PGL_ITEMS: a walk skips every field after it. */
 typedef enum PglFieldKind {
   PGL_NODE,      /* Node *: a node of any kind ({"Kind": {...}}) */
   PGL_SPECIFIC,  /* RangeVar * and the like: a node of one kind, shown without its kind */
@@ -46,10 +47,15 @@ typedef struct PglField {
   const struct PglType *declared; /* PGL_SPECIFIC / PGL_EMBEDDED / PGL_ONEOF: the struct's kind */
   const char *const *enum_names; /* indexed by the C value + PGL_ENUM_BIAS; NULL where none is */
   uint32_t enum_count;
+  /* PGL_SPECIFIC / PGL_EMBEDDED / PGL_ONEOF: the kind sql::Node gives the struct (the JSON
+   * shows none); NULL for most fields */
+  const char *implied_kind;
+  uint32_t implied_kind_len;
 } PglField;
 
 typedef struct PglType {
   const char *name; /* the node kind: "SelectStmt" */
+  uint32_t name_len;
   const PglField *fields;
   uint32_t field_count;
   int location_field; /* index of "location" in fields, -1 when the kind has none */
