@@ -180,10 +180,11 @@ void load_ddl(Catalog& catalog, std::string_view text, std::string_view origin);
 enum class UnreadableDdl { fail, skip };
 
 // Files and directories (recursed for *.sql, in path order) of DDL, relative to `root`.
-// Returns an error naming the path that cannot be read.
+// Returns an error naming the path that cannot be read. With 2 `threads` or more, one thread
+// reads and parses the files while the caller's applies their statements.
 std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
                                           const std::filesystem::path& root,
-                                          UnreadableDdl unreadable = UnreadableDdl::fail);
+                                          UnreadableDdl unreadable = UnreadableDdl::fail, unsigned threads = 1);
 
 // catalog.json: version-tagged, written by `pglens catalog dump`.
 inline constexpr int kCatalogSnapshotVersion = 1;
@@ -210,6 +211,7 @@ struct CatalogSources {
   std::vector<std::filesystem::path> extra_ddl;
   std::string db_url;
   bool use_environment = true;  // PGLENS_DATABASE_URL
+  unsigned threads = 1;         // for the DDL (load_ddl_paths)
 };
 std::optional<std::string> build_catalog(const Config& config, const CatalogSources& sources, Catalog& out);
 

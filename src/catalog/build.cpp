@@ -12,14 +12,14 @@ namespace pglens {
 std::optional<std::string> build_catalog(const Config& config, const CatalogSources& sources, Catalog& out) {
   Catalog catalog;
   catalog.set_search_path(config.search_path);
-  if (auto err = load_ddl_paths(catalog, config.schema, config.root)) return err;
+  if (auto err = load_ddl_paths(catalog, config.schema, config.root, UnreadableDdl::fail, sources.threads)) return err;
   std::vector<std::string> extra;
   for (const auto& f : sources.extra_ddl) {
     std::error_code ec;
     extra.push_back(std::filesystem::absolute(f, ec).string());  // named relative to the cwd, not the root
   }
   // The linted files: one that cannot be read is the lint's to report, not the catalog's.
-  if (auto err = load_ddl_paths(catalog, extra, config.root, UnreadableDdl::skip)) return err;
+  if (auto err = load_ddl_paths(catalog, extra, config.root, UnreadableDdl::skip, sources.threads)) return err;
 
   std::string url = sources.db_url;
   if (url.empty() && sources.use_environment)

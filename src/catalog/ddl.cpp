@@ -4,7 +4,12 @@
 // consistent whatever order migrations arrive in.
 #include <algorithm>
 #include <cassert>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -982,26 +987,64 @@ bool is_modelled_ddl(const sql::Node& root) {
          k == "RenameStmt" || k == "ViewStmt";
 }
 
-// One loader and parser for a whole set of files: the loader's name index outlives a file.
-void apply_ddl(DdlLoader& loader, sql::Parser& parser, std::string_view text, std::string_view origin) {
+// Parsed DDL is applied in pieces of about this much text: a piece's trees take some twenty
+// times its size, and a schema file may be large.
+constexpr uint32_t kPieceBytes = 32 * 1024;
+
+// The text of one DDL source, shared by its pieces.
+struct DdlSource {
+  std::string origin;  // as facts name it ("db/schema.sql"); empty for none
+  std::string text;
+  LineIndex lines;
+};
+
+// A run of DDL statements, parsed, ready to apply; or the error that ends the load.
+struct DdlPiece {
+  std::shared_ptr<const DdlSource> source;
+  std::optional<sql::ParsedStatements> parsed;
+  std::optional<std::string> error;
+};
+
+// Parses the DDL of `text` and hands it to `emit` piece by piece, in order, while `emit`
+// returns true. Returns false when it stopped.
+template <class Emit>
+bool parse_ddl_text(std::string origin, std::string text, Emit&& emit) {
   auto runs = ddl_runs(text);
-  if (runs.empty()) return;
-  LineIndex lines(text);
+  if (runs.empty()) return true;
+  auto source = std::make_shared<DdlSource>();
+  source->origin = std::move(origin);
+  source->text = std::move(text);
+  source->lines = LineIndex(source->text);
   for (const auto& run : runs) {
-    parser.parse(text, run, [&](const sql::Statement& st) {
-      if (!st.root || !is_modelled_ddl(st.root)) return;
-      loader.set_origin(origin.empty() ? std::string() : fmt::format("{}:{}", origin, lines.line_of(st.span.begin) + 1));
-      loader.apply(st.root);
-    });
+    for (size_t i = 0; i < run.size();) {
+      size_t j = i + 1;
+      while (j < run.size() && run[j].end - run[i].span.begin <= kPieceBytes) ++j;
+      std::vector<sql::StatementSpan> piece(run.begin() + static_cast<ptrdiff_t>(i), run.begin() + static_cast<ptrdiff_t>(j));
+      if (!emit(DdlPiece{source, sql::ParsedStatements(source->text, piece), std::nullopt})) return false;
+      i = j;
+    }
+  }
+  return true;
+}
+
+void apply_piece(DdlLoader& loader, const DdlPiece& piece) {
+  const DdlSource& source = *piece.source;
+  for (const auto& st : piece.parsed->statements()) {
+    if (!st.root || !is_modelled_ddl(st.root)) continue;
+    loader.set_origin(source.origin.empty() ? std::string()
+                                            : fmt::format("{}:{}", source.origin, source.lines.line_of(st.span.begin) + 1));
+    loader.apply(st.root);
   }
 }
 
 }  // namespace
 
 void load_ddl(Catalog& catalog, std::string_view text, std::string_view origin) {
-  sql::Parser parser;
   DdlLoader loader(catalog, std::string(origin));
-  apply_ddl(loader, parser, text, origin);
+  parse_ddl_text(std::string(origin), std::string(text), [&](const DdlPiece& piece) {
+    apply_piece(loader, piece);
+    return true;
+  });
 }
 
 namespace {
@@ -1020,12 +1063,16 @@ std::optional<std::string> read_ddl_file(const std::filesystem::path& file, std:
 }
 }  // namespace
 
-std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
-                                          const std::filesystem::path& root, UnreadableDdl unreadable) {
+namespace {
+// Reads the schema files of `paths` in path order and parses their DDL, handing it to `emit`
+// piece by piece while `emit` returns true. A path or file that cannot be read is skipped,
+// or (UnreadableDdl::fail) handed out as an error piece that ends the load.
+template <class Emit>
+void parse_ddl_paths(const std::vector<std::string>& paths, const std::filesystem::path& root, UnreadableDdl unreadable,
+                     Emit&& emit) {
   namespace fs = std::filesystem;
-  sql::Parser parser;
-  DdlLoader loader(catalog, std::string());
   bool skip = unreadable == UnreadableDdl::skip;
+  auto fail = [&](std::string error) { emit(DdlPiece{nullptr, std::nullopt, std::move(error)}); };
   for (const auto& p : paths) {
     fs::path path = fs::path(p).is_absolute() ? fs::path(p) : root / p;
     std::error_code ec;
@@ -1033,26 +1080,155 @@ std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<st
     if (fs::is_directory(path, ec)) {
       for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
         if (it->is_regular_file() && it->path().extension() == ".sql") files.push_back(it->path());
-      if (ec && !skip) return fmt::format("schema path {}: {}", path.string(), ec.message());
+      if (ec && !skip) return fail(fmt::format("schema path {}: {}", path.string(), ec.message()));
       std::sort(files.begin(), files.end());  // migrations apply in path order
     } else if (fs::exists(path, ec)) {
       files.push_back(path);
     } else if (!skip) {
-      return fmt::format("schema path {}: no such file or directory", path.string());
+      return fail(fmt::format("schema path {}: no such file or directory", path.string()));
     }
     for (const auto& f : files) {
       std::string text;
       if (auto err = read_ddl_file(f, text)) {
         if (skip) continue;
-        return err;
+        return fail(std::move(*err));
       }
       std::error_code rel_ec;
       fs::path shown = fs::relative(f, root, rel_ec);
       bool outside = rel_ec || shown.empty() || *shown.begin() == "..";
-      apply_ddl(loader, parser, text, (outside ? f : shown).string());
+      if (!parse_ddl_text((outside ? f : shown).string(), std::move(text), emit)) return;
     }
   }
-  return std::nullopt;
+}
+
+// Parsed pieces on their way from the thread that parses them to the one that applies them,
+// and back: the parsing thread frees them, as libpg_query wants. The pieces parsed and not
+// yet freed hold at most kInFlightBytes of text (and their trees some twenty times that), so
+// memory stays bounded whatever the schema's size; a bound of a few pieces made the
+// applier wait, as parsing and applying costs differ from file to file.
+class PieceQueue {
+ public:
+  // Parsing thread. False when the applier stopped: parse no more.
+  bool push(DdlPiece piece) {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      free_returned(lock);
+      if (stopped_) return false;
+      if (in_flight_ == 0 || in_flight_bytes_ + bytes(piece) <= kInFlightBytes) break;
+      changed_.wait(lock);
+    }
+    in_flight_bytes_ += bytes(piece);
+    ready_.push_back(std::move(piece));
+    ++in_flight_;
+    changed_.notify_all();
+    return true;
+  }
+  // Parsing thread, once it parsed everything (or stopped): waits for every piece to come
+  // back and frees it.
+  void close_and_drain() {
+    std::unique_lock lock(mu_);
+    closed_ = true;
+    changed_.notify_all();
+    for (;;) {
+      if (stopped_) {  // pieces the applier will never take
+        in_flight_ -= ready_.size();
+        for (const auto& piece : ready_) in_flight_bytes_ -= bytes(piece);
+        std::deque<DdlPiece> unread = std::move(ready_);
+        ready_.clear();
+        lock.unlock();
+        unread.clear();
+        lock.lock();
+      }
+      free_returned(lock);
+      if (in_flight_ == 0) return;
+      changed_.wait(lock);
+    }
+  }
+
+  // Applying thread: the next piece, or nullopt when there is none left.
+  std::optional<DdlPiece> pop() {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return !ready_.empty() || closed_; });
+    if (ready_.empty()) return std::nullopt;
+    DdlPiece piece = std::move(ready_.front());
+    ready_.pop_front();
+    return piece;
+  }
+  void give_back(DdlPiece piece) {
+    std::lock_guard lock(mu_);
+    returned_.push_back(std::move(piece));
+    changed_.notify_all();
+  }
+  void stop() {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  static constexpr size_t kInFlightBytes = 256 * 1024;
+
+  static size_t bytes(const DdlPiece& piece) {
+    if (!piece.parsed || piece.parsed->statements().empty()) return 0;  // an error
+    const auto& statements = piece.parsed->statements();
+    return statements.back().end - statements.front().span.begin;
+  }
+
+  void free_returned(std::unique_lock<std::mutex>& lock) {
+    if (returned_.empty()) return;
+    std::vector<DdlPiece> done = std::move(returned_);
+    returned_.clear();
+    in_flight_ -= done.size();
+    for (const auto& piece : done) in_flight_bytes_ -= bytes(piece);
+    lock.unlock();
+    done.clear();  // the trees go here, on the parsing thread
+    lock.lock();
+  }
+
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<DdlPiece> ready_;
+  std::vector<DdlPiece> returned_;
+  size_t in_flight_ = 0, in_flight_bytes_ = 0;
+  bool closed_ = false, stopped_ = false;
+};
+}  // namespace
+
+std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
+                                          const std::filesystem::path& root, UnreadableDdl unreadable,
+                                          unsigned threads) {
+  DdlLoader loader(catalog, std::string());
+  std::optional<std::string> error;
+  // Applies a piece; false at an error, which ends the load.
+  auto apply = [&](const DdlPiece& piece) {
+    if (piece.error) {
+      error = piece.error;
+      return false;
+    }
+    apply_piece(loader, piece);
+    return true;
+  };
+  if (threads <= 1) {
+    parse_ddl_paths(paths, root, unreadable, apply);
+    return error;
+  }
+  // Statements apply in order, one after the other; parsing the next ones meanwhile is
+  // what a second thread can take over.
+  PieceQueue queue;
+  std::thread parser([&] {
+    parse_ddl_paths(paths, root, unreadable, [&](DdlPiece piece) { return queue.push(std::move(piece)); });
+    queue.close_and_drain();
+  });
+  while (auto piece = queue.pop()) {
+    bool go = apply(*piece);
+    queue.give_back(std::move(*piece));
+    if (!go) {
+      queue.stop();
+      break;
+    }
+  }
+  parser.join();
+  return error;
 }
 
 }  // namespace pglens

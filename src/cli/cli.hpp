@@ -41,8 +41,9 @@ bool resolve_config(const std::string& explicit_path, const std::filesystem::pat
 
 // The catalog a lint under `config` sees: its schema paths, the DDL of `linted_files`, its
 // snapshot or the live database (`db_url`, PGLENS_DATABASE_URL, database.url), its hints.
-// Prints the error and returns false when a source cannot be read.
+// Prints the error and returns false when a source cannot be read. `threads` as for
+// load_ddl_paths.
 bool load_catalog(const Config& config, const std::vector<std::filesystem::path>& linted_files, const std::string& db_url,
-                  Catalog& out);
+                  Catalog& out, unsigned threads = 1);
 
 }  // namespace pglens::cli

@@ -97,10 +97,11 @@ int run_catalog(const CatalogArgs& args, bool dump) {
 }  // namespace
 
 bool load_catalog(const Config& config, const std::vector<std::filesystem::path>& linted_files, const std::string& db_url,
-                  Catalog& out) {
+                  Catalog& out, unsigned threads) {
   CatalogSources sources;
   sources.extra_ddl = linted_files;
   sources.db_url = db_url;
+  sources.threads = threads;
   if (auto err = build_catalog(config, sources, out)) {
     fmt::print(stderr, "pglens: error: {}\n", *err);
     return false;

@@ -202,10 +202,11 @@ int run_lint(LintArgs& args) {
     auto& files = files_by_linter[j.linter];
     if (j.read_from != "-") files.emplace_back(j.read_from);
   }
+  unsigned n = args.jobs ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
   std::map<const Linter*, std::unique_ptr<Catalog>> catalogs;
   for (const auto& [linter, files] : files_by_linter) {
     auto catalog = std::make_unique<Catalog>();
-    if (!load_catalog(linter->config(), files, args.db, *catalog)) return kExitError;
+    if (!load_catalog(linter->config(), files, args.db, *catalog, n)) return kExitError;
     catalogs[linter] = std::move(catalog);
   }
   for (auto& j : jobs) j.catalog = catalogs[j.linter].get();
@@ -260,7 +261,6 @@ int run_lint(LintArgs& args) {
       ready.notify_all();
     }
   };
-  unsigned n = args.jobs ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
   n = std::min<unsigned>(n, static_cast<unsigned>(std::max<size_t>(1, jobs.size())));
   std::vector<std::thread> threads;
   for (unsigned t = 1; t < n; ++t) threads.emplace_back(worker);

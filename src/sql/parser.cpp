@@ -91,11 +91,14 @@ struct Parser::Impl {
   }
 };
 
-Parser::Parser() : impl_(std::make_unique<Impl>()) {}
-Parser::~Parser() = default;
+namespace {
 
-void Parser::parse(std::string_view text, const std::vector<StatementSpan>& spans,
-                   const std::function<void(const Statement&)>& visit) {
+// Parses the statements in chunks, each chunk (or, when a chunk fails, each statement) with
+// the parse `next_parse()` hands out, and calls `visit` for each statement while its tree
+// lives in that parse.
+template <class NextParse, class Visit>
+void parse_statements(std::string_view text, const std::vector<StatementSpan>& spans, NextParse&& next_parse,
+                      Visit&& visit) {
   size_t i = 0;
   while (i < spans.size()) {
     size_t j = i;
@@ -107,7 +110,7 @@ void Parser::parse(std::string_view text, const std::vector<StatementSpan>& span
     ParseError error;
     int parsed = 0;
     const void* const* cells = nullptr;
-    if (impl_->parse_range(text, begin, end, stmts, error)) cells = pgl_list_cells(stmts, &parsed);
+    if (next_parse().parse_range(text, begin, end, stmts, error)) cells = pgl_list_cells(stmts, &parsed);
     if (cells && static_cast<size_t>(parsed) == j - i) {
       for (size_t k = i; k < j; ++k) {
         Statement st;
@@ -126,7 +129,7 @@ void Parser::parse(std::string_view text, const std::vector<StatementSpan>& span
         st.end = spans[k].end;
         const void* one = nullptr;
         ParseError e;
-        if (impl_->parse_range(text, spans[k].span.begin, spans[k].end, one, e)) {
+        if (next_parse().parse_range(text, spans[k].span.begin, spans[k].end, one, e)) {
           int n = 0;
           const void* const* one_cell = pgl_list_cells(one, &n);
           if (n == 1) set_root(st, one_cell[0], spans[k].span.begin);
@@ -139,6 +142,26 @@ void Parser::parse(std::string_view text, const std::vector<StatementSpan>& span
     i = j;
   }
 }
+
+}  // namespace
+
+Parser::Parser() : impl_(std::make_unique<Impl>()) {}
+Parser::~Parser() = default;
+
+void Parser::parse(std::string_view text, const std::vector<StatementSpan>& spans,
+                   const std::function<void(const Statement&)>& visit) {
+  parse_statements(text, spans, [&]() -> Impl& { return *impl_; }, visit);
+}
+
+ParsedStatements::ParsedStatements(std::string_view text, const std::vector<StatementSpan>& spans) {
+  statements_.reserve(spans.size());
+  parse_statements(
+      text, spans, [&]() -> Parser::Impl& { return *parses_.emplace_back(std::make_unique<Parser::Impl>()); },
+      [&](const Statement& st) { statements_.push_back(st); });
+}
+ParsedStatements::~ParsedStatements() = default;
+ParsedStatements::ParsedStatements(ParsedStatements&&) noexcept = default;
+ParsedStatements& ParsedStatements::operator=(ParsedStatements&&) noexcept = default;
 
 std::optional<Node> Parser::parse_one(std::string_view sql, std::string* error) {
   // As one statement spanning the text; its tree lives until the next parse on this Parser.

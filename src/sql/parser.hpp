@@ -51,9 +51,28 @@ class Parser {
   // the tree stays valid until the next call on this Parser.
   std::optional<Node> parse_one(std::string_view sql, std::string* error = nullptr);
 
+  struct Impl;  // one parse and its memory
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
+};
+
+// Statements parsed now and read later, perhaps on another thread (a schema loader applies
+// one file's DDL while the next file is parsed): the trees and errors are Parser::parse's,
+// and they live as long as this does. libpg_query's memory belongs to the thread that
+// parsed, so destroy this on that thread.
+class ParsedStatements {
+ public:
+  ParsedStatements(std::string_view text, const std::vector<StatementSpan>& statements);
+  ~ParsedStatements();
+  ParsedStatements(ParsedStatements&&) noexcept;
+  ParsedStatements& operator=(ParsedStatements&&) noexcept;
+
+  const std::vector<Statement>& statements() const { return statements_; }
+
+ private:
+  std::vector<std::unique_ptr<Parser::Impl>> parses_;
+  std::vector<Statement> statements_;
 };
 
 }  // namespace pglens::sql

@@ -1,5 +1,6 @@
 // The catalog from DDL: what each statement does to the model, and bad DDL that must
 // leave a consistent catalog.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "catalog/ddl.hpp"
@@ -249,6 +250,56 @@ TEST(CatalogDdl, SchemaPathsApplyMigrationsInPathOrder) {
   auto err = load_ddl_paths(c, {"missing.sql"}, dir.path());
   ASSERT_TRUE(err);
   EXPECT_NE(err->find("missing.sql"), std::string::npos);
+}
+
+// With two threads one parses the files while the other applies them: the catalog is the one
+// a single thread builds, statement for statement, and so is the first error. The migrations
+// are more text than the parser may hold ahead of the applier, so it waits for it too.
+TEST(CatalogDdl, ASecondThreadParsingAheadBuildsTheSameCatalog) {
+  test::TempDir dir;
+  std::vector<std::string> paths;
+  size_t bytes = 0;
+  for (int f = 0; f < 80; ++f) {
+    std::string sql;
+    for (int t = 0; t < 6; ++t) {
+      std::string name = "t" + std::to_string(f) + "_" + std::to_string(t);
+      sql += "CREATE TABLE " + name + " (id bigint PRIMARY KEY, a int, b text, at timestamptz) PARTITION BY RANGE (at);\n";
+      for (int p = 0; p < 12; ++p)
+        sql += "CREATE TABLE " + name + "_p" + std::to_string(p) + " PARTITION OF " + name +
+               " FOR VALUES FROM ('2026-" + std::to_string(p + 1) + "-01') TO ('2026-" + std::to_string(p + 1) +
+               "-02');\n";
+      sql += "CREATE INDEX ON " + name + " (a);\nCREATE INDEX ON " + name + " (a) WHERE b IS NOT NULL;\n";
+      sql += "ALTER TABLE " + name + " RENAME COLUMN b TO c;\nALTER TABLE " + name + " DROP COLUMN a;\n";
+      sql += "SELECT * FROM " + name + " WHERE c = 'x';\n";
+    }
+    if (f > 0) sql += "DROP TABLE t" + std::to_string(f - 1) + "_0;\n";
+    std::string file = fmt::format("m/{:03}.sql", f);
+    test::write_file(dir / file, sql);
+    paths.push_back(file);
+    bytes += sql.size();
+  }
+  ASSERT_GT(bytes, 600u * 1024u);
+  Catalog one, two;
+  ASSERT_FALSE(load_ddl_paths(one, {"m"}, dir.path(), UnreadableDdl::fail, 1));
+  ASSERT_FALSE(load_ddl_paths(two, {"m"}, dir.path(), UnreadableDdl::fail, 2));
+  EXPECT_EQ(one.tables().size(), 80u * 6u * 13u - 79u * 13u);
+  EXPECT_TRUE(one == two);
+
+  // An error ends the load at the same place: the missing path after every file is read.
+  paths.push_back("missing.sql");
+  Catalog one_failed, two_failed;
+  auto err1 = load_ddl_paths(one_failed, paths, dir.path(), UnreadableDdl::fail, 1);
+  auto err2 = load_ddl_paths(two_failed, paths, dir.path(), UnreadableDdl::fail, 2);
+  ASSERT_TRUE(err1 && err2);
+  EXPECT_EQ(*err1, *err2);
+  EXPECT_TRUE(one_failed == two_failed);
+  // And an error in the first file stops the parsing thread well before the end.
+  test::write_file(dir / "m/000.sql", "CREATE TABLE bad\xff (a int);");
+  Catalog early;
+  auto err3 = load_ddl_paths(early, {"m"}, dir.path(), UnreadableDdl::fail, 2);
+  ASSERT_TRUE(err3);
+  EXPECT_NE(err3->find("000.sql:1:"), std::string::npos) << *err3;
+  EXPECT_TRUE(early.tables().empty());
 }
 
 // A schema file is read as the linter reads SQL: bytes that are not UTF-8 are an error naming
