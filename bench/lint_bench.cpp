@@ -161,7 +161,8 @@ int main(int argc, char** argv) {
   pglens::Config config;
   config.root = fs::current_path();
   size_t tables = 0, indexes = 0;
-  auto build = [&](pglens::Catalog& catalog) {
+  auto build = [&](pglens::Catalog& catalog, unsigned threads = 1) {
+    sources.threads = threads;  // as pglens lint -jN: a thread parses the DDL ahead of the one applying it
     if (auto err = pglens::build_catalog(config, sources, catalog)) {
       fmt::print(stderr, "catalog: {}\n", *err);
       std::exit(2);
@@ -174,6 +175,10 @@ int main(int argc, char** argv) {
     indexes = 0;
     for (const auto& t : catalog.tables()) indexes += t.indexes.size();
   });
+  double catalog_all = best_seconds(3, [&] {
+    pglens::Catalog catalog;
+    build(catalog, cores);
+  }, /*wall=*/true);
   double cli_one = best_seconds(3, [&] {
     pglens::Catalog catalog;
     build(catalog);
@@ -181,7 +186,7 @@ int main(int argc, char** argv) {
   });
   double cli_all = best_seconds(3, [&] {
     pglens::Catalog catalog;
-    build(catalog);
+    build(catalog, cores);
     lint_all(cores, catalog);
   }, /*wall=*/true);
 
@@ -195,6 +200,7 @@ int main(int argc, char** argv) {
   row("Linter::lint, no catalog, 1 thread", one);
   row(fmt::format("Linter::lint, no catalog, {} threads", cores), all);
   row("catalog from the corpus DDL alone", catalog_only);
+  row(fmt::format("catalog from the corpus DDL alone, {} threads", cores), catalog_all);
   row("catalog + lint (as pglens lint), 1 thread", cli_one);
   row(fmt::format("catalog + lint (as pglens lint), {} threads", cores), cli_all);
   fmt::print("findings: {} without a catalog, {} with the corpus catalog ({} tables, {} indexes)\n", findings,
