@@ -253,23 +253,27 @@ QualifiedName qualified(const sql::List& names) {
 
 std::string choose_name(std::string_view table, const std::vector<std::string>& columns, std::string_view suffix) {
   constexpr size_t kMaxName = 63;
-  std::string name1(table);
-  std::string name2;
-  for (size_t i = 0; i < columns.size(); ++i) {
-    if (i > 0) name2 += '_';
-    name2 += columns[i];
-  }
-  size_t overhead = suffix.size() + 1 + (name2.empty() ? 0 : 1);
+  // name1 is the table, name2 the columns joined with '_'. Lengths first, then one string:
+  // the DDL loader names every partition's index with this.
+  size_t length1 = table.size(), length2 = 0;
+  for (const auto& c : columns) length2 += c.size();
+  if (!columns.empty()) length2 += columns.size() - 1;
+  size_t overhead = suffix.size() + 1 + (length2 == 0 ? 0 : 1);
   // Like makeObjectName(): shorten the longer part until the whole fits.
-  while (name1.size() + name2.size() + overhead > kMaxName) {
-    if (name1.size() > name2.size()) name1.pop_back();
-    else name2.pop_back();
+  while (length1 + length2 + overhead > kMaxName) {
+    if (length1 > length2) --length1;
+    else --length2;
   }
-  // Appended, not formatted: the DDL loader names every partition's index with it.
-  std::string name = std::move(name1);
+  std::string name;
+  name.reserve(length1 + length2 + overhead);
+  name.append(table.substr(0, length1));
   name += '_';
-  if (!name2.empty()) {
-    name += name2;
+  if (length2 > 0) {
+    for (size_t i = 0; i < columns.size() && name.size() < length1 + 1 + length2; ++i) {
+      if (i > 0) name += '_';
+      name.append(columns[i], 0, length1 + 1 + length2 - name.size());
+    }
+    name.resize(length1 + 1 + length2);  // a cut may fall on a separator
     name += '_';
   }
   name += suffix;
