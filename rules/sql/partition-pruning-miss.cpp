@@ -95,7 +95,9 @@ class PartitionPruningMiss final : public detail::SqlRule {
     template <class Pred>
     static bool any_under(const sql::Node& n, Pred pred) {
       // A subquery's columns are its own.
-      return sql::any_node(n, pred, [](const sql::Node& x) { return !x.is("SubLink") && !x.is("SelectStmt"); });
+      return sql::any_node(n, pred, [](const sql::Node& x) {
+        return !x.is("SubLink") && !x.is("SelectStmt") && catalog::may_hold_expressions(x);
+      });
     }
     bool mentions_key(const sql::Node& n) const {
       return any_under(n, [&](const sql::Node& x) { return is_key(x); });
@@ -105,7 +107,7 @@ class PartitionPruningMiss final : public detail::SqlRule {
     bool may_mention_key(const sql::Node& n, int depth = 0) const {
       if (depth > kMaxDepth) return true;  // not looked at: assume it does
       if (is_key(n)) return true;
-      if (n.is("SubLink") || n.is("SelectStmt")) return false;
+      if (n.is("SubLink") || n.is("SelectStmt") || !catalog::may_hold_expressions(n)) return false;
       return !sql::for_each_child(n, [&](const sql::Node& child) { return !may_mention_key(child, depth + 1); });
     }
     bool reads_here(const sql::Node& n) const {

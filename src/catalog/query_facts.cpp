@@ -64,8 +64,10 @@ class Analyzer {
   // column's name is the tree's.
   std::optional<std::pair<size_t, std::string_view>> resolve(const sql::Node& ref) const {
     sql::List fields = ref.list("fields");
-    if (fields.empty() || fields[fields.size() - 1].is("A_Star")) return std::nullopt;
-    std::string_view column = fields[fields.size() - 1].sval();
+    if (fields.empty()) return std::nullopt;
+    sql::Node last = fields[fields.size() - 1];
+    if (last.is("A_Star")) return std::nullopt;
+    std::string_view column = last.sval();
     if (fields.size() >= 2) {
       std::string_view qualifier = fields[fields.size() - 2].sval();
       for (size_t i = 0; i < facts_.relations.size(); ++i)
@@ -90,14 +92,14 @@ class Analyzer {
   static bool column_refs(const sql::Node& node, Visit&& visit) {
     if (!node) return true;
     if (node.is("ColumnRef")) return visit(node);
-    if (node.is("SubLink") || node.is("SelectStmt")) return true;
+    if (node.is("SubLink") || node.is("SelectStmt") || !may_hold_expressions(node)) return true;
     return sql::for_each_child(node, [&](const sql::Node& child) { return column_refs(child, visit); });
   }
 
   static bool has_volatile_call(const sql::Node& node) {
     return sql::any_node(
         node, [](const sql::Node& n) { return n.is("FuncCall") && is_volatile_function(function_name(n)); },
-        [](const sql::Node& n) { return !n.is("SubLink"); });
+        [](const sql::Node& n) { return !n.is("SubLink") && may_hold_expressions(n); });
   }
 
   struct Side {
@@ -334,8 +336,11 @@ bool is_volatile_function(std::string_view name) {
 }
 
 bool contains_aggregate(const sql::Node& node) {
-  return sql::any_node(node, is_aggregate_call, [](const sql::Node& n) { return !n.is("SubLink"); });
+  return sql::any_node(node, is_aggregate_call,
+                       [](const sql::Node& n) { return !n.is("SubLink") && may_hold_expressions(n); });
 }
+
+bool may_hold_expressions(const sql::Node& node) { return !node.is("ColumnRef") && !node.is("A_Const"); }
 
 bool is_aggregate_call(const sql::Node& node) {
   if (!node.is("FuncCall") || node.has("over")) return false;
@@ -357,29 +362,28 @@ QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog, std::spa
   if (stmt.is("SelectStmt")) {
     for (sql::Node item : stmt.list("fromClause")) a.from_item(item);
     a.finish_joins();
-    if (stmt.has("whereClause")) {
+    if (sql::Node where = stmt.field("whereClause")) {
       facts.has_where = true;
-      a.conditions_of(stmt.field("whereClause"), false);
+      a.conditions_of(where, false);
     }
     a.targets(stmt.list("targetList"));
     if (contains_aggregate(stmt.field("havingClause"))) facts.has_aggregate = true;
     a.order_by(stmt.list("sortClause"));
     facts.has_group_by = !stmt.list("groupClause").empty();
     facts.distinct = stmt.has("distinctClause");
-    if (stmt.has("limitCount")) {
-      sql::Node limit = stmt.field("limitCount");
+    if (sql::Node limit = stmt.field("limitCount")) {
       bool null_limit = limit.is("A_Const") && limit.boolean("isnull");
       facts.has_limit = !null_limit;
       if (limit.is("A_Const") && limit.has("ival")) facts.limit = limit.field("ival").integer("ival");
     }
-    if (stmt.has("limitOffset")) facts.offset = stmt.field("limitOffset");
+    facts.offset = stmt.field("limitOffset");
   } else if (stmt.is("UpdateStmt") || stmt.is("DeleteStmt")) {
     a.from_item(stmt.field("relation"));
     for (sql::Node item : stmt.list(stmt.is("UpdateStmt") ? "fromClause" : "usingClause")) a.from_item(item);
     a.finish_joins();
-    if (stmt.has("whereClause")) {
+    if (sql::Node where = stmt.field("whereClause")) {
       facts.has_where = true;
-      a.conditions_of(stmt.field("whereClause"), false);
+      a.conditions_of(where, false);
     }
   }
   return facts;

@@ -114,6 +114,10 @@ std::string function_name(const sql::Node& call);
 // row, so it neither prunes partitions nor uses an index as a comparison value.
 bool is_volatile_function(std::string_view name);
 
+// Whether an expression may lie below `node`: not below a column reference (only its names
+// are) nor a constant (only its value). Walks that look for expressions skip the rest.
+bool may_hold_expressions(const sql::Node& node);
+
 // Whether an expression is an aggregate call (count, sum, avg, min, max, ...).
 bool is_aggregate_call(const sql::Node& node);
 // Whether an aggregate call appears in the expression (not looking into subqueries).
