@@ -15,6 +15,16 @@ const std::string& ColumnPredicate::condition_text() const {
   return text;
 }
 
+bool ColumnPredicate::condition_text_is(std::string_view other) const {
+  // The rendered condition holds its column's name (in quotes when it needs them, which keep
+  // it whole unless it has a quote itself): text without it is another condition.
+  bool unrendered = text.empty() && condition;
+  if (unrendered && is_column() && column.find('"') == std::string::npos &&
+      other.find(column) == std::string_view::npos)
+    return false;
+  return condition_text() == other;
+}
+
 namespace {
 
 bool key_matches(const IndexKey& key, std::string_view target) {
@@ -67,7 +77,7 @@ bool implies(const IndexRequest& request, const std::string& predicate) {
       bool compared = !p.is_null_test && p.op != PredicateOp::other;
       // The cheap test first: the text is rendered only when it is needed.
       return (compared && c.size() == t.size() + not_null.size() && c.starts_with(t) && c.ends_with(not_null)) ||
-             p.condition_text() == c;
+             p.condition_text_is(c);
     });
     if (!found) return false;
   }

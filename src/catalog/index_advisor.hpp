@@ -44,6 +44,8 @@ struct ColumnPredicate {
 
   bool is_column() const { return !column.empty(); }
   const std::string& condition_text() const;
+  // condition_text() == text, rendering only when `text` names the column.
+  bool condition_text_is(std::string_view text) const;
   bool has_constant() const { return !constant.empty() || static_cast<bool>(literal); }
   // Column name or expression: what an index key must equal to serve it.
   const std::string& target() const { return column.empty() ? expression : column; }

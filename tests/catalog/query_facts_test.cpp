@@ -53,6 +53,21 @@ TEST(QueryFacts, ConditionTextIsRenderedWhenRead) {
              });
 }
 
+TEST(QueryFacts, ConditionTextComparedWithoutRenderingWhatCannotMatch) {
+  Catalog catalog = from_ddl("CREATE TABLE t (\"Status\" text, kind text);");
+  with_facts("SELECT 1 FROM t WHERE kind = 'a' AND \"Status\" = 'b'", catalog, [](const catalog::QueryFacts& facts) {
+    ASSERT_EQ(facts.conditions.size(), 2u);
+    const catalog::ColumnPredicate& kind = facts.conditions[0].predicate;
+    EXPECT_FALSE(kind.condition_text_is("status = 'a'"));
+    EXPECT_TRUE(kind.text.empty());  // another column's condition: not rendered
+    EXPECT_FALSE(kind.condition_text_is("kind = 'b'"));
+    EXPECT_TRUE(kind.condition_text_is("kind = 'a'"));
+    const catalog::ColumnPredicate& status = facts.conditions[1].predicate;
+    EXPECT_EQ(status.column, "Status");
+    EXPECT_TRUE(status.condition_text_is("\"Status\" = 'b'"));
+  });
+}
+
 TEST(QueryFacts, PredicateGivenAsTextIsReadAsGiven) {
   catalog::ColumnPredicate p;
   p.column = "status";
