@@ -3,6 +3,7 @@
 // does not exist is skipped (PostgreSQL would have failed it), so the catalog stays
 // consistent whatever order migrations arrive in.
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <condition_variable>
 #include <deque>
@@ -963,12 +964,38 @@ bool starts_like_ddl(std::string_view text, const sql::StatementSpan& st) {
   return starts("CREATE") || starts("ALTER") || starts("DROP");
 }
 
+// Whether the word CREATE, ALTER or DROP (in any case, not part of a longer name) is anywhere
+// in the text. A text without one holds no DDL statement, and is not lexed: that is most
+// files of queries, at a fraction of a lexing pass.
+bool may_hold_ddl(std::string_view text) {
+  // 1: a byte of a name; 2: the first letter of one of the words.
+  static constexpr auto kClass = [] {
+    std::array<uint8_t, 256> table{};
+    for (int c = 0; c < 256; ++c)
+      table[c] = c >= 0x80 || c == '_' || c == '$' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+    for (unsigned char c : std::string_view("cCaAdD")) table[c] |= 2;
+    return table;
+  }();
+  auto ident = [](char ch) { return kClass[static_cast<unsigned char>(ch)] & 1; };
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!(kClass[static_cast<unsigned char>(text[i])] & 2) || (i > 0 && ident(text[i - 1]))) continue;
+    char c = static_cast<char>(text[i] | 0x20);
+    std::string_view word = c == 'c' ? "create" : c == 'a' ? "alter" : "drop";
+    if (i + word.size() > text.size()) continue;
+    bool same = true;
+    for (size_t k = 1; k < word.size() && same; ++k) same = (text[i + k] | 0x20) == word[k];
+    if (same && (i + word.size() == text.size() || !ident(text[i + word.size()]))) return true;
+  }
+  return false;
+}
+
 // The runs of consecutive DDL statements of a file. Only DDL reaches the parser (a file of
 // queries costs one lexing pass), and each run is parsed on its own: the parser parses a few
 // KiB at a time from the first statement given to the last, so a query between two DDL
 // statements would be parsed too, and then the mismatch in count would make it parse every
 // statement of that chunk again one by one.
 std::vector<std::vector<sql::StatementSpan>> ddl_runs(std::string_view text) {
+  if (!may_hold_ddl(text)) return {};
   sql::Lexed lexed = sql::lex(text);
   std::vector<std::vector<sql::StatementSpan>> runs;
   bool in_run = false;

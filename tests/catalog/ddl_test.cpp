@@ -252,6 +252,26 @@ TEST(CatalogDdl, SchemaPathsApplyMigrationsInPathOrder) {
   EXPECT_NE(err->find("missing.sql"), std::string::npos);
 }
 
+// Files without the word CREATE, ALTER or DROP are not lexed for DDL; the words count in any
+// case and next to any punctuation, and a longer name (created_at) is not one of them.
+TEST(CatalogDdl, DdlIsFoundInAnyCaseAndNextToAnyPunctuation) {
+  test::TempDir dir;
+  test::write_file(dir / "a.sql", "create table a (x int);");
+  test::write_file(dir / "b.sql", "SELECT created_at, dropped FROM a;\nCrEaTe/**/TABLE b (x int);");
+  test::write_file(dir / "c.sql", "SELECT 1;\n(ALTER TABLE a ADD COLUMN y int);\nalter\tTABLE a ADD COLUMN z int;");
+  test::write_file(dir / "d.sql", "SELECT created_at, altered, dropped FROM a; -- nothing here\nDROP\nTABLE b;");
+  test::write_file(dir / "e.sql", "SELECT created_at FROM a WHERE alter_ego AND drop_ship;");
+  Catalog c;
+  ASSERT_FALSE(load_ddl_paths(c, {"a.sql", "b.sql", "c.sql"}, dir.path()));
+  ASSERT_TRUE(c.find_table("", "a"));
+  EXPECT_TRUE(c.find_table("", "b"));
+  EXPECT_TRUE(c.find_table("", "a")->column("z"));
+  EXPECT_FALSE(c.find_table("", "a")->column("y"));  // not a statement of its own: PostgreSQL rejects it
+  ASSERT_FALSE(load_ddl_paths(c, {"d.sql", "e.sql"}, dir.path()));
+  EXPECT_FALSE(c.find_table("", "b"));
+  EXPECT_EQ(c.tables().size(), 1u);
+}
+
 // With two threads one parses the files while the other applies them: the catalog is the one
 // a single thread builds, statement for statement, and so is the first error. The migrations
 // are more text than the parser may hold ahead of the applier, so it waits for it too.
