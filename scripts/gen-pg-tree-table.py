@@ -84,9 +84,12 @@ def main():
         if kind in ("List", "IntList", "OidList"):
             item = "PGL_ITEMS" if kind == "List" else "PGL_INT_ITEMS"
             b(f"static const PglField fields_{kind}[] = {{{{\"items\", 5, 0, {item}, 0, 0, 0, 0, 0, 0}}}};")
-            b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, fields_{kind}, 1, -1}};")
+            b(f"static const uint8_t node_fields_{kind}[] = {{0}};")
+            b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, fields_{kind}, 1, -1, "
+              f"node_fields_{kind}, {0 if kind != 'List' else 1}}};")
             continue
         rows = []
+        node_fields = []  # indexes of the fields that may hold a node or a list of nodes
         location = -1
         for f in messages[kind]:
             c = f["json"]
@@ -136,6 +139,8 @@ def main():
             offset = f"offsetof({kind}, {member})" if member else "0"
             if name == "location":
                 location = len(rows)
+            if spec.startswith(("PGL_ONEOF", "PGL_LIST", "PGL_NODE")) or (holds_struct and not f["oneof"]):
+                node_fields.append(str(len(rows)))
             implied = ""
             if holds_struct and name in IMPLIED_KINDS:
                 implied = f", \"{IMPLIED_KINDS[name]}\", {len(IMPLIED_KINDS[name])}"
@@ -144,9 +149,13 @@ def main():
             b(f"static const PglField fields_{kind}[] = {{")
             body.extend(rows)
             b("};")
-            b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, fields_{kind}, {len(rows)}, {location}}};")
+            if node_fields:
+                b(f"static const uint8_t node_fields_{kind}[] = {{{', '.join(node_fields)}}};")
+            nf = f"node_fields_{kind}" if node_fields else "0"
+            b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, fields_{kind}, {len(rows)}, {location}, "
+              f"{nf}, {len(node_fields)}}};")
         else:
-            b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, 0, 0, -1}};")
+            b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, 0, 0, -1, 0, 0}};")
     for e in used_enums:
         # The protocol lists each enum as libpg_query's own copy of PostgreSQL's headers
         # declares it, after an UNDEFINED = 0: position i is C value i - 1. The installed

@@ -51,6 +51,9 @@ class Node {
   // The fields of the node's struct, in declaration order; for walks over every field.
   const PglField* fields_begin() const { return type_ ? type_->fields : nullptr; }
   const PglField* fields_end() const { return type_ ? type_->fields + type_->field_count : nullptr; }
+  // The fields that may hold nodes or lists of nodes (indexes into fields_begin()), in order.
+  const uint8_t* node_fields_begin() const { return type_ ? type_->node_fields : nullptr; }
+  const uint8_t* node_fields_end() const { return type_ ? type_->node_fields + type_->node_field_count : nullptr; }
   // The node or list a field holds: invalid / empty when absent or not a node / list.
   Node child(const PglField& f) const;
   List child_list(const PglField& f) const;
@@ -111,9 +114,9 @@ class List {
 // a `visit` returning false stops the walk, and then this returns false.
 template <class Visit>
 bool for_each_field_child(const Node& node, Visit&& visit) {
-  for (const PglField* f = node.fields_begin(); f != node.fields_end(); ++f) {
-    // Most fields hold a string, a number or an enum: no call for them.
-    if (f->kind > PGL_ITEMS) continue;
+  const PglField* fields = node.fields_begin();
+  for (const uint8_t* i = node.node_fields_begin(); i != node.node_fields_end(); ++i) {
+    const PglField* f = fields + *i;
     std::string_view field(f->name, f->name_len);
     if (f->kind == PGL_LIST || f->kind == PGL_ITEMS) {
       for (Node child : node.child_list(*f))

@@ -14,7 +14,7 @@ extern "C" {
 #endif
 
 /* How a field is stored, and so how libpg_query's JSON output would show it. The kinds that
- * hold nodes come first, up to PGL_ITEMS: a walk skips every field after it. */
+ * hold nodes come first, up to PGL_ITEMS (PglType.node_fields). */
 typedef enum PglFieldKind {
   PGL_NODE,      /* Node *: a node of any kind ({"Kind": {...}}) */
   PGL_SPECIFIC,  /* RangeVar * and the like: a node of one kind, shown without its kind */
@@ -59,6 +59,10 @@ typedef struct PglType {
   const PglField *fields;
   uint32_t field_count;
   int location_field; /* index of "location" in fields, -1 when the kind has none */
+  /* The indexes in fields of those that may hold nodes (PGL_NODE ... PGL_ITEMS), in order:
+   * what a walk of the tree reads, where most fields hold strings, numbers and enums. */
+  const uint8_t *node_fields;
+  uint32_t node_field_count;
 } PglType;
 
 /* The descriptor of a node's kind, from the tag its struct starts with; NULL for a kind

@@ -25,6 +25,25 @@ void drop_negative_integers(Json& j) {
 
 }  // namespace
 
+namespace {
+// The nodes below `n` counted by the walk rules use (for_each_child, which reads only the
+// fields the table marks as holding nodes), and by reading every field.
+size_t walked_nodes(const Node& n) {
+  size_t count = 0;
+  for_each_child(n, [&](const Node& child) { count += 1 + walked_nodes(child); });
+  return count;
+}
+size_t nodes_in_every_field(const Node& n) {
+  size_t count = 0;
+  for (const PglField* f = n.fields_begin(); f != n.fields_end(); ++f) {
+    for (Node child : n.child_list(*f))
+      if (child) count += 1 + nodes_in_every_field(child);
+    if (Node child = n.child(*f)) count += 1 + nodes_in_every_field(child);
+  }
+  return count;
+}
+}  // namespace
+
 std::optional<std::string> tree_mismatch(const std::string& statement) {
   // Text that is not UTF-8 is refused by the parser: not read at all, so not misread.
   if (!simdjson::validate_utf8(statement)) return std::nullopt;
@@ -39,14 +58,19 @@ std::optional<std::string> tree_mismatch(const std::string& statement) {
   thread_local Parser parser;
   Json actual;
   bool refused_as_too_deep = false;
+  size_t walked = 0, present = 0;
   auto size = static_cast<uint32_t>(statement.size());
   parser.parse(statement, {{{0, size}, size}}, [&](const Statement& st) {
     if (st.root) {
       actual = Json::parse(to_json(st.root), nullptr, /*allow_exceptions=*/false);
       drop_negative_integers(actual);
+      walked = walked_nodes(st.root);
+      present = nodes_in_every_field(st.root);
     }
     refused_as_too_deep = st.error && st.error->too_deep;  // likewise not read at all
   });
+  if (!refused_as_too_deep && walked != present)
+    return "the walk reaches " + std::to_string(walked) + " nodes of the " + std::to_string(present) + " in the tree";
   if (refused_as_too_deep || actual == expected) return std::nullopt;
   auto text = [](const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); };
   return "sql::Node:       " + text(actual) + "\nlibpg_query JSON: " + text(expected);
