@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <array>
+
 namespace pglens {
 namespace {
 
@@ -24,11 +26,22 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
+  // Bytes written as they are when the text is UTF-8: one lookup per byte on the way to the
+  // next byte that needs a look (reports write megabytes of messages and help).
+  static constexpr auto kPlain = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 0x20; c < 256; ++c) plain[static_cast<size_t>(c)] = c != '"' && c != '\\';
+    return plain;
+  }();
   bool utf8 = simdjson::validate_utf8(s.data(), s.size());  // almost always: no per-byte check then
   out += '"';
   size_t run = 0;  // start of the bytes not yet copied: runs that need no escape go in one append
   for (size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
+    if (utf8 && kPlain[c]) {
+      ++i;
+      continue;
+    }
     if (c >= 0x80 && !utf8) {
       size_t n = utf8_sequence_length(s, i);
       if (n == 0) {
