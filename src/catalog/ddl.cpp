@@ -7,6 +7,7 @@
 #include <cassert>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -1241,20 +1242,37 @@ std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<st
   }
   // Statements apply in order, one after the other; parsing the next ones meanwhile is
   // what a second thread can take over.
+  // An exception on either thread (out of memory ...) reaches the caller as it would with
+  // one thread, after the other thread has stopped and freed every piece.
   PieceQueue queue;
+  std::exception_ptr parse_failure;
   std::thread parser([&] {
-    parse_ddl_paths(paths, root, unreadable, [&](DdlPiece piece) { return queue.push(std::move(piece)); });
+    try {
+      parse_ddl_paths(paths, root, unreadable, [&](DdlPiece piece) { return queue.push(std::move(piece)); });
+    } catch (...) {
+      parse_failure = std::current_exception();
+    }
     queue.close_and_drain();
   });
-  while (auto piece = queue.pop()) {
-    bool go = apply(*piece);
-    queue.give_back(std::move(*piece));
-    if (!go) {
-      queue.stop();
-      break;
+  std::optional<DdlPiece> piece;
+  try {
+    while ((piece = queue.pop())) {
+      bool go = apply(*piece);
+      queue.give_back(std::move(*piece));
+      piece.reset();
+      if (!go) {
+        queue.stop();
+        break;
+      }
     }
+  } catch (...) {
+    if (piece) queue.give_back(std::move(*piece));
+    queue.stop();
+    parser.join();
+    throw;
   }
   parser.join();
+  if (parse_failure) std::rethrow_exception(parse_failure);
   return error;
 }
 
