@@ -32,8 +32,8 @@ class PartitionPruningMiss final : public detail::SqlRule {
       if (partitioning.keys.empty()) continue;
       const Column* key = table->column(partitioning.keys.front());
       if (!key) continue;  // partitioned by an expression: left alone
-      const Partitions& partitions = ctx.table_fact<Partitions>(*table, [&] { return Partitions(ctx.catalog(), *table); });
-      if (partitions.count > 0 && static_cast<int64_t>(partitions.count) < ctx.int_option("min-partitions")) continue;
+      const Said& said = ctx.table_fact<Said>(*table, [&] { return Said(ctx.catalog(), *table, key->name); });
+      if (said.partitions > 0 && static_cast<int64_t>(said.partitions) < ctx.int_option("min-partitions")) continue;
       // No WHERE at all: the whole table is wanted, and reading every partition is right.
       sql::Node where = node.field("whereClause");
       if (!where) continue;
@@ -44,23 +44,32 @@ class PartitionPruningMiss final : public detail::SqlRule {
         judge.find(where);
         if (!judge.culprit && judge.mentions_key(where)) continue;  // a key condition we do not judge (LIKE, ...)
       }
-      report(ctx, facts, judge, partitions);
+      report(ctx, facts, judge, said);
     }
   }
 
  private:
   static constexpr size_t kNamesShown = 4;  // the message names the first few partitions
 
-  // A partitioned table's leaf partitions, as the message shows them: found once per file,
-  // since query after query names the same table.
-  struct Partitions {
-    Partitions(const Catalog& catalog, const Table& table)
-        : count(pruning::partition_count(catalog, table)),
-          at_stake(count == 0 ? "every partition"
-                              : "all " + pruning::partitions_text(pruning::partition_names(catalog, table, kNamesShown),
-                                                                  count)) {}
-    size_t count;
-    std::string at_stake;  // "all 12 partitions (events_2024_01, ... and 8 more)"
+  // What the findings say of a partitioned table whatever the query: its leaf partitions
+  // (counted and named), the consequence, the finding when no condition is on the key. Made
+  // once per file, since query after query names the same table.
+  struct Said {
+    Said(const Catalog& catalog, const Table& table, const std::string& key)
+        : partitions(pruning::partition_count(catalog, table)) {
+      std::string at_stake =
+          partitions == 0
+              ? "every partition"
+              : "all " + pruning::partitions_text(pruning::partition_names(catalog, table, kNamesShown), partitions);
+      consequence = fmt::format("PostgreSQL cannot prune `{}` (partitioned by {}) and reads {}", table.name,
+                                pruning::partitioning_text(*table.partitioning), at_stake);
+      no_key_message = fmt::format("no condition on the partition key `{}`: {}", key, consequence);
+      no_key_help = fmt::format("{}; {}", pruning::why_not_pruned(Defeat::no_key_condition),
+                                pruning::general_fix(Defeat::no_key_condition, "`" + key + "`"));
+    }
+    size_t partitions;
+    std::string consequence;  // "PostgreSQL cannot prune `events` (...) and reads all 12 partitions (...)"
+    std::string no_key_message, no_key_help;
   };
 
   struct Culprit {
@@ -270,17 +279,12 @@ class PartitionPruningMiss final : public detail::SqlRule {
   };
 
   static void report(detail::RuleContext& ctx, const catalog::QueryFacts& facts, const Judge& judge,
-                     const Partitions& partitions) {
-    const Table& table = judge.table;
+                     const Said& said) {
     const std::string& key = judge.key.name;
-    std::string consequence = fmt::format("PostgreSQL cannot prune `{}` (partitioned by {}) and reads {}", table.name,
-                                          pruning::partitioning_text(*table.partitioning), partitions.at_stake);
+    const std::string& consequence = said.consequence;
     if (!judge.culprit) {
       uint32_t at = facts.relations[judge.relation].location;
-      ctx.report(schema::token_span(ctx, at),
-                 fmt::format("no condition on the partition key `{}`: {}", key, consequence))
-          .help(fmt::format("{}; {}", pruning::why_not_pruned(Defeat::no_key_condition),
-                            pruning::general_fix(Defeat::no_key_condition, "`" + key + "`")));
+      ctx.report(schema::token_span(ctx, at), said.no_key_message).help(said.no_key_help);
       return;
     }
     const Culprit& c = *judge.culprit;

@@ -5,9 +5,9 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <typeindex>
 #include <span>
 #include <string_view>
+#include <typeindex>
 #include <vector>
 
 #include "catalog/query_facts.hpp"
@@ -45,9 +45,10 @@ class QueryFactsCache {
   // The fact of type T about `table`, made by `make()` when first asked.
   template <class T, class Make>
   const T& table_fact(const Table& table, Make&& make) {
-    auto [it, added] = table_facts_.try_emplace({std::type_index(typeid(T)), &table});
-    if (added) it->second = std::make_shared<T>(make());
-    return *std::static_pointer_cast<const T>(it->second);
+    std::pair<std::type_index, const Table*> key{std::type_index(typeid(T)), &table};
+    auto it = table_facts_.find(key);
+    if (it == table_facts_.end()) it = table_facts_.emplace(key, std::make_shared<const T>(make())).first;
+    return *static_cast<const T*>(it->second.get());
   }
 
  private:
