@@ -10,12 +10,7 @@
 namespace pglens {
 namespace {
 
-Catalog from_ddl(std::string_view sql) {
-  Catalog c;
-  load_ddl(c, sql, "test.sql");
-  c.normalize();
-  return c;
-}
+Catalog from_ddl(std::string_view sql) { return test::catalog_from_ddl(sql); }
 
 std::vector<std::string> index_names(const Table& t) {
   std::vector<std::string> out;

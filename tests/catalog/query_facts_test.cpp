@@ -2,22 +2,15 @@
 // serves each filter (worked out once for all the rules), and the per-file table facts.
 #include <gtest/gtest.h>
 
-#include "catalog/ddl.hpp"
 #include "catalog/query_facts.hpp"
 #include "engine/sql_rule.hpp"
 #include "pglens/catalog.hpp"
 #include "sql/lexer.hpp"
 #include "sql/parser.hpp"
+#include "support/fixtures.hpp"
 
 namespace pglens {
 namespace {
-
-Catalog from_ddl(std::string_view sql) {
-  Catalog c;
-  load_ddl(c, sql, "test.sql");
-  c.normalize();
-  return c;
-}
 
 constexpr std::string_view kSchema =
     "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint, status text, created_at timestamptz);\n"
@@ -38,7 +31,7 @@ void with_facts(std::string_view sql, const Catalog& catalog, Check&& check) {
 }
 
 TEST(QueryFacts, ConditionTextIsRenderedWhenRead) {
-  Catalog catalog = from_ddl(kSchema);
+  Catalog catalog = test::catalog_from_ddl(kSchema);
   with_facts("SELECT id FROM orders AS o WHERE o.status = 'pending' AND o.customer_id = $1", catalog,
              [](const catalog::QueryFacts& facts) {
                ASSERT_EQ(facts.conditions.size(), 2u);
@@ -54,7 +47,7 @@ TEST(QueryFacts, ConditionTextIsRenderedWhenRead) {
 }
 
 TEST(QueryFacts, ConditionTextComparedWithoutRenderingWhatCannotMatch) {
-  Catalog catalog = from_ddl("CREATE TABLE t (\"Status\" text, kind text);");
+  Catalog catalog = test::catalog_from_ddl("CREATE TABLE t (\"Status\" text, kind text);");
   with_facts("SELECT 1 FROM t WHERE kind = 'a' AND \"Status\" = 'b'", catalog, [](const catalog::QueryFacts& facts) {
     ASSERT_EQ(facts.conditions.size(), 2u);
     const catalog::ColumnPredicate& kind = facts.conditions[0].predicate;
@@ -79,7 +72,7 @@ TEST(QueryFacts, PredicateGivenAsTextIsReadAsGiven) {
 }
 
 TEST(QueryFacts, FilterIndexIsTheIndexServingEachLookup) {
-  Catalog catalog = from_ddl(kSchema);
+  Catalog catalog = test::catalog_from_ddl(kSchema);
   const Table* orders = catalog.find_table("", "orders");
   ASSERT_TRUE(orders);
   with_facts("SELECT id FROM orders WHERE customer_id = $1 AND created_at > now()", catalog,
@@ -105,7 +98,7 @@ TEST(QueryFacts, FilterIndexIsTheIndexServingEachLookup) {
 }
 
 TEST(QueryFactsCache, TableFactIsMadeOncePerTableAndType) {
-  Catalog catalog = from_ddl("CREATE TABLE a (x int); CREATE TABLE b (y int);");
+  Catalog catalog = test::catalog_from_ddl("CREATE TABLE a (x int); CREATE TABLE b (y int);");
   const Table* a = catalog.find_table("", "a");
   const Table* b = catalog.find_table("", "b");
   ASSERT_TRUE(a && b);

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "catalog/ddl.hpp"
+
 namespace pglens::test {
 
 std::string read_file(const std::filesystem::path& p) {
@@ -68,6 +70,13 @@ void expect_golden(const std::filesystem::path& golden, const std::string& actua
   ASSERT_TRUE(std::filesystem::exists(golden)) << golden << " is missing; run with UPDATE_GOLDEN=1 and review it";
   EXPECT_EQ(read_file(golden), actual) << "golden file " << golden << " differs; if the change is intended, "
                                        << "rerun with UPDATE_GOLDEN=1 and review the diff";
+}
+
+Catalog catalog_from_ddl(std::string_view ddl) {
+  Catalog c;
+  load_ddl(c, ddl, "test.sql");
+  c.normalize();
+  return c;
 }
 
 }  // namespace pglens::test

@@ -3,7 +3,10 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "pglens/catalog.hpp"
 
 namespace pglens::test {
 
@@ -40,5 +43,8 @@ class TempDir {
 
 // UPDATE_GOLDEN=1 rewrites the golden file; otherwise compares.
 void expect_golden(const std::filesystem::path& golden, const std::string& actual);
+
+// The catalog DDL text builds, as a lint builds it from the linted files' DDL.
+Catalog catalog_from_ddl(std::string_view ddl);
 
 }  // namespace pglens::test
