@@ -146,6 +146,7 @@ const std::shared_ptr<const Catalog>& Server::catalog_of(const Profile& profile)
     auto catalog = std::make_shared<Catalog>();
     CatalogSources sources;
     sources.db_url = profile.config.database_url;
+    sources.threads = 2;  // a migrations directory is parsed a file ahead of the one being applied
     if (auto error = build_catalog(profile.config, sources, *catalog))
       client_.show_message(MessageType::warning, fmt::format("pglens: schema not fully loaded: {}", *error));
     profile.catalog = std::move(catalog);
