@@ -122,6 +122,35 @@ TEST(CatalogDdl, AttachIndexPartitionsMakesTheParentValid) {
   EXPECT_EQ(c.partitions_of(*c.find_table("", "m")).size(), 1u);
 }
 
+// An index on a partitioned table attaches an equivalent index a partition already has,
+// instead of making another: an index made on the partition itself, one kept by a partition
+// that was detached and attached again, one on a partition that was renamed meanwhile.
+// (The loader searches only the partitions that may hold such an index.)
+TEST(CatalogDdl, APartitionsOwnEquivalentIndexIsAttachedNotDoubled) {
+  Catalog c = from_ddl(
+      "CREATE TABLE m (id int, at date, v int) PARTITION BY RANGE (at);\n"
+      "CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2026-01-01') TO ('2026-02-01');\n"
+      "CREATE TABLE m2 PARTITION OF m FOR VALUES FROM ('2026-02-01') TO ('2026-03-01');\n"
+      "CREATE INDEX m1_own_id ON m1 (id);\n"
+      "CREATE INDEX m_id ON m (id);\n");
+  EXPECT_EQ(index_names(*c.find_table("", "m1")), std::vector<std::string>{"m1_own_id"});
+  EXPECT_EQ(c.find_table("", "m1")->index("m1_own_id")->parent_index, "public.m_id");
+  EXPECT_EQ(index_names(*c.find_table("", "m2")), std::vector<std::string>{"m2_id_idx"});
+
+  load_ddl(c,
+           "ALTER TABLE m DETACH PARTITION m2;\n"
+           "ALTER TABLE m2 RENAME TO m2_old;\n"
+           "ALTER TABLE m ATTACH PARTITION m2_old FOR VALUES FROM ('2026-02-01') TO ('2026-03-01');\n"
+           "CREATE INDEX m_v ON m (v);\n",
+           "more.sql");
+  const Table* m2 = c.find_table("", "m2_old");
+  ASSERT_TRUE(m2 && m2->is_partition());
+  EXPECT_EQ(index_names(*m2), (std::vector<std::string>{"m2_id_idx", "m2_old_v_idx"}));
+  EXPECT_EQ(m2->index("m2_id_idx")->parent_index, "public.m_id");  // attached again, not doubled
+  EXPECT_EQ(m2->index("m2_old_v_idx")->parent_index, "public.m_v");
+  EXPECT_EQ(index_names(*c.find_table("", "m1")), (std::vector<std::string>{"m1_own_id", "m1_v_idx"}));
+}
+
 TEST(CatalogDdl, AlterRenameDropAndSchemas) {
   Catalog c = from_ddl(
       "CREATE SCHEMA app; CREATE TABLE app.t (a int, b int, c int);\n"
