@@ -84,9 +84,10 @@ def main():
         if kind in ("List", "IntList", "OidList"):
             item = "PGL_ITEMS" if kind == "List" else "PGL_INT_ITEMS"
             b(f"static const PglField fields_{kind}[] = {{{{\"items\", 5, 0, {item}, 0, 0, 0, 0, 0, 0}}}};")
-            b(f"static const uint8_t node_fields_{kind}[] = {{0}};")
-            b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, fields_{kind}, 1, -1, "
-              f"node_fields_{kind}, {0 if kind != 'List' else 1}}};")
+            if kind == "List":  # an IntList / OidList holds no nodes
+                b("static const uint8_t node_fields_List[] = {0};")
+            nf = "node_fields_List, 1" if kind == "List" else "0, 0"
+            b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, fields_{kind}, 1, -1, {nf}}};")
             continue
         rows = []
         node_fields = []  # indexes of the fields that may hold a node or a list of nodes
@@ -139,7 +140,8 @@ def main():
             offset = f"offsetof({kind}, {member})" if member else "0"
             if name == "location":
                 location = len(rows)
-            if spec.startswith(("PGL_ONEOF", "PGL_LIST", "PGL_NODE")) or (holds_struct and not f["oneof"]):
+            # A struct, a node or a list of nodes; not a field left out (PGL_SKIP has no member).
+            if holds_struct or (t == "Node" and member):
                 node_fields.append(str(len(rows)))
             implied = ""
             if holds_struct and name in IMPLIED_KINDS:

@@ -252,9 +252,12 @@ class RelationNames {
     for (size_t i = 0; i < tables.size(); ++i) {
       if (!tables_.contains(key(tables[i].schema, tables[i].name))) tables_[key_] = i;
       ++relations_[key_];
-      for (const auto& idx : tables[i].indexes) ++relations_[key(tables[i].schema, idx.name)];
-      for (const auto& idx : tables[i].indexes)
-        if (idx.parent_index.empty()) unattached_[key(tables[i].schema, tables[i].name)] = true;
+      bool unattached = false;
+      for (const auto& idx : tables[i].indexes) {
+        ++relations_[key(tables[i].schema, idx.name)];
+        unattached = unattached || idx.parent_index.empty();
+      }
+      if (unattached) unattached_[key(tables[i].schema, tables[i].name)] = true;
     }
     valid_ = true;
   }
@@ -1089,9 +1092,7 @@ std::optional<std::string> read_ddl_file(const std::filesystem::path& file, std:
   text = std::move(decoded.text);
   return std::nullopt;
 }
-}  // namespace
 
-namespace {
 // Reads the schema files of `paths` in path order and parses their DDL, handing it to `emit`
 // piece by piece while `emit` returns true. A path or file that cannot be read is skipped,
 // or (UnreadableDdl::fail) handed out as an error piece that ends the load.

@@ -34,7 +34,6 @@ void add_catalog_command(CLI::App& app, Runner& run);
 // and NO_COLOR is unset.
 bool use_color(const std::string& when, int fd);
 
-
 // Loads the config named by --config, or the nearest .pglens.toml above `near`, or the
 // defaults. Prints the error and returns false when the config is broken.
 bool resolve_config(const std::string& explicit_path, const std::filesystem::path& near, Config& out);

@@ -13,8 +13,7 @@
 extern "C" {
 #endif
 
-/* How a field is stored, and so how libpg_query's JSON output would show it. The kinds that
- * hold nodes come first, up to PGL_ITEMS (PglType.node_fields). */
+/* How a field is stored, and so how libpg_query's JSON output would show it. */
 typedef enum PglFieldKind {
   PGL_NODE,      /* Node *: a node of any kind ({"Kind": {...}}) */
   PGL_SPECIFIC,  /* RangeVar * and the like: a node of one kind, shown without its kind */

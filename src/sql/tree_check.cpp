@@ -23,9 +23,7 @@ void drop_negative_integers(Json& j) {
   }
 }
 
-}  // namespace
 
-namespace {
 // The nodes below `n` counted by the walk rules use (for_each_child, which reads only the
 // fields the table marks as holding nodes), and by reading every field.
 size_t walked_nodes(const Node& n) {
