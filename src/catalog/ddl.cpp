@@ -469,10 +469,12 @@ class DdlLoader {
   std::string first_free_name(const std::string& schema, std::string base, Free&& free) {
     if (free(base)) return base;
     int& start = names_.probe_start(schema, base);
+    std::string candidate = base;
     for (int i = std::max(start, 1);; ++i) {
-      std::string candidate = base + std::to_string(i);
+      candidate.resize(base.size());
+      candidate += std::to_string(i);
       if (!free(candidate)) continue;
-      start = i;
+      start = i + 1;  // this one is taken now too
       return candidate;
     }
   }
@@ -516,8 +518,11 @@ class DdlLoader {
         : proto(index),
           parent_ref(fmt::format("{}.{}", schema, index.name)),
           name_parts(index.primary ? std::vector<std::string>{} : key_name_parts(index)),
-          suffix(index.primary ? "pkey" : index.unique && index.name.ends_with("_key") ? "key" : "idx") {}
-    Index proto;  // a copy: the partitions' indexes are made from it
+          suffix(index.primary ? "pkey" : index.unique && index.name.ends_with("_key") ? "key" : "idx") {
+      proto.name.clear();  // each partition's index gets its own, and a parent reference
+      proto.parent_index.clear();
+    }
+    Index proto;  // a copy, with the name and parent left empty: the partitions' indexes are made from it
     std::string parent_ref;
     std::vector<std::string> name_parts;
     std::string_view suffix;
@@ -640,6 +645,11 @@ class DdlLoader {
   }
 
   void drop_column(const std::string& schema, const std::string& table, const std::string& col) {
+    // PostgreSQL refuses to drop a column the table does not have (IF EXISTS only turns the
+    // error into a notice): nothing changes, and the indexes of a partitioned tree, tens of
+    // thousands over a migration history, are not searched for one.
+    const Table* root = names_.table(schema, table);
+    if (!root || !root->column(col)) return;
     for_each_in_tree(schema, table, [&](Table& x) {
       std::erase_if(x.columns, [&](const Column& c) { return c.name == col; });
       // PostgreSQL drops the indexes and constraints that depend on the column.

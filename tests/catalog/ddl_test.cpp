@@ -181,6 +181,35 @@ TEST(CatalogDdl, AlterRenameDropAndSchemas) {
   EXPECT_TRUE(c.empty());
 }
 
+// PostgreSQL refuses to drop a column the table does not have, with or without IF EXISTS:
+// nothing changes, not even an index whose expression happens to use the name.
+TEST(CatalogDdl, DroppingAColumnTheTableDoesNotHaveChangesNothing) {
+  Catalog c = from_ddl(
+      "CREATE TABLE t (a text, b int) PARTITION BY LIST (b); CREATE TABLE t1 PARTITION OF t DEFAULT;\n"
+      "CREATE INDEX t_md5 ON t (md5(a)); CREATE INDEX t_b ON t (b) WHERE md5 IS NULL;\n"
+      "ALTER TABLE t DROP COLUMN md5; ALTER TABLE t DROP COLUMN IF EXISTS md5;\n");
+  EXPECT_EQ(index_names(*c.find_table("", "t")), (std::vector<std::string>{"t_b", "t_md5"}));
+  EXPECT_EQ(index_names(*c.find_table("", "t1")), (std::vector<std::string>{"t1_b_idx", "t1_md5_idx"}));
+  load_ddl(c, "ALTER TABLE t DROP COLUMN a;", "x.sql");  // a column it has: its index goes
+  EXPECT_EQ(index_names(*c.find_table("", "t")), std::vector<std::string>{"t_b"});
+  EXPECT_EQ(index_names(*c.find_table("", "t1")), std::vector<std::string>{"t1_b_idx"});
+}
+
+// Names chosen for indexes: the lowest free of base, base1, base2 ..., as PostgreSQL picks
+// them, also once a name in the middle is free again.
+TEST(CatalogDdl, ChosenIndexNamesTakeTheLowestFreeNumber) {
+  Catalog c = from_ddl(
+      "CREATE TABLE p (a int, b int) PARTITION BY RANGE (a); CREATE TABLE p1 PARTITION OF p DEFAULT;\n"
+      "CREATE INDEX ON p (b); CREATE INDEX ON p (b); CREATE INDEX ON p (b);\n");
+  EXPECT_EQ(index_names(*c.find_table("", "p")), (std::vector<std::string>{"p_b_idx", "p_b_idx1", "p_b_idx2"}));
+  EXPECT_EQ(index_names(*c.find_table("", "p1")), (std::vector<std::string>{"p1_b_idx", "p1_b_idx1", "p1_b_idx2"}));
+  load_ddl(c, "DROP INDEX p_b_idx1; CREATE INDEX ON p (b); CREATE INDEX ON p (b);", "x.sql");
+  // In the order they were made.
+  EXPECT_EQ(index_names(*c.find_table("", "p")), (std::vector<std::string>{"p_b_idx", "p_b_idx2", "p_b_idx1", "p_b_idx3"}));
+  EXPECT_EQ(index_names(*c.find_table("", "p1")),
+            (std::vector<std::string>{"p1_b_idx", "p1_b_idx2", "p1_b_idx1", "p1_b_idx3"}));
+}
+
 TEST(CatalogDdl, ViewsAreKnownByNameAndColumns) {
   Catalog c = from_ddl(
       "CREATE TABLE t (a int, b text);\n"
