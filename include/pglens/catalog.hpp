@@ -4,8 +4,10 @@
 // (hints > snapshot/live > DDL); rules take it as a read-only view.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -141,19 +143,39 @@ class Catalog {
   // Sorted tables, indexes and constraints: two loads of the same schema compare equal.
   void normalize();
 
-  // Finds tables by name in constant time from now on (build_catalog calls it once the
-  // catalog is complete: a lint looks names up for every table reference). Any change
-  // through a non-const member drops the index, and lookups scan again.
+  // Finds tables by name in constant time from now on, and digests every table's indexes
+  // (build_catalog calls it once the catalog is complete: a lint looks names up for every
+  // table reference, and indexes up for every condition). Any change through a non-const
+  // member drops both, and lookups scan again.
   void index_names();
+
+  // What the index advisor reads of an index to skip, without touching the index itself, one
+  // that cannot serve a column: tables have dozens of indexes (a partitioned table hundreds),
+  // few of which hold the column, and each Index is large, with its keys elsewhere.
+  struct IndexDigest {
+    enum class Method : uint8_t { btree, hash, other };
+    uint64_t key_bits = 0;  // target_bit() of each key's column or expression
+    uint64_t leading_bit = 0;  // target_bit() of the first key; 0 when there is none
+    Method method = Method::other;
+    // One of 64 bits, by a hash of a key target (column name or canonical expression): two
+    // targets with different bits are different.
+    static uint64_t target_bit(std::string_view target);
+  };
+  // The digests of `table`'s indexes, in the order of table.indexes, when index_names() has
+  // made them and `table` is one of this catalog's; nullopt otherwise (read the indexes).
+  std::optional<std::span<const IndexDigest>> index_digests(const Table& table) const;
 
   static const Catalog& none();
   friend bool operator==(const Catalog&, const Catalog&) = default;
 
  private:
-  // Position in tables_ by "schema\0name": a lookup aid, not part of the value.
+  // Lookup aids, not part of the value: positions in tables_ by "schema\0name", and the
+  // index digests.
   struct NameIndex {
     std::unordered_map<std::string, size_t> positions;
     std::unordered_map<std::string, std::vector<size_t>> partitions;  // of the parent "schema\0name"
+    std::vector<IndexDigest> digests;   // of every table's indexes, table after table
+    std::vector<size_t> digests_begin;  // per table position, then the end
     bool built = false;
     friend bool operator==(const NameIndex&, const NameIndex&) { return true; }
   };

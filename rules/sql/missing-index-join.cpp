@@ -60,7 +60,7 @@ class MissingIndexJoin final : public detail::SqlRule {
       // Another condition on this table served by an index already narrows it.
       if (facts.filter_served(r)) continue;
       catalog::IndexRequest request = facts.request_for(r, true);
-      if (catalog::serving_index(*table, c.predicate, request)) continue;
+      if (catalog::serving_index(ctx.catalog(), *table, c.predicate, request)) continue;
       catalog::IndexRequest join_request;
       for (const auto& p : request.predicates)
         if (p.op == PredicateOp::equality) join_request.predicates.push_back(p);

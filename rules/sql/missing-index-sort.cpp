@@ -53,7 +53,7 @@ class MissingIndexSort final : public detail::SqlRule {
     const Table* table = facts.relations[r].table;
     if (!table || table->kind == RelationKind::view || !schema::is_large(*table, ctx)) return;
     const catalog::IndexRequest& request = facts.filter_request(r);
-    if (catalog::ordering_index(*table, request)) return;
+    if (catalog::ordering_index(ctx.catalog(), *table, request)) return;
     // An unserved filter is missing-index-filter's finding (its index includes the order).
     if (!request.predicates.empty() && !facts.filter_served(r)) return;
     catalog::IndexRequest sort_request;

@@ -66,7 +66,7 @@ class NonSargablePredicate final : public detail::SqlRule {
     if (!column || !table.column(column->name)) return;
     catalog::ColumnPredicate as_index = c.predicate;
     if (as_index.op == PredicateOp::other) as_index.op = PredicateOp::range;
-    if (catalog::serving_index(table, as_index, facts.filter_request(c.relation))) return;  // an expression index matches
+    if (catalog::serving_index(ctx.catalog(), table, as_index, facts.filter_request(c.relation))) return;  // an expression index matches
     uint32_t begin = schema::first_location(c.column_side).value_or(c.location);
     Span span = schema::expression_span(ctx.text(), begin, limit);
     std::string expr = catalog::deparse(c.column_side, true);

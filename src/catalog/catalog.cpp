@@ -1,6 +1,7 @@
 #include "pglens/catalog.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include <fmt/format.h>
@@ -96,14 +97,48 @@ Table* Catalog::find_table(std::string_view schema, std::string_view name) {
   return const_cast<Table*>(std::as_const(*this).find_table(schema, name));
 }
 
+uint64_t Catalog::IndexDigest::target_bit(std::string_view target) {
+  return uint64_t{1} << (std::hash<std::string_view>{}(target) % 64);
+}
+
+namespace {
+
+Catalog::IndexDigest digest_of(const Index& index) {
+  Catalog::IndexDigest d;
+  using Method = Catalog::IndexDigest::Method;
+  d.method = index.method == "btree" ? Method::btree : index.method == "hash" ? Method::hash : Method::other;
+  for (const auto& key : index.keys) {
+    uint64_t bit = Catalog::IndexDigest::target_bit(key.is_expression() ? key.expression : key.column);
+    if (d.key_bits == 0) d.leading_bit = bit;
+    d.key_bits |= bit;
+  }
+  return d;
+}
+
+}  // namespace
+
 void Catalog::index_names() {
   names_ = {};
+  names_.digests_begin.reserve(tables_.size() + 1);
   for (size_t i = 0; i < tables_.size(); ++i) {
     names_.positions.emplace(tables_[i].schema + '\0' + tables_[i].name, i);
     if (tables_[i].is_partition())
       names_.partitions[tables_[i].parent_schema + '\0' + tables_[i].parent_name].push_back(i);
+    names_.digests_begin.push_back(names_.digests.size());
+    for (const auto& index : tables_[i].indexes) names_.digests.push_back(digest_of(index));
   }
+  names_.digests_begin.push_back(names_.digests.size());
   names_.built = true;
+}
+
+std::optional<std::span<const Catalog::IndexDigest>> Catalog::index_digests(const Table& table) const {
+  // By address: a table of another catalog (or a copy) has none here.
+  std::less_equal<const Table*> at_most;
+  if (!names_.built || tables_.empty() || !at_most(tables_.data(), &table) || !at_most(&table, &tables_.back()))
+    return std::nullopt;
+  auto position = static_cast<size_t>(&table - tables_.data());
+  const IndexDigest* begin = names_.digests.data() + names_.digests_begin[position];
+  return std::span<const IndexDigest>(begin, names_.digests_begin[position + 1] - names_.digests_begin[position]);
 }
 
 const Table* Catalog::find_table(std::string_view qualified) const {

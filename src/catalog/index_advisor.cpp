@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <span>
 
 #include <fmt/compile.h>
 #include <fmt/format.h>
@@ -109,30 +110,82 @@ bool same_target(const IndexKey& a, const IndexKey& b) { return a.column == b.co
 
 }  // namespace
 
-const Index* serving_index(const Table& table, const ColumnPredicate& target, const IndexRequest& request) {
+namespace {
+
+using IndexDigest = Catalog::IndexDigest;
+
+// The digests of the table's indexes, when the catalog has them for it.
+std::optional<std::span<const IndexDigest>> digests_of(const Catalog& catalog, const Table& table) {
+  auto digests = catalog.index_digests(table);
+  if (digests && digests->size() != table.indexes.size()) return std::nullopt;
+  return digests;
+}
+
+// Whether the digest rules out that the index serves the target `wanted_bit` stands for: no
+// key is the target (the usual case, tested first), the method cannot, or the first key is
+// neither the target nor fixed by an equality of the request (`equality_bits`, worked out
+// when first needed).
+template <class EqualityBits>
+bool cannot_serve(const IndexDigest& d, uint64_t wanted_bit, PredicateOp op, EqualityBits&& equality_bits) {
+  if (!(d.key_bits & wanted_bit)) return true;
+  bool btree = d.method == IndexDigest::Method::btree;
+  if (!btree && !(op == PredicateOp::equality && d.method == IndexDigest::Method::hash)) return true;
+  return d.leading_bit != wanted_bit && !(btree && (d.leading_bit & equality_bits()));
+}
+
+}  // namespace
+
+const Index* serving_index(const Catalog& catalog, const Table& table, const ColumnPredicate& target,
+                           const IndexRequest& request) {
   const std::string& wanted = target.target();
-  // Tables have dozens of indexes, few of which begin with the column: test the cheap things
-  // first (names compare by length before bytes), whether the index may be used at all last.
-  for (const auto& index : table.indexes) {
+  // Test the cheap things first (names compare by length before bytes), whether the index
+  // may be used at all last.
+  auto serves = [&](const Index& index) {
     bool btree = std::string_view(index.method) == "btree";
-    if (!btree && !(target.op == PredicateOp::equality && std::string_view(index.method) == "hash")) continue;
-    bool serves = false;
+    if (!btree && !(target.op == PredicateOp::equality && std::string_view(index.method) == "hash")) return false;
     for (const auto& key : index.keys) {
-      if (key_matches(key, wanted)) {
-        serves = true;
-        break;
-      }
+      if (key_matches(key, wanted)) return usable(index, request);
       // A later key serves only when every key before it is matched by equality.
-      if (!btree || !has_equality_on(request, key)) break;
+      if (!btree || !has_equality_on(request, key)) return false;
     }
-    if (serves && usable(index, request)) return &index;
+    return false;
+  };
+  auto digests = digests_of(catalog, table);
+  if (!digests) {
+    for (const auto& index : table.indexes)
+      if (serves(index)) return &index;
+    return nullptr;
   }
+  // Few of a table's many indexes have the column: the digests rule out the others unread.
+  uint64_t wanted_bit = IndexDigest::target_bit(wanted);
+  std::optional<uint64_t> equality_bits;
+  auto equalities = [&] {
+    if (!equality_bits) {
+      equality_bits = 0;
+      for (const auto& p : request.predicates)
+        if (p.op == PredicateOp::equality) *equality_bits |= IndexDigest::target_bit(p.target());
+    }
+    return *equality_bits;
+  };
+  for (size_t position = 0; position < digests->size(); ++position)
+    if (!cannot_serve((*digests)[position], wanted_bit, target.op, equalities) && serves(table.indexes[position]))
+      return &table.indexes[position];
   return nullptr;
 }
 
-const Index* ordering_index(const Table& table, const IndexRequest& request) {
+const Index* ordering_index(const Catalog& catalog, const Table& table, const IndexRequest& request) {
   if (request.order_by.empty()) return nullptr;
-  for (const auto& index : table.indexes) {
+  auto digests = digests_of(catalog, table);
+  // An index that orders the rows has every ORDER BY key.
+  uint64_t order_bits = 0;
+  if (digests)
+    for (const auto& s : request.order_by) order_bits |= IndexDigest::target_bit(s.target());
+  for (size_t position = 0; position < table.indexes.size(); ++position) {
+    if (digests) {
+      const IndexDigest& d = (*digests)[position];
+      if (d.method != IndexDigest::Method::btree || (d.key_bits & order_bits) != order_bits) continue;
+    }
+    const Index& index = table.indexes[position];
     if (index.method != "btree" || !usable(index, request)) continue;
     size_t k = 0;
     // Keys fixed by equality may precede the ORDER BY keys.

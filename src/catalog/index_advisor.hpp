@@ -67,12 +67,14 @@ struct IndexRequest {
 };
 
 // The first valid index that serves `target` (one of request.predicates) given the equality
-// conditions of the request, or nullptr.
-const Index* serving_index(const Table& table, const ColumnPredicate& target, const IndexRequest& request);
+// conditions of the request, or nullptr. `catalog` is the one holding `table`: its index
+// digests, when it has them, spare reading the indexes that cannot serve.
+const Index* serving_index(const Catalog& catalog, const Table& table, const ColumnPredicate& target,
+                           const IndexRequest& request);
 
 // An index that returns rows already in ORDER BY order (forwards or backwards) after the
-// request's equality conditions, or nullptr.
-const Index* ordering_index(const Table& table, const IndexRequest& request);
+// request's equality conditions, or nullptr. `catalog` as for serving_index.
+const Index* ordering_index(const Catalog& catalog, const Table& table, const IndexRequest& request);
 
 struct IndexSuggestion {
   Index index;          // the proposed index (name, keys, include, predicate)

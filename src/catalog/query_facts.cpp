@@ -355,6 +355,7 @@ void add_ctes(const sql::Node& stmt, std::vector<sql::Node>& out) {
 
 QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog, std::span<const sql::Node> outer_ctes) {
   QueryFacts facts;
+  facts.catalog_ = &catalog;
   std::vector<sql::Node> ctes;
   add_ctes(stmt, ctes);
   ctes.insert(ctes.end(), outer_ctes.begin(), outer_ctes.end());
@@ -422,7 +423,7 @@ const Index* QueryFacts::filter_index(size_t c) const {
   if (!index) {
     const Condition& condition = conditions[c];
     const Table* table = relations[condition.relation].table;
-    index = table ? serving_index(*table, condition.predicate, filter_request(condition.relation)) : nullptr;
+    index = table ? serving_index(*catalog_, *table, condition.predicate, filter_request(condition.relation)) : nullptr;
   }
   return *index;
 }

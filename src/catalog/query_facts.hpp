@@ -89,6 +89,8 @@ struct QueryFacts {
   bool filter_served(size_t r) const;
 
  private:
+  friend QueryFacts analyze_query(const sql::Node&, const Catalog&, std::span<const sql::Node>);
+  const Catalog* catalog_ = &Catalog::none();  // the one the relations were found in
   // Filled when first asked: the facts are read-only to the rules, and one lint call uses
   // them on one thread.
   mutable std::vector<std::optional<IndexRequest>> filter_requests_;
