@@ -55,6 +55,27 @@ def parse_proto(text):
     return messages, enums, order
 
 
+def field_hash(name):
+    """pgl_field_hash of src/sql/pg_tree.h."""
+    data = name.encode()
+    return data[0] + 7 * data[-1] + 13 * len(data)
+
+
+def field_slots(names):
+    """The open-addressing table of PglType.field_slots for these field names, in order."""
+    assert len(set(names)) == len(names) and len(names) < 255, names
+    size = 1
+    while size < 2 * len(names):
+        size *= 2
+    slots = [0] * size
+    for i, name in enumerate(names):
+        j = field_hash(name) & (size - 1)
+        while slots[j]:
+            j = (j + 1) & (size - 1)
+        slots[j] = i + 1
+    return slots
+
+
 def main():
     proto_path, out_path = sys.argv[1], sys.argv[2]
     messages, enums, _ = parse_proto(open(proto_path).read())
@@ -87,9 +108,12 @@ def main():
             if kind == "List":  # an IntList / OidList holds no nodes
                 b("static const uint8_t node_fields_List[] = {0};")
             nf = "node_fields_List, 1" if kind == "List" else "0, 0"
-            b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, fields_{kind}, 1, -1, {nf}}};")
+            b(f"static const uint8_t field_slots_{kind}[] = {{{', '.join(map(str, field_slots(['items'])))}}};")
+            b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, fields_{kind}, 1, -1, {nf}, "
+              f"field_slots_{kind}, {len(field_slots(['items'])) - 1}}};")
             continue
         rows = []
+        names = []
         node_fields = []  # indexes of the fields that may hold a node or a list of nodes
         location = -1
         for f in messages[kind]:
@@ -147,6 +171,7 @@ def main():
             if holds_struct and name in IMPLIED_KINDS:
                 implied = f", \"{IMPLIED_KINDS[name]}\", {len(IMPLIED_KINDS[name])}"
             rows.append(f"  {{\"{name}\", {len(name)}, {offset}, {spec}{implied}}},")
+            names.append(name)
         if rows:
             b(f"static const PglField fields_{kind}[] = {{")
             body.extend(rows)
@@ -154,10 +179,12 @@ def main():
             if node_fields:
                 b(f"static const uint8_t node_fields_{kind}[] = {{{', '.join(node_fields)}}};")
             nf = f"node_fields_{kind}" if node_fields else "0"
+            slots = field_slots(names)
+            b(f"static const uint8_t field_slots_{kind}[] = {{{', '.join(map(str, slots))}}};")
             b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, fields_{kind}, {len(rows)}, {location}, "
-              f"{nf}, {len(node_fields)}}};")
+              f"{nf}, {len(node_fields)}, field_slots_{kind}, {len(slots) - 1}}};")
         else:
-            b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, 0, 0, -1, 0, 0}};")
+            b(f"static const PglType type_{kind} = {{\"{kind}\", {len(kind)}, 0, 0, -1, 0, 0, 0, 0}};")
     for e in used_enums:
         # The protocol lists each enum as libpg_query's own copy of PostgreSQL's headers
         # declares it, after an UNDEFINED = 0: position i is C value i - 1. The installed

@@ -18,19 +18,39 @@ namespace {
 std::string_view implied_kind(const PglField& f) {
   return f.implied_kind ? std::string_view(f.implied_kind, f.implied_kind_len) : std::string_view();
 }
+
+template <class Word>
+Word load(const char* p) {
+  Word w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+// a[0, n) == b[0, n) for short names, by words: the first and last word overlap when n is not
+// a multiple of 8, and nothing outside [0, n) is read. A call to memcmp costs more.
+bool same_bytes(const char* a, const char* b, size_t n) {
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8)
+      if (load<uint64_t>(a + i) != load<uint64_t>(b + i)) return false;
+    return load<uint64_t>(a + n - 8) == load<uint64_t>(b + n - 8);
+  }
+  if (n >= 4) return load<uint32_t>(a) == load<uint32_t>(b) && load<uint32_t>(a + n - 4) == load<uint32_t>(b + n - 4);
+  for (size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 }  // namespace
 
 const PglField* Node::find(std::string_view name) const {
-  // Names are short and differ early: the length and first letter settle most fields, and
-  // the rest is compared here, where a call to memcmp cost more than the comparison.
-  if (name.empty()) return nullptr;
-  for (const PglField* f = fields_begin(); f != fields_end(); ++f) {
-    if (f->name_len != name.size() || f->name[0] != name[0]) continue;
-    size_t i = 1;
-    while (i < name.size() && f->name[i] == name[i]) ++i;
-    if (i == name.size()) return f;
+  if (name.empty() || !type_ || !type_->field_slots) return nullptr;
+  const uint32_t mask = type_->field_slot_mask;
+  for (uint32_t i = pgl_field_hash(name.data(), name.size()) & mask;; i = (i + 1) & mask) {
+    uint8_t slot = type_->field_slots[i];
+    if (slot == 0) return nullptr;
+    const PglField* f = type_->fields + (slot - 1);
+    if (f->name_len == name.size() && same_bytes(f->name, name.data(), name.size())) return f;
   }
-  return nullptr;
 }
 
 template <class T>

@@ -62,7 +62,20 @@ typedef struct PglType {
    * what a walk of the tree reads, where most fields hold strings, numbers and enums. */
   const uint8_t *node_fields;
   uint32_t node_field_count;
+  /* The fields by name, for lookups that would otherwise compare names field after field:
+   * field_slot_mask + 1 slots (a power of two, at least twice the fields), each holding the
+   * index in fields + 1 of a field, or 0; a name's probe starts at pgl_field_hash(name) &
+   * field_slot_mask and goes on to the next slot until the name or a 0. NULL without fields. */
+  const uint8_t *field_slots;
+  uint32_t field_slot_mask;
 } PglType;
+
+/* The hash of a field name (len >= 1) for PglType.field_slots: its length and end letters
+ * tell the fields of a kind apart well enough (1.24 probes a field on average), and cost
+ * little to mix. The generator computes the same in Python. */
+static inline uint32_t pgl_field_hash(const char *name, size_t len) {
+  return (uint32_t)(unsigned char)name[0] + 7u * (unsigned char)name[len - 1] + 13u * (uint32_t)len;
+}
 
 /* The descriptor of a node's kind, from the tag its struct starts with; NULL for a kind
  * libpg_query's protocol does not know. */

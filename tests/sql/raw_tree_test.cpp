@@ -109,5 +109,45 @@ TEST(RawTree, NegativeIntegersKeepTheirValue) {
   EXPECT_EQ(root->field("limitCount").field("ival").integer("ival"), -1);
 }
 
+// Every field of `node` and of the nodes below it is found by its name (through the kind's
+// field table), and names the kind lacks are not.
+void expect_fields_found_by_name(const Node& node, size_t& checked) {
+  for (const PglField* f = node.fields_begin(); f != node.fields_end(); ++f) {
+    std::string name(f->name, f->name_len);
+    EXPECT_EQ(node.has(name), node.shows(*f)) << node.kind() << "." << name;
+    if (f->kind == PGL_NODE || f->kind == PGL_SPECIFIC || f->kind == PGL_EMBEDDED || f->kind == PGL_ONEOF) {
+      EXPECT_EQ(node.field(name).id(), node.child(*f).id()) << node.kind() << "." << name;
+    }
+    if (f->kind == PGL_LIST || f->kind == PGL_ITEMS) {
+      EXPECT_EQ(node.list(name).size(), node.child_list(*f).size()) << node.kind() << "." << name;
+    }
+    // The same length and ends, another middle; a prefix; a longer name.
+    std::string other = name;
+    other[other.size() / 2] = other[other.size() / 2] == '#' ? '%' : '#';
+    EXPECT_FALSE(node.has(other)) << node.kind() << "." << other;
+    EXPECT_FALSE(node.has(name.substr(0, name.size() - 1) + "#")) << node.kind() << "." << name;
+    EXPECT_FALSE(node.has(name + "s")) << node.kind() << "." << name;
+    ++checked;
+  }
+  EXPECT_FALSE(node.has(""));
+  for_each_child(node, [&](const Node& child) { expect_fields_found_by_name(child, checked); });
+}
+
+TEST(RawTree, EveryFieldIsFoundByName) {
+  Parser parser;
+  size_t checked = 0;
+  for (const char* text : {"SELECT a, sum(b) OVER (PARTITION BY c) FROM t JOIN u USING (id) WHERE x = 1 "
+                           "AND y IN (1, 2) ORDER BY a DESC NULLS LAST LIMIT 5 OFFSET 2",
+                           "CREATE TABLE p (a int NOT NULL, b text DEFAULT 'x') PARTITION BY RANGE (a)",
+                           "CREATE INDEX CONCURRENTLY i ON t USING gin (lower(b)) INCLUDE (c) WHERE d IS NOT NULL",
+                           "UPDATE t SET a = 1 FROM u WHERE t.id = u.id RETURNING *",
+                           "INSERT INTO t (a) VALUES (1) ON CONFLICT (a) DO UPDATE SET a = EXCLUDED.a"}) {
+    auto root = parser.parse_one(text);
+    ASSERT_TRUE(root) << text;
+    expect_fields_found_by_name(*root, checked);
+  }
+  EXPECT_GT(checked, 300u);
+}
+
 }  // namespace
 }  // namespace pglens::sql
