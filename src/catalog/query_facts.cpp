@@ -22,7 +22,7 @@ class Analyzer {
 
   void from_item(const sql::Node& item) {
     if (item.is("RangeVar")) {
-      RelationRef r;
+      RelationRef& r = facts_.relations.emplace_back();  // made in place: it is large
       std::string_view schema = item.str("schemaname"), name = item.str("relname");
       if (const sql::Node* cte = schema.empty() ? find_cte(name) : nullptr) {
         r.source = RelationSource::cte;
@@ -35,14 +35,13 @@ class Analyzer {
       r.alias = alias ? std::string(alias.str("aliasname")) : std::string(name);
       r.location = item.location().value_or(0);
       r.only = !item.boolean("inh");  // libpg_query leaves false out: no "inh" is FROM ONLY
-      facts_.relations.push_back(std::move(r));
     } else if (item.is("JoinExpr")) {
       from_item(item.field("larg"));
       from_item(item.field("rarg"));
       if (item.has("quals")) pending_join_quals_.push_back(item.field("quals"));
       if (item.boolean("isNatural") || item.has("usingClause")) facts_.merged_join_columns = true;
     } else if (item) {
-      RelationRef r;
+      RelationRef& r = facts_.relations.emplace_back();
       r.source = item.is("RangeSubselect") ? RelationSource::subquery : RelationSource::other;
       if (item.is("RangeSubselect")) r.query = item.field("subquery");
       sql::Node alias = item.field("alias");
@@ -50,7 +49,6 @@ class Analyzer {
       r.written = r.alias;
       // A subquery or function in FROM has no location of its own: where its text begins.
       r.location = item.location().value_or(sql::first_location(item).value_or(0));
-      facts_.relations.push_back(std::move(r));
     }
   }
 
@@ -162,9 +160,11 @@ class Analyzer {
     return op;
   }
 
+  // `value_column`: value_node's side when it is a column of another relation, as resolved
+  // already (a join condition).
   void add(const Side& side, const sql::Node& cond, const sql::Node& column_node, const sql::Node& value_node,
-           ValueKind kind, PredicateOp op, std::string op_text, bool from_join) {
-    Condition c;
+           ValueKind kind, PredicateOp op, std::string op_text, bool from_join, const Side* value_column = nullptr) {
+    Condition& c = facts_.conditions.emplace_back();  // made in place: it is large
     c.relation = side.relation;
     c.predicate.column = side.column;
     c.predicate.expression = side.expression;
@@ -182,16 +182,22 @@ class Analyzer {
     c.op = std::move(op_text);
     c.location = column_node.location().value_or(cond.location().value_or(0));
     if (kind == ValueKind::column) {
-      sql::Node ref = value_node;
-      while (ref.is("TypeCast")) ref = ref.field("arg");
-      if (auto other = resolve(ref); other && other->first != side.relation) {
+      std::optional<std::pair<size_t, std::string_view>> other;
+      // column_side() of a bare ColumnRef is what resolve() makes of it.
+      if (value_column && value_node.is("ColumnRef")) {
+        other.emplace(value_column->relation, value_column->column);
+      } else {
+        sql::Node ref = value_node;
+        while (ref.is("TypeCast")) ref = ref.field("arg");
+        other = resolve(ref);
+      }
+      if (other && other->first != side.relation) {
         c.other_relation = other->first;
         c.other_column = std::string(other->second);
       } else {
         c.value = ValueKind::other;  // a column of the same relation: no index lookup value
       }
     }
-    facts_.conditions.push_back(std::move(c));
   }
 
   void condition(const sql::Node& cond, bool from_join) {
@@ -219,8 +225,8 @@ class Analyzer {
       auto ls = column_side(l), rs = column_side(r);
       PredicateOp pop = op == "=" ? PredicateOp::equality : (op == "<>" || op == "!=") ? PredicateOp::other : PredicateOp::range;
       if (ls && rs && ls->relation != rs->relation) {
-        add(*ls, cond, l, r, ValueKind::column, pop, op, from_join);
-        add(*rs, cond, r, l, ValueKind::column, pop, flip(op), from_join);
+        add(*ls, cond, l, r, ValueKind::column, pop, op, from_join, &*rs);
+        add(*rs, cond, r, l, ValueKind::column, pop, flip(op), from_join, &*ls);
         return;
       }
       if (ls && !rs) add(*ls, cond, l, r, value_kind(r), pop, op, from_join);
@@ -250,7 +256,10 @@ class Analyzer {
   }
 
   void conditions_of(const sql::Node& expr, bool from_join) {
-    for (const auto& c : and_conjuncts(expr)) condition(c, from_join);
+    std::vector<sql::Node> conjuncts = and_conjuncts(expr);
+    // Most conjuncts make one condition: grow once.
+    facts_.conditions.reserve(facts_.conditions.size() + conjuncts.size());
+    for (const auto& c : conjuncts) condition(c, from_join);
   }
 
   void finish_joins() {
