@@ -255,33 +255,39 @@ std::string index_body(const Index& index) {
   return out;
 }
 
-std::string index_ref(const Catalog& catalog, const Table& table, const std::string& name) {
-  if (table.schema == catalog.default_schema()) return quote_ident(name);
-  return fmt::format("{}.{}", quote_ident(table.schema), quote_ident(name));
+// `quoted_name` (an identifier as quote_ident writes it) in `schema`, qualified when the
+// schema is not `default_schema`.
+std::string in_schema(std::string_view default_schema, const std::string& schema, std::string quoted_name) {
+  if (schema == default_schema) return quoted_name;
+  return fmt::format("{}.{}", quote_ident(schema), quoted_name);
 }
 
-void partitioned_ddl(const Catalog& catalog, const Table& table, const Index& index, std::string& out, int depth) {
-  // Written into `out` in place: a table may have hundreds of partitions, each two statements.
+void partitioned_ddl(const Catalog& catalog, std::string_view default_schema, const Table& table, const Index& index,
+                     std::string& out, int depth) {
+  // Written into `out` in place: a table may have hundreds of partitions, each two statements;
+  // each name is quoted once.
   auto to = std::back_inserter(out);
   std::string_view unique = index.unique ? "UNIQUE " : "";
   std::string body = index_body(index);  // the partitions' indexes differ only in name
-  fmt::format_to(to, FMT_COMPILE("CREATE {}INDEX IF NOT EXISTS {} ON ONLY {}{};\n"), unique, quote_ident(index.name),
-                 table_ref(catalog, table), body);
+  std::string quoted_index = quote_ident(index.name);
+  fmt::format_to(to, FMT_COMPILE("CREATE {}INDEX IF NOT EXISTS {} ON ONLY {}{};\n"), unique, quoted_index,
+                 in_schema(default_schema, table.schema, quote_ident(table.name)), body);
   std::vector<std::string> parts;
   for (const auto& k : index.keys) parts.push_back(name_part(k.is_expression() ? k.expression : k.column));
-  std::string parent_ref = index_ref(catalog, table, index.name);
+  std::string parent_ref = in_schema(default_schema, table.schema, std::move(quoted_index));
   for (const Table* part : catalog.partitions_of(table)) {
     std::string child_name = choose_name(part->name, parts, "idx");
+    std::string quoted_child = quote_ident(child_name);
     if (part->is_partitioned() && depth < 8) {
       Index child = index;
       child.name = child_name;
-      partitioned_ddl(catalog, *part, child, out, depth + 1);
+      partitioned_ddl(catalog, default_schema, *part, child, out, depth + 1);
     } else {
-      fmt::format_to(to, FMT_COMPILE("CREATE {}INDEX CONCURRENTLY IF NOT EXISTS {} ON {}{};\n"), unique,
-                     quote_ident(child_name), table_ref(catalog, *part), body);
+      fmt::format_to(to, FMT_COMPILE("CREATE {}INDEX CONCURRENTLY IF NOT EXISTS {} ON {}{};\n"), unique, quoted_child,
+                     in_schema(default_schema, part->schema, quote_ident(part->name)), body);
     }
     fmt::format_to(to, FMT_COMPILE("ALTER INDEX {} ATTACH PARTITION {};\n"), parent_ref,
-                   index_ref(catalog, *part, child_name));
+                   in_schema(default_schema, part->schema, std::move(quoted_child)));
   }
 }
 
@@ -292,7 +298,7 @@ std::string create_index_ddl(const Catalog& catalog, const Table& table, const I
     // CONCURRENTLY is refused on a partitioned table: build each partition's index without
     // blocking writes, then attach them; the parent's index becomes valid with the last one.
     std::string out;
-    partitioned_ddl(catalog, table, index, out, 0);
+    partitioned_ddl(catalog, catalog.default_schema(), table, index, out, 0);
     if (!out.empty() && out.back() == '\n') out.pop_back();
     return out;
   }
