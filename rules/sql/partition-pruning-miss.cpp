@@ -94,9 +94,10 @@ class PartitionPruningMiss final : public detail::SqlRule {
       return facts.relations.size() == 1 || table.column(f[f.size() - 1].sval()) != nullptr;
     }
     bool is_key(const sql::Node& n) const {
-      if (!n.is("ColumnRef") || !is_here(n)) return false;
+      if (!n.is("ColumnRef")) return false;
+      // The name first: few columns are the key, and is_here() may search the table's columns.
       sql::List f = n.list("fields");
-      return f[f.size() - 1].sval() == key.name;
+      return !f.empty() && f[f.size() - 1].sval() == key.name && is_here(n);
     }
     // Deeper than any real WHERE clause; guards the stack against crafted input.
     static constexpr int kMaxDepth = 100;
