@@ -143,10 +143,10 @@ class Catalog {
   // Sorted tables, indexes and constraints: two loads of the same schema compare equal.
   void normalize();
 
-  // Finds tables by name in constant time from now on, and digests every table's indexes
-  // (build_catalog calls it once the catalog is complete: a lint looks names up for every
-  // table reference, and indexes up for every condition). Any change through a non-const
-  // member drops both, and lookups scan again.
+  // Finds tables by name in constant time from now on, and digests the indexes of every
+  // table but partitions (build_catalog calls it once the catalog is complete: a lint looks
+  // names up for every table reference, and indexes up for every condition). Any change
+  // through a non-const member drops both, and lookups scan again.
   void index_names();
 
   // What the index advisor reads of an index to skip, without touching the index itself, one
@@ -163,6 +163,9 @@ class Catalog {
   };
   // The digests of `table`'s indexes, in the order of table.indexes, when index_names() has
   // made them and `table` is one of this catalog's; nullopt otherwise (read the indexes).
+  // A partition has none: queries name their partitioned table, and the partitions' copies
+  // of its indexes, most indexes of a partitioned schema, would cost more to digest (a
+  // cache miss each) than their rare lookups save.
   std::optional<std::span<const IndexDigest>> index_digests(const Table& table) const;
 
   static const Catalog& none();
@@ -174,8 +177,12 @@ class Catalog {
   struct NameIndex {
     std::unordered_map<std::string, size_t> positions;
     std::unordered_map<std::string, std::vector<size_t>> partitions;  // of the parent "schema\0name"
-    std::vector<IndexDigest> digests;   // of every table's indexes, table after table
-    std::vector<size_t> digests_begin;  // per table position, then the end
+    struct DigestRange {
+      size_t begin = 0, size = 0;
+      bool made = false;
+    };
+    std::vector<IndexDigest> digests;       // of the tables' indexes, table after table
+    std::vector<DigestRange> digest_range;  // per table position
     bool built = false;
     friend bool operator==(const NameIndex&, const NameIndex&) { return true; }
   };

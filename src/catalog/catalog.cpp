@@ -119,15 +119,16 @@ Catalog::IndexDigest digest_of(const Index& index) {
 
 void Catalog::index_names() {
   names_ = {};
-  names_.digests_begin.reserve(tables_.size() + 1);
+  names_.digest_range.resize(tables_.size());
   for (size_t i = 0; i < tables_.size(); ++i) {
     names_.positions.emplace(tables_[i].schema + '\0' + tables_[i].name, i);
-    if (tables_[i].is_partition())
+    if (tables_[i].is_partition()) {
       names_.partitions[tables_[i].parent_schema + '\0' + tables_[i].parent_name].push_back(i);
-    names_.digests_begin.push_back(names_.digests.size());
+      continue;  // no digests (see index_digests)
+    }
+    names_.digest_range[i] = {names_.digests.size(), tables_[i].indexes.size(), true};
     for (const auto& index : tables_[i].indexes) names_.digests.push_back(digest_of(index));
   }
-  names_.digests_begin.push_back(names_.digests.size());
   names_.built = true;
 }
 
@@ -136,9 +137,9 @@ std::optional<std::span<const Catalog::IndexDigest>> Catalog::index_digests(cons
   std::less_equal<const Table*> at_most;
   if (!names_.built || tables_.empty() || !at_most(tables_.data(), &table) || !at_most(&table, &tables_.back()))
     return std::nullopt;
-  auto position = static_cast<size_t>(&table - tables_.data());
-  const IndexDigest* begin = names_.digests.data() + names_.digests_begin[position];
-  return std::span<const IndexDigest>(begin, names_.digests_begin[position + 1] - names_.digests_begin[position]);
+  const NameIndex::DigestRange& range = names_.digest_range[static_cast<size_t>(&table - tables_.data())];
+  if (!range.made) return std::nullopt;
+  return std::span<const IndexDigest>(names_.digests.data() + range.begin, range.size);
 }
 
 const Table* Catalog::find_table(std::string_view qualified) const {

@@ -143,5 +143,25 @@ TEST(IndexDigest, DroppedByAChangeAndMadeAgain) {
   EXPECT_EQ(catalog::serving_index(catalog, copy, wanted, request), &copy.indexes.front());
 }
 
+TEST(IndexDigest, PartitionsHaveNoneAndAreReadInFull) {
+  Catalog built = test::catalog_from_ddl(
+      "CREATE TABLE e (id bigint, at timestamptz) PARTITION BY RANGE (at);\n"
+      "CREATE TABLE e_1 PARTITION OF e FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');\n"
+      "CREATE INDEX e_at_idx ON e (at);\n");
+  built.index_names();
+  const Catalog& catalog = built;
+  const Table* parent = catalog.find_table("", "e");
+  const Table* partition = catalog.find_table("", "e_1");
+  ASSERT_TRUE(parent && partition);
+  ASSERT_EQ(partition->indexes.size(), 1u);  // the parent's index, attached
+  EXPECT_TRUE(catalog.index_digests(*parent));
+  EXPECT_FALSE(catalog.index_digests(*partition));
+  ColumnPredicate wanted = predicate("at", PredicateOp::range);
+  IndexRequest request;
+  request.predicates.push_back(wanted);
+  EXPECT_EQ(catalog::serving_index(catalog, *parent, wanted, request), &parent->indexes.front());
+  EXPECT_EQ(catalog::serving_index(catalog, *partition, wanted, request), &partition->indexes.front());
+}
+
 }  // namespace
 }  // namespace pglens
