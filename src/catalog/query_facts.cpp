@@ -257,8 +257,8 @@ class Analyzer {
 
   void conditions_of(const sql::Node& expr, bool from_join) {
     std::vector<sql::Node> conjuncts = and_conjuncts(expr);
-    // Most conjuncts make one condition: grow once.
-    facts_.conditions.reserve(facts_.conditions.size() + conjuncts.size());
+    // A conjunct makes at most two conditions (a join's two sides): grow once.
+    facts_.conditions.reserve(facts_.conditions.size() + 2 * conjuncts.size());
     for (const auto& c : conjuncts) condition(c, from_join);
   }
 
