@@ -60,56 +60,59 @@ std::vector<IndexRequest> requests_with(const ColumnPredicate& wanted) {
   return out;
 }
 
-TEST(IndexDigest, ServingIndexAnswersAsTheScan) {
-  Catalog built = test::catalog_from_ddl(kSchema);
-  built.index_names();
-  const Catalog& catalog = built;  // a non-const access would drop the digests
-  const Table* t = catalog.find_table("", "t");
-  ASSERT_TRUE(t);
-  ASSERT_TRUE(catalog.index_digests(*t));
-  ASSERT_EQ(catalog.index_digests(*t)->size(), t->indexes.size());
-  size_t served = 0, checked = 0;
+// The schema's catalog with its digests, and a tally of the answers compared with the scan's.
+class IndexDigestAnswers : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    built_ = test::catalog_from_ddl(kSchema);
+    built_.index_names();
+    t_ = catalog().find_table("", "t");
+    ASSERT_TRUE(t_);
+    ASSERT_TRUE(catalog().index_digests(*t_));
+    ASSERT_EQ(catalog().index_digests(*t_)->size(), t_->indexes.size());
+  }
+  // Both answers occur, so the comparisons mean something.
+  void TearDown() override {
+    EXPECT_GT(found_, 0u);
+    EXPECT_LT(found_, compared_);
+  }
+  const Catalog& catalog() const { return built_; }  // a non-const access would drop the digests
+  // Catalog::none() holds no digest of `t`: what it answers is the scan of every index.
+  void expect_as_scanned(const Index* with_digests, const Index* scanned, const std::string& what) {
+    EXPECT_EQ(with_digests, scanned) << what;
+    found_ += scanned != nullptr;
+    ++compared_;
+  }
+
+  Catalog built_;
+  const Table* t_ = nullptr;
+  size_t found_ = 0, compared_ = 0;
+};
+
+TEST_F(IndexDigestAnswers, ServingIndex) {
   for (auto target : kTargets) {
     for (auto op : {PredicateOp::equality, PredicateOp::range}) {
       ColumnPredicate wanted = predicate(target, op);
-      for (const auto& request : requests_with(wanted)) {
-        // Catalog::none() holds no digest of `t`: it reads every index.
-        const Index* scanned = catalog::serving_index(Catalog::none(), *t, wanted, request);
-        EXPECT_EQ(catalog::serving_index(catalog, *t, wanted, request), scanned) << target;
-        served += scanned != nullptr;
-        ++checked;
-      }
+      for (const auto& request : requests_with(wanted))
+        expect_as_scanned(catalog::serving_index(catalog(), *t_, wanted, request),
+                          catalog::serving_index(Catalog::none(), *t_, wanted, request), std::string(target));
     }
   }
-  // Both answers occur, so the comparison means something.
-  EXPECT_GT(served, 0u);
-  EXPECT_LT(served, checked);
 }
 
-TEST(IndexDigest, OrderingIndexAnswersAsTheScan) {
-  Catalog built = test::catalog_from_ddl(kSchema);
-  built.index_names();
-  const Catalog& catalog = built;  // a non-const access would drop the digests
-  const Table* t = catalog.find_table("", "t");
-  ASSERT_TRUE(t);
-  size_t ordered = 0, checked = 0;
+TEST_F(IndexDigestAnswers, OrderingIndex) {
   for (auto first : kTargets) {
     for (auto second : {std::string_view(), std::string_view("b"), std::string_view("d"), std::string_view("e")}) {
       for (bool descending : {false, true}) {
-        for (const auto& request : requests_with(predicate("a", PredicateOp::equality))) {
-          IndexRequest sorted = request;
-          sorted.order_by.push_back({std::string(first), {}, descending, descending});
-          if (!second.empty()) sorted.order_by.push_back({std::string(second), {}, descending, !descending});
-          const Index* scanned = catalog::ordering_index(Catalog::none(), *t, sorted);
-          EXPECT_EQ(catalog::ordering_index(catalog, *t, sorted), scanned) << first << ", " << second;
-          ordered += scanned != nullptr;
-          ++checked;
+        for (auto request : requests_with(predicate("a", PredicateOp::equality))) {
+          request.order_by.push_back({std::string(first), {}, descending, descending});
+          if (!second.empty()) request.order_by.push_back({std::string(second), {}, descending, !descending});
+          expect_as_scanned(catalog::ordering_index(catalog(), *t_, request),
+                            catalog::ordering_index(Catalog::none(), *t_, request), fmt::format("{}, {}", first, second));
         }
       }
     }
   }
-  EXPECT_GT(ordered, 0u);
-  EXPECT_LT(ordered, checked);
 }
 
 TEST(IndexDigest, DroppedByAChangeAndMadeAgain) {
