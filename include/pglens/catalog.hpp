@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -208,12 +209,20 @@ void load_ddl(Catalog& catalog, std::string_view text, std::string_view origin);
 // themselves, whose lint reports the problem).
 enum class UnreadableDdl { fail, skip };
 
+// DDL statements of a file as the loader parsed them (internal: the linter reads them, see
+// Prelint in pglens/lint.hpp).
+struct ParsedDdl;
+// Sees each run of DDL statements parsed, before the catalog applies it, on the thread that
+// parsed it: with 2 threads or more, not the caller's.
+using ParsedDdlHook = std::function<void(const ParsedDdl&)>;
+
 // Files and directories (recursed for *.sql, in path order) of DDL, relative to `root`.
 // Returns an error naming the path that cannot be read. With 2 `threads` or more, one thread
 // reads and parses the files while the caller's applies their statements.
 std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
                                           const std::filesystem::path& root,
-                                          UnreadableDdl unreadable = UnreadableDdl::fail, unsigned threads = 1);
+                                          UnreadableDdl unreadable = UnreadableDdl::fail, unsigned threads = 1,
+                                          const ParsedDdlHook& on_parsed = {});
 
 // catalog.json: version-tagged, written by `pglens catalog dump`.
 inline constexpr int kCatalogSnapshotVersion = 1;
@@ -241,6 +250,7 @@ struct CatalogSources {
   std::string db_url;
   bool use_environment = true;  // PGLENS_DATABASE_URL
   unsigned threads = 1;         // for the DDL (load_ddl_paths)
+  ParsedDdlHook on_parsed;      // for the DDL of extra_ddl (`pglens lint` checks it then)
 };
 std::optional<std::string> build_catalog(const Config& config, const CatalogSources& sources, Catalog& out);
 

@@ -32,6 +32,33 @@ class LintCache {
   std::unique_ptr<Impl> impl_;
 };
 
+class Linter;
+
+// What `pglens lint` gets out of building the catalog from the linted files' own DDL: each
+// DDL statement is parsed once, and the rules check it right then, against no catalog. A
+// statement whose rules never looked at the catalog keeps those findings, which hold
+// whatever the catalog holds; the lint parses and checks only the other statements.
+class Prelint {
+ public:
+  explicit Prelint(const Linter& linter);
+  ~Prelint();
+  Prelint(Prelint&&) noexcept;
+  Prelint& operator=(Prelint&&) noexcept;
+
+  // For CatalogSources::on_parsed. Called by one thread at a time; lint() reads what it
+  // kept once the catalog is built. The Prelint must outlive the hook's calls.
+  ParsedDdlHook hook();
+  // Statements whose findings it keeps, over all files; and how many of those lints took
+  // instead of parsing them again.
+  size_t statements_kept() const;
+  size_t statements_reused() const;
+
+ private:
+  friend class Linter;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // Built once per configuration; lint() is const and safe to call from many threads.
 class Linter {
  public:
@@ -46,6 +73,9 @@ class Linter {
   // (an editor re-linting a document after each edit): the rules that look across
   // statements work from the facts kept for each statement.
   std::vector<Diagnostic> lint(const SourceFile& file, const Catalog& catalog, LintCache& cache) const;
+  // The same findings, taking those of the statements `prelint` kept for this file (found
+  // by its absolute path, when the text is the one prelinted) instead of parsing them again.
+  std::vector<Diagnostic> lint(const SourceFile& file, const Catalog& catalog, const Prelint& prelint) const;
 
   const Config& config() const;
 
@@ -54,7 +84,11 @@ class Linter {
   bool spans_statements() const;
 
  private:
-  std::vector<Diagnostic> lint_with(const SourceFile& file, const Catalog& catalog, LintCache* cache) const;
+  friend class Prelint;
+  class StatementChecker;
+  std::vector<Diagnostic> lint_with(const SourceFile& file, const Catalog& catalog, LintCache* cache,
+                                    const Prelint* prelint = nullptr) const;
+  void prelint(const ParsedDdl& ddl, Prelint::Impl& into) const;
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

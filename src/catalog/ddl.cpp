@@ -20,6 +20,7 @@
 #include "catalog/ddl.hpp"
 #include "catalog/name_table.hpp"
 #include "catalog/names.hpp"
+#include "catalog/parsed_ddl.hpp"
 #include "pglens/catalog.hpp"
 #include "pglens/source.hpp"
 #include "sql/lexer.hpp"
@@ -1047,9 +1048,10 @@ struct DdlPiece {
 };
 
 // Parses the DDL of `text` and hands it to `emit` piece by piece, in order, while `emit`
-// returns true. Returns false when it stopped.
+// returns true; `on_parsed`, if any, sees each piece first. Returns false when it stopped.
 template <class Emit>
-bool parse_ddl_text(std::string origin, std::string text, Emit&& emit) {
+bool parse_ddl_text(std::string origin, std::string text, Emit&& emit, const std::filesystem::path* file = nullptr,
+                    const ParsedDdlHook* on_parsed = nullptr) {
   auto runs = ddl_runs(text);
   if (runs.empty()) return true;
   auto source = std::make_shared<DdlSource>();
@@ -1061,7 +1063,9 @@ bool parse_ddl_text(std::string origin, std::string text, Emit&& emit) {
       size_t j = i + 1;
       while (j < run.size() && run[j].end - run[i].span.begin <= kPieceBytes) ++j;
       std::vector<sql::StatementSpan> piece(run.begin() + static_cast<ptrdiff_t>(i), run.begin() + static_cast<ptrdiff_t>(j));
-      if (!emit(DdlPiece{source, sql::ParsedStatements(source->text, piece), std::nullopt})) return false;
+      sql::ParsedStatements parsed(source->text, piece);
+      if (on_parsed && *on_parsed) (*on_parsed)(ParsedDdl{*file, source->text, parsed});
+      if (!emit(DdlPiece{source, std::move(parsed), std::nullopt})) return false;
       i = j;
     }
   }
@@ -1108,7 +1112,7 @@ std::optional<std::string> read_ddl_file(const std::filesystem::path& file, std:
 // or (UnreadableDdl::fail) handed out as an error piece that ends the load.
 template <class Emit>
 void parse_ddl_paths(const std::vector<std::string>& paths, const std::filesystem::path& root, UnreadableDdl unreadable,
-                     Emit&& emit) {
+                     const ParsedDdlHook& on_parsed, Emit&& emit) {
   namespace fs = std::filesystem;
   bool skip = unreadable == UnreadableDdl::skip;
   auto fail = [&](std::string error) { emit(DdlPiece{nullptr, std::nullopt, std::move(error)}); };
@@ -1135,7 +1139,7 @@ void parse_ddl_paths(const std::vector<std::string>& paths, const std::filesyste
       std::error_code rel_ec;
       fs::path shown = fs::relative(f, root, rel_ec);
       bool outside = rel_ec || shown.empty() || *shown.begin() == "..";
-      if (!parse_ddl_text((outside ? f : shown).string(), std::move(text), emit)) return;
+      if (!parse_ddl_text((outside ? f : shown).string(), std::move(text), emit, &f, &on_parsed)) return;
     }
   }
 }
@@ -1235,7 +1239,7 @@ class PieceQueue {
 
 std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
                                           const std::filesystem::path& root, UnreadableDdl unreadable,
-                                          unsigned threads) {
+                                          unsigned threads, const ParsedDdlHook& on_parsed) {
   DdlLoader loader(catalog, std::string());
   std::optional<std::string> error;
   // Applies a piece; false at an error, which ends the load.
@@ -1248,7 +1252,7 @@ std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<st
     return true;
   };
   if (threads <= 1) {
-    parse_ddl_paths(paths, root, unreadable, apply);
+    parse_ddl_paths(paths, root, unreadable, on_parsed, apply);
     return error;
   }
   // Statements apply in order, one after the other; parsing the next ones meanwhile is
@@ -1259,7 +1263,7 @@ std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<st
   std::exception_ptr parse_failure;
   std::thread parser([&] {
     try {
-      parse_ddl_paths(paths, root, unreadable, [&](DdlPiece piece) { return queue.push(std::move(piece)); });
+      parse_ddl_paths(paths, root, unreadable, on_parsed, [&](DdlPiece piece) { return queue.push(std::move(piece)); });
     } catch (...) {
       parse_failure = std::current_exception();
     }

@@ -41,8 +41,8 @@ bool resolve_config(const std::string& explicit_path, const std::filesystem::pat
 // The catalog a lint under `config` sees: its schema paths, the DDL of `linted_files`, its
 // snapshot or the live database (`db_url`, PGLENS_DATABASE_URL, database.url), its hints.
 // Prints the error and returns false when a source cannot be read. `threads` as for
-// load_ddl_paths.
+// load_ddl_paths; `on_parsed` sees the DDL of `linted_files` as it is parsed.
 bool load_catalog(const Config& config, const std::vector<std::filesystem::path>& linted_files, const std::string& db_url,
-                  Catalog& out, unsigned threads = 1);
+                  Catalog& out, unsigned threads = 1, ParsedDdlHook on_parsed = {});
 
 }  // namespace pglens::cli

@@ -97,11 +97,12 @@ int run_catalog(const CatalogArgs& args, bool dump) {
 }  // namespace
 
 bool load_catalog(const Config& config, const std::vector<std::filesystem::path>& linted_files, const std::string& db_url,
-                  Catalog& out, unsigned threads) {
+                  Catalog& out, unsigned threads, ParsedDdlHook on_parsed) {
   CatalogSources sources;
   sources.extra_ddl = linted_files;
   sources.db_url = db_url;
   sources.threads = threads;
+  sources.on_parsed = std::move(on_parsed);
   if (auto err = build_catalog(config, sources, out)) {
     fmt::print(stderr, "pglens: error: {}\n", *err);
     return false;

@@ -69,6 +69,7 @@ struct Job {
   std::string read_from;   // "-" for stdin
   const Linter* linter = nullptr;
   const Catalog* catalog = nullptr;
+  const Prelint* prelint = nullptr;
 };
 
 namespace fs = std::filesystem;
@@ -204,12 +205,19 @@ int run_lint(LintArgs& args) {
   }
   unsigned n = args.jobs ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
   std::map<const Linter*, std::unique_ptr<Catalog>> catalogs;
+  // The rules check each DDL statement as the catalog loader parses it: parsed once for both.
+  std::map<const Linter*, std::unique_ptr<Prelint>> prelints;
   for (const auto& [linter, files] : files_by_linter) {
     auto catalog = std::make_unique<Catalog>();
-    if (!load_catalog(linter->config(), files, args.db, *catalog, n)) return kExitError;
+    auto prelint = std::make_unique<Prelint>(*linter);
+    if (!load_catalog(linter->config(), files, args.db, *catalog, n, prelint->hook())) return kExitError;
     catalogs[linter] = std::move(catalog);
+    prelints[linter] = std::move(prelint);
   }
-  for (auto& j : jobs) j.catalog = catalogs[j.linter].get();
+  for (auto& j : jobs) {
+    j.catalog = catalogs[j.linter].get();
+    j.prelint = prelints[j.linter].get();
+  }
 
   // Lint in parallel; print in input order as soon as each file's turn comes.
   std::vector<std::optional<FileReport>> done(jobs.size());
@@ -231,7 +239,9 @@ int run_lint(LintArgs& args) {
           rep.error = derr.message;
           if (derr.offset || derr.position.line > 1) rep.error_position = derr.position;
         } else {
-          rep.diagnostics = jobs[i].linter->lint(rep.file, *jobs[i].catalog);
+          rep.diagnostics = jobs[i].prelint && jobs[i].read_from != "-"
+                                ? jobs[i].linter->lint(rep.file, *jobs[i].catalog, *jobs[i].prelint)
+                                : jobs[i].linter->lint(rep.file, *jobs[i].catalog);
           if (args.fix && jobs[i].read_from != "-") {
             // Apply, lint again, repeat while fixes still apply (overlapping ones wait a round);
             // what is left is what the user still has to look at.

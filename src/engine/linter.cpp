@@ -2,14 +2,17 @@
 
 #include <algorithm>
 #include <any>
+#include <atomic>
 #include <array>
 #include <bitset>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
+#include "catalog/parsed_ddl.hpp"
 #include "engine/suppression.hpp"
 #include "registry.hpp"
 #include "sql/lexer.hpp"
@@ -211,6 +214,99 @@ std::vector<Diagnostic> Linter::lint(const SourceFile& file, const Catalog& cata
   return lint_with(file, catalog, nullptr);
 }
 
+std::vector<Diagnostic> Linter::lint(const SourceFile& file, const Catalog& catalog, const Prelint& prelint) const {
+  return lint_with(file, catalog, nullptr, &prelint);
+}
+
+// The enabled rules set up for one file: checks its statements one at a time.
+class Linter::StatementChecker {
+ public:
+  StatementChecker(const Linter::Impl& im, const SourceFile& file, const Catalog& catalog, std::vector<Diagnostic>& out)
+      : im_(im) {
+    contexts_.reserve(im.rules.size());
+    for (const auto& r : im.rules) contexts_.emplace_back(r.rule->info(), im.config, file, catalog, r.severity, out, facts_);
+  }
+
+  // Runs the rules on one statement; its findings go to `out`, its facts (one per rule that
+  // looks across statements) to `into`.
+  void check(const sql::Statement& st, std::vector<std::any>& into) {
+    facts_.clear();  // its nodes die with the previous statement's tree
+    for (size_t i = 0; i < im_.rules.size(); ++i) {
+      contexts_[i].see_until(st.end);
+      im_.rules[i].rule->check_statement(st, contexts_[i]);
+    }
+    if (st.root && !im_.dispatch.empty()) TreeWalker(im_.dispatch, im_.rules, contexts_, st).visit(st.root, {});
+    into.resize(im_.file_rules.size());
+    for (size_t f = 0; f < im_.file_rules.size(); ++f) {
+      size_t i = im_.file_rules[f];
+      into[f] = im_.rules[i].rule->statement_fact(st, contexts_[i]);
+    }
+  }
+  // Whether a rule looked at the catalog while checking the last statement.
+  bool catalog_used() const { return facts_.catalog_used(); }
+
+  // The rules that look across statements, over the facts of all of them.
+  void check_file(const std::vector<detail::StatementFact>& statements, size_t fact_rule) {
+    size_t i = im_.file_rules[fact_rule];
+    contexts_[i].see_all();
+    im_.rules[i].rule->check_file(statements, contexts_[i]);
+  }
+
+ private:
+  const Linter::Impl& im_;
+  detail::QueryFactsCache facts_;
+  std::vector<detail::RuleContext> contexts_;
+};
+
+struct Prelint::Impl {
+  struct Kept {
+    uint32_t end = 0;  // of the statement, to match the lint's
+    std::shared_ptr<const StatementResult> result;  // spans as in the file
+  };
+  struct File {
+    SourceFile source;  // the text the statements were checked in
+    std::unordered_map<uint32_t, Kept> statements;  // by where each begins
+  };
+  const Linter* linter = nullptr;
+  std::unordered_map<std::string, File> files;  // by absolute path
+  size_t kept = 0;
+  mutable std::atomic<size_t> reused{0};  // lints run on many threads
+};
+
+Prelint::Prelint(const Linter& linter) : impl_(std::make_unique<Impl>()) { impl_->linter = &linter; }
+Prelint::~Prelint() = default;
+Prelint::Prelint(Prelint&&) noexcept = default;
+Prelint& Prelint::operator=(Prelint&&) noexcept = default;
+size_t Prelint::statements_kept() const { return impl_->kept; }
+size_t Prelint::statements_reused() const { return impl_->reused; }
+
+ParsedDdlHook Prelint::hook() {
+  return [impl = impl_.get()](const ParsedDdl& ddl) { impl->linter->prelint(ddl, *impl); };
+}
+
+void Linter::prelint(const ParsedDdl& ddl, Prelint::Impl& into) const {
+  Prelint::Impl::File& file = into.files[ddl.file.string()];
+  if (file.source.text != ddl.text) {  // first seen, or read again changed
+    into.kept -= file.statements.size();
+    file.statements.clear();
+    file.source.path = ddl.file.string();
+    file.source.text.assign(ddl.text);
+  }
+  std::vector<Diagnostic> out;
+  StatementChecker checker(*impl_, file.source, Catalog::none(), out);
+  for (const sql::Statement& st : ddl.parsed.statements()) {
+    if (!st.root || st.error) continue;  // the lint reports it as it parses it
+    auto result = std::make_shared<StatementResult>();
+    checker.check(st, result->facts);
+    if (!checker.catalog_used()) {
+      result->findings.assign(std::make_move_iterator(out.begin()), std::make_move_iterator(out.end()));
+      auto [it, added] = file.statements.insert_or_assign(st.span.begin, Prelint::Impl::Kept{st.end, std::move(result)});
+      if (added) ++into.kept;
+    }
+    out.clear();
+  }
+}
+
 std::vector<Diagnostic> Linter::lint(const SourceFile& file, const Catalog& catalog, LintCache& cache) const {
   return lint_with(file, catalog, &cache);
 }
@@ -248,7 +344,8 @@ void shift(Diagnostic& d, uint32_t by) {
 
 }  // namespace
 
-std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog& catalog, LintCache* cache) const {
+std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog& catalog, LintCache* cache,
+                                          const Prelint* prelint) const {
   thread_local sql::Parser parser;
   std::vector<Diagnostic> out;
   const Impl& im = *impl_;
@@ -276,39 +373,60 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
     lexed = sql::lex(text);
   }
   const std::vector<sql::StatementSpan>& spans = lexed.statements;
-  detail::QueryFactsCache query_facts;
-  std::vector<detail::RuleContext> contexts;
-  contexts.reserve(im.rules.size());
-  for (const auto& r : im.rules) contexts.emplace_back(r.rule->info(), im.config, file, catalog, r.severity, out, query_facts);
+  StatementChecker checker(im, file, catalog, out);
 
   // The facts of the rules that look across statements: facts[statement * F + rule].
   const size_t fact_rules = im.file_rules.size();
   std::vector<const std::any*> facts(spans.size() * fact_rules);
-  // Runs the rules on one statement; its findings go to `out`, its facts to `into`.
-  auto check = [&](const sql::Statement& st, std::vector<std::any>& into) {
-    query_facts.clear();  // its nodes die with the previous statement's tree
-    for (size_t i = 0; i < im.rules.size(); ++i) {
-      contexts[i].see_until(st.end);
-      im.rules[i].rule->check_statement(st, contexts[i]);
-    }
-    if (st.root && !im.dispatch.empty()) TreeWalker(im.dispatch, im.rules, contexts, st).visit(st.root, {});
-    into.resize(fact_rules);
-    for (size_t f = 0; f < fact_rules; ++f) {
-      size_t i = im.file_rules[f];
-      into[f] = im.rules[i].rule->statement_fact(st, contexts[i]);
-    }
-  };
+
+  // What the prelint kept of this very text, if anything.
+  const Prelint::Impl::File* prelinted = nullptr;
+  if (prelint && !cache) {
+    std::error_code ec;
+    auto it = prelint->impl_->files.find(std::filesystem::absolute(file.path, ec).string());
+    if (!ec && it != prelint->impl_->files.end() && it->second.source.text == text) prelinted = &it->second;
+  }
 
   std::vector<std::any> own_facts;  // without a cache
   std::vector<std::shared_ptr<const StatementResult>> results;  // with one
   if (!cache) {
     own_facts.resize(spans.size() * fact_rules);
     std::vector<std::any> one;
-    parser.parse(text, spans, [&](const sql::Statement& st) {
-      check(st, one);
-      for (size_t f = 0; f < fact_rules; ++f) own_facts[st.index * fact_rules + f] = std::move(one[f]);
-    });
+    auto parse_run = [&](size_t from, size_t to) {
+      auto visit = [&](const sql::Statement& st) {
+        checker.check(st, one);
+        for (size_t f = 0; f < fact_rules; ++f) own_facts[(from + st.index) * fact_rules + f] = std::move(one[f]);
+      };
+      if (from == 0 && to == spans.size()) return parser.parse(text, spans, visit);
+      parser.parse(text, {spans.begin() + static_cast<std::ptrdiff_t>(from), spans.begin() + static_cast<std::ptrdiff_t>(to)},
+                   visit);
+    };
     for (size_t k = 0; k < facts.size(); ++k) facts[k] = &own_facts[k];
+    if (!prelinted) {
+      parse_run(0, spans.size());
+    } else {
+      // Statements in order: one the prelint kept gives its findings and facts; a run of
+      // the others is parsed and checked.
+      auto kept = [&](size_t k) -> const StatementResult* {
+        auto it = prelinted->statements.find(spans[k].span.begin);
+        return it != prelinted->statements.end() && it->second.end == spans[k].end ? it->second.result.get() : nullptr;
+      };
+      size_t reused = 0;
+      for (size_t k = 0; k < spans.size();) {
+        if (const StatementResult* r = kept(k)) {
+          out.insert(out.end(), r->findings.begin(), r->findings.end());
+          for (size_t f = 0; f < fact_rules; ++f) facts[k * fact_rules + f] = &r->facts[f];
+          ++reused;
+          ++k;
+          continue;
+        }
+        size_t end = k + 1;
+        while (end < spans.size() && !kept(end)) ++end;
+        parse_run(k, end);
+        k = end;
+      }
+      prelint->impl_->reused += reused;
+    }
   } else {
     auto statement_text = [](std::string_view in, const sql::StatementSpan& st) {
       return in.substr(st.span.begin, st.end - st.span.begin);
@@ -340,7 +458,7 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
       parser.parse(text, run, [&](const sql::Statement& st) {
         auto result = std::make_shared<StatementResult>();
         size_t before = out.size();
-        check(st, result->facts);
+        checker.check(st, result->facts);
         for (size_t i = before; i < out.size(); ++i) shift(result->findings.emplace_back(out[i]), 0u - st.span.begin);
         results[k + st.index] = std::move(result);
       });
@@ -354,9 +472,7 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
   std::vector<detail::StatementFact> statements(spans.size());
   for (size_t f = 0; f < fact_rules; ++f) {
     for (size_t k = 0; k < spans.size(); ++k) statements[k] = {spans[k].span, spans[k].end, facts[k * fact_rules + f]};
-    size_t i = im.file_rules[f];
-    contexts[i].see_all();
-    im.rules[i].rule->check_file(statements, contexts[i]);
+    checker.check_file(statements, f);
   }
 
   // Most files have no suppression: then no line index of the whole text is needed.

@@ -127,6 +127,7 @@ std::string RuleContext::string_option(std::string_view name) const {
 
 const catalog::QueryFacts& QueryFactsCache::get(const sql::Node& stmt, const Catalog& catalog,
                                                  std::span<const sql::Node> outer_ctes) {
+  catalog_used_ = true;
   const void* id = stmt.id();
   if (id) {
     for (const auto& e : entries_) {

@@ -40,11 +40,20 @@ struct Walk {
 class QueryFactsCache {
  public:
   const catalog::QueryFacts& get(const sql::Node& stmt, const Catalog& catalog, std::span<const sql::Node> outer_ctes);
-  void clear() { entries_.clear(); }
+  void clear() {
+    entries_.clear();
+    catalog_used_ = false;
+  }
+
+  // Whether a rule looked at the catalog since the last clear(): the findings of a statement
+  // whose rules did not are the same whatever the catalog holds.
+  bool catalog_used() const { return catalog_used_; }
+  void note_catalog_use() { catalog_used_ = true; }
 
   // The fact of type T about `table`, made by `make()` when first asked.
   template <class T, class Make>
   const T& table_fact(const Table& table, Make&& make) {
+    catalog_used_ = true;
     std::pair<std::type_index, const Table*> key{std::type_index(typeid(T)), &table};
     auto it = table_facts_.find(key);
     if (it == table_facts_.end()) it = table_facts_.emplace(key, std::make_shared<const T>(make())).first;
@@ -58,6 +67,7 @@ class QueryFactsCache {
     catalog::QueryFacts facts;
   };
   std::deque<Entry> entries_;
+  bool catalog_used_ = false;
   std::map<std::pair<std::type_index, const Table*>, std::shared_ptr<const void>> table_facts_;
 };
 
@@ -76,7 +86,12 @@ class RuleContext {
   std::string_view text() const { return text_; }
   void see_until(uint32_t end) { text_ = std::string_view(file_.text).substr(0, end); }
   void see_all() { text_ = file_.text; }
-  const Catalog& catalog() const { return catalog_; }
+  // The catalog, the query facts and the table facts are the only way to the schema: the
+  // linter notes each use (a statement that made none keeps its findings with any catalog).
+  const Catalog& catalog() const {
+    facts_.note_catalog_use();
+    return catalog_;
+  }
   const Config& config() const { return config_; }
 
   int64_t int_option(std::string_view name) const;
