@@ -1009,9 +1009,10 @@ bool may_hold_ddl(std::string_view text) {
 // KiB at a time from the first statement given to the last, so a query between two DDL
 // statements would be parsed too, and then the mismatch in count would make it parse every
 // statement of that chunk again one by one.
-std::vector<std::vector<sql::StatementSpan>> ddl_runs(std::string_view text) {
+// `lexed` gets the lex of the whole text, when it is lexed.
+std::vector<std::vector<sql::StatementSpan>> ddl_runs(std::string_view text, sql::Lexed& lexed) {
   if (!may_hold_ddl(text)) return {};
-  sql::Lexed lexed = sql::lex(text);
+  lexed = sql::lex(text);
   std::vector<std::vector<sql::StatementSpan>> runs;
   bool in_run = false;
   for (const auto& st : lexed.statements) {
@@ -1052,7 +1053,8 @@ struct DdlPiece {
 template <class Emit>
 bool parse_ddl_text(std::string origin, std::string text, Emit&& emit, const std::filesystem::path* file = nullptr,
                     const ParsedDdlHook* on_parsed = nullptr) {
-  auto runs = ddl_runs(text);
+  sql::Lexed lexed;
+  auto runs = ddl_runs(text, lexed);
   if (runs.empty()) return true;
   auto source = std::make_shared<DdlSource>();
   source->origin = std::move(origin);
@@ -1064,7 +1066,7 @@ bool parse_ddl_text(std::string origin, std::string text, Emit&& emit, const std
       while (j < run.size() && run[j].end - run[i].span.begin <= kPieceBytes) ++j;
       std::vector<sql::StatementSpan> piece(run.begin() + static_cast<ptrdiff_t>(i), run.begin() + static_cast<ptrdiff_t>(j));
       sql::ParsedStatements parsed(source->text, piece);
-      if (on_parsed && *on_parsed) (*on_parsed)(ParsedDdl{*file, source->text, parsed});
+      if (on_parsed && *on_parsed) (*on_parsed)(ParsedDdl{*file, source->text, lexed, parsed});
       if (!emit(DdlPiece{source, std::move(parsed), std::nullopt})) return false;
       i = j;
     }

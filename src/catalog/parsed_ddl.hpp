@@ -13,6 +13,7 @@ namespace pglens {
 struct ParsedDdl {
   const std::filesystem::path& file;    // as the loader was given it: absolute for linted files
   std::string_view text;                // the whole file, decoded as the linter decodes it
+  const sql::Lexed& lexed;              // the whole file's statements and comments
   const sql::ParsedStatements& parsed;  // consecutive statements of it; spans are offsets in `text`
 };
 

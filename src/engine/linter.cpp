@@ -265,6 +265,7 @@ struct Prelint::Impl {
   };
   struct File {
     SourceFile source;  // the text the statements were checked in
+    sql::Lexed lexed;   // the loader's lex of it, which the lint need not do again
     std::unordered_map<uint32_t, Kept> statements;  // by where each begins
   };
   const Linter* linter = nullptr;
@@ -291,6 +292,7 @@ void Linter::prelint(const ParsedDdl& ddl, Prelint::Impl& into) const {
     file.statements.clear();
     file.source.path = ddl.file.string();
     file.source.text.assign(ddl.text);
+    file.lexed = ddl.lexed;
   }
   std::vector<Diagnostic> out;
   StatementChecker checker(*impl_, file.source, Catalog::none(), out);
@@ -360,9 +362,18 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
     c->catalog = &catalog;
     c->path = file.path;
   }
+  // What the prelint kept of this very text, if anything.
+  const Prelint::Impl::File* prelinted = nullptr;
+  if (prelint && !cache) {
+    std::error_code ec;
+    auto it = prelint->impl_->files.find(std::filesystem::absolute(file.path, ec).string());
+    if (!ec && it != prelint->impl_->files.end() && it->second.source.text == text) prelinted = &it->second;
+  }
   sql::Lexed lexed;
   size_t kept_front = 0, kept_back = 0;
-  if (c && c->valid) {
+  if (prelinted) {
+    lexed = prelinted->lexed;
+  } else if (c && c->valid) {
     size_t prefix = common_prefix(c->text, text);
     size_t suffix = common_suffix(c->text, text, std::min(c->text.size(), text.size()) - prefix);
     sql::Relexed relexed = sql::relex(text, c->lexed, c->text.size(), prefix, suffix);
@@ -378,14 +389,6 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
   // The facts of the rules that look across statements: facts[statement * F + rule].
   const size_t fact_rules = im.file_rules.size();
   std::vector<const std::any*> facts(spans.size() * fact_rules);
-
-  // What the prelint kept of this very text, if anything.
-  const Prelint::Impl::File* prelinted = nullptr;
-  if (prelint && !cache) {
-    std::error_code ec;
-    auto it = prelint->impl_->files.find(std::filesystem::absolute(file.path, ec).string());
-    if (!ec && it != prelint->impl_->files.end() && it->second.source.text == text) prelinted = &it->second;
-  }
 
   std::vector<std::any> own_facts;  // without a cache
   std::vector<std::shared_ptr<const StatementResult>> results;  // with one
