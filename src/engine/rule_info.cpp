@@ -91,7 +91,13 @@ OptionValue read_rule_option(const RuleInfo& info, const Config& config, std::st
   return config.option(info, name);
 }
 
-OptionValue RuleContext::option(std::string_view name) const { return read_rule_option(info_, config_, name); }
+OptionValue RuleContext::option(std::string_view name) const {
+  for (const auto& [read, value] : options_)
+    if (read == name) return value;
+  OptionValue value = read_rule_option(info_, config_, name);
+  options_.emplace_back(name, value);
+  return value;
+}
 
 void RuleContext::track_option_reads(bool on) { tracking_option_reads = on; }
 

@@ -6,8 +6,10 @@
 #include <map>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <typeindex>
+#include <utility>
 #include <vector>
 
 #include "catalog/query_facts.hpp"
@@ -128,6 +130,9 @@ class RuleContext {
   Severity severity_;
   std::vector<Diagnostic>& out_;
   QueryFactsCache& facts_;
+  // The options read so far: a rule reads its options query after query, and one read per
+  // file will do (the configuration does not change while it is linted).
+  mutable std::vector<std::pair<std::string, OptionValue>> options_;
 };
 
 // A statement as a rule that looks across statements sees it in check_file.
