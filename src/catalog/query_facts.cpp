@@ -401,6 +401,9 @@ QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog, std::spa
 
 IndexRequest QueryFacts::request_for(size_t r, bool with_joins) const {
   IndexRequest req;
+  // At most all of them: grown once, not copied again as they come.
+  req.predicates.reserve(conditions.size());
+  req.output_columns.reserve(output_columns.size() + order_by.size());
   for (const auto& c : conditions) {
     if (c.relation != r) continue;
     bool join_value = with_joins && c.value == ValueKind::column && c.predicate.op == PredicateOp::equality;
