@@ -162,12 +162,22 @@ class Catalog {
     // targets with different bits are different.
     static uint64_t target_bit(std::string_view target);
   };
-  // The digests of `table`'s indexes, in the order of table.indexes, when index_names() has
-  // made them and `table` is one of this catalog's; nullopt otherwise (read the indexes).
-  // A partition has none: queries name their partitioned table, and the partitions' copies
-  // of its indexes, most indexes of a partitioned schema, would cost more to digest (a
-  // cache miss each) than their rare lookups save.
-  std::optional<std::span<const IndexDigest>> index_digests(const Table& table) const;
+  // The digests of one table's indexes.
+  struct IndexDigests {
+    std::span<const IndexDigest> indexes;  // in the order of table.indexes
+    // The positions in table.indexes, ascending, of the indexes with a key whose target_bit()
+    // is `bit`: a lookup reads those, not every digest.
+    std::span<const uint32_t> with_key_bit(uint64_t bit) const;
+
+    const uint32_t* bit_starts = nullptr;  // 65 offsets into `positions`, by bit number
+    const uint32_t* positions = nullptr;   // of the catalog's digested tables
+  };
+  // The digests of `table`'s indexes when index_names() has made them and `table` is one of
+  // this catalog's; nullopt otherwise (read the indexes). A partition has none: queries name
+  // their partitioned table, and the partitions' copies of its indexes, most indexes of a
+  // partitioned schema, would cost more to digest (a cache miss each) than their rare
+  // lookups save.
+  std::optional<IndexDigests> index_digests(const Table& table) const;
 
   static const Catalog& none();
   friend bool operator==(const Catalog&, const Catalog&) = default;
@@ -180,10 +190,13 @@ class Catalog {
     std::unordered_map<std::string, std::vector<size_t>> partitions;  // of the parent "schema\0name"
     struct DigestRange {
       size_t begin = 0, size = 0;
+      size_t bit_starts = 0;  // where the table's 65 offsets begin in `bit_starts`
       bool made = false;
     };
     std::vector<IndexDigest> digests;       // of the tables' indexes, table after table
     std::vector<DigestRange> digest_range;  // per table position
+    std::vector<uint32_t> bit_starts;       // per digested table, 65 offsets into indexes_by_bit
+    std::vector<uint32_t> indexes_by_bit;   // per digested table and bit, see with_key_bit
     bool built = false;
     friend bool operator==(const NameIndex&, const NameIndex&) { return true; }
   };

@@ -1,6 +1,8 @@
 #include "pglens/catalog.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <functional>
 #include <utility>
 
@@ -126,20 +128,40 @@ void Catalog::index_names() {
       names_.partitions[tables_[i].parent_schema + '\0' + tables_[i].parent_name].push_back(i);
       continue;  // no digests (see index_digests)
     }
-    names_.digest_range[i] = {names_.digests.size(), tables_[i].indexes.size(), true};
+    NameIndex::DigestRange& range = names_.digest_range[i];
+    range = {names_.digests.size(), tables_[i].indexes.size(), names_.bit_starts.size(), true};
     for (const auto& index : tables_[i].indexes) names_.digests.push_back(digest_of(index));
+    // The indexes by key bit: counted, then placed in order.
+    std::span<const IndexDigest> digests(names_.digests.data() + range.begin, range.size);
+    std::array<uint32_t, 65> starts{};
+    for (const auto& d : digests)
+      for (uint64_t bits = d.key_bits; bits; bits &= bits - 1) ++starts[static_cast<size_t>(std::countr_zero(bits)) + 1];
+    auto base = static_cast<uint32_t>(names_.indexes_by_bit.size());
+    starts[0] = base;
+    for (size_t b = 1; b < starts.size(); ++b) starts[b] += starts[b - 1];
+    names_.bit_starts.insert(names_.bit_starts.end(), starts.begin(), starts.end());
+    names_.indexes_by_bit.resize(starts.back());
+    for (uint32_t position = 0; position < digests.size(); ++position)
+      for (uint64_t bits = digests[position].key_bits; bits; bits &= bits - 1)
+        names_.indexes_by_bit[starts[static_cast<size_t>(std::countr_zero(bits))]++] = position;
   }
   names_.built = true;
 }
 
-std::optional<std::span<const Catalog::IndexDigest>> Catalog::index_digests(const Table& table) const {
+std::span<const uint32_t> Catalog::IndexDigests::with_key_bit(uint64_t bit) const {
+  auto b = static_cast<size_t>(std::countr_zero(bit));
+  return {positions + bit_starts[b], positions + bit_starts[b + 1]};
+}
+
+std::optional<Catalog::IndexDigests> Catalog::index_digests(const Table& table) const {
   // By address: a table of another catalog (or a copy) has none here.
   std::less_equal<const Table*> at_most;
   if (!names_.built || tables_.empty() || !at_most(tables_.data(), &table) || !at_most(&table, &tables_.back()))
     return std::nullopt;
   const NameIndex::DigestRange& range = names_.digest_range[static_cast<size_t>(&table - tables_.data())];
   if (!range.made) return std::nullopt;
-  return std::span<const IndexDigest>(names_.digests.data() + range.begin, range.size);
+  return IndexDigests{std::span<const IndexDigest>(names_.digests.data() + range.begin, range.size),
+                      names_.bit_starts.data() + range.bit_starts, names_.indexes_by_bit.data()};
 }
 
 const Table* Catalog::find_table(std::string_view qualified) const {

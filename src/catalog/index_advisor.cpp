@@ -115,19 +115,18 @@ namespace {
 using IndexDigest = Catalog::IndexDigest;
 
 // The digests of the table's indexes, when the catalog has them for it.
-std::optional<std::span<const IndexDigest>> digests_of(const Catalog& catalog, const Table& table) {
+std::optional<Catalog::IndexDigests> digests_of(const Catalog& catalog, const Table& table) {
   auto digests = catalog.index_digests(table);
-  if (digests && digests->size() != table.indexes.size()) return std::nullopt;
+  if (digests && digests->indexes.size() != table.indexes.size()) return std::nullopt;
   return digests;
 }
 
-// Whether the digest rules out that the index serves the target `wanted_bit` stands for: no
-// key is the target (the usual case, tested first), the method cannot, or the first key is
-// neither the target nor fixed by an equality of the request (`equality_bits`, worked out
-// when first needed).
+// Whether the digest of an index with a key that may be the target `wanted_bit` stands for
+// rules out that it serves the target: the method cannot, or the first key is neither the
+// target nor fixed by an equality of the request (`equality_bits`, worked out when first
+// needed).
 template <class EqualityBits>
 bool cannot_serve(const IndexDigest& d, uint64_t wanted_bit, PredicateOp op, EqualityBits&& equality_bits) {
-  if (!(d.key_bits & wanted_bit)) return true;
   bool btree = d.method == IndexDigest::Method::btree;
   if (!btree && !(op == PredicateOp::equality && d.method == IndexDigest::Method::hash)) return true;
   return d.leading_bit != wanted_bit && !(btree && (d.leading_bit & equality_bits()));
@@ -167,41 +166,45 @@ const Index* serving_index(const Catalog& catalog, const Table& table, const Col
     }
     return *equality_bits;
   };
-  for (size_t position = 0; position < digests->size(); ++position)
-    if (!cannot_serve((*digests)[position], wanted_bit, target.op, equalities) && serves(table.indexes[position]))
+  for (uint32_t position : digests->with_key_bit(wanted_bit))
+    if (!cannot_serve(digests->indexes[position], wanted_bit, target.op, equalities) && serves(table.indexes[position]))
       return &table.indexes[position];
   return nullptr;
 }
 
 const Index* ordering_index(const Catalog& catalog, const Table& table, const IndexRequest& request) {
   if (request.order_by.empty()) return nullptr;
-  auto digests = digests_of(catalog, table);
-  // An index that orders the rows has every ORDER BY key.
-  uint64_t order_bits = 0;
-  if (digests)
-    for (const auto& s : request.order_by) order_bits |= IndexDigest::target_bit(s.target());
-  for (size_t position = 0; position < table.indexes.size(); ++position) {
-    if (digests) {
-      const IndexDigest& d = (*digests)[position];
-      if (d.method != IndexDigest::Method::btree || (d.key_bits & order_bits) != order_bits) continue;
-    }
-    const Index& index = table.indexes[position];
-    if (index.method != "btree" || !usable(index, request)) continue;
+  auto orders = [&](const Index& index) {
+    if (index.method != "btree" || !usable(index, request)) return false;
     size_t k = 0;
     // Keys fixed by equality may precede the ORDER BY keys.
     while (k < index.keys.size() && !key_matches(index.keys[k], request.order_by.front().target()) &&
            has_equality_on(request, index.keys[k]))
       ++k;
-    if (k + request.order_by.size() > index.keys.size()) continue;
+    if (k + request.order_by.size() > index.keys.size()) return false;
     bool forward = true, backward = true;
     for (size_t i = 0; i < request.order_by.size(); ++i) {
       const IndexKey& key = index.keys[k + i];
       const SortKey& s = request.order_by[i];
-      if (!key_matches(key, s.target())) { forward = backward = false; break; }
+      if (!key_matches(key, s.target())) return false;
       forward = forward && key.descending == s.descending && key.nulls_first == s.nulls_first;
       backward = backward && key.descending != s.descending && key.nulls_first != s.nulls_first;
     }
-    if (forward || backward) return &index;
+    return forward || backward;
+  };
+  auto digests = digests_of(catalog, table);
+  if (!digests) {
+    for (const auto& index : table.indexes)
+      if (orders(index)) return &index;
+    return nullptr;
+  }
+  // An index that orders the rows has every ORDER BY key, the first among them.
+  uint64_t order_bits = 0;
+  for (const auto& s : request.order_by) order_bits |= IndexDigest::target_bit(s.target());
+  for (uint32_t position : digests->with_key_bit(IndexDigest::target_bit(request.order_by.front().target()))) {
+    const IndexDigest& d = digests->indexes[position];
+    if (d.method != IndexDigest::Method::btree || (d.key_bits & order_bits) != order_bits) continue;
+    if (orders(table.indexes[position])) return &table.indexes[position];
   }
   return nullptr;
 }

@@ -69,7 +69,7 @@ class IndexDigestAnswers : public ::testing::Test {
     t_ = catalog().find_table("", "t");
     ASSERT_TRUE(t_);
     ASSERT_TRUE(catalog().index_digests(*t_));
-    ASSERT_EQ(catalog().index_digests(*t_)->size(), t_->indexes.size());
+    ASSERT_EQ(catalog().index_digests(*t_)->indexes.size(), t_->indexes.size());
   }
   // Both answers occur, so the comparisons mean something.
   void TearDown() override {
@@ -113,6 +113,30 @@ TEST_F(IndexDigestAnswers, OrderingIndex) {
       }
     }
   }
+}
+
+TEST(IndexDigest, IndexesByKeyBitAreTheIndexesWithTheBit) {
+  Catalog built = test::catalog_from_ddl(kSchema);
+  built.index_names();
+  const Catalog& catalog = built;
+  const Table* t = catalog.find_table("", "t");
+  ASSERT_TRUE(t);
+  auto digests = catalog.index_digests(*t);
+  ASSERT_TRUE(digests);
+  for (size_t b = 0; b < 64; ++b) {
+    uint64_t bit = uint64_t{1} << b;
+    std::vector<uint32_t> expected;
+    for (uint32_t position = 0; position < digests->indexes.size(); ++position)
+      if (digests->indexes[position].key_bits & bit) expected.push_back(position);
+    auto listed = digests->with_key_bit(bit);
+    EXPECT_EQ(std::vector<uint32_t>(listed.begin(), listed.end()), expected) << "bit " << b;
+  }
+  // Each key's target is listed under its bit.
+  for (const auto& index : t->indexes)
+    for (const auto& key : index.keys)
+      EXPECT_FALSE(
+          digests->with_key_bit(Catalog::IndexDigest::target_bit(key.is_expression() ? key.expression : key.column))
+              .empty());
 }
 
 TEST(IndexDigest, DroppedByAChangeAndMadeAgain) {
