@@ -1060,13 +1060,15 @@ bool parse_ddl_text(std::string origin, std::string text, Emit&& emit, const std
   source->origin = std::move(origin);
   source->text = std::move(text);
   source->lines = LineIndex(source->text);
+  bool first_piece = true;
   for (const auto& run : runs) {
     for (size_t i = 0; i < run.size();) {
       size_t j = i + 1;
       while (j < run.size() && run[j].end - run[i].span.begin <= kPieceBytes) ++j;
       std::vector<sql::StatementSpan> piece(run.begin() + static_cast<ptrdiff_t>(i), run.begin() + static_cast<ptrdiff_t>(j));
       sql::ParsedStatements parsed(source->text, piece);
-      if (on_parsed && *on_parsed) (*on_parsed)(ParsedDdl{*file, source->text, lexed, parsed});
+      if (on_parsed && *on_parsed) (*on_parsed)(ParsedDdl{*file, source->text, lexed, parsed, first_piece});
+      first_piece = false;
       if (!emit(DdlPiece{source, std::move(parsed), std::nullopt})) return false;
       i = j;
     }

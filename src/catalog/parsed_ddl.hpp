@@ -15,6 +15,7 @@ struct ParsedDdl {
   std::string_view text;                // the whole file, decoded as the linter decodes it
   const sql::Lexed& lexed;              // the whole file's statements and comments
   const sql::ParsedStatements& parsed;  // consecutive statements of it; spans are offsets in `text`
+  bool first = false;                   // the first piece of this reading of the file
 };
 
 }  // namespace pglens

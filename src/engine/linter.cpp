@@ -287,7 +287,7 @@ ParsedDdlHook Prelint::hook() {
 
 void Linter::prelint(const ParsedDdl& ddl, Prelint::Impl& into) const {
   Prelint::Impl::File& file = into.files[ddl.file.string()];
-  if (file.source.text != ddl.text) {  // first seen, or read again changed
+  if (ddl.first) {  // a reading of the file starts: what an earlier one kept goes
     into.kept -= file.statements.size();
     file.statements.clear();
     file.source.path = ddl.file.string();
