@@ -189,13 +189,22 @@ std::pair<Table*, Index*> Catalog::find_index(std::string_view schema, std::stri
 }
 
 Table& Catalog::add_table(Table t) {
-  drop_name_index();
-  add_schema(t.schema);
+  Table* replaced = nullptr;
   for (auto& existing : tables_) {
     if (existing.name == t.name && existing.schema == t.schema) {  // names differ more often than schemas
-      existing = std::move(t);
-      return existing;
+      replaced = &existing;
+      break;
     }
+  }
+  return add_table(std::move(t), replaced);
+}
+
+Table& Catalog::add_table(Table t, Table* replaced) {
+  drop_name_index();
+  add_schema(t.schema);
+  if (replaced) {
+    *replaced = std::move(t);
+    return *replaced;
   }
   tables_.push_back(std::move(t));
   return tables_.back();

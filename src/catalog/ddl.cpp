@@ -388,7 +388,8 @@ class DdlLoader {
       t.partitioning = partitioning_of(spec);
     }
     std::string schema = t.schema, name = t.name;
-    names_.note_table(catalog_.add_table(std::move(t)));
+    Table* replaced = names_.table(schema, name);
+    names_.note_table(catalog_.add_table(std::move(t), replaced));
     auto pending = std::move(column_constraints_);
     column_constraints_.clear();
     for (auto& [column, con] : pending) add_constraint(schema, name, con, {column});
@@ -902,8 +903,12 @@ class DdlLoader {
       t.columns.push_back({name, "", false});
     }
     // OR REPLACE over a relation with indexes drops their names: start over.
-    if (const Table* replaced = names_.table(t.schema, t.name); replaced && !replaced->indexes.empty()) names_.invalidate();
-    names_.note_table(catalog_.add_table(std::move(t)));
+    Table* replaced = names_.table(t.schema, t.name);
+    if (replaced && !replaced->indexes.empty()) {
+      names_.invalidate();
+      replaced = names_.table(t.schema, t.name);
+    }
+    names_.note_table(catalog_.add_table(std::move(t), replaced));
   }
 
   void create_view(const sql::Node& stmt) {
