@@ -904,10 +904,7 @@ class DdlLoader {
     }
     // OR REPLACE over a relation with indexes drops their names: start over.
     Table* replaced = names_.table(t.schema, t.name);
-    if (replaced && !replaced->indexes.empty()) {
-      names_.invalidate();
-      replaced = names_.table(t.schema, t.name);
-    }
+    if (replaced && !replaced->indexes.empty()) names_.invalidate();  // the table keeps its place
     names_.note_table(catalog_.add_table(std::move(t), replaced));
   }
 

@@ -271,7 +271,7 @@ struct Prelint::Impl {
   const Linter* linter = nullptr;
   std::unordered_map<std::string, File> files;  // by absolute path
   size_t kept = 0;
-  mutable std::atomic<size_t> reused{0};  // lints run on many threads
+  std::atomic<size_t> reused{0};  // lints run on many threads
 };
 
 Prelint::Prelint(const Linter& linter) : impl_(std::make_unique<Impl>()) { impl_->linter = &linter; }
