@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <string>
 
@@ -28,7 +29,9 @@ class ObjectWriter {
   }
   ObjectWriter& num(std::string_view k, uint64_t v) {
     key(k);
-    out_ += std::to_string(v);
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+    out_.append(digits, static_cast<size_t>(end - digits));
     return *this;
   }
   ObjectWriter& boolean(std::string_view k, bool v) {
@@ -79,12 +82,14 @@ class ObjectWriter {
   }
 
  private:
+  // `k` is one of this file's literal keys: plain ASCII, written without a look for escapes.
   void key(std::string_view k) {
-    out_ += first_ ? "{\n" : ",\n";
+    out_.append(first_ ? "{\n" : ",\n", 2);
     first_ = false;
     out_.append(static_cast<size_t>(indent_ + 2), ' ');
-    append_string(k);
-    out_ += ": ";
+    out_ += '"';
+    out_.append(k);
+    out_.append("\": ", 3);
   }
 
   void append_string(std::string_view s) { append_json_string(out_, s); }

@@ -2,7 +2,12 @@
 // dump(2) gives and valid JSON for any text a finding can carry.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include <random>
+#include <string>
+#include <vector>
 
 #include "pglens/report.hpp"
 #include "report/json_string.hpp"
@@ -65,6 +70,71 @@ TEST(JsonString, EscapesAsNlohmannAndReplacesBytesThatAreNotUtf8) {
   EXPECT_EQ(json_string("\xED\xA0\x80\n"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\\n\"");  // a surrogate
   for (std::string_view s : {"x\ty", "caf\xC3\xA9", "q\"\\"})
     EXPECT_EQ(json_string(s), nlohmann::json(std::string(s)).dump()) << s;
+}
+
+// The writer as it was before it skipped plain bytes eight at a time: one byte per step, the
+// text validated whole first. The fast writer must write exactly what this one does.
+std::string byte_by_byte_json_string(std::string_view s) {
+  auto sequence_length = [&](size_t i) -> size_t {
+    auto b = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+    auto cont = [&](size_t k) { return (b(k) & 0xC0) == 0x80; };
+    unsigned c = b(0);
+    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+    if (c == 0xE0) return b(1) >= 0xA0 && b(1) <= 0xBF && cont(2) ? 3 : 0;
+    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
+    if (c == 0xED) return b(1) >= 0x80 && b(1) <= 0x9F && cont(2) ? 3 : 0;
+    if (c == 0xF0) return b(1) >= 0x90 && b(1) <= 0xBF && cont(2) && cont(3) ? 4 : 0;
+    if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+    if (c == 0xF4) return b(1) >= 0x80 && b(1) <= 0x8F && cont(2) && cont(3) ? 4 : 0;
+    return 0;
+  };
+  bool utf8 = true;
+  for (size_t i = 0; i < s.size() && utf8;) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) ++i;
+    else if (size_t n = sequence_length(i)) i += n;
+    else utf8 = false;
+  }
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t n = utf8 ? 1 : sequence_length(i);
+      out += n == 0 ? std::string_view("\xEF\xBF\xBD") : s.substr(i, n);
+      i += n == 0 ? 1 : n;
+      continue;
+    }
+    ++i;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
+        else out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+TEST(JsonString, WritesWhatAByteByByteWriterWritesForAnyText) {
+  // Pieces that land anywhere in an eight-byte word: plain runs, escapes, multi-byte
+  // characters, bytes that are not UTF-8, NUL, bytes around the boundaries of the tests.
+  const std::vector<std::string> pieces = {
+      "a", "plain text ", "\"", "\\", "\n", "\t", "\x01", "\x1f", " ", "!", "#", "[", "]", "\x7f", std::string(1, '\0'),
+      "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x90\x98", "\xFF", "\xC3", "\xED\xA0\x80", "\x80", "\xE2\x82", "0123456789abcdef"};
+  std::mt19937 random(12345);
+  for (int round = 0; round < 20000; ++round) {
+    std::string s;
+    size_t count = random() % 12;
+    for (size_t k = 0; k < count; ++k) s += pieces[random() % pieces.size()];
+    ASSERT_EQ(json_string(s), byte_by_byte_json_string(s)) << nlohmann::json(s).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+  }
+  for (std::string_view s : {"caf\xC3\xA9 \xE2\x82\xAC", "a\xFF" "b", "\xED\xA0\x80\n", "0123456789\"abcdef\xC3\xA9"})
+    EXPECT_EQ(json_string(s), byte_by_byte_json_string(s));
 }
 
 TEST(JsonReport, EmptyRunIsAnEmptyArray) {
