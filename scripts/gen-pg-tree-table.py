@@ -202,14 +202,15 @@ def main():
     w("")
     # A table by tag rather than a switch: every node a walk meets asks, and the switch's
     # jump from node to node of different kinds is an indirect branch the CPU mispredicts.
-    w("static const PglType *const types_by_tag[] = {")
+    w("const PglType *const pgl_types_by_tag[] = {")
     for kind in kinds:
         w(f"  [T_{kind}] = &type_{kind},")
     w("};")
+    w("const unsigned pgl_type_tag_count = sizeof pgl_types_by_tag / sizeof pgl_types_by_tag[0];")
     w("")
     w("const PglType *pgl_type_of(const void *node) {")
     w("  unsigned tag = (unsigned) nodeTag(node);")
-    w("  return tag < sizeof types_by_tag / sizeof types_by_tag[0] ? types_by_tag[tag] : 0;")
+    w("  return tag < pgl_type_tag_count ? pgl_types_by_tag[tag] : 0;")
     w("}")
     with open(out_path, "w") as f:
         f.write("\n".join(out) + "\n")

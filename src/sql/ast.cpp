@@ -8,58 +8,6 @@
 
 namespace pglens::sql {
 
-Node Node::wrapped(const void* pointer, uint32_t base) {
-  if (!pointer) return Node(nullptr, nullptr, {}, base);
-  const PglType* type = pgl_type_of(pointer);
-  return Node(pointer, type, type ? std::string_view(type->name, type->name_len) : std::string_view(), base);
-}
-
-namespace {
-std::string_view implied_kind(const PglField& f) {
-  return f.implied_kind ? std::string_view(f.implied_kind, f.implied_kind_len) : std::string_view();
-}
-
-template <class Word>
-Word load(const char* p) {
-  Word w;
-  std::memcpy(&w, p, sizeof w);
-  return w;
-}
-
-// a[0, n) == b[0, n) for short names, by words: the first and last word overlap when n is not
-// a multiple of 8, and nothing outside [0, n) is read. A call to memcmp costs more.
-bool same_bytes(const char* a, const char* b, size_t n) {
-  if (n >= 8) {
-    for (size_t i = 0; i + 8 < n; i += 8)
-      if (load<uint64_t>(a + i) != load<uint64_t>(b + i)) return false;
-    return load<uint64_t>(a + n - 8) == load<uint64_t>(b + n - 8);
-  }
-  if (n >= 4) return load<uint32_t>(a) == load<uint32_t>(b) && load<uint32_t>(a + n - 4) == load<uint32_t>(b + n - 4);
-  for (size_t i = 0; i < n; ++i)
-    if (a[i] != b[i]) return false;
-  return true;
-}
-
-}  // namespace
-
-const PglField* Node::find(std::string_view name) const {
-  if (name.empty() || !type_ || !type_->field_slots) return nullptr;
-  const uint32_t mask = type_->field_slot_mask;
-  for (uint32_t i = pgl_field_hash(name.data(), name.size()) & mask;; i = (i + 1) & mask) {
-    uint8_t slot = type_->field_slots[i];
-    if (slot == 0) return nullptr;
-    const PglField* f = type_->fields + (slot - 1);
-    if (f->name_len == name.size() && same_bytes(f->name, name.data(), name.size())) return f;
-  }
-}
-
-template <class T>
-T Node::read(const PglField& f) const {
-  T v;
-  std::memcpy(&v, at(f), sizeof v);
-  return v;
-}
-
 int64_t Node::read_int(const PglField& f) const {
   switch (f.size) {
     // Each branch converts on its own: a ?: of int32_t and uint32_t would be unsigned.
@@ -68,43 +16,6 @@ int64_t Node::read_int(const PglField& f) const {
     case 4: return f.is_signed ? int64_t{read<int32_t>(f)} : int64_t{read<uint32_t>(f)};
     case 8: return f.is_signed ? read<int64_t>(f) : static_cast<int64_t>(read<uint64_t>(f));
     default: return 0;
-  }
-}
-
-namespace {
-int tag_at(const void* p) {
-  int tag;
-  std::memcpy(&tag, p, sizeof tag);
-  return tag;
-}
-}  // namespace
-
-Node Node::child(const PglField& f) const {
-  if (!pointer_) return {};
-  switch (f.kind) {
-    case PGL_NODE:
-      if (const void* p = read<const void*>(f)) return wrapped(p, base_);
-      return {};
-    case PGL_SPECIFIC:
-      if (const void* p = read<const void*>(f)) return Node(p, f.declared, implied_kind(f), base_);
-      return {};
-    case PGL_EMBEDDED:
-      return Node(at(f), f.declared, implied_kind(f), base_);
-    case PGL_ONEOF:
-      if (tag_at(at(f)) == f.oneof_tag) return Node(at(f), f.declared, implied_kind(f), base_);
-      return {};
-    default:
-      return {};
-  }
-}
-
-List Node::child_list(const PglField& f) const {
-  if (!pointer_) return {};
-  switch (f.kind) {
-    case PGL_LIST: return List(read<const void*>(f), base_);
-    case PGL_ITEMS:
-    case PGL_INT_ITEMS: return List(pointer_, base_);
-    default: return {};
   }
 }
 
@@ -119,7 +30,7 @@ bool Node::shows(const PglField& f) const {
     case PGL_ITEMS:
     case PGL_INT_ITEMS:
     case PGL_ENUM: return true;
-    case PGL_ONEOF: return tag_at(at(f)) == f.oneof_tag;
+    case PGL_ONEOF: return read_tag(at(f)) == f.oneof_tag;
     case PGL_CHAR: return read<char>(f) != 0;
     // libpg_query writes a Boolean node's value even when false ({"Boolean": {"boolval":
     // false}}), but not inside A_Const, where the Boolean has no kind.
@@ -129,33 +40,21 @@ bool Node::shows(const PglField& f) const {
   }
 }
 
-Node Node::field(std::string_view name) const {
-  const PglField* f = valid_ ? find(name) : nullptr;
-  return f ? child(*f) : Node();
-}
-
-List Node::list(std::string_view name) const {
-  const PglField* f = valid_ ? find(name) : nullptr;
-  return f ? child_list(*f) : List();
-}
-
-std::string_view Node::str(std::string_view name) const {
-  const PglField* f = valid_ && pointer_ ? find(name) : nullptr;
-  if (!f) return {};
-  switch (f->kind) {
+std::string_view Node::str_at(const PglField& f) const {
+  switch (f.kind) {
     case PGL_CSTRING: {
-      const char* s = read<const char*>(*f);
+      const char* s = read<const char*>(f);
       return s ? std::string_view(s) : std::string_view();
     }
     case PGL_CHAR: {
       // A char field is shown as a one-character string: point into the struct itself.
-      const char* c = static_cast<const char*>(at(*f));
+      const char* c = static_cast<const char*>(at(f));
       return *c ? std::string_view(c, 1) : std::string_view();
     }
     case PGL_ENUM: {
-      int64_t index = read<int>(*f) + int64_t{PGL_ENUM_BIAS};
-      if (index < 0 || index >= static_cast<int64_t>(f->enum_count)) return {};
-      const char* n = f->enum_names[index];
+      int64_t index = read<int>(f) + int64_t{PGL_ENUM_BIAS};
+      if (index < 0 || index >= static_cast<int64_t>(f.enum_count)) return {};
+      const char* n = f.enum_names[index];
       return n ? std::string_view(n) : std::string_view();
     }
     default:
@@ -163,31 +62,11 @@ std::string_view Node::str(std::string_view name) const {
   }
 }
 
-int64_t Node::integer(std::string_view name) const {
-  const PglField* f = valid_ && pointer_ ? find(name) : nullptr;
-  return f && f->kind == PGL_INT ? read_int(*f) : 0;
-}
-
-bool Node::boolean(std::string_view name) const {
-  const PglField* f = valid_ && pointer_ ? find(name) : nullptr;
-  return f && f->kind == PGL_BOOL && read<bool>(*f);
-}
-
-bool Node::has(std::string_view name) const {
-  const PglField* f = valid_ ? find(name) : nullptr;
-  return f && shows(*f);
-}
-
 std::optional<uint32_t> Node::location() const {
   if (!valid_ || !pointer_ || !type_ || type_->location_field < 0) return std::nullopt;
   int64_t v = read_int(type_->fields[type_->location_field]);
   if (v < 0) return std::nullopt;
   return base_ + static_cast<uint32_t>(v);
-}
-
-List::List(const void* list, uint32_t base) : base_(base) {
-  cells_ = pgl_list_cells(list, &size_);
-  ints_ = pgl_list_holds_ints(list) != 0;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,9 +65,23 @@ class Node {
   Node(const void* pointer, const PglType* type, std::string_view kind, uint32_t base)
       : pointer_(pointer), type_(type), kind_(kind), base_(base), valid_(true) {}
   const PglField* find(std::string_view name) const;
+  std::string_view str_at(const PglField& f) const;
   const void* at(const PglField& f) const { return static_cast<const char*>(pointer_) + f.offset; }
   template <class T>
-  T read(const PglField& f) const;
+  T read(const PglField& f) const {
+    T v;
+    std::memcpy(&v, at(f), sizeof v);
+    return v;
+  }
+  static int read_tag(const void* p) {
+    int tag;
+    std::memcpy(&tag, p, sizeof tag);
+    return tag;
+  }
+  // A struct of `f` without a kind of its own in the tree: the kind sql::Node gives it.
+  Node implied(const void* pointer, const PglField& f) const {
+    return Node(pointer, f.declared, f.implied_kind ? std::string_view(f.implied_kind, f.implied_kind_len) : std::string_view(), base_);
+  }
   int64_t read_int(const PglField& f) const;
 
   const void* pointer_ = nullptr;
@@ -109,13 +124,130 @@ class List {
   bool ints_ = false;
 };
 
+// Field lookups by name are inline: nearly every name is a literal, and then its hash and
+// length are constants and the compare is a word or two.
+
+namespace detail {
+template <class Word>
+Word load_word(const char* p) {
+  Word w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+// a[0, n) == b[0, n) for short names, by words: the first and last word overlap when n is not
+// a multiple of 8, and nothing outside [0, n) is read. A call to memcmp costs more.
+inline bool same_bytes(const char* a, const char* b, size_t n) {
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8)
+      if (load_word<uint64_t>(a + i) != load_word<uint64_t>(b + i)) return false;
+    return load_word<uint64_t>(a + n - 8) == load_word<uint64_t>(b + n - 8);
+  }
+  if (n >= 4)
+    return load_word<uint32_t>(a) == load_word<uint32_t>(b) && load_word<uint32_t>(a + n - 4) == load_word<uint32_t>(b + n - 4);
+  for (size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+}  // namespace detail
+
+inline const PglField* Node::find(std::string_view name) const {
+  if (name.empty() || !type_ || !type_->field_slots) return nullptr;
+  const uint32_t mask = type_->field_slot_mask;
+  for (uint32_t i = pgl_field_hash(name.data(), name.size()) & mask;; i = (i + 1) & mask) {
+    uint8_t slot = type_->field_slots[i];
+    if (slot == 0) return nullptr;
+    const PglField* f = type_->fields + (slot - 1);
+    if (f->name_len == name.size() && detail::same_bytes(f->name, name.data(), name.size())) return f;
+  }
+}
+
+inline Node Node::field(std::string_view name) const {
+  const PglField* f = valid_ ? find(name) : nullptr;
+  return f ? child(*f) : Node();
+}
+
+inline List Node::list(std::string_view name) const {
+  const PglField* f = valid_ ? find(name) : nullptr;
+  return f ? child_list(*f) : List();
+}
+
+inline std::string_view Node::str(std::string_view name) const {
+  const PglField* f = valid_ && pointer_ ? find(name) : nullptr;
+  return f ? str_at(*f) : std::string_view();
+}
+
+inline int64_t Node::integer(std::string_view name) const {
+  const PglField* f = valid_ && pointer_ ? find(name) : nullptr;
+  return f && f->kind == PGL_INT ? read_int(*f) : 0;
+}
+
+inline bool Node::boolean(std::string_view name) const {
+  const PglField* f = valid_ && pointer_ ? find(name) : nullptr;
+  return f && f->kind == PGL_BOOL && read<bool>(*f);
+}
+
+inline bool Node::has(std::string_view name) const {
+  const PglField* f = valid_ ? find(name) : nullptr;
+  return f && shows(*f);
+}
+
+// The walk's primitives are defined here, inline: a walk calls them for every field of
+// every node of every statement.
+
+inline Node Node::wrapped(const void* pointer, uint32_t base) {
+  if (!pointer) return Node(nullptr, nullptr, {}, base);
+  auto tag = static_cast<unsigned>(read_tag(pointer));
+  const PglType* type = tag < pgl_type_tag_count ? pgl_types_by_tag[tag] : nullptr;
+  return Node(pointer, type, type ? std::string_view(type->name, type->name_len) : std::string_view(), base);
+}
+
+inline Node Node::child(const PglField& f) const {
+  if (!pointer_) return {};
+  switch (f.kind) {
+    case PGL_NODE:
+      if (const void* p = read<const void*>(f)) return wrapped(p, base_);
+      return {};
+    case PGL_SPECIFIC:
+      if (const void* p = read<const void*>(f)) return implied(p, f);
+      return {};
+    case PGL_EMBEDDED:
+      return implied(at(f), f);
+    case PGL_ONEOF:
+      if (read_tag(at(f)) == f.oneof_tag) return implied(at(f), f);
+      return {};
+    default:
+      return {};
+  }
+}
+
+inline List Node::child_list(const PglField& f) const {
+  if (!pointer_) return {};
+  switch (f.kind) {
+    case PGL_LIST: return List(read<const void*>(f), base_);
+    case PGL_ITEMS:
+    case PGL_INT_ITEMS: return List(pointer_, base_);
+    default: return {};
+  }
+}
+
+inline List::List(const void* list, uint32_t base) : base_(base) {
+  if (!list) return;
+  PglListHead head;
+  std::memcpy(&head, list, sizeof head);
+  cells_ = head.elements;
+  size_ = head.length;
+  ints_ = head.tag == pgl_int_list_tag || head.tag == pgl_oid_list_tag;
+}
+
 // Calls `visit(child, field)` for each node directly below `node` (the fields holding a node
 // and the nodes of list fields), with the name of the field holding it, in the tree's order;
 // a `visit` returning false stops the walk, and then this returns false.
 template <class Visit>
 bool for_each_field_child(const Node& node, Visit&& visit) {
   const PglField* fields = node.fields_begin();
-  for (const uint8_t* i = node.node_fields_begin(); i != node.node_fields_end(); ++i) {
+  const uint8_t* end = node.node_fields_end();  // read once: `visit` is opaque to the compiler
+  for (const uint8_t* i = node.node_fields_begin(); i != end; ++i) {
     const PglField* f = fields + *i;
     std::string_view field(f->name, f->name_len);
     if (f->kind == PGL_LIST || f->kind == PGL_ITEMS) {

@@ -10,6 +10,13 @@
 
 /* sql::List hands out cells as pointers or ints straight from the array. */
 _Static_assert(sizeof(ListCell) == sizeof(void *), "a ListCell holds one pointer");
+/* ... and reads a List's head through PglListHead. */
+_Static_assert(offsetof(List, type) == offsetof(PglListHead, tag) && sizeof(NodeTag) == sizeof(int), "List.type");
+_Static_assert(offsetof(List, length) == offsetof(PglListHead, length), "List.length");
+_Static_assert(offsetof(List, elements) == offsetof(PglListHead, elements), "List.elements");
+
+const int pgl_int_list_tag = T_IntList;
+const int pgl_oid_list_tag = T_OidList;
 
 PglParse pgl_parse(const char *text) {
   PglParse parse = {0};

@@ -80,6 +80,22 @@ static inline uint32_t pgl_field_hash(const char *name, size_t len) {
 /* The descriptor of a node's kind, from the tag its struct starts with; NULL for a kind
  * libpg_query's protocol does not know. */
 const PglType *pgl_type_of(const void *node);
+/* Its table, for readers that look types up inline (sql::Node, on every node of a walk):
+ * pgl_types_by_tag[tag] for tag < pgl_type_tag_count, NULL where no kind is. */
+extern const PglType *const pgl_types_by_tag[];
+extern const unsigned pgl_type_tag_count;
+
+/* The head of PostgreSQL's List (nodes/pg_list.h), for readers of lists inline; pg_tree.c
+ * checks that it matches. A node starts with its int tag. */
+typedef struct PglListHead {
+  int tag;
+  int length;
+  int max_length;
+  const void *const *elements;
+} PglListHead;
+/* The tags of an IntList and an OidList, whose cells hold numbers. */
+extern const int pgl_int_list_tag;
+extern const int pgl_oid_list_tag;
 
 /* A parse of one text: its List of RawStmt, the memory context holding it, or the error. */
 typedef struct PglParse {
