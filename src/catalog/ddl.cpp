@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -175,15 +176,6 @@ class RelationNames {
   void note_index(std::string_view schema, std::string_view name) {
     if (valid_) ++relations_[key(schema, name)];
   }
-  // Takes the name for a new index when no relation of the schema has it: one probe of the
-  // table where taken() and then note_index() are two.
-  bool claim(std::string_view schema, std::string_view name) {
-    if (!valid_) build();
-    auto [count, added] = relations_.insert(key(schema, name));
-    assert(added == (count == 0));
-    if (added) count = 1;
-    return added;
-  }
 
   // Whether the table may hold an index attached to no parent index (created on the table
   // itself, or detached with it). The answer may be yes when it is no longer true, never no
@@ -228,12 +220,49 @@ class RelationNames {
   // when last probed, and stay taken until a name is forgotten.
   int& probe_start(std::string_view schema, std::string_view base) { return probes_[key(schema, base)]; }
 
- private:
-  const std::string& key(std::string_view schema, std::string_view name) {
+  // Claims for a new index of the schema the first free name of base, base1, base2 ... (as
+  // DdlLoader::first_free_name with claim()), `write_base(out)` appending the base to the
+  // key: a partitioned table's index names one per partition, and this makes no string per
+  // name or candidate. The name returned lives until the next call on this.
+  template <class WriteBase>
+  std::string_view claim_first_free(std::string_view schema, WriteBase&& write_base) {
+    if (!valid_) build();  // before key_ is written: build() uses it
     key_.assign(schema);
     key_ += '\0';
-    key_ += name;
+    const size_t name_at = key_.size();
+    write_base(key_);
+    const size_t base_end = key_.size();
+    if (claim_key()) return std::string_view(key_).substr(name_at);
+    int& start = probes_[key_];
+    for (int i = std::max(start, 1);; ++i) {
+      key_.resize(base_end);
+      char digits[16];
+      auto [end, ec] = std::to_chars(digits, digits + sizeof digits, i);
+      key_.append(digits, static_cast<size_t>(end - digits));
+      if (!claim_key()) continue;
+      start = i + 1;  // this one is taken now too
+      return std::string_view(key_).substr(name_at);
+    }
+  }
+
+ private:
+  const std::string& key(std::string_view schema, std::string_view name) {
+    // One resize and two copies: the loader makes a key for nearly every name it meets.
+    key_.resize(schema.size() + 1 + name.size());
+    char* p = key_.data();
+    schema.copy(p, schema.size());
+    p[schema.size()] = '\0';
+    name.copy(p + schema.size() + 1, name.size());
     return key_;
+  }
+
+  // Takes the name in key_ for a new index when no relation of the schema has it: one probe
+  // of the table where taken() and then note_index() are two.
+  bool claim_key() {
+    auto [count, added] = relations_.insert(key_);
+    assert(added == (count == 0));
+    if (added) count = 1;
+    return added;
   }
 
   void forget(const std::string& k) {
@@ -463,10 +492,6 @@ class DdlLoader {
   std::string unique_relation_name(const std::string& schema, const std::string& base) {
     return first_free_name(schema, base, [&](const std::string& n) { return !names_.taken(schema, n); });
   }
-  // The same name, taken at once for a new index.
-  std::string claim_index_name(const std::string& schema, std::string base) {
-    return first_free_name(schema, std::move(base), [&](const std::string& n) { return names_.claim(schema, n); });
-  }
   template <class Free>
   std::string first_free_name(const std::string& schema, std::string base, Free&& free) {
     if (free(base)) return base;
@@ -541,9 +566,11 @@ class DdlLoader {
         }
       }
     }
-    std::string name = claim_index_name(child.schema, catalog::choose_name(child.name, parent.name_parts, parent.suffix));
+    std::string_view name = names_.claim_first_free(child.schema, [&](std::string& out) {
+      catalog::append_chosen_name(out, child.name, parent.name_parts, parent.suffix);
+    });
     Index& c = child.indexes.emplace_back(parent.proto);
-    c.name = std::move(name);
+    c.name.assign(name);
     c.parent_index = parent.parent_ref;
     c.valid = true;
     if (!child.is_partitioned()) return;

@@ -251,7 +251,8 @@ QualifiedName qualified(const sql::List& names) {
   return q;
 }
 
-std::string choose_name(std::string_view table, const std::vector<std::string>& columns, std::string_view suffix) {
+void append_chosen_name(std::string& out, std::string_view table, const std::vector<std::string>& columns,
+                        std::string_view suffix) {
   constexpr size_t kMaxName = 63;
   // name1 is the table, name2 the columns joined with '_'. Lengths first, then one string:
   // the DDL loader names every partition's index with this.
@@ -264,19 +265,25 @@ std::string choose_name(std::string_view table, const std::vector<std::string>& 
     if (length1 > length2) --length1;
     else --length2;
   }
-  std::string name;
-  name.reserve(length1 + length2 + overhead);
-  name.append(table.substr(0, length1));
-  name += '_';
+  const size_t start = out.size();
+  out.reserve(start + length1 + length2 + overhead);
+  out.append(table.substr(0, length1));
+  out += '_';
   if (length2 > 0) {
-    for (size_t i = 0; i < columns.size() && name.size() < length1 + 1 + length2; ++i) {
-      if (i > 0) name += '_';
-      name.append(columns[i], 0, length1 + 1 + length2 - name.size());
+    const size_t name2_end = start + length1 + 1 + length2;
+    for (size_t i = 0; i < columns.size() && out.size() < name2_end; ++i) {
+      if (i > 0) out += '_';
+      out.append(columns[i], 0, name2_end - out.size());
     }
-    name.resize(length1 + 1 + length2);  // a cut may fall on a separator
-    name += '_';
+    out.resize(name2_end);  // a cut may fall on a separator
+    out += '_';
   }
-  name += suffix;
+  out += suffix;
+}
+
+std::string choose_name(std::string_view table, const std::vector<std::string>& columns, std::string_view suffix) {
+  std::string name;
+  append_chosen_name(name, table, columns, suffix);
   return name;
 }
 

@@ -38,5 +38,8 @@ QualifiedName qualified(const sql::List& names);
 // PostgreSQL's choice of name for an unnamed object: <table>_<cols>_<suffix>, each part
 // truncated so the whole fits in 63 bytes ("orders_customer_id_fkey", "orders_pkey").
 std::string choose_name(std::string_view table, const std::vector<std::string>& columns, std::string_view suffix);
+// The same name appended to `out` (a buffer the caller reuses).
+void append_chosen_name(std::string& out, std::string_view table, const std::vector<std::string>& columns,
+                        std::string_view suffix);
 
 }  // namespace pglens::catalog

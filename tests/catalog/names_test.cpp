@@ -21,5 +21,30 @@ TEST(CatalogNames, ChooseNameCutsTheLongerPartToFitSixtyThreeBytes) {
   EXPECT_EQ(choose_name(std::string(70, 't'), {}, "pkey"), std::string(58, 't') + "_pkey");
 }
 
+// The loader writes partition index names after a key prefix in a buffer it reuses: the
+// name appended must be choose_name's, whatever the buffer holds before it.
+TEST(CatalogNames, AppendedChosenNameIsChooseNamesAfterWhatTheBufferHolds) {
+  struct Case {
+    std::string table;
+    std::vector<std::string> columns;
+    std::string_view suffix;
+  };
+  const std::vector<Case> cases = {
+      {"orders", {"customer_id"}, "idx"},
+      {"orders", {}, "pkey"},
+      {"a_table_name_that_is_rather_long_for_postgresql_names_2024_01", {"customer_id", "created_at"}, "idx"},
+      {"t", {"a_very_long_column_name_number_one", "a_very_long_column_name_number_two"}, "key"},
+      {std::string(28, 'p'), {std::string(29, 'c'), std::string(20, 'd')}, "idx"},
+      {std::string(70, 't'), {}, "pkey"},
+  };
+  for (const auto& c : cases) {
+    for (std::string prefix : {std::string(), std::string("public") + '\0', std::string(100, 'x')}) {
+      std::string out = prefix;
+      append_chosen_name(out, c.table, c.columns, c.suffix);
+      EXPECT_EQ(out, prefix + choose_name(c.table, c.columns, c.suffix)) << c.table;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pglens::catalog
