@@ -56,11 +56,19 @@ std::string operator_name(const sql::List& name) {
 
 }  // namespace
 
+// A longer name is no reserved word: most names (a partition's index) need no search.
+constexpr size_t kLongestReserved = std::max_element(kReserved.begin(), kReserved.end(), [](auto a, auto b) {
+                                      return a.size() < b.size();
+                                    })->size();
+
 std::string quote_ident(std::string_view name) {
   bool plain = !name.empty() && (name[0] == '_' || (name[0] >= 'a' && name[0] <= 'z'));
-  for (char ch : name)
-    plain = plain && (ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '$');
-  if (plain && !std::binary_search(kReserved.begin(), kReserved.end(), name)) return std::string(name);
+  for (size_t i = 0; plain && i < name.size(); ++i) {
+    char ch = name[i];
+    plain = ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '$';
+  }
+  if (plain && (name.size() > kLongestReserved || !std::binary_search(kReserved.begin(), kReserved.end(), name)))
+    return std::string(name);
   std::string out = "\"";
   for (char ch : name) {
     if (ch == '"') out += '"';

@@ -46,5 +46,20 @@ TEST(CatalogNames, AppendedChosenNameIsChooseNamesAfterWhatTheBufferHolds) {
   }
 }
 
+// Names longer than every reserved word skip the search for one: the reserved words, the
+// longest included, are still quoted, and plain names of any length are not.
+TEST(CatalogNames, QuoteIdentQuotesReservedWordsAndNamesThatAreNotPlain) {
+  for (std::string_view word : {"all", "order", "user", "current_timestamp", "current_catalog", "references"}) {
+    EXPECT_EQ(quote_ident(word), "\"" + std::string(word) + "\"");
+    EXPECT_EQ(quote_ident(std::string(word) + "s"), std::string(word) + "s");
+  }
+  EXPECT_EQ(quote_ident("audit_log_v7_2024_01_diff_entity_id_idx"), "audit_log_v7_2024_01_diff_entity_id_idx");
+  EXPECT_EQ(quote_ident("Orders"), "\"Orders\"");
+  EXPECT_EQ(quote_ident("a\"b"), "\"a\"\"b\"");
+  EXPECT_EQ(quote_ident("2024_orders"), "\"2024_orders\"");
+  EXPECT_EQ(quote_ident(""), "\"\"");
+  EXPECT_EQ(quote_ident("a_long_name_with_an_Uppercase_letter"), "\"a_long_name_with_an_Uppercase_letter\"");
+}
+
 }  // namespace
 }  // namespace pglens::catalog
