@@ -124,8 +124,8 @@ class List {
   bool ints_ = false;
 };
 
-// Field lookups by name are inline: nearly every name is a literal, and then its hash and
-// length are constants and the compare is a word or two.
+// Field lookups by name are inline, always: nearly every name is a literal, and then its
+// hash and length are constants and the compare is a word or two.
 
 namespace detail {
 template <class Word>
@@ -151,7 +151,7 @@ inline bool same_bytes(const char* a, const char* b, size_t n) {
 }
 }  // namespace detail
 
-inline const PglField* Node::find(std::string_view name) const {
+[[gnu::always_inline]] inline const PglField* Node::find(std::string_view name) const {
   if (name.empty() || !type_ || !type_->field_slots) return nullptr;
   const uint32_t mask = type_->field_slot_mask;
   for (uint32_t i = pgl_field_hash(name.data(), name.size()) & mask;; i = (i + 1) & mask) {
@@ -162,32 +162,32 @@ inline const PglField* Node::find(std::string_view name) const {
   }
 }
 
-inline Node Node::field(std::string_view name) const {
+[[gnu::always_inline]] inline Node Node::field(std::string_view name) const {
   const PglField* f = valid_ ? find(name) : nullptr;
   return f ? child(*f) : Node();
 }
 
-inline List Node::list(std::string_view name) const {
+[[gnu::always_inline]] inline List Node::list(std::string_view name) const {
   const PglField* f = valid_ ? find(name) : nullptr;
   return f ? child_list(*f) : List();
 }
 
-inline std::string_view Node::str(std::string_view name) const {
+[[gnu::always_inline]] inline std::string_view Node::str(std::string_view name) const {
   const PglField* f = valid_ && pointer_ ? find(name) : nullptr;
   return f ? str_at(*f) : std::string_view();
 }
 
-inline int64_t Node::integer(std::string_view name) const {
+[[gnu::always_inline]] inline int64_t Node::integer(std::string_view name) const {
   const PglField* f = valid_ && pointer_ ? find(name) : nullptr;
   return f && f->kind == PGL_INT ? read_int(*f) : 0;
 }
 
-inline bool Node::boolean(std::string_view name) const {
+[[gnu::always_inline]] inline bool Node::boolean(std::string_view name) const {
   const PglField* f = valid_ && pointer_ ? find(name) : nullptr;
   return f && f->kind == PGL_BOOL && read<bool>(*f);
 }
 
-inline bool Node::has(std::string_view name) const {
+[[gnu::always_inline]] inline bool Node::has(std::string_view name) const {
   const PglField* f = valid_ ? find(name) : nullptr;
   return f && shows(*f);
 }
