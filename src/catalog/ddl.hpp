@@ -18,4 +18,8 @@ std::optional<Partitioning> partitioning_from_definition(std::string_view partke
 // "FOR VALUES FROM (...) TO (...)" / "DEFAULT" as pg_get_expr(relpartbound) prints it.
 std::string bound_from_definition(std::string_view bound);
 
+// Whether the word CREATE, ALTER or DROP (in any case, not part of a longer name) is anywhere
+// in the text: one without holds no DDL, and the loader does not lex it.
+bool may_hold_ddl(std::string_view text);
+
 }  // namespace pglens::catalog
