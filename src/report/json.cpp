@@ -119,6 +119,9 @@ std::string JsonReportWriter::file(const FileReport& r) {
     return text;
   }
   if (r.diagnostics.empty()) return text;
+  // A finding takes about a kilobyte (its help and DDL): grown once or twice rather than a
+  // dozen times from empty.
+  text.reserve(1024 * r.diagnostics.size());
   LineIndex lines(r.file.text);
   for (const auto& d : r.diagnostics) {
     ObjectWriter w = item();
