@@ -15,6 +15,18 @@ constexpr std::array<std::string_view, 16> kAggregates = {
 constexpr std::array<std::string_view, 7> kVolatile = {
     "random", "clock_timestamp", "timeofday", "gen_random_uuid", "uuid_generate_v4", "nextval", "setseed"};
 
+// Calls `visit` on each top-level AND-ed conjunct of `expr`, in order (and_conjuncts without
+// the vector: the analysis of every query asks for them).
+template <class Visit>
+void for_each_conjunct(const sql::Node& expr, Visit&& visit) {
+  if (!expr) return;
+  if (expr.is("BoolExpr") && expr.str("boolop") == "AND_EXPR") {
+    for (sql::Node a : expr.list("args")) for_each_conjunct(a, visit);
+    return;
+  }
+  visit(expr);
+}
+
 class Analyzer {
  public:
   Analyzer(const Catalog& catalog, QueryFacts& facts, std::vector<sql::Node> ctes)
@@ -152,7 +164,7 @@ class Analyzer {
     return rank(a) >= rank(b) ? a : b;
   }
 
-  static std::string flip(const std::string& op) {
+  static std::string_view flip(std::string_view op) {
     if (op == "<") return ">";
     if (op == ">") return "<";
     if (op == "<=") return ">=";
@@ -163,7 +175,7 @@ class Analyzer {
   // `value_column`: value_node's side when it is a column of another relation, as resolved
   // already (a join condition).
   void add(const Side& side, const sql::Node& cond, const sql::Node& column_node, const sql::Node& value_node,
-           ValueKind kind, PredicateOp op, std::string op_text, bool from_join, const Side* value_column = nullptr) {
+           ValueKind kind, PredicateOp op, std::string_view op_text, bool from_join, const Side* value_column = nullptr) {
     Condition& c = facts_.conditions.emplace_back();  // made in place: it is large
     c.relation = side.relation;
     c.predicate.column = side.column;
@@ -179,7 +191,7 @@ class Analyzer {
     c.value_side = value_node;
     c.value = kind;
     c.from_join = from_join;
-    c.op = std::move(op_text);
+    c.op.assign(op_text);
     c.location = column_node.location().value_or(cond.location().value_or(0));
     if (kind == ValueKind::column) {
       std::optional<std::pair<size_t, std::string_view>> other;
@@ -217,7 +229,7 @@ class Analyzer {
     if (!cond.is("A_Expr")) return;
     std::string_view kind = cond.str("kind");
     sql::List name = cond.list("name");
-    std::string op = name.empty() ? "" : std::string(name[name.size() - 1].sval());
+    std::string_view op = name.empty() ? std::string_view() : name[name.size() - 1].sval();
     sql::Node l = cond.field("lexpr"), r = cond.field("rexpr");
     if (kind == "AEXPR_OP") {
       bool comparison = op == "=" || op == "<" || op == ">" || op == "<=" || op == ">=" || op == "<>" || op == "!=";
@@ -256,10 +268,11 @@ class Analyzer {
   }
 
   void conditions_of(const sql::Node& expr, bool from_join) {
-    std::vector<sql::Node> conjuncts = and_conjuncts(expr);
     // A conjunct makes at most two conditions (a join's two sides): grow once.
-    facts_.conditions.reserve(facts_.conditions.size() + 2 * conjuncts.size());
-    for (const auto& c : conjuncts) condition(c, from_join);
+    size_t conjuncts = 0;
+    for_each_conjunct(expr, [&](const sql::Node&) { ++conjuncts; });
+    facts_.conditions.reserve(facts_.conditions.size() + 2 * conjuncts);
+    for_each_conjunct(expr, [&](const sql::Node& c) { condition(c, from_join); });
   }
 
   void finish_joins() {
@@ -317,20 +330,9 @@ class Analyzer {
 
 }  // namespace
 
-namespace {
-void add_conjuncts(const sql::Node& expr, std::vector<sql::Node>& out) {
-  if (!expr) return;
-  if (expr.is("BoolExpr") && expr.str("boolop") == "AND_EXPR") {
-    for (sql::Node a : expr.list("args")) add_conjuncts(a, out);
-    return;
-  }
-  out.push_back(expr);
-}
-}  // namespace
-
 std::vector<sql::Node> and_conjuncts(const sql::Node& expr) {
   std::vector<sql::Node> out;
-  add_conjuncts(expr, out);
+  for_each_conjunct(expr, [&](const sql::Node& c) { out.push_back(c); });
   return out;
 }
 
