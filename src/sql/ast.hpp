@@ -192,17 +192,17 @@ inline bool same_bytes(const char* a, const char* b, size_t n) {
   return f && shows(*f);
 }
 
-// The walk's primitives are defined here, inline: a walk calls them for every field of
-// every node of every statement.
+// The walk's primitives are defined here, always inline: a walk calls them for every field
+// of every node of every statement.
 
-inline Node Node::wrapped(const void* pointer, uint32_t base) {
+[[gnu::always_inline]] inline Node Node::wrapped(const void* pointer, uint32_t base) {
   if (!pointer) return Node(nullptr, nullptr, {}, base);
   auto tag = static_cast<unsigned>(read_tag(pointer));
   const PglType* type = tag < pgl_type_tag_count ? pgl_types_by_tag[tag] : nullptr;
   return Node(pointer, type, type ? std::string_view(type->name, type->name_len) : std::string_view(), base);
 }
 
-inline Node Node::child(const PglField& f) const {
+[[gnu::always_inline]] inline Node Node::child(const PglField& f) const {
   if (!pointer_) return {};
   switch (f.kind) {
     case PGL_NODE:
@@ -221,7 +221,7 @@ inline Node Node::child(const PglField& f) const {
   }
 }
 
-inline List Node::child_list(const PglField& f) const {
+[[gnu::always_inline]] inline List Node::child_list(const PglField& f) const {
   if (!pointer_) return {};
   switch (f.kind) {
     case PGL_LIST: return List(read<const void*>(f), base_);
