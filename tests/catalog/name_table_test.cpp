@@ -54,6 +54,28 @@ TEST(CatalogNameTable, AnswersAsAnUnorderedMapThroughInsertsErasesAndGrowth) {
   EXPECT_EQ(*table.find("anything"), 3u);
 }
 
+// The hash reads names by words, the last one overlapping: keys of every length up to a few
+// words, and keys differing in one byte anywhere, stay distinct.
+TEST(CatalogNameTable, KeysOfEveryLengthAndEveryOneByteDifferenceAreDistinct) {
+  NameTable<int> table;
+  const std::string text = "public" + std::string(1, '\0') + "orders_2024_01_customer_id_idx";
+  for (size_t n = 0; n <= text.size(); ++n) table[std::string_view(text).substr(0, n)] = static_cast<int>(n);
+  int value = 1000;
+  for (size_t at = 0; at < text.size(); ++at) {
+    std::string changed = text;
+    changed[at] = 'X';
+    table[changed] = value++;
+  }
+  ASSERT_EQ(table.size(), text.size() + 1 + text.size());
+  for (size_t n = 0; n <= text.size(); ++n) EXPECT_EQ(*table.find(std::string_view(text).substr(0, n)), static_cast<int>(n));
+  value = 1000;
+  for (size_t at = 0; at < text.size(); ++at) {
+    std::string changed = text;
+    changed[at] = 'X';
+    EXPECT_EQ(*table.find(changed), value++) << at;
+  }
+}
+
 TEST(CatalogNameTable, KeysDifferingOnlyAfterTheSchemaSeparatorAreDistinct) {
   NameTable<int> table;
   table[std::string("a\0b", 3)] = 1;
