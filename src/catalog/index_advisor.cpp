@@ -4,7 +4,6 @@
 #include <iterator>
 #include <span>
 
-#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "catalog/names.hpp"
@@ -258,39 +257,55 @@ std::string index_body(const Index& index) {
   return out;
 }
 
-// `quoted_name` (an identifier as quote_ident writes it) in `schema`, qualified when the
-// schema is not `default_schema`.
-std::string in_schema(std::string_view default_schema, const std::string& schema, std::string quoted_name) {
-  if (schema == default_schema) return quoted_name;
-  return fmt::format("{}.{}", quote_ident(schema), quoted_name);
+// `name` quoted, in `schema` (qualified when that is not `default_schema`), appended to `out`.
+void append_in_schema(std::string& out, std::string_view default_schema, const std::string& schema, std::string_view name) {
+  if (schema != default_schema) {
+    append_quoted_ident(out, schema);
+    out += '.';
+  }
+  append_quoted_ident(out, name);
 }
 
 void partitioned_ddl(const Catalog& catalog, std::string_view default_schema, const Table& table, const Index& index,
                      std::string& out, int depth) {
-  // Written into `out` in place: a table may have hundreds of partitions, each two statements;
-  // each name is quoted once.
-  auto to = std::back_inserter(out);
+  // Written into `out` in place: a table may have hundreds of partitions, each two statements.
   std::string_view unique = index.unique ? "UNIQUE " : "";
   std::string body = index_body(index);  // the partitions' indexes differ only in name
-  std::string quoted_index = quote_ident(index.name);
-  fmt::format_to(to, FMT_COMPILE("CREATE {}INDEX IF NOT EXISTS {} ON ONLY {}{};\n"), unique, quoted_index,
-                 in_schema(default_schema, table.schema, quote_ident(table.name)), body);
+  std::string parent_ref;
+  append_in_schema(parent_ref, default_schema, table.schema, index.name);
+  out += "CREATE ";
+  out += unique;
+  out += "INDEX IF NOT EXISTS ";
+  append_quoted_ident(out, index.name);
+  out += " ON ONLY ";
+  append_in_schema(out, default_schema, table.schema, table.name);
+  out += body;
+  out += ";\n";
   std::vector<std::string> parts;
   for (const auto& k : index.keys) parts.push_back(name_part(k.is_expression() ? k.expression : k.column));
-  std::string parent_ref = in_schema(default_schema, table.schema, std::move(quoted_index));
+  std::string child_name;
   for (const Table* part : catalog.partitions_of(table)) {
-    std::string child_name = choose_name(part->name, parts, "idx");
-    std::string quoted_child = quote_ident(child_name);
+    child_name.clear();
+    append_chosen_name(child_name, part->name, parts, "idx");
     if (part->is_partitioned() && depth < 8) {
       Index child = index;
       child.name = child_name;
       partitioned_ddl(catalog, default_schema, *part, child, out, depth + 1);
     } else {
-      fmt::format_to(to, FMT_COMPILE("CREATE {}INDEX CONCURRENTLY IF NOT EXISTS {} ON {}{};\n"), unique, quoted_child,
-                     in_schema(default_schema, part->schema, quote_ident(part->name)), body);
+      out += "CREATE ";
+      out += unique;
+      out += "INDEX CONCURRENTLY IF NOT EXISTS ";
+      append_quoted_ident(out, child_name);
+      out += " ON ";
+      append_in_schema(out, default_schema, part->schema, part->name);
+      out += body;
+      out += ";\n";
     }
-    fmt::format_to(to, FMT_COMPILE("ALTER INDEX {} ATTACH PARTITION {};\n"), parent_ref,
-                   in_schema(default_schema, part->schema, std::move(quoted_child)));
+    out += "ALTER INDEX ";
+    out += parent_ref;
+    out += " ATTACH PARTITION ";
+    append_in_schema(out, default_schema, part->schema, child_name);
+    out += ";\n";
   }
 }
 

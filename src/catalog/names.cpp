@@ -61,20 +61,28 @@ constexpr size_t kLongestReserved = std::max_element(kReserved.begin(), kReserve
                                       return a.size() < b.size();
                                     })->size();
 
-std::string quote_ident(std::string_view name) {
+void append_quoted_ident(std::string& out, std::string_view name) {
   bool plain = !name.empty() && (name[0] == '_' || (name[0] >= 'a' && name[0] <= 'z'));
   for (size_t i = 0; plain && i < name.size(); ++i) {
     char ch = name[i];
     plain = ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '$';
   }
-  if (plain && (name.size() > kLongestReserved || !std::binary_search(kReserved.begin(), kReserved.end(), name)))
-    return std::string(name);
-  std::string out = "\"";
+  if (plain && (name.size() > kLongestReserved || !std::binary_search(kReserved.begin(), kReserved.end(), name))) {
+    out += name;
+    return;
+  }
+  out += '"';
   for (char ch : name) {
     if (ch == '"') out += '"';
     out += ch;
   }
-  return out + "\"";
+  out += '"';
+}
+
+std::string quote_ident(std::string_view name) {
+  std::string out;
+  append_quoted_ident(out, name);
+  return out;
 }
 
 bool mentions_identifier(std::string_view text, std::string_view identifier) {

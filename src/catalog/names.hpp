@@ -12,6 +12,8 @@ namespace pglens::catalog {
 
 // `name` as an identifier: bare when it is lower-case and not a reserved word, else quoted.
 std::string quote_ident(std::string_view name);
+// The same, appended to `out`.
+void append_quoted_ident(std::string& out, std::string_view name);
 
 // An index key expression as CREATE INDEX needs it: a function call bare, anything else
 // in parentheses.
