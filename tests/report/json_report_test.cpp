@@ -75,18 +75,21 @@ TEST(JsonString, EscapesAsNlohmannAndReplacesBytesThatAreNotUtf8) {
 // The writer as it was before it skipped plain bytes eight at a time: one byte per step, the
 // text validated whole first. The fast writer must write exactly what this one does.
 std::string byte_by_byte_json_string(std::string_view s) {
+  // The length of the well-formed sequence at s[i], 0 when it is not one: decoded, then
+  // refused when overlong, a surrogate or past U+10FFFF.
   auto sequence_length = [&](size_t i) -> size_t {
-    auto b = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
-    auto cont = [&](size_t k) { return (b(k) & 0xC0) == 0x80; };
-    unsigned c = b(0);
-    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-    if (c == 0xE0) return b(1) >= 0xA0 && b(1) <= 0xBF && cont(2) ? 3 : 0;
-    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-    if (c == 0xED) return b(1) >= 0x80 && b(1) <= 0x9F && cont(2) ? 3 : 0;
-    if (c == 0xF0) return b(1) >= 0x90 && b(1) <= 0xBF && cont(2) && cont(3) ? 4 : 0;
-    if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-    if (c == 0xF4) return b(1) >= 0x80 && b(1) <= 0x8F && cont(2) && cont(3) ? 4 : 0;
-    return 0;
+    auto byte = [&](size_t k) -> unsigned { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0x100u; };
+    unsigned lead = byte(0);
+    size_t n = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+    if (n == 0 || lead > 0xF4) return 0;
+    uint32_t code = lead & (0x7Fu >> n);
+    for (size_t k = 1; k < n; ++k) {
+      if ((byte(k) & 0x1C0u) != 0x80u) return 0;  // not a continuation byte, or past the end
+      code = code << 6 | (byte(k) & 0x3Fu);
+    }
+    constexpr uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < kSmallest[n] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
+    return n;
   };
   bool utf8 = true;
   for (size_t i = 0; i < s.size() && utf8;) {
@@ -104,17 +107,17 @@ std::string byte_by_byte_json_string(std::string_view s) {
       continue;
     }
     ++i;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += static_cast<char>(c);
+    constexpr std::string_view kNamed = "\b\f\n\r\t", kLetters = "bfnrt";  // JSON's short escapes
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (size_t k = kNamed.find(static_cast<char>(c)); k != std::string_view::npos) {
+      out += '\\';
+      out += kLetters[k];
+    } else if (c < 0x20) {
+      out += fmt::format("\\u{:04x}", c);
+    } else {
+      out += static_cast<char>(c);
     }
   }
   return out + "\"";
