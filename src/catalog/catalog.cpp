@@ -303,21 +303,22 @@ namespace {
 // tens of thousands. Names are unique in a table; when they are not, std::sort decides
 // the order as it always did.
 void sort_by_name(std::vector<Index>& items) {
-  std::vector<uint32_t> order(items.size());
-  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return items[a].name < items[b].name; });
+  // The names sorted beside their positions: the compares read no Index.
+  std::vector<std::pair<std::string_view, uint32_t>> order(items.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = {items[i].name, i};
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   bool moved = false;
   for (size_t i = 0; i < order.size(); ++i) {
-    if (i > 0 && items[order[i - 1]].name == items[order[i]].name) {
+    if (i > 0 && order[i - 1].first == order[i].first) {
       std::sort(items.begin(), items.end(), [](const Index& a, const Index& b) { return a.name < b.name; });
       return;
     }
-    moved = moved || order[i] != i;
+    moved = moved || order[i].second != i;
   }
   if (!moved) return;
   std::vector<Index> sorted;
   sorted.reserve(items.size());
-  for (uint32_t i : order) sorted.push_back(std::move(items[i]));
+  for (const auto& [name, i] : order) sorted.push_back(std::move(items[i]));
   items = std::move(sorted);
 }
 
