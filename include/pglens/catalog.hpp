@@ -230,12 +230,14 @@ enum class UnreadableDdl { fail, skip };
 // Prelint in pglens/lint.hpp).
 struct ParsedDdl;
 // Sees each run of DDL statements parsed, before the catalog applies it, on the thread that
-// parsed it: with 2 threads or more, not the caller's.
+// parsed it: with 2 threads or more, several threads call it at once (for different files,
+// or for one file named twice).
 using ParsedDdlHook = std::function<void(const ParsedDdl&)>;
 
 // Files and directories (recursed for *.sql, in path order) of DDL, relative to `root`.
-// Returns an error naming the path that cannot be read. With 2 `threads` or more, one thread
-// reads and parses the files while the caller's applies their statements.
+// Returns an error naming the path that cannot be read. With 2 `threads` or more, the caller's
+// and threads - 1 more each read and parse a file at a time, and apply the parsed statements,
+// in path order, whenever no other thread does.
 std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
                                           const std::filesystem::path& root,
                                           UnreadableDdl unreadable = UnreadableDdl::fail, unsigned threads = 1,

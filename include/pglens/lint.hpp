@@ -45,8 +45,8 @@ class Prelint {
   Prelint(Prelint&&) noexcept;
   Prelint& operator=(Prelint&&) noexcept;
 
-  // For CatalogSources::on_parsed. Called by one thread at a time; lint() reads what it
-  // kept once the catalog is built. The Prelint must outlive the hook's calls.
+  // For CatalogSources::on_parsed, which the loader's threads call at once; lint() reads
+  // what it kept once the catalog is built. The Prelint must outlive the hook's calls.
   ParsedDdlHook hook();
   // Statements whose findings it keeps, over all files; and how many of those lints took
   // instead of parsing them again.

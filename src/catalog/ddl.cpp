@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -1117,6 +1118,7 @@ struct DdlPiece {
   std::shared_ptr<const DdlSource> source;
   std::optional<sql::ParsedStatements> parsed;
   std::optional<std::string> error;
+  unsigned owner = 0;  // the loading thread that parsed it, and must free it
 };
 
 // Parses the DDL of `text` and hands it to `emit` piece by piece, in order, while `emit`
@@ -1182,109 +1184,226 @@ std::optional<std::string> read_ddl_file(const std::filesystem::path& file, std:
   return std::nullopt;
 }
 
-// Reads the schema files of `paths` in path order and parses their DDL, handing it to `emit`
-// piece by piece while `emit` returns true. A path or file that cannot be read is skipped,
-// or (UnreadableDdl::fail) handed out as an error piece that ends the load.
-template <class Emit>
-void parse_ddl_paths(const std::vector<std::string>& paths, const std::filesystem::path& root, UnreadableDdl unreadable,
-                     const ParsedDdlHook& on_parsed, Emit&& emit) {
+// What load_ddl_paths loads, in load order: a schema file, or the error met on a path.
+struct DdlUnit {
+  std::filesystem::path file;
+  std::optional<std::string> error;
+};
+
+// The paths expanded to files, directories recursed for *.sql in path order (migrations apply
+// in that order). A path that cannot be read is skipped or, with UnreadableDdl::fail, its error
+// is the last unit.
+std::vector<DdlUnit> ddl_units(const std::vector<std::string>& paths, const std::filesystem::path& root,
+                               UnreadableDdl unreadable) {
   namespace fs = std::filesystem;
   bool skip = unreadable == UnreadableDdl::skip;
-  auto fail = [&](std::string error) { emit(DdlPiece{nullptr, std::nullopt, std::move(error)}); };
+  std::vector<DdlUnit> units;
   for (const auto& p : paths) {
     fs::path path = fs::path(p).is_absolute() ? fs::path(p) : root / p;
     std::error_code ec;
-    std::vector<fs::path> files;
     if (fs::is_directory(path, ec)) {
+      std::vector<fs::path> files;
       for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
         if (it->is_regular_file() && it->path().extension() == ".sql") files.push_back(it->path());
-      if (ec && !skip) return fail(fmt::format("schema path {}: {}", path.string(), ec.message()));
-      std::sort(files.begin(), files.end());  // migrations apply in path order
-    } else if (fs::exists(path, ec)) {
-      files.push_back(path);
-    } else if (!skip) {
-      return fail(fmt::format("schema path {}: no such file or directory", path.string()));
-    }
-    for (const auto& f : files) {
-      std::string text;
-      if (auto err = read_ddl_file(f, text)) {
-        if (skip) continue;
-        return fail(std::move(*err));
+      if (ec && !skip) {
+        units.push_back({{}, fmt::format("schema path {}: {}", path.string(), ec.message())});
+        return units;
       }
-      std::error_code rel_ec;
-      fs::path shown = fs::relative(f, root, rel_ec);
-      bool outside = rel_ec || shown.empty() || *shown.begin() == "..";
-      if (!parse_ddl_text((outside ? f : shown).string(), std::move(text), emit, &f, &on_parsed)) return;
+      std::sort(files.begin(), files.end());
+      for (auto& f : files) units.push_back({std::move(f), std::nullopt});
+    } else if (fs::exists(path, ec)) {
+      units.push_back({std::move(path), std::nullopt});
+    } else if (!skip) {
+      units.push_back({{}, fmt::format("schema path {}: no such file or directory", path.string())});
+      return units;
     }
   }
+  return units;
 }
 
-// Parsed pieces on their way from the thread that parses them to the one that applies them,
-// and back: the parsing thread frees them, as libpg_query wants. The pieces parsed and not
-// yet freed hold at most kInFlightBytes of text (and their trees some twenty times that), so
-// memory stays bounded whatever the schema's size; a bound of a few pieces made the
-// applier wait, as parsing and applying costs differ from file to file.
-class PieceQueue {
+// Loads DDL units on one or more threads. Each thread takes the next unit, reads and parses
+// it, and hands its pieces in; the caller's thread applies them in load order, and parses a
+// unit too whenever nothing is ready to apply. (A thread that only applied waited for the
+// parsing one; applying on whichever thread was free cost more than it gained, as the
+// catalog's tables then move between the cores' caches.) A thread frees the pieces it
+// parsed, as libpg_query wants.
+class DdlLoad {
  public:
-  // Parsing thread. False when the applier stopped: parse no more.
-  bool push(DdlPiece piece) {
-    std::unique_lock lock(mu_);
-    for (;;) {
-      free_returned(lock);
-      if (stopped_) return false;
-      if (in_flight_ == 0 || in_flight_bytes_ + bytes(piece) <= kInFlightBytes) break;
-      changed_.wait(lock);
+  DdlLoad(std::vector<DdlUnit> units, const std::filesystem::path& root, UnreadableDdl unreadable,
+          const ParsedDdlHook& on_parsed, std::function<bool(const DdlPiece&)> apply, unsigned threads)
+      : units_(std::move(units)),
+        root_(root),
+        skip_unreadable_(unreadable == UnreadableDdl::skip),
+        on_parsed_(on_parsed),
+        apply_(std::move(apply)),
+        slots_(units_.size()),
+        workers_(threads) {}
+
+  // Runs the load on the caller's thread and threads - 1 more; rethrows what one of them threw
+  // (out of memory ...) once all have stopped and freed their pieces.
+  void run() {
+    std::vector<std::thread> others;
+    try {
+      for (unsigned w = 1; w < workers_.size(); ++w) others.emplace_back([this, w] { work(w); });
+    } catch (const std::system_error&) {
+      // No more threads to be had: the ones running do the whole load.
     }
-    in_flight_bytes_ += bytes(piece);
-    ready_.push_back(std::move(piece));
-    ++in_flight_;
-    changed_.notify_all();
-    return true;
+    work(0);
+    for (auto& t : others) t.join();
+    if (failure_) std::rethrow_exception(failure_);
   }
-  // Parsing thread, once it parsed everything (or stopped): waits for every piece to come
-  // back and frees it.
-  void close_and_drain() {
+
+ private:
+  struct Slot {  // a unit's pieces parsed and not yet applied
+    std::deque<DdlPiece> ready;
+    bool complete = false;  // every piece of it is in
+  };
+  struct Worker {
+    std::vector<DdlPiece> to_free;  // its pieces, applied or dropped
+    size_t outstanding = 0;         // its pieces not yet freed
+  };
+
+  void work(unsigned me) {
     std::unique_lock lock(mu_);
-    closed_ = true;
-    changed_.notify_all();
     for (;;) {
-      if (stopped_) {  // pieces the applier will never take
-        in_flight_ -= ready_.size();
-        for (const auto& piece : ready_) in_flight_bytes_ -= bytes(piece);
-        std::deque<DdlPiece> unread = std::move(ready_);
-        ready_.clear();
-        lock.unlock();
-        unread.clear();
-        lock.lock();
+      free_mine(me, lock);
+      if (stopped_) {
+        drop_unapplied(me);
+        if (workers_[me].to_free.empty() && workers_[me].outstanding == 0) return;
+        if (workers_[me].to_free.empty()) changed_.wait(lock);
+        continue;
       }
-      free_returned(lock);
-      if (in_flight_ == 0) return;
+      if (me == kApplier && apply_ready(lock)) continue;
+      if (next_unit_ < units_.size()) {
+        size_t unit = next_unit_++;
+        lock.unlock();
+        parse_unit(unit, me);
+        lock.lock();
+        slots_[unit].complete = true;
+        changed_.notify_all();
+        continue;
+      }
+      if (workers_[me].outstanding == 0 && (me != kApplier || applying_unit_ == slots_.size())) return;
       changed_.wait(lock);
     }
   }
 
-  // Applying thread: the next piece, or nullopt when there is none left.
-  std::optional<DdlPiece> pop() {
+  // Reads and parses one unit, handing in its pieces.
+  void parse_unit(size_t unit, unsigned me) {
+    try {
+      const DdlUnit& u = units_[unit];
+      if (u.error) {
+        hand_in(unit, me, DdlPiece{nullptr, std::nullopt, u.error});
+        return;
+      }
+      std::string text;
+      if (auto err = read_ddl_file(u.file, text)) {
+        if (!skip_unreadable_) hand_in(unit, me, DdlPiece{nullptr, std::nullopt, std::move(err)});
+        return;
+      }
+      std::error_code rel_ec;
+      std::filesystem::path shown = std::filesystem::relative(u.file, root_, rel_ec);
+      bool outside = rel_ec || shown.empty() || *shown.begin() == "..";
+      parse_ddl_text((outside ? u.file : shown).string(), std::move(text),
+                     [&](DdlPiece piece) { return hand_in(unit, me, std::move(piece)); }, &u.file, &on_parsed_);
+    } catch (...) {
+      fail(std::current_exception());
+    }
+  }
+
+  // A parsed piece of `unit`; on the applying thread, then applies what is ready. Waits while
+  // the pieces not yet applied hold kInFlightBytes of text (their trees some twenty times
+  // that), unless this unit is the one applying: memory stays bounded whatever the schema's
+  // size. False when the load stopped: parse no more.
+  bool hand_in(size_t unit, unsigned me, DdlPiece piece) {
     std::unique_lock lock(mu_);
-    changed_.wait(lock, [&] { return !ready_.empty() || closed_; });
-    if (ready_.empty()) return std::nullopt;
-    DdlPiece piece = std::move(ready_.front());
-    ready_.pop_front();
-    return piece;
-  }
-  void give_back(DdlPiece piece) {
-    std::lock_guard lock(mu_);
-    returned_.push_back(std::move(piece));
+    size_t size = bytes(piece);
+    for (;;) {
+      free_mine(me, lock);
+      if (stopped_) break;
+      skip_applied_units();
+      if (unit == applying_unit_ || in_flight_bytes_ + size <= kInFlightBytes) break;
+      if (me != kApplier || !apply_ready(lock)) changed_.wait(lock);
+    }
+    piece.owner = me;
+    if (stopped_) {
+      workers_[me].to_free.push_back(std::move(piece));
+      ++workers_[me].outstanding;
+      return false;
+    }
+    slots_[unit].ready.push_back(std::move(piece));
+    ++workers_[me].outstanding;
+    in_flight_bytes_ += size;
     changed_.notify_all();
+    if (me == kApplier) apply_ready(lock);
+    return !stopped_;
   }
-  void stop() {
+
+  // Applying thread: applies the pieces that are next in load order. True when it applied one.
+  bool apply_ready(std::unique_lock<std::mutex>& lock) {
+    bool applied = false;
+    for (;;) {
+      skip_applied_units();
+      if (stopped_ || applying_unit_ == slots_.size() || slots_[applying_unit_].ready.empty()) break;
+      DdlPiece piece = std::move(slots_[applying_unit_].ready.front());
+      slots_[applying_unit_].ready.pop_front();
+      in_flight_bytes_ -= bytes(piece);
+      lock.unlock();
+      bool go = false;
+      std::exception_ptr thrown;
+      try {
+        go = apply_(piece);
+      } catch (...) {
+        thrown = std::current_exception();
+      }
+      lock.lock();
+      workers_[piece.owner].to_free.push_back(std::move(piece));
+      applied = true;
+      if (thrown) failure_ = failure_ ? failure_ : thrown;
+      if (!go) stopped_ = true;
+    }
+    if (applied) changed_.notify_all();
+    return applied;
+  }
+
+  void skip_applied_units() {
+    while (applying_unit_ < slots_.size() && slots_[applying_unit_].complete && slots_[applying_unit_].ready.empty())
+      ++applying_unit_;
+  }
+
+  void fail(std::exception_ptr e) {
     std::lock_guard lock(mu_);
+    if (!failure_) failure_ = e;
     stopped_ = true;
     changed_.notify_all();
   }
 
- private:
-  static constexpr size_t kInFlightBytes = 256 * 1024;
+  // Once stopped: the pieces this thread parsed that will never apply.
+  void drop_unapplied(unsigned me) {
+    for (auto& slot : slots_) {
+      for (auto it = slot.ready.begin(); it != slot.ready.end();) {
+        if (it->owner != me) {
+          ++it;
+          continue;
+        }
+        in_flight_bytes_ -= bytes(*it);
+        workers_[me].to_free.push_back(std::move(*it));
+        it = slot.ready.erase(it);
+      }
+    }
+  }
+
+  void free_mine(unsigned me, std::unique_lock<std::mutex>& lock) {
+    Worker& w = workers_[me];
+    if (w.to_free.empty()) return;
+    std::vector<DdlPiece> done = std::move(w.to_free);
+    w.to_free.clear();
+    w.outstanding -= done.size();
+    lock.unlock();
+    done.clear();  // the trees go here, on the thread that parsed them
+    lock.lock();
+    changed_.notify_all();
+  }
 
   static size_t bytes(const DdlPiece& piece) {
     if (!piece.parsed || piece.parsed->statements().empty()) return 0;  // an error
@@ -1292,29 +1411,31 @@ class PieceQueue {
     return statements.back().end - statements.front().span.begin;
   }
 
-  void free_returned(std::unique_lock<std::mutex>& lock) {
-    if (returned_.empty()) return;
-    std::vector<DdlPiece> done = std::move(returned_);
-    returned_.clear();
-    in_flight_ -= done.size();
-    for (const auto& piece : done) in_flight_bytes_ -= bytes(piece);
-    lock.unlock();
-    done.clear();  // the trees go here, on the parsing thread
-    lock.lock();
-  }
+  static constexpr size_t kInFlightBytes = 256 * 1024;
+  static constexpr unsigned kApplier = 0;  // the caller's thread
+
+  const std::vector<DdlUnit> units_;
+  const std::filesystem::path& root_;
+  const bool skip_unreadable_;
+  const ParsedDdlHook& on_parsed_;
+  const std::function<bool(const DdlPiece&)> apply_;
 
   std::mutex mu_;
   std::condition_variable changed_;
-  std::deque<DdlPiece> ready_;
-  std::vector<DdlPiece> returned_;
-  size_t in_flight_ = 0, in_flight_bytes_ = 0;
-  bool closed_ = false, stopped_ = false;
+  std::vector<Slot> slots_;  // by unit
+  std::vector<Worker> workers_;
+  size_t next_unit_ = 0;      // the next to parse
+  size_t applying_unit_ = 0;  // the unit whose pieces apply next
+  size_t in_flight_bytes_ = 0;
+  bool stopped_ = false;
+  std::exception_ptr failure_;
 };
 }  // namespace
 
 std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
                                           const std::filesystem::path& root, UnreadableDdl unreadable,
                                           unsigned threads, const ParsedDdlHook& on_parsed) {
+  std::vector<DdlUnit> units = ddl_units(paths, root, unreadable);
   DdlLoader loader(catalog, std::string());
   std::optional<std::string> error;
   // Applies a piece; false at an error, which ends the load.
@@ -1326,43 +1447,8 @@ std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<st
     apply_piece(loader, piece);
     return true;
   };
-  if (threads <= 1) {
-    parse_ddl_paths(paths, root, unreadable, on_parsed, apply);
-    return error;
-  }
-  // Statements apply in order, one after the other; parsing the next ones meanwhile is
-  // what a second thread can take over.
-  // An exception on either thread (out of memory ...) reaches the caller as it would with
-  // one thread, after the other thread has stopped and freed every piece.
-  PieceQueue queue;
-  std::exception_ptr parse_failure;
-  std::thread parser([&] {
-    try {
-      parse_ddl_paths(paths, root, unreadable, on_parsed, [&](DdlPiece piece) { return queue.push(std::move(piece)); });
-    } catch (...) {
-      parse_failure = std::current_exception();
-    }
-    queue.close_and_drain();
-  });
-  std::optional<DdlPiece> piece;
-  try {
-    while ((piece = queue.pop())) {
-      bool go = apply(*piece);
-      queue.give_back(std::move(*piece));
-      piece.reset();
-      if (!go) {
-        queue.stop();
-        break;
-      }
-    }
-  } catch (...) {
-    if (piece) queue.give_back(std::move(*piece));
-    queue.stop();
-    parser.join();
-    throw;
-  }
-  parser.join();
-  if (parse_failure) std::rethrow_exception(parse_failure);
+  threads = std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::max<size_t>(units.size(), 1)));
+  DdlLoad(std::move(units), root, unreadable, on_parsed, apply, threads).run();
   return error;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <any>
 #include <atomic>
+#include <mutex>
 #include <array>
 #include <bitset>
 #include <cstring>
@@ -264,13 +265,15 @@ struct Prelint::Impl {
     std::shared_ptr<const StatementResult> result;  // spans as in the file
   };
   struct File {
+    std::mutex mu;      // the loader may read a file twice, on two threads at once
     SourceFile source;  // the text the statements were checked in
     sql::Lexed lexed;   // the loader's lex of it, which the lint need not do again
     std::unordered_map<uint32_t, Kept> statements;  // by where each begins
   };
   const Linter* linter = nullptr;
+  std::mutex files_mu;  // the loader's threads add files
   std::unordered_map<std::string, File> files;  // by absolute path
-  size_t kept = 0;
+  std::atomic<size_t> kept{0};
   std::atomic<size_t> reused{0};  // lints run on many threads
 };
 
@@ -286,7 +289,13 @@ ParsedDdlHook Prelint::hook() {
 }
 
 void Linter::prelint(const ParsedDdl& ddl, Prelint::Impl& into) const {
-  Prelint::Impl::File& file = into.files[ddl.file.string()];
+  Prelint::Impl::File* found;
+  {
+    std::lock_guard lock(into.files_mu);
+    found = &into.files[ddl.file.string()];
+  }
+  Prelint::Impl::File& file = *found;
+  std::lock_guard lock(file.mu);
   if (ddl.first) {  // a reading of the file starts: what an earlier one kept goes
     into.kept -= file.statements.size();
     file.statements.clear();

@@ -325,10 +325,11 @@ TEST(CatalogDdl, DdlIsFoundInAnyCaseAndNextToAnyPunctuation) {
   EXPECT_EQ(c.tables().size(), 1u);
 }
 
-// With two threads one parses the files while the other applies them: the catalog is the one
-// a single thread builds, statement for statement, and so is the first error. The migrations
-// are more text than the parser may hold ahead of the applier, so it waits for it too.
-TEST(CatalogDdl, ASecondThreadParsingAheadBuildsTheSameCatalog) {
+// With more threads, each parses files while the caller's applies them, and parses too when
+// nothing is ready to apply: the catalog is the one a single thread builds, statement for
+// statement, and so is the first error. The migrations are more text than the threads may
+// hold parsed ahead of the applier, so they wait for it too.
+TEST(CatalogDdl, MoreThreadsBuildTheSameCatalog) {
   test::TempDir dir;
   std::vector<std::string> paths;
   size_t bytes = 0;
@@ -346,27 +347,51 @@ TEST(CatalogDdl, ASecondThreadParsingAheadBuildsTheSameCatalog) {
       sql += "SELECT * FROM " + name + " WHERE c = 'x';\n";
     }
     if (f > 0) sql += "DROP TABLE t" + std::to_string(f - 1) + "_0;\n";
+    // Small files without DDL between the migrations: a thread takes several while another
+    // parses one migration.
+    if (f % 3 == 0) test::write_file(dir / fmt::format("m/{:03}_query.sql", f), "SELECT 1;\n");
     std::string file = fmt::format("m/{:03}.sql", f);
     test::write_file(dir / file, sql);
     paths.push_back(file);
     bytes += sql.size();
   }
   ASSERT_GT(bytes, 600u * 1024u);
-  Catalog one, two;
+  Catalog one;
   ASSERT_FALSE(load_ddl_paths(one, {"m"}, dir.path(), UnreadableDdl::fail, 1));
-  ASSERT_FALSE(load_ddl_paths(two, {"m"}, dir.path(), UnreadableDdl::fail, 2));
   EXPECT_EQ(one.tables().size(), 80u * 6u * 13u - 79u * 13u);
-  EXPECT_TRUE(one == two);
-
-  // An error ends the load at the same place: the missing path after every file is read.
   paths.push_back("missing.sql");
-  Catalog one_failed, two_failed;
+  Catalog one_failed;
   auto err1 = load_ddl_paths(one_failed, paths, dir.path(), UnreadableDdl::fail, 1);
-  auto err2 = load_ddl_paths(two_failed, paths, dir.path(), UnreadableDdl::fail, 2);
-  ASSERT_TRUE(err1 && err2);
-  EXPECT_EQ(*err1, *err2);
-  EXPECT_TRUE(one_failed == two_failed);
-  // And an error in the first file stops the parsing thread well before the end.
+  ASSERT_TRUE(err1);
+  for (unsigned threads : {2u, 3u, 8u}) {
+    SCOPED_TRACE(threads);
+    Catalog more;
+    ASSERT_FALSE(load_ddl_paths(more, {"m"}, dir.path(), UnreadableDdl::fail, threads));
+    EXPECT_TRUE(one == more);
+    // An error ends the load at the same place: the missing path after every file is read.
+    Catalog failed;
+    auto err = load_ddl_paths(failed, paths, dir.path(), UnreadableDdl::fail, threads);
+    ASSERT_TRUE(err);
+    EXPECT_EQ(*err1, *err);
+    EXPECT_TRUE(one_failed == failed);
+  }
+  // An error in a file halfway applies what comes before it and nothing after, however many
+  // files the other threads parsed meanwhile.
+  test::write_file(dir / "m/040.sql", "CREATE TABLE bad\xff (a int);");
+  Catalog half_one;
+  auto half_err = load_ddl_paths(half_one, {"m"}, dir.path(), UnreadableDdl::fail, 1);
+  ASSERT_TRUE(half_err);
+  EXPECT_NE(half_err->find("040.sql:1:"), std::string::npos) << *half_err;
+  EXPECT_TRUE(half_one.find_table("", "t39_1"));
+  EXPECT_FALSE(half_one.find_table("", "t41_1"));
+  for (unsigned threads : {2u, 3u}) {
+    Catalog half;
+    auto err = load_ddl_paths(half, {"m"}, dir.path(), UnreadableDdl::fail, threads);
+    ASSERT_TRUE(err);
+    EXPECT_EQ(*half_err, *err);
+    EXPECT_TRUE(half_one == half) << threads;
+  }
+  // And an error in the first file stops the other threads well before the end.
   test::write_file(dir / "m/000.sql", "CREATE TABLE bad\xff (a int);");
   Catalog early;
   auto err3 = load_ddl_paths(early, {"m"}, dir.path(), UnreadableDdl::fail, 2);

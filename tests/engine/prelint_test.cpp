@@ -79,7 +79,30 @@ TEST_P(PrelintTest, KeptFindingsAreThoseOfALintAgainstTheFinishedCatalog) {
   EXPECT_NE(first[0].message.find("(customer_id)"), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(Threads, PrelintTest, ::testing::Values(1u, 2u));
+// The loader may read one file twice, on two threads at once: what is kept is still what a
+// lint against the finished catalog finds.
+TEST_P(PrelintTest, AFileNamedTwiceIsKeptOnce) {
+  test::TempDir dir;
+  write(dir / "1.sql", kFirst);
+  write(dir / "2.sql", kSecond);
+  Linter linter{Config{}};
+  Prelint prelint(linter);
+  CatalogSources sources;
+  sources.extra_ddl = {dir / "1.sql", dir / "2.sql", dir / "1.sql", dir / "2.sql", dir / "1.sql"};
+  sources.use_environment = false;
+  sources.threads = GetParam();
+  sources.on_parsed = prelint.hook();
+  Catalog catalog;
+  ASSERT_FALSE(build_catalog(Config{}, sources, catalog));
+  EXPECT_EQ(prelint.statements_kept(), 4u);
+  for (const char* name : {"1.sql", "2.sql"}) {
+    SourceFile f = source(dir / name, name == std::string("1.sql") ? kFirst : kSecond);
+    EXPECT_EQ(linter.lint(f, catalog, prelint), linter.lint(f, catalog)) << name;
+  }
+  EXPECT_EQ(prelint.statements_reused(), 4u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, PrelintTest, ::testing::Values(1u, 2u, 3u));
 
 TEST(Prelint, AFileWhoseTextChangedSinceIsLintedWhole) {
   test::TempDir dir;
