@@ -56,7 +56,11 @@ class Lexer {
     while (i_ < n_) {
       unsigned char c = static_cast<unsigned char>(t_[i_]);
       if (kClasses[c] & kSpace) {
-        ++i_;
+        // A run of whitespace (indentation) in one loop, in locals.
+        const char* text = t_.data();
+        size_t i = i_ + 1;
+        while (i < n_ && (kClasses[static_cast<unsigned char>(text[i])] & kSpace)) ++i;
+        i_ = i;
         continue;
       }
       switch (c) {
@@ -233,7 +237,11 @@ class Lexer {
   void word() {
     token_begin();
     size_t b = i_;
-    while (i_ < n_ && is_ident_char(static_cast<unsigned char>(t_[i_]))) ++i_;
+    // In locals: the members would be read again for every byte.
+    const char* text = t_.data();
+    size_t i = i_;
+    while (i < n_ && is_ident_char(static_cast<unsigned char>(text[i]))) ++i;
+    i_ = i;
     last_token_end_ = static_cast<uint32_t>(i_);
     size_t len = i_ - b;
     // SQL-standard function bodies: BEGIN ATOMIC ... END may hold `;`. Track BEGIN/CASE/END.
