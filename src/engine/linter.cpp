@@ -57,9 +57,10 @@ class Dispatch {
 
 class TreeWalker {
  public:
+  // `frames` is the caller's, empty, kept from statement to statement so it grows only once.
   TreeWalker(const Dispatch& dispatch, const std::vector<EnabledRule>& rules,
-             std::vector<detail::RuleContext>& contexts, const sql::Statement& st)
-      : dispatch_(dispatch), rules_(rules), contexts_(contexts), statement_(st) {}
+             std::vector<detail::RuleContext>& contexts, const sql::Statement& st, std::vector<detail::Frame>& frames)
+      : dispatch_(dispatch), rules_(rules), contexts_(contexts), statement_(st), frames_(frames) {}
 
   void visit(const sql::Node& node, std::string_view field) {
     if (const auto* wanted = dispatch_.find(node.kind())) {
@@ -86,7 +87,7 @@ class TreeWalker {
   const std::vector<EnabledRule>& rules_;
   std::vector<detail::RuleContext>& contexts_;
   const sql::Statement& statement_;
-  std::vector<detail::Frame> frames_;
+  std::vector<detail::Frame>& frames_;
 };
 
 // The fix for a stale suppression: drop the whole comment when none of its rules was used
@@ -236,7 +237,10 @@ class Linter::StatementChecker {
       contexts_[i].see_until(st.end);
       im_.rules[i].rule->check_statement(st, contexts_[i]);
     }
-    if (st.root && !im_.dispatch.empty()) TreeWalker(im_.dispatch, im_.rules, contexts_, st).visit(st.root, {});
+    if (st.root && !im_.dispatch.empty()) {
+      frames_.clear();
+      TreeWalker(im_.dispatch, im_.rules, contexts_, st, frames_).visit(st.root, {});
+    }
     into.resize(im_.file_rules.size());
     for (size_t f = 0; f < im_.file_rules.size(); ++f) {
       size_t i = im_.file_rules[f];
@@ -257,6 +261,7 @@ class Linter::StatementChecker {
   const Linter::Impl& im_;
   detail::QueryFactsCache facts_;
   std::vector<detail::RuleContext> contexts_;
+  std::vector<detail::Frame> frames_;  // the walk's ancestors, reused
 };
 
 struct Prelint::Impl {
