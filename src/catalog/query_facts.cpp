@@ -280,6 +280,7 @@ class Analyzer {
   }
 
   void targets(const sql::List& target_list) {
+    facts_.output_columns.reserve(target_list.size());  // at most one each: grown once
     for (sql::Node t : target_list) {
       sql::Node v = t.field("val");
       if (v.is("ColumnRef")) {
@@ -372,7 +373,9 @@ QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog, std::spa
   ctes.insert(ctes.end(), outer_ctes.begin(), outer_ctes.end());
   Analyzer a(catalog, facts, std::move(ctes));
   if (stmt.is("SelectStmt")) {
-    for (sql::Node item : stmt.list("fromClause")) a.from_item(item);
+    sql::List from = stmt.list("fromClause");
+    facts.relations.reserve(from.size() + 2);  // a join or two more than the items: grown once
+    for (sql::Node item : from) a.from_item(item);
     a.finish_joins();
     if (sql::Node where = stmt.field("whereClause")) {
       facts.has_where = true;
