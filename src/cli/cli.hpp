@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -44,5 +45,24 @@ bool resolve_config(const std::string& explicit_path, const std::filesystem::pat
 // load_ddl_paths; `on_parsed` sees the DDL of `linted_files` as it is parsed.
 bool load_catalog(const Config& config, const std::vector<std::filesystem::path>& linted_files, const std::string& db_url,
                   Catalog& out, unsigned threads = 1, ParsedDdlHook on_parsed = {});
+
+// Leaves `owned` to the process's exit, which takes its memory back at once: a schema of
+// tens of thousands of indexes, freed allocation by allocation, took ~20 ms of a 200 ms
+// lint (compilers skip the same work: clang -disable-free). Sanitizer builds free it, so
+// their leak checks still mean something.
+template <class T>
+void leave_to_exit(std::unique_ptr<T>& owned) {
+#if defined(__SANITIZE_ADDRESS__)
+  owned.reset();
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+  owned.reset();
+#else
+  static_cast<void>(owned.release());
+#endif
+#else
+  static_cast<void>(owned.release());
+#endif
+}
 
 }  // namespace pglens::cli

@@ -333,6 +333,8 @@ int run_lint(LintArgs& args) {
   if (*format == ReportFormat::text) fmt::print("{}", render_text_summary(summarize(reports), color));
   std::fflush(stdout);
 
+  for (auto& [linter, catalog] : catalogs) leave_to_exit(catalog);
+  for (auto& [linter, prelint] : prelints) leave_to_exit(prelint);
   if (failed) return kExitError;
   return over_threshold ? kExitFindings : kExitOk;
 }
