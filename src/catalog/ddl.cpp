@@ -222,30 +222,38 @@ class RelationNames {
     probes_.clear();
   }
 
-  // Where probing base1, base2 ... for a free name resumes: the names below it were taken
-  // when last probed, and stay taken until a name is forgotten.
-  int& probe_start(std::string_view schema, std::string_view base) { return probes_[key(schema, base)]; }
+  // Whether first_free() takes the name it finds at once (a new index's: one probe where
+  // taken() and then note_index() are two) or only finds it.
+  enum class Take { check, claim };
 
-  // Claims for a new index of the schema the first free name of base, base1, base2 ... (as
-  // DdlLoader::first_free_name with claim()), `write_base(out)` appending the base to the
-  // key: a partitioned table's index names one per partition, and this makes no string per
-  // name or candidate. The name returned lives until the next call on this.
+  // The first name of base, base1, base2 ... that no table, view or index of the schema has,
+  // `write_base(out)` appending the base. Probing resumes where it last stopped for the base:
+  // the names below were taken then, and stay taken until a name is forgotten. The candidates
+  // are written in one buffer (a partitioned table's index names one per partition), and the
+  // name returned lives until the next call on this.
   template <class WriteBase>
-  std::string_view claim_first_free(std::string_view schema, WriteBase&& write_base) {
+  std::string_view first_free(std::string_view schema, Take take, WriteBase&& write_base) {
     if (!valid_) build();  // before key_ is written: build() uses it
     key_.assign(schema);
     key_ += '\0';
     const size_t name_at = key_.size();
     write_base(key_);
     const size_t base_end = key_.size();
-    if (claim_key()) return std::string_view(key_).substr(name_at);
+    auto free = [&] {
+      if (take == Take::claim) return claim_key();
+      bool found = relations_.contains(key_);
+      assert(found == (catalog_.find_table(schema, std::string_view(key_).substr(name_at)) != nullptr ||
+                       catalog_.find_index(schema, std::string_view(key_).substr(name_at)).first != nullptr));
+      return !found;
+    };
+    if (free()) return std::string_view(key_).substr(name_at);
     int& start = probes_[key_];
     for (int i = std::max(start, 1);; ++i) {
       key_.resize(base_end);
       char digits[16];
       auto [end, ec] = std::to_chars(digits, digits + sizeof digits, i);
       key_.append(digits, static_cast<size_t>(end - digits));
-      if (!claim_key()) continue;
+      if (!free()) continue;
       start = i + 1;  // this one is taken now too
       return std::string_view(key_).substr(name_at);
     }
@@ -496,20 +504,7 @@ class DdlLoader {
 
   // A name not yet taken by a relation (table or index) in the schema: name, name1, name2 ...
   std::string unique_relation_name(const std::string& schema, const std::string& base) {
-    return first_free_name(schema, base, [&](const std::string& n) { return !names_.taken(schema, n); });
-  }
-  template <class Free>
-  std::string first_free_name(const std::string& schema, std::string base, Free&& free) {
-    if (free(base)) return base;
-    int& start = names_.probe_start(schema, base);
-    std::string candidate = base;
-    for (int i = std::max(start, 1);; ++i) {
-      candidate.resize(base.size());
-      candidate += std::to_string(i);
-      if (!free(candidate)) continue;
-      start = i + 1;  // this one is taken now too
-      return candidate;
-    }
+    return std::string(names_.first_free(schema, RelationNames::Take::check, [&](std::string& out) { out += base; }));
   }
 
   // ---- CREATE INDEX ------------------------------------------------------------------
@@ -572,7 +567,7 @@ class DdlLoader {
         }
       }
     }
-    std::string_view name = names_.claim_first_free(child.schema, [&](std::string& out) {
+    std::string_view name = names_.first_free(child.schema, RelationNames::Take::claim, [&](std::string& out) {
       catalog::append_chosen_name(out, child.name, parent.name_parts, parent.suffix);
     });
     Index& c = child.indexes.emplace_back(parent.proto);
