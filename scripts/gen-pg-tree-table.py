@@ -207,11 +207,6 @@ def main():
         w(f"  [T_{kind}] = &type_{kind},")
     w("};")
     w("const unsigned pgl_type_tag_count = sizeof pgl_types_by_tag / sizeof pgl_types_by_tag[0];")
-    w("")
-    w("const PglType *pgl_type_of(const void *node) {")
-    w("  unsigned tag = (unsigned) nodeTag(node);")
-    w("  return tag < pgl_type_tag_count ? pgl_types_by_tag[tag] : 0;")
-    w("}")
     with open(out_path, "w") as f:
         f.write("\n".join(out) + "\n")
 

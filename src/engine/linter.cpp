@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <any>
-#include <atomic>
-#include <mutex>
 #include <array>
+#include <atomic>
 #include <bitset>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <unordered_map>
 
 #include <fmt/format.h>

@@ -197,8 +197,7 @@ inline bool same_bytes(const char* a, const char* b, size_t n) {
 
 [[gnu::always_inline]] inline Node Node::wrapped(const void* pointer, uint32_t base) {
   if (!pointer) return Node(nullptr, nullptr, {}, base);
-  auto tag = static_cast<unsigned>(read_tag(pointer));
-  const PglType* type = tag < pgl_type_tag_count ? pgl_types_by_tag[tag] : nullptr;
+  const PglType* type = pgl_type_of(pointer);
   return Node(pointer, type, type ? std::string_view(type->name, type->name_len) : std::string_view(), base);
 }
 

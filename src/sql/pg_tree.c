@@ -48,8 +48,4 @@ const void *const *pgl_list_cells(const void *list, int *length) {
   return l ? (const void *const *) l->elements : NULL;
 }
 
-int pgl_list_holds_ints(const void *list) {
-  return list && (IsA(list, IntList) || IsA(list, OidList));
-}
-
 const void *pgl_raw_stmt(const void *raw_stmt) { return ((const RawStmt *) raw_stmt)->stmt; }

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -77,13 +78,18 @@ static inline uint32_t pgl_field_hash(const char *name, size_t len) {
   return (uint32_t)(unsigned char)name[0] + 7u * (unsigned char)name[len - 1] + 13u * (uint32_t)len;
 }
 
-/* The descriptor of a node's kind, from the tag its struct starts with; NULL for a kind
- * libpg_query's protocol does not know. */
-const PglType *pgl_type_of(const void *node);
-/* Its table, for readers that look types up inline (sql::Node, on every node of a walk):
- * pgl_types_by_tag[tag] for tag < pgl_type_tag_count, NULL where no kind is. */
+/* The descriptors by tag: pgl_types_by_tag[tag] for tag < pgl_type_tag_count, NULL where no
+ * kind is. */
 extern const PglType *const pgl_types_by_tag[];
 extern const unsigned pgl_type_tag_count;
+
+/* The descriptor of a node's kind, from the tag its struct starts with; NULL for a kind
+ * libpg_query's protocol does not know. Inline: a walk asks it for every node. */
+static inline const PglType *pgl_type_of(const void *node) {
+  int tag;
+  memcpy(&tag, node, sizeof tag);
+  return (unsigned) tag < pgl_type_tag_count ? pgl_types_by_tag[(unsigned) tag] : NULL;
+}
 
 /* The head of PostgreSQL's List (nodes/pg_list.h), for readers of lists inline; pg_tree.c
  * checks that it matches. A node starts with its int tag. */
@@ -109,9 +115,8 @@ PglParse pgl_parse(const char *text);
 void pgl_free(PglParse *parse);
 
 /* A List's cells and their count (0 for NULL, the empty list). The cells hold pointers,
- * unless the list is an IntList / OidList (then pgl_list_holds_ints). */
+ * unless the list is an IntList / OidList (pgl_int_list_tag, pgl_oid_list_tag). */
 const void *const *pgl_list_cells(const void *list, int *length);
-int pgl_list_holds_ints(const void *list);
 
 /* RawStmt's stmt. */
 const void *pgl_raw_stmt(const void *raw_stmt);
