@@ -193,7 +193,8 @@ TEST(CatalogCli, SilentServerTimesOutWithinTheConnectTimeout) {
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   close(fd);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_LT(seconds, 10.0);
+  // Only "ended by itself" (connect_timeout=2), with a wide margin for a busy machine.
+  EXPECT_LT(seconds, 60.0);
   EXPECT_NE(r.err.find("database shop"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("timeout"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("pw-123"), std::string::npos) << r.err;

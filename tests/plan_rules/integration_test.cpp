@@ -1,5 +1,7 @@
 // End to end on a real server: a query the plan rules flag, the DDL they suggest created on
-// the throwaway cluster, the same query re-run — at least 10x faster, times printed.
+// the throwaway cluster, the same query re-run. What is asserted does not depend on the
+// machine's load: the plan uses the index, reads at least 10x fewer buffers and costs the
+// planner at least 10x less. Wall-clock times are printed beside them, never asserted.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -39,7 +41,7 @@ double median_ms(test::PgCluster& pg, const std::string& query, int runs) {
   return times[times.size() / 2];
 }
 
-TEST(PlanRulesLive, SuggestedIndexMakesTheFlaggedQueryTenTimesFaster) {
+TEST(PlanRulesLive, SuggestedIndexIsUsedAndReadsTenTimesFewerBuffers) {
   PGLENS_REQUIRE_CLUSTER(pg);
   // A few hundred thousand rows: enough for the scan to hurt, quick to load on 2 cores.
   pg->exec(
@@ -73,13 +75,17 @@ TEST(PlanRulesLive, SuggestedIndexMakesTheFlaggedQueryTenTimesFaster) {
   EXPECT_NE(after_text.find("Index"), std::string::npos) << after_text;
   double after_ms = median_ms(*pg, kQuery, 5);
 
-  double speedup = before_ms / after_ms;
-  std::printf("[ measured ] %s\n             before: %.3f ms (plan: %.3f ms)  after %s: %.3f ms (plan: %.3f ms)  "
-              "speedup %.0fx\n",
-              kQuery, before_ms, before.execution_time_ms.value_or(0), ddl.c_str(), after_ms,
-              after.execution_time_ms.value_or(0), speedup);
-  EXPECT_GE(speedup, 10.0) << "before " << before_ms << " ms, after " << after_ms << " ms";
-  EXPECT_GE(before.execution_time_ms.value_or(0), 10 * after.execution_time_ms.value_or(1e9));
+  auto buffers = [](const plan::Plan& p) { return p.root().buffers.total_hit() + p.root().buffers.total_read(); };
+  std::printf("[ measured ] %s\n             before: %lld buffers, cost %.0f, %.3f ms (plan: %.3f ms)\n"
+              "             after %s: %lld buffers, cost %.0f, %.3f ms (plan: %.3f ms)\n",
+              kQuery, static_cast<long long>(buffers(before)), before.root().total_cost.value_or(0), before_ms,
+              before.execution_time_ms.value_or(0), ddl.c_str(), static_cast<long long>(buffers(after)),
+              after.root().total_cost.value_or(0), after_ms, after.execution_time_ms.value_or(0));
+  ASSERT_TRUE(before.root().buffers.present && after.root().buffers.present);
+  EXPECT_GE(buffers(before), 10 * buffers(after)) << after_text;
+  ASSERT_TRUE(before.root().total_cost && after.root().total_cost);
+  EXPECT_GE(*before.root().total_cost, 10 * *after.root().total_cost) << after_text;
+  EXPECT_EQ(after_text.find("Seq Scan"), std::string::npos) << after_text;
   pg->exec("RESET ALL; DROP SCHEMA planrules_live CASCADE;");
 }
 
