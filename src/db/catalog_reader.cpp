@@ -1,5 +1,6 @@
 // The catalog from a live database: pg_catalog read in one read-only, repeatable-read
-// transaction. Index definitions, partition keys and bounds are taken as PostgreSQL prints
+// transaction, every function qualified (and the connection's search_path empty) so no
+// function planted in another schema runs as the user. Index definitions, partition keys and bounds are taken as PostgreSQL prints
 // them and read by the DDL reader, so a live catalog equals the one its DDL gives.
 #include <charconv>
 #include <map>
@@ -54,7 +55,7 @@ std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
 
   Catalog c;
   c.set_search_path(out.search_path());
-  auto schemas = conn->query(fmt::format("SELECT n.nspname FROM pg_namespace n WHERE {} ORDER BY 1", kSchemaFilter), {}, error);
+  auto schemas = conn->query(fmt::format("SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE {} ORDER BY 1", kSchemaFilter), {}, error);
   if (!schemas) return error;
   bool has_public = false;
   for (const auto& r : schemas->rows) {
@@ -65,11 +66,11 @@ std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
 
   auto tables = conn->query(fmt::format(
       "SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples, c.relpages, "
-      "  CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, "
-      "  CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END, pn.nspname, pc.relname "
-      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-      "LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid "
-      "LEFT JOIN pg_class pc ON pc.oid = i.inhparent LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace "
+      "  CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, "
+      "  CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, pn.nspname, pc.relname "
+      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "LEFT JOIN pg_catalog.pg_inherits i ON c.relispartition AND i.inhrelid = c.oid "
+      "LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace "
       "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND {} ORDER BY n.nspname, c.relname", kSchemaFilter), {}, error);
   if (!tables) return error;
   std::map<std::string, std::pair<std::string, std::string>> by_oid;
@@ -100,8 +101,8 @@ std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
   }
 
   auto columns = conn->query(fmt::format(
-      "SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull "
-      "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull "
+      "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm') AND {} "
       "ORDER BY a.attrelid, a.attnum", kSchemaFilter), {}, error);
   if (!columns) return error;
@@ -117,13 +118,13 @@ std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
   // Constraints PostgreSQL copied onto partitions (conparentid <> 0) belong to the parent.
   auto constraints = conn->query(fmt::format(
       "SELECT co.conrelid, co.conname, co.contype, "
-      "  array_to_string(ARRAY(SELECT a.attname FROM unnest(co.conkey) WITH ORDINALITY k(num, ord) "
-      "    JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.num ORDER BY k.ord), E'\\x1f'), "
+      "  pg_catalog.array_to_string(ARRAY(SELECT a.attname FROM pg_catalog.unnest(co.conkey) WITH ORDINALITY k(num, ord) "
+      "    JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.num ORDER BY k.ord), E'\\x1f'), "
       "  fn.nspname, fc.relname, "
-      "  array_to_string(ARRAY(SELECT a.attname FROM unnest(co.confkey) WITH ORDINALITY k(num, ord) "
-      "    JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.num ORDER BY k.ord), E'\\x1f') "
-      "FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-      "LEFT JOIN pg_class fc ON fc.oid = co.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace "
+      "  pg_catalog.array_to_string(ARRAY(SELECT a.attname FROM pg_catalog.unnest(co.confkey) WITH ORDINALITY k(num, ord) "
+      "    JOIN pg_catalog.pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.num ORDER BY k.ord), E'\\x1f') "
+      "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "LEFT JOIN pg_catalog.pg_class fc ON fc.oid = co.confrelid LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace "
       "WHERE co.contype IN ('p', 'u', 'f') AND co.conparentid = 0 AND {} ORDER BY co.conrelid, co.conname",
       kSchemaFilter), {}, error);
   if (!constraints) return error;
@@ -144,10 +145,10 @@ std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
   }
 
   auto indexes = conn->query(fmt::format(
-      "SELECT i.indrelid, pg_get_indexdef(i.indexrelid), i.indisvalid, i.indisprimary, pn.nspname, pc.relname "
-      "FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-      "LEFT JOIN pg_inherits inh ON inh.inhrelid = i.indexrelid "
-      "LEFT JOIN pg_class pc ON pc.oid = inh.inhparent LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace "
+      "SELECT i.indrelid, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisvalid, i.indisprimary, pn.nspname, pc.relname "
+      "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "LEFT JOIN pg_catalog.pg_inherits inh ON inh.inhrelid = i.indexrelid "
+      "LEFT JOIN pg_catalog.pg_class pc ON pc.oid = inh.inhparent LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace "
       "WHERE {} ORDER BY i.indrelid, i.indexrelid", kSchemaFilter), {}, error);
   if (!indexes) return error;
   for (const auto& r : indexes->rows) {

@@ -2,8 +2,12 @@
 
 #include <poll.h>
 
+#include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
+#include <thread>
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
@@ -23,6 +27,53 @@ std::string reason_of(const char* message) {
   return m.empty() ? "unknown error" : m;
 }
 
+// Every form a password can take in a connection string: the URL's userinfo after ':',
+// `password=` in its query or as a keyword, each as written and percent-decoded.
+std::vector<std::string> secrets_of(std::string_view conninfo) {
+  std::vector<std::string> out;
+  auto decoded = [](std::string_view s) {
+    std::string d;
+    for (size_t i = 0; i < s.size(); ++i) {
+      auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+      if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) && hex(s[i + 2])) {
+        d += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+        i += 2;
+      } else {
+        d += s[i];
+      }
+    }
+    return d;
+  };
+  auto add = [&](std::string_view secret) {
+    if (secret.empty()) return;
+    out.emplace_back(secret);
+    if (std::string d = decoded(secret); d != secret && !d.empty()) out.push_back(std::move(d));
+  };
+  if (auto scheme = conninfo.find("://"); scheme != std::string_view::npos) {
+    std::string_view rest = conninfo.substr(scheme + 3);
+    std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+      std::string_view userinfo = authority.substr(0, at);
+      if (auto colon = userinfo.find(':'); colon != std::string_view::npos) add(userinfo.substr(colon + 1));
+    }
+  }
+  // password=... as a URL parameter or a keyword (quoted or not); ends at & or whitespace.
+  for (size_t at = conninfo.find("password"); at != std::string_view::npos; at = conninfo.find("password", at + 1)) {
+    size_t i = at + 8;
+    while (i < conninfo.size() && conninfo[i] == ' ') ++i;
+    if (i >= conninfo.size() || conninfo[i] != '=') continue;
+    ++i;
+    while (i < conninfo.size() && conninfo[i] == ' ') ++i;
+    bool quoted = i < conninfo.size() && conninfo[i] == '\'';
+    if (quoted) ++i;
+    size_t end = i;
+    while (end < conninfo.size() && (quoted ? conninfo[end] != '\'' : (conninfo[end] != '&' && conninfo[end] != ' ')))
+      ++end;
+    add(conninfo.substr(i, end - i));
+  }
+  return out;
+}
+
 struct ConninfoOptions {
   PQconninfoOption* options = nullptr;
   ~ConninfoOptions() { if (options) PQconninfoFree(options); }
@@ -33,10 +84,52 @@ struct ConninfoOptions {
   }
 };
 
+// Asks the server to cancel the running query, waiting for the answer no longer than
+// kCancelWaitMs. PQcancel opens a new connection and blocks without a deadline, so behind a
+// stalled server or proxy it could wait forever: it runs on a thread of its own, left to
+// the process's exit if it never returns (the server's statement_timeout, set on connect,
+// ends the query anyway).
+constexpr int kCancelWaitMs = 2000;
+
+void cancel_with_deadline(PGconn* conn) {
+  PGcancel* cancel = PQgetCancel(conn);
+  if (!cancel) return;
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+  };
+  auto state = std::make_shared<State>();
+  std::thread([cancel, state] {
+    char buf[256];
+    PQcancel(cancel, buf, sizeof buf);
+    PQfreeCancel(cancel);
+    std::lock_guard lock(state->mu);
+    state->done = true;
+    state->cv.notify_all();
+  }).detach();
+  std::unique_lock lock(state->mu);
+  state->cv.wait_for(lock, std::chrono::milliseconds(kCancelWaitMs), [&] { return state->done; });
+}
+
 }  // namespace
 
 std::string Endpoint::describe() const {
   return fmt::format("host {} port {} database {}", host.empty() ? "(local socket)" : host, port, database);
+}
+
+std::string redact_secrets(std::string message, std::string_view conninfo) {
+  for (const auto& secret : secrets_of(conninfo)) {
+    for (size_t at = message.find(secret); at != std::string::npos; at = message.find(secret, at + 3))
+      message.replace(at, secret.size(), "***");
+  }
+  // And any URL the message quotes: its userinfo may be what libpq could not parse.
+  for (size_t at = message.find("://"); at != std::string::npos; at = message.find("://", at + 3)) {
+    size_t end = message.find_first_of("/?\" \n", at + 3);
+    size_t sign = message.rfind('@', end == std::string::npos ? std::string::npos : end);
+    if (sign != std::string::npos && sign > at + 3) message.replace(at + 3, sign - (at + 3), "***");
+  }
+  return message;
 }
 
 std::optional<Endpoint> endpoint_of(const std::string& conninfo, std::string* error) {
@@ -44,7 +137,7 @@ std::optional<Endpoint> endpoint_of(const std::string& conninfo, std::string* er
   char* err = nullptr;
   given.options = PQconninfoParse(conninfo.c_str(), &err);
   if (!given.options) {
-    if (error) *error = reason_of(err);
+    if (error) *error = redact_secrets(reason_of(err), conninfo);
     if (err) PQfreemem(err);
     return std::nullopt;
   }
@@ -110,10 +203,21 @@ std::optional<Connection> Connection::open(const std::string& conninfo, int conn
   c.impl_->conn = PQconnectdbParams(keys.data(), values.data(), 1);
   if (!c.impl_->conn || PQstatus(c.impl_->conn) != CONNECTION_OK) {
     error = fmt::format("cannot connect to PostgreSQL at {}: {}", endpoint->describe(),
-                        reason_of(c.impl_->conn ? PQerrorMessage(c.impl_->conn) : "out of memory"));
+                        redact_secrets(reason_of(c.impl_->conn ? PQerrorMessage(c.impl_->conn) : "out of memory"),
+                                       conninfo));
     return std::nullopt;
   }
-  if (!c.execute(fmt::format("SET statement_timeout = {}", statement_timeout_ms), error)) return std::nullopt;
+  // As pg_dump does (CVE-2018-1058): an empty search_path, so no function or operator another
+  // role created in `public` can stand in for pg_catalog's in pglens's queries; and the
+  // session read-only, with every wait bounded, so pointing pglens at production is safe.
+  // Plain SETs, the timeouts first: they call no function and take no lock, so they run
+  // before anything could be looked up in a schema or wait on a locked catalog.
+  std::string ms = std::to_string(statement_timeout_ms);
+  for (const std::string& set :
+       {"SET statement_timeout = " + ms, "SET lock_timeout = " + ms,
+        "SET idle_in_transaction_session_timeout = " + std::to_string(std::max(60000, 2 * statement_timeout_ms)),
+        std::string("SET search_path = ''"), std::string("SET default_transaction_read_only = on")})
+    if (!c.execute(set, error)) return std::nullopt;
   return c;
 }
 
@@ -134,11 +238,7 @@ std::optional<QueryResult> Connection::query(const std::string& sql, const std::
   while (PQisBusy(conn)) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
     if (left <= 0) {
-      if (PGcancel* cancel = PQgetCancel(conn)) {
-        char buf[256];
-        PQcancel(cancel, buf, sizeof buf);
-        PQfreeCancel(cancel);
-      }
+      cancel_with_deadline(conn);
       error = fmt::format("query timed out after {} ms on {}", impl_->statement_timeout_ms, endpoint_.describe());
       return std::nullopt;
     }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pglens::db {
@@ -18,6 +19,11 @@ struct Endpoint {
 // Parses a URL or key=value string with libpq, filling the rest from PG* variables and
 // libpq's defaults. nullopt and `error` when libpq cannot parse it.
 std::optional<Endpoint> endpoint_of(const std::string& conninfo, std::string* error = nullptr);
+
+// `message` with every password `conninfo` holds (userinfo, password=, raw or
+// percent-decoded) and any quoted URL's userinfo replaced by ***: libpq's parse errors
+// quote the text they could not read.
+std::string redact_secrets(std::string message, std::string_view conninfo);
 
 struct Row {
   std::vector<std::optional<std::string>> values;
