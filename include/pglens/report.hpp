@@ -53,4 +53,14 @@ class JsonReportWriter {
 std::string render_sarif(std::span<const FileReport> reports);
 std::string render_github(const FileReport& report);
 
+// Text from SQL, plans, logs and file names, made safe for a terminal: every control
+// character (C0 but tab and, when `keep_newlines`, LF; DEL) is shown as its picture (ESC as
+// ␛, CR as ␍), C1 controls and bytes that are not UTF-8 as U+FFFD. Input can then never
+// move the cursor, recolour, retitle or erase what pglens prints; one code point per
+// character replaced keeps carets aligned.
+std::string terminal_safe(std::string_view text, bool keep_newlines = false);
+// The same for a whole rendering pglens has styled itself: newlines stay, and its own SGR
+// colour sequences stay when `keep_own_colors` (none of them can hide text).
+std::string terminal_safe_styled(std::string_view text, bool keep_own_colors);
+
 }  // namespace pglens

@@ -14,6 +14,7 @@
 #include "pglens/catalog.hpp"
 #include "pglens/plan.hpp"
 #include "pglens/plan_rules.hpp"
+#include "pglens/report.hpp"
 
 namespace pglens::cli {
 namespace {
@@ -399,8 +400,8 @@ int run_explain(const ExplainArgs& args) {
 
   std::string name = args.input == "-" ? "stdin" : args.input;
   for (const auto& e : result.errors) {
-    if (e.line) fmt::print(stderr, "pglens: {}:{}: {}\n", name, e.line, e.message);
-    else fmt::print(stderr, "pglens: {}: {}\n", name, e.message);
+    if (e.line) fmt::print(stderr, "pglens: {}:{}: {}\n", terminal_safe(name), e.line, terminal_safe(e.message));
+    else fmt::print(stderr, "pglens: {}: {}\n", terminal_safe(name), terminal_safe(e.message));
   }
   if (args.format == "json") {
     nlohmann::ordered_json j;
@@ -418,6 +419,8 @@ int run_explain(const ExplainArgs& args) {
       if (i) out += "\n";
       render_plan(result.plans[i], i, result.plans.size(), st, findings[i], out);
     }
+    // Plans quote the query's text and names: shown safe for the terminal (report.hpp).
+    out = terminal_safe_styled(out, st.on);
     std::fwrite(out.data(), 1, out.size(), stdout);
   }
   std::fflush(stdout);

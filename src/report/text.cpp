@@ -84,9 +84,8 @@ void excerpt(std::string& out, const LineIndex& lines, const Diagnostic& d, cons
     len = std::min(len, text.size() > col - from ? text.size() - (col - from) : 1);
   }
   std::string gutter = fmt::format("{:>5} | ", line + 1);
-  std::string shown;
-  shown.reserve(text.size());
-  for (char c : text) shown += (c == '\t') ? ' ' : c;  // tabs as one column keeps the caret aligned
+  std::string shown = terminal_safe(text);
+  for (char& c : shown) if (c == '\t') c = ' ';  // tabs as one column keeps the caret aligned
   out += paint(kDim, gutter) + prefix + shown + suffix + "\n";
   // Caret line: one space per character (code point) before the span.
   size_t pad = prefix.size();
@@ -105,36 +104,42 @@ void excerpt(std::string& out, const LineIndex& lines, const Diagnostic& d, cons
 std::string render_text(const FileReport& r, bool color) {
   Paint paint{color};
   std::string out;
+  // Everything that comes from the input (its path, its SQL, messages quoting it) is shown
+  // through terminal_safe: a .sql file must not be able to drive the terminal.
+  std::string path = terminal_safe(r.file.path);
   if (!r.error.empty()) {
-    std::string where = r.error_position ? fmt::format("{}:{}:{}", r.file.path, r.error_position->line,
+    std::string where = r.error_position ? fmt::format("{}:{}:{}", path, r.error_position->line,
                                                         r.error_position->column)
-                                         : r.file.path;
-    out += fmt::format("{}: {} {}\n", paint(kBold, where), paint(fmt::format("{}{}", kBold, kRed), "error:"), r.error);
+                                         : path;
+    out += fmt::format("{}: {} {}\n", paint(kBold, where), paint(fmt::format("{}{}", kBold, kRed), "error:"),
+                       terminal_safe(r.error));
     return out;
   }
   if (r.diagnostics.empty()) return out;
   LineIndex lines(r.file.text);
   for (const auto& d : r.diagnostics) {
     Position p = lines.position(d.span.begin);
-    out += fmt::format("{}: {} {} {}\n", paint(kBold, fmt::format("{}:{}:{}", r.file.path, p.line, p.column)),
+    out += fmt::format("{}: {} {} {}\n", paint(kBold, fmt::format("{}:{}:{}", path, p.line, p.column)),
                        paint(fmt::format("{}{}", kBold, severity_color(d.severity)), fmt::format("{}:", to_string(d.severity))),
-                       paint(kBold, d.message), paint(kDim, fmt::format("[{}]", d.rule)));
+                       paint(kBold, terminal_safe(d.message)), paint(kDim, fmt::format("[{}]", d.rule)));
     excerpt(out, lines, d, paint);
-    if (!d.help_text.empty()) out += fmt::format("      = {} {}\n", paint(fmt::format("{}{}", kBold, kGreen), "help:"), d.help_text);
-    if (d.fix_value) out += fmt::format("      = {} {}\n", paint(fmt::format("{}{}", kBold, kGreen), "fix:"), d.fix_value->description);
+    if (!d.help_text.empty()) out += fmt::format("      = {} {}\n", paint(fmt::format("{}{}", kBold, kGreen), "help:"),
+                                               terminal_safe(d.help_text));
+    if (d.fix_value) out += fmt::format("      = {} {}\n", paint(fmt::format("{}{}", kBold, kGreen), "fix:"),
+                                        terminal_safe(d.fix_value->description));
     if (!d.ddl_text.empty()) {
       out += fmt::format("      = {}\n", paint(fmt::format("{}{}", kBold, kGreen), "suggested DDL:"));
       size_t b = 0;
       while (b < d.ddl_text.size()) {
         size_t e = d.ddl_text.find('\n', b);
         if (e == std::string::npos) e = d.ddl_text.size();
-        out += fmt::format("          {}\n", paint(kCyan, std::string_view(d.ddl_text).substr(b, e - b)));
+        out += fmt::format("          {}\n", paint(kCyan, terminal_safe(std::string_view(d.ddl_text).substr(b, e - b))));
         b = e + 1;
       }
     }
     for (const auto& rel : d.related_locations) {
       Position rp = lines.position(rel.span.begin);
-      out += fmt::format("      = note: {}:{}:{}: {}\n", r.file.path, rp.line, rp.column, rel.message);
+      out += fmt::format("      = note: {}:{}:{}: {}\n", path, rp.line, rp.column, terminal_safe(rel.message));
     }
   }
   return out;
@@ -147,10 +152,11 @@ std::string render_text_summary(const Summary& s, bool color) {
 }
 
 std::string render_github(const FileReport& r) {
-  // Workflow-command escaping: data escapes %, CR, LF; properties also ':' and ','.
+  // Workflow-command escaping: data escapes %, CR, LF; properties also ':' and ','. The
+  // log is read in a terminal-like viewer too: other controls are shown (terminal_safe).
   auto data = [](std::string_view s) {
     std::string o;
-    for (char c : s) {
+    for (char c : terminal_safe(s, true)) {
       if (c == '%') o += "%25"; else if (c == '\r') o += "%0D"; else if (c == '\n') o += "%0A"; else o += c;
     }
     return o;
