@@ -270,6 +270,8 @@ struct CatalogSources {
   bool use_environment = true;  // PGLENS_DATABASE_URL
   unsigned threads = 1;         // for the DDL (load_ddl_paths)
   ParsedDdlHook on_parsed;      // for the DDL of extra_ddl (`pglens lint` checks it then)
+  // Told what the user should know but is no error (an untrusted `[database] url` skipped).
+  std::function<void(const std::string&)> on_notice;
 };
 std::optional<std::string> build_catalog(const Config& config, const CatalogSources& sources, Catalog& out);
 

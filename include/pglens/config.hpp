@@ -67,6 +67,20 @@ std::optional<ConfigError> load_config(const std::filesystem::path& file, Config
 // Same, from text (for tests and the LSP, which reads unsaved buffers).
 std::optional<ConfigError> parse_config(std::string_view text, const std::filesystem::path& file, Config& out);
 
+// A repository's config is untrusted for network access: its `[database] url` is used only
+// when the file is the user's own ($XDG_CONFIG_HOME/pglens/, ~/.config/pglens/) or the user
+// trusted this file with this URL (`pglens trust`; recorded in trust_store_path(), outside
+// any repository; editing the URL revokes it). --db and PGLENS_DATABASE_URL need no trust.
+bool database_url_trusted(const Config& config);
+// What to tell the user when the config's URL is set but not trusted.
+std::string untrusted_database_url_notice(const Config& config);
+// Records (or, with trusted = false, removes) the trust in `config`'s file and URL.
+std::optional<std::string> set_database_url_trust(const Config& config, bool trusted);
+std::vector<std::string> trusted_config_files();
+// $PGLENS_TRUST_FILE, else $XDG_CONFIG_HOME/pglens/trusted-databases, else
+// ~/.config/pglens/trusted-databases; empty without a home.
+std::filesystem::path trust_store_path();
+
 // The nearest .pglens.toml in the directory of `path` or above it.
 std::optional<std::filesystem::path> find_config(const std::filesystem::path& path);
 

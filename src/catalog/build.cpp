@@ -25,7 +25,10 @@ std::optional<std::string> build_catalog(const Config& config, const CatalogSour
   std::string url = sources.db_url;
   if (url.empty() && sources.use_environment)
     if (const char* env = std::getenv("PGLENS_DATABASE_URL"); env && *env) url = env;
-  if (url.empty()) url = config.database_url;
+  if (url.empty() && !config.database_url.empty()) {
+    if (database_url_trusted(config)) url = config.database_url;
+    else if (sources.on_notice) sources.on_notice(untrusted_database_url_notice(config));
+  }
 
   if (!config.catalog.empty()) {
     std::filesystem::path file = config.catalog;

@@ -30,6 +30,7 @@ void add_config_command(CLI::App& app, Runner& run);
 void add_lsp_command(CLI::App& app, Runner& run);
 void add_explain_command(CLI::App& app, Runner& run);
 void add_catalog_command(CLI::App& app, Runner& run);
+void add_trust_command(CLI::App& app, Runner& run);
 
 // Colour choice shared by all subcommands: auto = only when the stream is a terminal
 // and NO_COLOR is unset.
@@ -45,6 +46,9 @@ bool resolve_config(const std::string& explicit_path, const std::filesystem::pat
 // load_ddl_paths; `on_parsed` sees the DDL of `linted_files` as it is parsed.
 bool load_catalog(const Config& config, const std::vector<std::filesystem::path>& linted_files, const std::string& db_url,
                   Catalog& out, unsigned threads = 1, ParsedDdlHook on_parsed = {});
+
+// Prints a catalog source's notice as a warning on stderr (CatalogSources::on_notice).
+void print_notice(const std::string& notice);
 
 // Leaves `owned` to the process's exit, which takes its memory back at once: a schema of
 // tens of thousands of indexes, freed allocation by allocation, took ~20 ms of a 200 ms

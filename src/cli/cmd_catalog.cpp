@@ -103,6 +103,7 @@ bool load_catalog(const Config& config, const std::vector<std::filesystem::path>
   sources.db_url = db_url;
   sources.threads = threads;
   sources.on_parsed = std::move(on_parsed);
+  sources.on_notice = print_notice;
   if (auto err = build_catalog(config, sources, out)) {
     fmt::print(stderr, "pglens: error: {}\n", *err);
     return false;

@@ -393,7 +393,7 @@ int run_explain(const ExplainArgs& args) {
     if (p.query_text.empty() && !sql.empty()) p.query_text = sql;
   // The schema, when the config or --db names one: real columns and existing indexes.
   Catalog catalog;
-  if (auto err = build_catalog(config, {.db_url = args.db}, catalog))
+  if (auto err = build_catalog(config, {.db_url = args.db, .on_notice = print_notice}, catalog))
     fmt::print(stderr, "pglens: warning: no catalog ({}); suggestions come from the plan alone\n", *err);
   std::vector<plan::Diagnosis> findings;
   for (const auto& p : result.plans) findings.push_back(plan::diagnose(p, config, catalog));

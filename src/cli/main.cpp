@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/cli.hpp"
+#include "pglens/report.hpp"
 
 namespace pglens::cli {
 
@@ -34,6 +35,10 @@ bool resolve_config(const std::string& explicit_path, const std::filesystem::pat
   return true;
 }
 
+void print_notice(const std::string& notice) {
+  fmt::print(stderr, "pglens: warning: {}\n", terminal_safe(notice));
+}
+
 }  // namespace pglens::cli
 
 int main(int argc, char** argv) {
@@ -52,6 +57,7 @@ int main(int argc, char** argv) {
       "  pglens config --show                 print the effective configuration\n"
       "  pglens lsp                           the language server, started by editors\n"
       "  pglens explain plan.txt              read an EXPLAIN plan and name its bottleneck\n"
+      "  pglens trust                         let this repository's .pglens.toml choose the database\n"
       "\nExit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage, config or I/O error.");
   Runner run;
   add_lint_command(app, run);
@@ -60,6 +66,7 @@ int main(int argc, char** argv) {
   add_lsp_command(app, run);
   add_explain_command(app, run);
   add_catalog_command(app, run);
+  add_trust_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -314,7 +314,9 @@ std::string render_config(const Config& c) {
   out += fmt::format("schema = {}\n", toml_list(c.schema));
   out += fmt::format("search-path = {}\n", toml_list(c.search_path));
   if (!c.catalog.empty()) out += fmt::format("catalog = {}\n", toml_string(c.catalog));
-  if (!c.database_url.empty()) out += "\n[database]\nurl = \"(set; not shown)\"\n";
+  if (!c.database_url.empty())
+    out += fmt::format("\n[database]\nurl = \"(set; not shown)\"  # {}\n",
+                       database_url_trusted(c) ? "trusted" : "not used until trusted: pglens trust");
   for (const auto& [name, hint] : c.tables) {
     out += fmt::format("\n[tables.{}]\n", toml_string(name));
     if (hint.rows) out += fmt::format("rows = {}\n", *hint.rows);

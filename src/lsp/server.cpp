@@ -136,7 +136,6 @@ std::shared_ptr<const Server::Profile> Server::load_profile(const std::string& k
   } else {
     profile->config.root = workspace_root_ ? *workspace_root_ : std::filesystem::current_path(ec);
   }
-  if (!settings_.database_url.empty()) profile->config.database_url = settings_.database_url;
   profile->linter = std::make_shared<const Linter>(profile->config);
   return profile;
 }
@@ -145,8 +144,12 @@ const std::shared_ptr<const Catalog>& Server::catalog_of(const Profile& profile)
   std::call_once(profile.catalog_once, [&] {
     auto catalog = std::make_shared<Catalog>();
     CatalogSources sources;
-    sources.db_url = profile.config.database_url;
+    // The editor's own setting is the user's; the config's URL only once trusted (build_catalog).
+    sources.db_url = settings_.database_url;
     sources.threads = 2;  // a migrations directory is parsed a file ahead of the one being applied
+    sources.on_notice = [this](const std::string& notice) {
+      client_.show_message(MessageType::warning, fmt::format("pglens: {}", notice));
+    };
     if (auto error = build_catalog(profile.config, sources, *catalog))
       client_.show_message(MessageType::warning, fmt::format("pglens: schema not fully loaded: {}", *error));
     profile.catalog = std::move(catalog);
