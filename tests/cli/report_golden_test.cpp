@@ -31,7 +31,7 @@ TEST(Sarif, OutputValidatesAgainstTheSarif210Schema) {
   auto r = test::run_pglens("lint --format sarif sample.sql", {}, test::testdata("report"));
   ASSERT_EQ(r.exit_code, 1) << r.err;
   test::write_file(tmp / "out.sarif", r.out);
-  // A copy of ../shared/schemas/sarif-2.1.0.json, so the test runs from any checkout.
+  // The SARIF 2.1.0 schema, kept in the repository so the test runs from any checkout.
   std::string schema = (test::testdata("report") / "sarif-2.1.0.json").string();
   std::string cmd = "python3 -c 'import json,sys,jsonschema; "
                     "jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' '" +
