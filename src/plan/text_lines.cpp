@@ -252,7 +252,12 @@ std::vector<Logical> rejoin_lines(const std::vector<Line>& lines, std::deque<std
   size_t query_col = 0;
   bool prev_trailing_space = false;
   size_t prev_physical_length = 0;
+  bool prev_tab_indented = false;
   for (const Line& line : lines) {
+    // A server log writes an entry's continuation lines after a tab: a line without one
+    // after them starts the next entry, however long the line above.
+    bool new_log_entry = prev_tab_indented && !line.tab_indented;
+    prev_tab_indented = line.tab_indented;
     std::string_view raw = line.text;
     struct Remember {
       size_t& to;
@@ -282,8 +287,9 @@ std::vector<Logical> rejoin_lines(const std::vector<Line>& lines, std::deque<std
       in_query = false;
     }
     std::string_view glue_with;
-    if (glue_ok && !logical.empty()) {
-      if (!is_line_start(s) && looks_wrapped(logical.back().text, logical.back().depth, prev_physical_length, s)) glue_with = "auto";
+    if (glue_ok && !logical.empty() && !new_log_entry) {
+      if (!is_line_start(s) && looks_wrapped(logical.back().text, logical.back().depth, prev_physical_length, s))
+        glue_with = "auto";
       else if (continues_pairs(logical.back().text, s)) glue_with = "  ";
       else if (completes_key(logical.back().text, s)) glue_with = " ";
     }
