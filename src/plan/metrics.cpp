@@ -134,23 +134,21 @@ void compute_metrics(Plan& plan) {
   plan.total_time_ms = 0;
   if (nodes.empty()) return;
 
-  // Parallel divisor: processes sharing a node's loops under a Gather (workers + leader).
-  // Below a Parallel Append the processes split its members between them instead of each
-  // running all: a member's time is its processes' summed time spread over all of them.
-  std::vector<double> divisor(nodes.size(), 1.0), spread(nodes.size(), 0.0);
+  // Parallel divisor: the processes that ran the section below a Gather (workers and, usually,
+  // the leader: the loops of the Gather's child). Each reports its own loop; a node's summed
+  // time over them, divided by their number, is what the average process spent in it. Below a
+  // Parallel Append the processes split the members between them: the same average holds.
+  std::vector<double> divisor(nodes.size(), 1.0);
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
     if (n.parent < 0) continue;
     const auto parent = static_cast<size_t>(n.parent);
-    const Node& p = nodes[parent];
-    if (is_gather(p)) {
-      double launched = static_cast<double>(p.workers_launched.value_or(p.workers_planned.value_or(0)));
-      divisor[i] = launched + 1.0;
-    } else {
+    if (!is_gather(nodes[parent])) {
       divisor[i] = divisor[parent];
-      spread[i] = p.node_type == "Append" && p.parallel_aware && divisor[parent] > 1
-                      ? std::max(1.0, p.actual_loops.value_or(divisor[parent]))
-                      : spread[parent];
+    } else if (n.subplan_name.empty()) {  // an InitPlan of the Gather runs in the leader alone
+      const Node& p = nodes[parent];
+      double launched = static_cast<double>(p.workers_launched.value_or(p.workers_planned.value_or(0)));
+      divisor[i] = n.actual_loops.value_or(0) >= 1 ? *n.actual_loops : launched + 1.0;
     }
   }
 
@@ -160,11 +158,7 @@ void compute_metrics(Plan& plan) {
     m = NodeMetrics{};
     double loops = n.actual_loops.value_or(n.never_executed ? 0 : 1);
     if (n.actual_total_ms && !n.never_executed) {
-      // Under a Gather each process runs its own loop; wall-clock is the per-process share.
-      double effective_loops = spread[i] > 0        ? loops / spread[i]
-                               : divisor[i] > 1     ? std::max(1.0, loops / divisor[i])
-                                                    : loops;
-      m.total_time_ms = *n.actual_total_ms * effective_loops;
+      m.total_time_ms = *n.actual_total_ms * loops / divisor[i];
     }
     if (n.actual_rows) m.total_rows = *n.actual_rows * loops;
     if (n.plan_rows) m.planned_total_rows = *n.plan_rows * std::max(1.0, loops);

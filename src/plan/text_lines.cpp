@@ -68,6 +68,8 @@ bool is_section(std::string_view s) {
     return !rest.empty() && is_digit(rest[0]);
   };
   if (numbered("InitPlan ") || numbered("SubPlan ")) return true;
+  // PostgreSQL 8.x printed sections without a number.
+  if (s == "InitPlan" || s == "SubPlan") return true;
   if (starts_with(s, "CTE ") && s.size() > 4) {
     std::string_view name = s.substr(4);
     return name.find(' ') == std::string_view::npos || name.front() == '"';

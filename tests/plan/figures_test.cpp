@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -130,8 +131,8 @@ TEST(PlanFigures, AbsurdCountsDoNotWrapAround) {
   auto p = read_one(
       "Hash Join  (cost=1.00..99999999999999999999.00 rows=99999999999999999999 width=8) "
       "(actual time=0.010..1.000 rows=99999999999999999999 loops=1)\n"
-      "  Buffers: shared hit=9223372036854775807 read=9223372036854775807, temp read=9223372036854775807 "
-      "written=9223372036854775807\n"
+      "  Buffers: shared read=9000000000000000000, local read=9000000000000000000, "
+      "temp read=9000000000000000000 written=9000000000000000000\n"
       "  ->  Seq Scan on a  (cost=0.00..1.00 rows=1 width=4) (actual time=0.004..0.500 rows=1 loops=1)\n"
       "  ->  Hash  (cost=1.00..1.00 rows=1 width=4) (actual time=0.003..0.400 rows=1 loops=1)\n"
       "        ->  Seq Scan on b  (cost=0.00..1.00 rows=1 width=4) (actual time=0.003..0.300 rows=1 loops=1)\n");
@@ -200,11 +201,17 @@ TEST(PlanFiguresExplain, MisestimateImpactIsTheNodesOwnShare) {
 // executor start and end), within the rounding of the printed figures. Without times, the
 // exclusive costs add up to the root's cost.
 TEST(PlanFigures, ExclusiveFiguresOfEveryFixtureAddUpToTheTotal) {
+  // Hand-written to exercise the reader, with figures no server prints.
+  const std::set<std::string> invented = {
+      "text/name_variants.txt",  // every node name once; a 150-cost member under an 8-cost Append
+      "text/sections_pg17.txt",  // PG17 section names; a 4 ms SubPlan inside a 0.9 ms scan
+  };
   size_t checked = 0;
   for (const auto& entry : fs::recursive_directory_iterator(testdata("plan"))) {
     if (!entry.is_regular_file()) continue;
     std::string ext = entry.path().extension().string();
     if (ext != ".txt" && ext != ".json" && ext != ".yaml" && ext != ".xml") continue;
+    if (invented.contains(entry.path().lexically_relative(testdata("plan")).generic_string())) continue;
     auto result = plan::read_plans(read_file(entry.path()));
     for (size_t k = 0; k < result.plans.size(); ++k) {
       const plan::Plan& p = result.plans[k];
@@ -219,7 +226,9 @@ TEST(PlanFigures, ExclusiveFiguresOfEveryFixtureAddUpToTheTotal) {
           rounding += 0.0005 * std::max(1.0, n.actual_loops.value_or(1));
         }
         EXPECT_NEAR(sum, root.metrics.total_time_ms, rounding);
-        if (p.execution_time_ms) EXPECT_LE(root.metrics.total_time_ms, *p.execution_time_ms + 0.001);
+        if (p.execution_time_ms) {
+          EXPECT_LE(root.metrics.total_time_ms, *p.execution_time_ms + 0.001);
+        }
         ++checked;
       } else if (!p.analyzed() && root.total_cost) {
         double sum = 0;

@@ -97,5 +97,24 @@ TEST(PlanPasteDamage, LineCutAfterActualIsAWarning) {
   EXPECT_NE(r.errors[0].message.find("ends inside '(actual"), std::string::npos) << r.errors[0].message;
 }
 
+TEST(PlanPasteDamage, SectionsWithoutNumbersFromPostgreSQL8) {
+  // psql 8.x, as old blog posts and mailing-list threads show plans: "InitPlan" / "SubPlan"
+  // without a number, "Total runtime".
+  auto p = read_one(
+      "                                   QUERY PLAN\n"
+      "---------------------------------------------------------------------------------\n"
+      " Seq Scan on orders  (cost=0.01..4334.01 rows=1 width=33) (actual time=0.020..31.001 rows=1 loops=1)\n"
+      "   Filter: (id = $0)\n"
+      "   InitPlan\n"
+      "     ->  Result  (cost=0.00..0.01 rows=1 width=0) (actual time=0.002..0.003 rows=1 loops=1)\n"
+      " Total runtime: 31.101 ms\n"
+      "(5 rows)\n");
+  ASSERT_EQ(p.nodes.size(), 2u);
+  EXPECT_EQ(p.nodes[1].subplan_name, "InitPlan");
+  EXPECT_EQ(p.nodes[1].parent_relationship, "InitPlan");
+  EXPECT_NEAR(p.nodes[0].metrics.exclusive_time_ms, 31.001 - 0.003, 1e-9);
+  EXPECT_DOUBLE_EQ(p.execution_time_ms.value_or(-1), 31.101);
+}
+
 }  // namespace
 }  // namespace pglens::test
