@@ -55,6 +55,32 @@ TEST(PlanFigures, GatherParamsEvaluatedTakesTheInitPlanTime) {
   EXPECT_NEAR(p.nodes[8].metrics.share, 221.910 / 421.798, 1e-9);
 }
 
+// The same in every format (JSON prints Params Evaluated as an array; times differ per run).
+TEST(PlanFigures, InitPlanEvaluatorIsFoundInEveryFormat) {
+  for (std::string ext : {"txt", "json", "yaml", "xml"}) {
+    SCOPED_TRACE(ext);
+    auto index_cond = figures("initplan_index_cond." + ext);
+    ASSERT_EQ(index_cond.nodes.size(), 8u);
+    const auto& init2 = index_cond.nodes[1];
+    const auto& bitmap_index = index_cond.nodes[7];
+    ASSERT_EQ(init2.subplan_name, "InitPlan 2 (returns $1)");
+    ASSERT_EQ(bitmap_index.node_type, "Bitmap Index Scan");
+    EXPECT_NEAR(bitmap_index.metrics.exclusive_time_ms, bitmap_index.metrics.total_time_ms - init2.metrics.total_time_ms,
+                1e-9);
+    EXPECT_NEAR(index_cond.nodes[0].metrics.exclusive_time_ms,
+                index_cond.nodes[0].metrics.total_time_ms - index_cond.nodes[5].metrics.total_time_ms, 1e-9);
+
+    auto gather = figures("initplan_gather_params." + ext);
+    ASSERT_EQ(gather.nodes.size(), 9u);
+    const auto& evaluator = gather.nodes[6];
+    ASSERT_NE(evaluator.property("Params Evaluated"), nullptr);
+    EXPECT_NEAR(evaluator.metrics.exclusive_time_ms,
+                evaluator.metrics.total_time_ms - gather.nodes[7].metrics.total_time_ms -
+                    gather.nodes[1].metrics.total_time_ms,
+                1e-9);
+  }
+}
+
 TEST(PlanFigures, ParallelAppendMembersAreSpreadOverItsProcesses) {
   auto p = figures("parallel_append.txt");
   ASSERT_EQ(p.nodes.size(), 9u);
