@@ -83,9 +83,9 @@ class TextReader {
       return;
     }
     size_t key_len = detail_key_length(s);
-    if (key_len == 0 && l.col < root_col_) {
-      // Left of the plan's root and no plan line: what follows the plan (a server log's next
-      // entry after an auto_explain plan indented by a tab), not a broken line of it.
+    if (key_len == 0 && l.new_log_entry) {
+      // A server log's next entry after an auto_explain plan indented by a tab: the plan
+      // ended, this is no broken line of it.
       close();
       return;
     }

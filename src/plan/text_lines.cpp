@@ -317,7 +317,7 @@ std::vector<Logical> rejoin_lines(const std::vector<Line>& lines, std::deque<std
       glue_ok = !ends_output(prev.text);
       continue;
     }
-    logical.push_back({s, nullptr, col, line.origin, line.origin, false, paren_balance(s)});
+    logical.push_back({s, nullptr, col, line.origin, line.origin, false, paren_balance(s), new_log_entry});
     prev_trailing_space = line.had_trailing_space;
     if (starts_with(s, "Query Text:")) {
       in_query = true;
