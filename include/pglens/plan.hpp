@@ -46,9 +46,16 @@ struct Buffers {
   int64_t local_hit = 0, local_read = 0, local_dirtied = 0, local_written = 0;
   int64_t temp_read = 0, temp_written = 0;
   bool present = false;
-  int64_t total_read() const { return shared_read + local_read + temp_read; }
+  // Blocks not found in shared buffers (read from the OS cache or disk); temp files apart.
+  int64_t blocks_read() const { return saturating_sum(shared_read, local_read); }
+  int64_t temp_blocks() const { return saturating_sum(temp_read, temp_written); }
   int64_t total_hit() const { return shared_hit + local_hit; }
   friend bool operator==(const Buffers&, const Buffers&) = default;
+  // Pasted counts can be absurd: a sum stops at the int64 range instead of wrapping around.
+  static int64_t saturating_sum(int64_t a, int64_t b) {
+    int64_t sum = 0;
+    return __builtin_add_overflow(a, b, &sum) ? (b < 0 ? INT64_MIN : INT64_MAX) : sum;
+  }
 };
 
 // I/O timings in milliseconds (before PostgreSQL 16 "read"/"write" were shared+local).
@@ -144,7 +151,7 @@ struct Node {
 
   // Rows thrown away (per loop, as PostgreSQL prints them).
   std::optional<double> rows_removed_by_filter, rows_removed_by_join_filter, rows_removed_by_index_recheck;
-  std::optional<double> heap_fetches;
+  std::optional<double> heap_fetches;  // the total over all loops (PostgreSQL does not divide it)
   std::optional<int64_t> exact_heap_blocks, lossy_heap_blocks;
 
   // Parallelism.
@@ -216,6 +223,7 @@ struct Plan {
                               // (without ANALYZE: of the largest exclusive cost)
 
   bool analyzed() const;      // true when actual figures are present
+  bool timed() const;         // true when actual times are present (not EXPLAIN (ANALYZE, TIMING OFF))
   const Node& root() const { return nodes.front(); }
 };
 
@@ -239,6 +247,10 @@ std::optional<Format> detect_format(std::string_view input);
 
 // Fills Node::metrics, Plan::total_time_ms and Plan::bottleneck (idempotent).
 void compute_metrics(Plan& plan);
+// The rows `node` consumed: what its first child that is not an InitPlan, SubPlan or CTE
+// produced, x loops (a Sort under a Limit emits 20,000 of the 1,000,000 it sorted); 0 for a
+// leaf. Needs the metrics.
+double input_rows(const Plan& plan, const Node& node);
 
 // A stable line-per-field description of a plan (for tests and debugging). The options
 // leave out what legitimately differs between formats or runs.

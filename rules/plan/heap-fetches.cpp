@@ -45,7 +45,7 @@ class HeapFetches final : public detail::PlanRule {
     for (size_t i = 0; i < plan.nodes.size(); ++i) {
       const plan::Node& n = plan.nodes[i];
       if (n.node_type != "Index Only Scan" || !n.heap_fetches || !detail::executed(n)) continue;
-      double fetches = *n.heap_fetches * n.actual_loops.value_or(1);
+      double fetches = *n.heap_fetches;  // PostgreSQL prints the total over all loops
       double rows = detail::rows_returned(n);
       if (fetches < min_fetches || fetches < min_ratio * rows) continue;
       std::string table = detail::relation_ref(n);

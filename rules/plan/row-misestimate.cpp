@@ -116,7 +116,7 @@ class RowMisestimate final : public detail::PlanRule {
         why = scans.empty() ? std::string("the estimate comes from statistics the planner does not have")
                             : fmt::format("the statistics of {} may be stale; ANALYZE refreshes them",
                                           fmt::join(analyzed, ", "));
-      ctx.report(node, std::move(msg), detail::subtree_share(plan, join))
+      ctx.report(node, std::move(msg))
           .why(fmt::format("{}: {}", consequence, why))
           .ddl(std::move(ddl));
     }

@@ -65,7 +65,7 @@ class SortSpill final : public detail::PlanRule {
                                  fmt::format("Sort spilled {} to disk ({}) sorting {} rows by {}",
                                              detail::size_text(disk_kb),
                                              n.sort_method.empty() ? "external merge" : n.sort_method,
-                                             detail::count_text(detail::rows_returned(n)), fmt::join(n.sort_key, ", ")))
+                                             detail::count_text(plan::input_rows(plan, n)), fmt::join(n.sort_key, ", ")))
                               .ddl(fmt::format("SET work_mem = {};  -- this session; SET LOCAL inside a transaction",
                                                setting));
       int scan = n.children.empty() ? -1 : detail::scan_below(plan, n.children.front());

@@ -100,9 +100,12 @@ std::string key_detail(const Node& n) {
     return fmt::format("lossy heap blocks: {} (work_mem too small for the bitmap)", *n.lossy_heap_blocks);
   if (n.heap_fetches && *n.heap_fetches > 0 && n.node_type == "Index Only Scan")
     return fmt::format("heap fetches: {} (visibility map not current: VACUUM)", format_count(*n.heap_fetches));
-  if (m.exclusive_buffers.total_read() > 1000)
-    return fmt::format("read {} blocks ({} MB) from disk/OS cache", m.exclusive_buffers.total_read(),
-                       m.exclusive_buffers.total_read() * 8 / 1024);
+  const plan::Buffers& own = m.exclusive_buffers;
+  if (own.temp_blocks() > 1000)
+    return fmt::format("temp files: read {} and wrote {} blocks ({} MB)", own.temp_read, own.temp_written,
+                       own.temp_blocks() / 128);
+  if (own.blocks_read() > 1000)
+    return fmt::format("read {} blocks ({} MB) from disk/OS cache", own.blocks_read(), own.blocks_read() / 128);
   if (!n.index_cond.empty()) return shorten("Index Cond: " + n.index_cond, 70);
   if (!n.hash_cond.empty()) return shorten("Hash Cond: " + n.hash_cond, 70);
   if (!n.merge_cond.empty()) return shorten("Merge Cond: " + n.merge_cond, 70);
@@ -119,7 +122,9 @@ void render_plan(const Plan& p, size_t index, size_t count, const Style& st, con
                  std::string& out) {
   bool analyzed = p.analyzed();
   std::string head = count > 1 ? fmt::format("Plan {} of {}", index + 1, count) : std::string("Plan");
-  head += fmt::format(" ({}{}", to_string(p.format), analyzed ? ", ANALYZE" : ", estimates only");
+  bool timed = p.timed();
+  head += fmt::format(" ({}{}", to_string(p.format),
+                      !analyzed ? ", estimates only" : timed ? ", ANALYZE" : ", ANALYZE, TIMING OFF");
   if (p.execution_time_ms) head += ", execution " + format_ms(*p.execution_time_ms);
   if (p.planning_time_ms) head += ", planning " + format_ms(*p.planning_time_ms);
   if (p.log_duration_ms) head += ", logged duration " + format_ms(*p.log_duration_ms);
@@ -130,7 +135,10 @@ void render_plan(const Plan& p, size_t index, size_t count, const Style& st, con
     const auto& m = n.metrics;
     bool hot = static_cast<int>(n.id - 1) == p.bottleneck;
     std::string line;
-    if (analyzed) {
+    if (analyzed && !timed) {
+      // TIMING OFF: rows and loops were counted, times were not; 0 ms would be a lie.
+      line += fmt::format("{:>9} {:>4} {} ", n.never_executed ? "never" : "no timing", "", bar(0));
+    } else if (analyzed) {
       std::string time = n.never_executed ? "never" : format_ms(m.exclusive_time_ms);
       std::string b = bar(m.share);
       if (m.share >= 0.5) b = st.red(b);
@@ -162,13 +170,14 @@ void render_plan(const Plan& p, size_t index, size_t count, const Style& st, con
   }
   if (p.bottleneck >= 0) {
     const Node& b = p.nodes[static_cast<size_t>(p.bottleneck)];
-    if (analyzed && p.total_time_ms > 0) {
+    if (timed && p.total_time_ms > 0) {
       out += fmt::format("{} {} (node {}) — {:.0f}% of {}\n", st.bold("Bottleneck:"), st.red(b.label()), b.id,
                          b.metrics.share * 100, format_ms(p.total_time_ms));
-    } else if (!analyzed && p.root().total_cost && *p.root().total_cost > 0) {
-      out += fmt::format("{} {} (node {}) — {:.0f}% of the estimated cost {:.2f} (no ANALYZE: estimates only)\n",
-                         st.bold("Costliest node:"), st.red(b.label()), b.id,
-                         100 * b.metrics.exclusive_cost / *p.root().total_cost, *p.root().total_cost);
+    } else if (!timed && p.root().total_cost && *p.root().total_cost > 0) {
+      out += fmt::format("{} {} (node {}) — {:.0f}% of the estimated cost {:.2f} ({})\n", st.bold("Costliest node:"),
+                         st.red(b.label()), b.id, 100 * b.metrics.exclusive_cost / *p.root().total_cost,
+                         *p.root().total_cost,
+                         analyzed ? "TIMING OFF: no times, estimates only" : "no ANALYZE: estimates only");
     }
   }
   out += "\n" + render_findings_text(findings, st.on);

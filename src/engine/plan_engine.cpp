@@ -58,6 +58,8 @@ PlanFindingDraft& PlanRuleContext::report(int node, std::string message, double 
 }
 
 std::string count_text(double n) {
+  // Beyond int64 (an absurd pasted figure) the rounding below would wrap around.
+  if (!std::isfinite(n) || std::fabs(n) >= 1e18) return fmt::format("{:.3g}", n);
   auto v = static_cast<int64_t>(std::llround(n));
   std::string digits = fmt::format("{}", v < 0 ? -v : v);
   std::string out;

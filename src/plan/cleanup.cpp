@@ -3,6 +3,7 @@
 // (translated) row-count footers, pgAdmin/DBeaver quoting. Hard line wraps are undone by the
 // TEXT reader, which knows what a line may start with.
 #include <algorithm>
+#include <vector>
 
 #include "plan/internal.hpp"
 
@@ -76,35 +77,80 @@ bool is_query_plan_header(std::string_view t) {
   return iequals(t, "QUERY PLAN");
 }
 
-// A whole line in double quotes (pgAdmin / DBeaver / CSV export), quotes doubled inside.
-bool fully_quoted(std::string_view t) {
-  if (t.size() < 2 || t.front() != '"' || t.back() != '"') return false;
+// A whole line in double quotes (pgAdmin / DBeaver / CSV export) or in single quotes (SQL
+// clients that copy a cell as a literal), the quote doubled inside.
+bool fully_quoted(std::string_view t, char quote = '"') {
+  if (t.size() < 2 || t.front() != quote || t.back() != quote) return false;
   std::string_view inner = t.substr(1, t.size() - 2);
   for (size_t i = 0; i < inner.size(); ++i) {
-    if (inner[i] == '"') {
-      if (i + 1 < inner.size() && inner[i + 1] == '"') ++i;
+    if (inner[i] == quote) {
+      if (i + 1 < inner.size() && inner[i + 1] == quote) ++i;
       else return false;
     }
   }
   return true;
 }
 
-std::string unquote_line(std::string_view t) {
+std::string unquote_line(std::string_view t, char quote) {
   std::string out;
   std::string_view inner = t.substr(1, t.size() - 2);
   for (size_t i = 0; i < inner.size(); ++i) {
     out += inner[i];
-    if (inner[i] == '"' && i + 1 < inner.size() && inner[i + 1] == '"') ++i;
+    if (inner[i] == quote && i + 1 < inner.size() && inner[i + 1] == quote) ++i;
   }
   return out;
 }
 
-std::string expand_tabs(std::string_view s) {
+// The column `s` starts its text at when its tabs stop every `width` columns.
+size_t indent_with_tabs(std::string_view s, size_t width) {
+  size_t col = 0;
+  for (char c : s) {
+    if (c == '\t') col += width - col % width;
+    else if (c == ' ') ++col;
+    else break;
+  }
+  return col;
+}
+
+// The tab width that makes the plan's indentation consistent. PostgreSQL indents every line
+// two columns right of the name of the node or section it belongs to ("->  Sort" names at
+// arrow + 4); a paste whose indentation mixes tabs and spaces (an editor with tabs of 4, a
+// log that indents with a tab) lines up only with the width it was written with. Ties keep 8.
+size_t choose_tab_width(std::string_view input) {
+  constexpr size_t kWidths[] = {8, 4, 2};
+  constexpr size_t kMaxColumn = 4096;
+  size_t best = 8, best_score = 0;
+  for (size_t width : kWidths) {
+    std::vector<bool> names(kMaxColumn + 8, false);  // columns where a node or section name starts
+    size_t score = 0;
+    for (size_t pos = 0; pos < input.size();) {
+      size_t eol = input.find('\n', pos);
+      if (eol == std::string_view::npos) eol = input.size();
+      std::string_view line = input.substr(pos, eol - pos);
+      pos = eol + 1;
+      size_t col = indent_with_tabs(line, width);
+      size_t lead = line.find_first_not_of(" \t");
+      if (lead == std::string_view::npos || col >= kMaxColumn) continue;
+      std::string_view text = line.substr(lead);
+      if (col >= 2 && names[col - 2]) ++score;
+      size_t name = col;
+      if (starts_with(text, "->")) {
+        size_t after = text.find_first_not_of(' ', 2);
+        name = col + (after == std::string_view::npos ? 2 : after);
+      }
+      if (name < kMaxColumn) names[name] = true;
+    }
+    if (score > best_score) best = width, best_score = score;
+  }
+  return best;
+}
+
+std::string expand_tabs(std::string_view s, size_t width) {
   std::string out;
-  out.reserve(s.size() + 8);
+  out.reserve(s.size() + width);
   for (char c : s) {
     if (c == '\t') {
-      size_t n = 8 - out.size() % 8;
+      size_t n = width - out.size() % width;
       out.append(n, ' ');
     } else {
       out += c;
@@ -138,16 +184,21 @@ CleanLines clean_lines(std::string_view input) {
   std::vector<Line>& lines = cleaned.lines;
   lines.reserve(static_cast<size_t>(std::count(input.begin(), input.end(), '\n')) + 1);
   // Counts that decide the repairs below, taken in the same pass.
-  size_t nonempty = 0, plus = 0, quoted = 0, quoted_nonempty = 0;
+  size_t nonempty = 0, plus = 0, quoted = 0, quoted_nonempty = 0, single_quoted = 0;
   size_t pos = 0;
   uint32_t origin = 1;
+  size_t tab_width = 0;  // chosen at the first tab
   while (pos <= input.size()) {
     size_t eol = input.find('\n', pos);
     if (eol == std::string_view::npos) eol = input.size();
     std::string_view raw = input.substr(pos, eol - pos);
     Line line;
     line.origin = origin++;
-    if (raw.find('\t') != std::string_view::npos) raw = cleaned.storage.emplace_back(expand_tabs(raw));
+    line.tab_indented = !raw.empty() && raw.front() == '\t';
+    if (raw.find('\t') != std::string_view::npos) {
+      if (!tab_width) tab_width = choose_tab_width(input);
+      raw = cleaned.storage.emplace_back(expand_tabs(raw, tab_width));
+    }
     std::string_view text = trim_right(raw);
     // A carriage return alone is a line ending, not trailing space.
     for (char c : raw.substr(text.size()))
@@ -157,6 +208,7 @@ CleanLines clean_lines(std::string_view input) {
     if (!text.empty()) {
       ++nonempty;
       if (text.back() == '+') ++plus;
+      if (text.back() == '\'' && fully_quoted(trim(text), '\'')) ++single_quoted;
       if (text.back() == '"') {
         std::string_view t = trim(text);
         if (!is_query_plan_header(t)) {
@@ -171,14 +223,18 @@ CleanLines clean_lines(std::string_view input) {
     pos = eol + 1;
   }
 
-  // pgAdmin / DBeaver: most lines quoted -> unquote those.
-  if (quoted > 0 && quoted * 10 >= quoted_nonempty * 6) {
+  // pgAdmin / DBeaver (double quotes) or a SQL client (single quotes): most lines quoted ->
+  // unquote those.
+  char quote = quoted > 0 && quoted * 10 >= quoted_nonempty * 6                ? '"'
+               : single_quoted > 0 && single_quoted * 10 >= nonempty * 6 ? '\''
+                                                                            : '\0';
+  if (quote) {
     plus = nonempty = 0;
     for (auto& l : lines) {
       std::string_view t = trim(l.text);
-      if (fully_quoted(t)) {
+      if (fully_quoted(t, quote)) {
         // Keep the indentation inside the quotes; drop the one outside.
-        l.text = trim_right(cleaned.storage.emplace_back(unquote_line(t)));
+        l.text = trim_right(cleaned.storage.emplace_back(unquote_line(t, quote)));
       }
       if (l.text.empty()) continue;
       ++nonempty;

@@ -68,8 +68,7 @@ std::optional<int64_t> to_kb(std::string_view s) {
   if (iequals(s, "MB")) factor = 1024;
   else if (iequals(s, "GB")) factor = 1024.0 * 1024;
   else if (iequals(s, "bytes") || iequals(s, "B")) factor = 1.0 / 1024;
-  if (*v * factor > 9.2e18) return std::nullopt;
-  return static_cast<int64_t>(std::llround(*v * factor));
+  return round_to_int(*v * factor);
 }
 
 bool truthy(std::string_view v) {

@@ -111,6 +111,10 @@ bool Plan::analyzed() const {
                      [](const Node& n) { return n.actual_loops.has_value() || n.never_executed; });
 }
 
+bool Plan::timed() const {
+  return std::any_of(nodes.begin(), nodes.end(), [](const Node& n) { return n.actual_total_ms.has_value(); });
+}
+
 namespace detail {
 
 Origin::Origin(std::string_view input) : size(static_cast<uint32_t>(input.size())) {

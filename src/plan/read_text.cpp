@@ -83,6 +83,12 @@ class TextReader {
       return;
     }
     size_t key_len = detail_key_length(s);
+    if (key_len == 0 && l.new_log_entry) {
+      // A server log's next entry after an auto_explain plan indented by a tab: the plan
+      // ended, this is no broken line of it.
+      close();
+      return;
+    }
     if (key_len == 0) {
       out_.errors.push_back({l.first, "unexpected text in the plan: \"" + std::string(s.substr(0, 60)) +
                                           "\" (expected a node line, a detail like \"Filter: ...\" or a summary line)"});

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "plan/text.hpp"
 
 namespace pglens::plan {
@@ -96,11 +98,70 @@ std::string join(const std::vector<Line>& lines, size_t from, size_t to, size_t 
   return out;
 }
 
-}  // namespace
-}  // namespace detail
+// Plans nested deeper than this are refused, as lint refuses statements nested deeper than
+// 1,000 levels: no planner builds such a tree from a real query, and showing one indents
+// every line by its depth (output quadratic in depth).
+constexpr int kMaxPlanDepth = 1000;
 
-ReadResult read_plans(std::string_view input) {
-  using namespace detail;
+void finish_plans(ReadResult& out, const Origin* origin) {
+  for (auto& plan : out.plans) finish_plan(plan, origin);
+  std::erase_if(out.plans, [&](const Plan& plan) {
+    auto deepest = std::max_element(plan.nodes.begin(), plan.nodes.end(),
+                                    [](const Node& a, const Node& b) { return a.depth < b.depth; });
+    if (deepest == plan.nodes.end() || deepest->depth <= kMaxPlanDepth) return false;
+    out.errors.push_back({plan.lines.first, fmt::format("plan nested {} levels deep (deeper than {}); pglens does not "
+                                                        "read it: no real query plans so deep a tree, it was made by a "
+                                                        "program",
+                                                        deepest->depth, kMaxPlanDepth)});
+    return true;
+  });
+}
+
+// A JSON plan exported as one CSV field (psql's \copy ... CSV, pgAdmin's CSV export): an
+// optional "QUERY PLAN" header line, then the document in double quotes with every quote
+// inside doubled. Returns the document with the same lines (the header left empty), or
+// nothing when the input is not that.
+std::optional<std::string> unquote_csv_json(std::string_view input) {
+  size_t at = input.find_first_not_of(" \t\r\n");
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string out(input.substr(0, at));
+  size_t eol = input.find('\n', at);
+  std::string_view first_line = trim(input.substr(at, eol == std::string_view::npos ? std::string_view::npos : eol - at));
+  if (first_line == "QUERY PLAN" || first_line == "\"QUERY PLAN\"") {
+    if (eol == std::string_view::npos) return std::nullopt;
+    out += '\n';
+    at = eol + 1;
+    size_t next = input.find_first_not_of(" \t\r\n", at);
+    if (next == std::string_view::npos) return std::nullopt;
+    out.append(input.substr(at, next - at));
+    at = next;
+  }
+  if (input[at] != '"') return std::nullopt;
+  size_t open = input.find_first_not_of(" \t\r\n", at + 1);
+  if (open == std::string_view::npos || (input[open] != '[' && input[open] != '{')) return std::nullopt;
+  bool doubled = false;
+  for (size_t i = at + 1; i < input.size(); ++i) {
+    if (input[i] != '"') {
+      out += input[i];
+      continue;
+    }
+    if (i + 1 < input.size() && input[i + 1] == '"') {
+      out += '"';
+      doubled = true;
+      ++i;
+      continue;
+    }
+    // The closing quote: only space may follow.
+    if (!doubled || input.find_first_not_of(" \t\r\n", i + 1) != std::string_view::npos) return std::nullopt;
+    out.append(input.substr(i + 1));
+    return out;
+  }
+  return std::nullopt;
+}
+
+// Reads `input`, which is `original` or a repair of it with the same lines (spans and line
+// numbers are the original's).
+ReadResult read_plans_of(std::string_view input, std::string_view original) {
   ReadResult out;
   // Fast path: a clean JSON document (what tools and FORMAT JSON produce) goes straight to
   // simdjson, without the line-by-line paste repair; anything else takes the full path.
@@ -108,15 +169,17 @@ ReadResult read_plans(std::string_view input) {
   if (start != std::string_view::npos && (input[start] == '[' || input[start] == '{')) {
     ReadResult fast;
     auto first_line = static_cast<uint32_t>(1 + std::count(input.begin(), input.begin() + static_cast<ptrdiff_t>(start), '\n'));
-    read_json(input.substr(start), first_line, fast, static_cast<uint32_t>(start));
+    bool repaired = input.data() != original.data();
+    read_json(input.substr(start), first_line, fast,
+              repaired ? std::nullopt : std::optional<uint32_t>(static_cast<uint32_t>(start)));
     if (fast.errors.empty() && !fast.plans.empty()) {
       bool spans_known = std::all_of(fast.plans.begin(), fast.plans.end(), [](const Plan& plan) {
         return std::all_of(plan.nodes.begin(), plan.nodes.end(), [](const Node& n) { return n.span.end > 0; });
       });
       // A line index of the whole input only when the JSON reader could not give the spans.
       std::optional<Origin> origin;
-      if (!spans_known) origin.emplace(input);
-      for (auto& plan : fast.plans) finish_plan(plan, origin ? &*origin : nullptr);
+      if (!spans_known) origin.emplace(original);
+      finish_plans(fast, origin ? &*origin : nullptr);
       return fast;
     }
   }
@@ -188,14 +251,23 @@ ReadResult read_plans(std::string_view input) {
   }
   flush_text();
 
-  Origin origin(input);
-  for (auto& plan : out.plans) finish_plan(plan, &origin);
-  if (out.plans.empty()) {
+  Origin origin(original);
+  bool found = !out.plans.empty();
+  finish_plans(out, &origin);
+  if (!found) {
     out.errors.push_back({0, "no EXPLAIN plan found: expected a node line such as \"Seq Scan on t  (cost=...)\", "
                              "or EXPLAIN output in JSON, YAML or XML"});
     out.format.reset();
   }
   return out;
+}
+
+}  // namespace
+}  // namespace detail
+
+ReadResult read_plans(std::string_view input) {
+  if (auto unquoted = detail::unquote_csv_json(input)) return detail::read_plans_of(*unquoted, input);
+  return detail::read_plans_of(input, input);
 }
 
 std::optional<Format> detect_format(std::string_view input) { return read_plans(input).format; }

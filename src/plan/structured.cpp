@@ -1,5 +1,6 @@
 #include "plan/structured.hpp"
 
+#include <cstdint>
 #include <cstring>
 #include <optional>
 
@@ -52,6 +53,9 @@ void assign_structured_lines(std::vector<Plan>& plans, size_t from, const NodeSt
   const std::vector<uint32_t>& at = starts.lines;
   if (total != at.size()) return;
   size_t k = 0;
+  // The end of the line several nodes share, found once per line: searching again for each
+  // node made a one-line (minified) plan O(nodes x bytes).
+  size_t shared_line = SIZE_MAX, shared_line_end = text.size();
   for (size_t p = from; p < plans.size(); ++p) {
     for (auto& node : plans[p].nodes) {
       uint32_t begin = first_line + at[k];
@@ -63,8 +67,16 @@ void assign_structured_lines(std::vector<Plan>& plans, size_t from, const NodeSt
         const std::vector<uint32_t>& offsets = starts.line_offsets;
         size_t stop = text.size();
         if (k + 1 < at.size()) {
-          if (at[k + 1] > at[k]) stop = offsets[k + 1];
-          else if (size_t nl = text.find('\n', offsets[k]); nl != std::string_view::npos) stop = nl + 1;
+          if (at[k + 1] > at[k]) {
+            stop = offsets[k + 1];
+          } else {
+            if (offsets[k] != shared_line) {
+              shared_line = offsets[k];
+              size_t nl = text.find('\n', offsets[k]);
+              shared_line_end = nl == std::string_view::npos ? text.size() : nl + 1;
+            }
+            stop = shared_line_end;
+          }
         }
         node.span = {*span_base + offsets[k], *span_base + static_cast<uint32_t>(stop)};
       }

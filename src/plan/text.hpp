@@ -63,6 +63,7 @@ struct Logical {
   uint32_t first = 0, last = 0;  // lines of the original input
   bool boundary = false;
   int depth = 0;                 // parenthesis balance of text
+  bool new_log_entry = false;    // the first line without a tab after a server log's tab-indented ones
 };
 
 // Logical lines: a line that cannot start a plan line and looks cut off continues the one

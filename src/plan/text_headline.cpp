@@ -178,7 +178,9 @@ static void parse_name(std::string_view s, Node& node) {
 // Returns an error message when a parenthesis group is cut off.
 std::string parse_headline(std::string_view s, Node& node) {
   size_t cost = s.find("(cost=");
+  // "(actual" at the very end is a line cut before its figures: a warning, not an estimate.
   size_t actual = s.find("(actual ");
+  if (actual == std::string_view::npos && s.ends_with("(actual")) actual = s.size() - 7;
   size_t never = s.find("(never executed)");
   size_t name_end = std::min({cost, actual, never, s.size()});
   parse_name(trim(s.substr(0, name_end)), node);
@@ -187,7 +189,7 @@ std::string parse_headline(std::string_view s, Node& node) {
     size_t close = s.find(')', at);
     if (close == std::string_view::npos) {
       error = "the node line ends inside '" + std::string(s.substr(at, 8)) + "...' (expected ')'): the plan may be cut here";
-      return s.substr(at + 1);
+      return s.substr(std::min(at + 1, s.size()));
     }
     return s.substr(at + 1, close - at - 1);
   };

@@ -68,6 +68,8 @@ bool is_section(std::string_view s) {
     return !rest.empty() && is_digit(rest[0]);
   };
   if (numbered("InitPlan ") || numbered("SubPlan ")) return true;
+  // PostgreSQL 8.x printed sections without a number.
+  if (s == "InitPlan" || s == "SubPlan") return true;
   if (starts_with(s, "CTE ") && s.size() > 4) {
     std::string_view name = s.substr(4);
     return name.find(' ') == std::string_view::npos || name.front() == '"';
@@ -252,7 +254,12 @@ std::vector<Logical> rejoin_lines(const std::vector<Line>& lines, std::deque<std
   size_t query_col = 0;
   bool prev_trailing_space = false;
   size_t prev_physical_length = 0;
+  bool prev_tab_indented = false;
   for (const Line& line : lines) {
+    // A server log writes an entry's continuation lines after a tab: a line without one
+    // after them starts the next entry, however long the line above.
+    bool new_log_entry = prev_tab_indented && !line.tab_indented;
+    prev_tab_indented = line.tab_indented;
     std::string_view raw = line.text;
     struct Remember {
       size_t& to;
@@ -282,8 +289,9 @@ std::vector<Logical> rejoin_lines(const std::vector<Line>& lines, std::deque<std
       in_query = false;
     }
     std::string_view glue_with;
-    if (glue_ok && !logical.empty()) {
-      if (!is_line_start(s) && looks_wrapped(logical.back().text, logical.back().depth, prev_physical_length, s)) glue_with = "auto";
+    if (glue_ok && !logical.empty() && !new_log_entry) {
+      if (!is_line_start(s) && looks_wrapped(logical.back().text, logical.back().depth, prev_physical_length, s))
+        glue_with = "auto";
       else if (continues_pairs(logical.back().text, s)) glue_with = "  ";
       else if (completes_key(logical.back().text, s)) glue_with = " ";
     }
@@ -309,7 +317,7 @@ std::vector<Logical> rejoin_lines(const std::vector<Line>& lines, std::deque<std
       glue_ok = !ends_output(prev.text);
       continue;
     }
-    logical.push_back({s, nullptr, col, line.origin, line.origin, false, paren_balance(s)});
+    logical.push_back({s, nullptr, col, line.origin, line.origin, false, paren_balance(s), new_log_entry});
     prev_trailing_space = line.had_trailing_space;
     if (starts_with(s, "Query Text:")) {
       in_query = true;

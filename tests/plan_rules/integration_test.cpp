@@ -75,7 +75,7 @@ TEST(PlanRulesLive, SuggestedIndexIsUsedAndReadsTenTimesFewerBuffers) {
   EXPECT_NE(after_text.find("Index"), std::string::npos) << after_text;
   double after_ms = median_ms(*pg, kQuery, 5);
 
-  auto buffers = [](const plan::Plan& p) { return p.root().buffers.total_hit() + p.root().buffers.total_read(); };
+  auto buffers = [](const plan::Plan& p) { return p.root().buffers.total_hit() + p.root().buffers.blocks_read(); };
   std::printf("[ measured ] %s\n             before: %lld buffers, cost %.0f, %.3f ms (plan: %.3f ms)\n"
               "             after %s: %lld buffers, cost %.0f, %.3f ms (plan: %.3f ms)\n",
               kQuery, static_cast<long long>(buffers(before)), before.root().total_cost.value_or(0), before_ms,
