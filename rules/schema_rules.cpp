@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <algorithm>
 #include <functional>
 
 #include <fmt/format.h>
@@ -103,8 +104,24 @@ std::string rows_text(double rows) {
 }
 
 std::string size_phrase(const Table& table) {
-  if (table.size.rows) return fmt::format("`{}` has {} rows", table.name, rows_text(*table.size.rows));
-  return fmt::format("`{}` is of unknown size (assumed large)", table.name);
+  if (table.size.rows) {
+    std::string_view source = table.size.source == "live" ? "live statistics" : std::string_view(table.size.source);
+    if (source.empty()) return fmt::format("`{}` has {} rows", table.name, rows_text(*table.size.rows));
+    return fmt::format("`{}` has {} rows ({})", table.name, rows_text(*table.size.rows), source);
+  }
+  return fmt::format("`{}` is of unknown size (no statistics, snapshot or size hint; assumed large)", table.name);
+}
+
+Diagnostic& rests_on_size(Diagnostic& d, const Table& table, const detail::RuleContext& ctx) {
+  if (!table.size.rows && !ctx.config().assume_large && d.severity > Severity::info) d.severity = Severity::info;
+  return d;
+}
+
+bool one_off_change(const sql::Node& node, const detail::Walk& walk, const detail::RuleContext& ctx) {
+  auto changes = [](const sql::Node& n) { return n.is("UpdateStmt") || n.is("DeleteStmt") || n.is("InsertStmt"); };
+  bool in_change = changes(node) ||
+                   std::any_of(walk.ancestors.begin(), walk.ancestors.end(), [&](const detail::Frame& f) { return changes(f.node); });
+  return in_change && ctx.config().is_migration(ctx.file().path);
 }
 
 bool is_query(const sql::Node& node) {

@@ -31,9 +31,19 @@ class LargeTables {
 // The same under another rule's configured options (a rule that yields to another).
 bool is_large(const Table& table, const RuleInfo& rule, const Config& config);
 
-// "`orders` has 50 M rows" / "`orders` (size unknown; large-table-rows assumes large)".
+// Where the size comes from too: "`orders` has 50 M rows (live statistics)" / "`orders` is of
+// unknown size (no statistics, snapshot or size hint; assumed large)".
 std::string size_phrase(const Table& table);
+// A finding that rests on `table` being large: `info` when no hint, snapshot or live
+// statistics gave its size (a one-row settings table looks the same), unless the config
+// says `assume-large = true`. Returns `d`.
+Diagnostic& rests_on_size(Diagnostic& d, const Table& table, const detail::RuleContext& ctx);
 std::string rows_text(double rows);  // "50 M", "120 k", "900"
+
+// Whether `node` is part of a data change (UPDATE, DELETE, INSERT ... SELECT) in a migration
+// file (Config::is_migration): a backfill runs once, under the migration's own supervision,
+// not as one of the application's hot queries.
+bool one_off_change(const sql::Node& node, const detail::Walk& walk, const detail::RuleContext& ctx);
 
 // A SelectStmt that is a plain query (not a set operation's parent; its arms are
 // visited on their own), or an UPDATE / DELETE.

@@ -121,6 +121,14 @@ class Catalog {
   // thousands of tables made quadratic.
   Table& add_table(Table t, Table* replaced);
   bool drop_table(std::string_view schema, std::string_view name);
+  // Tables the DDL created and then dropped, as they were when dropped: a migration that
+  // creates a table, queries it and drops it is checked against it (see with_retired). Not
+  // part of the schema: lookups never find them.
+  void retire_table(Table t) { retired_.push_back(std::move(t)); }
+  const std::vector<Table>& retired_tables() const { return retired_; }
+  // This catalog plus the retired tables that the file at `path` created and names in `text`,
+  // whose name no table has now; nullopt when there is none (lint it against this catalog).
+  std::optional<Catalog> with_retired(std::string_view path, std::string_view text) const;
   const std::vector<Table>& tables() const { return tables_; }
   std::vector<Table>& tables() {
     drop_name_index();
@@ -129,6 +137,10 @@ class Catalog {
 
   std::vector<const Table*> partitions_of(const Table& parent) const;
   const Table* parent_of(const Table& partition) const;
+  // Makes the partition graph a forest: a table whose chain of parents comes back to itself
+  // (PostgreSQL refuses such an attach, but a snapshot or two contradicting sources can say
+  // so) stops being a partition. Returns how many tables it detached. normalize() calls it.
+  size_t detach_partition_cycles();
 
   const std::vector<std::string>& schemas() const { return schemas_; }
   void add_schema(std::string_view name);
@@ -158,7 +170,7 @@ class Catalog {
   // that cannot serve a column: tables have dozens of indexes (a partitioned table hundreds),
   // few of which hold the column, and each Index is large, with its keys elsewhere.
   struct IndexDigest {
-    enum class Method : uint8_t { btree, hash, other };
+    enum class Method : uint8_t { btree, hash, brin, other };
     uint64_t key_bits = 0;  // target_bit() of each key's column or expression
     uint64_t leading_bit = 0;  // target_bit() of the first key; 0 when there is none
     Method method = Method::other;
@@ -186,6 +198,21 @@ class Catalog {
   static const Catalog& none();
   friend bool operator==(const Catalog&, const Catalog&) = default;
 
+  // What the DDL loader keeps between loads (load_ddl, load_ddl_paths): statements that named
+  // a table no DDL had created yet, waiting for it (a schema is the same whatever order its
+  // files come in), and the names of tables dropped or renamed away, for which nothing waits.
+  // Not part of the schema's value.
+  struct DdlBacklog {
+    struct Waiting {
+      std::string text, origin;
+    };
+    std::unordered_map<std::string, std::vector<Waiting>> waiting;  // by the table name
+    size_t waiting_bytes = 0;
+    std::unordered_map<std::string, bool> gone;
+    friend bool operator==(const DdlBacklog&, const DdlBacklog&) { return true; }
+  };
+  DdlBacklog& ddl_backlog() { return backlog_; }
+
  private:
   // Lookup aids, not part of the value: positions in tables_ by "schema\0name", and the
   // index digests.
@@ -209,6 +236,8 @@ class Catalog {
   }
 
   std::vector<Table> tables_;
+  std::vector<Table> retired_;
+  DdlBacklog backlog_;
   NameIndex names_;
   std::vector<std::string> schemas_{"public"};
   std::vector<std::string> search_path_{"public"};
@@ -266,6 +295,8 @@ std::optional<std::string> load_live(const LiveOptions& options, Catalog& out);
 // other source means no live read.
 struct CatalogSources {
   std::vector<std::filesystem::path> extra_ddl;
+  // DDL that is no file (a linted stdin), applied after extra_ddl: {origin, text}.
+  std::vector<std::pair<std::string, std::string>> extra_texts;
   std::string db_url;
   bool use_environment = true;  // PGLENS_DATABASE_URL
   unsigned threads = 1;         // for the DDL (load_ddl_paths)

@@ -42,6 +42,13 @@ struct Config {
   int64_t database_statement_timeout_ms = 30000;
   std::vector<std::string> search_path{"public"};
   std::map<std::string, TableHint, std::less<>> tables;
+  // Whether a table whose size no hint, snapshot or live statistics give is taken to be large
+  // at the finding's own severity; otherwise a finding that rests on its size is `info`.
+  bool assume_large = false;
+  // Files of migrations (globs, relative to root): their UPDATE / DELETE run once (a backfill),
+  // not as the application's hot queries. The default finds the usual migration directories.
+  std::vector<std::string> migrations{"**/migrations/**", "**/migrate/**", "**/migration/**",
+                                      "**/alembic/versions/**", "**/flyway/**"};
 
   bool rule_enabled(std::string_view id) const;
   // The severity a rule reports at, or nullopt when it is off.
@@ -52,6 +59,8 @@ struct Config {
   bool excluded(const std::filesystem::path& path) const;
   // True when `path` matches an include glob (directory walks use this; named files don't).
   bool included(const std::filesystem::path& path) const;
+  // True when `path` is a migration file (matches a `migrations` glob).
+  bool is_migration(std::string_view path) const;
 };
 
 struct ConfigError {

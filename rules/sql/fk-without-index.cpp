@@ -24,7 +24,8 @@ class FkWithoutIndex final : public detail::SqlRule {
             .what_it_does =
                 "Reports a FOREIGN KEY (in CREATE TABLE or ALTER TABLE) whose referencing columns lead no index of "
                 "the table, as the catalog stands after all the DDL it knows (an index created later in the "
-                "migrations counts).",
+                "migrations counts). A partial index counts when the constraint check's lookup implies its "
+                "predicate: `WHERE fk IS NOT NULL` on the key's columns.",
             .why_is_this_bad =
                 "PostgreSQL creates an index for the referenced key but not for the referencing columns. Every "
                 "DELETE or key UPDATE on the referenced table then scans the referencing table to check the "
@@ -70,9 +71,29 @@ class FkWithoutIndex final : public detail::SqlRule {
   }
 
  private:
+  // Whether the partial index's predicate holds for every row the constraint check looks
+  // for: that query is `WHERE col = $1 [AND ...]`, and an equality holds only for non-NULL
+  // values, so a predicate made of `col IS NOT NULL` on the key's columns is implied by it
+  // (PostgreSQL's planner proves the same, and uses the index). The canonical text of such a
+  // predicate is `a IS NOT NULL [AND b IS NOT NULL ...]`.
+  static bool check_implies(std::string_view predicate, const std::vector<std::string>& columns) {
+    if (predicate.empty()) return true;
+    while (!predicate.empty()) {
+      size_t and_at = predicate.find(" AND ");
+      std::string_view term = predicate.substr(0, and_at);
+      predicate = and_at == std::string_view::npos ? std::string_view() : predicate.substr(and_at + 5);
+      constexpr std::string_view kNotNull = " IS NOT NULL";
+      if (!term.ends_with(kNotNull)) return false;
+      term.remove_suffix(kNotNull.size());
+      if (std::none_of(columns.begin(), columns.end(), [&](const std::string& c) { return catalog::quote_ident(c) == term; }))
+        return false;
+    }
+    return true;
+  }
+
   static bool leads_an_index(const Table& table, const std::vector<std::string>& columns) {
     for (const auto& i : table.indexes) {
-      if (i.method != "btree" || !i.predicate.empty() || i.keys.size() < columns.size()) continue;
+      if (i.method != "btree" || !check_implies(i.predicate, columns) || i.keys.size() < columns.size()) continue;
       bool leads = true;
       for (size_t k = 0; k < columns.size() && leads; ++k)
         leads = !i.keys[k].is_expression() &&
@@ -101,7 +122,7 @@ class FkWithoutIndex final : public detail::SqlRule {
       if (!table.column(c)) return;
     Index index;
     for (const auto& c : columns) index.keys.push_back({c, {}, false, false});
-    index.name = catalog::choose_name(table.name, columns, "idx");
+    index.name = catalog::free_index_name(ctx.catalog(), table, catalog::choose_name(table.name, columns, "idx"));
     std::string ref = std::string(con.field("pktable").str("relname"));
     auto loc = con.location().value_or(0);
     ctx.report(schema::token_span(ctx, loc),

@@ -71,6 +71,7 @@ class InAppAggregation final : public detail::SqlRule {
     auto& d = ctx.report(span, fmt::format("every row of `{}`{} goes to the client for {}: numbers an application "
                                            "can only sum, count or average, and {}",
                                            rel.table->name, where, measures, schema::size_phrase(*rel.table)));
+    schema::rests_on_size(d, *rel.table, ctx);
     std::string rewrite = aggregate_query(node, rel, *shape, ctx, walk.statement.span.end);
     d.help(fmt::format("let the database aggregate and send {}: `{}` (an average is sum / count)",
                        shape->groups.empty() ? "one row" : "one row per group", rewrite));

@@ -8,6 +8,7 @@
 namespace pglens::rules {
 namespace {
 
+using catalog::PredicateOp;
 
 // A query filters a large table on columns no index serves: every row is read to find the
 // few it wants. One finding per query and table, with the one index that serves it all.
@@ -27,7 +28,12 @@ class MissingIndexFilter final : public detail::SqlRule {
                 "query's conditions on that table. An index serves a column when the column is its leading key or "
                 "follows keys the query matches by equality; a partial index only when the query implies its "
                 "predicate. The finding carries the one index that serves the whole query: equality columns first, "
-                "then one range column, then the ORDER BY columns.",
+                "then one range column, then the ORDER BY columns. A BRIN index serves equalities and ranges on "
+                "its columns. Not reported: equality on a boolean or status-like column alone (`status IN (...)` "
+                "keeps a large share of the rows), the ON conditions of the null-extended side of an outer join (the join's index is "
+                "missing-index-join's), and UPDATE / DELETE in migration files (`migrations` in .pglens.toml), "
+                "which run once. When no size hint, snapshot or live statistics give the table's size, the "
+                "finding is `info` unless `assume-large = true`.",
             .why_is_this_bad =
                 "Without an index PostgreSQL reads every row of the table (a Seq Scan) to find the few the query "
                 "wants: the cost grows with the table, not with the result, and the scan competes with every other "
@@ -47,27 +53,35 @@ class MissingIndexFilter final : public detail::SqlRule {
 
   std::vector<std::string_view> node_kinds() const override { return {"SelectStmt", "UpdateStmt", "DeleteStmt"}; }
 
-  void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
-    if (!schema::is_query(node) || ctx.catalog().empty()) return;
+  void check_node(const sql::Node& node, const detail::Walk& walk, detail::RuleContext& ctx) const override {
+    if (!schema::is_query(node) || schema::one_off_change(node, walk, ctx) || ctx.catalog().empty()) return;
     const catalog::QueryFacts& facts = ctx.query_facts(node);
     const schema::LargeTables is_large(ctx);
     for (size_t r = 0; r < facts.relations.size(); ++r) {
       const Table* table = facts.relations[r].table;
       if (!table || table->kind == RelationKind::view || !is_large(*table)) continue;
       if (facts.filter_served(r)) continue;
+      // The ON conditions of the null-extended side of an outer join pick the rows to join,
+      // they filter nothing out: the join's index is missing-index-join's to find.
+      bool joined = facts.relations[r].nullable;
       const catalog::Condition* first = nullptr;
+      bool selective = false;
       for (const auto& c : facts.conditions) {
-        if (c.relation == r && c.is_lookup() && c.predicate.is_column()) {
-          first = &c;
-          break;
-        }
+        if (c.relation != r || !c.is_lookup() || !c.predicate.is_column() || (c.from_join && joined)) continue;
+        if (!first) first = &c;
+        // A boolean or a status-like column compared for equality (`status IN (...)`) keeps
+        // a large share of the rows: a scan of the table is what the planner would choose.
+        selective = selective || !(c.predicate.op == PredicateOp::equality && !c.predicate.is_null_test &&
+                                   catalog::low_cardinality(*table, c.predicate.column));
       }
-      if (!first) continue;
+      if (!first || !selective) continue;
       auto suggestion = catalog::suggest_index(ctx.catalog(), *table, facts.filter_request(r));
       if (!suggestion) continue;
       std::string column = fmt::format("{}.{}", table->name, first->predicate.column);
-      ctx.report(schema::token_span(ctx, first->location),
-                 fmt::format("`{}` is filtered on, {}, and no index serves it", column, schema::size_phrase(*table)))
+      schema::rests_on_size(ctx.report(schema::token_span(ctx, first->location),
+                                       fmt::format("`{}` is filtered on, {}, and no index serves it", column,
+                                                   schema::size_phrase(*table))),
+                            *table, ctx)
           .help(fmt::format("without an index every row of `{}` is read to find the matches; create the index "
                             "{} (CONCURRENTLY does not block writes)",
                             table->name, suggestion->summary))

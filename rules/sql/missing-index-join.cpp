@@ -46,8 +46,8 @@ class MissingIndexJoin final : public detail::SqlRule {
 
   std::vector<std::string_view> node_kinds() const override { return {"SelectStmt", "UpdateStmt", "DeleteStmt"}; }
 
-  void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
-    if (!schema::is_query(node) || ctx.catalog().empty()) return;
+  void check_node(const sql::Node& node, const detail::Walk& walk, detail::RuleContext& ctx) const override {
+    if (!schema::is_query(node) || schema::one_off_change(node, walk, ctx) || ctx.catalog().empty()) return;
     const catalog::QueryFacts& facts = ctx.query_facts(node);
     const schema::LargeTables is_large(ctx);
     std::set<size_t> reported;
@@ -68,10 +68,11 @@ class MissingIndexJoin final : public detail::SqlRule {
       if (!suggestion) continue;
       reported.insert(r);
       const auto& other = facts.relations[*c.other_relation];
-      ctx.report(schema::token_span(ctx, c.location),
-                 fmt::format("join key `{}.{}` has no index, and {}: each row from `{}` probes it", table->name,
-                             c.predicate.column, schema::size_phrase(*table),
-                             other.table ? other.table->name : other.written))
+      schema::rests_on_size(ctx.report(schema::token_span(ctx, c.location),
+                                       fmt::format("join key `{}.{}` has no index, and {}: each row from `{}` probes it",
+                                                   table->name, c.predicate.column, schema::size_phrase(*table),
+                                                   other.table ? other.table->name : other.written)),
+                            *table, ctx)
           .help(fmt::format("index the inner side of the join so each lookup touches only the matching rows: {}",
                             suggestion->summary))
           .ddl(suggestion->ddl);

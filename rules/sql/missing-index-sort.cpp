@@ -41,8 +41,8 @@ class MissingIndexSort final : public detail::SqlRule {
 
   std::vector<std::string_view> node_kinds() const override { return {"SelectStmt"}; }
 
-  void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
-    if (!schema::is_query(node) || ctx.catalog().empty()) return;
+  void check_node(const sql::Node& node, const detail::Walk& walk, detail::RuleContext& ctx) const override {
+    if (!schema::is_query(node) || schema::one_off_change(node, walk, ctx) || ctx.catalog().empty()) return;
     const catalog::QueryFacts& facts = ctx.query_facts(node);
     if (facts.order_by.empty() || !facts.has_limit || facts.has_group_by || facts.has_aggregate || facts.distinct) return;
     const auto& first = facts.order_by.front();
@@ -66,9 +66,11 @@ class MissingIndexSort final : public detail::SqlRule {
     if (!suggestion) return;
     std::vector<std::string> keys;
     for (const auto& o : facts.order_by) keys.push_back(IndexKey{o.key.column, o.key.expression, o.key.descending, o.key.nulls_first}.text());
-    ctx.report(schema::token_span(ctx, first.location),
-               fmt::format("`ORDER BY {} LIMIT` sorts every matching row of `{}`: no index has that order, and {}",
-                           fmt::join(keys, ", "), table->name, schema::size_phrase(*table)))
+    schema::rests_on_size(ctx.report(schema::token_span(ctx, first.location),
+                                     fmt::format("`ORDER BY {} LIMIT` sorts every matching row of `{}`: no index has "
+                                                 "that order, and {}",
+                                                 fmt::join(keys, ", "), table->name, schema::size_phrase(*table))),
+                          *table, ctx)
         .help(fmt::format("an index in the ORDER BY order lets PostgreSQL stop after the first rows: {}", suggestion->summary))
         .ddl(suggestion->ddl);
   }

@@ -3,6 +3,7 @@
 #include "catalog/index_advisor.hpp"
 #include "catalog/names.hpp"
 #include "catalog/query_facts.hpp"
+#include "catalog/volatility.hpp"
 #include "registry.hpp"
 #include "schema_rules.hpp"
 
@@ -45,8 +46,8 @@ class NonSargablePredicate final : public detail::SqlRule {
 
   std::vector<std::string_view> node_kinds() const override { return {"SelectStmt", "UpdateStmt", "DeleteStmt"}; }
 
-  void check_node(const sql::Node& node, const detail::Walk&, detail::RuleContext& ctx) const override {
-    if (!schema::is_query(node) || ctx.catalog().empty()) return;
+  void check_node(const sql::Node& node, const detail::Walk& walk, detail::RuleContext& ctx) const override {
+    if (!schema::is_query(node) || schema::one_off_change(node, walk, ctx) || ctx.catalog().empty()) return;
     const catalog::QueryFacts& facts = ctx.query_facts(node);
     const schema::LargeTables is_large(ctx);
     uint32_t limit = node.base() + static_cast<uint32_t>(ctx.text().size() - node.base());
@@ -73,6 +74,7 @@ class NonSargablePredicate final : public detail::SqlRule {
     auto& d = ctx.report(span, fmt::format("`{}` wraps `{}.{}` in an expression: no index on `{}` can serve it, and {}",
                                            catalog::deparse(c.column_side), table.name, column->name, column->name,
                                            schema::size_phrase(table)));
+    schema::rests_on_size(d, table, ctx);
     if (auto rewrite = schema::sargable_rewrite(c)) {
       d.help(fmt::format("compare the bare column so its index applies: `{}`", *rewrite));
       // The span runs from the wrapped column to the end of the comparison; the rewrite
@@ -85,8 +87,15 @@ class NonSargablePredicate final : public detail::SqlRule {
                   .safe = false});
       Index idx;
       idx.keys.push_back({column->name, {}, false, false});
-      idx.name = catalog::choose_name(table.name, {column->name}, "idx");
+      idx.name = catalog::free_index_name(ctx.catalog(), table, catalog::choose_name(table.name, {column->name}, "idx"));
       if (!has_leading(table, column->name)) d.ddl(catalog::create_index_ddl(ctx.catalog(), table, idx));
+      return;
+    }
+    if (!catalog::is_immutable(c.column_side, table)) {
+      // PostgreSQL refuses it: "functions in index expression must be marked IMMUTABLE".
+      d.help(fmt::format("no sargable rewrite exists for `{}`, and it cannot be indexed: it is not IMMUTABLE (it "
+                         "depends on the session's settings, such as TimeZone); compare `{}` itself with a range",
+                         expr, column->name));
       return;
     }
     Index idx;
@@ -99,7 +108,7 @@ class NonSargablePredicate final : public detail::SqlRule {
       else if (!part.empty() && part.back() != '_') part += '_';
     }
     while (!part.empty() && part.back() == '_') part.pop_back();
-    idx.name = catalog::choose_name(table.name, {part}, "idx");
+    idx.name = catalog::free_index_name(ctx.catalog(), table, catalog::choose_name(table.name, {part}, "idx"));
     d.help(fmt::format("no sargable rewrite exists for `{}`; index the expression itself", expr))
         .ddl(catalog::create_index_ddl(ctx.catalog(), table, idx));
   }
@@ -117,15 +126,16 @@ class NonSargablePredicate final : public detail::SqlRule {
     Index idx;
     idx.method = "gin";
     idx.keys.push_back({c.predicate.column + " gin_trgm_ops", {}, false, false});
-    idx.name = catalog::choose_name(table.name, {c.predicate.column, "trgm"}, "idx");
+    idx.name = catalog::free_index_name(ctx.catalog(), table, catalog::choose_name(table.name, {c.predicate.column, "trgm"}, "idx"));
     std::string ddl = "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n" + catalog::create_index_ddl(ctx.catalog(), table, idx);
     // The key text carries the operator class; it is not an identifier to quote.
     std::string quoted = catalog::quote_ident(c.predicate.column + " gin_trgm_ops");
     if (auto pos = ddl.find(quoted); pos != std::string::npos) ddl.replace(pos, quoted.size(), c.predicate.column + " gin_trgm_ops");
-    ctx.report(schema::token_span(ctx, c.location),
+    auto& d = ctx.report(schema::token_span(ctx, c.location),
                fmt::format("`{} {} '{}'` cannot use a b-tree index on `{}.{}` ({}): only a trigram index serves it",
                            c.predicate.column, c.op, pattern.empty() ? "..." : pattern, table.name, c.predicate.column,
-                           schema::size_phrase(table)))
+                           schema::size_phrase(table)));
+    schema::rests_on_size(d, table, ctx)
         .help("a b-tree index serves only left-anchored LIKE patterns; pg_trgm's GIN index serves any pattern and ILIKE")
         .ddl(ddl);
   }

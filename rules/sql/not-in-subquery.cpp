@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "catalog/query_facts.hpp"
 #include "registry.hpp"
 
 namespace pglens::rules {
@@ -45,6 +46,7 @@ class NotInSubquery final : public detail::SqlRule {
     sql::Node sub = args[0];
     if (!sub.is("SubLink") || sub.str("subLinkType") != "ANY_SUBLINK") return;
     sql::Node test = sub.field("testexpr");
+    if (yields_no_null(sub.field("subselect"), ctx)) return;
     auto not_at = node.location();
     if (!not_at) return;
     std::optional<uint32_t> begin = test ? test.location() : not_at;
@@ -78,6 +80,36 @@ class NotInSubquery final : public detail::SqlRule {
       return std::string(alias.empty() ? rel.str("relname") : alias);
     }
     return {};
+  }
+
+  // Whether the subquery cannot yield a NULL: it selects one column, which its WHERE tests
+  // with IS NOT NULL (or compares with `=`, `<` ...: a NULL never passes), or which the
+  // catalog knows as NOT NULL in its one table. Then NOT IN means what it says.
+  static bool yields_no_null(const sql::Node& select, detail::RuleContext& ctx) {
+    sql::List targets = select.list("targetList");
+    if (!select.is("SelectStmt") || targets.size() != 1) return false;
+    std::string_view op = select.str("op");
+    if (!op.empty() && op != "SETOP_NONE") return false;
+    sql::Node val = targets[0].field("val");
+    if (!val.is("ColumnRef")) return false;
+    sql::List fields = val.list("fields");
+    if (fields.empty() || fields[fields.size() - 1].is("A_Star")) return false;
+    std::string column(fields[fields.size() - 1].sval());
+    std::string ref = sql::qualified_name(fields);
+    auto same_ref = [&](const sql::Node& n) { return n.is("ColumnRef") && sql::qualified_name(n.list("fields")) == ref; };
+    for (const sql::Node& c : catalog::and_conjuncts(select.field("whereClause"))) {
+      if (c.is("NullTest") && c.str("nulltesttype") == "IS_NOT_NULL" && same_ref(c.field("arg"))) return true;
+      if (c.is("A_Expr") && c.str("kind") == "AEXPR_OP" && (same_ref(c.field("lexpr")) || same_ref(c.field("rexpr")))) {
+        sql::List name = c.list("name");
+        std::string_view o = name.empty() ? std::string_view() : name[name.size() - 1].sval();
+        if (o == "=" || o == "<" || o == ">" || o == "<=" || o == ">=" || o == "<>") return true;
+      }
+    }
+    sql::List from = select.list("fromClause");
+    if (from.size() != 1 || !from[0].is("RangeVar") || ctx.catalog().empty()) return false;
+    const Table* table = ctx.catalog().find_table(from[0].str("schemaname"), from[0].str("relname"));
+    const Column* c = table ? table->column(column) : nullptr;
+    return c && c->not_null;
   }
 
   static std::string rewrite(const sql::Node& test, const sql::Node& select, const std::string& qualifier_outer) {

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "catalog/names.hpp"
@@ -44,8 +46,17 @@ class PartitionPruningMiss final : public detail::SqlRule {
         judge.find(where);
         if (!judge.culprit && judge.mentions_key(where)) continue;  // a key condition we do not judge (LIKE, ...)
       }
+      // The key compared with another relation's column (JOIN ... ON or WHERE): a nested
+      // loop prunes at run time for each outer row, and the query does have a condition on it.
+      if (!judge.culprit && joins_on_key(facts, r, key->name)) continue;
       report(ctx, facts, judge, said);
     }
+  }
+
+  static bool joins_on_key(const catalog::QueryFacts& facts, size_t r, const std::string& key) {
+    return std::any_of(facts.conditions.begin(), facts.conditions.end(), [&](const catalog::Condition& c) {
+      return c.relation == r && c.other_relation && c.predicate.column == key;
+    });
   }
 
  private:

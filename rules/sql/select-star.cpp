@@ -1,3 +1,6 @@
+#include <functional>
+#include <span>
+
 #include <fmt/format.h>
 
 #include "catalog/names.hpp"
@@ -52,8 +55,9 @@ class SelectStar final : public detail::SqlRule {
       if (!schema::client_path(walk).reaches_client || node.has("intoClause")) return;
       sql::List targets = node.list("targetList");
       if (!has_star(targets)) return;
-      const catalog::QueryFacts& facts = ctx.query_facts(node, schema::visible_ctes(node, walk));
-      report_stars(targets, node, facts.relations, facts.merged_join_columns, ctx, "SELECT");
+      std::vector<sql::Node> ctes = schema::visible_ctes(node, walk);
+      const catalog::QueryFacts& facts = ctx.query_facts(node, ctes);
+      report_stars(targets, node, facts.relations, facts.merged_join_columns, ctx, "SELECT", ctes);
     } else if (walk.ancestors.empty()) {
       sql::List targets = node.list("returningList");
       if (!has_star(targets)) return;
@@ -134,13 +138,70 @@ class SelectStar final : public detail::SqlRule {
     return n ? fmt::format(" of `{}`", out) : std::string();
   }
 
+  // Whether the columns of a FROM item are fixed by the query text itself: a function or
+  // table function (its declared result), VALUES, or a subquery / WITH query whose own output
+  // list names its columns. A star over such items sends exactly what the text shows, and
+  // gains no column when a table does.
+  static bool fixed_item(const sql::Node& item, std::span<const sql::Node> ctes, int depth) {
+    if (depth > 8 || !item) return false;
+    if (item.is("RangeFunction") || item.is("RangeTableFunc") || item.is("JsonTable")) return true;
+    if (item.is("RangeSubselect")) return fixed_select(item.field("subquery"), ctes, depth + 1);
+    if (item.is("JoinExpr"))
+      return fixed_item(item.field("larg"), ctes, depth + 1) && fixed_item(item.field("rarg"), ctes, depth + 1);
+    if (item.is("RangeVar") && item.str("schemaname").empty())
+      for (const auto& cte : ctes)
+        if (cte.str("ctename") == item.str("relname")) return fixed_select(cte.field("ctequery"), ctes, depth + 1);
+    return false;  // a table or view: its columns are the schema's
+  }
+
+  static bool fixed_select(const sql::Node& select, std::span<const sql::Node> ctes, int depth) {
+    if (depth > 8 || !select.is("SelectStmt")) return false;
+    std::string_view op = select.str("op");
+    if (!op.empty() && op != "SETOP_NONE") return fixed_select(select.field("larg"), ctes, depth + 1);  // the first arm names them
+    if (select.has("valuesLists")) return true;
+    std::vector<sql::Node> inner(ctes.begin(), ctes.end());
+    catalog::add_ctes(select, inner);
+    for (sql::Node target : select.list("targetList"))
+      if (is_star(target.field("val")) && !stars_over_fixed(target.field("val").list("fields"), select, inner, depth + 1))
+        return false;
+    return true;
+  }
+
+  // Whether the star (`*` or `t.*`) of `select` covers only FROM items of fixed columns.
+  static bool stars_over_fixed(const sql::List& fields, const sql::Node& select, std::span<const sql::Node> ctes, int depth) {
+    sql::List from = select.list("fromClause");
+    if (from.empty()) return false;
+    if (fields.size() == 1) {
+      for (sql::Node item : from)
+        if (!fixed_item(item, ctes, depth)) return false;
+      return true;
+    }
+    if (fields.size() != 2) return false;
+    std::string_view name = fields[0].sval();
+    // The FROM item that `name` names, looking through joins.
+    std::function<std::optional<bool>(const sql::Node&)> find = [&](const sql::Node& item) -> std::optional<bool> {
+      if (item.is("JoinExpr")) {
+        if (auto l = find(item.field("larg"))) return l;
+        return find(item.field("rarg"));
+      }
+      sql::Node alias = item.field("alias");
+      std::string_view item_name = alias ? alias.str("aliasname") : item.is("RangeVar") ? item.str("relname") : std::string_view();
+      if (item_name != name) return std::nullopt;
+      return fixed_item(item, ctes, depth);
+    };
+    for (sql::Node item : from)
+      if (auto fixed = find(item)) return *fixed;
+    return false;
+  }
+
   static void report_stars(const sql::List& targets, const sql::Node& stmt,
                            const std::vector<catalog::RelationRef>& relations, bool merged_join_columns,
-                           detail::RuleContext& ctx, std::string_view clause) {
+                           detail::RuleContext& ctx, std::string_view clause, std::span<const sql::Node> ctes = {}) {
     for (sql::Node target : targets) {
       sql::Node ref = target.field("val");
       if (!is_star(ref)) continue;
       sql::List fields = ref.list("fields");
+      if (clause == "SELECT" && stars_over_fixed(fields, stmt, ctes, 0)) continue;
       auto loc = ref.location();
       if (!loc) continue;
       Span span{*loc, sql::token_end(ctx.text(), *loc)};

@@ -61,6 +61,7 @@ class UnboundedSelect final : public detail::SqlRule {
     auto& d = ctx.report(schema::token_span(ctx, found->location),
                          fmt::format("every row of `{}`{} goes to the client: no WHERE, no LIMIT, and {}", table.name,
                                      through, schema::size_phrase(table)));
+    schema::rests_on_size(d, table, ctx);
     std::string help = "filter with WHERE, page with LIMIT by key (keyset pagination), or aggregate in the database; "
                        "to export the whole table use `COPY (SELECT ...) TO STDOUT` or a cursor";
     if (auto paged = paged_rewrite(node, walk, *found, ctx)) help += fmt::format(". Paged: `{}`", *paged);
@@ -95,11 +96,16 @@ class UnboundedSelect final : public detail::SqlRule {
     if (select.has("whereClause") || select.has("valuesLists")) return std::nullopt;
     const catalog::QueryFacts& facts = ctx.query_facts(select, ctes);
     if (facts.has_aggregate || facts.has_group_by || facts.distinct || facts.relations.empty()) return std::nullopt;
-    // A JOIN ... ON comparing a column with a constant or parameter filters like a WHERE.
+    // A JOIN ... ON comparing a column with a constant or parameter filters like a WHERE,
+    // unless it is on the null-extended side of an outer join: that keeps every row.
     for (const auto& c : facts.conditions)
-      if (c.value == catalog::ValueKind::constant || c.value == catalog::ValueKind::parameter) return std::nullopt;
+      if ((c.value == catalog::ValueKind::constant || c.value == catalog::ValueKind::parameter) &&
+          !facts.relations[c.relation].nullable)
+        return std::nullopt;
     std::optional<Source> largest;
     for (const catalog::RelationRef& rel : facts.relations) {
+      // `a LEFT JOIN b` sends every row of a, whatever b holds: b is not where the rows come from.
+      if (rel.nullable) continue;
       std::optional<Source> here;
       if (rel.table && schema::is_large(*rel.table, ctx)) {
         here = Source{rel.table, rel.location, {}};

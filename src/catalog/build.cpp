@@ -21,6 +21,7 @@ std::optional<std::string> build_catalog(const Config& config, const CatalogSour
   // The linted files: one that cannot be read is the lint's to report, not the catalog's.
   if (auto err = load_ddl_paths(catalog, extra, config.root, UnreadableDdl::skip, sources.threads, sources.on_parsed))
     return err;
+  for (const auto& [origin, text] : sources.extra_texts) load_ddl(catalog, text, origin);
 
   std::string url = sources.db_url;
   if (url.empty() && sources.use_environment)
@@ -47,6 +48,7 @@ std::optional<std::string> build_catalog(const Config& config, const CatalogSour
     catalog.merge_from(live);
   }
   catalog.apply_hints(config, config.source.empty() ? ".pglens.toml" : config.source);
+  catalog.detach_partition_cycles();  // sources that contradict each other must not make the rules' walks loop
   catalog.set_search_path(config.search_path);
   for (auto& t : catalog.tables()) t.indexes.shrink_to_fit();  // DDL grew them one index at a time
   catalog.index_names();

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cctype>
 #include <functional>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include <fmt/format.h>
@@ -108,7 +111,10 @@ namespace {
 Catalog::IndexDigest digest_of(const Index& index) {
   Catalog::IndexDigest d;
   using Method = Catalog::IndexDigest::Method;
-  d.method = index.method == "btree" ? Method::btree : index.method == "hash" ? Method::hash : Method::other;
+  d.method = index.method == "btree"  ? Method::btree
+             : index.method == "hash" ? Method::hash
+             : index.method == "brin" ? Method::brin
+                                      : Method::other;
   for (const auto& key : index.keys) {
     uint64_t bit = Catalog::IndexDigest::target_bit(key.is_expression() ? key.expression : key.column);
     if (d.key_bits == 0) d.leading_bit = bit;
@@ -247,6 +253,40 @@ const Table* Catalog::parent_of(const Table& partition) const {
   return find_table(partition.parent_schema, partition.parent_name);
 }
 
+size_t Catalog::detach_partition_cycles() {
+  drop_name_index();
+  std::unordered_map<std::string, size_t> position;
+  for (size_t i = 0; i < tables_.size(); ++i) position.emplace(tables_[i].schema + '\0' + tables_[i].name, i);
+  // 0: not seen; 1: on the chain being walked; 2: known to end at a root.
+  std::vector<uint8_t> state(tables_.size(), 0);
+  size_t detached = 0;
+  std::vector<size_t> chain;
+  for (size_t start = 0; start < tables_.size(); ++start) {
+    chain.clear();
+    size_t at = start;
+    for (;;) {
+      if (state[at] == 2) break;
+      if (state[at] == 1) {  // the chain came back to `at`: cut the link that closes the loop
+        Table& closing = tables_[chain.back()];
+        closing.parent_schema.clear();
+        closing.parent_name.clear();
+        closing.bound.clear();
+        ++detached;
+        break;
+      }
+      state[at] = 1;
+      chain.push_back(at);
+      const Table& t = tables_[at];
+      if (!t.is_partition()) break;
+      auto parent = position.find(t.parent_schema + '\0' + t.parent_name);
+      if (parent == position.end()) break;
+      at = parent->second;
+    }
+    for (size_t i : chain) state[i] = 2;
+  }
+  return detached;
+}
+
 void Catalog::add_schema(std::string_view name) {
   if (name.empty() || std::find(schemas_.begin(), schemas_.end(), name) != schemas_.end()) return;
   schemas_.emplace_back(name);
@@ -254,7 +294,18 @@ void Catalog::add_schema(std::string_view name) {
 
 void Catalog::drop_schema(std::string_view name) {
   drop_name_index();
-  std::erase_if(tables_, [&](const Table& t) { return t.schema == name; });
+  // Partitioned tables take their partitions in other schemas with them, as DROP SCHEMA ...
+  // CASCADE does: none is left naming a parent that is gone. The partitioned tables that go
+  // are found first, then all go in one sweep (dropped one by one was quadratic).
+  std::unordered_set<std::string> gone;
+  auto key = [](std::string_view s, std::string_view n) { return std::string(s) + '\0' + std::string(n); };
+  auto goes = [&](const Table& t) { return t.schema == name || (t.is_partition() && gone.contains(key(t.parent_schema, t.parent_name))); };
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& t : tables_)
+      if (t.is_partitioned() && goes(t)) grew = gone.insert(key(t.schema, t.name)).second || grew;
+  }
+  std::erase_if(tables_, goes);
   std::erase(schemas_, name);
 }
 
@@ -281,6 +332,47 @@ void Catalog::merge_from(const Catalog& higher) {
     if (!merged.size.rows && mine->size.rows) merged.size = mine->size;
     *mine = std::move(merged);
   }
+}
+
+namespace {
+// Whether `word` stands in `text` as a whole word (strings and comments are not skipped: a
+// false yes only costs a copy of the catalog).
+bool has_word(std::string_view text, std::string_view word) {
+  auto ident = [](char ch) { return ch == '_' || ch == '$' || std::isalnum(static_cast<unsigned char>(ch)); };
+  for (size_t at = text.find(word); !word.empty() && at != std::string_view::npos; at = text.find(word, at + 1))
+    if ((at == 0 || !ident(text[at - 1])) && (at + word.size() == text.size() || !ident(text[at + word.size()])))
+      return true;
+  return false;
+}
+
+// Whether a fact's origin ("db/migrate/001.sql:12", relative to the config's root, or absolute)
+// is in the file at `path` (as the lint names it: relative to the cwd, or absolute).
+bool originates_in(std::string_view origin, std::string_view path) {
+  if (auto colon = origin.rfind(':'); colon != std::string_view::npos) origin = origin.substr(0, colon);
+  if (origin.empty() || path.empty()) return false;
+  auto ends_with_part = [](std::string_view longer, std::string_view part) {
+    return longer.ends_with(part) && (longer.size() == part.size() || longer[longer.size() - part.size() - 1] == '/');
+  };
+  return ends_with_part(path, origin) || ends_with_part(origin, path);
+}
+}  // namespace
+
+std::optional<Catalog> Catalog::with_retired(std::string_view path, std::string_view text) const {
+  std::optional<Catalog> out;
+  for (const auto& t : retired_) {
+    if (!originates_in(t.origin, path) || !has_word(text, t.name) || find_table(t.schema, t.name)) continue;
+    if (!out) {
+      out.emplace();
+      out->tables_ = tables_;
+      out->schemas_ = schemas_;
+      out->search_path_ = search_path_;
+    } else if (out->find_table(t.schema, t.name)) {
+      continue;  // dropped twice: the first is as good as the last
+    }
+    out->tables_.push_back(t);
+  }
+  if (out) out->index_names();
+  return out;
 }
 
 void Catalog::apply_hints(const Config& config, std::string_view origin) {
@@ -327,6 +419,7 @@ void sort_by_name(std::vector<Index>& items) {
 void Catalog::normalize() {
   bool indexed = names_.built;  // sorting moves the tables: index them again after
   drop_name_index();
+  detach_partition_cycles();
   std::sort(tables_.begin(), tables_.end(), [](const Table& a, const Table& b) {
     return std::tie(a.schema, a.name) < std::tie(b.schema, b.name);
   });

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <system_error>
 #include <thread>
 #include <unordered_map>
@@ -326,7 +327,11 @@ class DdlLoader {
  public:
   DdlLoader(Catalog& c, std::string origin) : catalog_(c), names_(c), origin_(std::move(origin)) {}
 
-  void apply(const sql::Node& stmt) {
+  // `text`: the statement's own text, kept when it names a table not created yet (see wait_for).
+  void apply(const sql::Node& stmt, std::string_view text = {}) {
+    std::string_view outer_text = std::exchange(statement_text_, text);
+    std::vector<std::string> outer_created = std::move(created_);
+    created_.clear();
     std::string_view k = stmt.kind();
     if (k == "CreateSchemaStmt") catalog_.add_schema(stmt.str("schemaname"));
     else if (k == "CreateStmt") create_table(stmt);
@@ -337,6 +342,9 @@ class DdlLoader {
     else if (k == "DropStmt") drop(stmt);
     else if (k == "ViewStmt") create_view(stmt);
     else if (k == "CreateTableAsStmt") create_table_as(stmt);
+    statement_text_ = outer_text;
+    std::vector<std::string> created = std::exchange(created_, std::move(outer_created));
+    for (const auto& name : created) run_waiting(name);
   }
 
   void set_origin(std::string origin) { origin_ = std::move(origin); }
@@ -433,6 +441,7 @@ class DdlLoader {
     std::string schema = t.schema, name = t.name;
     Table* replaced = names_.table(schema, name);
     names_.note_table(catalog_.add_table(std::move(t), replaced));
+    note_created(name);
     auto pending = std::move(column_constraints_);
     column_constraints_.clear();
     for (auto& [column, con] : pending) add_constraint(schema, name, con, {column});
@@ -512,7 +521,7 @@ class DdlLoader {
   void create_index(const sql::Node& stmt) {
     sql::Node rel = stmt.field("relation");
     Table* t = existing(rel);
-    if (!t) return;
+    if (!t) return wait_for(rel);
     Index idx = index_of(stmt);
     idx.origin = origin_;
     std::string schema = t->schema, table = t->name;
@@ -536,7 +545,8 @@ class DdlLoader {
     t->indexes.push_back(std::move(idx));
     if (!recurse || !t->is_partitioned()) return;
     PartitionedIndex parent(t->indexes.back(), t->schema);
-    for (Table* child : names_.partitions(*t)) index_partition(*child, parent);
+    std::vector<const Table*> above{t};
+    for (Table* child : names_.partitions(*t)) index_partition(*child, parent, above);
   }
 
   // What every partition's index made from a partitioned table's index shares: worked out
@@ -556,7 +566,10 @@ class DdlLoader {
     std::string_view suffix;
   };
 
-  void index_partition(Table& child, const PartitionedIndex& parent) {
+  // `above`: the partitioned tables this index is being made under, the nearest last.
+  void index_partition(Table& child, const PartitionedIndex& parent, std::vector<const Table*>& above) {
+    // The partition graph is a tree; should it ever loop, an index is not made round it forever.
+    if (std::find(above.begin(), above.end(), &child) != above.end()) return;
     // An equivalent index already on the partition is attached instead of a new one.
     if (names_.may_hold_unattached_index(child)) {
       for (auto& existing_idx : child.indexes) {
@@ -576,14 +589,17 @@ class DdlLoader {
     c.valid = true;
     if (!child.is_partitioned()) return;
     PartitionedIndex sub(c, child.schema);  // sub-partitions' indexes attach to this one
-    for (Table* grandchild : names_.partitions(child)) index_partition(*grandchild, sub);
+    above.push_back(&child);
+    for (Table* grandchild : names_.partitions(child)) index_partition(*grandchild, sub, above);
+    above.pop_back();
   }
 
   void inherit_indexes(const std::string& schema, const std::string& name) {
     Table* child = names_.table(schema, name);
     const Table* parent = child && child->is_partition() ? names_.table(child->parent_schema, child->parent_name) : nullptr;
     if (!parent) return;
-    for (const auto& pi : parent->indexes) index_partition(*child, PartitionedIndex(pi, parent->schema));
+    std::vector<const Table*> above{parent};
+    for (const auto& pi : parent->indexes) index_partition(*child, PartitionedIndex(pi, parent->schema), above);
   }
 
   // ---- ALTER TABLE -------------------------------------------------------------------
@@ -596,7 +612,7 @@ class DdlLoader {
       return;
     }
     Table* t = existing(rel);
-    if (!t) return;
+    if (!t) return wait_for(rel);
     std::string schema = t->schema, table = t->name;
     for (sql::Node cmd : stmt.list("cmds")) {
       t = names_.table(schema, table);
@@ -650,14 +666,30 @@ class DdlLoader {
     }
   }
 
+  // Calls f on the table and every partition under it, each once: the partition graph is a
+  // tree, and should it ever loop the walk still ends.
   template <class F>
   void for_each_in_tree(const std::string& schema, const std::string& table, F&& f) {
-    Table* t = names_.table(schema, table);
-    if (!t) return;
-    f(*t);
-    std::vector<std::pair<std::string, std::string>> kids;
-    for (const Table* c : names_.partitions(*t)) kids.emplace_back(c->schema, c->name);
-    for (const auto& [s, n] : kids) for_each_in_tree(s, n, f);
+    std::vector<std::pair<std::string, std::string>> queue{{schema, table}};
+    std::set<std::pair<std::string, std::string>> seen;
+    for (size_t i = 0; i < queue.size(); ++i) {
+      Table* t = names_.table(queue[i].first, queue[i].second);
+      if (!t || !seen.insert(queue[i]).second) continue;
+      f(*t);
+      for (const Table* c : names_.partitions(*t)) queue.emplace_back(c->schema, c->name);
+    }
+  }
+
+  // Whether `t` is `of` or a partition somewhere under it.
+  bool is_within(const Table& t, const Table& of) {
+    const Table* at = &t;
+    for (size_t steps = 0; steps <= std::as_const(catalog_).tables().size(); ++steps) {
+      if (at == &of) return true;
+      if (!at->is_partition()) return false;
+      at = names_.table(at->parent_schema, at->parent_name);
+      if (!at) return false;
+    }
+    return true;  // the parents loop: no attach may add to that
   }
 
   void add_column_everywhere(const std::string& schema, const std::string& table, const Column& c) {
@@ -711,7 +743,9 @@ class DdlLoader {
   void attach_partition(const std::string& schema, const std::string& table, const sql::Node& cmd) {
     Table* parent = names_.table(schema, table);
     Table* child = existing(cmd.field("name"));
-    if (!parent || !child || !parent->is_partitioned() || child->is_partition() || child == parent) return;
+    // PostgreSQL refuses a table that is already a partition, and one the parent is itself a
+    // partition of ("circular inheritance not allowed").
+    if (!parent || !child || !parent->is_partitioned() || child->is_partition() || is_within(*parent, *child)) return;
     child->parent_schema = schema;
     child->parent_name = table;
     names_.partitions_changed();
@@ -844,6 +878,8 @@ class DdlLoader {
     moved->name = name;
     names_.note_table_and_indexes(*moved);
     catalog_.add_schema(schema);
+    if (name != old_name) note_gone(old_name);
+    note_created(name);
   }
 
   void set_schema(const sql::Node& stmt) {
@@ -884,7 +920,9 @@ class DdlLoader {
         const Table* t = catalog_.find_table(q.schema, q.name);
         if (!t) continue;
         std::string s = t->schema, n = t->name;
+        if (!t->is_partition() && t->kind != RelationKind::view) catalog_.retire_table(*t);
         catalog_.drop_table(s, n);
+        note_gone(n);
         names_.invalidate();  // the other tables moved in the catalog
         for (auto& other : catalog_.tables())
           std::erase_if(other.constraints, [&](const Constraint& c) {
@@ -933,7 +971,9 @@ class DdlLoader {
     // OR REPLACE over a relation with indexes drops their names: start over.
     Table* replaced = names_.table(t.schema, t.name);
     if (replaced && !replaced->indexes.empty()) names_.invalidate();  // the table keeps its place
+    std::string name = t.name;
     names_.note_table(catalog_.add_table(std::move(t), replaced));
+    note_created(name);
   }
 
   void create_view(const sql::Node& stmt) {
@@ -952,10 +992,55 @@ class DdlLoader {
     add_view(rv, kind, into.list("colNames"), stmt.field("query"));
   }
 
+  // ---- statements read before their table ---------------------------------------------
+
+  // The statement being applied names a table that does not exist: it waits for a table of
+  // that name, and applies when one is created (an index file sorting before the tables'
+  // file), so the catalog is the same whatever order the schema files come in. A name that
+  // belonged to a table since dropped or renamed does not wait: PostgreSQL failed the
+  // statement then, and a later table of the name is another table.
+  void wait_for(const sql::Node& range_var) {
+    std::string name(range_var.str("relname"));
+    Catalog::DdlBacklog& backlog = catalog_.ddl_backlog();
+    if (statement_text_.empty() || name.empty() || backlog.gone.contains(name)) return;
+    if (backlog.waiting_bytes + statement_text_.size() > kMaxWaitingBytes) return;  // statements about tables never defined
+    backlog.waiting_bytes += statement_text_.size();
+    backlog.waiting[name].push_back({std::string(statement_text_), origin_});
+  }
+
+  // A table named `name` now exists (created, or renamed to it).
+  void note_created(const std::string& name) {
+    if (catalog_.ddl_backlog().waiting.contains(name)) created_.push_back(name);
+  }
+
+  void note_gone(const std::string& name) { catalog_.ddl_backlog().gone[name] = true; }
+
+  void run_waiting(const std::string& name) {
+    Catalog::DdlBacklog& backlog = catalog_.ddl_backlog();
+    auto it = backlog.waiting.find(name);
+    if (it == backlog.waiting.end()) return;
+    std::vector<Catalog::DdlBacklog::Waiting> statements = std::move(it->second);
+    backlog.waiting.erase(it);
+    std::string origin = origin_;
+    for (const auto& w : statements) {
+      catalog_.ddl_backlog().waiting_bytes -= w.text.size();
+      sql::Parser parser;  // the tree lives while it applies
+      if (auto root = parser.parse_one(w.text)) {
+        origin_ = w.origin;
+        apply(*root, w.text);  // waits again if its schema still has no such table
+      }
+    }
+    origin_ = std::move(origin);
+  }
+
+  static constexpr size_t kMaxWaitingBytes = 16u << 20;
+
   Catalog& catalog_;
   RelationNames names_;
   std::string origin_;
   std::vector<std::pair<std::string, sql::Node>> column_constraints_;
+  std::string_view statement_text_;  // of the statement being applied
+  std::vector<std::string> created_;  // tables it created that statements wait for
 };
 
 }  // namespace
@@ -1150,7 +1235,7 @@ void apply_piece(DdlLoader& loader, const DdlPiece& piece) {
     if (!st.root || !is_modelled_ddl(st.root)) continue;
     loader.set_origin(source.origin.empty() ? std::string()
                                             : fmt::format("{}:{}", source.origin, source.lines.line_of(st.span.begin) + 1));
-    loader.apply(st.root);
+    loader.apply(st.root, std::string_view(source.text).substr(st.span.begin, st.span.end - st.span.begin));
   }
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "catalog/names.hpp"
+#include "catalog/volatility.hpp"
 
 namespace pglens::catalog {
 
@@ -126,6 +127,7 @@ std::optional<Catalog::IndexDigests> digests_of(const Catalog& catalog, const Ta
 // needed).
 template <class EqualityBits>
 bool cannot_serve(const IndexDigest& d, uint64_t wanted_bit, PredicateOp op, EqualityBits&& equality_bits) {
+  if (d.method == IndexDigest::Method::brin) return op == PredicateOp::other;  // any of its keys, see serving_index
   bool btree = d.method == IndexDigest::Method::btree;
   if (!btree && !(op == PredicateOp::equality && d.method == IndexDigest::Method::hash)) return true;
   return d.leading_bit != wanted_bit && !(btree && (d.leading_bit & equality_bits()));
@@ -139,6 +141,13 @@ const Index* serving_index(const Catalog& catalog, const Table& table, const Col
   // Test the cheap things first (names compare by length before bytes), whether the index
   // may be used at all last.
   auto serves = [&](const Index& index) {
+    // A BRIN index (minmax) serves equalities and ranges on any of its keys, through a
+    // bitmap scan of the block ranges whose summary may match: whoever made it chose it for
+    // that (a log or time-series table, whose rows arrive in key order).
+    if (std::string_view(index.method) == "brin")
+      return target.op != PredicateOp::other &&
+             std::any_of(index.keys.begin(), index.keys.end(), [&](const IndexKey& k) { return key_matches(k, wanted); }) &&
+             usable(index, request);
     bool btree = std::string_view(index.method) == "btree";
     if (!btree && !(target.op == PredicateOp::equality && std::string_view(index.method) == "hash")) return false;
     for (const auto& key : index.keys) {
@@ -245,7 +254,13 @@ namespace {
 
 std::string index_body(const Index& index) {
   std::vector<std::string> keys;
-  for (const auto& k : index.keys) keys.push_back(k.text());
+  for (const auto& k : index.keys) {
+    // An expression as PostgreSQL's deparser writes it: what pastes is what parses.
+    IndexKey written = k;
+    if (k.is_expression())
+      if (auto text = postgres_text(k.expression)) written.expression = std::move(*text);
+    keys.push_back(written.text());
+  }
   std::string out = index.method == "btree" ? "" : fmt::format(" USING {}", index.method);
   out += fmt::format(" ({})", fmt::join(keys, ", "));
   if (!index.include.empty()) {
@@ -253,7 +268,7 @@ std::string index_body(const Index& index) {
     for (const auto& c : index.include) inc.push_back(quote_ident(c));
     out += fmt::format(" INCLUDE ({})", fmt::join(inc, ", "));
   }
-  if (!index.predicate.empty()) out += fmt::format(" WHERE {}", index.predicate);
+  if (!index.predicate.empty()) out += fmt::format(" WHERE {}", postgres_text(index.predicate).value_or(index.predicate));
   return out;
 }
 
@@ -310,6 +325,20 @@ void partitioned_ddl(const Catalog& catalog, std::string_view default_schema, co
 }
 
 }  // namespace
+
+std::string free_index_name(const Catalog& catalog, const Table& table, const std::string& base) {
+  // Index names share a namespace with the schema's tables and indexes: IF NOT EXISTS on a
+  // taken name silently makes nothing, so a suggestion never reuses one.
+  auto taken = [&](const std::string& name) {
+    if (catalog.find_table(table.schema, name) || table.index(name)) return true;
+    for (const auto& t : catalog.tables())  // a partition's indexes are named after it, never like its parent's
+      if (!t.is_partition() && t.schema == table.schema && t.index(name)) return true;
+    return false;
+  };
+  std::string name = base;
+  for (int i = 1; taken(name) && i < 1000; ++i) name = fmt::format("{}{}", base, i);
+  return name;
+}
 
 std::string create_index_ddl(const Catalog& catalog, const Table& table, const Index& index) {
   if (table.is_partitioned()) {
@@ -387,6 +416,18 @@ std::optional<IndexSuggestion> suggest_index(const Catalog& catalog, const Table
     if (!missing.empty() && missing.size() <= kMaxInclude) proposal.include = missing;
   }
 
+  // What PostgreSQL would refuse is never proposed: a column the table lacks (a name the
+  // query resolved to it by default), an expression that is not IMMUTABLE.
+  if (!table.columns.empty()) {
+    for (const auto& k : proposal.keys)
+      if (!k.is_expression() && !table.column(k.column)) return std::nullopt;
+    for (const auto& c : proposal.include)
+      if (!table.column(c)) return std::nullopt;
+  }
+  for (const auto& k : proposal.keys)
+    if (k.is_expression() && !is_immutable_text(k.expression, table)) return std::nullopt;
+  if (!proposal.predicate.empty() && !is_immutable_text(proposal.predicate, table)) return std::nullopt;
+
   for (const auto& existing : table.indexes)
     if (index_covers(existing, proposal)) return std::nullopt;
   for (const auto& p : partial) {
@@ -394,10 +435,7 @@ std::optional<IndexSuggestion> suggest_index(const Catalog& catalog, const Table
     std::string part = name_part(p);
     name_parts.push_back(part);
   }
-  std::string base = choose_name(table.name, name_parts, "idx");
-  std::string name = base;
-  for (int i = 1; table.index(name) && !index_covers(*table.index(name), proposal); ++i) name = fmt::format("{}{}", base, i);
-  proposal.name = name;
+  proposal.name = free_index_name(catalog, table, choose_name(table.name, name_parts, "idx"));
   proposal.origin = "suggested";
 
   IndexSuggestion s;

@@ -91,6 +91,9 @@ std::optional<IndexSuggestion> suggest_index(const Catalog& catalog, const Table
 // proposed INCLUDE columns present.
 bool index_covers(const Index& existing, const Index& proposed);
 
+// `base`, or base1, base2 ...: the first name no table or index of the table's schema has.
+std::string free_index_name(const Catalog& catalog, const Table& table, const std::string& base);
+
 // CREATE INDEX statement(s) for `index` on `table`: CONCURRENTLY IF NOT EXISTS, or the
 // ON ONLY / per-partition / ATTACH PARTITION sequence on a partitioned table.
 std::string create_index_ddl(const Catalog& catalog, const Table& table, const Index& index);

@@ -19,6 +19,7 @@ constexpr std::array<std::string_view, 64> kReserved = {
     "unique", "user"};
 
 thread_local bool strip_qualifiers = false;
+thread_local bool rendered_unknown = false;  // a node render() does not know came out as <Kind>
 std::string render(const sql::Node& n);
 
 std::string const_text(const sql::Node& c) {
@@ -126,6 +127,16 @@ std::string deparse(const sql::Node& n, bool unqualified) {
   return out;
 }
 
+std::optional<std::string> deparse_exact(const sql::Node& n, bool unqualified) {
+  bool saved = rendered_unknown;
+  rendered_unknown = false;
+  std::string out = deparse(n, unqualified);
+  bool exact = !rendered_unknown && out.find("...") == std::string::npos;
+  rendered_unknown = saved;
+  if (!exact) return std::nullopt;
+  return out;
+}
+
 namespace {
 // Deeper expressions print as `...`: no real query nests so deep, and the recursion must not
 // overflow the stack (sql::Parser passes trees of up to 1,000 levels; under ASan a level here
@@ -185,6 +196,10 @@ std::string render(const sql::Node& n) {
     }
     if (k == "AEXPR_LIKE") return fmt::format("{} {} {}", operand(l), op == "~~" ? "LIKE" : "NOT LIKE", operand(r));
     if (k == "AEXPR_ILIKE") return fmt::format("{} {} {}", operand(l), op == "~~*" ? "ILIKE" : "NOT ILIKE", operand(r));
+    if (k == "AEXPR_NULLIF") return fmt::format("NULLIF({}, {})", render(l), render(r));
+    if (k == "AEXPR_DISTINCT") return fmt::format("{} IS DISTINCT FROM {}", operand(l), operand(r));
+    if (k == "AEXPR_NOT_DISTINCT") return fmt::format("{} IS NOT DISTINCT FROM {}", operand(l), operand(r));
+    if (k != "AEXPR_OP") rendered_unknown = true;  // SIMILAR TO, BETWEEN SYMMETRIC ...: not written here
     if (!l) return fmt::format("{} {}", op, operand(r));
     return fmt::format("{} {} {}", operand(l), op, operand(r));
   }
@@ -220,7 +235,26 @@ std::string render(const sql::Node& n) {
   if (kind == "RowExpr") return fmt::format("ROW({})", list_text(n.list("args")));
   if (kind == "List") return list_text(n.list("items"));
   if (kind == "CollateClause") return fmt::format("{} COLLATE {}", operand(n.field("arg")), qualified_name(n.list("collname")));
-  if (kind == "A_Indirection") return fmt::format("({})[...]", render(n.field("arg")));
+  if (kind == "A_Indirection") {
+    // Subscripts, slices and field selections as PostgreSQL writes them: (a)[1], (a)[1:2],
+    // (d)['key'], (c).f; the parentheses keep a qualified or function argument whole.
+    std::string out = fmt::format("({})", render(n.field("arg")));
+    for (sql::Node i : n.list("indirection")) {
+      if (i.is("A_Indices")) {
+        std::string lower = render(i.field("lidx")), upper = render(i.field("uidx"));
+        out += i.boolean("is_slice") ? fmt::format("[{}:{}]", lower, upper) : fmt::format("[{}]", upper);
+      } else if (i.is("String")) {
+        out += "." + quote_ident(i.sval());
+      } else {
+        out += i.is("A_Star") ? ".*" : fmt::format(".<{}>", i.kind());
+        rendered_unknown = rendered_unknown || !i.is("A_Star");
+      }
+    }
+    return out;
+  }
+  if (kind == "MinMaxExpr")
+    return fmt::format("{}({})", n.str("op") == "IS_GREATEST" ? "GREATEST" : "LEAST", list_text(n.list("args")));
+  rendered_unknown = true;
   return fmt::format("<{}>", kind);
 }
 

@@ -2,6 +2,7 @@
 // names PostgreSQL chooses for unnamed constraints and indexes.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,10 @@ std::string expression_key_text(std::string_view expression);
 // With `unqualified`, column references lose their table qualifier (`o.email` -> `email`), as
 // in an index expression.
 std::string deparse(const sql::Node& node, bool unqualified = false);
+// The same when the text is SQL that means the expression; nullopt when some part of it has
+// no SQL form here (a subquery, a node kind this does not write, a tree too deep), which then
+// never goes into an index or a rewrite.
+std::optional<std::string> deparse_exact(const sql::Node& node, bool unqualified = false);
 
 // Whether canonical expression text mentions `identifier` as a whole word outside strings.
 bool mentions_identifier(std::string_view text, std::string_view identifier);

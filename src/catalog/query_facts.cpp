@@ -48,8 +48,18 @@ class Analyzer {
       r.location = item.location().value_or(0);
       r.only = !item.boolean("inh");  // libpg_query leaves false out: no "inh" is FROM ONLY
     } else if (item.is("JoinExpr")) {
+      std::string_view type = item.str("jointype");
+      size_t left_begin = facts_.relations.size();
       from_item(item.field("larg"));
+      size_t right_begin = facts_.relations.size();
       from_item(item.field("rarg"));
+      size_t right_end = facts_.relations.size();
+      auto null_extend = [&](size_t from, size_t to) {
+        for (size_t i = from; i < to; ++i) facts_.relations[i].nullable = true;
+      };
+      // (A FULL JOIN keeps every row of both sides: neither is marked.)
+      if (type == "JOIN_LEFT") null_extend(right_begin, right_end);
+      if (type == "JOIN_RIGHT") null_extend(left_begin, right_begin);
       if (item.has("quals")) pending_join_quals_.push_back(item.field("quals"));
       if (item.boolean("isNatural") || item.has("usingClause")) facts_.merged_join_columns = true;
     } else if (item) {
@@ -134,7 +144,10 @@ class Analyzer {
       return true;
     });
     if (!one_relation || !rel) return std::nullopt;
-    return Side{*rel, {}, deparse(node, true)};
+    // Only an expression with an exact SQL text: it may become an index key.
+    std::optional<std::string> text = deparse_exact(node, true);
+    if (!text) return std::nullopt;
+    return Side{*rel, {}, std::move(*text)};
   }
 
   ValueKind value_kind(const sql::Node& node) const {

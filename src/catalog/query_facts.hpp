@@ -27,6 +27,9 @@ struct RelationRef {
   std::string written;           // as written: "orders", "sales.orders"
   uint32_t location = 0;
   bool only = false;             // FROM ONLY
+  // The null-extended side of an outer join (b of `a LEFT JOIN b`): its ON conditions match
+  // rows to join, they remove none of the query's rows.
+  bool nullable = false;
 };
 
 enum class ValueKind { constant, parameter, column, volatile_call, other };

@@ -44,8 +44,10 @@ bool resolve_config(const std::string& explicit_path, const std::filesystem::pat
 // snapshot or the live database (`db_url`, PGLENS_DATABASE_URL, database.url), its hints.
 // Prints the error and returns false when a source cannot be read. `threads` as for
 // load_ddl_paths; `on_parsed` sees the DDL of `linted_files` as it is parsed.
+// `linted_texts`: the linted text that is no file (stdin), {origin, text}.
 bool load_catalog(const Config& config, const std::vector<std::filesystem::path>& linted_files, const std::string& db_url,
-                  Catalog& out, unsigned threads = 1, ParsedDdlHook on_parsed = {});
+                  Catalog& out, unsigned threads = 1, ParsedDdlHook on_parsed = {},
+                  std::vector<std::pair<std::string, std::string>> linted_texts = {});
 
 // Prints a catalog source's notice as a warning on stderr (CatalogSources::on_notice).
 void print_notice(const std::string& notice);

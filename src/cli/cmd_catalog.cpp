@@ -97,9 +97,11 @@ int run_catalog(const CatalogArgs& args, bool dump) {
 }  // namespace
 
 bool load_catalog(const Config& config, const std::vector<std::filesystem::path>& linted_files, const std::string& db_url,
-                  Catalog& out, unsigned threads, ParsedDdlHook on_parsed) {
+                  Catalog& out, unsigned threads, ParsedDdlHook on_parsed,
+                  std::vector<std::pair<std::string, std::string>> linted_texts) {
   CatalogSources sources;
   sources.extra_ddl = linted_files;
+  sources.extra_texts = std::move(linted_texts);
   sources.db_url = db_url;
   sources.threads = threads;
   sources.on_parsed = std::move(on_parsed);

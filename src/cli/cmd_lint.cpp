@@ -70,6 +70,7 @@ struct Job {
   const Linter* linter = nullptr;
   const Catalog* catalog = nullptr;
   const Prelint* prelint = nullptr;
+  std::string stdin_bytes;  // what stdin held, for "-": read once, before the catalog (its DDL counts)
 };
 
 namespace fs = std::filesystem;
@@ -130,6 +131,45 @@ bool validate_rule_ids(const std::vector<std::string>& ids, std::string_view fla
   return true;
 }
 
+// Reads, lints and (with --fix) fixes one file into `rep`.
+void lint_job(const Job& job, const LintArgs& args, FileReport& rep) {
+  std::string bytes;
+  if (job.read_from == "-") {
+    bytes = job.stdin_bytes;
+  } else if (auto err = read_bytes(job.read_from, bytes)) {
+    rep.error = *err;
+    return;
+  }
+  DecodeError derr;
+  if (!decode_source(job.path, std::move(bytes), rep.file, derr)) {
+    rep.error = derr.message;
+    if (derr.offset || derr.position.line > 1) rep.error_position = derr.position;
+    return;
+  }
+  rep.diagnostics = job.prelint && job.read_from != "-" ? job.linter->lint(rep.file, *job.catalog, *job.prelint)
+                                                        : job.linter->lint(rep.file, *job.catalog);
+  if (!args.fix || job.read_from == "-") return;
+  // Apply, lint again, repeat while fixes still apply (overlapping ones wait a round);
+  // what is left is what the user still has to look at.
+  std::string text = rep.file.text;
+  size_t applied = 0;
+  for (int round = 0; round < 8; ++round) {
+    auto fixed = apply_fixes(rep.file.text, rep.diagnostics, args.unsafe_fixes);
+    if (fixed.applied == 0) break;
+    applied += fixed.applied;
+    rep.file.text = std::move(fixed.text);
+    rep.diagnostics = job.linter->lint(rep.file, *job.catalog);
+  }
+  if (applied == 0) return;
+  std::string bytes_out = (rep.file.had_bom ? "\xEF\xBB\xBF" : "") + rep.file.text;
+  if (auto werr = write_atomically(job.read_from, bytes_out)) {
+    rep.error = *werr;
+    rep.file.text = std::move(text);
+  } else {
+    rep.fixes_applied = applied;
+  }
+}
+
 int run_lint(LintArgs& args) {
   if (!validate_rule_ids(args.select, "--select") || !validate_rule_ids(args.ignore, "--ignore")) return kExitError;
   if (args.paths.empty()) args.paths.push_back(".");
@@ -146,7 +186,13 @@ int run_lint(LintArgs& args) {
       const Linter* l = linters.for_path(args.stdin_filename.empty() ? fs::path(".") : fs::path(args.stdin_filename));
       if (!l) { failed = true; continue; }
       if (!args.stdin_filename.empty() && l->config().excluded(args.stdin_filename)) continue;
-      jobs.push_back({shown, "-", l});
+      Job job{shown, "-", l};
+      if (auto err = read_bytes("-", job.stdin_bytes)) {
+        fmt::print(stderr, "pglens: error: {}: {}\n", shown, *err);
+        failed = true;
+        continue;
+      }
+      jobs.push_back(std::move(job));
       continue;
     }
     std::error_code ec;
@@ -199,9 +245,18 @@ int run_lint(LintArgs& args) {
 
   // One catalog per config: its schema sources plus the DDL of the files it governs.
   std::map<const Linter*, std::vector<fs::path>> files_by_linter;
+  std::map<const Linter*, std::vector<std::pair<std::string, std::string>>> texts_by_linter;  // stdin
   for (const auto& j : jobs) {
     auto& files = files_by_linter[j.linter];
-    if (j.read_from != "-") files.emplace_back(j.read_from);
+    if (j.read_from != "-") {
+      files.emplace_back(j.read_from);
+      continue;
+    }
+    // Its DDL counts as a file's would, decoded as the lint decodes it.
+    SourceFile decoded;
+    DecodeError ignored;
+    if (decode_source(j.path, std::string(j.stdin_bytes), decoded, ignored))
+      texts_by_linter[j.linter].emplace_back(j.path, std::move(decoded.text));
   }
   unsigned n = args.jobs ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
   std::map<const Linter*, std::unique_ptr<Catalog>> catalogs;
@@ -210,7 +265,8 @@ int run_lint(LintArgs& args) {
   for (const auto& [linter, files] : files_by_linter) {
     auto catalog = std::make_unique<Catalog>();
     auto prelint = std::make_unique<Prelint>(*linter);
-    if (!load_catalog(linter->config(), files, args.db, *catalog, n, prelint->hook())) return kExitError;
+    if (!load_catalog(linter->config(), files, args.db, *catalog, n, prelint->hook(), texts_by_linter[linter]))
+      return kExitError;
     catalogs[linter] = std::move(catalog);
     prelints[linter] = std::move(prelint);
   }
@@ -229,42 +285,13 @@ int run_lint(LintArgs& args) {
       size_t i = next.fetch_add(1);
       if (i >= jobs.size()) return;
       FileReport rep;
-      std::string bytes;
       rep.file.path = jobs[i].path;
-      if (auto err = read_bytes(jobs[i].read_from, bytes)) {
-        rep.error = *err;
-      } else {
-        DecodeError derr;
-        if (!decode_source(jobs[i].path, std::move(bytes), rep.file, derr)) {
-          rep.error = derr.message;
-          if (derr.offset || derr.position.line > 1) rep.error_position = derr.position;
-        } else {
-          rep.diagnostics = jobs[i].prelint && jobs[i].read_from != "-"
-                                ? jobs[i].linter->lint(rep.file, *jobs[i].catalog, *jobs[i].prelint)
-                                : jobs[i].linter->lint(rep.file, *jobs[i].catalog);
-          if (args.fix && jobs[i].read_from != "-") {
-            // Apply, lint again, repeat while fixes still apply (overlapping ones wait a round);
-            // what is left is what the user still has to look at.
-            std::string text = rep.file.text;
-            size_t applied = 0;
-            for (int round = 0; round < 8; ++round) {
-              auto fixed = apply_fixes(rep.file.text, rep.diagnostics, args.unsafe_fixes);
-              if (fixed.applied == 0) break;
-              applied += fixed.applied;
-              rep.file.text = std::move(fixed.text);
-              rep.diagnostics = jobs[i].linter->lint(rep.file, *jobs[i].catalog);
-            }
-            if (applied > 0) {
-              std::string bytes_out = (rep.file.had_bom ? "\xEF\xBB\xBF" : "") + rep.file.text;
-              if (auto werr = write_atomically(jobs[i].read_from, bytes_out)) {
-                rep.error = *werr;
-                rep.file.text = std::move(text);
-              } else {
-                rep.fixes_applied = applied;
-              }
-            }
-          }
-        }
+      try {
+        lint_job(jobs[i], args, rep);
+      } catch (const std::exception& e) {
+        // One file's failure is that file's error: the other files' findings still print.
+        rep.diagnostics.clear();
+        rep.error = fmt::format("internal error while linting this file: {}", e.what());
       }
       std::lock_guard lock(mu);
       done[i] = std::move(rep);
@@ -353,8 +380,14 @@ void add_lint_command(CLI::App& app, Runner& run) {
   cmd->add_option("--config", args.config, "Use this config file instead of the nearest .pglens.toml");
   cmd->add_option("--stdin-filename", args.stdin_filename, "Name to report (and to find the config by) for `-`");
   cmd->add_option("-j,--jobs", args.jobs, "Files linted in parallel (default: all cores)");
-  cmd->add_option("--select", args.select, "Run only these rules (comma-separated)")->delimiter(',');
-  cmd->add_option("--ignore", args.ignore, "Do not run these rules (comma-separated)")->delimiter(',');
+  // One value per occurrence (`--select a,b` or `--select a --select b`): a list option that
+  // took every following word would swallow the paths (`--select select-star q.sql`).
+  cmd->add_option("--select", args.select, "Run only these rules (comma-separated, or repeat the option)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  cmd->add_option("--ignore", args.ignore, "Do not run these rules (comma-separated, or repeat the option)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
   cmd->add_flag("--fix", args.fix, "Apply safe fixes in place (atomically), then report what is left");
   cmd->add_flag("--unsafe-fixes", args.unsafe_fixes, "With --fix, also apply fixes that may change behaviour");
   cmd->add_option("--db", args.db,

@@ -60,6 +60,9 @@ bool match_any(const std::vector<std::string>& globs, const std::filesystem::pat
 
 bool Config::excluded(const std::filesystem::path& path) const { return match_any(exclude, root, path); }
 bool Config::included(const std::filesystem::path& path) const { return match_any(include, root, path); }
+bool Config::is_migration(std::string_view path) const {
+  return !path.empty() && match_any(migrations, root, std::filesystem::path(path));
+}
 
 std::string ConfigError::format() const {
   if (line == 0) return fmt::format("{}: {}", file, message);
@@ -109,6 +112,11 @@ class Reader {
       else if (key == "schema") strings(v, key, out_.schema, false);
       else if (key == "search-path") strings(v, key, out_.search_path, false);
       else if (key == "catalog") string(v, key, out_.catalog);
+      else if (key == "migrations") strings(v, key, out_.migrations, false);
+      else if (key == "assume-large") {
+        if (auto b = v.value<bool>(); b && v.is_boolean()) out_.assume_large = *b;
+        else fail(v, "`assume-large` must be true or false");
+      }
       else if (key == "fail-on") {
         std::string s;
         if (string(v, key, s)) {
@@ -119,7 +127,7 @@ class Reader {
       else if (key == "database") database(v);
       else if (key == "tables") tables(v);
       else fail(v, fmt::format("unknown key `{}` (expected one of: select, ignore, include, exclude, fail-on, "
-                               "rules, schema, catalog, search-path, database, tables)", key));
+                               "rules, schema, catalog, search-path, database, tables, assume-large, migrations)", key));
       if (error_) return error_;
     }
     return error_;
@@ -314,6 +322,8 @@ std::string render_config(const Config& c) {
   out += fmt::format("schema = {}\n", toml_list(c.schema));
   out += fmt::format("search-path = {}\n", toml_list(c.search_path));
   if (!c.catalog.empty()) out += fmt::format("catalog = {}\n", toml_string(c.catalog));
+  out += fmt::format("assume-large = {}\n", c.assume_large ? "true" : "false");
+  out += fmt::format("migrations = {}\n", toml_list(c.migrations));
   if (!c.database_url.empty())
     out += fmt::format("\n[database]\nurl = \"(set; not shown)\"  # {}\n",
                        database_url_trusted(c) ? "trusted" : "not used until trusted: pglens trust");

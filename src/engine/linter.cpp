@@ -366,6 +366,11 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
   std::vector<Diagnostic> out;
   const Impl& im = *impl_;
   const std::string_view text = file.text;
+  // A table this file created and a later statement dropped: its queries are still checked
+  // against it, as they ran while it existed.
+  std::optional<Catalog> with_retired;
+  if (!catalog.retired_tables().empty()) with_retired = catalog.with_retired(file.path, text);
+  const Catalog& schema = with_retired ? *with_retired : catalog;
 
   // With a cache, only the part of the text that changed since its last lint is lexed again;
   // the statements before and after it keep what they gave the rules.
@@ -398,7 +403,7 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
     lexed = sql::lex(text);
   }
   const std::vector<sql::StatementSpan>& spans = lexed.statements;
-  StatementChecker checker(im, file, catalog, out);
+  StatementChecker checker(im, file, schema, out);
 
   // The facts of the rules that look across statements: facts[statement * F + rule].
   const size_t fact_rules = im.file_rules.size();

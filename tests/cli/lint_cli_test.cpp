@@ -318,3 +318,61 @@ TEST(LintCli, TheDeepestAcceptedTreeIsLintedWithACatalog) {
 
 }  // namespace
 }  // namespace pglens
+
+namespace pglens {
+namespace {
+
+TEST(LintCliOptions, ListOptionsNeverSwallowThePaths) {
+  TempDir d;
+  write_file(d / "q.sql", "SELECT * FROM orders;\nSELECT id FROM orders WHERE id NOT IN (SELECT order_id FROM refunds);\n");
+  for (std::string args : {"lint --select select-star q.sql", "lint --select select-star,not-in-subquery q.sql",
+                           "lint --select select-star --select not-in-subquery q.sql",
+                           "lint --ignore not-in-subquery q.sql", "lint q.sql --select select-star"}) {
+    auto r = run_pglens(args + " --color never", {}, d.path());
+    EXPECT_EQ(r.exit_code, 1) << args << "\n" << r.out << r.err;
+    EXPECT_NE(r.out.find("q.sql:1:8"), std::string::npos) << args << "\n" << r.out << r.err;
+  }
+  auto both = run_pglens("lint --select select-star --select not-in-subquery --format json q.sql", {}, d.path());
+  EXPECT_NE(both.out.find("not-in-subquery"), std::string::npos) << both.out << both.err;
+  auto ignored = run_pglens("lint --ignore select-star --ignore not-in-subquery q.sql", {}, d.path());
+  EXPECT_EQ(ignored.exit_code, 0) << ignored.out << ignored.err;
+}
+
+TEST(LintCliOptions, StdinCountsItsDdl) {
+  TempDir d;
+  std::string sql =
+      "CREATE TABLE customers (id bigint PRIMARY KEY);\n"
+      "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id));\n";
+  write_file(d / "schema.sql", sql);
+  auto file = run_pglens("lint --format json schema.sql", {}, d.path());
+  auto piped = run_pglens("lint --format json - --stdin-filename schema.sql", sql, d.path());
+  EXPECT_NE(file.out.find("fk-without-index"), std::string::npos) << file.out;
+  EXPECT_NE(piped.out.find("fk-without-index"), std::string::npos) << piped.out << piped.err;
+}
+
+TEST(LintCliOptions, StdinFilenameAppliesThatPathsConfig) {
+  TempDir d;
+  write_file(d / "app/.pglens.toml", "[rules.select-star]\nseverity = \"error\"\n");
+  write_file(d / "app/db/keep.sql", "SELECT 1;\n");
+  auto r = run_pglens("lint --color never - --stdin-filename app/db/q.sql", "SELECT * FROM t;\n", d.path());
+  EXPECT_NE(r.out.find("app/db/q.sql:1:8: error:"), std::string::npos) << r.out << r.err;
+}
+
+TEST(LintCliOptions, OneCrashingSchemaDoesNotLoseTheOtherFiles) {
+  // PostgreSQL's alter_table.sql attaches two partitioned tables to each other (the second
+  // attach fails there) and alters one: the lint walked that loop until the stack ran out.
+  TempDir d;
+  write_file(d / "a_loop.sql",
+             "CREATE TABLE list_parted (a int, b text) PARTITION BY LIST (a);\n"
+             "CREATE TABLE list_parted2 (a int, b text) PARTITION BY LIST (a);\n"
+             "ALTER TABLE list_parted ATTACH PARTITION list_parted2 FOR VALUES IN (1);\n"
+             "ALTER TABLE list_parted2 ATTACH PARTITION list_parted FOR VALUES IN (2);\n"
+             "ALTER TABLE list_parted ADD COLUMN c int;\n");
+  write_file(d / "b_query.sql", "SELECT * FROM list_parted2;\n");
+  auto r = run_pglens("lint --color never .", {}, d.path());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("b_query.sql:1:8"), std::string::npos) << r.out << r.err;
+}
+
+}  // namespace
+}  // namespace pglens

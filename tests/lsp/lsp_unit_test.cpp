@@ -130,7 +130,7 @@ TEST(LspActions, IgnoreCommentSilencesTheFinding) {
       "SELECT 1;\n    SELECT *\n      FROM t;\r\nSELECT id FROM t;\r\n",
       "-- pglens-ignore: syntax-error  reason\nSELECT o.* FROM orders o;\n",
       "SELECT 1; SELECT * FROM t;\nSELECT 2;\n",
-      "WITH x AS (SELECT 1)\nSELECT *,\n       x.*\n  FROM x;\n",
+      "WITH x AS (SELECT * FROM orders)\nSELECT *,\n       x.*\n  FROM x;\n",
       "SELECT 'é😀', *\n  FROM t",
   };
   Config config;

@@ -37,3 +37,8 @@ SELECT count(*) FROM events WHERE created NOT BETWEEN '2024-02-01' AND '2024-11-
 -- ok: no WHERE, the whole table is wanted; ONLY reads the parent alone.
 SELECT count(*) FROM events;
 SELECT count(*) FROM ONLY events WHERE kind = 3;
+
+-- ok: the key is joined on: a nested loop prunes the partitions for each tenant at run time.
+CREATE TABLE tenants (id int PRIMARY KEY, name text NOT NULL, plan text NOT NULL);
+SELECT t.name, d.body FROM tenants t JOIN tenants_data d ON d.tenant_id = t.id WHERE t.plan = 'enterprise';
+SELECT t.name, d.body FROM tenants t, tenants_data d WHERE d.tenant_id = t.id AND t.name = $1;

@@ -53,3 +53,6 @@ WITH orders AS (SELECT 1 AS id) SELECT id FROM orders;
 SELECT id FROM orders EXCEPT SELECT id FROM customers;
 -- ok: a cursor is how to read a whole table in batches.
 DECLARE all_orders CURSOR FOR SELECT id, status FROM orders;
+
+-- Every row of the preserved side goes, whatever the null-extended side holds.
+SELECT c.email, o.id FROM customers c LEFT JOIN orders o ON o.customer_id = c.id AND o.status = 'open';  -- expect: unbounded-select

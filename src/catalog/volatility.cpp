@@ -1,0 +1,185 @@
+#include "catalog/volatility.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <string>
+
+#include "catalog/names.hpp"
+#include "catalog/query_facts.hpp"
+#include "sql/parser.hpp"
+
+#include <pg_query.h>
+
+namespace pglens::catalog {
+namespace {
+
+// Functions IMMUTABLE whatever their arguments' types (pg_proc.provolatile = 'i' for every
+// overload index expressions meet).
+constexpr std::string_view kImmutable[] = {
+    "lower", "upper", "initcap", "btrim", "ltrim", "rtrim", "length", "char_length", "character_length",
+    "octet_length", "bit_length", "substr", "substring", "left", "right", "replace", "reverse", "md5",
+    "abs", "round", "floor", "ceil", "ceiling", "trunc", "sign", "mod", "split_part", "strpos", "lpad",
+    "rpad", "regexp_replace", "translate", "coalesce", "jsonb_extract_path", "jsonb_extract_path_text",
+    "json_extract_path", "json_extract_path_text", "jsonb_array_length", "array_length", "cardinality",
+    "timezone", "sha256", "sha512", "starts_with"};
+
+enum class Family { text, integer, numeric, datetime_tz, datetime, date, interval, other, unknown };
+
+Family family_of_type(std::string_view type) {
+  if (auto paren = type.find('('); paren != std::string_view::npos) {
+    // "timestamp(3) with time zone": the precision sits inside the name.
+    std::string without(type.substr(0, paren));
+    auto close = type.find(')', paren);
+    if (close != std::string_view::npos) without += type.substr(close + 1);
+    return family_of_type(without);
+  }
+  if (type == "timestamp with time zone" || type == "timestamptz" || type == "time with time zone" || type == "timetz")
+    return Family::datetime_tz;
+  if (type == "timestamp without time zone" || type == "timestamp" || type == "time without time zone" || type == "time")
+    return Family::datetime;
+  if (type == "date") return Family::date;
+  if (type == "interval") return Family::interval;
+  for (std::string_view t : {"text", "character varying", "varchar", "character", "char", "bpchar", "name", "citext"})
+    if (type == t) return Family::text;
+  for (std::string_view t : {"smallint", "integer", "bigint", "int2", "int4", "int8", "int"})
+    if (type == t) return Family::integer;
+  for (std::string_view t : {"numeric", "decimal", "real", "double precision", "float4", "float8"})
+    if (type == t) return Family::numeric;
+  return Family::other;
+}
+
+class Judge {
+ public:
+  explicit Judge(const Table& table) : table_(table) {}
+
+  // The type family of what `n` yields, as far as it tells: a column's, a cast's target.
+  Family family(const sql::Node& n) const {
+    if (n.is("ColumnRef")) {
+      sql::List f = n.list("fields");
+      if (f.empty() || f[f.size() - 1].is("A_Star")) return Family::unknown;
+      const Column* c = table_.column(f[f.size() - 1].sval());
+      return c ? family_of_type(c->type) : Family::unknown;
+    }
+    if (n.is("TypeCast")) return family_of_type(type_name(n.field("typeName")));
+    if (n.is("A_Const")) return n.has("sval") ? Family::text : n.has("ival") ? Family::integer : Family::unknown;
+    if (n.is("FuncCall")) {
+      std::string name = function_name(n);
+      sql::List args = n.list("args");
+      // AT TIME ZONE turns one timestamp type into the other; date_trunc keeps its argument's.
+      if (name == "timezone" && args.size() == 2) {
+        Family f = family(args[1]);
+        return f == Family::datetime_tz ? Family::datetime : f == Family::datetime ? Family::datetime_tz : Family::unknown;
+      }
+      if (name == "date_trunc") return args.size() == 2 ? family(args[1]) : Family::datetime_tz;
+      if (name == "lower" || name == "upper" || name == "btrim" || name == "md5" || name == "replace" || name == "substr" ||
+          name == "left" || name == "right" || name == "jsonb_extract_path_text" || name == "split_part")
+        return Family::text;
+    }
+    return Family::unknown;
+  }
+
+  bool immutable(const sql::Node& n, int depth = 0) const {
+    if (!n) return true;
+    if (depth > 64) return false;
+    if (n.is("ColumnRef") || n.is("A_Const") || n.is("String")) return true;
+    if (n.is("TypeCast")) return cast_immutable(n, depth);
+    if (n.is("FuncCall")) return call_immutable(n, depth);
+    if (n.is("A_Expr")) return operator_immutable(n, depth);
+    if (n.is("A_Indirection") || n.is("A_Indices") || n.is("BoolExpr") || n.is("NullTest") || n.is("BooleanTest") ||
+        n.is("CoalesceExpr") || n.is("MinMaxExpr") || n.is("CaseExpr") || n.is("CaseWhen") || n.is("List") ||
+        n.is("A_ArrayExpr") || n.is("CollateClause"))
+      return sql::for_each_child(n, [&](const sql::Node& child) { return immutable(child, depth + 1); });
+    return false;  // now(), CURRENT_DATE, a subquery, a parameter, a node this does not know
+  }
+
+ private:
+  bool args_immutable(const sql::Node& call, int depth) const {
+    for (sql::Node a : call.list("args"))
+      if (!immutable(a, depth + 1)) return false;
+    return true;
+  }
+
+  bool call_immutable(const sql::Node& call, int depth) const {
+    std::string name = function_name(call);
+    sql::List args = call.list("args");
+    if (!args_immutable(call, depth)) return false;
+    if (std::find(std::begin(kImmutable), std::end(kImmutable), name) != std::end(kImmutable)) return true;
+    // On timestamp with time zone these read the session's TimeZone (STABLE); on timestamp,
+    // date or interval they do not. With an explicit zone (date_trunc's third argument) too.
+    if (name == "date_trunc" || name == "date_part" || name == "extract") {
+      if (args.size() == 3) return true;
+      if (args.size() != 2) return false;
+      Family f = family(args[1]);
+      // A date has no overload but extract's (PostgreSQL 14+): date_trunc and date_part cast it
+      // to timestamptz, the preferred type.
+      return f == Family::datetime || f == Family::interval || (f == Family::date && name == "extract");
+    }
+    // The text search functions with a configuration named; without one they read
+    // default_text_search_config.
+    if (name == "to_tsvector" || name == "to_tsquery" || name == "plainto_tsquery") return args.size() == 2;
+    return false;
+  }
+
+  bool cast_immutable(const sql::Node& cast, int depth) const {
+    sql::Node arg = cast.field("arg");
+    if (!immutable(arg, depth + 1)) return false;
+    if (arg.is("A_Const")) return true;  // a constant is converted once, when the index is made
+    Family to = family_of_type(type_name(cast.field("typeName"))), from = family(arg);
+    bool to_time = to == Family::datetime_tz || to == Family::datetime || to == Family::date;
+    bool from_time = from == Family::datetime_tz || from == Family::datetime || from == Family::date;
+    if (from == Family::unknown) return !to_time && to != Family::text;
+    // Dates and times print and read by DateStyle and TimeZone; timestamptz to and from the
+    // local types reads TimeZone.
+    if (from_time && to == Family::text) return false;
+    if (from == Family::datetime_tz && to_time && to != Family::datetime_tz) return false;
+    if ((from == Family::datetime || from == Family::date) && to == Family::datetime_tz) return false;
+    if (from == Family::text && to_time) return false;
+    return true;
+  }
+
+  bool operator_immutable(const sql::Node& e, int depth) const {
+    sql::Node l = e.field("lexpr"), r = e.field("rexpr");
+    if (!immutable(l, depth + 1) || !immutable(r, depth + 1)) return false;
+    sql::List name = e.list("name");
+    std::string_view op = name.empty() ? std::string_view() : name[name.size() - 1].sval();
+    // timestamptz + interval crosses a daylight-saving change by the session's TimeZone.
+    if ((op == "+" || op == "-") && (family(l) == Family::datetime_tz || family(r) == Family::datetime_tz)) return false;
+    // text || anything that is not text converts it by its output function (STABLE for some).
+    if (op == "||") return family(l) == Family::text && family(r) == Family::text;
+    return true;
+  }
+
+  const Table& table_;
+};
+
+}  // namespace
+
+bool is_immutable(const sql::Node& expression, const Table& table) { return Judge(table).immutable(expression); }
+
+bool is_immutable_text(std::string_view expression, const Table& table) {
+  thread_local sql::Parser parser;
+  auto root = parser.parse_one("SELECT " + std::string(expression));
+  if (!root || !root->is("SelectStmt")) return false;
+  sql::List targets = root->list("targetList");
+  if (targets.size() != 1) return false;
+  return is_immutable(targets[0].field("val"), table);
+}
+
+std::optional<std::string> postgres_text(std::string_view expression) {
+  constexpr std::string_view kSelect = "SELECT ";
+  std::string sql = std::string(kSelect) + std::string(expression);
+  PgQueryProtobufParseResult parsed = pg_query_parse_protobuf(sql.c_str());
+  std::optional<std::string> out;
+  if (!parsed.error) {
+    PgQueryDeparseResult deparsed = pg_query_deparse_protobuf(parsed.parse_tree);
+    if (!deparsed.error && deparsed.query) {
+      std::string_view text = deparsed.query;
+      if (text.starts_with(kSelect)) out = std::string(text.substr(kSelect.size()));
+    }
+    pg_query_free_deparse_result(deparsed);
+  }
+  pg_query_free_protobuf_parse_result(parsed);
+  return out;
+}
+
+}  // namespace pglens::catalog
