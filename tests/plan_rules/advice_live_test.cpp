@@ -112,7 +112,8 @@ TEST_F(PlanAdviceLive, JoinFilterWithFewLoopsGetsTheInnerJoinColumnIndex) {
       "INSERT INTO payments SELECT g, 1000 + (g::bigint * 7919) % 19000, (g % 500) + 0.25,"
       "       timestamptz '2024-01-01' + make_interval(secs => g * 30), (ARRAY['card','bank','wallet'])[1 + g % 3]"
       "  FROM generate_series(1, 200000) g;");
-  pg_->exec("VACUUM ANALYZE customers; VACUUM ANALYZE payments;");
+  pg_->exec("VACUUM ANALYZE customers");
+  pg_->exec("VACUUM ANALYZE payments");
   prove("SELECT c.email, p.amount, p.paid_at FROM customers c JOIN payments p ON p.paid_at >= c.created_at "
         "AND p.paid_at < c.created_at + interval '1 minute' WHERE c.tier = 'gold' AND c.region = 'eu' AND c.id < 250",
         "nested-loop-inner-scan", "ON payments (paid_at)");
@@ -131,7 +132,8 @@ TEST_F(PlanAdviceLive, CorrelatedSubplanGetsTheCompositeIndex) {
       "       (g % 1000) + 0.5, timestamptz '2024-01-01' + make_interval(mins => g), md5(g::text)"
       "  FROM generate_series(1, 300000) g;"
       "CREATE INDEX orders_customer_id_idx ON orders (customer_id);");
-  pg_->exec("VACUUM ANALYZE customers; VACUUM ANALYZE orders;");
+  pg_->exec("VACUUM ANALYZE customers");
+  pg_->exec("VACUUM ANALYZE orders");
   prove("SELECT c.id, c.email, (SELECT sum(o.total) FROM orders o WHERE o.customer_id = c.id "
         "AND o.created_at >= '2024-07-01') AS recent_total FROM customers c WHERE c.region = 'eu' AND c.id <= 8004",
         "correlated-subplan", "ON orders (customer_id, created_at)");
@@ -204,7 +206,8 @@ TEST_F(PlanAdviceLive, ForeignKeyTriggerGetsTheReferencingColumnIndex) {
       "  FROM generate_series(1, 5000) g;"
       "INSERT INTO sessions SELECT g, 101 + (g::bigint * 7919) % 4900, timestamptz '2024-01-01' + make_interval(mins => g)"
       "  FROM generate_series(1, 100000) g;");
-  pg_->exec("VACUUM ANALYZE accounts; VACUUM ANALYZE sessions;");
+  pg_->exec("VACUUM ANALYZE accounts");
+  pg_->exec("VACUUM ANALYZE sessions");
   Catalog catalog;
   load_ddl(catalog, schema, "live.sql");
   const std::string del = "DELETE FROM accounts WHERE closed_at < now() - interval '30 days'";
