@@ -80,7 +80,14 @@ class PlanAdviceLive : public ::testing::Test {
     EXPECT_NE(ddl.find(expected_keys), std::string::npos) << ddl;
     auto names = created_indexes(ddl);
     EXPECT_FALSE(names.empty()) << ddl;
-    pg_->exec(ddl);  // CONCURRENTLY: each statement on its own, outside a transaction
+    // CONCURRENTLY: each statement on its own, outside a transaction (a partitioned table's
+    // DDL is several: ON ONLY the parent, each partition, ATTACH PARTITION).
+    for (size_t start = 0; start < ddl.size();) {
+      size_t end = ddl.find(";\n", start);
+      if (end == std::string::npos) end = ddl.size();
+      pg_->exec(ddl.substr(start, end - start));
+      start = end + 2;
+    }
     pg_->exec("ANALYZE");
     plan::Plan after = explain(*pg_, query);
     bool used = std::any_of(names.begin(), names.end(), [&](const std::string& n) { return uses_index(after, n); });
@@ -190,6 +197,32 @@ TEST_F(PlanAdviceLive, SecondRangeColumnIsKeptAndLeads) {
                           "AND created_at < '2024-05-01'",
                           "filter-removes-most-rows", "(customer_id, created_at)", catalog);
   EXPECT_EQ(ddl.find("(created_at);"), std::string::npos) << "a copy of the index the plan already uses: " << ddl;
+}
+
+// Item: a filter on a partitioned table that every partition reads: one finding, and the index
+// on the parent for all partitions (ON ONLY, each partition CONCURRENTLY, ATTACH PARTITION).
+TEST_F(PlanAdviceLive, PartitionedTableGetsTheParentsIndex) {
+  const std::string schema =
+      "CREATE TABLE events (id bigint NOT NULL, account_id int NOT NULL, kind text NOT NULL,"
+      "                     created_at timestamptz NOT NULL) PARTITION BY RANGE (created_at);"
+      "CREATE TABLE events_2024_01 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');"
+      "CREATE TABLE events_2024_02 PARTITION OF events FOR VALUES FROM ('2024-02-01') TO ('2024-03-01');"
+      "CREATE TABLE events_2024_03 PARTITION OF events FOR VALUES FROM ('2024-03-01') TO ('2024-04-01');"
+      "CREATE TABLE events_2024_04 PARTITION OF events FOR VALUES FROM ('2024-04-01') TO ('2024-05-01');";
+  pg_->exec(schema);
+  pg_->exec(
+      "INSERT INTO events SELECT g, 1 + g % 3000, (ARRAY['login','view','click','purchase'])[1 + g % 4],"
+      "       timestamptz '2024-01-01 00:00:00+00' + make_interval(secs => g * 50) FROM generate_series(1, 200000) g;");
+  pg_->exec("VACUUM ANALYZE events");
+  Catalog catalog;
+  load_ddl(catalog, schema, "live.sql");
+  std::string ddl = prove("SELECT id, kind, created_at FROM events WHERE account_id = 42", "seq-scan-large",
+                          "ON ONLY events (account_id)", catalog);
+  EXPECT_EQ(created_indexes(ddl).size(), 5u) << ddl;
+  EXPECT_NE(ddl.find("ATTACH PARTITION events_2024_04_account_id_idx"), std::string::npos) << ddl;
+  // Every partition attached: the parent's index is valid, so new partitions get one too.
+  EXPECT_EQ(pg_->column("SELECT indisvalid FROM pg_index WHERE indexrelid = 'events_account_id_idx'::regclass"),
+            std::vector<std::string>{"t"});
 }
 
 // Item: a DELETE whose foreign key trigger scans the referencing table once per row. The
