@@ -83,11 +83,15 @@ class SeqScanLarge final : public detail::PlanRule {
 
       std::string table = append >= 0 ? fmt::format("{} partitions of {}", members.size(), partitioned_name(n))
                                        : detail::relation_ref(n);
+      // The columns an index key can serve: compared by equality or range with a value, or
+      // with another table's column (not with a column of the same row, not through OR).
       std::vector<std::string> columns;
-      for (const auto& c : ctx.parse(n.filter).columns)
-        if (detail::refers_to(c, n.relation, n.alias) &&
-            std::find(columns.begin(), columns.end(), c.column) == columns.end())
-          columns.push_back(c.column);
+      for (const auto& c : ctx.parse(n.filter).conjuncts) {
+        if (c.has_or || c.op == detail::CompareOp::other || !detail::refers_to(c.column, n.relation, n.alias)) continue;
+        bool same_row = !c.other_column.column.empty() && c.other_column.qualifier == c.column.qualifier;
+        if (!same_row && std::find(columns.begin(), columns.end(), c.column.column) == columns.end())
+          columns.push_back(c.column.column);
+      }
       std::string on = columns.empty() ? std::string() : fmt::format(" on {}", fmt::join(columns, ", "));
       // A cast or function around the column: no plain index serves the Filter as written.
       std::string wrapped;
@@ -116,7 +120,9 @@ class SeqScanLarge final : public detail::PlanRule {
                        share)
                 .why(columns.empty()
                          ? fmt::format("every row of {} is read to find the few the Filter keeps; the Filter `{}` "
-                                       "could not be read as column conditions, so no index is suggested",
+                                       "compares no column with a value an index could seek (columns of the same "
+                                       "row, an OR, a function), so no index is suggested: rewrite the condition "
+                                       "or keep its result in a column of its own",
                                        table, n.filter)
                          : fmt::format("every row of {} is read to find the few the Filter keeps; an index on {} "
                                        "reads only the matching rows{}{}",

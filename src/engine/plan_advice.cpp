@@ -63,6 +63,8 @@ void add_predicates(const IndexWish& wish, const Table& table, std::string_view 
     catalog::ColumnPredicate p;
     bool mine = refers_to(c.column, wish.relation, wish.alias);
     bool theirs = !c.other_column.column.empty() && refers_to(c.other_column, wish.relation, wish.alias);
+    // Two columns of the same row (`l_commitdate < l_receiptdate`): no index key serves it.
+    if (mine && theirs && c.column.qualifier == c.other_column.qualifier) continue;
     if (mine) {
       p.column = c.expression.empty() ? c.column.column : std::string();
       p.expression = c.expression;
