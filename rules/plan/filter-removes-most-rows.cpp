@@ -82,9 +82,12 @@ class FilterRemovesMostRows final : public detail::PlanRule {
         finding.why(what == "index recheck"
                         ? std::string("the bitmap could not tell which rows of a page match (a lossy bitmap or an "
                                       "inexact operator class), so every row of those pages is rechecked")
-                        : fmt::format("the bitmap finds rows by `{}`; the Filter `{}` then throws most away. An "
-                                      "index with both conditions' columns returns only the rows kept",
-                                      n.recheck_cond, n.filter))
+                        : fmt::format("the bitmap finds rows by `{}`; the Filter `{}` then throws most away. {}",
+                                      n.recheck_cond, n.filter,
+                                      seekable(ctx, n.filter)
+                                          ? "An index with both conditions' columns returns only the rows kept"
+                                          : "No btree key serves that Filter (a LIKE with a leading wildcard, a "
+                                            "function, an OR): a pg_trgm GIN index serves LIKE '%...%'"))
             .want_index({.relation = n.relation, .schema = n.schema, .alias = n.alias,
                          .conditions = {n.recheck_cond, n.filter}, .output = n.output});
       } else if (what == "Join Filter") {
@@ -107,6 +110,14 @@ class FilterRemovesMostRows final : public detail::PlanRule {
   }
 
  private:
+  // Whether some conjunct of the condition compares a column by equality or range: what an
+  // index key can seek.
+  static bool seekable(const detail::PlanRuleContext& ctx, const std::string& condition) {
+    for (const auto& c : ctx.parse(condition).conjuncts)
+      if (!c.has_or && c.op != detail::CompareOp::other) return true;
+    return false;
+  }
+
   // A Bitmap Heap Scan over a BitmapAnd: each single-column index returns its matches and the
   // intersection keeps few of them. One composite index finds the kept rows directly.
   static bool report_bitmap_and(const plan::Plan& plan, int node, double min_ratio, double min_read,

@@ -188,7 +188,12 @@ const plan::Node* plan_index_serving(const plan::Plan& plan, const TableRequest&
                                      sql::Parser& parser) {
   if (!s.index.predicate.empty() || !s.index.include.empty()) return nullptr;
   for (const plan::Node& n : plan.nodes) {
-    if (n.index_name.empty() || n.relation != t.table.name || n.index_cond.empty()) continue;
+    if (n.index_name.empty() || n.index_cond.empty()) continue;
+    // A Bitmap Index Scan names no relation: its Bitmap Heap Scan above does.
+    const plan::Node* heap = &n;
+    for (int depth = 0; heap->relation.empty() && heap->parent >= 0 && depth < 8; ++depth)
+      heap = &plan.nodes[static_cast<size_t>(heap->parent)];
+    if (heap->relation != t.table.name) continue;
     std::vector<std::string> used;
     for (const Conjunct& c : parse_condition(n.index_cond, parser).conjuncts)
       if (!c.column.column.empty() && std::find(used.begin(), used.end(), c.column.column) == used.end())

@@ -145,6 +145,15 @@ TEST(PlanRuleFixtures, HealthyPlansGetNoWarning) {
   EXPECT_GT(plans, 0u);
 }
 
+// The index a plan already reads through is never suggested again (here through a Bitmap
+// Index Scan, which names no relation itself).
+TEST(PlanRuleFixtures, NoSuggestionRepeatsTheIndexThePlanUses) {
+  plan::Diagnosis d = diagnose_file(test::testdata("plan-rules/filter-removes-most-rows/unindexable-filter-no-duplicate.txt"));
+  ASSERT_EQ(d.findings.size(), 1u);
+  EXPECT_TRUE(d.indexes.empty()) << d.indexes.front().ddl;
+  EXPECT_EQ(d.findings.front().ddl, "");
+}
+
 // Thresholds are options: raising one silences the rule on its own positive fixture.
 TEST(PlanRuleFixtures, ThresholdsAreOptions) {
   auto file = test::testdata("plan-rules/seq-scan-large/filter-unindexed.txt");
