@@ -31,6 +31,8 @@ std::span<const detail::PlanRule* const> plan_rules() {
       &seq_scan_large(),
       &filter_removes_most_rows(),
       &nested_loop_inner_scan(),
+      &correlated_subplan(),
+      &trigger_time(),
       &sort_spill(),
       &hash_spill(),
       &row_misestimate(),

@@ -34,6 +34,8 @@ std::span<const detail::SqlRule* const> sql_rules();
 const detail::PlanRule& seq_scan_large();
 const detail::PlanRule& filter_removes_most_rows();
 const detail::PlanRule& nested_loop_inner_scan();
+const detail::PlanRule& correlated_subplan();
+const detail::PlanRule& trigger_time();
 const detail::PlanRule& sort_spill();
 const detail::PlanRule& hash_spill();
 const detail::PlanRule& row_misestimate();

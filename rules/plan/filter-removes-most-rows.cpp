@@ -50,17 +50,18 @@ class FilterRemovesMostRows final : public detail::PlanRule {
     for (size_t i = 0; i < plan.nodes.size(); ++i) {
       const plan::Node& n = plan.nodes[i];
       if (n.node_type == "Seq Scan" || !detail::executed(n)) continue;
+      if (report_bitmap_and(plan, static_cast<int>(i), min_ratio, min_removed, ctx)) continue;
       double removed = detail::rows_removed(n);
       double kept = detail::rows_returned(n);
       if (removed < min_removed || removed / (removed + kept) < min_ratio) continue;
       std::string what = !n.join_filter.empty() && n.rows_removed_by_join_filter ? "Join Filter"
                          : n.rows_removed_by_index_recheck && !n.rows_removed_by_filter ? "index recheck"
                                                                                          : "Filter";
-      // A Nested Loop testing every pair against a rescanned inner table is nested-loop-inner-scan's.
-      if (what == "Join Filter" && n.node_type == "Nested Loop" && n.children.size() > 1) {
-        int inner = detail::scan_below(plan, n.children[1]);
-        if (inner >= 0 && plan.nodes[inner].node_type == "Seq Scan") continue;
-      }
+      // A Nested Loop testing every pair of two scanned tables is nested-loop-inner-scan's: it
+      // knows which side the index goes on.
+      if (what == "Join Filter" && n.node_type == "Nested Loop" && n.children.size() > 1 &&
+          detail::scan_below(plan, n.children[1]) >= 0)
+        continue;
       // Rechecks on a lossy bitmap are lossy-bitmap's: the fix is memory, not an index.
       if (what == "index recheck" && n.lossy_heap_blocks.value_or(0) > 0) continue;
       std::string condition = what == "Join Filter" ? n.join_filter : what == "Filter" ? n.filter : n.recheck_cond;
@@ -73,15 +74,20 @@ class FilterRemovesMostRows final : public detail::PlanRule {
                                 "`{}`. An index with the filtered columns after the Index Cond's returns only "
                                 "the rows kept",
                                 n.index_name, n.index_cond, condition))
+            // The Filter's columns first: when both are ranges, the index's own range column is
+            // already served, and the planner takes the new index only if it leads with the other.
             .want_index({.relation = n.relation, .schema = n.schema, .alias = n.alias,
-                         .conditions = {n.index_cond, n.filter}, .output = n.output});
+                         .conditions = {n.filter, n.index_cond}, .output = n.output});
       } else if (n.node_type == "Bitmap Heap Scan") {
         finding.why(what == "index recheck"
                         ? std::string("the bitmap could not tell which rows of a page match (a lossy bitmap or an "
                                       "inexact operator class), so every row of those pages is rechecked")
-                        : fmt::format("the bitmap finds rows by `{}`; the Filter `{}` then throws most away. An "
-                                      "index with both conditions' columns returns only the rows kept",
-                                      n.recheck_cond, n.filter))
+                        : fmt::format("the bitmap finds rows by `{}`; the Filter `{}` then throws most away. {}",
+                                      n.recheck_cond, n.filter,
+                                      seekable(ctx, n.filter)
+                                          ? "An index with both conditions' columns returns only the rows kept"
+                                          : "No btree key serves that Filter (a LIKE with a leading wildcard, a "
+                                            "function, an OR): a pg_trgm GIN index serves LIKE '%...%'"))
             .want_index({.relation = n.relation, .schema = n.schema, .alias = n.alias,
                          .conditions = {n.recheck_cond, n.filter}, .output = n.output});
       } else if (what == "Join Filter") {
@@ -101,6 +107,46 @@ class FilterRemovesMostRows final : public detail::PlanRule {
                                 condition));
       }
     }
+  }
+
+ private:
+  // Whether some conjunct of the condition compares a column by equality or range: what an
+  // index key can seek.
+  static bool seekable(const detail::PlanRuleContext& ctx, const std::string& condition) {
+    for (const auto& c : ctx.parse(condition).conjuncts)
+      if (!c.has_or && c.op != detail::CompareOp::other) return true;
+    return false;
+  }
+
+  // A Bitmap Heap Scan over a BitmapAnd: each single-column index returns its matches and the
+  // intersection keeps few of them. One composite index finds the kept rows directly.
+  static bool report_bitmap_and(const plan::Plan& plan, int node, double min_ratio, double min_read,
+                                detail::PlanRuleContext& ctx) {
+    const plan::Node& n = plan.nodes[node];
+    if (n.node_type != "Bitmap Heap Scan" || n.children.size() != 1) return false;
+    const plan::Node& and_node = plan.nodes[n.children.front()];
+    if (and_node.node_type != "BitmapAnd") return false;
+    double entries = 0;
+    std::vector<std::string> indexes;
+    for (int c : and_node.children) {
+      const plan::Node& scan = plan.nodes[c];
+      if (scan.node_type != "Bitmap Index Scan" || !detail::executed(scan)) return false;
+      entries += detail::rows_returned(scan);
+      indexes.push_back(scan.index_name);
+    }
+    double kept = detail::rows_returned(n);
+    if (entries < min_read || kept > (1 - min_ratio) * entries) return false;
+    ctx.report(node, fmt::format("BitmapAnd of {} reads {} index entries to keep {} rows ({})", fmt::join(indexes, ", "),
+                                 detail::count_text(entries), detail::count_text(kept),
+                                 detail::percent_text(entries > 0 ? kept / entries : 0)),
+               detail::subtree_share(plan, node))
+        .why(fmt::format("each index returns every row matching its own column, and the bitmaps are intersected "
+                         "afterwards; one index on the equality columns followed by the range column finds the rows "
+                         "of `{}` directly",
+                         n.recheck_cond))
+        .want_index({.relation = n.relation, .schema = n.schema, .alias = n.alias, .conditions = {n.recheck_cond},
+                     .output = n.output});
+    return true;
   }
 };
 

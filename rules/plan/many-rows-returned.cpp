@@ -42,6 +42,20 @@ class ManyRowsReturned final : public detail::PlanRule {
     if (root.node_type == "ModifyTable" || !detail::executed(root)) return;
     double rows = detail::rows_returned(root);
     if (rows <= max_rows) return;
+    // PostgreSQL 17's SERIALIZE option times turning the rows into the client's format.
+    double serialize_ms = plan.serialization_time_ms.value_or(0);
+    if (serialize_ms > 0 && plan.total_time_ms > 0) {
+      double share = std::min(1.0, serialize_ms / plan.total_time_ms);
+      ctx.report(0,
+                 fmt::format("the query returns {} rows to the client, and serializing them took {:.1f} ms ({}) "
+                             "outside the plan tree",
+                             detail::count_text(rows), serialize_ms, detail::percent_text(share)),
+                 std::max(share, root.metrics.share))
+          .why("every row is produced, converted to the client's format, sent and held by the client; select fewer "
+               "or narrower columns (large text, json and bytea values cost most), add a LIMIT (keyset pagination "
+               "for pages), or aggregate in the database what the application sums or counts");
+      return;
+    }
     ctx.report(0, fmt::format("the query returns {} rows to the client", detail::count_text(rows)))
         .why("every row is produced, sent and held by the client; add a LIMIT (keyset pagination for pages), or "
              "aggregate in the database what the application sums or counts");

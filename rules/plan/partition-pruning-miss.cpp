@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cstdio>
 
 #include "partition_pruning.hpp"
 #include "registry.hpp"
@@ -69,8 +71,10 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
                  fmt::format("{} read {} of `{}`{}{}: {}", append.node_type, read, table, partitioned, outcome,
                              verdict->what),
                  impact)
-          .why(fmt::format("{}; {}", pruning::why_not_pruned(verdict->defeat),
-                           pruning::general_fix(verdict->defeat, verdict->key_shown)));
+          .why(fmt::format("{}; {}{}", pruning::why_not_pruned(verdict->defeat),
+                           pruning::general_fix(verdict->defeat, verdict->key_shown),
+                           verdict->rewrite.empty() ? std::string()
+                                                    : fmt::format(": `{}`", verdict->rewrite)));
     }
   }
 
@@ -85,7 +89,44 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
     Defeat defeat;
     std::string what;       // the predicate and what it does to the key
     std::string key_shown;  // "`created`", or "the partition key"
+    std::string rewrite;    // the same condition on the bare key, when pglens can write it
   };
+
+  // `key::date = 'D'` and `date_trunc('day'|'month'|'year', key) = 'D'` as a range on the bare
+  // key: [D, next D). The literals are untyped, so PostgreSQL reads them in the key's type at
+  // the session's time zone, as the cast and date_trunc did.
+  static std::string bare_key_rewrite(const detail::Conjunct& c) {
+    if (c.operator_text != "=" || c.constant.size() < 12 || c.constant.front() != '\'') return {};
+    std::string unit;
+    if (c.wrapper == "::date") {
+      unit = "day";
+    } else if (c.wrapper == "date_trunc()") {
+      size_t open = c.expression.find('\'');
+      size_t close = open == std::string::npos ? open : c.expression.find('\'', open + 1);
+      if (close == std::string::npos) return {};
+      unit = c.expression.substr(open + 1, close - open - 1);
+    } else {
+      return {};
+    }
+    std::string_view value = std::string_view(c.constant).substr(1, c.constant.size() - 2);
+    std::string_view time = value.size() > 10 ? value.substr(10) : std::string_view();
+    if (!time.empty() && !time.starts_with(" 00:00:00")) return {};
+    int y = 0, m = 0, d = 0;
+    if (std::sscanf(std::string(value.substr(0, 10)).c_str(), "%4d-%2d-%2d", &y, &m, &d) != 3) return {};
+    std::chrono::year_month_day from{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
+                                     std::chrono::day{static_cast<unsigned>(d)}};
+    if (!from.ok()) return {};
+    std::chrono::year_month_day to;
+    if (unit == "day") to = std::chrono::sys_days{from} + std::chrono::days{1};
+    else if (unit == "month" && d == 1) to = from + std::chrono::months{1};
+    else if (unit == "year" && d == 1 && m == 1) to = from + std::chrono::years{1};
+    else return {};
+    auto text = [](const std::chrono::year_month_day& v) {
+      return fmt::format("'{:04d}-{:02d}-{:02d}'", static_cast<int>(v.year()), static_cast<unsigned>(v.month()),
+                         static_cast<unsigned>(v.day()));
+    };
+    return fmt::format("{} >= {} AND {} < {}", c.column.column, text(from), c.column.column, text(to));
+  }
 
   // The scans of the Append's members when they read the partitions of one table: the
   // catalog says they share a partitioned root, or (without it) their aliases are the
@@ -110,7 +151,7 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
         if (!root || (m.root && root != m.root)) same_root = false;
         else m.root = root;
       }
-      std::string base = numbered_base(s.alias);
+      std::string base = detail::numbered_alias_base(s.alias);
       if (base.empty() || (!m.base_alias.empty() && base != m.base_alias)) same_alias = false;
       else m.base_alias = base;
     }
@@ -119,14 +160,6 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
     bool distinct = std::adjacent_find(relations.begin(), relations.end()) == relations.end();
     if (m.scans.empty() || !distinct || (!m.root && !same_alias)) return std::nullopt;
     return m;
-  }
-
-  // "events" of "events_12"; empty when the alias carries no planner number.
-  static std::string numbered_base(std::string_view alias) {
-    size_t end = alias.size();
-    while (end > 0 && std::isdigit(static_cast<unsigned char>(alias[end - 1]))) --end;
-    if (end == alias.size() || end < 2 || alias[end - 1] != '_') return {};
-    return std::string(alias.substr(0, end - 1));
   }
 
   static const std::string& condition_of(const plan::Node& scan) {
@@ -138,6 +171,22 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
   static bool mentions(const detail::Conjunct& c, std::string_view column) {
     return std::any_of(c.columns.begin(), c.columns.end(),
                        [&](const detail::ColumnName& n) { return n.column == column; });
+  }
+
+  // Whether a cast of the key to `cast_type` leaves it comparable for pruning: the same type
+  // family, and for dates and times the very same type (date, timestamp and timestamptz
+  // compare through casts that depend on the time zone).
+  static bool same_type_for_pruning(std::string_view key_type, std::string_view cast_type) {
+    if (pruning::type_family(key_type) != pruning::type_family(cast_type)) return false;
+    if (pruning::type_family(key_type) != "datetime") return true;
+    auto normal = [](std::string_view t) {
+      if (auto paren = t.find('('); paren != std::string_view::npos) t = t.substr(0, paren);
+      while (t.ends_with(' ')) t.remove_suffix(1);
+      if (t == "timestamptz" || t == "timestamp with time zone") return std::string("timestamptz");
+      if (t == "timestamp" || t == "timestamp without time zone") return std::string("timestamp");
+      return std::string(t);
+    };
+    return normal(key_type) == normal(cast_type);
   }
 
   // What a conjunct on the key does to it; nullopt when it is a plain comparison pruning can use.
@@ -157,11 +206,11 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
       return Verdict{Defeat::negation, fmt::format("`{}` negates the condition on {}", c.text, shown), shown};
     if (!c.wrapper.empty() && c.wrapper.ends_with("()"))
       return Verdict{Defeat::function_on_key,
-                     fmt::format("`{}` wraps {} in {}", c.text, shown, c.wrapper), shown};
+                     fmt::format("`{}` wraps {} in {}", c.text, shown, c.wrapper), shown, bare_key_rewrite(c)};
     std::string cast = !c.wrapper.empty() ? c.wrapper : c.cast;
     if (!cast.empty()) {
       std::string_view type = std::string_view(cast).substr(2);
-      if (key_type && pruning::type_family(*key_type) == pruning::type_family(type)) return std::nullopt;
+      if (key_type && same_type_for_pruning(*key_type, type)) return std::nullopt;
       std::string_view text = c.wrapper.empty() ? printed : std::string_view(c.text);
       if (!key_type && pruning::type_family(type) == "text")  // PostgreSQL prints varchar columns cast to text too
         return Verdict{Defeat::cast_on_key,
@@ -171,7 +220,7 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
       return Verdict{Defeat::cast_on_key,
                      fmt::format("`{}` casts {}{} to {}", text, shown,
                                  key_type ? fmt::format(" ({})", *key_type) : std::string(), type),
-                     shown};
+                     shown, bare_key_rewrite(c)};
     }
     if (!c.param.empty())
       return Verdict{Defeat::generic_parameter,

@@ -51,54 +51,188 @@ class SeqScanLarge final : public detail::PlanRule {
     const double min_rows = static_cast<double>(ctx.int_option("min-rows"));
     const double min_share = ctx.number_option("min-share");
     const double max_kept = ctx.number_option("max-kept-ratio");
+    // Partitions of one table read by one Append: one finding for the table, on the Append.
+    std::vector<int> appends_reported;
     for (size_t i = 0; i < plan.nodes.size(); ++i) {
       const plan::Node& n = plan.nodes[i];
       if (n.node_type != "Seq Scan" || !detail::executed(n)) continue;
       // Rescanned as a Nested Loop's inner side: nested-loop-inner-scan names the join column.
       if (n.actual_loops.value_or(1) > 1 && inner_of_nested_loop(plan, static_cast<int>(i))) continue;
-      double kept = detail::rows_returned(n);
-      double removed = n.rows_removed_by_filter.value_or(0) * n.actual_loops.value_or(1);
-      double read = kept + removed;
-      std::string table = detail::relation_ref(n);
       int node = static_cast<int>(i);
-      if (read < min_rows) continue;
-      if (!n.filter.empty() && kept <= max_kept * read) {
-        auto cond = ctx.parse(n.filter);
-        std::vector<std::string> columns;
-        for (const auto& c : cond.columns)
-          if (detail::refers_to(c, n.relation, n.alias)) columns.push_back(c.column);
-        std::string on = columns.empty() ? std::string()
-                                         : fmt::format(" on {}", fmt::join(columns, ", "));
-        double loops = n.actual_loops.value_or(1);
-        std::string loops_text = loops > 1 ? fmt::format(" over {} loops", detail::count_text(loops)) : "";
-        ctx.report(node, fmt::format("{} on {} reads {} rows{} and its Filter{} keeps {} ({})", n.name(), table,
-                                     detail::count_text(read), loops_text, on, detail::count_text(kept),
-                                     detail::percent_text(read > 0 ? kept / read : 0)))
-            .why(columns.empty()
-                     ? fmt::format("every row of {} is read to find the few the Filter keeps; the Filter `{}` "
-                                   "could not be read as column conditions, so no index is suggested",
-                                   table, n.filter)
-                     : fmt::format("every row of {} is read to find the few the Filter keeps; an index on {} reads "
-                                   "only the matching rows",
-                                   table, fmt::join(columns, ", ")))
-            .want_index({.relation = n.relation, .schema = n.schema, .alias = n.alias, .conditions = {n.filter},
-                         .output = n.output});
-      } else if (n.metrics.share >= min_share) {
-        ctx.report(node, fmt::format("{} on {} reads {} rows{} and takes {} of the execution time", n.name(), table,
-                                     detail::count_text(read),
-                                     n.filter.empty() ? std::string()
-                                                      : fmt::format(", keeping {}", detail::percent_text(kept / read)),
-                                     detail::percent_text(n.metrics.share)))
-            .why(n.filter.empty()
-                     ? std::string("no condition narrows the scan: the query reads the whole table. Aggregate in "
-                                   "the database, add a WHERE or LIMIT, or keep a summary table if it is read often")
-                     : std::string("the Filter keeps too many rows for an index to be cheaper than reading the whole "
-                                   "table; narrow the condition, or keep a summary table if it is read often"));
+      Reading r = reading_of(n);
+      int append = partitions_append(plan, node);
+      std::vector<const plan::Node*> members{&n};
+      if (append >= 0) {
+        if (std::find(appends_reported.begin(), appends_reported.end(), append) != appends_reported.end()) continue;
+        members = member_scans(plan, append);
+        r = {};
+        for (const plan::Node* m : members) {
+          Reading mr = reading_of(*m);
+          r.read += mr.read;
+          r.kept += mr.kept;
+        }
+      }
+      if (r.read < min_rows) continue;
+      int sort = top_n_sort(plan, node);
+      bool selective = !n.filter.empty() && r.kept <= max_kept * r.read;
+      double share = 0;
+      for (const plan::Node* m : members) share += m->metrics.share;
+      if (!selective && sort < 0 && share < min_share) continue;
+      if (append >= 0) appends_reported.push_back(append);
+      int at = append >= 0 ? append : node;
+
+      std::string table = append >= 0 ? fmt::format("{} partitions of {}", members.size(), partitioned_name(n))
+                                       : detail::relation_ref(n);
+      // The columns an index key can serve: compared by equality or range with a value, or
+      // with another table's column (not with a column of the same row, not through OR).
+      std::vector<std::string> columns;
+      for (const auto& c : ctx.parse(n.filter).conjuncts) {
+        if (c.has_or || c.op == detail::CompareOp::other || !detail::refers_to(c.column, n.relation, n.alias)) continue;
+        bool same_row = !c.other_column.column.empty() && c.other_column.qualifier == c.column.qualifier;
+        if (!same_row && std::find(columns.begin(), columns.end(), c.column.column) == columns.end())
+          columns.push_back(c.column.column);
+      }
+      std::string on = columns.empty() ? std::string() : fmt::format(" on {}", fmt::join(columns, ", "));
+      // A cast or function around the column: no plain index serves the Filter as written.
+      std::string wrapped;
+      for (const auto& c : ctx.parse(n.filter).conjuncts)
+        if (!c.wrapper.empty() && wrapped.empty())
+          wrapped = fmt::format(" once the Filter compares the bare column (it wraps {} in {} now, which a plain "
+                                "index cannot serve)",
+                                c.column.column, c.wrapper);
+      double loops = n.actual_loops.value_or(1);
+      std::string loops_text = loops > 1 && append < 0 ? fmt::format(" over {} loops", detail::count_text(loops)) : "";
+      std::string name = append >= 0 ? std::string("Seq Scans") : n.name();
+      std::string_view reads = append >= 0 ? "read" : "reads";
+      detail::IndexWish wish{.relation = n.relation, .schema = n.schema, .alias = n.alias, .conditions = {n.filter},
+                             .output = n.output};
+      if (sort >= 0) wish.sort_keys = plan.nodes[sort].sort_key;
+      std::string partitions_note =
+          append >= 0 ? "; on a partitioned table the index is created on the parent (ON ONLY, then each partition "
+                        "CONCURRENTLY and ATTACH PARTITION) so every partition has it"
+                      : std::string();
+      if (selective) {
+        auto& finding =
+            ctx.report(at, fmt::format("{} on {} {} {} rows{} and {} Filter{} keeps {} ({})", name, table, reads,
+                                       detail::count_text(r.read), loops_text, append >= 0 ? "the" : "its", on,
+                                       detail::count_text(r.kept),
+                                       detail::percent_text(r.read > 0 ? r.kept / r.read : 0)),
+                       share)
+                .why(columns.empty()
+                         ? fmt::format("every row of {} is read to find the few the Filter keeps; the Filter `{}` "
+                                       "compares no column with a value an index could seek (columns of the same "
+                                       "row, an OR, a function), so no index is suggested: rewrite the condition "
+                                       "or keep its result in a column of its own",
+                                       table, n.filter)
+                         : fmt::format("every row of {} is read to find the few the Filter keeps; an index on {} "
+                                       "reads only the matching rows{}{}",
+                                       table, fmt::join(columns, ", "), wrapped, partitions_note));
+        if (!columns.empty() || sort >= 0) want_index(ctx, finding, wish, append >= 0);
+      } else if (sort >= 0) {
+        const plan::Node& limit = plan.nodes[detail::limit_above(plan, sort)];
+        auto& finding =
+            ctx.report(at, fmt::format("{} on {} {} {} rows{} to return the first {} by {}", name, table, reads,
+                                       detail::count_text(r.read),
+                                       n.filter.empty() ? std::string()
+                                                        : fmt::format(" (the Filter keeps {})",
+                                                                      detail::percent_text(r.kept / r.read)),
+                                       detail::count_text(detail::rows_returned(limit)),
+                                       fmt::join(plan.nodes[sort].sort_key, ", ")),
+                       share)
+                .why(fmt::format("the query wants only the first rows in {} order, yet every row{} is read and "
+                                 "sorted; an index on the Filter's equality columns followed by the sort keys "
+                                 "returns the rows already in order, and the LIMIT stops the scan after them{}",
+                                 fmt::join(plan.nodes[sort].sort_key, ", "),
+                                 n.filter.empty() ? std::string() : " that passes the Filter", partitions_note));
+        want_index(ctx, finding, wish, append >= 0);
+      } else {
+        auto& finding =
+            ctx.report(at, fmt::format("{} on {} {} {} rows{} and {} {} of the execution time", name, table, reads,
+                                       detail::count_text(r.read),
+                                       n.filter.empty() ? std::string()
+                                                        : fmt::format(", keeping {}", detail::percent_text(r.kept / r.read)),
+                                       append >= 0 ? "take" : "takes", detail::percent_text(share)),
+                       share)
+                .why(n.filter.empty()
+                         ? std::string("no condition narrows the scan: the query reads the whole table. Aggregate in "
+                                       "the database, add a WHERE or LIMIT, or keep a summary table if it is read often")
+                         : std::string("the Filter keeps too many rows for an index to be cheaper than reading the "
+                                       "whole table; narrow the condition, or keep a summary table if it is read often"));
+        // Nothing to fix with an index: a fact about the query, not a warning.
+        if (finding.finding.severity > Severity::info) finding.finding.severity = Severity::info;
       }
     }
   }
 
  private:
+  struct Reading {
+    double read = 0, kept = 0;
+  };
+
+  static Reading reading_of(const plan::Node& n) {
+    double kept = detail::rows_returned(n);
+    return {kept + n.rows_removed_by_filter.value_or(0) * n.actual_loops.value_or(1), kept};
+  }
+
+  // Without the catalog an index on a partition would cover only that partition: the wish is
+  // made only when the catalog can turn it into the parent's index.
+  static void want_index(const detail::PlanRuleContext& ctx, detail::PlanFindingDraft& finding,
+                         const detail::IndexWish& wish, bool partition) {
+    if (partition) {
+      const Table* t = ctx.catalog().find_table(wish.schema, wish.relation);
+      if (!t || !t->is_partition()) {
+        finding.why(finding.finding.why + ". Run with `--db` (or the schema files) for the statements: pglens needs "
+                                          "the partitioned parent's name");
+        return;
+      }
+    }
+    finding.want_index(wish);
+  }
+
+  // The Append (or Merge Append) right above the scan when its members are partitions of
+  // one table (the planner numbers one alias: events_1, events_2 ...), else -1.
+  static int partitions_append(const plan::Plan& plan, int scan) {
+    int p = plan.nodes[scan].parent;
+    if (p < 0) return -1;
+    const plan::Node& a = plan.nodes[p];
+    if (a.node_type != "Append" && a.node_type != "Merge Append") return -1;
+    std::string base = detail::numbered_alias_base(plan.nodes[scan].alias);
+    if (base.empty()) return -1;
+    size_t members = 0;
+    for (int c : a.children) {
+      const plan::Node& m = plan.nodes[c];
+      if (detail::numbered_alias_base(m.alias) != base) return -1;
+      ++members;
+    }
+    return members > 1 ? p : -1;
+  }
+
+  static std::vector<const plan::Node*> member_scans(const plan::Plan& plan, int append) {
+    std::vector<const plan::Node*> out;
+    for (int c : plan.nodes[append].children)
+      if (plan.nodes[c].node_type == "Seq Scan" && detail::executed(plan.nodes[c])) out.push_back(&plan.nodes[c]);
+    return out;
+  }
+
+  static std::string partitioned_name(const plan::Node& n) {
+    return fmt::format("`{}`", detail::numbered_alias_base(n.alias));
+  }
+
+  // The Sort above the scan that a Limit stops early (top-N), through Gather nodes; -1 when none.
+  static int top_n_sort(const plan::Plan& plan, int scan) {
+    for (int p = plan.nodes[scan].parent, depth = 0; p >= 0 && depth < 8; p = plan.nodes[p].parent, ++depth) {
+      const std::string& t = plan.nodes[p].node_type;
+      if (t == "Gather" || t == "Gather Merge" || t == "Result" || t == "Append" || t == "Merge Append") continue;
+      if (t != "Sort" && t != "Incremental Sort") return -1;
+      int limit = detail::limit_above(plan, p);
+      if (limit < 0 || plan.nodes[p].sort_key.empty()) return -1;
+      // An OFFSET makes the sort hand over far more rows than the Limit returns: large-offset's.
+      double handed = detail::rows_returned(plan.nodes[p]), kept = detail::rows_returned(plan.nodes[limit]);
+      return handed > 2 * kept + 100 ? -1 : p;
+    }
+    return -1;
+  }
+
   static bool inner_of_nested_loop(const plan::Plan& plan, int node) {
     for (int cur = node, p = plan.nodes[node].parent; p >= 0; cur = p, p = plan.nodes[p].parent) {
       const plan::Node& parent = plan.nodes[p];

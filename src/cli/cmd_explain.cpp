@@ -168,7 +168,11 @@ void render_plan(const Plan& p, size_t index, size_t count, const Style& st, con
     if (!detail.empty()) line += "  " + st.cyan(detail);
     out += line + "\n";
   }
-  if (p.bottleneck >= 0) {
+  if (analyzed) out += render_outside_tree_text(p, st.on);
+  if (auto outside = outside_bottleneck(p)) {
+    out += fmt::format("{} {} (outside the plan tree) — {:.0f}% of {}\n", st.bold("Bottleneck:"), st.red(outside->label),
+                       outside->share * 100, format_ms(p.total_time_ms));
+  } else if (p.bottleneck >= 0) {
     const Node& b = p.nodes[static_cast<size_t>(p.bottleneck)];
     if (timed && p.total_time_ms > 0) {
       out += fmt::format("{} {} (node {}) — {:.0f}% of {}\n", st.bold("Bottleneck:"), st.red(b.label()), b.id,
@@ -326,7 +330,12 @@ nlohmann::ordered_json plan_json(const Plan& p, const plan::Diagnosis& findings)
   j["total_time_ms"] = p.total_time_ms;
   put(j, "log_duration_ms", p.log_duration_ms);
   put(j, "query_text", p.query_text);
-  if (p.bottleneck >= 0) {
+  if (auto outside = outside_bottleneck(p)) {
+    j["bottleneck"] = {{"node", nullptr},
+                       {"label", outside->label},
+                       {"exclusive_time_ms", outside->ms},
+                       {"share", outside->share}};
+  } else if (p.bottleneck >= 0) {
     const Node& b = p.nodes[static_cast<size_t>(p.bottleneck)];
     j["bottleneck"] = {{"node", b.id},
                        {"label", b.label()},
@@ -348,6 +357,7 @@ nlohmann::ordered_json plan_json(const Plan& p, const plan::Diagnosis& findings)
       put(tj, "relation", t.relation);
       put(tj, "time_ms", t.time_ms);
       put(tj, "calls", t.calls);
+      if (t.time_ms && p.total_time_ms > 0) tj["share"] = std::min(1.0, *t.time_ms / p.total_time_ms);
       ts.push_back(std::move(tj));
     }
   }

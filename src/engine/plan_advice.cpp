@@ -16,6 +16,7 @@ struct TableRequest {
   std::string shown_name;  // as the advice names it
   catalog::IndexRequest request;
   bool output_unknown = false;
+  bool order_wanted = false;       // a rule asked for the rows in order (a LIMIT stops early)
   std::vector<size_t> drafts;      // findings that asked, in order
   std::vector<std::string> rules;  // their rule ids, no repeats
   std::vector<std::string> aliases;
@@ -30,15 +31,40 @@ catalog::PredicateOp to_op(CompareOp op) {
   return catalog::PredicateOp::other;
 }
 
+// Whether an index on the conjunct's expression can be created: PostgreSQL accepts only
+// IMMUTABLE expressions, and date_trunc() or a ::date cast of a timestamptz depend on the
+// time zone. A function or cast is kept when it is immutable whatever the column's type, or
+// when the catalog says the column is not a timestamptz.
+bool indexable_expression(const Conjunct& c, const Table& table) {
+  if (c.expression.empty()) return true;
+  static constexpr std::string_view always[] = {"lower()", "upper()", "abs()", "md5()", "btrim()", "length()"};
+  for (std::string_view w : always)
+    if (c.wrapper == w) return true;
+  const Column* column = table.column(c.column.column);
+  if (!column) return false;  // the type decides, and it is not known
+  const std::string& type = column->type;
+  bool with_zone = type.find("with time zone") != std::string::npos || type == "timestamptz";
+  bool temporal = type.find("time") != std::string::npos || type == "date";
+  if (c.wrapper == "date_trunc()") return temporal && !with_zone;
+  if (!c.wrapper.starts_with("::")) return false;
+  // Casts of dates and times to text follow DateStyle: only date <-> timestamp stays fixed.
+  std::string_view target = std::string_view(c.wrapper).substr(2);
+  if (temporal) return !with_zone && (target == "date" || target == "timestamp without time zone");
+  return true;
+}
+
 // The conjuncts of `condition` on the wished relation's columns, as the advisor reads them.
-void add_predicates(const IndexWish& wish, std::string_view condition, sql::Parser& parser,
+void add_predicates(const IndexWish& wish, const Table& table, std::string_view condition, sql::Parser& parser,
                     catalog::IndexRequest& request) {
   ParsedCondition parsed = parse_condition(condition, parser);
   for (const Conjunct& c : parsed.conjuncts) {
     if (c.has_or || c.column.column.empty()) continue;
+    if (!indexable_expression(c, table)) continue;
     catalog::ColumnPredicate p;
     bool mine = refers_to(c.column, wish.relation, wish.alias);
     bool theirs = !c.other_column.column.empty() && refers_to(c.other_column, wish.relation, wish.alias);
+    // Two columns of the same row (`l_commitdate < l_receiptdate`): no index key serves it.
+    if (mine && theirs && c.column.qualifier == c.other_column.qualifier) continue;
     if (mine) {
       p.column = c.expression.empty() ? c.column.column : std::string();
       p.expression = c.expression;
@@ -125,6 +151,62 @@ void add_from_query(const std::string& query_text, const IndexWish& wish, sql::P
   if (request.order_by.empty() && sortable) request.order_by = std::move(keys);
 }
 
+// Key order the planner can use. An index delivers ORDER BY only when every key before the
+// order keys is fixed by equality: after a range column the rows come out of order. When a
+// rule wanted the order (a LIMIT stops the scan early), the range stays a Filter; otherwise
+// the order is dropped and the sort stays. Two range columns: the advisor keys one, so the
+// second follows it as a plain later key (checked in the index instead of the heap).
+void settle_key_order(TableRequest& t) {
+  auto& r = t.request;
+  auto is_range = [](const catalog::ColumnPredicate& p) { return p.op == catalog::PredicateOp::range; };
+  if (!r.order_by.empty()) {
+    const std::string& first = r.order_by.front().target();
+    bool range_before_order = std::any_of(r.predicates.begin(), r.predicates.end(), [&](const catalog::ColumnPredicate& p) {
+      return is_range(p) && p.target() != first;
+    });
+    if (!range_before_order) return;
+    if (t.order_wanted) {
+      std::erase_if(r.predicates, [&](const catalog::ColumnPredicate& p) { return is_range(p) && p.target() != first; });
+    } else {
+      r.order_by.clear();
+    }
+    return;
+  }
+  std::vector<std::string> ranges;
+  for (const auto& p : r.predicates)
+    if (is_range(p) && std::find(ranges.begin(), ranges.end(), p.target()) == ranges.end()) ranges.push_back(p.target());
+  if (ranges.size() < 2) return;
+  const auto& second = *std::find_if(r.predicates.begin(), r.predicates.end(),
+                                     [&](const catalog::ColumnPredicate& p) { return p.target() == ranges[1]; });
+  r.order_by.push_back({.column = second.column, .expression = second.expression});
+}
+
+// The index of the plan that already serves the proposal: a scan of the same table through an
+// index whose Index Cond reads the proposed keys, in order, first. Suggesting it again would
+// create a duplicate (and with --db pglens would claim the planner ignores it).
+const plan::Node* plan_index_serving(const plan::Plan& plan, const TableRequest& t, const catalog::IndexSuggestion& s,
+                                     sql::Parser& parser) {
+  if (!s.index.predicate.empty() || !s.index.include.empty()) return nullptr;
+  for (const plan::Node& n : plan.nodes) {
+    if (n.index_name.empty() || n.index_cond.empty()) continue;
+    // A Bitmap Index Scan names no relation: its Bitmap Heap Scan above does.
+    const plan::Node* heap = &n;
+    for (int depth = 0; heap->relation.empty() && heap->parent >= 0 && depth < 8; ++depth)
+      heap = &plan.nodes[static_cast<size_t>(heap->parent)];
+    if (heap->relation != t.table.name) continue;
+    std::vector<std::string> used;
+    for (const Conjunct& c : parse_condition(n.index_cond, parser).conjuncts)
+      if (!c.column.column.empty() && std::find(used.begin(), used.end(), c.column.column) == used.end())
+        used.push_back(c.column.column);
+    if (s.index.keys.size() > used.size()) continue;
+    bool prefix = true;
+    for (size_t k = 0; k < s.index.keys.size(); ++k)
+      prefix = prefix && !s.index.keys[k].is_expression() && s.index.keys[k].column == used[k];
+    if (prefix) return &n;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::vector<plan::IndexAdvice> advise_indexes(const plan::Plan& plan, const Catalog& catalog, sql::Parser& parser,
@@ -157,7 +239,8 @@ std::vector<plan::IndexAdvice> advise_indexes(const plan::Plan& plan, const Cata
       if (std::find(t.rules.begin(), t.rules.end(), drafts[d].finding.rule) == t.rules.end())
         t.rules.push_back(drafts[d].finding.rule);
       for (const auto& condition : wish.conditions)
-        if (!condition.empty()) add_predicates(wish, condition, parser, t.request);
+        if (!condition.empty()) add_predicates(wish, t.table, condition, parser, t.request);
+      if (!wish.sort_keys.empty()) t.order_wanted = true;
       if (t.request.order_by.empty()) {
         for (const auto& text : wish.sort_keys) {
           SortKeyText k = parse_sort_key(text, parser);
@@ -187,9 +270,24 @@ std::vector<plan::IndexAdvice> advise_indexes(const plan::Plan& plan, const Cata
   std::vector<plan::IndexAdvice> advice;
   for (TableRequest& t : tables) {
     t.request.output_known = !t.output_unknown && !t.request.output_columns.empty();
+    settle_key_order(t);
     auto suggestion = catalog::suggest_index(catalog, t.table, t.request);
+    if (suggestion) {
+      if (const plan::Node* used = plan_index_serving(plan, t, *suggestion, parser)) {
+        for (size_t d : t.drafts)
+          drafts[d].finding.why += fmt::format("; the plan already reads {} through {} on these columns, so no "
+                                               "other index is suggested",
+                                               t.shown_name, used->index_name);
+        continue;
+      }
+    }
     if (!suggestion) {
       if (t.table.indexes.empty()) continue;
+      // The plan reads the table through one of them: nothing was ignored.
+      if (std::any_of(plan.nodes.begin(), plan.nodes.end(), [&](const plan::Node& n) {
+            return n.relation == t.table.name && !n.index_name.empty();
+          }))
+        continue;
       // Nothing new to create: say why the plan did not use what exists.
       for (size_t d : t.drafts) {
         auto& why = drafts[d].finding.why;

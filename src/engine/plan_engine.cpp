@@ -1,7 +1,9 @@
 // Runs the plan rules over a plan: dispatch with the config's severities and options,
 // index advice merged per table, findings ordered by impact.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -90,6 +92,18 @@ std::string work_mem_for(double kb) {
   return fmt::format("'{:.0f}MB'", mb);
 }
 
+double hash_mem_multiplier(const plan::Plan& plan) {
+  for (const auto& setting : plan.settings) {
+    if (setting.key != "hash_mem_multiplier") continue;
+    std::string value = setting.value;
+    std::erase(value, '\'');
+    char* end = nullptr;
+    double v = std::strtod(value.c_str(), &end);
+    if (end != value.c_str() && std::isfinite(v) && v >= 1) return v;
+  }
+  return 2.0;
+}
+
 std::string relation_ref(const plan::Node& node) {
   if (node.schema.empty() || node.schema == "public") return node.relation;
   return fmt::format("{}.{}", node.schema, node.relation);
@@ -136,6 +150,22 @@ int join_above(const plan::Plan& plan, int node) {
     if (t == "Nested Loop" || t == "Hash Join" || t == "Merge Join") return p;
   }
   return -1;
+}
+
+int limit_above(const plan::Plan& plan, int node) {
+  for (int p = plan.nodes[node].parent, depth = 0; p >= 0 && depth < 4; p = plan.nodes[p].parent, ++depth) {
+    const std::string& t = plan.nodes[p].node_type;
+    if (t == "Limit") return p;
+    if (t != "Gather Merge" && t != "Gather" && t != "Result") return -1;
+  }
+  return -1;
+}
+
+std::string numbered_alias_base(std::string_view alias) {
+  size_t end = alias.size();
+  while (end > 0 && std::isdigit(static_cast<unsigned char>(alias[end - 1]))) --end;
+  if (end == alias.size() || end < 2 || alias[end - 1] != '_') return {};
+  return std::string(alias.substr(0, end - 1));
 }
 
 }  // namespace detail

@@ -83,6 +83,11 @@ std::string percent_text(double ratio);  // "92 %", "0.4 %"
 std::string size_text(double kb);        // "512 kB", "14 MB", "2.1 GB"
 // A work_mem value that holds `kb`: the next power of two in MB, at least 4MB ("'64MB'").
 std::string work_mem_for(double kb);
+// The largest work_mem pglens suggests (1 GB): every sort and hash of every session may take
+// that much, so a node that needs more has to need less instead.
+constexpr double kMaxWorkMemKb = 1024.0 * 1024.0;
+// hash_mem_multiplier as the plan's SETTINGS show it, else PostgreSQL 15's default of 2.
+double hash_mem_multiplier(const plan::Plan& plan);
 // "orders", "sales.orders": the relation a scan node reads, as the DDL names it.
 std::string relation_ref(const plan::Node& node);
 // The time spent in the node and everything under it, as a share of execution time.
@@ -99,6 +104,12 @@ int scan_below(const plan::Plan& plan, int node);
 bool is_relation_scan(const plan::Node& node);
 // The nearest ancestor that is a join (Nested Loop, Hash Join, Merge Join), or -1.
 int join_above(const plan::Plan& plan, int node);
+// The Limit that stops `node` early: its parent, or above it through Gather Merge, Gather and
+// Result nodes; -1 when none.
+int limit_above(const plan::Plan& plan, int node);
+// "events" of the planner's numbered alias "events_12" (partitions of one table read by one
+// Append); empty when the alias carries no number.
+std::string numbered_alias_base(std::string_view alias);
 
 // The option's value with read tracking (shared with RuleContext: the consistency test
 // checks that every declared option is read).

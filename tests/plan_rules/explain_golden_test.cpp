@@ -24,6 +24,9 @@ constexpr Case kCases[] = {
     {"healthy", "../plan-rules/seq-scan-large/primary-key-ok.txt", 0},
     {"catalog-and-sql",
      "--config catalog/.pglens.toml --sql catalog/query.sql ../plan-rules/nested-loop-inner-scan/seq-inner.txt", 2},
+    // Time outside the tree named as the bottleneck: a foreign key's trigger, PostgreSQL 17's serialization.
+    {"trigger", "../plan-rules/trigger-time/fk-delete-unindexed.txt", 1},
+    {"serialization", "serialization.txt", 1},
 };
 
 class ExplainGolden : public ::testing::TestWithParam<Case> {};

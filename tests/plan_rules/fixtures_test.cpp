@@ -131,6 +131,29 @@ TEST(PlanRuleFixtures, EveryPlanRuleHasAPositiveAndAHealthyCase) {
   }
 }
 
+// Plans of healthy queries (testdata/plan-rules/healthy): a finding there may state a fact
+// (severity info), never a warning.
+TEST(PlanRuleFixtures, HealthyPlansGetNoWarning) {
+  size_t plans = 0;
+  for (auto& e : fs::directory_iterator(test::testdata("plan-rules/healthy"))) {
+    if (e.path().extension() != ".txt" && e.path().extension() != ".json") continue;
+    SCOPED_TRACE(e.path().string());
+    ++plans;
+    plan::Diagnosis d = diagnose_file(e.path());
+    for (const auto& f : d.findings) EXPECT_EQ(f.severity, Severity::info) << f.rule << ": " << f.message;
+  }
+  EXPECT_GT(plans, 0u);
+}
+
+// The index a plan already reads through is never suggested again (here through a Bitmap
+// Index Scan, which names no relation itself).
+TEST(PlanRuleFixtures, NoSuggestionRepeatsTheIndexThePlanUses) {
+  plan::Diagnosis d = diagnose_file(test::testdata("plan-rules/filter-removes-most-rows/unindexable-filter-no-duplicate.txt"));
+  ASSERT_EQ(d.findings.size(), 1u);
+  EXPECT_TRUE(d.indexes.empty()) << d.indexes.front().ddl;
+  EXPECT_EQ(d.findings.front().ddl, "");
+}
+
 // Thresholds are options: raising one silences the rule on its own positive fixture.
 TEST(PlanRuleFixtures, ThresholdsAreOptions) {
   auto file = test::testdata("plan-rules/seq-scan-large/filter-unindexed.txt");

@@ -28,13 +28,18 @@ TEST(PlanAdviceWithQuery, FilterThenOrderByThenSelectedColumns) {
             "created_at DESC);");
 }
 
-TEST(PlanAdviceWithQuery, WithoutQueryTextOnlyThePlansFilter) {
-  EXPECT_EQ(suggested_ddl(""), "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON orders (customer_id);");
+// The plan's top-N Sort under its Limit gives the order by itself.
+TEST(PlanAdviceWithQuery, WithoutQueryTextThePlansFilterAndTopNSort) {
+  EXPECT_EQ(suggested_ddl(""), "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_created_at_idx ON orders "
+                               "(customer_id, created_at DESC);");
 }
 
-TEST(PlanAdviceWithQuery, AnExpressionInOrderByLeavesTheOrderOut) {
+// The Sort Key the plan printed is what the rows were sorted by: a query text that says
+// otherwise does not replace it.
+TEST(PlanAdviceWithQuery, ThePlansSortKeyWinsOverTheQueryText) {
   EXPECT_EQ(suggested_ddl("SELECT id FROM orders WHERE customer_id = 4242 ORDER BY lower(status) LIMIT 20"),
-            "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON orders (customer_id);");
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_created_at_idx ON orders (customer_id, "
+            "created_at DESC);");
 }
 
 }  // namespace
