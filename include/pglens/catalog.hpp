@@ -272,5 +272,10 @@ struct CatalogSources {
   ParsedDdlHook on_parsed;      // for the DDL of extra_ddl (`pglens lint` checks it then)
 };
 std::optional<std::string> build_catalog(const Config& config, const CatalogSources& sources, Catalog& out);
+// build_catalog's last step, for a caller that keeps what it read (the language server adds
+// each document's own DDL to the schema files' DDL, and reads the snapshot and the database
+// once): merges `snapshot` then `live` (either may be null) over the DDL in `catalog`, then
+// applies the hints, as build_catalog does.
+void complete_catalog(const Config& config, Catalog& catalog, const Catalog* snapshot, const Catalog* live);
 
 }  // namespace pglens

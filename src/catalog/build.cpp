@@ -9,6 +9,15 @@
 
 namespace pglens {
 
+void complete_catalog(const Config& config, Catalog& catalog, const Catalog* snapshot, const Catalog* live) {
+  if (snapshot) catalog.merge_from(*snapshot);
+  if (live) catalog.merge_from(*live);
+  catalog.apply_hints(config, config.source.empty() ? ".pglens.toml" : config.source);
+  catalog.set_search_path(config.search_path);
+  for (auto& t : catalog.tables()) t.indexes.shrink_to_fit();  // DDL grew them one index at a time
+  catalog.index_names();
+}
+
 std::optional<std::string> build_catalog(const Config& config, const CatalogSources& sources, Catalog& out) {
   Catalog catalog;
   catalog.set_search_path(config.search_path);
@@ -27,26 +36,20 @@ std::optional<std::string> build_catalog(const Config& config, const CatalogSour
     if (const char* env = std::getenv("PGLENS_DATABASE_URL"); env && *env) url = env;
   if (url.empty()) url = config.database_url;
 
+  std::optional<Catalog> snapshot, live;
   if (!config.catalog.empty()) {
     std::filesystem::path file = config.catalog;
     if (file.is_relative()) file = config.root / file;
-    Catalog snapshot;
-    if (auto err = load_snapshot(file, snapshot)) return err;
-    catalog.merge_from(snapshot);
+    if (auto err = load_snapshot(file, snapshot.emplace())) return err;
   }
   if (!url.empty()) {
-    Catalog live;
-    live.set_search_path(config.search_path);
+    live.emplace().set_search_path(config.search_path);
     LiveOptions options;
     options.url = url;
     options.statement_timeout_ms = static_cast<int>(config.database_statement_timeout_ms);
-    if (auto err = load_live(options, live)) return err;
-    catalog.merge_from(live);
+    if (auto err = load_live(options, *live)) return err;
   }
-  catalog.apply_hints(config, config.source.empty() ? ".pglens.toml" : config.source);
-  catalog.set_search_path(config.search_path);
-  for (auto& t : catalog.tables()) t.indexes.shrink_to_fit();  // DDL grew them one index at a time
-  catalog.index_names();
+  complete_catalog(config, catalog, snapshot ? &*snapshot : nullptr, live ? &*live : nullptr);
   out = std::move(catalog);
   return std::nullopt;
 }
