@@ -18,41 +18,63 @@ bool continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x8
 
 }  // namespace
 
-LspLines::LspLines(std::string_view text) : text_(text) {
-  const char* base = text.data();
-  size_t size = text.size();
-  if (size == 0) return;
-  if (!std::memchr(base, '\r', size)) {
-    for (const char* p = base; const void* nl = std::memchr(p, '\n', size - static_cast<size_t>(p - base));) {
-      p = static_cast<const char*>(nl) + 1;
-      starts_.push_back(static_cast<uint32_t>(p - base));
+void LspLines::scan(uint32_t line) const {
+  const char* base = text_.data();
+  size_t size = text_.size();
+  while (starts_.size() <= line && scanned_ < size) {
+    // A chunk at a time: one without "\r" (nearly every text) is searched with memchr.
+    size_t i = scanned_;
+    if (i >= no_cr_until_) {
+      size_t end = std::min(size, i + 65536);
+      if (!std::memchr(base + i, '\r', end - i)) no_cr_until_ = end;
     }
-    return;
-  }
-  for (size_t i = 0; i < size; ++i) {
-    if (text[i] == '\r' && i + 1 < size && text[i + 1] == '\n') ++i;
-    if (text[i] == '\n' || text[i] == '\r') starts_.push_back(static_cast<uint32_t>(i + 1));
+    size_t chunk_end = i < no_cr_until_ ? no_cr_until_ : std::min(size, i + 65536);
+    if (i < no_cr_until_) {
+      while (starts_.size() <= line) {
+        const void* nl = std::memchr(base + i, '\n', chunk_end - i);
+        if (!nl) {
+          i = chunk_end;
+          break;
+        }
+        i = static_cast<size_t>(static_cast<const char*>(nl) - base) + 1;
+        starts_.push_back(static_cast<uint32_t>(i));
+      }
+    } else {
+      for (; i < chunk_end && starts_.size() <= line; ++i) {
+        if (base[i] == '\r' && i + 1 < size && base[i + 1] == '\n') ++i;
+        if (base[i] == '\n' || base[i] == '\r') starts_.push_back(static_cast<uint32_t>(i + 1));
+      }
+    }
+    scanned_ = std::max(scanned_, i);
   }
 }
 
+uint32_t LspLines::line_end(uint32_t line) const {
+  scan(line + 1);
+  return line + 1 < starts_.size() ? starts_[line + 1] : static_cast<uint32_t>(text_.size());
+}
+
 std::string_view LspLines::line_text(uint32_t line) const {
+  scan(line);
   if (line >= starts_.size()) return {};
   uint32_t start = starts_[line];
-  uint32_t end = line + 1 < starts_.size() ? starts_[line + 1] : static_cast<uint32_t>(text_.size());
-  std::string_view s = text_.substr(start, end - start);
+  std::string_view s = text_.substr(start, line_end(line) - start);
   if (!s.empty() && s.back() == '\n') s.remove_suffix(1);
   if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
   return s;
 }
 
 std::string_view LspLines::line_ending(uint32_t line) const {
+  scan(line);
   if (line >= starts_.size()) return {};
-  uint32_t end = line + 1 < starts_.size() ? starts_[line + 1] : static_cast<uint32_t>(text_.size());
+  uint32_t end = line_end(line);
   uint32_t content_end = starts_[line] + static_cast<uint32_t>(line_text(line).size());
   return text_.substr(content_end, end - content_end);
 }
 
 uint32_t LspLines::line_of(uint32_t offset) const {
+  // Known once a line break past `offset` was seen (or the text ended).
+  while (scanned_ <= offset && scanned_ < text_.size()) scan(static_cast<uint32_t>(starts_.size()));
   auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
   return static_cast<uint32_t>(it - starts_.begin()) - 1;
 }
@@ -94,7 +116,8 @@ LspPosition LspLines::position(uint32_t offset, ColumnUnit unit) const {
 }
 
 uint32_t LspLines::offset(LspPosition p, ColumnUnit unit) const {
-  if (p.line >= line_count()) return static_cast<uint32_t>(text_.size());
+  scan(p.line);
+  if (p.line >= starts_.size()) return static_cast<uint32_t>(text_.size());
   std::string_view s = line_text(p.line);
   uint32_t start = starts_[p.line];
   if (unit == ColumnUnit::utf8) {
@@ -121,7 +144,9 @@ uint32_t LspLines::offset(LspPosition p, ColumnUnit unit) const {
 }
 
 bool LspLines::addresses_text(LspPosition p) const {
-  return p.line < line_count() || (p.line == line_count() && p.character == 0);
+  scan(p.line);
+  uint32_t known = static_cast<uint32_t>(starts_.size());
+  return p.line < known || (p.line == known && p.character == 0);
 }
 
 bool apply_changes(std::string& text, std::span<const TextDocumentContentChangeEvent> changes, ColumnUnit unit) {

@@ -19,10 +19,18 @@ namespace pglens::lsp {
 class LspLines {
  public:
   LspLines() : LspLines(std::string_view()) {}
-  explicit LspLines(std::string_view text);
+  // The lines are found as they are asked for: the findings shown (the first thousand) and a
+  // one-line edit need the text up to them, not the whole of a 50,000-line document.
+  explicit LspLines(std::string_view text) : text_(text) {}
 
-  uint32_t line_count() const { return static_cast<uint32_t>(starts_.size()); }
-  uint32_t line_start(uint32_t line) const { return starts_[line]; }
+  uint32_t line_count() const {
+    scan(UINT32_MAX);
+    return static_cast<uint32_t>(starts_.size());
+  }
+  uint32_t line_start(uint32_t line) const {
+    scan(line);
+    return starts_[line];
+  }
   // The zero-based line's text without its terminator, and the terminator.
   std::string_view line_text(uint32_t line) const;
   std::string_view line_ending(uint32_t line) const;
@@ -41,6 +49,11 @@ class LspLines {
   std::string_view text() const { return text_; }
 
  private:
+  // Finds line starts until `line` + 1 of them are known, or the text ends.
+  void scan(uint32_t line) const;
+  // The end of `line` (where the next starts, or the text's end).
+  uint32_t line_end(uint32_t line) const;
+
   // Of a long line: (byte in the line, UTF-16 units before it) at character boundaries about
   // every kStride bytes.
   struct Checkpoint {
@@ -50,7 +63,9 @@ class LspLines {
   const std::vector<Checkpoint>& checkpoints(uint32_t line) const;
 
   std::string_view text_;
-  std::vector<uint32_t> starts_{0};
+  mutable std::vector<uint32_t> starts_{0};
+  mutable size_t scanned_ = 0;      // line breaks before this byte are in starts_
+  mutable size_t no_cr_until_ = 0;  // no "\r" from scanned_ up to here
   mutable std::unordered_map<uint32_t, std::vector<Checkpoint>> counted_;  // by long line
 };
 

@@ -21,7 +21,17 @@ actual=$(cd "$work" && HOME="$work" PGLENS_EMACS_DIR="$src/editor-plugins/emacs"
   cat "$work/log"; echo "$actual"; exit 1; }
 expected='q.sql:1: [select-star]
 q.sql:4: [not-in-subquery]
-slow.explain:15: [seq-scan-large]'
+q.sql:5: [select-star]
+slow.explain:16: [seq-scan-large]
+after Ignore `select-star` here: 3 -> 2 diagnostics
+buffer SELECT * FROM orders WHERE id = 1;
+buffer SELECT id FROM t
+buffer WHERE x NOT IN (SELECT y FROM u);
+buffer SELECT 1;
+buffer -- pglens-ignore: select-star
+buffer SELECT * FROM t; -- the report
+plan action Insert the suggested DDL as a comment in q.sql
+reconfigured: 2 diagnostics, one counting the rest'
 if [ "$actual" != "$expected" ]; then
   echo "expected:"; echo "$expected"; echo "actual:"; echo "$actual"; cat "$work/log"; exit 1
 fi

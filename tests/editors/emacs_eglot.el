@@ -38,9 +38,11 @@
             nil)))
 
 (defun pglens-test--wait (predicate)
+  "Waits up to 30 s for PREDICATE, asking flymake for the server's latest findings."
   (let ((deadline (+ (float-time) 30)))
     (while (and (< (float-time) deadline) (not (funcall predicate)))
-      (accept-process-output nil 0.1))
+      (accept-process-output nil 0.2)
+      (flymake-start nil t))
     (funcall predicate)))
 
 (let ((ok t))
@@ -60,6 +62,8 @@
           (if (not action)
               (progn (setq ok nil) (princ "no ignore action\n"))
             (eglot--apply-workspace-edit (plist-get action :edit))
+            ;; eglot sends the change on an idle timer, which batch Emacs never runs.
+            (eglot--signal-textDocument/didChange)
             (pglens-test--wait (lambda () (< (length (flymake-diagnostics)) before)))
             (princ (format "after %s: %d -> %d diagnostics\n" (plist-get action :title) before
                            (length (flymake-diagnostics))))

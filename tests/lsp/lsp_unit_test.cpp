@@ -95,15 +95,23 @@ TEST(LspText, AppliesIncrementalChangesInUtf16AndUtf8) {
   TextDocumentContentChangeEvent utf8{Range{{0, 13}, {0, 13}}, " AS smile"};
   apply_changes(text, std::span(&utf8, 1), ColumnUnit::utf8);
   EXPECT_EQ(text, "SELECT '😀' AS smile;\nSELECT 2;\n");
-  // Several changes apply in order; a range past the end clamps; a full replacement resets.
+  // Several changes apply in order; a full replacement resets; a character past a line's
+  // end is that line's end; the start of the line after the last is the end of the text.
   std::vector<TextDocumentContentChangeEvent> changes{
-      {Range{{1, 7}, {1, 8}}, "3"}, {Range{{9, 0}, {9, 0}}, "SELECT 4;"}, {std::nullopt, "SELECT 5;"}};
-  apply_changes(text, changes, ColumnUnit::utf16);
+      {Range{{1, 7}, {1, 8}}, "3"}, {Range{{2, 0}, {2, 0}}, "SELECT 4;"}, {std::nullopt, "SELECT 5;"}};
+  EXPECT_TRUE(apply_changes(text, changes, ColumnUnit::utf16));
   EXPECT_EQ(text, "SELECT 5;");
-  std::vector<TextDocumentContentChangeEvent> two{{Range{{1, 7}, {1, 8}}, "3"}, {Range{{2, 0}, {9, 0}}, "SELECT 4;"}};
+  std::vector<TextDocumentContentChangeEvent> two{{Range{{1, 7}, {1, 8}}, "3"}, {Range{{2, 0}, {2, 0}}, "SELECT 4;"},
+                                                  {Range{{0, 40}, {0, 90}}, " -- one"}};
   text = "SELECT 1;\nSELECT 2;\n";
-  apply_changes(text, two, ColumnUnit::utf16);
-  EXPECT_EQ(text, "SELECT 1;\nSELECT 3;\nSELECT 4;");
+  EXPECT_TRUE(apply_changes(text, two, ColumnUnit::utf16));
+  EXPECT_EQ(text, "SELECT 1; -- one\nSELECT 3;\nSELECT 4;");
+  // A line the text does not have: nothing is applied, not even the changes before it.
+  std::vector<TextDocumentContentChangeEvent> past{{Range{{0, 0}, {0, 0}}, "x"}, {Range{{5, 0}, {5, 0}}, "y"}};
+  EXPECT_FALSE(apply_changes(text, past, ColumnUnit::utf16));
+  EXPECT_EQ(text, "SELECT 1; -- one\nSELECT 3;\nSELECT 4;");
+  TextDocumentContentChangeEvent reversed{Range{{1, 5}, {1, 2}}, ""};
+  EXPECT_FALSE(apply_changes(text, std::span(&reversed, 1), ColumnUnit::utf16));
 }
 
 // Applies LSP text edits (non-overlapping) to `text`.

@@ -50,16 +50,32 @@ TEST(LspNeovim, DiagnosticsCodeActionAndHoverInARealEditor) {
             "filetype sql\n"
             "diagnostic 1:7 select-star pglens\n"
             "diagnostic 2:9 select-star pglens\n"
+            "diagnostic 4:17 select-star pglens\n"
             "action Ignore `select-star` here\n"
-            "select-star diagnostics 2 -> 1\n"
+            "select-star diagnostics 3 -> 2\n"
             "buffer SELECT id FROM t;\n"
             "buffer -- pglens-ignore: select-star\n"
             "buffer SELECT * FROM orders;\n"
             "buffer   SELECT o.*\n"
             "buffer     FROM orders o;\n"
+            "buffer SELECT 1; SELECT * FROM t; -- the report\n"
+            // The line ends in a comment: the ignore goes on a line of its own.
+            "shared line: select-star diagnostics 2 -> 1\n"
+            "buffer SELECT id FROM t;\n"
+            "buffer -- pglens-ignore: select-star\n"
+            "buffer SELECT * FROM orders;\n"
+            "buffer   SELECT o.*\n"
+            "buffer     FROM orders o;\n"
+            "buffer SELECT 1;\n"
+            "buffer -- pglens-ignore: select-star\n"
+            "buffer SELECT * FROM t; -- the report\n"
             "hover shows the rule docs\n"
             "plan filetype pgexplain\n"
-            "plan clients 1\n");
+            "plan clients 1\n"
+            // No ignore comment for plans, and the DDL goes into the query file the plan names.
+            "plan action Copy the suggested DDL\n"
+            "plan action Insert the suggested DDL as a comment in queries.sql\n"
+            "not a plan: filetype \"\"\n");
 }
 
 }  // namespace

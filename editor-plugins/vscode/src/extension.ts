@@ -13,6 +13,7 @@ function serverSettings(): Record<string, unknown> {
       databaseUrl: config.get<string>('databaseUrl') ?? '',
       configPath: config.get<string>('configPath') ?? '',
       debounceMs: config.get<number | null>('debounceMs') ?? null,
+      maxDiagnostics: config.get<number>('maxDiagnostics') ?? 1000,
       clientCommands: ['pglens.copyDdl'],
     },
   };
