@@ -51,8 +51,8 @@ std::vector<Diagnostic> DocumentLinter::lint(const std::shared_ptr<const Linter>
 
 std::shared_ptr<const Catalog> DocumentLinter::catalog_for(const std::shared_ptr<const SchemaLayers>& schema,
                                                            const Config& config, const SourceFile& file,
-                                                           std::string_view origin) {
-  std::string statements = ddl_statements(file.text);
+                                                           std::string_view origin, bool holds_no_ddl) {
+  std::string statements = holds_no_ddl ? std::string() : ddl_statements(file.text);
   if (statements.empty()) {
     ddl_schema_ = nullptr;
     ddl_statements_.clear();

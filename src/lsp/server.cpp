@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "catalog/ddl.hpp"
 #include "lsp/actions.hpp"
 #include "lsp/catalog_view.hpp"
 #include "lsp/names.hpp"
@@ -360,7 +361,7 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
     }
   scheduler_.schedule(doc.uri, Clock::now() + delay,
                       [this, uri = doc.uri, version = doc.version, text = doc.text, kind = doc.kind, profile, excluded,
-                       path, origin, query, query_path, linter = doc.linter] {
+                       path, origin, query, query_path, linter = doc.linter, no_ddl = !doc.may_hold_ddl] {
     auto start = Clock::now();
     std::vector<Diagnostic> out;
     std::shared_ptr<const plan::ReadResult> plans;
@@ -379,7 +380,7 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
         SourceFile file;
         DecodeError error;
         if (decode_source(path, *text, file, error)) {
-          catalog = linter->catalog_for(schema_of(profile), profile->config, file, origin);
+          catalog = linter->catalog_for(schema_of(profile), profile->config, file, origin, no_ddl);
           out = linter->lint(profile->linter, catalog, file);
           if (file.had_bom) shift_spans(out, 3);
         } else {
@@ -504,6 +505,7 @@ void Server::did_open(const DidOpenParams& params) {
   doc.version = params.document.version;
   doc.text = std::make_shared<const std::string>(params.document.text);
   doc.path = uri_to_path(doc.uri);
+  doc.may_hold_ddl = catalog::may_hold_ddl(*doc.text);
   if (config_files_changed()) profiles_.clear();
   profile_for(doc);
   auto& slot = documents_[doc.uri];
@@ -524,11 +526,19 @@ void Server::did_change(const DidChangeParams& params) {
     return;
   }
   std::string text = *doc.text;
-  if (!apply_changes(text, params.changes, unit())) {
+  Span changed;
+  if (!apply_changes(text, params.changes, unit(), &changed)) {
     mark_out_of_sync(doc, fmt::format("an edit addressed a line past its end, version {}", params.version));
     return;
   }
   doc.out_of_sync = false;
+  if (!doc.may_hold_ddl || full) {
+    // A DDL word the edit made lies within a word's length of what it wrote.
+    constexpr uint32_t kReach = 8;
+    uint32_t from = changed.begin > kReach ? changed.begin - kReach : 0;
+    uint32_t to = std::min<uint32_t>(static_cast<uint32_t>(text.size()), changed.end + kReach);
+    doc.may_hold_ddl = catalog::may_hold_ddl(std::string_view(text).substr(from, to - from));
+  }
   doc.text = std::make_shared<const std::string>(std::move(text));
   auto now = Clock::now();
   bool typing = now - doc.last_change < doc.last_lint_time;
@@ -548,6 +558,7 @@ void Server::did_save(const DidSaveParams& params) {
       if (params.text) bytes = *params.text;
       if (params.text || (doc.path && !read_bytes(doc.path->string(), bytes))) {
         doc.text = std::make_shared<const std::string>(std::move(bytes));
+        doc.may_hold_ddl = catalog::may_hold_ddl(*doc.text);
         doc.out_of_sync = false;
         schedule_lint(doc, std::chrono::milliseconds(0));
       }

@@ -161,6 +161,7 @@ class Server {
     std::string profile_key;  // the config file governing it; empty for the defaults
     std::optional<Published> published;
     bool out_of_sync = false;  // an edit addressed text we do not have; until a full text comes
+    bool may_hold_ddl = true;  // false: known to hold no CREATE, ALTER or DROP (see catalog_for)
     std::vector<Waiting> waiting;
     std::chrono::microseconds last_lint_time{0};
     std::chrono::steady_clock::time_point last_change{};

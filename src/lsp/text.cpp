@@ -149,7 +149,8 @@ bool LspLines::addresses_text(LspPosition p) const {
   return p.line < known || (p.line == known && p.character == 0);
 }
 
-bool apply_changes(std::string& text, std::span<const TextDocumentContentChangeEvent> changes, ColumnUnit unit) {
+bool apply_changes(std::string& text, std::span<const TextDocumentContentChangeEvent> changes, ColumnUnit unit,
+                   Span* changed) {
   std::string edited;
   const std::string* current = &text;
   for (const auto& change : changes) {
@@ -165,6 +166,7 @@ bool apply_changes(std::string& text, std::span<const TextDocumentContentChangeE
     if (to < from) return false;
     if (current == &text && changes.size() == 1) {
       text.replace(from, to - from, change.text);  // the usual one-edit change, in place
+      if (changed) *changed = {from, from + static_cast<uint32_t>(change.text.size())};
       return true;
     }
     if (current == &text) {
@@ -174,6 +176,7 @@ bool apply_changes(std::string& text, std::span<const TextDocumentContentChangeE
     edited.replace(from, to - from, change.text);
   }
   if (current == &edited) text = std::move(edited);
+  if (changed) *changed = {0, static_cast<uint32_t>(text.size())};
   return true;
 }
 

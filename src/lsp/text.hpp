@@ -72,6 +72,9 @@ class LspLines {
 // Applies didChange content changes in order (ranged ones splice, others replace the text).
 // Returns false, leaving `text` as it was, when a change addresses a line the text does not
 // have: the editor's text and ours differ, and splicing would only make them differ more.
-bool apply_changes(std::string& text, std::span<const TextDocumentContentChangeEvent> changes, ColumnUnit unit);
+// `changed`, if given, gets the bytes of the new text the changes wrote (the whole text when
+// there were several).
+bool apply_changes(std::string& text, std::span<const TextDocumentContentChangeEvent> changes, ColumnUnit unit,
+                   Span* changed = nullptr);
 
 }  // namespace pglens::lsp
