@@ -22,7 +22,10 @@ void add_lsp_command(CLI::App& app, Runner& run) {
       "Settings (initializationOptions or workspace/didChangeConfiguration, optionally under \"pglens\"):\n"
       "  configPath     a .pglens.toml to use instead of the nearest one\n"
       "  databaseUrl    the database the schema comes from\n"
-      "  debounceMs     quiet time after an edit before linting again");
+      "  debounceMs     quiet time after an edit before linting again\n"
+      "  maxDiagnostics findings published per document (default 1000; one more counts the rest)\n"
+      "A document's own DDL is part of its schema, as for `pglens lint`. A plan names its query\n"
+      "file in a comment line at its top: -- pglens-query: report.sql");
   lsp->callback([&run] {
     run = []() -> int {
       // A client that goes away must end the server through a failed write, not SIGPIPE.
