@@ -1,11 +1,13 @@
 ;;; pglens.el --- pglens language server for sql-mode via eglot  -*- lexical-binding: t; -*-
 
-;; Registers `pglens lsp' with eglot (built into Emacs 29, a package before) for sql-mode
-;; buffers and for EXPLAIN plans (*.explain, *.plan) in `pglens-explain-mode'.
+;; Registers `pglens lsp' with eglot for sql-mode buffers and for EXPLAIN plans (*.explain,
+;; *.plan) in `pglens-explain-mode'. Emacs 28 with the eglot 1.9 package (Debian 12's
+;; elpa-eglot), or Emacs 29+ where eglot is built in.
 
 ;;; Code:
 
 (require 'eglot)
+(require 'seq)
 
 (defgroup pglens nil
   "pglens: finds the bottleneck in PostgreSQL queries."
@@ -17,7 +19,8 @@
 
 (defcustom pglens-settings '(:pglens (:databaseUrl "" :configPath ""))
   "Settings for the server: initializationOptions and workspace configuration.
-Keys under :pglens are :databaseUrl, :configPath and :debounceMs."
+Keys under :pglens are :databaseUrl, :configPath, :debounceMs and :maxDiagnostics.
+After changing them in a session, \\[pglens-reconfigure] sends them to the server."
   :type 'sexp)
 
 (define-derived-mode pglens-explain-mode text-mode "pgexplain"
@@ -33,9 +36,37 @@ Keys under :pglens are :databaseUrl, :configPath and :debounceMs."
              '(((sql-mode :language-id "sql") (pglens-explain-mode :language-id "pgexplain"))
                . pglens--contact))
 
-;; eglot sends this with workspace/didChangeConfiguration after it connects.
-(add-hook 'sql-mode-hook (lambda () (setq-local eglot-workspace-configuration pglens-settings)))
-(add-hook 'pglens-explain-mode-hook (lambda () (setq-local eglot-workspace-configuration pglens-settings)))
+;; The settings go as initializationOptions (above) and as the workspace configuration, which
+;; eglot sends in workspace/didChangeConfiguration after it connects and on
+;; `M-x eglot-signal-didChangeConfiguration'. eglot 1.9 reads that variable in a buffer of
+;; its own (not the sql-mode buffer), so a buffer-local value set by a mode hook is never
+;; seen: the default value is a function that answers `pglens-settings' for pglens's
+;; servers and what was configured before for any other server.
+(defun pglens--server-p (server)
+  "Whether SERVER is a pglens server (it manages sql-mode or `pglens-explain-mode')."
+  (and server (seq-some (lambda (mode) (memq mode '(sql-mode pglens-explain-mode))) (eglot--major-modes server))))
+
+(defvar pglens--other-workspace-configuration (default-value 'eglot-workspace-configuration)
+  "The default `eglot-workspace-configuration' before pglens.el was loaded.")
+
+(defun pglens--workspace-configuration (server)
+  "`pglens-settings' for a pglens SERVER, the previous default for others."
+  (if (pglens--server-p server)
+      pglens-settings
+    (if (functionp pglens--other-workspace-configuration)
+        (funcall pglens--other-workspace-configuration server)
+      pglens--other-workspace-configuration)))
+
+(unless (eq (default-value 'eglot-workspace-configuration) #'pglens--workspace-configuration)
+  (setq-default eglot-workspace-configuration #'pglens--workspace-configuration))
+
+(defun pglens-reconfigure ()
+  "Send `pglens-settings' to the running pglens server (after changing them)."
+  (interactive)
+  (let ((server (eglot-current-server)))
+    (if (pglens--server-p server)
+        (eglot-signal-didChangeConfiguration server)
+      (user-error "No pglens server for this buffer"))))
 
 (provide 'pglens)
 ;;; pglens.el ends here

@@ -305,5 +305,15 @@ struct CatalogSources {
   std::function<void(const std::string&)> on_notice;
 };
 std::optional<std::string> build_catalog(const Config& config, const CatalogSources& sources, Catalog& out);
+// The database a catalog is read from: `given` (--db, the editor's setting), else
+// PGLENS_DATABASE_URL when `use_environment`, else the config's `[database] url` only when
+// the user trusted it (database_url_trusted; `on_notice` is told when it is skipped).
+std::string database_url_for(const Config& config, const std::string& given, bool use_environment,
+                             const std::function<void(const std::string&)>& on_notice);
+// build_catalog's last step, for a caller that keeps what it read (the language server adds
+// each document's own DDL to the schema files' DDL, and reads the snapshot and the database
+// once): merges `snapshot` then `live` (either may be null) over the DDL in `catalog`, then
+// applies the hints, as build_catalog does.
+void complete_catalog(const Config& config, Catalog& catalog, const Catalog* snapshot, const Catalog* live);
 
 }  // namespace pglens

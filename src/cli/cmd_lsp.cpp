@@ -22,14 +22,21 @@ void add_lsp_command(CLI::App& app, Runner& run) {
       "Settings (initializationOptions or workspace/didChangeConfiguration, optionally under \"pglens\"):\n"
       "  configPath     a .pglens.toml to use instead of the nearest one\n"
       "  databaseUrl    the database the schema comes from\n"
-      "  debounceMs     quiet time after an edit before linting again");
+      "  debounceMs     quiet time after an edit before linting again\n"
+      "  maxDiagnostics findings published per document (default 1000; one more counts the rest)\n"
+      "A document's own DDL is part of its schema, as for `pglens lint`. A plan names its query\n"
+      "file in a comment line at its top: -- pglens-query: report.sql");
   lsp->callback([&run] {
-    run = [] {
+    run = []() -> int {
       // A client that goes away must end the server through a failed write, not SIGPIPE.
       ::signal(SIGPIPE, SIG_IGN);
       lsp::FdTransport transport(STDIN_FILENO, STDOUT_FILENO);
-      lsp::Connection connection(transport, {.debounce = std::chrono::milliseconds(debounce_ms)});
-      return connection.run();
+      lsp::Connection connection(transport, {.debounce = std::chrono::milliseconds(debounce_ms),
+                                             .poll_files = std::chrono::seconds(2)});
+      int code = connection.run();
+      // Out at once: a lint still running (seconds on a 10 MB file) or a database still
+      // being asked for its schema is not waited for; everything was written unbuffered.
+      ::_exit(code);
     };
   });
 }

@@ -23,7 +23,10 @@ std::optional<Severity> parse_severity(std::string_view s) {
 
 void sort_and_dedup(std::vector<Diagnostic>& ds) {
   auto key = [](const Diagnostic& d) { return std::tie(d.span.begin, d.span.end, d.rule, d.message); };
-  std::stable_sort(ds.begin(), ds.end(), [&](const Diagnostic& a, const Diagnostic& b) { return key(a) < key(b); });
+  auto before = [&](const Diagnostic& a, const Diagnostic& b) { return key(a) < key(b); };
+  // Findings gathered statement by statement mostly come in order already (an editor's
+  // re-lint of a 50,000-line file has thousands): a check is cheaper than moving them all.
+  if (!std::is_sorted(ds.begin(), ds.end(), before)) std::stable_sort(ds.begin(), ds.end(), before);
   ds.erase(std::unique(ds.begin(), ds.end(), [&](const Diagnostic& a, const Diagnostic& b) { return key(a) == key(b); }),
            ds.end());
 }

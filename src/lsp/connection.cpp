@@ -68,6 +68,8 @@ void Connection::read_one() {
       respond_error(nullptr, ErrorCode::parse_error, error);
       return;
     case ReadStatus::message:
+      // A repaired frame (a wrong Content-Length): worth a line in the editor's log.
+      if (!error.empty()) log_message(MessageType::warning, "pglens: " + error);
       break;
   }
   if (!nesting_within_limit(body)) {
@@ -162,10 +164,19 @@ void Connection::handle_request(const std::string& method, const json& id, const
       state_ = State::shutting_down;
       respond(id, nullptr);
     } else if (method == "textDocument/codeAction") {
-      respond(id, server_.code_action(parse_params<CodeActionParams>(params)));
+      server_.code_action(parse_params<CodeActionParams>(params), [this, id](json result) { respond(id, std::move(result)); });
     } else if (method == "textDocument/hover") {
-      auto hover = server_.hover(parse_params<TextDocumentPositionParams>(params));
-      respond(id, hover ? json(*hover) : json(nullptr));
+      server_.hover(parse_params<TextDocumentPositionParams>(params), [this, id](json result) { respond(id, std::move(result)); });
+    } else if (method == "textDocument/definition") {
+      server_.definition(parse_params<TextDocumentPositionParams>(params), [this, id](json result) { respond(id, std::move(result)); });
+    } else if (method == "textDocument/completion") {
+      server_.completion(parse_params<TextDocumentPositionParams>(params), [this, id](json result) { respond(id, std::move(result)); });
+    } else if (method == "textDocument/diagnostic") {
+      server_.diagnostic(parse_params<DidCloseParams>(params).uri, [this, id](json result) { respond(id, std::move(result)); });
+    } else if (method == "textDocument/documentSymbol") {
+      server_.document_symbol(parse_params<DidCloseParams>(params).uri, [this, id](json result) { respond(id, std::move(result)); });
+    } else if (method == "textDocument/foldingRange") {
+      server_.folding_range(parse_params<DidCloseParams>(params).uri, [this, id](json result) { respond(id, std::move(result)); });
     } else {
       respond_error(id, ErrorCode::method_not_found, fmt::format("unknown method `{}`", method));
     }
@@ -230,6 +241,10 @@ void Connection::log_message(MessageType type, const std::string& message) {
   send({{"jsonrpc", "2.0"},
         {"method", "window/logMessage"},
         {"params", {{"type", static_cast<int>(type)}, {"message", message}}}});
+}
+
+void Connection::refresh_diagnostics() {
+  send({{"jsonrpc", "2.0"}, {"id", fmt::format("pglens-{}", next_request_id_++)}, {"method", "workspace/diagnostic/refresh"}});
 }
 
 void Connection::register_file_watchers(const std::vector<std::string>& globs) {

@@ -28,6 +28,8 @@ class Connection final : private Client {
   // Blocks until every scheduled lint has published.
   void wait_idle() { server_.wait_idle(); }
   int exit_code() const { return exit_code_; }
+  // Looks at the config and schema files now, as the server's poller does (tests).
+  void check_files() { server_.check_files(); }
 
  private:
   struct Incoming {
@@ -50,6 +52,7 @@ class Connection final : private Client {
   void show_message(MessageType type, const std::string& message) override;
   void log_message(MessageType type, const std::string& message) override;
   void register_file_watchers(const std::vector<std::string>& globs) override;
+  void refresh_diagnostics() override;
 
   enum class State { uninitialized, running, shutting_down, finished };
 

@@ -259,10 +259,16 @@ void from_json(const json& j, InitializeParams& out) {
     if (const json* watched = optional_field(*ws, "didChangeWatchedFiles"))
       if (const json* dyn = optional_field(*watched, "dynamicRegistration"); dyn && dyn->is_boolean())
         out.watched_files_dynamic_registration = dyn->get<bool>();
-  if (const json* td = optional_field(*caps, "textDocument"))
+  if (const json* td = optional_field(*caps, "textDocument")) {
     if (const json* pd = optional_field(*td, "publishDiagnostics"))
       if (const json* rel = optional_field(*pd, "relatedInformation"); rel && rel->is_boolean())
         out.related_information = rel->get<bool>();
+    if (const json* pull = optional_field(*td, "diagnostic"); pull && pull->is_object()) out.pull_diagnostics = true;
+  }
+  if (const json* ws = optional_field(*caps, "workspace"))
+    if (const json* d = optional_field(*ws, "diagnostics"))
+      if (const json* refresh = optional_field(*d, "refreshSupport"); refresh && refresh->is_boolean())
+        out.diagnostics_refresh = refresh->get<bool>();
 }
 
 void from_json(const json& j, DidChangeConfigurationParams& out) { out.settings = field(j, "settings"); }

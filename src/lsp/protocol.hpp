@@ -158,6 +158,8 @@ struct InitializeParams {
   std::vector<std::string> position_encodings;  // capabilities.general.positionEncodings
   bool watched_files_dynamic_registration = false;
   bool related_information = false;  // capabilities.textDocument.publishDiagnostics.relatedInformation
+  bool pull_diagnostics = false;     // capabilities.textDocument.diagnostic: the client asks for them
+  bool diagnostics_refresh = false;  // capabilities.workspace.diagnostics.refreshSupport
   std::string client_name;
 };
 

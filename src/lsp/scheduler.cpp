@@ -1,22 +1,27 @@
 #include "lsp/scheduler.hpp"
 
+#include <algorithm>
+
 namespace pglens::lsp {
 
 Scheduler::Scheduler() : worker_([this] { work(); }) {}
 
-Scheduler::~Scheduler() {
+Scheduler::~Scheduler() { stop(); }
+
+void Scheduler::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
     pending_.clear();
   }
   changed_.notify_all();
-  worker_.join();
+  if (worker_.joinable() && worker_.get_id() != std::this_thread::get_id()) worker_.join();
 }
 
 void Scheduler::schedule(const std::string& key, Clock::time_point due, Job job) {
   {
     std::lock_guard lock(mutex_);
+    if (stopping_) return;
     pending_[key] = Pending{due, std::move(job)};
   }
   changed_.notify_all();
@@ -30,9 +35,29 @@ void Scheduler::cancel(const std::string& key) {
   changed_.notify_all();
 }
 
+void Scheduler::expedite(const std::string& key) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = pending_.find(key);
+    if (it == pending_.end() || it->second.due <= Clock::now()) return;
+    it->second.due = Clock::now();
+  }
+  changed_.notify_all();
+}
+
 void Scheduler::wait_idle() {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return (pending_.empty() && !running_) || stopping_; });
+}
+
+void Scheduler::wait_nothing_due() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] {
+    if (stopping_) return true;
+    if (running_) return false;
+    auto now = Clock::now();
+    return std::none_of(pending_.begin(), pending_.end(), [&](const auto& p) { return p.second.due <= now; });
+  });
 }
 
 void Scheduler::work() {

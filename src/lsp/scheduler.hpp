@@ -18,14 +18,20 @@ class Scheduler {
   using Job = std::function<void()>;
 
   Scheduler();
-  ~Scheduler();  // runs no further job; waits for the one running
+  ~Scheduler();  // stop()
+  // Runs no further job (later ones are dropped); waits for the one running.
+  void stop();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
   void schedule(const std::string& key, Clock::time_point due, Job job);
   void cancel(const std::string& key);
+  // Makes the key's pending job, if any, due now (someone waits for its result).
+  void expedite(const std::string& key);
   // Blocks until no job is pending or running.
   void wait_idle();
+  // Blocks until no job is running or due (jobs due later, as retries, are not waited for).
+  void wait_nothing_due();
 
  private:
   void work();

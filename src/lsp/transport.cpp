@@ -49,6 +49,58 @@ bool parse_length(std::string_view header_block, size_t& length) {
   return found;
 }
 
+// The length of `Content-Length:` starting at `at`, case-insensitively; 0 when it is not there.
+constexpr std::string_view kLengthHeader = "content-length:";
+bool length_header_at(std::string_view text, size_t at) {
+  return text.size() - at >= kLengthHeader.size() && iequals(text.substr(at, kLengthHeader.size()), kLengthHeader);
+}
+
+// Where a `Content-Length: N` header line starts in `text`, from `from` on: the name, blanks,
+// digits, blanks and a line break. That line cannot be inside a JSON text (a raw line break
+// cannot be in a string, and the name is not JSON outside one), so found inside a body it
+// means the sender's length was wrong and the next message begins there. With `partial`,
+// a header cut short by the end of `text` counts too (more bytes may complete it).
+size_t find_length_header(std::string_view text, size_t from, bool partial) {
+  for (size_t colon = text.find(':', from); colon != std::string_view::npos; colon = text.find(':', colon + 1)) {
+    if (colon + 1 < kLengthHeader.size() || colon + 1 - kLengthHeader.size() < from) continue;
+    size_t start = colon + 1 - kLengthHeader.size();
+    if (!length_header_at(text, start)) continue;
+    size_t i = colon + 1;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+    size_t digits = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    if (i == text.size()) {
+      if (partial) return start;
+      continue;
+    }
+    if (i == digits) continue;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) ++i;
+    if (i == text.size() ? partial : text[i] == '\n') return start;
+  }
+  return std::string_view::npos;
+}
+
+// Whether `rest`, the bytes after a body, can begin the next message: a header LSP defines
+// (or the start of one, cut short), or a line break. Anything else is the body's own tail,
+// which a sender that counted characters instead of bytes left out of the length.
+bool starts_next_message(std::string_view rest) {
+  if (rest.empty() || rest[0] == '\r' || rest[0] == '\n') return true;
+  for (std::string_view header : {kLengthHeader, std::string_view("content-type:")}) {
+    size_t n = std::min(rest.size(), header.size());
+    if (iequals(rest.substr(0, n), header.substr(0, n))) return true;
+  }
+  return false;
+}
+
+// A header line's name is a token: letters, digits and dashes.
+bool is_header_line(std::string_view line) {
+  size_t colon = line.find(':');
+  if (colon == 0 || colon == std::string_view::npos) return false;
+  return std::all_of(line.begin(), line.begin() + static_cast<ptrdiff_t>(colon), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+  });
+}
+
 }  // namespace
 
 std::string frame_header(size_t body_size) { return fmt::format("Content-Length: {}\r\n\r\n", body_size); }
@@ -111,7 +163,16 @@ ReadStatus Transport::read(std::string& body, std::string& error) {
       if (any_header) break;
       continue;  // blank lines between messages are tolerated
     }
-    if (line.find(':') == std::string::npos) { skipped_garbage = true; continue; }
+    // The tail of a message whose length was too short, or other noise: the next message
+    // starts at the `Content-Length:` in it, if any (resynchronising on it).
+    if (size_t at = find_length_header(line + '\n', 0, false); at != std::string::npos && at > 0) {
+      skipped_garbage = true;
+      line.erase(0, at);
+      headers.clear();
+    } else if (!is_header_line(line)) {
+      skipped_garbage = true;
+      continue;
+    }
     any_header = true;
     headers += line;
     headers += '\n';
@@ -129,6 +190,7 @@ ReadStatus Transport::read(std::string& body, std::string& error) {
   bool keep = length <= kMaxMessageBytes;
   if (keep) body.reserve(length);
   size_t remaining = length;
+  size_t checked = 0;  // of `body`, searched for the next message's header
   while (remaining > 0) {
     if (in_pos_ == in_.size()) {
       in_.clear();
@@ -140,7 +202,25 @@ ReadStatus Transport::read(std::string& body, std::string& error) {
       }
     }
     size_t take = std::min(remaining, in_.size() - in_pos_);
-    if (keep) body.append(in_, in_pos_, take);
+    if (keep) {
+      body.append(in_, in_pos_, take);
+      // A length larger than the message: the body runs into the next message's header.
+      // Stop there and read that message next, instead of swallowing it (and waiting for
+      // bytes the client will never send).
+      size_t from = checked > kLengthHeader.size() + 24 ? checked - kLengthHeader.size() - 24 : 0;
+      size_t next = find_length_header(body, from, false);
+      checked = body.size();
+      if (next != std::string::npos) {
+        in_pos_ += take;
+        in_.erase(0, in_pos_);
+        in_.insert(0, body, next);
+        in_pos_ = 0;
+        body.resize(next);
+        error = fmt::format("Content-Length {} is more than the message's {} bytes; read it up to the next header",
+                            length, next);
+        return ReadStatus::message;
+      }
+    }
     in_pos_ += take;
     remaining -= take;
   }
@@ -149,8 +229,31 @@ ReadStatus Transport::read(std::string& body, std::string& error) {
                         kMaxMessageBytes);
     return ReadStatus::bad_frame;
   }
+  // A length too small (characters counted instead of bytes): the rest of the body follows
+  // instead of a header. Take it, up to the next header, from what the client already sent.
+  if (in_pos_ == in_.size()) pull_ready();
+  std::string_view rest(in_.data() + in_pos_, in_.size() - in_pos_);
+  if (!starts_next_message(rest)) {
+    size_t next = find_length_header(rest, 0, true);
+    if (next == std::string_view::npos) next = rest.size();
+    body.append(rest.substr(0, next));
+    in_pos_ += next;
+    error = fmt::format("Content-Length {} is less than the message's {} bytes; read it up to the next header",
+                        length, body.size());
+    return ReadStatus::message;
+  }
   if (skipped_garbage) error = "unreadable bytes before this message were skipped";
   return ReadStatus::message;
+}
+
+void Transport::pull_ready() {
+  while (!in_eof_ && fill_ready()) {
+    if (in_pos_ > 0) {
+      in_.erase(0, in_pos_);
+      in_pos_ = 0;
+    }
+    if (!fill(in_)) in_eof_ = true;
+  }
 }
 
 bool Transport::buffered_message_complete() const {
@@ -164,7 +267,8 @@ bool Transport::buffered_message_complete() const {
   if (end == std::string_view::npos) return false;
   size_t length = 0;
   if (!parse_length(rest.substr(0, end), length)) return true;  // read() reports it at once
-  return rest.size() - end - sep >= length;
+  // Enough bytes, or the next message's header already (read() stops the body there).
+  return rest.size() - end - sep >= length || find_length_header(rest, end + sep, false) != std::string_view::npos;
 }
 
 bool Transport::ready() {

@@ -16,7 +16,7 @@ namespace pglens::lsp {
 inline constexpr size_t kMaxMessageBytes = size_t{256} << 20;
 
 enum class ReadStatus {
-  message,     // `body` holds one message
+  message,     // `body` holds one message; `error`, if set, says how a wrong frame was repaired
   bad_frame,   // headers were malformed or the body too large; `error` says why; reading can go on
   eof,         // the client closed the stream (or it failed): no more messages
 };
@@ -46,6 +46,8 @@ class Transport {
  private:
   bool next_line(std::string& line, bool& too_long);
   bool buffered_message_complete() const;
+  // Appends what the client already sent, without waiting.
+  void pull_ready();
 
   std::string in_;
   size_t in_pos_ = 0;

@@ -250,10 +250,10 @@ TEST(LspIncrementalEdits, ServerPublishesTheFindingsOfTheCurrentText) {
   const std::string uri = "untitled:edits.sql";
   Linter linter{Config{}};
   auto expected_for = [&](const std::string& t) {
-    LineIndex lines(t);
+    LspLines lines(t);
     json out = json::array();
     for (const Diagnostic& d : linter.lint({uri, t})) {
-      Range r = lsp_range(lines, d.span, ColumnUnit::utf16);
+      Range r = lines.range(d.span, ColumnUnit::utf16);
       out.push_back({r.start.line, r.start.character, r.end.line, r.end.character, d.rule, d.message});
     }
     return out;
@@ -283,8 +283,8 @@ TEST(LspIncrementalEdits, ServerPublishesTheFindingsOfTheCurrentText) {
     size_t n = 1 + (editor.pick(4) == 0 ? editor.pick(3) : 0);
     for (size_t c = 0; c < n; ++c) {
       Editor::Edit e = editor.next(text);
-      LineIndex lines(text);
-      Range r = lsp_range(lines, {e.from, e.to}, ColumnUnit::utf16);
+      LspLines lines(text);
+      Range r = lines.range({e.from, e.to}, ColumnUnit::utf16);
       changes.push_back({{"range", {{"start", {{"line", r.start.line}, {"character", r.start.character}}},
                                     {"end", {{"line", r.end.line}, {"character", r.end.character}}}}},
                          {"text", e.with}});

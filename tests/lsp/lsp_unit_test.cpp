@@ -95,24 +95,32 @@ TEST(LspText, AppliesIncrementalChangesInUtf16AndUtf8) {
   TextDocumentContentChangeEvent utf8{Range{{0, 13}, {0, 13}}, " AS smile"};
   apply_changes(text, std::span(&utf8, 1), ColumnUnit::utf8);
   EXPECT_EQ(text, "SELECT '😀' AS smile;\nSELECT 2;\n");
-  // Several changes apply in order; a range past the end clamps; a full replacement resets.
+  // Several changes apply in order; a full replacement resets; a character past a line's
+  // end is that line's end; the start of the line after the last is the end of the text.
   std::vector<TextDocumentContentChangeEvent> changes{
-      {Range{{1, 7}, {1, 8}}, "3"}, {Range{{9, 0}, {9, 0}}, "SELECT 4;"}, {std::nullopt, "SELECT 5;"}};
-  apply_changes(text, changes, ColumnUnit::utf16);
+      {Range{{1, 7}, {1, 8}}, "3"}, {Range{{2, 0}, {2, 0}}, "SELECT 4;"}, {std::nullopt, "SELECT 5;"}};
+  EXPECT_TRUE(apply_changes(text, changes, ColumnUnit::utf16));
   EXPECT_EQ(text, "SELECT 5;");
-  std::vector<TextDocumentContentChangeEvent> two{{Range{{1, 7}, {1, 8}}, "3"}, {Range{{2, 0}, {9, 0}}, "SELECT 4;"}};
+  std::vector<TextDocumentContentChangeEvent> two{{Range{{1, 7}, {1, 8}}, "3"}, {Range{{2, 0}, {2, 0}}, "SELECT 4;"},
+                                                  {Range{{0, 40}, {0, 90}}, " -- one"}};
   text = "SELECT 1;\nSELECT 2;\n";
-  apply_changes(text, two, ColumnUnit::utf16);
-  EXPECT_EQ(text, "SELECT 1;\nSELECT 3;\nSELECT 4;");
+  EXPECT_TRUE(apply_changes(text, two, ColumnUnit::utf16));
+  EXPECT_EQ(text, "SELECT 1; -- one\nSELECT 3;\nSELECT 4;");
+  // A line the text does not have: nothing is applied, not even the changes before it.
+  std::vector<TextDocumentContentChangeEvent> past{{Range{{0, 0}, {0, 0}}, "x"}, {Range{{5, 0}, {5, 0}}, "y"}};
+  EXPECT_FALSE(apply_changes(text, past, ColumnUnit::utf16));
+  EXPECT_EQ(text, "SELECT 1; -- one\nSELECT 3;\nSELECT 4;");
+  TextDocumentContentChangeEvent reversed{Range{{1, 5}, {1, 2}}, ""};
+  EXPECT_FALSE(apply_changes(text, std::span(&reversed, 1), ColumnUnit::utf16));
 }
 
 // Applies LSP text edits (non-overlapping) to `text`.
 std::string apply_edits(std::string text, std::vector<TextEdit> edits, ColumnUnit unit) {
   std::sort(edits.begin(), edits.end(), [](const TextEdit& a, const TextEdit& b) { return b.range.start < a.range.start; });
   for (const auto& e : edits) {
-    LineIndex lines(text);
-    uint32_t from = byte_offset(lines, text.size(), e.range.start, unit);
-    uint32_t to = byte_offset(lines, text.size(), e.range.end, unit);
+    LspLines lines(text);
+    uint32_t from = lines.offset(e.range.start, unit);
+    uint32_t to = lines.offset(e.range.end, unit);
     text.replace(from, to - from, e.new_text);
   }
   return text;
@@ -132,6 +140,11 @@ TEST(LspActions, IgnoreCommentSilencesTheFinding) {
       "SELECT 1; SELECT * FROM t;\nSELECT 2;\n",
       "WITH x AS (SELECT * FROM orders)\nSELECT *,\n       x.*\n  FROM x;\n",
       "SELECT 'é😀', *\n  FROM t",
+      // The statement shares its line with one before it, and the line ends inside a `--`
+      // comment, or inside a string that goes on: the comment goes above the statement.
+      "SELECT 1; SELECT * FROM t; -- the report\nSELECT 2;\n",
+      "SELECT 1; SELECT *, 'two\nlines' AS s FROM t;\n",
+      "SELECT 1; SELECT *, $$a\r\nb$$ FROM t;\r\n",
   };
   Config config;
   Linter linter(config);
@@ -142,7 +155,7 @@ TEST(LspActions, IgnoreCommentSilencesTheFinding) {
     ASSERT_GT(stars, 0u);
     for (const Diagnostic& d : before) {
       if (d.rule != "select-star") continue;
-      LineIndex lines(text);
+      LspLines lines(text);
       ActionContext ctx{"file:///t.sql", text, lines, ColumnUnit::utf16, false};
       auto actions = code_actions(d, {}, ctx);
       ASSERT_EQ(actions.size(), 1u);
@@ -150,6 +163,18 @@ TEST(LspActions, IgnoreCommentSilencesTheFinding) {
       std::string fixed = apply_edits(text, actions[0].edit->changes.at("file:///t.sql"), ColumnUnit::utf16);
       auto after = linter.lint({"t.sql", fixed});
       EXPECT_LT(count_rule(after, "select-star"), stars) << fixed;
+      // An own-line comment (or one more rule in one), never a trailing one: the end of a
+      // line may be inside a `--` comment or a string.
+      const auto& edit = actions[0].edit->changes.at("file:///t.sql").at(0);
+      if (!edit.new_text.starts_with(", ")) {
+        size_t comment = edit.new_text.find("-- pglens-ignore: select-star");
+        ASSERT_NE(comment, std::string::npos) << edit.new_text;
+        EXPECT_NE(edit.new_text.find_first_of("\r\n", comment), std::string::npos) << edit.new_text;
+        LspLines before_lines(text);
+        std::string_view line = before_lines.line_text(edit.range.start.line);
+        bool blank_before = line.substr(0, edit.range.start.character).find_first_not_of(" \t") == std::string_view::npos;
+        EXPECT_TRUE(blank_before || edit.new_text.find_first_of("\r\n") < comment) << edit.new_text;
+      }
       EXPECT_EQ(count_rule(after, "unused-ignore"), count_rule(before, "unused-ignore")) << fixed;
       EXPECT_EQ(count_rule(after, "syntax-error"), 0u) << fixed;
     }
@@ -158,7 +183,7 @@ TEST(LspActions, IgnoreCommentSilencesTheFinding) {
 
 TEST(LspActions, FixEditsAndDdlBecomeActions) {
   std::string text = "SELECT 1;\n  SELECT a FROM t WHERE lower(email) = $1;\n";
-  LineIndex lines(text);
+  LspLines lines(text);
   uint32_t at = static_cast<uint32_t>(text.find("lower"));
   Diagnostic d("missing-index", {at, at + 12}, "no index on lower(email)");
   d.fix(Fix{"Use the indexed column", {pglens::TextEdit{{at, at + 12}, "email"}}, false});
@@ -351,6 +376,166 @@ TEST(LspNames, FindsTheQualifiedNameUnderTheCursor) {
   EXPECT_FALSE(name_at(text, at(" > ", 1)));
   EXPECT_FALSE(name_at("a.b.c", 2));
   EXPECT_FALSE(name_at("", 0));
+}
+
+}  // namespace
+}  // namespace pglens::lsp
+
+namespace pglens::lsp {
+namespace {
+
+// A client that counts characters (one `é` short), one that overcounts, a frame without a
+// length and one with a bad length: each costs at most its own message.
+TEST(LspTransport, ResynchronisesOnTheNextContentLength) {
+  MemoryTransport t;
+  std::string accented = R"({"text":"café"})";
+  t.feed("Content-Length: " + std::to_string(accented.size() - 1) + "\r\n\r\n" + accented);
+  t.feed(frame(R"({"b":1})"));
+  t.feed("Content-Length: 500\r\n\r\n" R"({"c":2})");
+  t.feed(frame(R"({"d":3})"));
+  t.feed("Content-Type: text/plain\r\n\r\n" R"({"lost":true})");
+  t.feed(frame(R"({"e":4})"));
+  t.feed("Content-Length: 7x\r\n\r\n" R"({"lost":1})");
+  t.feed(frame(R"({"f":5})"));
+  t.close_input();
+  std::vector<std::string> bodies;
+  std::vector<ReadStatus> statuses;
+  for (;;) {
+    std::string body, error;
+    ReadStatus status = t.read(body, error);
+    if (status == ReadStatus::eof) break;
+    statuses.push_back(status);
+    if (status == ReadStatus::message) bodies.push_back(body);
+  }
+  EXPECT_EQ(bodies, (std::vector<std::string>{accented, R"({"b":1})", R"({"c":2})", R"({"d":3})", R"({"e":4})",
+                                              R"({"f":5})"}));
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), ReadStatus::bad_frame), 2);
+}
+
+// A body that runs into the next header is cut there even when the client then waits: the
+// reader does not block for bytes the length promised.
+TEST(LspTransport, AnOvercountedBodyDoesNotWaitForMoreBytes) {
+  MemoryTransport t;
+  t.feed("Content-Length: 1000\r\n\r\n" R"({"a":1})" + frame(R"({"b":2})"));
+  std::string body, error;
+  ASSERT_TRUE(t.ready());
+  ASSERT_EQ(t.read(body, error), ReadStatus::message);
+  EXPECT_EQ(body, R"({"a":1})");
+  EXPECT_FALSE(error.empty());
+  ASSERT_TRUE(t.ready());
+  ASSERT_EQ(t.read(body, error), ReadStatus::message);
+  EXPECT_EQ(body, R"({"b":2})");
+}
+
+// LSP lines end at \n, \r\n or a lone \r; columns of a long line, counted once, match a
+// count from the line's start for every offset.
+TEST(LspText, LinesEndAtEveryLineBreakAndLongLinesCountRight) {
+  LspLines mixed("a\rb\r\nc\nd");
+  ASSERT_EQ(mixed.line_count(), 4u);
+  EXPECT_EQ(mixed.line_text(1), "b");
+  EXPECT_EQ(mixed.line_ending(0), "\r");
+  EXPECT_EQ(mixed.line_ending(1), "\r\n");
+  EXPECT_EQ(mixed.position(7, ColumnUnit::utf16), (LspPosition{3, 0}));
+  EXPECT_EQ(mixed.offset({2, 0}, ColumnUnit::utf16), 5u);
+
+  std::string line;
+  for (int i = 0; line.size() < 5000; ++i) line += i % 3 == 0 ? "é" : i % 3 == 1 ? "😀" : "x";
+  std::string text = "SELECT 1;\n" + line + "\nSELECT 2;\n";
+  LspLines lines(text);
+  uint32_t units = 0;
+  for (uint32_t i = 10; i <= 10 + line.size(); ++i) {
+    bool boundary = i == 10 + line.size() || (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+    if (boundary) {
+      ASSERT_EQ(lines.position(i, ColumnUnit::utf16), (LspPosition{1, units})) << i;
+      ASSERT_EQ(lines.offset({1, units}, ColumnUnit::utf16), i) << units;
+    }
+    if (i < 10 + line.size()) {
+      unsigned char c = static_cast<unsigned char>(text[i]);
+      units += (c & 0xC0) == 0x80 ? 0 : c >= 0xF0 ? 2 : 1;
+    }
+  }
+}
+
+// Findings on a file with lone \r line breaks land on the lines the editor shows.
+TEST(LspServer, LoneCarriageReturnsAreLineBreaks) {
+  Session s;
+  s.send({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", {{"capabilities", json::object()}}}});
+  auto out = s.send({{"jsonrpc", "2.0"},
+                     {"method", "textDocument/didOpen"},
+                     {"params",
+                      {{"textDocument",
+                        {{"uri", "untitled:cr"}, {"languageId", "sql"}, {"version", 1}, {"text", "SELECT 1;\rSELECT 2;\r  SELECT * FROM t;\r"}}}}}});
+  ASSERT_EQ(out.size(), 1u);
+  const json& d = out[0]["params"]["diagnostics"].at(0);
+  EXPECT_EQ(d["code"], "select-star");
+  EXPECT_EQ(d["range"]["start"], (json{{"line", 2}, {"character", 9}}));
+}
+
+// A UTF-16 client with an 880 KB line full of findings: the findings land where they are,
+// and a hover on another document is answered while that lint has not published (the
+// lock is not held across a lint or the column conversion).
+TEST(LspServer, LongLineOfAUtf16Client) {
+  Session s(std::chrono::milliseconds(0));
+  s.send({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", {{"capabilities", json::object()}}}});
+  s.send({{"jsonrpc", "2.0"},
+          {"method", "textDocument/didOpen"},
+          {"params", {{"textDocument", {{"uri", "untitled:small"}, {"languageId", "sql"}, {"version", 1}, {"text", "SELECT * FROM t;\n"}}}}}});
+  std::string line;
+  while (line.size() < 880'000) line += "SELECT 'é', * FROM t; ";
+  s.transport.feed_message(json({{"jsonrpc", "2.0"},
+                                 {"method", "textDocument/didOpen"},
+                                 {"params", {{"textDocument", {{"uri", "untitled:long"}, {"languageId", "sql"}, {"version", 1}, {"text", line}}}}}})
+                               .dump());
+  s.transport.feed_message(json({{"jsonrpc", "2.0"},
+                                 {"id", 2},
+                                 {"method", "textDocument/hover"},
+                                 {"params", {{"textDocument", {{"uri", "untitled:small"}}}, {"position", {{"line", 0}, {"character", 7}}}}}})
+                               .dump());
+  s.connection.process_available();
+  // The hover is answered before the long line's lint is waited for.
+  bool hover_answered = false;
+  for (const auto& body : s.transport.take_output()) {
+    json m = json::parse(body);
+    if (m.value("id", json()) == 2) hover_answered = m["result"].is_object();
+  }
+  EXPECT_TRUE(hover_answered);
+  s.connection.wait_idle();
+  auto out = s.transport.take_output();
+  json published;
+  for (const auto& body : out) {
+    json m = json::parse(body);
+    if (m.value("method", "") == "textDocument/publishDiagnostics" && m["params"]["uri"] == "untitled:long") published = m;
+  }
+  ASSERT_TRUE(published.is_object());
+  const json& ds = published["params"]["diagnostics"];
+  ASSERT_EQ(ds.size(), 1001u);  // the cap, and the note counting the rest
+  // The 1000th `*`: each statement is 22 UTF-16 units, its `*` at unit 12.
+  EXPECT_EQ(ds[999]["range"]["start"], (json{{"line", 0}, {"character", 999 * 22 + 12}}));
+  EXPECT_NE(ds[1000]["message"].get<std::string>().find("more findings"), std::string::npos);
+}
+
+// Shutdown does not wait for a lint that is running: the answer comes, the lint's findings
+// are dropped, and exit ends the process.
+TEST(LspProcess, ShutdownDoesNotWaitForARunningLint) {
+  signal(SIGPIPE, SIG_IGN);
+  Child c = spawn_lsp();
+  std::string text;
+  while (text.size() < 10'000'000) text += "SELECT id, total FROM orders WHERE customer_id = 42 AND status = 'open';\n";
+  write_all(c.to_child, frame(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}})"));
+  write_all(c.to_child, frame(json({{"jsonrpc", "2.0"},
+                                    {"method", "textDocument/didOpen"},
+                                    {"params", {{"textDocument", {{"uri", "untitled:big"}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}}}})
+                                  .dump()));
+  write_all(c.to_child, frame(R"({"jsonrpc":"2.0","id":2,"method":"shutdown"})"));
+  write_all(c.to_child, frame(R"({"jsonrpc":"2.0","method":"exit"})"));
+  close(c.to_child);
+  std::string output;
+  char chunk[4096];
+  for (ssize_t n; (n = read(c.from_child, chunk, sizeof chunk)) > 0;) output.append(chunk, static_cast<size_t>(n));
+  EXPECT_EQ(wait_exit(c.pid, std::chrono::seconds(60)), 0);
+  close(c.from_child);
+  EXPECT_NE(output.find(R"("id":2,"jsonrpc":"2.0","result":null)"), std::string::npos) << output.substr(0, 500);
+  EXPECT_EQ(output.find("publishDiagnostics"), std::string::npos);  // the lint was still running
 }
 
 }  // namespace

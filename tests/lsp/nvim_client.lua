@@ -87,6 +87,36 @@ local ok, err = pcall(function()
     say('buffer ' .. line)
   end
 
+  -- The statement sharing its line with another, the line ending in a `--` comment: the
+  -- ignore comment goes on a line of its own before the statement, never at the line's end.
+  local shared
+  for _, d in ipairs(vim.diagnostic.get(buf)) do
+    local line = vim.api.nvim_buf_get_lines(buf, d.lnum, d.lnum + 1, false)[1] or ''
+    if code_of(d) == 'select-star' and line:find('-- the report', 1, true) then shared = d end
+  end
+  if shared then
+    local before_shared = stars()
+    local shared_actions = vim.lsp.buf_request_sync(buf, 'textDocument/codeAction', {
+      textDocument = { uri = vim.uri_from_bufnr(buf) },
+      range = { start = { line = shared.lnum, character = shared.col }, ['end'] = { line = shared.lnum, character = shared.col } },
+      context = { diagnostics = {} },
+    }, 10000)
+    for _, response in pairs(shared_actions or {}) do
+      for _, action in ipairs(response.result or {}) do
+        if action.title == 'Ignore `select-star` here' then
+          vim.lsp.util.apply_workspace_edit(action.edit, 'utf-16')
+        end
+      end
+    end
+    if not vim.wait(20000, function() return stars() < before_shared end, 20) then
+      return fail('the shared-line select-star diagnostic stayed after the action')
+    end
+    say(string.format('shared line: select-star diagnostics %d -> %d', before_shared, stars()))
+    for _, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
+      say('buffer ' .. line)
+    end
+  end
+
   -- Hover over the remaining finding returns the rule's docs.
   local rest
   for _, d in ipairs(vim.diagnostic.get(buf)) do
@@ -104,7 +134,8 @@ local ok, err = pcall(function()
     end
   end
 
-  -- Plans get their own filetype and the same server.
+  -- Plans get their own filetype and the same server; their actions never write into the
+  -- plan (no ignore comment; the DDL goes into the query file the plan names).
   local plan = os.getenv('PGLENS_PLAN')
   if plan then
     vim.cmd('edit ' .. vim.fn.fnameescape(plan))
@@ -112,6 +143,36 @@ local ok, err = pcall(function()
     say('plan filetype ' .. vim.bo[pbuf].filetype)
     vim.wait(5000, function() return #vim.lsp.buf_get_clients(pbuf) > 0 end, 20)
     say('plan clients ' .. #vim.lsp.buf_get_clients(pbuf))
+    if not vim.wait(20000, function() return #vim.diagnostic.get(pbuf) > 0 end, 20) then
+      return fail('no plan diagnostics arrived')
+    end
+    local titles = {}
+    for _, d in ipairs(vim.diagnostic.get(pbuf)) do
+      local responses = vim.lsp.buf_request_sync(pbuf, 'textDocument/codeAction', {
+        textDocument = { uri = vim.uri_from_bufnr(pbuf) },
+        range = { start = { line = d.lnum, character = d.col }, ['end'] = { line = d.lnum, character = d.col } },
+        context = { diagnostics = {} },
+      }, 10000)
+      for _, response in pairs(responses or {}) do
+        for _, action in ipairs(response.result or {}) do
+          titles[action.title] = true
+          for target, _ in pairs(action.edit and action.edit.changes or {}) do
+            if target == vim.uri_from_bufnr(pbuf) then
+              return fail('a plan action edits the plan: ' .. action.title)
+            end
+          end
+        end
+      end
+    end
+    local sorted = {}
+    for title, _ in pairs(titles) do table.insert(sorted, title) end
+    table.sort(sorted)
+    for _, title in ipairs(sorted) do say('plan action ' .. title) end
+  end
+  local notes = os.getenv('PGLENS_NOT_PLAN')
+  if notes then
+    vim.cmd('edit ' .. vim.fn.fnameescape(notes))
+    say('not a plan: filetype "' .. vim.bo.filetype .. '"')
   end
   finish(0)
 end)

@@ -7,6 +7,7 @@
 //   {"$batch": [message, ...]}             fed together, then processed (cancellation)
 //   {"$file": {"path": p, "text": t}}      writes a file in the workspace
 //   {"$close": true}                       the client closes the stream
+//   {"$poll": true}                        the server looks at the config and schema files
 // `${root}` stands for the workspace directory. Lines starting with # are comments.
 #include <gtest/gtest.h>
 
@@ -72,6 +73,9 @@ std::string run_transcript(const fs::path& file, const fs::path& root) {
         names += (names.empty() ? "" : ", ") + describe(m);
       }
       log += ">>> batch: " + names + "\n";
+    } else if (step.contains("$poll")) {
+      connection.check_files();
+      log += ">>> poll files\n";
     } else if (step.contains("$close")) {
       transport.close_input();
       closed = true;

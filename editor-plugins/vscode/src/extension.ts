@@ -13,6 +13,7 @@ function serverSettings(): Record<string, unknown> {
       databaseUrl: config.get<string>('databaseUrl') ?? '',
       configPath: config.get<string>('configPath') ?? '',
       debounceMs: config.get<number | null>('debounceMs') ?? null,
+      maxDiagnostics: config.get<number>('maxDiagnostics') ?? 1000,
       clientCommands: ['pglens.copyDdl'],
     },
   };
@@ -33,38 +34,54 @@ function createClient(): LanguageClient {
   return new LanguageClient('pglens', 'pglens', serverOptions, clientOptions);
 }
 
+// Stops the client if it runs. A client whose start failed (a wrong `pglens.path`) is not
+// running, and stopping it throws "Client is not running": it is disposed of instead, and
+// nothing it throws on the way out stops a restart or the extension's deactivation.
+async function stopClient(): Promise<void> {
+  const old = client;
+  client = undefined;
+  if (!old) return;
+  try {
+    if (old.isRunning()) await old.stop();
+    else await old.dispose();
+  } catch {
+    // Already stopped or never started: nothing left to stop.
+  }
+}
+
+// Starts a new client; a start that fails is reported, and `pglens.restart` tries again.
+async function startClient(): Promise<void> {
+  await stopClient();
+  const next = createClient();
+  client = next;
+  try {
+    await next.start();
+  } catch (error) {
+    vscode.window.showErrorMessage(
+      `pglens: could not start \`${vscode.workspace.getConfiguration('pglens').get('path')} lsp\`: ${error}. ` +
+        'Set "pglens.path" to the pglens binary, then run "pglens: Restart the language server".',
+    );
+  }
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   context.subscriptions.push(
     vscode.commands.registerCommand('pglens.copyDdl', async (ddl: string) => {
       await vscode.env.clipboard.writeText(ddl);
       vscode.window.showInformationMessage('pglens: suggested DDL copied to the clipboard');
     }),
-    vscode.commands.registerCommand('pglens.restart', async () => {
-      await client?.stop();
-      client = createClient();
-      await client.start();
-    }),
+    vscode.commands.registerCommand('pglens.restart', startClient),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
-      if (!client) return;
       if (event.affectsConfiguration('pglens.path')) {
-        await vscode.commands.executeCommand('pglens.restart');
-      } else if (event.affectsConfiguration('pglens')) {
+        await startClient();
+      } else if (event.affectsConfiguration('pglens') && client?.isRunning()) {
         await client.sendNotification('workspace/didChangeConfiguration', { settings: serverSettings() });
       }
     }),
   );
-  client = createClient();
-  try {
-    await client.start();
-  } catch (error) {
-    vscode.window.showErrorMessage(
-      `pglens: could not start \`${vscode.workspace.getConfiguration('pglens').get('path')} lsp\`: ${error}. ` +
-        'Set "pglens.path" to the pglens binary.',
-    );
-  }
+  await startClient();
 }
 
 export async function deactivate(): Promise<void> {
-  await client?.stop();
-  client = undefined;
+  await stopClient();
 }

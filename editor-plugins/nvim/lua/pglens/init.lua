@@ -4,6 +4,7 @@
 --     cmd = { 'pglens', 'lsp' },               -- the server command
 --     filetypes = { 'sql', 'pgexplain' },
 --     settings = { databaseUrl = nil, configPath = nil, debounceMs = nil },
+--     debounce_text_changes = 20,                -- ms Neovim waits before sending an edit
 --   }
 --
 -- Uses vim.lsp.start_client / vim.lsp.buf_attach_client, which exist in 0.7 (vim.lsp.start
@@ -16,6 +17,9 @@ local defaults = {
   root_markers = { '.pglens.toml', '.git' },
   settings = {},
   on_attach = nil,
+  -- Neovim batches edits for 150 ms by default before sending them; the server lints an
+  -- edit in a few ms and debounces by itself, so the editor's wait was most of the latency.
+  debounce_text_changes = 20,
 }
 
 M.config = vim.deepcopy(defaults)
@@ -36,13 +40,38 @@ local function find_root(path)
   return dir
 end
 
--- `pglens.copyDdl` runs in the editor: the suggested DDL goes to the clipboard and the
--- unnamed register.
+-- `pglens.copyDdl` runs in the editor: the suggested DDL goes to the clipboard when there is
+-- one (a clipboard provider: xclip, wl-copy, a terminal's OSC 52 ...) and always to the
+-- unnamed register, so `p` pastes it either way.
 local function copy_ddl(command)
   local ddl = command.arguments and command.arguments[1] or ''
-  pcall(vim.fn.setreg, '+', ddl)
   vim.fn.setreg('"', ddl)
-  vim.notify('pglens: suggested DDL copied', vim.log.levels.INFO)
+  if vim.fn.has('clipboard') == 1 and pcall(vim.fn.setreg, '+', ddl) then
+    vim.notify('pglens: suggested DDL copied to the clipboard', vim.log.levels.INFO)
+  else
+    vim.notify('pglens: suggested DDL copied to the unnamed register (no clipboard provider)', vim.log.levels.INFO)
+  end
+end
+
+-- Whether a buffer holds an EXPLAIN plan: `*.plan` is also Terraform's and others' name, so
+-- only a buffer that reads like one (a plan node with its costs, psql's QUERY PLAN header, a
+-- JSON/YAML/XML plan, or a `pglens-query:` header) becomes a pgexplain buffer.
+function M.looks_like_plan(bufnr)
+  local lines = vim.api.nvim_buf_get_lines(bufnr or 0, 0, 40, false)
+  for _, line in ipairs(lines) do
+    if line:find('pglens%-query:')
+      or line:find('%(cost=%d')
+      or line:find('%(actual time=%d')
+      or line:find('^%s*QUERY PLAN%s*$')
+      or line:find('"Plan"%s*:')
+      or line:find('^%s*%-? ?Plan:%s*$')
+      or line:find('<explain')
+      or line:find('^%s*Planning [Tt]ime:')
+      or line:find('^%s*Execution [Tt]ime:') then
+      return true
+    end
+  end
+  return false
 end
 
 local function server_settings()
@@ -67,6 +96,7 @@ function M.start(root)
     init_options = server_settings(),
     settings = server_settings(),
     on_attach = M.config.on_attach,
+    flags = { debounce_text_changes = M.config.debounce_text_changes },
   })
   clients[root] = id
   return id
@@ -89,8 +119,17 @@ function M.setup(opts)
   local group = vim.api.nvim_create_augroup('pglens', { clear = true })
   vim.api.nvim_create_autocmd({ 'BufRead', 'BufNewFile' }, {
     group = group,
-    pattern = { '*.explain', '*.plan' },
+    pattern = '*.explain',
     command = 'setfiletype pgexplain',
+  })
+  vim.api.nvim_create_autocmd('BufRead', {
+    group = group,
+    pattern = '*.plan',
+    callback = function(args)
+      if M.looks_like_plan(args.buf) then
+        vim.cmd('setfiletype pgexplain')
+      end
+    end,
   })
   vim.api.nvim_create_autocmd('FileType', {
     group = group,

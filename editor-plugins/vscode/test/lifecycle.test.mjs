@@ -1,0 +1,97 @@
+// The extension's lifecycle against a stand-in for VS Code and for vscode-languageclient 9
+// (whose client, once its start failed, throws "Client is not running" from stop() and
+// dispose()): a failed start is reported, `pglens.restart` then starts the server, and
+// deactivate() never throws. src/extension.ts is bundled with both modules left external.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Module, { createRequire } from 'node:module';
+import { buildSync } from 'esbuild';
+
+const source = fileURLToPath(new URL('../src/extension.ts', import.meta.url));
+const outfile = join(mkdtempSync(join(tmpdir(), 'pglens-vscode-')), 'extension.cjs');
+buildSync({ entryPoints: [source], bundle: true, outfile, format: 'cjs', platform: 'node',
+            external: ['vscode', 'vscode-languageclient/node'], logLevel: 'silent' });
+
+const settings = { path: '/nonexistent/pglens', databaseUrl: '', configPath: '', debounceMs: null };
+const errors = [];
+const commands = new Map();
+const clients = [];
+
+class LanguageClient {
+  constructor(id, name, serverOptions) {
+    this.command = serverOptions.command;
+    this.state = 'initial';
+    clients.push(this);
+  }
+  isRunning() { return this.state === 'running'; }
+  async start() {
+    if (!existsSync(this.command)) {
+      this.state = 'startFailed';
+      throw new Error(`spawn ${this.command} ENOENT`);
+    }
+    this.state = 'running';
+  }
+  async stop() {
+    if (this.state !== 'running') throw new Error('Client is not running and can\'t be stopped.');
+    this.state = 'stopped';
+  }
+  async dispose() { return this.stop(); }
+  async sendNotification() {
+    if (this.state !== 'running') throw new Error('Client is not running');
+  }
+}
+
+const vscode = {
+  workspace: {
+    getConfiguration: () => ({ get: (key) => settings[key] }),
+    onDidChangeConfiguration: () => ({ dispose() {} }),
+  },
+  commands: {
+    registerCommand: (name, fn) => { commands.set(name, fn); return { dispose() {} }; },
+  },
+  window: { showErrorMessage: (m) => errors.push(m), showInformationMessage: () => {} },
+  env: { clipboard: { writeText: async () => {} } },
+};
+
+const load = Module._load;
+Module._load = function (request, ...rest) {
+  if (request === 'vscode') return vscode;
+  if (request === 'vscode-languageclient/node') return { LanguageClient, TransportKind: { stdio: 0 } };
+  return load.call(this, request, ...rest);
+};
+const extension = createRequire(import.meta.url)(outfile);
+
+test('a failed start is reported, restart recovers, deactivate does not throw', async () => {
+  await extension.activate({ subscriptions: [] });
+  assert.equal(errors.length, 1);
+  assert.match(errors[0], /could not start/);
+  assert.equal(clients.at(-1).state, 'startFailed');
+
+  // Still the wrong path: restarting reports it again, and does not throw.
+  await commands.get('pglens.restart')();
+  assert.equal(errors.length, 2);
+
+  settings.path = process.execPath;  // any binary that exists
+  await commands.get('pglens.restart')();
+  assert.equal(clients.at(-1).state, 'running');
+  assert.equal(errors.length, 2);
+
+  await commands.get('pglens.restart')();  // a running client is stopped, a new one started
+  assert.equal(clients.at(-2).state, 'stopped');
+  assert.equal(clients.at(-1).state, 'running');
+
+  await extension.deactivate();
+  assert.equal(clients.at(-1).state, 'stopped');
+});
+
+test('deactivate after a failed start does not throw', async () => {
+  settings.path = '/nonexistent/pglens';
+  await commands.get('pglens.restart')();
+  assert.equal(clients.at(-1).state, 'startFailed');
+  await extension.deactivate();
+  await extension.deactivate();  // twice, as VS Code may
+});
