@@ -275,6 +275,7 @@ void Catalog::merge_from(const Catalog& higher) {
   // merged (a search of the tables each was quadratic: 40,000 tables took 11 s).
   std::unordered_map<std::string, size_t> position;
   position.reserve(tables_.size() + higher.tables_.size());
+  tables_.reserve(tables_.size() + higher.tables_.size());  // a Table's move may throw: growth copies them all
   for (size_t i = 0; i < tables_.size(); ++i) position.emplace(tables_[i].schema + '\0' + tables_[i].name, i);
   for (const auto& t : higher.tables_) {
     auto [it, added] = position.emplace(t.schema + '\0' + t.name, tables_.size());

@@ -262,6 +262,7 @@ std::optional<std::string> parse_snapshot(std::string_view text, std::string_vie
   // The names seen, hashed: a search of the tables read so far made the load quadratic.
   std::unordered_set<std::string> seen;
   seen.reserve(tables.size());
+  c.tables().reserve(tables.size());  // a Table's move may throw: growth copies them all
   for (auto to : tables) {
     Table t;
     if (!r.read_table(to, t)) return r.error;

@@ -137,7 +137,8 @@ std::atomic<int> stdout_errno{0};  // of the first write to stdout that failed
 
 void write_stdout(std::string_view text) {
   if (text.empty()) return;
-  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
+  // A write the buffer made for an earlier call fails in this one: ferror, with its errno.
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::ferror(stdout)) {
     int expected = 0;
     stdout_errno.compare_exchange_strong(expected, errno ? errno : EIO);
   }

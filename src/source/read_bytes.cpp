@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,7 +36,9 @@ std::optional<std::string> read_bytes(const std::string& file, std::string& out,
     // on the command line (process substitution) is read like stdin.
     struct stat st {};
     if (::stat(file.c_str(), &st) != 0) return std::string("cannot open: ") + std::strerror(errno);
-    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISDIR(st.st_mode))
+    // /dev/null, the usual "nothing" (`--config /dev/null`), reads as the empty file it stands for.
+    bool dev_null = S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISDIR(st.st_mode) && !dev_null)
       return fmt::format("cannot read: {}, not a file", file_kind(st.st_mode));
   }
   int fd = from_stdin ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
