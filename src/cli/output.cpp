@@ -145,9 +145,14 @@ void write_stdout(std::string_view text) {
 }
 
 bool finish_stdout() {
+  // A write through fmt::print or printf that failed left its errno, unless something
+  // failed since: taken only when it is one a write gives.
+  int left = errno;
+  bool a_write_error = left == ENOSPC || left == EIO || left == EPIPE || left == EFBIG || left == EDQUOT || left == EROFS;
   errno = 0;
   bool flushed = std::fflush(stdout) == 0;
   int err = flushed ? stdout_errno.load() : errno;
+  if (!err && a_write_error) err = left;
   bool failed = !flushed || std::ferror(stdout);
   // close() is where some file systems (NFS) report a write that failed.
   if (!failed && ::close(STDOUT_FILENO) != 0 && errno != EBADF) {
