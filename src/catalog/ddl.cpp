@@ -1312,9 +1312,9 @@ class DdlLoad {
                        return hand_in(unit, me, std::move(piece));
                      },
                      &u.file, &on_parsed_);
-      // A schema file named in the config that gives the catalog nothing is a mistake to
-      // report (a wrong path, a file that is not SQL), not a schema to lint against.
-      if (pieces == 0 && u.named && !skip_unreadable_)
+      // A schema file named in the config that is not a .sql file and gives the catalog
+      // nothing is a mistake to report (a README named by mistake), not a schema.
+      if (pieces == 0 && u.named && !skip_unreadable_ && u.file.extension() != ".sql")
         hand_in(unit, me, DdlPiece{nullptr, std::nullopt,
                                    fmt::format("schema file {}: no DDL statement in it (CREATE TABLE, CREATE INDEX, "
                                                "ALTER TABLE ...): is it SQL?", u.file.string())});
