@@ -259,6 +259,9 @@ std::optional<std::string> sargable_rewrite(const catalog::Condition& c) {
     std::string day = raw.is("A_Const") ? catalog::deparse(raw) : v;
     std::optional<std::string> after = raw.is("A_Const") ? next_day(day) : std::nullopt;
     std::string start = raw.is("A_Const") ? day : fmt::format("{}::date", v.find("::") == std::string::npos ? v : "(" + v + ")");
+    // Any other literal ('today', '2026-06-01 10:00') is typed as the cast typed it: an
+    // untyped `'today' + 1` does not run, and compared with the column it would keep its time.
+    if (raw.is("A_Const") && !after) start = "date " + day;
     std::string end = after ? *after : fmt::format("{} + 1", start);
     if (op == "=") return fmt::format("{} >= {} AND {} < {}", k, start, k, end);
     if (op == ">=") return fmt::format("{} >= {}", k, start);
@@ -272,7 +275,15 @@ std::optional<std::string> sargable_rewrite(const catalog::Condition& c) {
     sql::List args = expr.list("args");
     if (args.size() != 2 || !args[1].is("ColumnRef") || !args[0].is("A_Const")) return std::nullopt;
     std::string unit(args[0].field("sval").str("sval"));
-    if (op == "=") return fmt::format("{} >= {} AND {} < {} + interval '1 {}'", k, v, k, v, unit);
+    std::string step = unit == "quarter" ? "3 months" : "1 " + unit;  // an interval has no quarters
+    if (op == "=" && value.is("A_Const")) {
+      // `'2026-06-01' + interval '1 day'` does not run (unknown + interval): a plain date is
+      // typed as one; anything else (a time, a zone) is left to the user.
+      bool whole_days = unit == "day" || unit == "week" || unit == "month" || unit == "quarter" || unit == "year";
+      if (!whole_days || !next_day(v)) return std::nullopt;
+      return fmt::format("{} >= {} AND {} < date {} + interval '{}'", k, v, k, v, step);
+    }
+    if (op == "=") return fmt::format("{} >= {} AND {} < {} + interval '{}'", k, v, k, v, step);
     if (op == ">=") return fmt::format("{} >= {}", k, v);
     if (op == "<") return fmt::format("{} < {}", k, v);
     return std::nullopt;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -267,10 +268,13 @@ using ParsedDdlHook = std::function<void(const ParsedDdl&)>;
 // Returns an error naming the path that cannot be read. With 2 `threads` or more, the caller's
 // and threads - 1 more each read and parse a file at a time, and apply the parsed statements,
 // in path order, whenever no other thread does.
+// `preread`: the bytes, already read, of files that cannot be read a second time (a FIFO,
+// process substitution), by their path as given; they are taken from it, not read.
+using PrereadFiles = std::map<std::string, std::string>;
 std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
                                           const std::filesystem::path& root,
                                           UnreadableDdl unreadable = UnreadableDdl::fail, unsigned threads = 1,
-                                          const ParsedDdlHook& on_parsed = {});
+                                          const ParsedDdlHook& on_parsed = {}, const PrereadFiles* preread = nullptr);
 
 // catalog.json: version-tagged, written by `pglens catalog dump`.
 inline constexpr int kCatalogSnapshotVersion = 1;
@@ -303,6 +307,7 @@ struct CatalogSources {
   ParsedDdlHook on_parsed;      // for the DDL of extra_ddl (`pglens lint` checks it then)
   // Told what the user should know but is no error (an untrusted `[database] url` skipped).
   std::function<void(const std::string&)> on_notice;
+  PrereadFiles extra_ddl_bytes;  // of the extra_ddl files read once only (FIFOs), by absolute path
 };
 std::optional<std::string> build_catalog(const Config& config, const CatalogSources& sources, Catalog& out);
 // The database a catalog is read from: `given` (--db, the editor's setting), else

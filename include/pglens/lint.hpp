@@ -34,6 +34,14 @@ class LintCache {
 
 class Linter;
 
+// What `--fix` made of a file.
+struct FixResult {
+  std::string text;                     // the fixed text
+  std::vector<Diagnostic> diagnostics;  // of `text`: what is left to look at
+  size_t applied = 0;                   // fixes applied, over all rounds
+  std::vector<std::string> reverted;    // rules whose fix made SQL that no longer parses: left out
+};
+
 // What `pglens lint` gets out of building the catalog from the linted files' own DDL: each
 // DDL statement is parsed once, and the rules check it right then, against no catalog. A
 // statement whose rules never looked at the catalog keeps those findings, which hold
@@ -76,6 +84,13 @@ class Linter {
   // The same findings, taking those of the statements `prelint` kept for this file (found
   // by its absolute path, when the text is the one prelinted) instead of parsing them again.
   std::vector<Diagnostic> lint(const SourceFile& file, const Catalog& catalog, const Prelint& prelint) const;
+
+  // Applies the fixes of `diagnostics` (those of `file`), lints again, and repeats while
+  // fixes still apply (an overlapping one waits a round). A round whose text has more
+  // statements that do not parse than before is reverted and retried fix by fix, leaving
+  // out each fix that breaks the SQL (ruff's rule): a fix never leaves a syntax error.
+  FixResult fix(const SourceFile& file, const Catalog& catalog, std::vector<Diagnostic> diagnostics,
+                bool include_unsafe) const;
 
   const Config& config() const;
 

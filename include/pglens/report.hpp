@@ -23,12 +23,14 @@ struct FileReport {
   std::string error;                     // non-empty when the file could not be read or decoded
   std::optional<Position> error_position;  // where in the file, when it applies
   size_t fixes_applied = 0;                // by --fix
+  bool write_failed = false;               // `error` is --fix's: the fixed file could not be written
 };
 
 struct Summary {
   size_t files = 0;
   size_t errors = 0, warnings = 0, infos = 0;
   size_t unreadable = 0;
+  size_t unwritten = 0;  // --fix could not write them
   size_t fixed = 0;
 };
 Summary summarize(std::span<const FileReport> reports);

@@ -65,8 +65,13 @@ struct DecodeError {
 // files), invalid UTF-8 and files over 4 GiB. Returns false and fills `error` otherwise.
 bool decode_source(std::string path, std::string bytes, SourceFile& out, DecodeError& error);
 
+// The most pglens reads of one input (SQL, a plan, a catalog snapshot), and of a config.
+inline constexpr size_t kMaxInputBytes = size_t{1} << 30;
+inline constexpr size_t kMaxConfigBytes = size_t{16} << 20;
+
 // Every byte of `file` (or of stdin for `-`) into `out`; nullopt, or why not ("cannot open:
-// No such file or directory", "cannot read: ...").
-std::optional<std::string> read_bytes(const std::string& file, std::string& out);
+// No such file or directory", "cannot read: ..."). Reads a regular file or a FIFO (process
+// substitution), at most `max_bytes`; refuses a device or a socket, which may never end.
+std::optional<std::string> read_bytes(const std::string& file, std::string& out, size_t max_bytes = kMaxInputBytes);
 
 }  // namespace pglens

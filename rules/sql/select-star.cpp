@@ -1,3 +1,4 @@
+#include <cctype>
 #include <functional>
 #include <span>
 
@@ -31,7 +32,8 @@ class SelectStar final : public detail::SqlRule {
                             "`t`'s columns (`t.id, t.status`). It is offered only when the catalog knows the "
                             "columns of every relation the star covers (tables, views), and not for a star over "
                             "a CTE, a subquery, a function or a JOIN ... USING / NATURAL JOIN (whose `*` shows the "
-                            "join columns once).",
+                            "join columns once), nor where FROM renames columns (`AS x(a, b)`), aliases a join "
+                            "(`(a JOIN b ON ...) AS j`) or names two relations alike (`public.t, audit.t`).",
             .why_is_this_bad = "Every column travels to the client, including wide text and jsonb the code never "
                                "reads: more I/O, more network, more memory. It defeats index-only scans, and the "
                                "result silently changes shape when a column is added or reordered.",
@@ -126,6 +128,27 @@ class SelectStar final : public detail::SqlRule {
     return fmt::format("{}", fmt::join(out, ", "));
   }
 
+  // Whether FROM renames what a star shows, so that the catalog's column names would not be
+  // the star's: column aliases (`t AS x(a, b)`) or an aliased join (`(a JOIN b ON ...) AS j`
+  // hides `a` and `b`).
+  static bool renames_columns(const sql::Node& item) {
+    if (item.is("RangeVar")) {
+      sql::Node alias = item.field("alias");
+      return alias && !alias.list("colnames").empty();
+    }
+    if (item.is("JoinExpr")) return item.has("alias") || renames_columns(item.field("larg")) || renames_columns(item.field("rarg"));
+    return false;
+  }
+
+  // Whether two relations a star covers go by the same name: their columns could not be
+  // told apart once written out (`public.t, audit.t`).
+  static bool names_clash(const std::vector<catalog::RelationRef>& relations) {
+    for (size_t i = 0; i < relations.size(); ++i)
+      for (size_t j = i + 1; j < relations.size(); ++j)
+        if (relations[i].alias == relations[j].alias) return true;
+    return false;
+  }
+
   static std::string relation_names(const sql::Node& stmt) {
     std::string out;
     int n = 0;
@@ -211,9 +234,18 @@ class SelectStar final : public detail::SqlRule {
                     .help("list the columns the code reads: fewer bytes on the wire, index-only scans become "
                           "possible, and the result keeps its shape when columns are added");
       // The edit replaces exactly the star as written (`*`, `o.*`).
-      bool whole = span.end > span.begin && ctx.text()[span.end - 1] == '*';
-      if (auto list = expansion(fields, relations, merged_join_columns); list && whole)
+      std::string_view text = ctx.text();
+      bool whole = span.end > span.begin && text[span.end - 1] == '*';
+      bool renamed = false;
+      for (sql::Node from : stmt.list("fromClause")) renamed = renamed || renames_columns(from);
+      if (renamed || names_clash(relations)) continue;
+      if (auto list = expansion(fields, relations, merged_join_columns); list && whole) {
+        // `SELECT*FROM t` has no blank around the star: the list must not glue to its neighbours.
+        auto glues = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' || c == '"' || static_cast<unsigned char>(c) >= 0x80; };
+        if (span.begin > 0 && glues(text[span.begin - 1])) list->insert(0, " ");
+        if (span.end < text.size() && glues(text[span.end])) *list += " ";
         d.fix(Fix{fmt::format("list the columns of `{}`", what), {{span, *list}}, true});
+      }
     }
   }
 };

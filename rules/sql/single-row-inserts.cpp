@@ -55,6 +55,34 @@ std::optional<SingleRow> single_row(const sql::Statement& st, std::string_view t
   return SingleRow{target_of(insert), {open - 1 - st.span.begin, st.span.end - st.span.begin}};
 }
 
+// Whether the text between two statements holds only what SQL ignores: blanks, the `;`,
+// comments. A psql meta-command there (`\connect other_db`, `\set ON_ERROR_STOP`) or any
+// other line the server never sees ends a run: merging across it would move rows past it.
+bool only_sql_separators(std::string_view between) {
+  for (size_t i = 0; i < between.size();) {
+    char c = between[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ';' || c == '\f' || c == '\v') {
+      ++i;
+    } else if (between.substr(i, 2) == "--") {
+      size_t eol = between.find('\n', i);
+      i = eol == std::string_view::npos ? between.size() : eol + 1;
+    } else if (between.substr(i, 2) == "/*") {
+      size_t close = between.find("*/", i + 2);
+      if (close == std::string_view::npos) return false;
+      i = close + 2;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The line break the file uses where `at` ends its line: a CRLF file keeps CRLF.
+std::string_view line_break_at(std::string_view text, uint32_t at) {
+  size_t eol = text.find('\n', at);
+  return eol != std::string_view::npos && eol > 0 && text[eol - 1] == '\r' ? "\r\n" : "\n";
+}
+
 class SingleRowInserts final : public detail::SqlRule {
  public:
   const RuleInfo& info() const override {
@@ -67,7 +95,10 @@ class SingleRowInserts final : public detail::SqlRule {
                                             "columns make a finding"}},
         .docs = {
             .what_it_does = "Reports runs of consecutive single-row `INSERT ... VALUES (...)` statements into the "
-                            "same table and columns, and fixes them into one multi-row INSERT.",
+                            "same table and columns, and fixes them into one multi-row INSERT. A run ends at "
+                            "anything between two INSERTs that is not SQL (a psql meta-command such as "
+                            "`\\connect`). The fix is unsafe (`--unsafe-fixes`): one statement fails as a whole, "
+                            "so a row that fails (a duplicate key) takes the run's other rows with it.",
             .why_is_this_bad = "Every statement pays a round trip, a parse, a plan, and in autocommit a commit with "
                                "its WAL flush. One multi-row INSERT (or COPY for thousands of rows) loads the same "
                                "rows many times faster.",
@@ -95,9 +126,13 @@ class SingleRowInserts final : public detail::SqlRule {
   void check_file(std::span<const detail::StatementFact> statements, detail::RuleContext& ctx) const override {
     size_t min_run = static_cast<size_t>(std::max<int64_t>(2, ctx.int_option("min-run")));
     std::vector<RunMember> run;
+    std::string_view text = ctx.text();
     for (const auto& st : statements) {
       const auto* insert = std::any_cast<SingleRow>(st.fact);
       if (!insert || (!run.empty() && run.back().insert->target != insert->target)) flush(run, min_run, ctx);
+      if (insert && !run.empty() &&
+          !only_sql_separators(text.substr(run.back().statement.end, st.span.begin - run.back().statement.end)))
+        flush(run, min_run, ctx);
       if (insert) run.push_back({insert, st.span});
     }
     flush(run, min_run, ctx);
@@ -119,14 +154,21 @@ class SingleRowInserts final : public detail::SqlRule {
     // Comments between the statements would be lost: then no fix.
     std::string_view text = ctx.text();
     std::string rows;
+    std::string_view line_break = line_break_at(text, first.statement.begin);
     for (size_t i = 1; i < inserts.size(); ++i) {
       std::string_view between = text.substr(inserts[i - 1].statement.end, inserts[i].statement.begin - inserts[i - 1].statement.end);
       if (between.find("--") != std::string_view::npos || between.find("/*") != std::string_view::npos) return;
-      rows += ",\n    ";
+      rows += ",";
+      rows += line_break;
+      rows += "    ";
       const Span& row = inserts[i].insert->row;
       rows += text.substr(inserts[i].statement.begin + row.begin, row.end - row.begin);
     }
-    d.fix(Fix{fmt::format("merge the {} INSERTs into one", inserts.size()), {{{first.statement.end, last.statement.end}, rows}}, true});
+    // Unsafe: one statement fails or succeeds as a whole, so a row that fails (a duplicate
+    // key) now takes the others with it, where before only its own INSERT failed.
+    d.fix(Fix{fmt::format("merge the {} INSERTs into one (a failing row then fails them all)", inserts.size()),
+              {{{first.statement.end, last.statement.end}, rows}},
+              false});
   }
 };
 

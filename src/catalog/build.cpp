@@ -40,7 +40,8 @@ std::optional<std::string> build_catalog(const Config& config, const CatalogSour
     extra.push_back(std::filesystem::absolute(f, ec).string());  // named relative to the cwd, not the root
   }
   // The linted files: one that cannot be read is the lint's to report, not the catalog's.
-  if (auto err = load_ddl_paths(catalog, extra, config.root, UnreadableDdl::skip, sources.threads, sources.on_parsed))
+  if (auto err = load_ddl_paths(catalog, extra, config.root, UnreadableDdl::skip, sources.threads, sources.on_parsed,
+                                &sources.extra_ddl_bytes))
     return err;
   for (const auto& [origin, text] : sources.extra_texts) load_ddl(catalog, text, origin);
 

@@ -1252,9 +1252,12 @@ void load_ddl(Catalog& catalog, std::string_view text, std::string_view origin) 
 namespace {
 // The file's text as the linter reads SQL (decode_source): a BOM dropped; NUL bytes or bytes
 // that are not UTF-8 are an error naming the file and the place.
-std::optional<std::string> read_ddl_file(const std::filesystem::path& file, std::string& text) {
+std::optional<std::string> read_ddl_file(const std::filesystem::path& file, std::string& text,
+                                         const PrereadFiles* preread) {
   std::string bytes;
-  if (auto err = read_bytes(file.string(), bytes)) return fmt::format("schema file {}: {}", file.string(), *err);
+  auto known = preread ? preread->find(file.string()) : PrereadFiles::const_iterator();
+  if (preread && known != preread->end()) bytes = known->second;
+  else if (auto err = read_bytes(file.string(), bytes)) return fmt::format("schema file {}: {}", file.string(), *err);
   SourceFile decoded;
   DecodeError error;
   if (!decode_source(file.string(), std::move(bytes), decoded, error))
@@ -1268,6 +1271,7 @@ std::optional<std::string> read_ddl_file(const std::filesystem::path& file, std:
 struct DdlUnit {
   std::filesystem::path file;
   std::optional<std::string> error;
+  bool named = false;  // the path named the file itself, not a directory above it
 };
 
 // The paths expanded to files, directories recursed for *.sql in path order (migrations apply
@@ -1292,7 +1296,7 @@ std::vector<DdlUnit> ddl_units(const std::vector<std::string>& paths, const std:
       std::sort(files.begin(), files.end());
       for (auto& f : files) units.push_back({std::move(f), std::nullopt});
     } else if (fs::exists(path, ec)) {
-      units.push_back({std::move(path), std::nullopt});
+      units.push_back({std::move(path), std::nullopt, true});
     } else if (!skip) {
       units.push_back({{}, fmt::format("schema path {}: no such file or directory", path.string())});
       return units;
@@ -1310,8 +1314,10 @@ std::vector<DdlUnit> ddl_units(const std::vector<std::string>& paths, const std:
 class DdlLoad {
  public:
   DdlLoad(std::vector<DdlUnit> units, const std::filesystem::path& root, UnreadableDdl unreadable,
-          const ParsedDdlHook& on_parsed, std::function<bool(const DdlPiece&)> apply, unsigned threads)
+          const ParsedDdlHook& on_parsed, std::function<bool(const DdlPiece&)> apply, unsigned threads,
+          const PrereadFiles* preread)
       : units_(std::move(units)),
+        preread_(preread),
         root_(root),
         skip_unreadable_(unreadable == UnreadableDdl::skip),
         on_parsed_(on_parsed),
@@ -1377,15 +1383,26 @@ class DdlLoad {
         return;
       }
       std::string text;
-      if (auto err = read_ddl_file(u.file, text)) {
+      if (auto err = read_ddl_file(u.file, text, preread_)) {
         if (!skip_unreadable_) hand_in(unit, me, DdlPiece{nullptr, std::nullopt, std::move(err)});
         return;
       }
       std::error_code rel_ec;
       std::filesystem::path shown = std::filesystem::relative(u.file, root_, rel_ec);
       bool outside = rel_ec || shown.empty() || *shown.begin() == "..";
+      size_t pieces = 0;
       parse_ddl_text((outside ? u.file : shown).string(), std::move(text),
-                     [&](DdlPiece piece) { return hand_in(unit, me, std::move(piece)); }, &u.file, &on_parsed_);
+                     [&](DdlPiece piece) {
+                       ++pieces;
+                       return hand_in(unit, me, std::move(piece));
+                     },
+                     &u.file, &on_parsed_);
+      // A schema file named in the config that is not a .sql file and gives the catalog
+      // nothing is a mistake to report (a README named by mistake), not a schema.
+      if (pieces == 0 && u.named && !skip_unreadable_ && u.file.extension() != ".sql")
+        hand_in(unit, me, DdlPiece{nullptr, std::nullopt,
+                                   fmt::format("schema file {}: no DDL statement in it (CREATE TABLE, CREATE INDEX, "
+                                               "ALTER TABLE ...): is it SQL?", u.file.string())});
     } catch (...) {
       fail(std::current_exception());
     }
@@ -1495,6 +1512,7 @@ class DdlLoad {
   static constexpr unsigned kApplier = 0;  // the caller's thread
 
   const std::vector<DdlUnit> units_;
+  const PrereadFiles* preread_;
   const std::filesystem::path& root_;
   const bool skip_unreadable_;
   const ParsedDdlHook& on_parsed_;
@@ -1514,7 +1532,8 @@ class DdlLoad {
 
 std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
                                           const std::filesystem::path& root, UnreadableDdl unreadable,
-                                          unsigned threads, const ParsedDdlHook& on_parsed) {
+                                          unsigned threads, const ParsedDdlHook& on_parsed,
+                                          const PrereadFiles* preread) {
   std::vector<DdlUnit> units = ddl_units(paths, root, unreadable);
   DdlLoader loader(catalog, std::string());
   std::optional<std::string> error;
@@ -1524,11 +1543,21 @@ std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<st
       error = piece.error;
       return false;
     }
+    // A schema statement that does not parse would leave its table out of the catalog
+    // without a word; the linted files' own are the lint's to report.
+    if (unreadable == UnreadableDdl::fail)
+      for (const auto& st : piece.parsed->statements())
+        if (st.error && !st.error->too_deep) {
+          Position at = piece.source->lines.position(st.error->offset);
+          error = fmt::format("schema file {}:{}:{}: {} (fix it or leave the file out of `schema`)", piece.source->origin,
+                              at.line, at.column, st.error->message);
+          return false;
+        }
     apply_piece(loader, piece);
     return true;
   };
   threads = std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::max<size_t>(units.size(), 1)));
-  DdlLoad(std::move(units), root, unreadable, on_parsed, apply, threads).run();
+  DdlLoad(std::move(units), root, unreadable, on_parsed, apply, threads, preread).run();
   return error;
 }
 

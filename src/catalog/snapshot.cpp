@@ -1,5 +1,6 @@
 // catalog.json: the catalog as `pglens catalog dump` writes it, read back for offline lints.
 #include <algorithm>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -258,11 +259,16 @@ std::optional<std::string> parse_snapshot(std::string_view text, std::string_vie
   for (const auto& s : schemas) c.add_schema(s);
   std::vector<simdjson::dom::object> tables;
   if (!r.objects(root, "tables", tables, "snapshot")) return r.error;
+  // The names seen, hashed: a search of the tables read so far made the load quadratic.
+  std::unordered_set<std::string> seen;
+  seen.reserve(tables.size());
+  c.tables().reserve(tables.size());  // a Table's move may throw: growth copies them all
   for (auto to : tables) {
     Table t;
     if (!r.read_table(to, t)) return r.error;
-    if (c.find_table(t.schema, t.name)) return fmt::format("{}: table {}.{} appears twice", file, t.schema, t.name);
-    c.add_table(std::move(t));
+    if (!seen.insert(t.schema + '\0' + t.name).second)
+      return fmt::format("{}: table {}.{} appears twice", file, t.schema, t.name);
+    c.add_table(std::move(t), nullptr);
   }
   c.detach_partition_cycles();  // a hand-edited snapshot may say a table is its own ancestor
   out = std::move(c);

@@ -44,13 +44,28 @@ bool resolve_config(const std::string& explicit_path, const std::filesystem::pat
 // snapshot or the live database (`db_url`, PGLENS_DATABASE_URL, database.url), its hints.
 // Prints the error and returns false when a source cannot be read. `threads` as for
 // load_ddl_paths; `on_parsed` sees the DDL of `linted_files` as it is parsed.
-// `linted_texts`: the linted text that is no file (stdin), {origin, text}.
+// `linted_texts`: the linted text that is no file (stdin), {origin, text}; `preread` as
+// CatalogSources::extra_ddl_bytes.
 bool load_catalog(const Config& config, const std::vector<std::filesystem::path>& linted_files, const std::string& db_url,
                   Catalog& out, unsigned threads = 1, ParsedDdlHook on_parsed = {},
-                  std::vector<std::pair<std::string, std::string>> linted_texts = {});
+                  std::vector<std::pair<std::string, std::string>> linted_texts = {}, PrereadFiles preread = {});
 
 // Prints a catalog source's notice as a warning on stderr (CatalogSources::on_notice).
 void print_notice(const std::string& notice);
+
+// Replaces the file at `path` (a symlink's target) with `content` through a temporary file in
+// its directory renamed over it: a crash, a signal or a full disk never leaves it half
+// written. Keeps its owner and mode; refuses (nullopt otherwise: the reason) a read-only file
+// and one with more hard links, which a new file would split. Creates a missing file.
+std::optional<std::string> replace_file(const std::filesystem::path& path, const std::string& content);
+
+// Writes to standard output, remembering why the first failed write failed (for
+// finish_stdout's message).
+void write_stdout(std::string_view text);
+
+// Flushes and closes standard output; false after printing why when any write to it failed
+// (a full disk, a closed pipe): the run's report never reached its reader.
+bool finish_stdout();
 
 // Leaves `owned` to the process's exit, which takes its memory back at once: a schema of
 // tens of thousands of indexes, freed allocation by allocation, took ~20 ms of a 200 ms

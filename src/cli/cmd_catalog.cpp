@@ -1,7 +1,5 @@
 // pglens catalog dump|show: the schema catalog a lint sees, written as catalog.json or
 // printed with where each fact came from.
-#include <fstream>
-
 #include <fmt/format.h>
 
 #include "cli/cli.hpp"
@@ -75,19 +73,16 @@ int run_catalog(const CatalogArgs& args, bool dump) {
   if (!load_catalog(config, sql_files(args.paths, config), args.db, catalog)) return kExitError;
   if (!dump) {
     std::string text = render_catalog(catalog);
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    write_stdout(text);
     return kExitOk;
   }
   std::string json = dump_snapshot(catalog);
   if (args.output.empty() || args.output == "-") {
-    std::fwrite(json.data(), 1, json.size(), stdout);
+    write_stdout(json);
     return kExitOk;
   }
-  std::ofstream out(args.output, std::ios::binary | std::ios::trunc);
-  out << json;
-  out.close();
-  if (!out) {
-    fmt::print(stderr, "pglens: error: {}: cannot write the catalog\n", args.output);
+  if (auto err = replace_file(args.output, json)) {
+    fmt::print(stderr, "pglens: error: {}: cannot write the catalog: {}\n", args.output, *err);
     return kExitError;
   }
   fmt::print(stderr, "pglens: wrote {} tables to {}\n", catalog.tables().size(), args.output);
@@ -98,8 +93,9 @@ int run_catalog(const CatalogArgs& args, bool dump) {
 
 bool load_catalog(const Config& config, const std::vector<std::filesystem::path>& linted_files, const std::string& db_url,
                   Catalog& out, unsigned threads, ParsedDdlHook on_parsed,
-                  std::vector<std::pair<std::string, std::string>> linted_texts) {
+                  std::vector<std::pair<std::string, std::string>> linted_texts, PrereadFiles preread) {
   CatalogSources sources;
+  sources.extra_ddl_bytes = std::move(preread);
   sources.extra_ddl = linted_files;
   sources.extra_texts = std::move(linted_texts);
   sources.db_url = db_url;

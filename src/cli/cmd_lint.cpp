@@ -1,5 +1,8 @@
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -31,46 +34,16 @@ struct LintArgs {
   std::string db;
 };
 
-// Writes through a temporary file in the same directory and renames it over the original,
-// so a crash or a full disk never leaves a half-written file; keeps the file's mode.
-std::optional<std::string> write_atomically(const std::filesystem::path& path, const std::string& content) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  auto perms = fs::status(path, ec).permissions();
-  std::string tmpl = (path.parent_path() / ("." + path.filename().string() + ".pglens-XXXXXX")).string();
-  int fd = mkstemp(tmpl.data());
-  if (fd < 0) return std::string("cannot create a temporary file next to it: ") + std::strerror(errno);
-  size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmpl.c_str());
-      return std::string("cannot write: ") + std::strerror(err);
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmpl.c_str());
-    return std::string("cannot write: ") + std::strerror(errno);
-  }
-  fs::permissions(tmpl, perms, ec);
-  if (std::rename(tmpl.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmpl.c_str());
-    return std::string("cannot replace the file: ") + std::strerror(err);
-  }
-  return std::nullopt;
-}
-
 struct Job {
   std::string path;        // as shown to the user
   std::string read_from;   // "-" for stdin
   const Linter* linter = nullptr;
+  // Stdin or a FIFO (process substitution) can be read only once: read before the catalog,
+  // which takes its DDL from these bytes as the lint takes its text.
+  std::optional<std::string> preread;
+  std::optional<std::string> preread_error;
   const Catalog* catalog = nullptr;
   const Prelint* prelint = nullptr;
-  std::string stdin_bytes;  // what stdin held, for "-": read once, before the catalog (its DDL counts)
 };
 
 namespace fs = std::filesystem;
@@ -105,6 +78,12 @@ class Linters {
     } else if (auto err = load_config(key, config)) {
       fmt::print(stderr, "pglens: error: {}\n", err->format());
       cache_[key] = nullptr;
+      // In the report too: a run whose config is broken linted nothing, and must not look clean.
+      FileReport report;
+      report.file.path = key;
+      report.error = err->message;
+      if (err->line) report.error_position = Position{err->line, std::max<uint32_t>(err->column, 1)};
+      broken_.push_back(std::move(report));
       return nullptr;
     }
     if (!args_.select.empty()) config.select = args_.select;
@@ -115,8 +94,12 @@ class Linters {
     return raw;
   }
 
+  // The broken configs met so far, as reports naming each config file.
+  std::vector<FileReport> take_broken() { return std::move(broken_); }
+
  private:
   const LintArgs& args_;
+  std::vector<FileReport> broken_;
   std::map<std::string, std::unique_ptr<Linter>> cache_;
   std::map<std::string, std::string> config_of_dir_;
 };
@@ -131,12 +114,14 @@ bool validate_rule_ids(const std::vector<std::string>& ids, std::string_view fla
   return true;
 }
 
-// Reads, lints and (with --fix) fixes one file into `rep`.
-void lint_job(const Job& job, const LintArgs& args, FileReport& rep) {
+// Reads, lints and (with --fix) fixes one file into `rep`; `notes` gets what the user must
+// be told about its fixes.
+void lint_job(Job& job, const LintArgs& args, FileReport& rep, std::vector<std::string>& notes) {
   std::string bytes;
-  if (job.read_from == "-") {
-    bytes = job.stdin_bytes;
-  } else if (auto err = read_bytes(job.read_from, bytes)) {
+  std::optional<std::string> err = job.preread_error;
+  if (job.preread) bytes = std::move(*job.preread);
+  else if (!err) err = read_bytes(job.read_from, bytes);
+  if (err) {
     rep.error = *err;
     return;
   }
@@ -149,24 +134,19 @@ void lint_job(const Job& job, const LintArgs& args, FileReport& rep) {
   rep.diagnostics = job.prelint && job.read_from != "-" ? job.linter->lint(rep.file, *job.catalog, *job.prelint)
                                                         : job.linter->lint(rep.file, *job.catalog);
   if (!args.fix || job.read_from == "-") return;
-  // Apply, lint again, repeat while fixes still apply (overlapping ones wait a round);
-  // what is left is what the user still has to look at.
-  std::string text = rep.file.text;
-  size_t applied = 0;
-  for (int round = 0; round < 8; ++round) {
-    auto fixed = apply_fixes(rep.file.text, rep.diagnostics, args.unsafe_fixes);
-    if (fixed.applied == 0) break;
-    applied += fixed.applied;
-    rep.file.text = std::move(fixed.text);
-    rep.diagnostics = job.linter->lint(rep.file, *job.catalog);
-  }
-  if (applied == 0) return;
-  std::string bytes_out = (rep.file.had_bom ? "\xEF\xBB\xBF" : "") + rep.file.text;
-  if (auto werr = write_atomically(job.read_from, bytes_out)) {
-    rep.error = *werr;
-    rep.file.text = std::move(text);
+  // What is left after the fixes is what the user still has to look at.
+  auto fixed = job.linter->fix(rep.file, *job.catalog, rep.diagnostics, args.unsafe_fixes);
+  for (const auto& rule : fixed.reverted)
+    notes.push_back(fmt::format("the fix of `{}` made SQL that does not parse: left out", rule));
+  if (fixed.applied == 0) return;
+  std::string bytes_out = (rep.file.had_bom ? "\xEF\xBB\xBF" : "") + fixed.text;
+  if (auto werr = replace_file(job.read_from, bytes_out)) {
+    rep.error = fmt::format("--fix could not write the fixed file: {}", *werr);
+    rep.write_failed = true;
   } else {
-    rep.fixes_applied = applied;
+    rep.fixes_applied = fixed.applied;
+    rep.file.text = std::move(fixed.text);
+    rep.diagnostics = std::move(fixed.diagnostics);
   }
 }
 
@@ -187,21 +167,25 @@ int run_lint(LintArgs& args) {
       if (!l) { failed = true; continue; }
       if (!args.stdin_filename.empty() && l->config().excluded(args.stdin_filename)) continue;
       Job job{shown, "-", l};
-      if (auto err = read_bytes("-", job.stdin_bytes)) {
+      std::string bytes;
+      if (auto err = read_bytes("-", bytes)) {
         fmt::print(stderr, "pglens: error: {}: {}\n", shown, *err);
         failed = true;
         continue;
       }
+      job.preread = std::move(bytes);
       jobs.push_back(std::move(job));
       continue;
     }
     std::error_code ec;
     auto status = fs::status(p, ec);
     if (ec || !fs::exists(status)) {
-      fmt::print(stderr, "pglens: error: {}: no such file or directory\n", p);
+      // What stat said: a symlink loop or a directory it may not enter is not a missing file.
+      std::string why = ec ? ec.message() : "no such file or directory";
+      fmt::print(stderr, "pglens: error: {}: {}\n", p, why);
       FileReport report;
       report.file.path = p;
-      report.error = "no such file or directory";
+      report.error = why;
       missing.push_back(std::move(report));
       failed = true;
       continue;
@@ -214,8 +198,19 @@ int run_lint(LintArgs& args) {
         std::string name = entry.path().filename().string();
         if (entry.is_directory(ec)) {
           const Linter* l = linters.for_path(entry.path());
-          if ((name.size() > 1 && name[0] == '.') || name == "node_modules" || (l && l->config().excluded(entry.path())))
+          if ((name.size() > 1 && name[0] == '.') || name == "node_modules" || (l && l->config().excluded(entry.path()))) {
             it.disable_recursion_pending();
+          } else if (::access(entry.path().c_str(), R_OK | X_OK) != 0) {
+            // Its files would be missing from the lint without a word: an error, as for a file.
+            int err = errno;
+            fmt::print(stderr, "pglens: error: {}: cannot read the directory: {}\n", entry.path().string(), std::strerror(err));
+            FileReport report;
+            report.file.path = entry.path().string();
+            report.error = fmt::format("cannot read the directory: {}", std::strerror(err));
+            missing.push_back(std::move(report));
+            failed = true;
+            it.disable_recursion_pending();
+          }
           continue;
         }
         if (!entry.is_regular_file(ec)) continue;
@@ -240,32 +235,47 @@ int run_lint(LintArgs& args) {
     const Linter* l = linters.for_path(p);
     if (!l) { failed = true; continue; }
     if (l->config().excluded(p)) continue;
-    jobs.push_back({p, p, l});
+    Job job{p, p, l};
+    if (!fs::is_regular_file(status)) {
+      std::string bytes;
+      if (auto err = read_bytes(p, bytes)) job.preread_error = std::move(err);
+      else job.preread = std::move(bytes);
+    }
+    jobs.push_back(std::move(job));
   }
+
+  for (auto& broken : linters.take_broken()) missing.push_back(std::move(broken));
 
   // One catalog per config: its schema sources plus the DDL of the files it governs.
   std::map<const Linter*, std::vector<fs::path>> files_by_linter;
   std::map<const Linter*, std::vector<std::pair<std::string, std::string>>> texts_by_linter;  // stdin
+  std::map<const Linter*, PrereadFiles> preread_by_linter;  // FIFOs, process substitution
   for (const auto& j : jobs) {
     auto& files = files_by_linter[j.linter];
-    if (j.read_from != "-") {
-      files.emplace_back(j.read_from);
+    if (j.preread_error) continue;
+    if (j.read_from == "-") {
+      // Its DDL counts as a file's would, decoded as the lint decodes it.
+      SourceFile decoded;
+      DecodeError ignored;
+      if (j.preread && decode_source(j.path, std::string(*j.preread), decoded, ignored))
+        texts_by_linter[j.linter].emplace_back(j.path, std::move(decoded.text));
       continue;
     }
-    // Its DDL counts as a file's would, decoded as the lint decodes it.
-    SourceFile decoded;
-    DecodeError ignored;
-    if (decode_source(j.path, std::string(j.stdin_bytes), decoded, ignored))
-      texts_by_linter[j.linter].emplace_back(j.path, std::move(decoded.text));
+    files.emplace_back(j.read_from);
+    std::error_code ec;
+    if (j.preread) preread_by_linter[j.linter][fs::absolute(j.read_from, ec).string()] = *j.preread;
   }
+  // More threads than files (or than cores, when not asked for) only cost their start.
   unsigned n = args.jobs ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
+  n = std::min<unsigned>(n, static_cast<unsigned>(std::max<size_t>(1, jobs.size())));
   std::map<const Linter*, std::unique_ptr<Catalog>> catalogs;
   // The rules check each DDL statement as the catalog loader parses it: parsed once for both.
   std::map<const Linter*, std::unique_ptr<Prelint>> prelints;
   for (const auto& [linter, files] : files_by_linter) {
     auto catalog = std::make_unique<Catalog>();
     auto prelint = std::make_unique<Prelint>(*linter);
-    if (!load_catalog(linter->config(), files, args.db, *catalog, n, prelint->hook(), texts_by_linter[linter]))
+    if (!load_catalog(linter->config(), files, args.db, *catalog, n, prelint->hook(), texts_by_linter[linter],
+                      std::move(preread_by_linter[linter])))
       return kExitError;
     catalogs[linter] = std::move(catalog);
     prelints[linter] = std::move(prelint);
@@ -277,6 +287,7 @@ int run_lint(LintArgs& args) {
 
   // Lint in parallel; print in input order as soon as each file's turn comes.
   std::vector<std::optional<FileReport>> done(jobs.size());
+  std::vector<std::vector<std::string>> fix_notes(jobs.size());  // by job, said on stderr
   std::mutex mu;
   std::condition_variable ready;
   std::atomic<size_t> next{0};
@@ -287,7 +298,7 @@ int run_lint(LintArgs& args) {
       FileReport rep;
       rep.file.path = jobs[i].path;
       try {
-        lint_job(jobs[i], args, rep);
+        lint_job(jobs[i], args, rep, fix_notes[i]);
       } catch (const std::exception& e) {
         // One file's failure is that file's error: the other files' findings still print.
         rep.diagnostics.clear();
@@ -313,11 +324,8 @@ int run_lint(LintArgs& args) {
   // JSON is written as each file's turn comes, and what is written is dropped: the report
   // of a large tree is never held whole (the missing paths come first, as they are known).
   JsonReportWriter json;
-  auto write = [](const std::string& out) {
-    if (!out.empty()) std::fwrite(out.data(), 1, out.size(), stdout);
-  };
   if (*format == ReportFormat::json)
-    for (const auto& m : missing) write(json.file(m));
+    for (const auto& m : missing) write_stdout(json.file(m));
   std::thread own;
   if (n == 1 || jobs.empty()) worker();
   else own = std::thread(worker);
@@ -328,18 +336,19 @@ int run_lint(LintArgs& args) {
     FileReport rep = std::move(*done[i]);
     done[i].reset();
     lock.unlock();
+    for (const auto& note : fix_notes[i]) fmt::print(stderr, "pglens: warning: {}: {}\n", rep.file.path, note);
     if (rep.error.empty() && rep.diagnostics.empty()) rep.file.text.clear();  // nothing to show: free it
     for (const auto& d : rep.diagnostics)
       if (d.severity >= threshold) over_threshold = true;
     if (*format == ReportFormat::json) {
-      write(json.file(rep));
+      write_stdout(json.file(rep));
       if (!rep.error.empty()) failed = true;
       rep.diagnostics = {};
       rep.file.text = {};
     }
     if (stream) {
       std::string out = *format == ReportFormat::text ? render_text(rep, color) : render_github(rep);
-      if (!out.empty()) std::fwrite(out.data(), 1, out.size(), stdout);
+      write_stdout(out);
       if (!rep.error.empty()) failed = true;
       // Keep only what the summary and the exit code need.
       rep.file.text.clear();
@@ -355,9 +364,9 @@ int run_lint(LintArgs& args) {
   reports.insert(reports.begin(), std::make_move_iterator(missing.begin()), std::make_move_iterator(missing.end()));
   for (const auto& r : reports)
     if (!r.error.empty()) failed = true;
-  if (*format == ReportFormat::json) write(json.finish());
-  if (*format == ReportFormat::sarif) fmt::print("{}", render_sarif(reports));
-  if (*format == ReportFormat::text) fmt::print("{}", render_text_summary(summarize(reports), color));
+  if (*format == ReportFormat::json) write_stdout(json.finish());
+  if (*format == ReportFormat::sarif) write_stdout(render_sarif(reports));
+  if (*format == ReportFormat::text) write_stdout(render_text_summary(summarize(reports), color));
   std::fflush(stdout);
 
   for (auto& [linter, catalog] : catalogs) leave_to_exit(catalog);

@@ -1,8 +1,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-
 #include "cli/cli.hpp"
 #include "pglens/rule.hpp"
 
@@ -22,10 +20,9 @@ void add_rules_commands(CLI::App& app, Runner& run) {
         std::filesystem::create_directories(write_docs, ec);
         for (const RuleInfo* r : all_rules()) {
           auto path = std::filesystem::path(write_docs) / fmt::format("{}.md", r->id);
-          std::ofstream out(path, std::ios::binary);
-          out << render_rule_docs(*r);
-          if (!out) {
-            fmt::print(stderr, "pglens: error: cannot write {}\n", path.string());
+          // Checked to the close: a full disk shows there, not at `<<`.
+          if (auto err = replace_file(path, render_rule_docs(*r))) {
+            fmt::print(stderr, "pglens: error: cannot write {}: {}\n", path.string(), *err);
             return kExitError;
           }
         }

@@ -80,7 +80,9 @@ int main(int argc, char** argv) {
     return kExitError;
   }
   try {
-    return run ? run() : kExitError;
+    int code = run ? run() : kExitError;
+    if (!finish_stdout()) return kExitError;
+    return code;
   } catch (const std::exception& e) {
     fmt::print(stderr, "pglens: internal error: {}\n", e.what());
     return kExitError;

@@ -69,31 +69,44 @@ std::string ConfigError::format() const {
   return fmt::format("{}:{}:{}: {}", file, line, column, message);
 }
 
+namespace {
+
+std::vector<std::string> split_segments(std::string_view s) {
+  std::vector<std::string> out;
+  size_t from = 0;
+  for (;;) {
+    size_t slash = s.find('/', from);
+    out.emplace_back(s.substr(from, slash == std::string_view::npos ? std::string_view::npos : slash - from));
+    if (slash == std::string_view::npos) return out;
+    from = slash + 1;
+  }
+}
+
+}  // namespace
+
 bool glob_match(std::string_view pattern, std::string_view path) {
-  // Split on "**" segments; each piece is matched with fnmatch(FNM_PATHNAME) per segment run.
-  if (pattern.starts_with("**/")) {
-    std::string_view rest = pattern.substr(3);
-    if (glob_match(rest, path)) return true;
-    for (size_t i = 0; i < path.size(); ++i)
-      if (path[i] == '/' && glob_match(rest, path.substr(i + 1))) return true;
-    return false;
-  }
-  if (pattern == "**") return true;
-  size_t star2 = pattern.find("/**");
-  if (star2 != std::string_view::npos) {
-    std::string_view head = pattern.substr(0, star2);
-    std::string_view tail = pattern.substr(star2 + 3);  // "" or "/..."
-    for (size_t i = 0; i <= path.size(); ++i) {
-      if (i != path.size() && path[i] != '/') continue;
-      if (!glob_match(head, path.substr(0, i))) continue;
-      if (tail.empty()) return i < path.size();
-      if (i < path.size() && glob_match(tail.substr(1), path.substr(i + 1))) return true;
-      if (i < path.size() && glob_match(std::string("**") + std::string(tail), path.substr(i + 1))) return true;
+  // Segment by segment, keeping the set of path segments the pattern so far can have
+  // consumed: each pattern segment is checked against each path segment at most once, so
+  // patterns with many `**` stay linear in each (backtracking was exponential in them).
+  // A whole-segment `**` consumes zero or more segments, at the end one or more (`dir/**`
+  // is what is under dir); any other segment is fnmatch'd against exactly one.
+  std::vector<std::string> pat = split_segments(pattern), segs = split_segments(path);
+  const size_t n = segs.size();
+  std::vector<char> reach(n + 1, 0), next(n + 1, 0);
+  reach[0] = 1;
+  for (size_t k = 0; k < pat.size(); ++k) {
+    std::fill(next.begin(), next.end(), 0);
+    if (pat[k] == "**") {
+      size_t least = k + 1 == pat.size() ? 1 : 0;
+      size_t first = std::find(reach.begin(), reach.end(), 1) - reach.begin();
+      for (size_t j = first + least; j <= n; ++j) next[j] = 1;
+    } else {
+      for (size_t j = 0; j < n; ++j)
+        if (reach[j] && fnmatch(pat[k].c_str(), segs[j].c_str(), 0) == 0) next[j + 1] = 1;
     }
-    return false;
+    reach.swap(next);
   }
-  std::string p(pattern), s(path);
-  return fnmatch(p.c_str(), s.c_str(), FNM_PATHNAME) == 0;
+  return reach[n] != 0;
 }
 
 namespace {
@@ -256,11 +269,55 @@ class Reader {
 
 }  // namespace
 
+namespace {
+
+// toml++ parses a dotted key and nested arrays or inline tables by recursion: a key of
+// thousands of parts overflows the stack. A config has no use for more than a few.
+constexpr size_t kMaxTomlDepth = 64;
+
+// Where `text` nests keys or values deeper than kMaxTomlDepth, if it does: counts the dots
+// of a key and the open brackets and braces, outside strings and comments.
+std::optional<ConfigError> check_toml_depth(std::string_view text, const std::string& file) {
+  size_t dots = 0, open = 0;
+  uint32_t line = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"' || c == '\'') {
+      bool triple = text.substr(i, 3) == std::string(3, c);
+      std::string_view close = triple ? text.substr(i, 3) : text.substr(i, 1);
+      size_t j = i + close.size();
+      while (j < text.size() && text.substr(j, close.size()) != close) {
+        if (text[j] == '\n') ++line;
+        if (c == '"' && text[j] == '\\') ++j;  // an escape: the next character is not the end
+        ++j;
+      }
+      i = std::min(text.size(), j + close.size()) - 1;
+      continue;
+    }
+    if (c == '#') {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+      continue;
+    }
+    if (c == '.') ++dots;
+    else if (c == '=' || c == '\n' || c == ',' || c == '[' || c == '{' || c == ']' || c == '}') dots = 0;
+    if (c == '[' || c == '{') ++open;
+    else if ((c == ']' || c == '}') && open > 0) --open;
+    if (c == '\n') ++line;
+    if (dots >= kMaxTomlDepth || open > kMaxTomlDepth)
+      return ConfigError{file, line, 1,
+                         fmt::format("keys or values nested more than {} deep: not a pglens config", kMaxTomlDepth)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<ConfigError> parse_config(std::string_view text, const std::filesystem::path& file, Config& out) {
   out = Config{};
   out.source = file.string();
   std::error_code ec;
   out.root = std::filesystem::absolute(file, ec).parent_path().lexically_normal();
+  if (auto err = check_toml_depth(text, file.string())) return err;
   toml::table root;
   try {
     root = toml::parse(text, file.string());
@@ -274,7 +331,7 @@ std::optional<ConfigError> parse_config(std::string_view text, const std::filesy
 
 std::optional<ConfigError> load_config(const std::filesystem::path& file, Config& out) {
   std::string text;
-  if (auto err = read_bytes(file.string(), text))
+  if (auto err = read_bytes(file.string(), text, kMaxConfigBytes))
     return ConfigError{file.string(), 0, 0, "cannot read the config file (" + *err + ")"};
   return parse_config(text, file, out);
 }

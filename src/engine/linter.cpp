@@ -103,7 +103,11 @@ Fix unused_ignore_fix(std::string_view text, const detail::Suppression& s, const
       if (end < text.size() && text[end] == '\n') ++end;
     }
     fix.description = "remove the unused pglens-ignore comment";
-    fix.edits.push_back({{begin, end}, ""});
+    // `SELECT/* pglens-ignore: x */1` must not become `SELECT1`: a comment between two
+    // tokens leaves a blank.
+    auto apart = [](char c) { return std::strchr(" \t\r\n;,()[]", c) != nullptr; };  // never joins a token
+    bool glue = begin > 0 && end < text.size() && !apart(text[begin - 1]) && !apart(text[end]);
+    fix.edits.push_back({{begin, end}, glue ? " " : ""});
     return fix;
   }
   uint32_t begin = only->span.begin, end = only->span.end;
@@ -514,6 +518,68 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
     c->results = std::move(results);
     c->valid = true;
   }
+  return out;
+}
+
+namespace {
+
+// Statements of `text` that PostgreSQL's grammar rejects (a tree too deep to walk parsed).
+size_t syntax_errors(std::string_view text) {
+  thread_local sql::Parser parser;
+  size_t errors = 0;
+  parser.parse(text, sql::lex(text).statements, [&](const sql::Statement& st) {
+    if (st.error && !st.error->too_deep) ++errors;
+  });
+  return errors;
+}
+
+// Past this many fixes in a round that broke the SQL, trying them one by one (a parse of
+// the file each) costs more than it saves: the round is left out whole.
+constexpr size_t kMaxFixesTriedAlone = 200;
+
+}  // namespace
+
+FixResult Linter::fix(const SourceFile& file, const Catalog& catalog, std::vector<Diagnostic> diagnostics,
+                      bool include_unsafe) const {
+  FixResult out;
+  SourceFile current = file;
+  size_t errors = syntax_errors(current.text);
+  auto note_reverted = [&](std::string_view rule) {
+    if (std::find(out.reverted.begin(), out.reverted.end(), rule) == out.reverted.end()) out.reverted.emplace_back(rule);
+  };
+  for (int round = 0; round < 8; ++round) {
+    auto fixed = apply_fixes(current.text, diagnostics, include_unsafe);
+    if (fixed.applied == 0) break;
+    size_t errors_after = syntax_errors(fixed.text);
+    if (errors_after > errors) {
+      // Keep the fixes that, added one at a time, leave the SQL parsing as before.
+      std::vector<Diagnostic> kept;
+      std::vector<const Diagnostic*> fixable;
+      for (const auto& d : diagnostics)
+        if (d.fix_value && !d.fix_value->edits.empty() && (d.fix_value->safe || include_unsafe)) fixable.push_back(&d);
+      for (const Diagnostic* d : fixable) {
+        if (fixable.size() > kMaxFixesTriedAlone) {
+          note_reverted(d->rule);
+          continue;
+        }
+        kept.push_back(*d);
+        auto trial = apply_fixes(current.text, kept, include_unsafe);
+        if (trial.applied < kept.size() || syntax_errors(trial.text) > errors) {
+          if (trial.applied == kept.size()) note_reverted(d->rule);
+          kept.pop_back();
+        }
+      }
+      if (kept.empty()) break;
+      fixed = apply_fixes(current.text, kept, include_unsafe);
+      errors_after = syntax_errors(fixed.text);
+    }
+    out.applied += fixed.applied;
+    current.text = std::move(fixed.text);
+    errors = errors_after;
+    diagnostics = lint(current, catalog);
+  }
+  out.text = std::move(current.text);
+  out.diagnostics = std::move(diagnostics);
   return out;
 }
 

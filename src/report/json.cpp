@@ -1,8 +1,10 @@
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <string>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "pglens/report.hpp"
@@ -159,6 +161,21 @@ std::string render_json(std::span<const FileReport> reports) {
   return text + writer.finish();
 }
 
+namespace {
+
+// A path as SARIF's artifactLocation.uri, a URI reference: every byte but the unreserved
+// ones and `/` percent-encoded (`my file#1.sql` -> `my%20file%231.sql`; UTF-8 byte by byte).
+std::string uri_of_path(std::string_view path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') out += static_cast<char>(c);
+    else out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string render_sarif(std::span<const FileReport> reports) {
   // Only the rules that reported appear in the run, so the output does not grow with the registry.
   std::vector<std::string_view> ids;
@@ -188,7 +205,7 @@ std::string render_sarif(std::span<const FileReport> reports) {
       notifications.push_back({{"level", "error"},
                                {"message", {{"text", rep.error}}},
                                {"locations", ordered_json::array({{{"physicalLocation",
-                                                                    {{"artifactLocation", {{"uri", rep.file.path}}}}}}})}});
+                                                                    {{"artifactLocation", {{"uri", uri_of_path(rep.file.path)}}}}}}})}});
       continue;
     }
     if (rep.diagnostics.empty()) continue;
@@ -205,7 +222,7 @@ std::string render_sarif(std::span<const FileReport> reports) {
           {"message", {{"text", text}}},
           {"locations",
            ordered_json::array({{{"physicalLocation",
-                                  {{"artifactLocation", {{"uri", rep.file.path}}},
+                                  {{"artifactLocation", {{"uri", uri_of_path(rep.file.path)}}},
                                    {"region",
                                     {{"startLine", b.line}, {"startColumn", b.column}, {"endLine", e.line},
                                      {"endColumn", std::max(e.column, e.line == b.line ? b.column + 1 : e.column)}}}}}}})},
@@ -223,7 +240,7 @@ std::string render_sarif(std::span<const FileReport> reports) {
         res["fixes"] = ordered_json::array(
             {{{"description", {{"text", d.fix_value->description}}},
               {"artifactChanges",
-               ordered_json::array({{{"artifactLocation", {{"uri", rep.file.path}}}, {"replacements", replacements}}})}}});
+               ordered_json::array({{{"artifactLocation", {{"uri", uri_of_path(rep.file.path)}}}, {"replacements", replacements}}})}}});
       }
       results.push_back(std::move(res));
     }

@@ -16,7 +16,8 @@ Summary summarize(std::span<const FileReport> reports) {
   Summary s;
   for (const auto& r : reports) {
     ++s.files;
-    if (!r.error.empty()) ++s.unreadable;
+    if (r.write_failed) ++s.unwritten;
+    else if (!r.error.empty()) ++s.unreadable;
     s.fixed += r.fixes_applied;
     for (const auto& d : r.diagnostics) {
       switch (d.severity) {
@@ -45,8 +46,13 @@ std::string render_counts(const Summary& s, const Paint& paint) {
   size_t total = s.errors + s.warnings + s.infos;
   std::string files = fmt::format("{} file{}", s.files, s.files == 1 ? "" : "s");
   std::string unreadable = s.unreadable ? fmt::format(", {} could not be read", s.unreadable) : "";
-  if (total == 0 && s.unreadable)
-    return fmt::format("{} {} of {} could not be read.\n", paint(fmt::format("{}{}", kBold, kRed), "✗"), s.unreadable, files);
+  if (s.unwritten) unreadable += fmt::format(", {} could not be written", s.unwritten);
+  if (total == 0 && (s.unreadable || s.unwritten)) {
+    std::vector<std::string> failures;
+    if (s.unreadable) failures.push_back(fmt::format("{} of {} could not be read", s.unreadable, files));
+    if (s.unwritten) failures.push_back(fmt::format("{} of {} could not be written", s.unwritten, files));
+    return fmt::format("{} {}.\n", paint(fmt::format("{}{}", kBold, kRed), "✗"), fmt::join(failures, ", "));
+  }
   if (total == 0)
     return fmt::format("{} {} checked: no problems found.\n", paint(fmt::format("{}{}", kBold, kGreen), "✓"), files);
   return fmt::format("{} {} problem{} ({} error{}, {} warning{}, {} info) in {}{}.\n",

@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include "pglens/source.hpp"
 
 #include <algorithm>
@@ -84,6 +86,20 @@ bool decode_source(std::string path, std::string bytes, SourceFile& out, DecodeE
   if (bytes.size() >= std::numeric_limits<uint32_t>::max()) {
     error = {"file is larger than 4 GiB", 0, {}};
     return false;
+  }
+  // UTF-32 first: its little-endian mark starts with UTF-16's.
+  for (std::string_view other : {"UTF-32LE", "UTF-32BE", "UTF-16LE", "UTF-16BE"}) {
+    std::string_view mark = other == "UTF-32LE"   ? std::string_view("\xFF\xFE\0\0", 4)
+                            : other == "UTF-32BE" ? std::string_view("\0\0\xFE\xFF", 4)
+                            : other == "UTF-16LE" ? std::string_view("\xFF\xFE", 2)
+                                                  : std::string_view("\xFE\xFF", 2);
+    if (std::string_view(bytes).starts_with(mark)) {
+      error = {fmt::format("file is {} (it starts with that byte-order mark); pglens reads SQL as UTF-8: re-encode it, "
+                           "e.g. with iconv -f {} -t UTF-8",
+                           other, other.substr(0, 6)),
+               0, {}};
+      return false;
+    }
   }
   bool bom = bytes.size() >= 3 && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0;
   if (bom) bytes.erase(0, 3);

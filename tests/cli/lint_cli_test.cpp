@@ -290,7 +290,8 @@ TEST(LintCli, FileNamesThatAreNotUtf8StillGiveValidJsonAndSarif) {
     EXPECT_EQ(r.exit_code, 1) << format << ": " << r.err;
     auto parsed = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
     EXPECT_FALSE(parsed.is_discarded()) << format << ": " << r.out;
-    EXPECT_NE(r.out.find("caf\xEF\xBF\xBD.sql"), std::string::npos) << format;
+    // SARIF's artifact URI percent-encodes the byte; JSON replaces it.
+    EXPECT_NE(r.out.find(std::string(format) == "json" ? "caf\xEF\xBF\xBD.sql" : "caf%FF.sql"), std::string::npos) << format;
   }
 }
 

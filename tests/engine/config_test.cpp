@@ -92,5 +92,35 @@ TEST(Glob, MatchesSegmentsAndDoubleStars) {
   EXPECT_TRUE(glob_match("q[0-9].sql", "q7.sql"));
 }
 
+// Each pattern segment meets each path segment at most once: nine `**` against a deep path
+// that almost matches take as many steps as one (backtracking took over a minute).
+TEST(Glob, ManyDoubleStarsStayLinear) {
+  std::string pattern, path;
+  for (int i = 0; i < 9; ++i) pattern += "**/a/";
+  pattern += "*.sql";
+  for (int i = 0; i < 60; ++i) path += "a/";
+  EXPECT_FALSE(glob_match(pattern, path + "x.txt"));
+  EXPECT_TRUE(glob_match(pattern, path + "x.sql"));
+  EXPECT_FALSE(glob_match("vendor/**", "vendor"));
+  EXPECT_TRUE(glob_match("**", "a/b"));
+  EXPECT_TRUE(glob_match("a/**/b/**/c", "a/b/c"));
+  EXPECT_FALSE(glob_match("a/**/b/**/c", "a/c"));
+}
+
+TEST(ConfigParse, DeeplyNestedKeysAreAnErrorNotAStackOverflow) {
+  Config c;
+  std::string key = "a";
+  for (int i = 0; i < 100000; ++i) key += ".a";
+  auto err = parse_config(key + " = 1\n", "/x/.pglens.toml", c);
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->message.find("nested more than"), std::string::npos) << err->message;
+  err = parse_config("x = " + std::string(100000, '[') + "\n", "/x/.pglens.toml", c);
+  ASSERT_TRUE(err);
+  // Dots and brackets in strings and comments are text, not nesting.
+  std::string dotted(200, '.');
+  EXPECT_FALSE(parse_config("# " + dotted + "\nschema = [\"" + dotted + "sql\", '" + dotted + "']\n", "/x/.pglens.toml", c))
+      << "a long string is not a deep key";
+}
+
 }  // namespace
 }  // namespace pglens

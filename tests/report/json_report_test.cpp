@@ -144,5 +144,20 @@ TEST(JsonReport, EmptyRunIsAnEmptyArray) {
   EXPECT_EQ(render_json({}), "[]\n");
 }
 
+TEST(SarifReport, ArtifactUrisArePercentEncoded) {
+  FileReport r = report_with("db/my queries#1 é.sql", "SELECT * FROM t;", Diagnostic("select-star", {7, 8}, "m"));
+  FileReport unreadable;
+  unreadable.file.path = "100% done?.sql";
+  unreadable.error = "cannot open: No such file or directory";
+  std::vector<FileReport> reports{r, unreadable};
+  auto sarif = nlohmann::json::parse(render_sarif(reports));
+  const auto& run = sarif["runs"][0];
+  EXPECT_EQ(run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "db/my%20queries%231%20%C3%A9.sql");
+  EXPECT_EQ(run["invocations"][0]["toolExecutionNotifications"][0]["locations"][0]["physicalLocation"]
+               ["artifactLocation"]["uri"],
+            "100%25%20done%3F.sql");
+}
+
 }  // namespace
 }  // namespace pglens

@@ -42,5 +42,21 @@ TEST(NonSargableFix, ValueWrittenFirstIsLeftAlone) {
   EXPECT_EQ(lint_fixed(query, "--fix --unsafe-fixes"), query);
 }
 
+// An unsafe fix may change results, never whether the SQL runs: untyped literals that an
+// operator then meets are typed (`'today' + 1` and `'2026-06-01' + interval '1 day'` fail).
+TEST(NonSargableFix, LiteralsAreTypedWhereAnOperatorMeetsThem) {
+  EXPECT_EQ(lint_fixed("SELECT id FROM events WHERE created_at::date = 'today';\n", "--fix --unsafe-fixes"),
+            "SELECT id FROM events WHERE created_at >= date 'today' AND created_at < date 'today' + 1;\n");
+  EXPECT_EQ(lint_fixed("SELECT id FROM events WHERE date_trunc('month', created_at) = '2026-06-01';\n",
+                       "--fix --unsafe-fixes"),
+            "SELECT id FROM events WHERE created_at >= '2026-06-01' AND created_at < date '2026-06-01' + interval "
+            "'1 month';\n");
+  EXPECT_EQ(lint_fixed("SELECT id FROM events WHERE date_trunc('quarter', created_at) = $1;\n", "--fix --unsafe-fixes"),
+            "SELECT id FROM events WHERE created_at >= $1 AND created_at < $1 + interval '3 months';\n");
+  // A time of day or a zone in the literal: no rewrite that could mean another instant.
+  std::string query = "SELECT id FROM events WHERE date_trunc('hour', created_at) = '2026-06-01 10:00+02';\n";
+  EXPECT_EQ(lint_fixed(query, "--fix --unsafe-fixes"), query);
+}
+
 }  // namespace
 }  // namespace pglens

@@ -7,12 +7,12 @@
 namespace pglens {
 namespace {
 
-std::string fixed(const std::string& text) {
+std::string fixed(const std::string& text, bool unsafe = false) {
   SourceFile f;
   DecodeError e;
   EXPECT_TRUE(decode_source("t.sql", text, f, e));
   Linter linter{Config{}};
-  return apply_fixes(f.text, linter.lint(f), false).text;
+  return apply_fixes(f.text, linter.lint(f), unsafe).text;
 }
 
 TEST(SingleRowInsertsFix, MergesTheRunIntoOneMultiRowInsert) {
@@ -23,7 +23,9 @@ TEST(SingleRowInsertsFix, MergesTheRunIntoOneMultiRowInsert) {
       "INSERT INTO tags (name, color) VALUES ('d', 'x');\n"
       "INSERT INTO tags (name, color) VALUES ('e', 'y');\n"
       "SELECT 1;\n";
-  EXPECT_EQ(fixed(in),
+  // Unsafe: one statement fails as a whole where each INSERT failed alone.
+  EXPECT_EQ(fixed(in), in);
+  EXPECT_EQ(fixed(in, true),
             "INSERT INTO tags (name, color) VALUES ('a', 'red'),\n"
             "    ('b', 'grey'),\n"
             "    ( 'c;', DEFAULT ),\n"
@@ -36,7 +38,31 @@ TEST(SingleRowInsertsFix, NoFixWhenCommentsWouldBeLost) {
   std::string in =
       "INSERT INTO t (a) VALUES (1);\nINSERT INTO t (a) VALUES (2); -- keep me\nINSERT INTO t (a) VALUES (3);\n"
       "INSERT INTO t (a) VALUES (4);\nINSERT INTO t (a) VALUES (5);\n";
-  EXPECT_EQ(fixed(in), in);
+  EXPECT_EQ(fixed(in, true), in);
+}
+
+TEST(SingleRowInsertsFix, KeepsCrlfLineBreaks) {
+  std::string in;
+  for (int i = 1; i <= 5; ++i) in += "INSERT INTO t (a) VALUES (" + std::to_string(i) + ");\r\n";
+  EXPECT_EQ(fixed(in, true), "INSERT INTO t (a) VALUES (1),\r\n    (2),\r\n    (3),\r\n    (4),\r\n    (5);\r\n");
+}
+
+TEST(SingleRowInsertsFix, RunEndsAtAPsqlMetaCommand) {
+  std::string in =
+      "INSERT INTO t (a) VALUES (1);\nINSERT INTO t (a) VALUES (2);\nINSERT INTO t (a) VALUES (3);\n"
+      "\\connect other_db\n"
+      "INSERT INTO t (a) VALUES (4);\nINSERT INTO t (a) VALUES (5);\nINSERT INTO t (a) VALUES (6);\n";
+  EXPECT_EQ(fixed(in, true), in);
+  SourceFile f;
+  DecodeError e;
+  ASSERT_TRUE(decode_source("t.sql", in, f, e));
+  for (const auto& d : Linter{Config{}}.lint(f)) EXPECT_NE(d.rule, "single-row-inserts") << d.message;
+}
+
+TEST(UnusedIgnoreFix, NeverGluesTheTokensAroundTheComment) {
+  EXPECT_EQ(fixed("SELECT/* pglens-ignore: select-star */1;\n"), "SELECT 1;\n");
+  EXPECT_EQ(fixed("SELECT 1 AS/* pglens-ignore: select-star */x;\n"), "SELECT 1 AS x;\n");
+  EXPECT_EQ(fixed("SELECT 1 /* pglens-ignore: select-star */;\n"), "SELECT 1;\n");
 }
 
 // The text after the safe fixes, linted against the catalog of `ddl`.
@@ -87,6 +113,25 @@ TEST(SelectStarFix, NoFixUnlessEveryStarredRelationIsKnown) {
   // t.* of a known table still gets its list when another relation is unknown.
   EXPECT_EQ(fixed_with_schema(kShopDdl, "SELECT o.* FROM orders o JOIN unknown_table u ON u.id = o.id;"),
             "SELECT o.id, o.customer_id, o.\"Status\", o.total FROM orders o JOIN unknown_table u ON u.id = o.id;");
+}
+
+TEST(SelectStarFix, ListNeverGluesToItsNeighbours) {
+  EXPECT_EQ(fixed_with_schema(kShopDdl, "SELECT*FROM customers;"), "SELECT id, email FROM customers;");
+  EXPECT_EQ(fixed_with_schema(kShopDdl, "SELECT c.*FROM customers c;"), "SELECT c.id, c.email FROM customers c;");
+  EXPECT_EQ(fixed_with_schema(kShopDdl, "SELECT DISTINCT*FROM customers;"), "SELECT DISTINCT id, email FROM customers;");
+}
+
+// Where the catalog's column names are not what the star shows, or would be ambiguous once
+// written out, the fix would change the result's shape or fail: none is offered.
+TEST(SelectStarFix, NoFixWhenFromRenamesOrHidesColumns) {
+  for (const char* q : {
+           "SELECT * FROM customers AS c(customer_id, mail);",
+           "SELECT * FROM customers AS c(customer_id);",
+           "SELECT c.* FROM customers AS c(customer_id, mail);",
+           "SELECT * FROM (orders o JOIN customers c ON c.id = o.customer_id) AS j;",
+           "SELECT * FROM public.orders, orders;",
+       })
+    EXPECT_EQ(fixed_with_schema(kShopDdl, q), q);
 }
 
 TEST(SelectStarFix, LintFixWritesTheColumnListIntoTheFile) {

@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <thread>
+
 #include "pglens/source.hpp"
 
 namespace pglens {
@@ -62,6 +67,50 @@ TEST(DecodeSource, AcceptsEmptyInput) {
   DecodeError e;
   EXPECT_TRUE(decode_source("a.sql", "", f, e));
   EXPECT_TRUE(f.text.empty());
+}
+
+TEST(DecodeSource, NamesUtf16AndUtf32ByTheirByteOrderMark) {
+  SourceFile f;
+  DecodeError e;
+  EXPECT_FALSE(decode_source("q.sql", std::string("\xFF\xFES\0E\0", 6), f, e));
+  EXPECT_NE(e.message.find("UTF-16LE"), std::string::npos) << e.message;
+  EXPECT_FALSE(decode_source("q.sql", std::string("\xFE\xFF\0S\0E", 6), f, e));
+  EXPECT_NE(e.message.find("UTF-16BE"), std::string::npos) << e.message;
+  EXPECT_FALSE(decode_source("q.sql", std::string("\xFF\xFE\0\0S\0\0\0", 8), f, e));
+  EXPECT_NE(e.message.find("UTF-32LE"), std::string::npos) << e.message;
+}
+
+TEST(ReadBytes, RefusesDevicesAndStopsAtTheCap) {
+  std::string out;
+  auto err = read_bytes("/dev/zero", out);
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("a character device"), std::string::npos) << *err;
+  // A pipe is read to its end, but never past the cap.
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::thread writer([&] {
+    std::string chunk(4096, 'x');
+    for (int i = 0; i < 64; ++i)
+      if (write(fds[1], chunk.data(), chunk.size()) < 0) break;
+    close(fds[1]);
+  });
+  err = read_bytes("/dev/fd/" + std::to_string(fds[0]), out, 100000);
+  ::signal(SIGPIPE, SIG_IGN);  // the writer meets a closed pipe: a failed write, not a signal
+  close(fds[0]);
+  writer.join();
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("the most pglens reads"), std::string::npos) << *err;
+  EXPECT_TRUE(out.empty());
+  // A regular file over the cap is refused by its size, unread.
+  char path[] = "/tmp/pglens-read-bytes-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, 1 << 20), 0);
+  close(fd);
+  EXPECT_TRUE(read_bytes(path, out, 1000));
+  EXPECT_FALSE(read_bytes(path, out, 2 << 20));
+  EXPECT_EQ(out.size(), size_t{1} << 20);
+  unlink(path);
 }
 
 }  // namespace
