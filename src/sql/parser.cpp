@@ -3,6 +3,8 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstring>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,6 +61,41 @@ uint32_t char_pos_to_byte(std::string_view text, int cursorpos) {
   return static_cast<uint32_t>(text.size());
 }
 
+// What psql puts in place of a variable typed as is (`:var`): a value (`$1`, which
+// PostgreSQL's grammar takes wherever a value goes), or, when the statement does not parse
+// so, a name (`var`: `CREATE TABLE :tbl ...`). Last, the text as written, variables and all:
+// psql leaves an undefined variable alone, and `JSON_OBJECT('k':v)` is SQL.
+enum class RawVariableAs { value, name, written };
+
+// The text PostgreSQL receives of the statements `spans` (of `text`), byte for byte where
+// they are (so the tree's locations and the error positions stay those of the file): what
+// lies between them (psql meta-commands, COPY data, comments, empty statements) blanked, a `;`
+// where psql ended a statement without one (`\g`, `\;`), and psql's variables as what
+// psql would put there: a literal for `:'var'`, an identifier for `:"var"`.
+void server_text(std::string_view text, std::span<const StatementSpan> spans, RawVariableAs raw, std::string& out) {
+  uint32_t begin = spans.front().span.begin;
+  out.assign(text.substr(begin, spans.back().end - begin));
+  for (size_t k = 0; k < spans.size(); ++k) {
+    const StatementSpan& st = spans[k];
+    if (k + 1 < spans.size() && st.end < spans[k + 1].span.begin) {
+      char* gap = out.data() + (st.end - begin);
+      std::memset(gap, ' ', spans[k + 1].span.begin - st.end);
+      if (st.end == st.span.end) *gap = ';';
+    }
+    if (!st.psql_variables || raw == RawVariableAs::written) continue;
+    for (const PsqlVariable& v : psql_variables(text, st)) {
+      char* at = out.data() + (v.span.begin - begin);
+      size_t len = v.span.end - v.span.begin;
+      if (v.kind == PsqlVariable::Kind::raw && raw == RawVariableAs::value) {
+        std::memset(at, ' ', len);
+        std::memcpy(at, "$1", 2);
+      } else {
+        *at = ' ';  // `:'var'` -> ` 'var'`, `:"var"` -> ` "var"`, `:var` -> ` var`
+      }
+    }
+  }
+}
+
 }  // namespace
 
 // A parse whose tree lives until the next parse on the same Parser (or its end).
@@ -68,10 +105,13 @@ struct Parser::Impl {
 
   ~Impl() { pgl_free(&last); }
 
-  // Parses text[begin, end) as one unit. On success returns the statements' List of RawStmt.
-  bool parse_range(std::string_view text, uint32_t begin, uint32_t end, const void*& stmts, ParseError& error) {
+  // Parses the statements `spans` of `text` as one unit (as server_text() gives them). On
+  // success returns the statements' List of RawStmt.
+  bool parse_range(std::string_view text, std::span<const StatementSpan> spans, RawVariableAs raw,
+                   const void*& stmts, ParseError& error) {
     pgl_free(&last);
-    buffer.assign(text.substr(begin, end - begin));
+    uint32_t begin = spans.front().span.begin, end = spans.back().end;
+    server_text(text, spans, raw, buffer);
     // The tree's strings point into this text and reach JSON reports and snapshots, so a
     // caller that did not decode its text (decode_source) gets an error, not invalid names.
     if (!simdjson::validate_utf8(buffer)) {
@@ -103,14 +143,16 @@ void parse_statements(std::string_view text, const std::vector<StatementSpan>& s
   while (i < spans.size()) {
     size_t j = i;
     uint32_t begin = spans[i].span.begin;
-    do { ++j; } while (j < spans.size() && spans[j - 1].end - begin < kChunkBytes);
-    uint32_t end = spans[j - 1].end;
+    // A chunk ends before the data of a COPY FROM stdin, which may be long.
+    do { ++j; } while (j < spans.size() && spans[j - 1].end - begin < kChunkBytes && !spans[j - 1].copy_data);
+    std::span<const StatementSpan> chunk(spans.data() + i, j - i);
 
     const void* stmts = nullptr;
     ParseError error;
     int parsed = 0;
     const void* const* cells = nullptr;
-    if (next_parse().parse_range(text, begin, end, stmts, error)) cells = pgl_list_cells(stmts, &parsed);
+    if (next_parse().parse_range(text, chunk, RawVariableAs::value, stmts, error))
+      cells = pgl_list_cells(stmts, &parsed);
     if (cells && static_cast<size_t>(parsed) == j - i) {
       for (size_t k = i; k < j; ++k) {
         Statement st;
@@ -129,7 +171,13 @@ void parse_statements(std::string_view text, const std::vector<StatementSpan>& s
         st.end = spans[k].end;
         const void* one = nullptr;
         ParseError e;
-        if (next_parse().parse_range(text, spans[k].span.begin, spans[k].end, one, e)) {
+        std::span<const StatementSpan> alone(spans.data() + k, 1);
+        bool parsed_alone = next_parse().parse_range(text, alone, RawVariableAs::value, one, e);
+        ParseError ignored;  // the first error is the one reported
+        for (auto raw : {RawVariableAs::name, RawVariableAs::written})
+          if (!parsed_alone && spans[k].psql_variables)
+            parsed_alone = next_parse().parse_range(text, alone, raw, one, ignored);
+        if (parsed_alone) {
           int n = 0;
           const void* const* one_cell = pgl_list_cells(one, &n);
           if (n == 1) set_root(st, one_cell[0], spans[k].span.begin);
