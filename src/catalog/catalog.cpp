@@ -267,6 +267,7 @@ std::string Catalog::default_schema() const { return search_path_.empty() ? "pub
 
 void Catalog::merge_from(const Catalog& higher) {
   drop_name_index();
+  if (higher.server_version_) server_version_ = higher.server_version_;
   for (const auto& s : higher.schemas_) add_schema(s);
   for (const auto& t : higher.tables_) {
     Table* mine = find_table(t.schema, t.name);
