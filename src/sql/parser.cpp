@@ -90,7 +90,6 @@ bool visit_on_large_stack(Visit& visit, const Statement& st) {
                 } catch (...) {
                   c->error = std::current_exception();
                 }
-                pgl_thread_exit();
                 return nullptr;
               }, &call) == 0;
   pthread_attr_destroy(&attr);

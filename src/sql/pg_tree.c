@@ -48,10 +48,4 @@ const void *const *pgl_list_cells(const void *list, int *length) {
   return l ? (const void *const *) l->elements : NULL;
 }
 
-void pgl_thread_exit(void) {
-  /* pg_query_exit() frees the thread's top memory context and expects one: make sure it has. */
-  pg_query_exit_memory_context(pg_query_enter_memory_context());
-  pg_query_exit();
-}
-
 const void *pgl_raw_stmt(const void *raw_stmt) { return ((const RawStmt *) raw_stmt)->stmt; }

@@ -118,10 +118,6 @@ void pgl_free(PglParse *parse);
  * unless the list is an IntList / OidList (pgl_int_list_tag, pgl_oid_list_tag). */
 const void *const *pgl_list_cells(const void *list, int *length);
 
-/* Frees what libpg_query keeps for the calling thread (its top memory context), if anything:
- * for a thread that ends. */
-void pgl_thread_exit(void);
-
 /* RawStmt's stmt. */
 const void *pgl_raw_stmt(const void *raw_stmt);
 
