@@ -12,9 +12,10 @@ import re
 import sys
 
 
-# Enums whose C declaration gives explicit values (chars, bit sets, a -1), which their order
-# in the protocol does not tell.
-EXPLICIT_VALUE_ENUMS = {"PartitionRangeDatumKind", "FunctionParameterMode", "RowCompareType", "AggSplit"}
+# Enums whose C declaration gives explicit values (chars, bit sets, a -1, a start at 1),
+# which their order in the protocol does not tell.
+EXPLICIT_VALUE_ENUMS = {"PartitionRangeDatumKind", "FunctionParameterMode", "RowCompareType", "AggSplit",
+                        "PartitionStrategy", "JsonConstructorType"}
 
 # Node kinds that only the planner makes (JSON_TABLE's plan, PostgreSQL 17+), whose "Node"
 # fields hold JsonTablePlan structs rather than nodes: never in a raw parse tree, not shown.
