@@ -106,11 +106,13 @@ class NeedsNewerPostgres final : public detail::SqlRule {
     if (!newer) return;
     auto on = target(ctx);
     if (!on || on->major >= newer->version) return;
-    // A RangeSubselect has no location of its own: where its text begins.
-    uint32_t at = sql::first_location(node).value_or(walk.statement.span.begin);
+    // Where its text begins (a RangeSubselect has no location of its own); for MERGE, at
+    // what it returns.
+    sql::Node where = node.is("MergeStmt") ? node.field("returningClause") : node;
+    uint32_t at = sql::first_location(where).value_or(walk.statement.span.begin);
     ctx.report({at, sql::token_end(ctx.text(), at)},
-               fmt::format("{} needs PostgreSQL {}; the target is PostgreSQL {} ({})", newer->what, newer->version,
-                           on->major, on->from))
+               fmt::format("PostgreSQL {} or later is needed for {}; the target is PostgreSQL {} ({})",
+                           newer->version, newer->what, on->major, on->from))
         .help(fmt::format("PostgreSQL {} rejects it with a syntax error: write it the way PostgreSQL {} accepts, "
                           "or raise postgres-version if the database is newer.",
                           on->major, on->major));

@@ -139,7 +139,7 @@ CREATE VIEW public.paid_orders AS
     orders.customer_id,
     orders.total
    FROM public.orders
-  WHERE (orders.status = 'paid'::text);
+  WHERE (orders.status = 'paid'::text);  -- expect: missing-index-filter
 
 
 ALTER TABLE public.paid_orders OWNER TO postgres;
@@ -243,7 +243,7 @@ ALTER TABLE ONLY public.order_items
 --
 
 ALTER TABLE ONLY public.orders
-    ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES public.customers(id);
+    ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES public.customers(id);  -- expect: fk-without-index
 
 
 --

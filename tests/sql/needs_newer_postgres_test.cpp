@@ -15,7 +15,9 @@ TEST(NeedsNewerPostgres, TheLiveDatabaseIsTheTargetWithoutPostgresVersion) {
   test::write_file(dir / "report.sql", query + ";\n");
   auto run = test::run_pglens("lint --format text --db '" + pg->conninfo() + "' report.sql", {}, dir.path());
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
-  EXPECT_NE(run.out.find("needs PostgreSQL 16; the target is PostgreSQL 15 (the database at --db)"), std::string::npos)
+  EXPECT_NE(run.out.find("PostgreSQL 16 or later is needed for a subquery in FROM without an alias; the target is "
+                         "PostgreSQL 15 (the database at --db)"),
+            std::string::npos)
       << run.out;
   // PostgreSQL 15 agrees.
   EXPECT_THROW(pg->exec(query), std::runtime_error);
