@@ -440,7 +440,8 @@ Relexed relex(std::string_view text, const Lexed& before, size_t old_size, size_
   if (synced) {
     auto shift = [&](uint32_t at) { return static_cast<uint32_t>(static_cast<int64_t>(at) + resync.delta); };
     for (size_t k = resync.old_statement + 1; k < old.size(); ++k) {
-      lexed.statements.push_back({{shift(old[k].span.begin), shift(old[k].span.end)}, shift(old[k].end)});
+      lexed.statements.push_back(
+          {{shift(old[k].span.begin), shift(old[k].span.end)}, shift(old[k].end), old[k].psql_variables, old[k].copy_data});
       ++out.kept_back;
     }
     auto comment_after = std::lower_bound(before.comments.begin(), before.comments.end(), old[resync.old_statement].end,
