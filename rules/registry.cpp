@@ -9,6 +9,8 @@ namespace rules {
 std::span<const detail::SqlRule* const> sql_rules() {
   static const detail::SqlRule* const list[] = {
       &syntax_error(),
+      &too_deep_to_analyze(),
+      &needs_newer_postgres(),
       &select_star(),
       &unused_ignore(),
       &not_in_subquery(),

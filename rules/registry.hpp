@@ -11,6 +11,8 @@
 namespace pglens::rules {
 
 const detail::SqlRule& syntax_error();
+const detail::SqlRule& too_deep_to_analyze();
+const detail::SqlRule& needs_newer_postgres();
 const detail::SqlRule& select_star();
 const detail::SqlRule& unused_ignore();
 const detail::SqlRule& not_in_subquery();

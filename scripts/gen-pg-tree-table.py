@@ -12,9 +12,14 @@ import re
 import sys
 
 
-# Enums whose C declaration gives explicit values (chars, bit sets, a -1), which their order
-# in the protocol does not tell.
-EXPLICIT_VALUE_ENUMS = {"PartitionRangeDatumKind", "FunctionParameterMode", "RowCompareType", "AggSplit"}
+# Enums whose C declaration gives explicit values (chars, bit sets, a -1, a start at 1),
+# which their order in the protocol does not tell.
+EXPLICIT_VALUE_ENUMS = {"PartitionRangeDatumKind", "FunctionParameterMode", "RowCompareType", "AggSplit",
+                        "PartitionStrategy", "JsonConstructorType"}
+
+# Node kinds that only the planner makes (JSON_TABLE's plan, PostgreSQL 17+), whose "Node"
+# fields hold JsonTablePlan structs rather than nodes: never in a raw parse tree, not shown.
+PLAN_TIME_KINDS = {"JsonTablePathScan", "JsonTableSiblingJoin"}
 
 # The kind sql::Node gives a struct held by a field of this name (PGL_SPECIFIC, PGL_EMBEDDED,
 # PGL_ONEOF), which libpg_query's JSON writes without its kind: the ones rules ask about
@@ -133,7 +138,7 @@ def main():
                 else:  # bitmapsets and the like: plan-time data
                     entry = "PGL_SKIP, 0, 0, 0, 0, 0, 0", None
             elif t == "Node":
-                if c == "xpr":  # the Expr header of primnodes: libpg_query does not show it
+                if c == "xpr" or kind in PLAN_TIME_KINDS:  # the Expr header of primnodes: not shown
                     entry = "PGL_SKIP, 0, 0, 0, 0, 0, 0", None
                 else:
                     b(f"_Static_assert(PGL_IS({kind}, {c}, Node *) || PGL_IS({kind}, {c}, Expr *), "

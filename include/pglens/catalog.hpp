@@ -148,6 +148,9 @@ class Catalog {
   void drop_schema(std::string_view name);  // and every table in it
 
   const std::vector<std::string>& search_path() const { return search_path_; }
+  // The version of the live database it was read from (PG_VERSION_NUM: 150004); 0 when none.
+  int server_version() const { return server_version_; }
+  void set_server_version(int version) { server_version_ = version; }
   void set_search_path(std::vector<std::string> path);
   // The schema an unqualified name is created in: the first of the search path.
   std::string default_schema() const;
@@ -242,6 +245,7 @@ class Catalog {
   NameIndex names_;
   std::vector<std::string> schemas_{"public"};
   std::vector<std::string> search_path_{"public"};
+  int server_version_ = 0;
 };
 
 // ---- Loading -------------------------------------------------------------------------

@@ -61,7 +61,7 @@ class SelectStar final : public detail::SqlRule {
       const catalog::QueryFacts& facts = ctx.query_facts(node, ctes);
       report_stars(targets, node, facts.relations, facts.merged_join_columns, ctx, "SELECT", ctes);
     } else if (walk.ancestors.empty()) {
-      sql::List targets = node.list("returningList");
+      sql::List targets = node.field("returningClause").list("exprs");
       if (!has_star(targets)) return;
       report_stars(targets, node, returning_relations(node, ctx.catalog()), false, ctx, "RETURNING");
     }

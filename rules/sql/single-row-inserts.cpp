@@ -34,7 +34,7 @@ std::string target_of(const sql::Node& insert) {
 // The statement's single VALUES row, when it is a plain one-row INSERT.
 std::optional<SingleRow> single_row(const sql::Statement& st, std::string_view text) {
   sql::Node insert = st.root;
-  if (!insert.is("InsertStmt") || insert.has("returningList") || insert.has("onConflictClause") ||
+  if (!insert.is("InsertStmt") || insert.has("returningClause") || insert.has("onConflictClause") ||
       insert.has("withClause") || (insert.has("override") && insert.str("override") != "OVERRIDING_NOT_SET"))
     return std::nullopt;
   sql::Node select = insert.field("selectStmt");

@@ -320,6 +320,7 @@ std::string Catalog::default_schema() const { return search_path_.empty() ? "pub
 
 void Catalog::merge_from(const Catalog& higher) {
   drop_name_index();
+  if (higher.server_version_) server_version_ = higher.server_version_;
   for (const auto& s : higher.schemas_) add_schema(s);
   // Where each of this catalog's tables is, by schema and name: one hash lookup per table
   // merged (a search of the tables each was quadratic: 40,000 tables took 11 s).

@@ -70,7 +70,10 @@ std::string bound_text(const sql::Node& b) {
 
 Partitioning partitioning_of(const sql::Node& spec) {
   Partitioning p;
-  p.strategy = std::string(spec.str("strategy"));
+  // PARTITION_STRATEGY_RANGE (an enum since PostgreSQL 16; "range" before): "range".
+  std::string_view strategy = spec.str("strategy");
+  if (strategy.starts_with("PARTITION_STRATEGY_")) strategy.remove_prefix(19);
+  p.strategy = std::string(strategy);
   std::transform(p.strategy.begin(), p.strategy.end(), p.strategy.begin(),
                  [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   for (sql::Node elem : spec.list("partParams"))

@@ -55,6 +55,7 @@ std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
 
   Catalog c;
   c.set_search_path(out.search_path());
+  c.set_server_version(conn->server_version());
   auto schemas = conn->query(fmt::format("SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE {} ORDER BY 1", kSchemaFilter), {}, error);
   if (!schemas) return error;
   bool has_public = false;

@@ -4,6 +4,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -136,11 +137,14 @@ class Reader {
           if (auto sev = parse_severity(s)) out_.fail_on = sev;
           else fail(v, fmt::format("`fail-on` must be \"info\", \"warning\" or \"error\", not \"{}\"", s));
         }
+      } else if (key == "postgres-version") {
+        postgres_version(v);
       } else if (key == "rules") rules(v);
       else if (key == "database") database(v);
       else if (key == "tables") tables(v);
       else fail(v, fmt::format("unknown key `{}` (expected one of: select, ignore, include, exclude, fail-on, "
-                               "rules, schema, catalog, search-path, database, tables, assume-large, migrations)", key));
+                               "rules, schema, catalog, search-path, postgres-version, database, tables, assume-large, "
+                               "migrations)", key));
       if (error_) return error_;
     }
     return error_;
@@ -170,6 +174,22 @@ class Reader {
         return fail(e, fmt::format("unknown rule id `{}` in `{}` (run `pglens rules` for the list)", s, key));
       out.push_back(std::move(s));
     }
+  }
+
+  // A major version: 15, "15", or a full one, "15.4" (its major is what the grammar follows;
+  // "9.6" is 9).
+  void postgres_version(const toml::node& v) {
+    std::optional<int64_t> major;
+    if (auto n = v.value<int64_t>(); n && v.is_integer()) major = *n;
+    else if (auto s = v.value<std::string>(); s && v.is_string()) {
+      int64_t m = 0;
+      auto [end, ec] = std::from_chars(s->data(), s->data() + s->size(), m);
+      if (ec == std::errc() && end != s->data() && (end == s->data() + s->size() || *end == '.')) major = m;
+    }
+    if (!major || *major < 9 || *major > 99)
+      return fail(v, "`postgres-version` must be a PostgreSQL major version such as 15 or \"15.4\"");
+    // The option of the one rule that reads it ([rules.needs-newer-postgres] postgres-version).
+    out_.rules["needs-newer-postgres"].options["postgres-version"] = *major;
   }
 
   void rules(const toml::node& v) {

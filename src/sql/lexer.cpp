@@ -47,8 +47,9 @@ struct Resync {
 
 class Lexer {
  public:
-  explicit Lexer(std::string_view text, size_t from = 0, Resync* resync = nullptr)
-      : t_(text), n_(text.size()), i_(from), resync_(resync) {}
+  explicit Lexer(std::string_view text, size_t from = 0, Resync* resync = nullptr,
+                 std::vector<PsqlVariable>* variables = nullptr)
+      : t_(text), n_(text.size()), i_(from), resync_(resync), variables_(variables) {}
 
   // Lexes to the end of the text, or until `resync` finds the old lex agreeing (then
   // resync->found is set and the returned lex ends with the statement where they agree).
@@ -71,14 +72,18 @@ class Lexer {
           if (i_ + 1 < n_ && t_[i_ + 1] == '*') { block_comment(); continue; }
           break;
         case '\\':
-          // A psql meta-command (\set, \i, \connect ...) at the start of a statement.
-          if (!in_statement_) { skip_to_eol(); continue; }
-          break;
+          psql_backslash();
+          continue;
         case ';':
           if (paren_depth_ == 0 && atomic_depth_ == 0) {
             bool had_statement = in_statement_;
+            bool copy_in = copy_state_ == kCopyFromStdin;
             end_statement(i_ + 1);
             ++i_;
+            if (copy_in) {
+              skip_copy_data();
+              continue;
+            }
             if (had_statement && resync_ && agrees_with_old()) return std::move(out_);
             continue;
           }
@@ -88,6 +93,15 @@ class Lexer {
           break;
         case ')':
           if (paren_depth_ > 0) --paren_depth_;
+          break;
+        case '[':
+          ++bracket_depth_;
+          break;
+        case ']':
+          if (bracket_depth_ > 0) --bracket_depth_;
+          break;
+        case ':':
+          if (psql_variable()) continue;
           break;
         case '\'': {
           bool escapes = i_ > 0 && (t_[i_ - 1] | 0x20) == 'e' &&
@@ -127,8 +141,10 @@ class Lexer {
     const auto& old = r.before->statements;
     while (r.next_old < old.size() && static_cast<int64_t>(old[r.next_old].end) < old_end) ++r.next_old;
     // One ending before the end of the old text was ended by a `;`.
+    // One ending before the end of the old text was ended by a `;`; after a COPY's `;` the
+    // lexer was reading data, not statements.
     if (r.next_old == old.size() || static_cast<int64_t>(old[r.next_old].end) != old_end ||
-        old[r.next_old].end >= r.old_size)
+        old[r.next_old].end >= r.old_size || old[r.next_old].copy_data)
       return false;
     r.found = true;
     r.old_statement = r.next_old;
@@ -143,11 +159,101 @@ class Lexer {
   }
 
   void end_statement(size_t end) {
-    if (in_statement_) out_.statements.push_back({{stmt_begin_, last_token_end_}, static_cast<uint32_t>(end)});
+    if (in_statement_)
+      out_.statements.push_back({{stmt_begin_, last_token_end_}, static_cast<uint32_t>(end), has_variables_,
+                                 copy_state_ == kCopyFromStdin});
     in_statement_ = false;
     paren_depth_ = 0;
+    bracket_depth_ = 0;
     atomic_depth_ = 0;
     after_begin_ = false;
+    has_variables_ = false;
+    copy_state_ = kNotCopy;
+  }
+
+  // A backslash outside quotes and comments: psql's, never the server's. `\;` ends the
+  // statement (psql sends the statements it separates together, the server runs them one by
+  // one); any other is a meta-command, whose arguments run to the end of the line: it ends
+  // the statement before it (`\g`, `\gset`, `\gexec`, `\watch`, `\crosstabview` ... send
+  // it; the others leave it to the next `;`, but a statement cut there is what a script
+  // means far more often than one continued across `\echo`).
+  void psql_backslash() {
+    if (i_ + 1 < n_ && t_[i_ + 1] == ';') {
+      end_statement(last_token_end_);
+      i_ += 2;
+      return;
+    }
+    end_statement(last_token_end_);
+    size_t command = i_ + 1;
+    skip_to_eol();
+    if (meta_copy_from_stdin(t_.substr(command, i_ - command))) skip_copy_data();
+  }
+
+  // Whether a meta-command line (without its backslash) is `\copy ... from stdin`: psql
+  // then reads the data from the script itself, up to `\.`.
+  static bool meta_copy_from_stdin(std::string_view line) {
+    if (line.size() < 4 || line.substr(0, 4) != "copy" || (line.size() > 4 && is_ident_char(static_cast<unsigned char>(line[4])))) return false;
+    bool after_from = false;
+    for (size_t i = 4; i < line.size();) {
+      if (!is_ident_start(static_cast<unsigned char>(line[i]))) {
+        if (line[i] != ' ' && line[i] != '\t') after_from = false;
+        ++i;
+        continue;
+      }
+      size_t b = i;
+      while (i < line.size() && is_ident_char(static_cast<unsigned char>(line[i]))) ++i;
+      if (after_from && word_is(line, b, "stdin")) return true;
+      after_from = word_is(line, b, "from");
+    }
+    return false;
+  }
+
+  // The data of a COPY FROM stdin: the lines after the current one, up to and including the
+  // line `\.` (or the end of the text).
+  void skip_copy_data() {
+    const char* text = t_.data();
+    while (i_ < n_) {
+      const void* nl = std::memchr(text + i_, '\n', n_ - i_);
+      if (!nl) {
+        i_ = n_;
+        return;
+      }
+      i_ = static_cast<size_t>(static_cast<const char*>(nl) - text) + 1;
+      size_t line_end = i_;
+      while (line_end < n_ && text[line_end] != '\n') ++line_end;
+      size_t len = line_end - i_;
+      if (len > 0 && text[line_end - 1] == '\r') --len;
+      if (len == 2 && text[i_] == '\\' && text[i_ + 1] == '.') {
+        i_ = line_end;
+        return;
+      }
+    }
+  }
+
+  // `:name`, `:'name'` or `:"name"` (psql's variables) where psql would substitute one:
+  // not in a cast `::`, an assignment `:=`, or an array subscript `a[1:n]`.
+  bool psql_variable() {
+    if (bracket_depth_ > 0 || (i_ > 0 && t_[i_ - 1] == ':') || i_ + 1 >= n_) return false;
+    size_t b = i_, j = i_ + 1;
+    auto kind = PsqlVariable::Kind::raw;
+    char quote = t_[j];
+    if (quote == '\'' || quote == '"') {
+      kind = quote == '\'' ? PsqlVariable::Kind::literal : PsqlVariable::Kind::identifier;
+      ++j;
+    }
+    size_t name = j;
+    if (name >= n_ || !is_ident_start(static_cast<unsigned char>(t_[name]))) return false;
+    while (j < n_ && is_ident_char(static_cast<unsigned char>(t_[j])) && t_[j] != '$') ++j;
+    if (kind != PsqlVariable::Kind::raw) {
+      if (j >= n_ || t_[j] != quote) return false;
+      ++j;
+    }
+    token_begin();
+    has_variables_ = true;
+    if (variables_) variables_->push_back({{static_cast<uint32_t>(b), static_cast<uint32_t>(j)}, kind});
+    i_ = j;
+    last_token_end_ = static_cast<uint32_t>(i_);
+    return true;
   }
 
   bool own_line(size_t at) const {
@@ -237,6 +343,7 @@ class Lexer {
   void word() {
     token_begin();
     size_t b = i_;
+    bool first = b == stmt_begin_;
     // In locals: the members would be read again for every byte.
     const char* text = t_.data();
     size_t i = i_;
@@ -244,6 +351,9 @@ class Lexer {
     i_ = i;
     last_token_end_ = static_cast<uint32_t>(i_);
     size_t len = i_ - b;
+    // COPY ... FROM stdin: psql sends the data that follows the statement.
+    if (first) copy_state_ = len == 4 && word_is(t_, b, "copy") ? kCopy : kNotCopy;
+    else if (copy_state_ != kNotCopy && paren_depth_ == 0) track_copy(b, len);
     // SQL-standard function bodies: BEGIN ATOMIC ... END may hold `;`. Track BEGIN/CASE/END.
     if (len == 6 && after_begin_ && word_is(t_, b, "atomic")) {
       ++atomic_depth_;
@@ -257,10 +367,22 @@ class Lexer {
     }
   }
 
+  void track_copy(size_t b, size_t len) {
+    if (copy_state_ == kCopyFrom && len == 5 && word_is(t_, b, "stdin")) copy_state_ = kCopyFromStdin;
+    else if (copy_state_ != kCopyFromStdin) copy_state_ = len == 4 && word_is(t_, b, "from") ? kCopyFrom : kCopy;
+  }
+
+  // How far a statement is known to be a COPY ... FROM stdin.
+  enum CopyState : uint8_t { kNotCopy, kCopy, kCopyFrom, kCopyFromStdin };
+
   std::string_view t_;
   size_t n_;
   size_t i_ = 0;
   Resync* resync_ = nullptr;
+  std::vector<PsqlVariable>* variables_ = nullptr;
+  int bracket_depth_ = 0;
+  bool has_variables_ = false;
+  CopyState copy_state_ = kNotCopy;
   bool in_statement_ = false;
   uint32_t stmt_begin_ = 0;
   uint32_t last_token_end_ = 0;
@@ -274,6 +396,14 @@ class Lexer {
 
 Lexed lex(std::string_view text) { return Lexer(text).run(); }
 
+std::vector<PsqlVariable> psql_variables(std::string_view text, const StatementSpan& statement) {
+  std::vector<PsqlVariable> out;
+  if (!statement.psql_variables) return out;
+  // The statement alone, lexed from its start as the whole text was there.
+  Lexer(text.substr(0, statement.span.end), statement.span.begin, nullptr, &out).run();
+  return out;
+}
+
 Relexed relex(std::string_view text, const Lexed& before, size_t old_size, size_t same_prefix, size_t same_suffix) {
   same_prefix = std::min({same_prefix, old_size, text.size()});
   same_suffix = std::min(same_suffix, std::min(old_size, text.size()) - same_prefix);
@@ -285,6 +415,9 @@ Relexed relex(std::string_view text, const Lexed& before, size_t old_size, size_
       std::upper_bound(old.begin(), old.end(), same_prefix,
                        [](size_t at, const StatementSpan& st) { return at < st.end; }) - old.begin());
   if (front > 0 && old[front - 1].end >= old_size) --front;
+  // Not after a COPY FROM stdin (its data follows) nor after a statement ended by a psql
+  // meta-command, whose line the lexer reads again.
+  while (front > 0 && (old[front - 1].copy_data || old[front - 1].end == old[front - 1].span.end)) --front;
   uint32_t from = front ? old[front - 1].end : 0;
   Resync resync;
   resync.before = &before;
@@ -307,7 +440,8 @@ Relexed relex(std::string_view text, const Lexed& before, size_t old_size, size_
   if (synced) {
     auto shift = [&](uint32_t at) { return static_cast<uint32_t>(static_cast<int64_t>(at) + resync.delta); };
     for (size_t k = resync.old_statement + 1; k < old.size(); ++k) {
-      lexed.statements.push_back({{shift(old[k].span.begin), shift(old[k].span.end)}, shift(old[k].end)});
+      lexed.statements.push_back(
+          {{shift(old[k].span.begin), shift(old[k].span.end)}, shift(old[k].end), old[k].psql_variables, old[k].copy_data});
       ++out.kept_back;
     }
     auto comment_after = std::lower_bound(before.comments.begin(), before.comments.end(), old[resync.old_statement].end,

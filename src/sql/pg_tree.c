@@ -21,7 +21,7 @@ const int pgl_oid_list_tag = T_OidList;
 PglParse pgl_parse(const char *text) {
   PglParse parse = {0};
   MemoryContext context = pg_query_enter_memory_context();
-  PgQueryInternalParsetreeAndError result = pg_query_raw_parse(text);
+  PgQueryInternalParsetreeAndError result = pg_query_raw_parse(text, PG_QUERY_PARSE_DEFAULT);
   parse.context = context;
   parse.stmts = result.tree;
   free(result.stderr_buffer);

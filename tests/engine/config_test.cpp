@@ -58,6 +58,26 @@ TEST(Config, BadValuesAreErrors) {
   EXPECT_TRUE(parse("[rules.select-star]\nwidth = 3\n", c));  // no such option
 }
 
+TEST(Config, PostgresVersionIsAMajorVersion) {
+  const std::vector<std::pair<const char*, int>> good = {
+      {"postgres-version = 15", 15}, {"postgres-version = \"15.4\"", 15}, {"postgres-version = \"9.6\"", 9},
+      {"postgres-version = \"18\"", 18}};
+  for (auto [toml, major] : good) {
+    Config c;
+    EXPECT_FALSE(parse(toml, c)) << toml;
+    // Read by the one rule that uses it.
+    EXPECT_EQ(c.option(*find_rule("needs-newer-postgres"), "postgres-version"), OptionValue{int64_t{major}}) << toml;
+  }
+  EXPECT_EQ(Config().option(*find_rule("needs-newer-postgres"), "postgres-version"), OptionValue{int64_t{0}});
+  for (const char* bad : {"postgres-version = 3", "postgres-version = \"latest\"", "postgres-version = 15.4",
+                          "postgres-version = \"\""}) {
+    Config c;
+    auto err = parse(bad, c);
+    ASSERT_TRUE(err) << bad;
+    EXPECT_NE(err->message.find("postgres-version"), std::string::npos) << bad;
+  }
+}
+
 TEST(Config, BrokenTomlIsAnErrorWithAPosition) {
   Config c;
   auto err = parse("select = [\"ALL\"\n[rules\n", c);

@@ -10,6 +10,7 @@
 #include "pglens/lint.hpp"
 #include "pglens/rule.hpp"
 #include "support/fixtures.hpp"
+#include "support/psql_scripts.hpp"
 
 namespace pglens {
 namespace {
@@ -32,38 +33,50 @@ std::multiset<std::pair<uint32_t, std::string>> expectations(const std::string& 
   return out;
 }
 
+// Lints the fixture at `path` with its own DDL (and its <name>.toml, if any) and checks that
+// the findings are exactly its `-- expect:` comments.
+void expect_exactly_its_expectations(const fs::path& path) {
+  SCOPED_TRACE(path.string());
+  std::string bytes = test::read_file(path);
+  SourceFile file;
+  DecodeError err;
+  ASSERT_TRUE(decode_source(path.string(), bytes, file, err)) << err.message;
+  // A fixture may carry its own config next to it (<name>.toml); otherwise defaults.
+  Config config;
+  fs::path toml = path;
+  toml.replace_extension(".toml");
+  if (fs::exists(toml)) {
+    auto cerr = load_config(toml, config);
+    ASSERT_FALSE(cerr) << cerr->format();
+  }
+  // The catalog a lint of this file sees: its config's schema sources plus its own DDL.
+  Catalog catalog;
+  auto catalog_error = build_catalog(config, {.extra_ddl = {path}, .db_url = {}, .use_environment = false}, catalog);
+  ASSERT_FALSE(catalog_error) << *catalog_error;
+  Linter linter(config);
+  auto diags = linter.lint(file, catalog);
+  LineIndex lines(file.text);
+  std::multiset<std::pair<uint32_t, std::string>> actual;
+  for (const auto& d : diags) actual.insert({lines.position(d.span.begin).line, d.rule});
+  auto expected = expectations(file.text);
+  for (const auto& e : expected)
+    EXPECT_TRUE(actual.count(e) >= expected.count(e)) << "missing: line " << e.first << " " << e.second;
+  for (const auto& a : actual)
+    EXPECT_TRUE(expected.count(a) >= actual.count(a)) << "unexpected: line " << a.first << " " << a.second;
+}
+
 TEST(SqlFixtures, EveryFixtureMatchesItsExpectationsExactly) {
   auto files = test::sql_fixture_files();
   ASSERT_FALSE(files.empty());
-  for (const auto& path : files) {
-    SCOPED_TRACE(path.string());
-    std::string bytes = test::read_file(path);
-    SourceFile file;
-    DecodeError err;
-    ASSERT_TRUE(decode_source(path.string(), bytes, file, err)) << err.message;
-    // A fixture may carry its own config next to it (<name>.toml); otherwise defaults.
-    Config config;
-    fs::path toml = path;
-    toml.replace_extension(".toml");
-    if (fs::exists(toml)) {
-      auto cerr = load_config(toml, config);
-      ASSERT_FALSE(cerr) << cerr->format();
-    }
-    // The catalog a lint of this file sees: its config's schema sources plus its own DDL.
-    Catalog catalog;
-    auto catalog_error = build_catalog(config, {.extra_ddl = {path}, .db_url = {}, .use_environment = false}, catalog);
-    ASSERT_FALSE(catalog_error) << *catalog_error;
-    Linter linter(config);
-    auto diags = linter.lint(file, catalog);
-    LineIndex lines(file.text);
-    std::multiset<std::pair<uint32_t, std::string>> actual;
-    for (const auto& d : diags) actual.insert({lines.position(d.span.begin).line, d.rule});
-    auto expected = expectations(file.text);
-    for (const auto& e : expected)
-      EXPECT_TRUE(actual.count(e) >= expected.count(e)) << "missing: line " << e.first << " " << e.second;
-    for (const auto& a : actual)
-      EXPECT_TRUE(expected.count(a) >= actual.count(a)) << "unexpected: line " << a.first << " " << a.second;
-  }
+  for (const auto& path : files) expect_exactly_its_expectations(path);
+}
+
+// psql scripts and pg_dump output (testdata/psql/) lint as psql runs them: COPY data, \g and
+// the other meta-commands, \; and psql variables are no syntax errors, and hide no statement.
+TEST(SqlFixtures, PsqlScriptsAndDumpsMatchTheirExpectationsExactly) {
+  auto files = test::psql_script_files();
+  ASSERT_GE(files.size(), 2u);
+  for (const auto& path : files) expect_exactly_its_expectations(path);
 }
 
 TEST(SqlFixtures, EverySqlRuleHasFixturesWithPositivesAndNegatives) {

@@ -7,15 +7,12 @@
 
 #include "sql/lexer.hpp"
 #include "support/fixtures.hpp"
+#include "support/psql_scripts.hpp"
 
 namespace pglens::sql {
 namespace {
 
-std::vector<std::string> split(std::string_view text) {
-  std::vector<std::string> out;
-  for (const auto& s : lex(text).statements) out.emplace_back(text.substr(s.span.begin, s.span.end - s.span.begin));
-  return out;
-}
+std::vector<std::string> split(std::string_view text) { return test::lexed_statements(text); }
 
 TEST(Lexer, SplitsOnSemicolonsOutsideQuotesCommentsAndBodies) {
   EXPECT_EQ(split("SELECT 1; SELECT 2;"), (std::vector<std::string>{"SELECT 1", "SELECT 2"}));
@@ -98,9 +95,10 @@ TEST(Lexer, AgreesWithPgQuerySplitOnEveryFixtureAndExample) {
 }
 
 // A lex as comparable values.
-std::vector<std::tuple<uint32_t, uint32_t, uint32_t, bool>> flat(const Lexed& l) {
-  std::vector<std::tuple<uint32_t, uint32_t, uint32_t, bool>> out;
-  for (const auto& s : l.statements) out.emplace_back(s.span.begin, s.span.end, s.end, false);
+std::vector<std::tuple<uint32_t, uint32_t, uint32_t, int>> flat(const Lexed& l) {
+  std::vector<std::tuple<uint32_t, uint32_t, uint32_t, int>> out;
+  for (const auto& s : l.statements)
+    out.emplace_back(s.span.begin, s.span.end, s.end, 2 + 2 * s.psql_variables + 4 * s.copy_data);
   for (const auto& c : l.comments) out.emplace_back(c.span.begin, c.span.end, 0, c.own_line);
   return out;
 }
@@ -112,11 +110,14 @@ std::vector<std::tuple<uint32_t, uint32_t, uint32_t, bool>> flat(const Lexed& l)
 TEST(Relex, EqualsALexOfTheEditedText) {
   static const std::vector<std::string> snippets = {
       ";", "'", "\"", "--", "/*", "*/", "$$", "$a$", "(", ")", "\n", " ", "e'\\'", "\\set x\n",
-      "BEGIN ATOMIC ", " END;", "SELECT 1;", "é", "-- c\n", "CASE ", "x"};
+      "BEGIN ATOMIC ", " END;", "SELECT 1;", "é", "-- c\n", "CASE ", "x", "\\g\n", "\\;", ":v", ":'v'", "[",
+      "]", "COPY t FROM stdin;\n", "\\.\n", "\\copy t from stdin\n"};
   std::mt19937 random(11);
   auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(random); };
   size_t edits = 0;
-  for (const auto& path : test::sql_fixture_files()) {
+  auto paths = test::sql_fixture_files();
+  for (const auto& script : test::psql_script_files()) paths.push_back(script);
+  for (const auto& path : paths) {
     std::string text = test::read_file(path);
     Lexed lexed = lex(text);
     for (int step = 0; step < 500; ++step) {

@@ -5,6 +5,7 @@
 
 #include "sql/parser.hpp"
 #include "support/fixtures.hpp"
+#include "support/psql_scripts.hpp"
 
 namespace pglens::sql {
 namespace {
@@ -67,11 +68,13 @@ std::vector<Seen> parse_in_runs(Parser& parser, std::string_view text, size_t ru
 
 // Any run of consecutive statements parses to the trees and errors those statements have in
 // a parse of the whole file (an editor re-parses just the statements an edit changed), on
-// every fixture and after edits that break statements.
+// every fixture and psql script, and after edits that break statements.
 TEST(ParseRuns, SameTreesAndErrorsAsAWholeFileParse) {
   Parser parser;
   size_t files = 0;
-  for (const auto& path : test::sql_fixture_files()) {
+  auto paths = test::sql_fixture_files();
+  for (const auto& script : test::psql_script_files()) paths.push_back(script);
+  for (const auto& path : paths) {
     ++files;
     std::string text = test::read_file(path);
     SCOPED_TRACE(path.string());

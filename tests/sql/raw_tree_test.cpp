@@ -64,6 +64,18 @@ TEST(RawTree, ReadsTheUnusualCornersAsLibpgQueryJson) {
       "WITH RECURSIVE r(n) AS MATERIALIZED (SELECT 1 UNION SELECT n + 1 FROM r) SEARCH DEPTH FIRST BY n SET o SELECT * FROM r",
       "SELECT * FROM t JOIN u USING (a) LEFT JOIN LATERAL generate_series(1, 3) g(x) ON true, ROWS FROM (f(1), g(2))",
       "SELECT * FROM t TABLESAMPLE SYSTEM (10) REPEATABLE (1), XMLTABLE('/a' PASSING x COLUMNS c int PATH 'c')",
+      // PostgreSQL 16-18: a FROM subquery without an alias, SQL/JSON, NOT NULL table
+      // constraints, virtual generated columns, temporal keys, MERGE ... RETURNING, RETURNING
+      // OLD / NEW (ReturningClause).
+      "SELECT * FROM (SELECT 1 AS x), (VALUES (1))",
+      "SELECT '{}' IS JSON OBJECT WITH UNIQUE KEYS, JSON_OBJECT('a': 1 RETURNING jsonb), JSON_ARRAY(1, 2), "
+      "JSON_VALUE(j, '$.a' RETURNING int DEFAULT 0 ON EMPTY), JSON(t), JSON_SCALAR(1), JSON_SERIALIZE(j)",
+      "SELECT * FROM JSON_TABLE(j, '$[*]' COLUMNS (id int PATH '$.id', NESTED PATH '$.x[*]' COLUMNS (x int PATH '$')))",
+      "CREATE TABLE t (id int, CONSTRAINT t_id_nn NOT NULL id, g int GENERATED ALWAYS AS (id * 2) VIRTUAL, "
+      "p int4range, PRIMARY KEY (id, p WITHOUT OVERLAPS))",
+      "MERGE INTO t USING s ON t.id = s.id WHEN NOT MATCHED BY SOURCE THEN DELETE "
+      "WHEN MATCHED THEN UPDATE SET v = s.v RETURNING merge_action(), t.*",
+      "UPDATE t SET v = 1 RETURNING WITH (OLD AS o, NEW AS n) o.v, n.v",
       // DDL and utility statements the catalog reads.
       "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON ONLY t USING btree (a DESC NULLS LAST, lower(b)) INCLUDE (c) WHERE d > 0",
       "ALTER TABLE t ADD COLUMN c int DEFAULT 0, DROP COLUMN IF EXISTS d CASCADE, ALTER COLUMN e TYPE bigint USING e::bigint",
@@ -82,6 +94,8 @@ TEST(RawTree, ReadsTheUnusualCornersAsLibpgQueryJson) {
       "MERGE INTO t USING u ON t.a = u.a WHEN MATCHED THEN UPDATE SET b = u.b WHEN NOT MATCHED THEN INSERT VALUES (u.a)",
       "CREATE VIEW v WITH (security_barrier) AS SELECT 1 WITH CASCADED CHECK OPTION",
       "REINDEX DATABASE d",
+      // A negative Integer (libpg_query 15's JSON dropped its value; 18's keeps it).
+      "CREATE SEQUENCE s INCREMENT BY -2 MINVALUE -100",
       "SET LOCAL statement_timeout = '5s'",
       "PREPARE p(int) AS SELECT $1",
       "CREATE TYPE e AS ENUM ('a', 'b')",

@@ -1,4 +1,5 @@
 #include "support/fixtures.hpp"
+#include "support/psql_scripts.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -9,6 +10,7 @@
 #include <sstream>
 
 #include "catalog/ddl.hpp"
+#include "sql/lexer.hpp"
 
 namespace pglens::test {
 
@@ -19,12 +21,23 @@ std::string read_file(const std::filesystem::path& p) {
   return ss.str();
 }
 
-std::vector<std::filesystem::path> sql_fixture_files() {
+namespace {
+std::vector<std::filesystem::path> sql_files_under(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(testdata("sql")))
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
     if (e.path().extension() == ".sql") files.push_back(e.path());
   std::sort(files.begin(), files.end());
   return files;
+}
+}  // namespace
+
+std::vector<std::filesystem::path> sql_fixture_files() { return sql_files_under(testdata("sql")); }
+std::vector<std::filesystem::path> psql_script_files() { return sql_files_under(testdata("psql")); }
+
+std::vector<std::string> lexed_statements(std::string_view text) {
+  std::vector<std::string> out;
+  for (const auto& s : sql::lex(text).statements) out.emplace_back(text.substr(s.span.begin, s.span.end - s.span.begin));
+  return out;
 }
 
 void write_file(const std::filesystem::path& p, const std::string& content) {
