@@ -64,7 +64,9 @@ TEST_F(SuggestedDdlLive, EveryIndexAndDdlSuggestedForTheFixturesRuns) {
     Config config;
     fs::path toml = path;
     toml.replace_extension(".toml");
-    if (fs::exists(toml)) ASSERT_FALSE(load_config(toml, config));
+    if (fs::exists(toml)) {
+      ASSERT_FALSE(load_config(toml, config));
+    }
     Catalog catalog;
     ASSERT_FALSE(build_catalog(config, {.extra_ddl = {path}, .db_url = {}, .use_environment = false}, catalog));
     std::vector<std::string> suggested;
