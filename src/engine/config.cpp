@@ -62,7 +62,15 @@ bool match_any(const std::vector<std::string>& globs, const std::filesystem::pat
 bool Config::excluded(const std::filesystem::path& path) const { return match_any(exclude, root, path); }
 bool Config::included(const std::filesystem::path& path) const { return match_any(include, root, path); }
 bool Config::is_migration(std::string_view path) const {
-  return !path.empty() && match_any(migrations, root, std::filesystem::path(path));
+  if (path.empty()) return false;
+  if (match_any(migrations, root, std::filesystem::path(path))) return true;
+  // A root inside the migrations directory (an editor opened on db/migrate/) must not hide
+  // it: the directory is one whatever the root, as `pglens lint` sees it from elsewhere.
+  std::error_code ec;
+  std::string absolute = std::filesystem::absolute(std::filesystem::path(path), ec).lexically_normal().generic_string();
+  for (const auto& glob : migrations)
+    if (glob_match(glob, absolute)) return true;
+  return false;
 }
 
 std::string ConfigError::format() const {
