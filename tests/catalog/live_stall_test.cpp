@@ -24,10 +24,8 @@ TEST(CatalogLive, StalledDatabaseTimesOutWithAClearErrorAndExit2) {
   pg->exec("ROLLBACK;");
   EXPECT_EQ(run.exit_code, 2) << run.err;
   EXPECT_TRUE(run.out.empty()) << run.out;
-  // The server cancels the blocked statement after 1.5 s. Without that the run would wait
-  // for the lock forever: the bound only tells "ended by itself" from a hang, with a wide
-  // margin for a busy machine (no speed is asserted here).
-  EXPECT_LT(seconds, 60.0) << run.err;
+  // The server cancels the blocked statement after 1.5 s; without that the run would wait
+  // for the lock forever (ctest's TIMEOUT). The exit code and message are what is asserted.
   std::printf("[ measured ] stalled catalog dump ended after %.1f s\n", seconds);
   EXPECT_NE(run.err.find("port " + std::to_string(pg->port())), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("timeout"), std::string::npos) << run.err;
