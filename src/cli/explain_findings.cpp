@@ -31,14 +31,14 @@ std::string impact_text(double impact) {
   return p >= 1 || p == 0 ? fmt::format("{:.0f} %", p) : fmt::format("{:.1f} %", p);
 }
 
+}  // namespace
+
 std::string format_ms(double ms) {
   if (ms >= 1000) return fmt::format("{:.2f} s", ms / 1000);
   if (ms >= 100) return fmt::format("{:.0f} ms", ms);
   if (ms >= 1) return fmt::format("{:.1f} ms", ms);
   return fmt::format("{:.3f} ms", ms);
 }
-
-}  // namespace
 
 std::vector<OutsideTime> outside_tree(const plan::Plan& plan) {
   std::vector<OutsideTime> out;

@@ -12,6 +12,9 @@
 
 namespace pglens::cli {
 
+// A duration as explain prints it: 1.23 s, 123 ms, 12.3 ms, 0.123 ms.
+std::string format_ms(double ms);
+
 std::string render_findings_text(const plan::Diagnosis& diagnosis, bool color);
 
 // Time the plan spends outside its tree, in the execution time but in no node: triggers
