@@ -187,9 +187,13 @@ bool Session::execute_write(const std::string& sql, std::string& error) {
   std::string ignored;
   // CREATE INDEX CONCURRENTLY runs outside any transaction block, so the session's
   // read-only default is lifted for this one statement and put back after.
+  // The script names tables as the queries do: the project's search path, for this statement.
+  std::string path = search_path_sql_;
+  path.replace(0, std::string_view("SET LOCAL").size(), "SET");
   if (!conn_->execute("SET default_transaction_read_only = off", error)) return false;
-  bool ok = conn_->execute(sql, error);
+  bool ok = conn_->execute(path, error) && conn_->execute(sql, error);
   conn_->execute("SET default_transaction_read_only = on", ignored);
+  conn_->execute("SET search_path = ''", ignored);
   return ok;
 }
 
@@ -385,12 +389,16 @@ QueryAdvice advise_query(Session& session, const Config& config, const Linter& l
   qa.generic = explained->generic;
   qa.cost = explained->cost;
   qa.plan_json = explained->json;
+  std::string analyzed_json;  // the plan rules read actual rows: an analysed plan, when there is one
   if (qa.kind != "select" && session.options().analyze_dml && !qa.generic) {
     // Measured in a transaction that is always rolled back: no row changes.
-    if (auto analyzed = session.analyze_rolled_back(query.text, {}, error))
+    if (auto analyzed = session.analyze_rolled_back(query.text, {}, error)) {
       if (auto f = read_plan(*analyzed)) qa.analyzed_ms = f->plan.execution_time_ms;
+      analyzed_json = std::move(*analyzed);
+    }
   }
-  for (auto& [ddl, rule] : proposals(config, linter, catalog, query, qa.plan_json)) {
+  for (auto& [ddl, rule] :
+       proposals(config, linter, catalog, query, analyzed_json.empty() ? qa.plan_json : analyzed_json)) {
     Candidate c;
     c.ddl = ddl;
     c.rules = {rule};
@@ -549,12 +557,22 @@ void choose_indexes(Session& session, const Catalog& catalog, Report& report) {
     ch.proof = o.c->verdict;
     report.chosen.push_back(std::move(ch));
   }
-  for (size_t i = 0; i < options.size(); ++i)
-    if (!taken[i] && session.options().budget_bytes > 0 &&
+  for (size_t i = 0; i < options.size(); ++i) {
+    if (taken[i]) continue;
+    double saved = 0;
+    for (size_t q = 0; q < best.size(); ++q)
+      saved += std::max(0.0, options[i].saved[q] - best[q]) * report.queries[q].query.calls;
+    if (saved <= options[i].write_cost)
+      report.notes.push_back(fmt::format("not chosen: {} saves {:.0f} but its write cost is {:.0f} ({} rows written "
+                                         "since the stats reset)",
+                                         options[i].c->summary, saved, options[i].write_cost,
+                                         options[i].write_cost / kUpkeepPerWrittenRow));
+    else if (session.options().budget_bytes > 0 &&
         used_bytes + options[i].c->proof.size_bytes > session.options().budget_bytes)
       report.notes.push_back(fmt::format("not chosen, over the budget of {} bytes: {} ({} bytes)",
                                          session.options().budget_bytes, options[i].c->summary,
                                          options[i].c->proof.size_bytes));
+  }
 }
 
 std::optional<std::string> review_indexes(Session& session, const Catalog& catalog, Report& report) {
@@ -637,6 +655,8 @@ std::optional<std::vector<Query>> workload_queries(Session& session, int top, st
       fmt::format("SELECT s.queryid, s.query, s.calls, s.total_exec_time FROM {}.pg_stat_statements s "
                   "WHERE s.dbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()) "
                   "  AND s.query !~* '^\\s*(explain|begin|commit|rollback|set|show|prepare|deallocate|reset)\\M' "
+                  // Statements that read no table of the user's (pglens's own catalog reads) have no index to gain.
+                  "  AND s.query ~* '\\m(from|into|update)\\M' AND s.query !~* '\\mfrom\\s+pg_catalog\\.' "
                   "ORDER BY s.total_exec_time DESC LIMIT $1",
                   catalog::quote_ident(ext->rows[0].at(0))),
       {std::to_string(top)}, error);

@@ -119,7 +119,9 @@ bool PgCluster::start(std::string& why) {
     std::string options = "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) + " -c unix_socket_directories=" +
                           dir_ +
                           " -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=32MB"
-                          " -c max_connections=20 -c max_wal_size=256MB";
+                          " -c max_connections=20 -c max_wal_size=256MB"
+                          // advise's workload tests read pg_stat_statements
+                          " -c shared_preload_libraries=pg_stat_statements";
     std::string pg_ctl = "cd '" + dir_ + "' && " + user + "'" + bin + "/pg_ctl' -D '" + dir_ + "/data' -l '" + dir_ +
                          "/server.log' -w -t 60 -o '" + options + "' start >'" + dir_ + "/pg_ctl.log' 2>&1";
     if (std::system(pg_ctl.c_str()) == 0) {
