@@ -654,9 +654,11 @@ std::optional<std::vector<Query>> workload_queries(Session& session, int top, st
   auto rows = conn.query(
       fmt::format("SELECT s.queryid, s.query, s.calls, s.total_exec_time FROM {}.pg_stat_statements s "
                   "WHERE s.dbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()) "
-                  "  AND s.query !~* '^\\s*(explain|begin|commit|rollback|set|show|prepare|deallocate|reset)\\M' "
-                  // Statements that read no table of the user's (pglens's own catalog reads) have no index to gain.
+                  "  AND s.query ~* '^\\s*(select|with|insert|update|delete)\\M' "
+                  // Statements that read no table of the user's have no index to gain; pglens's
+                  // own (catalog reads, HypoPG calls) are not the workload's.
                   "  AND s.query ~* '\\m(from|into|update)\\M' AND s.query !~* '\\mfrom\\s+pg_catalog\\.' "
+                  "  AND s.query !~* '\\mhypopg_|\\mpg_stat_statements' "
                   "ORDER BY s.total_exec_time DESC LIMIT $1",
                   catalog::quote_ident(ext->rows[0].at(0))),
       {std::to_string(top)}, error);
