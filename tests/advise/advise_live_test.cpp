@@ -110,7 +110,6 @@ const Planted kPlanted[] = {
 };
 
 TEST_F(AdviseLive, ProvesAnIndexForEachSlowQueryAndNoneForTheHealthyOnes) {
-  pg_->exec("CREATE EXTENSION IF NOT EXISTS hypopg");  // on `postgres`: the test database needs its own
   psql("CREATE EXTENSION hypopg");
   test::TempDir dir;
   auto slow = test::testdata("advise/slow.sql").string();
