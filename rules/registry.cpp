@@ -47,6 +47,7 @@ std::span<const detail::PlanRule* const> plan_rules() {
       &many_rows_returned(),
       &large_offset_plan(),
       &partition_pruning_miss_plan(),
+      &merge_join_index_walk(),
   };
   return list;
 }

@@ -50,6 +50,7 @@ const detail::PlanRule& temp_spill();
 const detail::PlanRule& many_rows_returned();
 const detail::PlanRule& large_offset_plan();
 const detail::PlanRule& partition_pruning_miss_plan();
+const detail::PlanRule& merge_join_index_walk();
 
 std::span<const detail::PlanRule* const> plan_rules();
 

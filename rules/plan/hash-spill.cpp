@@ -61,23 +61,33 @@ class HashSpill final : public detail::PlanRule {
         double table_rows = per_loop ? n.actual_rows.value_or(0) : detail::rows_returned(n);
         auto& finding = ctx.report(
             node,
-            fmt::format("Hash split its table into {} batches{} for {} rows ({} per batch){}", batches,
+            fmt::format("Hash split its table into {} batches{} for {} rows ({} at its peak){}", batches,
                         batches > planned ? fmt::format(" ({} planned)", planned) : std::string(),
                         detail::count_text(table_rows),
                         detail::size_text(static_cast<double>(n.peak_memory_kb.value_or(0))),
                         per_loop ? fmt::format(", built {} times", detail::count_text(loops)) : std::string()),
             impact);
-        // Batches that kept doubling while the rows came as estimated: one batch stayed too big
-        // whatever the split, because a few key values hold most rows. Memory does not fix that.
+        // Batches that kept doubling while one batch stayed too big whatever the split: a few key
+        // values hold most rows. Memory does not fix that. It shows as rows that came as estimated
+        // (the batches grew for no other reason), or as one batch's memory near the whole table's
+        // (each entry: the row's width plus about 40 bytes of tuple header and bucket).
         double estimate_ratio = n.metrics.planned_total_rows > 0 ? n.metrics.total_rows / n.metrics.planned_total_rows : 1;
-        if (batches >= 16 * planned && batches >= 64 && estimate_ratio < 2) {
+        double peak_kb = static_cast<double>(n.peak_memory_kb.value_or(0));
+        double table_kb = table_rows * static_cast<double>(n.plan_width.value_or(0) + 40) / 1024;
+        bool one_batch_holds_most = n.plan_width && peak_kb >= 0.5 * table_kb;
+        if (batches >= 16 * planned && batches >= 64 && (estimate_ratio < 2 || one_batch_holds_most)) {
+          std::string evidence =
+              estimate_ratio < 2
+                  ? std::string(" though the rows came as the planner estimated")
+                  : fmt::format(" and one batch still took {}, most of the {} the {} rows take", detail::size_text(peak_kb),
+                                detail::size_text(table_kb), detail::count_text(table_rows));
           finding.why(fmt::format(
-              "the batches grew from {} to {} though the rows came as the planner estimated: the join key is "
+              "the batches grew from {} to {}{}: the join key is "
               "skewed, a few values hold most rows, and splitting again cannot separate rows of one value, so "
               "raising work_mem is no fix. Find the heavy values (`SELECT {}, count(*) ... GROUP BY 1 ORDER BY 2 "
               "DESC LIMIT 10` on the hashed side) and filter or handle them apart, or keep the planner off the hash "
               "join for this query",
-              planned, batches, hash_key_of(plan, n)));
+              planned, batches, evidence, hash_key_of(plan, n)));
           continue;
         }
         double work_mem_kb = needed_kb / multiplier;

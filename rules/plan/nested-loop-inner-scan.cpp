@@ -63,15 +63,22 @@ class NestedLoopInnerScan final : public detail::PlanRule {
       double removed = detail::rows_removed(s);
       double read = detail::rows_returned(s) + removed;
       // Runs of the inner side: the scan's loops, or the loops over its materialized rows.
-      double loops = std::max(s.actual_loops.value_or(1), plan.nodes[inner].actual_loops.value_or(1));
+      // A parallel scan's loops count every process of every run: the runs are the Gather's.
+      const plan::Node& inner_node = plan.nodes[inner];
+      bool gathered = inner_node.node_type == "Gather" || inner_node.node_type == "Gather Merge";
+      double loops = gathered ? inner_node.actual_loops.value_or(1)
+                              : std::max(s.actual_loops.value_or(1), inner_node.actual_loops.value_or(1));
       // Pairs tested when the inner rows are replayed from a Materialize.
-      double tested = s.actual_loops.value_or(1) >= loops ? read : detail::rows_returned(plan.nodes[inner]);
+      double tested = gathered || s.actual_loops.value_or(1) >= loops ? read : detail::rows_returned(inner_node);
       double pairs = std::max(read, tested);
       if (pairs < min_rows) continue;
       // Rows thrown away for each row the join keeps: by the inner scan's Filter (the join
       // condition pushed into it) or by the loop's Join Filter.
       double join_removed = loop.rows_removed_by_join_filter.value_or(0) * loop.actual_loops.value_or(1);
       double kept = detail::rows_returned(loop);
+      // A join that keeps most pairs it tests (a cross join, `ON true`) has nothing for an
+      // index to skip: an index reads the same rows.
+      if (kept * 2 >= pairs) continue;
       bool seq = s.node_type == "Seq Scan";
       bool wasteful = (removed + join_removed) >= 0.9 * pairs;
       double share = detail::subtree_share(plan, static_cast<int>(i));
@@ -86,7 +93,7 @@ class NestedLoopInnerScan final : public detail::PlanRule {
       // column lets the planner drive the loop from the small side instead.
       const plan::Node* outer_scan = nullptr;
       if (int o = detail::scan_below(plan, loop.children[0]); o >= 0) outer_scan = &plan.nodes[o];
-      bool materialized = s.actual_loops.value_or(1) < loops;
+      bool materialized = !gathered && s.actual_loops.value_or(1) < loops;
       bool index_outer = materialized && outer_scan && detail::executed(*outer_scan) &&
                          detail::rows_returned(*outer_scan) > detail::rows_returned(s) && !loop.join_filter.empty();
       const plan::Node& target = index_outer ? *outer_scan : s;

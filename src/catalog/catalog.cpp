@@ -290,8 +290,13 @@ size_t Catalog::detach_partition_cycles() {
 }
 
 void Catalog::add_schema(std::string_view name) {
-  if (name.empty() || std::find(schemas_.begin(), schemas_.end(), name) != schemas_.end()) return;
-  schemas_.emplace_back(name);
+  // Kept sorted (normalize() sorted them anyway): a binary search finds a schema, where a
+  // scan per schema was quadratic in a schema-per-tenant database (40,000 schemas: 45 s).
+  // Schemas arrive mostly in order (pg_dump, the catalog query, snapshots), so most go last.
+  if (name.empty()) return;
+  auto at = std::lower_bound(schemas_.begin(), schemas_.end(), name);
+  if (at != schemas_.end() && *at == name) return;
+  schemas_.emplace(at, name);
 }
 
 void Catalog::drop_schema(std::string_view name) {

@@ -1,6 +1,7 @@
 // catalog.json round trips, its bad forms, merging and hints, and the catalog CLI.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -93,6 +94,28 @@ TEST(CatalogSnapshot, SchemaOrderSurvivesTheRoundTrip) {
   ASSERT_FALSE(err) << *err;
   EXPECT_EQ(back.schemas(), c.schemas());
   EXPECT_EQ(dump_snapshot(back), json);
+}
+
+// A schema-per-tenant database: every table in its own schema, arriving in any order. The
+// schemas are found by binary search (a scan per schema was quadratic: 40,000 took 45 s).
+TEST(CatalogSnapshot, ThousandsOfSchemasStayUniqueAndSortedInAnyOrder) {
+  Catalog c;
+  std::string ddl;
+  for (int i = 3000; i-- > 0;) ddl += "CREATE SCHEMA tenant_" + std::to_string(i) + ";\n";
+  for (int i = 0; i < 3000; ++i) ddl += "CREATE TABLE tenant_" + std::to_string((i * 7) % 3000) + ".t (id int);\n";
+  load_ddl(c, ddl, "tenants.sql");
+  c.add_schema("tenant_17");  // again
+  ASSERT_EQ(c.schemas().size(), 3001u);  // and public
+  EXPECT_TRUE(std::is_sorted(c.schemas().begin(), c.schemas().end()));
+  EXPECT_EQ(c.tables().size(), 3000u);
+  Catalog back;
+  auto err = parse_snapshot(dump_snapshot(c), "catalog.json", back);
+  ASSERT_FALSE(err) << *err;
+  EXPECT_EQ(back.schemas(), c.schemas());
+  c.drop_schema("tenant_17");
+  EXPECT_EQ(c.schemas().size(), 3000u);
+  EXPECT_EQ(c.find_table("tenant_17", "t"), nullptr);
+  EXPECT_NE(c.find_table("tenant_18", "t"), nullptr);
 }
 
 TEST(CatalogMerge, HigherSourcesWinAndDdlIndexesStay) {

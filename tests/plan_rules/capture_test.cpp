@@ -42,6 +42,22 @@ INSERT INTO events SELECT g, date '2024-01-01' + (g % 366), g % 10, md5(g::text)
 CREATE TABLE readings (id int PRIMARY KEY, sensor int NOT NULL, value int NOT NULL) WITH (autovacuum_enabled = off);
 INSERT INTO readings SELECT g, g % 1000, g % 97 FROM generate_series(1, 200000) g;
 CREATE INDEX readings_sensor_value_idx ON readings (sensor, value);
+-- merge-join-index-walk: statistics taken while every ticket was open (see its captures).
+CREATE TABLE accounts (id int PRIMARY KEY, name text NOT NULL, region text NOT NULL);
+INSERT INTO accounts SELECT g, 'account ' || g, 'region ' || (g % 20) FROM generate_series(1, 500000) g;
+CREATE TABLE tickets (id int PRIMARY KEY, account_id int NOT NULL, state text NOT NULL, amount numeric(10,2) NOT NULL)
+  WITH (autovacuum_enabled = off);
+INSERT INTO tickets SELECT g, 1 + (g::bigint * 7919) % 500000, 'open', g % 1000 FROM generate_series(1, 200000) g;
+ANALYZE accounts, tickets;
+-- hash-spill's skewed keys: statistics taken while carrier_id was uniform (see the captures).
+CREATE TABLE parcels (id int PRIMARY KEY, carrier_id int NOT NULL, zone int NOT NULL);
+INSERT INTO parcels SELECT g, 1 + (g::bigint * 7919) % 100000, g % 50 FROM generate_series(1, 200000) g;
+CREATE TABLE shipments (id int PRIMARY KEY, carrier_id int NOT NULL, weight int NOT NULL) WITH (autovacuum_enabled = off);
+INSERT INTO shipments SELECT g, 1 + (g::bigint * 104729) % 100000, CASE WHEN g % 100 = 0 THEN 2000 ELSE g % 900 END
+  FROM generate_series(1, 100000) g;
+CREATE TABLE deliveries (id int PRIMARY KEY, carrier_id int NOT NULL, fee int NOT NULL) WITH (autovacuum_enabled = off);
+INSERT INTO deliveries SELECT g, 1 + (g::bigint * 104729) % 100000, g % 500 FROM generate_series(1, 100000) g;
+ANALYZE parcels, shipments, deliveries;
 )sql";
 
 
@@ -55,6 +71,29 @@ struct Capture {
 // In capture order: heap-fetches' healthy case runs before the UPDATE that clears the
 // visibility map.
 constexpr Capture kCaptures[] = {
+    // Most tickets close after ANALYZE: the planner expects 400k open ones and walks
+    // accounts_pkey whole for a Merge Join; after ANALYZE it probes the index per ticket.
+    {"merge-join-index-walk", "stale-estimate",
+     "UPDATE tickets SET state = 'closed' WHERE id > 300; SET work_mem = '1MB'; "
+     "SET max_parallel_workers_per_gather = 0;",
+     "SELECT a.id, a.name, t.id, t.amount FROM tickets t JOIN accounts a ON a.id = t.account_id "
+     "WHERE t.state = 'open' ORDER BY a.id"},
+    // 500k heavy rows of one carrier arrive after ANALYZE: the planner hashes them expecting
+    // 6k, and the batches grow to 2048 while one batch holds nearly all.
+    {"hash-spill", "skewed-key-stale-row-count",
+     "INSERT INTO shipments SELECT g, 42, 5000 FROM generate_series(100001, 600000) g; SET work_mem = '1MB'; "
+     "SET max_parallel_workers_per_gather = 0;",
+     "SELECT p.zone, count(*) FROM parcels p JOIN shipments s ON s.carrier_id = p.carrier_id WHERE s.weight > 1000 "
+     "GROUP BY p.zone"},
+    // 90 % of the deliveries move to one carrier after ANALYZE: rows as estimated, batches 8 -> 32768.
+    {"hash-spill", "skewed-key-stale-distribution",
+     "UPDATE deliveries SET carrier_id = 42 WHERE id % 10 <> 0; SET work_mem = '1MB'; "
+     "SET max_parallel_workers_per_gather = 0;",
+     "SELECT p.zone, sum(d.fee) FROM parcels p JOIN deliveries d ON d.carrier_id = p.carrier_id GROUP BY p.zone"},
+    {"merge-join-index-walk", "after-analyze-ok",
+     "ANALYZE tickets; SET work_mem = '1MB'; SET max_parallel_workers_per_gather = 0;",
+     "SELECT a.id, a.name, t.id, t.amount FROM tickets t JOIN accounts a ON a.id = t.account_id "
+     "WHERE t.state = 'open' ORDER BY a.id"},
     {"seq-scan-large", "filter-unindexed", "SET max_parallel_workers_per_gather = 0;",
      "SELECT * FROM orders WHERE customer_id = 4242"},
     {"seq-scan-large", "filter-unindexed-parallel", "",
