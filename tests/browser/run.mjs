@@ -216,6 +216,56 @@ function checkQuiet(name, seen) {
   await context.close();
 }
 
+// pglens serve: the form, a pasted plan, the plan page; an oversized paste is refused.
+{
+  const { spawn } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const server = spawn(pglens, ['serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise((ok, fail) => {
+    let out = '';
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]+\//);
+      if (m) ok(m[0]);
+    });
+    server.on('exit', () => fail(new Error(`pglens serve exited: ${out}`)));
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const outside = [];
+    await context.route('**/*', (route) => {
+      if (route.request().url().startsWith(url)) return route.continue();
+      outside.push(route.request().url());
+      return route.abort();
+    });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(url);
+    await page.fill('#plan', readFileSync(nestedLoop, 'utf8'));
+    await page.fill('#sql', readFileSync(join(explainDir, 'catalog/query.sql'), 'utf8'));
+    await page.screenshot({ path: join(outDir, 'serve-form.png') });
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    await page.waitForSelector('html[data-rendered]');
+    check((await page.$$('.node.bottleneck')).length === 1, 'serve: the pasted plan is drawn with its bottleneck');
+    check((await page.$$('ol.findings > li')).length === findingsJson.findings.length, 'serve: every finding shown');
+    await page.screenshot({ path: join(outDir, 'serve-plan.png'), fullPage: true });
+    const big = await page.request.post(`${url}explain`, {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      data: 'plan=' + 'x'.repeat(17 * 1024 * 1024),
+      failOnStatusCode: false,
+    }).catch((e) => ({ status: () => `error ${e.message.split('\n')[0]}` }));
+    check(big.status() === 413 || String(big.status()).startsWith('error'), `serve: a 17 MiB paste is refused (${big.status()})`);
+    const wrong = await page.request.get(url.replace(/[0-9a-f]{48}/, '0'.repeat(48)), { failOnStatusCode: false });
+    check(wrong.status() === 404, `serve: a wrong token is 404 (${wrong.status()})`);
+    check(outside.length === 0, `serve: no request leaves the server (${outside.join(', ') || 'none'})`);
+    check(errors.length === 0, `serve: no console error (${errors.join(' | ') || 'none'})`);
+    await context.close();
+  } finally {
+    server.kill('SIGINT');
+  }
+}
+
 // 10,000 nodes (and 1,000 levels): time to first render, recorded, not asserted.
 const timings = [];
 for (const shape of ['wide', 'deep']) {
