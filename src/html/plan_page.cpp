@@ -421,9 +421,11 @@ void append_flame_graph(std::string& out, const Plan& p, std::string_view prefix
     out += "<p class=\"muted\">No times or costs to draw.</p></div>\n";
     return;
   }
-  out += fmt::format("<svg viewBox=\"0 0 {:.0f} {:.0f}\" height=\"{:.0f}\" role=\"group\" aria-label=\"flame graph of "
+  // No height: the graph takes the page's width and keeps its proportions (a fixed height
+  // would narrow it).
+  out += fmt::format("<svg viewBox=\"0 0 {:.0f} {:.0f}\" role=\"group\" aria-label=\"flame graph of "
                      "exclusive time: width is the time of the subtree, colour the node's own share\">\n",
-                     kWidth, height, height);
+                     kWidth, height);
   out += frames;
   out += "</svg>";
   out += "<p class=\"hint\">Width: the time of the node with everything under it; colour: the node's own share. "
