@@ -32,6 +32,8 @@ void add_explain_command(CLI::App& app, Runner& run);
 void add_catalog_command(CLI::App& app, Runner& run);
 void add_trust_command(CLI::App& app, Runner& run);
 void add_advise_command(CLI::App& app, Runner& run);
+void add_diff_command(CLI::App& app, Runner& run);
+void add_serve_command(CLI::App& app, Runner& run);
 
 // Colour choice shared by all subcommands: auto = only when the stream is a terminal
 // and NO_COLOR is unset.

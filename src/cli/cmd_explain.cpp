@@ -11,6 +11,8 @@
 
 #include "cli/cli.hpp"
 #include "cli/explain_findings.hpp"
+#include "html/plan_page.hpp"
+#include "plan/display.hpp"
 #include "pglens/catalog.hpp"
 #include "pglens/plan.hpp"
 #include "pglens/plan_rules.hpp"
@@ -21,6 +23,10 @@ namespace {
 
 using plan::Node;
 using plan::Plan;
+using plan::bar;
+using plan::format_count;
+using plan::key_detail;
+using plan::shorten;
 
 struct ExplainArgs {
   std::string input = "-";
@@ -29,6 +35,7 @@ struct ExplainArgs {
   std::string sql;
   std::string config;
   std::string db;
+  std::string output;  // -o: written atomically instead of stdout
 };
 
 struct Style {
@@ -42,74 +49,6 @@ struct Style {
   std::string yellow(std::string_view s) const { return wrap("33", s); }
   std::string cyan(std::string_view s) const { return wrap("36", s); }
 };
-
-std::string format_count(double v) {
-  if (v >= 1e9) return fmt::format("{:.1f}G", v / 1e9);
-  if (v >= 1e6) return fmt::format("{:.1f}M", v / 1e6);
-  if (v >= 1e4) return fmt::format("{:.0f}k", v / 1e3);
-  if (v == std::floor(v)) return fmt::format("{:.0f}", v);
-  return fmt::format("{:.2f}", v);
-}
-
-// Eighths of a block, ten cells wide.
-std::string bar(double share) {
-  static const char* parts[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
-  int eighths = static_cast<int>(std::lround(std::clamp(share, 0.0, 1.0) * 80));
-  std::string out;
-  int cells = 0;
-  for (; eighths >= 8; eighths -= 8, ++cells) out += "█";
-  if (eighths > 0) {
-    out += parts[eighths];
-    ++cells;
-  }
-  out.append(static_cast<size_t>(10 - cells), ' ');
-  return out;
-}
-
-std::string shorten(std::string_view s, size_t max) {
-  if (s.size() <= max) return std::string(s);
-  return std::string(s.substr(0, max - 3)) + "...";
-}
-
-// The one detail that matters most on this node.
-std::string key_detail(const Node& n) {
-  const auto& m = n.metrics;
-  if (n.sort_space_type == "Disk")
-    return fmt::format("sort spilled to disk: {} kB ({})", n.sort_space_kb.value_or(0), n.sort_method);
-  if (n.hash_batches && *n.hash_batches > 1)
-    return fmt::format("hash spilled: {} batches (planned {})", *n.hash_batches, n.original_hash_batches.value_or(1));
-  if (n.disk_usage_kb && *n.disk_usage_kb > 0)
-    return fmt::format("aggregate spilled to disk: {} kB in {} batches", *n.disk_usage_kb, n.hashagg_batches.value_or(0));
-  if (m.removed_ratio && *m.removed_ratio >= 0.5) {
-    double removed = (n.rows_removed_by_filter.value_or(0) + n.rows_removed_by_join_filter.value_or(0) +
-                      n.rows_removed_by_index_recheck.value_or(0)) *
-                     n.actual_loops.value_or(1);
-    std::string cond = !n.filter.empty() ? "Filter: " + n.filter
-                       : !n.join_filter.empty() ? "Join Filter: " + n.join_filter
-                                                : "Recheck Cond: " + n.recheck_cond;
-    return fmt::format("{} removed {} rows ({:.0f}%)", shorten(cond, 60), format_count(removed), *m.removed_ratio * 100);
-  }
-  if (n.lossy_heap_blocks && *n.lossy_heap_blocks > 0)
-    return fmt::format("lossy heap blocks: {} (work_mem too small for the bitmap)", *n.lossy_heap_blocks);
-  if (n.heap_fetches && *n.heap_fetches > 0 && n.node_type == "Index Only Scan")
-    return fmt::format("heap fetches: {} (visibility map not current: VACUUM)", format_count(*n.heap_fetches));
-  const plan::Buffers& own = m.exclusive_buffers;
-  if (own.temp_blocks() > 1000)
-    return fmt::format("temp files: read {} and wrote {} blocks ({} MB)", own.temp_read, own.temp_written,
-                       own.temp_blocks() / 128);
-  if (own.blocks_read() > 1000)
-    return fmt::format("read {} blocks ({} MB) from disk/OS cache", own.blocks_read(), own.blocks_read() / 128);
-  if (!n.index_cond.empty()) return shorten("Index Cond: " + n.index_cond, 70);
-  if (!n.hash_cond.empty()) return shorten("Hash Cond: " + n.hash_cond, 70);
-  if (!n.merge_cond.empty()) return shorten("Merge Cond: " + n.merge_cond, 70);
-  if (!n.filter.empty()) return shorten("Filter: " + n.filter, 70);
-  if (!n.sort_key.empty()) {
-    std::string keys;
-    for (const auto& k : n.sort_key) keys += (keys.empty() ? "" : ", ") + k;
-    return shorten("Sort Key: " + keys, 70);
-  }
-  return {};
-}
 
 void render_plan(const Plan& p, size_t index, size_t count, const Style& st, const plan::Diagnosis& findings,
                  std::string& out) {
@@ -415,6 +354,7 @@ int run_explain(const ExplainArgs& args) {
     if (e.line) fmt::print(stderr, "pglens: {}:{}: {}\n", terminal_safe(name), e.line, terminal_safe(e.message));
     else fmt::print(stderr, "pglens: {}: {}\n", terminal_safe(name), terminal_safe(e.message));
   }
+  std::string out;
   if (args.format == "json") {
     nlohmann::ordered_json j;
     j["file"] = name;
@@ -423,19 +363,27 @@ int run_explain(const ExplainArgs& args) {
     for (size_t i = 0; i < result.plans.size(); ++i) plans.push_back(plan_json(result.plans[i], findings[i]));
     auto& errors = j["errors"] = nlohmann::ordered_json::array();
     for (const auto& e : result.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
-    fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    out = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  } else if (args.format == "html") {
+    out = html::plan_page({.source_name = name, .input = bytes, .plans = result.plans, .diagnoses = findings,
+                           .errors = result.errors});
   } else {
-    Style st{use_color(args.color, STDOUT_FILENO)};
-    std::string out;
+    Style st{args.output.empty() && use_color(args.color, STDOUT_FILENO)};
     for (size_t i = 0; i < result.plans.size(); ++i) {
       if (i) out += "\n";
       render_plan(result.plans[i], i, result.plans.size(), st, findings[i], out);
     }
     // Plans quote the query's text and names: shown safe for the terminal (report.hpp).
     out = terminal_safe_styled(out, st.on);
-    std::fwrite(out.data(), 1, out.size(), stdout);
   }
-  std::fflush(stdout);
+  if (!args.output.empty()) {
+    if (auto err = replace_file(args.output, out)) {
+      fmt::print(stderr, "pglens: error: {}: {}\n", terminal_safe(args.output), *err);
+      return kExitError;
+    }
+  } else {
+    write_stdout(out);
+  }
   return result.plans.empty() ? kExitError : kExitOk;
 }
 
@@ -445,7 +393,9 @@ void add_explain_command(CLI::App& app, Runner& run) {
   static ExplainArgs args;
   auto* cmd = app.add_subcommand("explain", "Read an EXPLAIN plan (any format, pasted from anywhere) and name its bottleneck");
   cmd->add_option("FILE", args.input, "The plan: TEXT, JSON, YAML or XML, psql/pgAdmin/log paste; `-` or nothing reads stdin");
-  cmd->add_option("--format", args.format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--format", args.format, "Output: text, json or html (one self-contained page)")
+      ->check(CLI::IsMember({"text", "json", "html"}));
+  cmd->add_option("-o,--output", args.output, "Write to this file (replaced atomically) instead of stdout");
   cmd->add_option("--color", args.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_option("--sql", args.sql, "Attach this query text to plans that do not carry one");
   cmd->add_option("--config", args.config, "Use this config file instead of the nearest .pglens.toml");
@@ -456,6 +406,7 @@ void add_explain_command(CLI::App& app, Runner& run) {
       "  pglens explain slow-plan.txt               a plan pasted from psql, pgAdmin, a log or chat\n"
       "  pglens explain --sql query.sql plan.json   with the query it belongs to\n"
       "  pglens explain --format json plan.txt | jq '.plans[0].bottleneck'\n"
+      "  pglens explain --format html -o plan.html plan.txt   a page to open anywhere (loads nothing)\n"
       "\nThe format (TEXT, JSON, YAML, XML; PostgreSQL 12-18) is detected; psql frames, '+' marks,\n"
       "quoting, CRLF and hard line wraps are undone; auto_explain logs with several plans are read whole.\n"
       "\nExit codes: 0 a plan was read, 2 nothing could be read (or a usage / I/O error).");

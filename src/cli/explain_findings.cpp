@@ -33,46 +33,6 @@ std::string impact_text(double impact) {
 
 }  // namespace
 
-std::string format_ms(double ms) {
-  if (ms >= 1000) return fmt::format("{:.2f} s", ms / 1000);
-  if (ms >= 100) return fmt::format("{:.0f} ms", ms);
-  if (ms >= 1) return fmt::format("{:.1f} ms", ms);
-  return fmt::format("{:.3f} ms", ms);
-}
-
-std::vector<OutsideTime> outside_tree(const plan::Plan& plan) {
-  std::vector<OutsideTime> out;
-  auto share = [&](double ms) { return plan.total_time_ms > 0 ? std::min(1.0, ms / plan.total_time_ms) : 0.0; };
-  for (const auto& t : plan.triggers) {
-    if (!t.time_ms) continue;
-    OutsideTime o;
-    o.label = t.constraint_name.empty() ? fmt::format("Trigger {}", t.name)
-                                        : fmt::format("Trigger for constraint {}", t.constraint_name);
-    if (!t.relation.empty()) o.label += fmt::format(" on {}", t.relation);
-    o.ms = *t.time_ms;
-    o.share = share(o.ms);
-    if (t.calls) o.detail = fmt::format("{:.0f} calls", *t.calls);
-    out.push_back(std::move(o));
-  }
-  if (plan.serialization_time_ms && *plan.serialization_time_ms > 0) {
-    OutsideTime o{.label = "Serialization", .ms = *plan.serialization_time_ms,
-                  .share = share(*plan.serialization_time_ms), .detail = "sending the result to the client"};
-    for (const auto& p : plan.serialization)
-      if (p.key == "output" || p.key == "Output Volume") o.detail = fmt::format("output {}", p.value);
-    out.push_back(std::move(o));
-  }
-  return out;
-}
-
-std::optional<OutsideTime> outside_bottleneck(const plan::Plan& plan) {
-  if (!plan.analyzed() || plan.total_time_ms <= 0) return std::nullopt;
-  double node_ms = plan.bottleneck >= 0 ? plan.nodes[static_cast<size_t>(plan.bottleneck)].metrics.exclusive_time_ms : 0;
-  std::optional<OutsideTime> best;
-  for (auto& o : outside_tree(plan))
-    if (o.ms > node_ms && (!best || o.ms > best->ms)) best = std::move(o);
-  return best;
-}
-
 std::string render_outside_tree_text(const plan::Plan& plan, bool color) {
   std::string out;
   for (const auto& o : outside_tree(plan)) {

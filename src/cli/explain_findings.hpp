@@ -9,25 +9,19 @@
 #include <nlohmann/json.hpp>
 
 #include "pglens/plan_rules.hpp"
+#include "plan/display.hpp"
 
 namespace pglens::cli {
 
-// A duration as explain prints it: 1.23 s, 123 ms, 12.3 ms, 0.123 ms.
-std::string format_ms(double ms);
-
 std::string render_findings_text(const plan::Diagnosis& diagnosis, bool color);
 
-// Time the plan spends outside its tree, in the execution time but in no node: triggers
-// (foreign key checks among them) and PostgreSQL 17's serialization of the result.
-struct OutsideTime {
-  std::string label;  // "Trigger for constraint sessions_account_id_fkey", "Serialization"
-  double ms = 0;
-  double share = 0;   // of the execution time
-  std::string detail; // "300 calls", "output 12 MB"
-};
-std::vector<OutsideTime> outside_tree(const plan::Plan& plan);
-// The largest of them when it took more than the bottleneck node: the plan's real bottleneck.
-std::optional<OutsideTime> outside_bottleneck(const plan::Plan& plan);
+// Outside-the-tree time and durations live with the plan model (the HTML page and the diff
+// show them too).
+using plan::format_ms;
+using plan::outside_bottleneck;
+using plan::outside_tree;
+using plan::OutsideTime;
+
 // One line each, after the tree ("outside the tree: ..."); empty when there is none.
 std::string render_outside_tree_text(const plan::Plan& plan, bool color);
 // {"healthy": bool, "findings": [...], "indexes": [...]}

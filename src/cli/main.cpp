@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
       "  pglens config --show                 print the effective configuration\n"
       "  pglens lsp                           the language server, started by editors\n"
       "  pglens explain plan.txt              read an EXPLAIN plan and name its bottleneck\n"
+      "  pglens diff before.txt after.txt     compare two plans of one query: did my index help?\n"
+      "  pglens serve                         a local page to paste a plan into\n"
       "  pglens trust                         let this repository's .pglens.toml choose the database\n"
       "  pglens advise --db URL queries/      propose indexes proven on the server's planner\n"
       "\nExit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage, config or I/O error.");
@@ -69,6 +71,8 @@ int main(int argc, char** argv) {
   add_catalog_command(app, run);
   add_trust_command(app, run);
   add_advise_command(app, run);
+  add_diff_command(app, run);
+  add_serve_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

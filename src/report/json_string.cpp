@@ -116,4 +116,42 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+void append_html_escaped(std::string& out, std::string_view s) {
+  bool utf8 = simdjson::validate_utf8(s.data(), s.size());
+  size_t run = 0;
+  auto put = [&](size_t i, size_t skip, std::string_view with) {
+    out.append(s.data() + run, i - run);
+    out += with;
+    run = i + skip;
+  };
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t n = utf8 ? 1 : utf8_sequence_length(s, i);
+      if (n == 0) put(i, 1, "\xEF\xBF\xBD");
+      i += n == 0 ? 1 : n;
+      continue;
+    }
+    switch (c) {
+      case '&': put(i, 1, "&amp;"); break;
+      case '<': put(i, 1, "&lt;"); break;
+      case '>': put(i, 1, "&gt;"); break;
+      case '"': put(i, 1, "&quot;"); break;
+      case '\'': put(i, 1, "&#39;"); break;
+      case '\t': case '\n': case '\r': break;
+      default:
+        if (c < 0x20 || c == 0x7F) put(i, 1, "\xEF\xBF\xBD");
+    }
+    ++i;
+  }
+  out.append(s.data() + run, s.size() - run);
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  append_html_escaped(out, s);
+  return out;
+}
+
 }  // namespace pglens

@@ -10,4 +10,10 @@ namespace pglens {
 
 void append_json_string(std::string& out, std::string_view s);
 
+// The same care for HTML (text and quoted attribute values alike): & < > " ' as character
+// references, bytes that are not UTF-8 and control characters but tab, LF and CR as U+FFFD.
+// Plans and queries are untrusted input: nothing they hold can open a tag or end a script.
+void append_html_escaped(std::string& out, std::string_view s);
+std::string html_escape(std::string_view s);
+
 }  // namespace pglens

@@ -1,0 +1,1 @@
+SELECT c.email, count(*) AS orders, sum(o.total_cents) AS spent FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.region = 'eu' AND o.created_at >= timestamptz '2024-09-25' GROUP BY c.email ORDER BY spent DESC LIMIT 10;
