@@ -31,6 +31,7 @@ void add_lsp_command(CLI::App& app, Runner& run);
 void add_explain_command(CLI::App& app, Runner& run);
 void add_catalog_command(CLI::App& app, Runner& run);
 void add_trust_command(CLI::App& app, Runner& run);
+void add_log_command(CLI::App& app, Runner& run);
 
 // Colour choice shared by all subcommands: auto = only when the stream is a terminal
 // and NO_COLOR is unset.

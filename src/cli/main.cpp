@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
       "  pglens lsp                           the language server, started by editors\n"
       "  pglens explain plan.txt              read an EXPLAIN plan and name its bottleneck\n"
       "  pglens trust                         let this repository's .pglens.toml choose the database\n"
+      "  pglens log postgresql.log            the costliest queries, N+1 loops and capacity from a server log\n"
       "\nExit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage, config or I/O error.");
   Runner run;
   add_lint_command(app, run);
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
   add_explain_command(app, run);
   add_catalog_command(app, run);
   add_trust_command(app, run);
+  add_log_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
