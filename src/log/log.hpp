@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace pglens::log {
@@ -213,7 +214,7 @@ class Fingerprints {
   size_t distinct() const { return cache_.size(); }
 
  private:
-  std::map<std::string, std::string, std::less<>> cache_;
+  std::unordered_map<std::string, std::string> cache_;
 };
 
 // A hash of text that is the same on every machine (repeat keys in merged summaries).
