@@ -12,6 +12,7 @@
 
 #include "cli/cli.hpp"
 #include "log/log.hpp"
+#include "pglens/lint.hpp"
 #include "pglens/report.hpp"
 
 namespace pglens::cli {
@@ -119,7 +120,24 @@ int run_log(const LogArgs& args) {
     }
     if (failed) return kExitError;
   }
+  // The top queries go through the SQL rules, as `pglens lint` configured here runs them.
+  Config config;
+  std::error_code ec;
+  if (!resolve_config("", std::filesystem::current_path(ec), config)) return kExitError;
+  Linter linter(config);
   log::ReportOptions report;
+  report.lint = [&linter](std::string_view sql) {
+    std::vector<std::pair<std::string, std::string>> out;
+    SourceFile file{"<log>", std::string(sql), false};
+    for (const auto& d : linter.lint(file)) {
+      // A statement the log cut short, or one for a newer server, says nothing of its cost.
+      if (d.rule == "syntax-error" || d.rule == "too-deep-to-analyze" || d.rule == "needs-newer-postgres" ||
+          d.rule == "unused-ignore")
+        continue;
+      out.emplace_back(d.rule, d.message);
+    }
+    return out;
+  };
   report.top = args.top;
   report.target_utilization = args.target_utilization;
   report.growth = args.growth;

@@ -231,6 +231,9 @@ struct ReportOptions {
   double growth = 10;
   uint64_t repeat_min = 10;  // same statement, same parameters: a cache candidate from this many calls
   bool color = false;
+  // The SQL rules' findings on one statement, {rule, message}: run on the worst call of each
+  // of the top queries (the CLI passes `pglens lint`'s linter).
+  std::function<std::vector<std::pair<std::string, std::string>>(std::string_view sql)> lint;
 };
 std::string summary_json(const Summary& summary);
 // Reads a summary written by summary_json; nullopt and `error` when it is not one.

@@ -109,6 +109,11 @@ double ms(double us) { return std::round(us) / 1000.0; }
 // A percentile never above the largest call: the bucket's middle can be.
 double percentile(const Group& g, double q) { return std::min(g.histogram.quantile(q), static_cast<double>(g.max_us)); }
 
+std::vector<std::pair<std::string, std::string>> lint(const Group& g, const ReportOptions& o) {
+  if (!o.lint || g.utility || g.worst.text.empty()) return {};
+  return o.lint(g.worst.text);
+}
+
 void write_summary(std::string& out, const Summary& s, const ReportOptions* derived) {
   number(out, "pglens_log_summary", kSummaryVersion);
   number(out, "relative_error", Histogram::kRelativeError);
@@ -125,7 +130,9 @@ void write_summary(std::string& out, const Summary& s, const ReportOptions* deri
   number(out, "total_us", all);
   key(out, "queries");
   out.push_back('[');
+  size_t rank = 0;
   for (const Group* g : by_total(s)) {
+    ++rank;
     out.push_back('{');
     field(out, "fingerprint", g->fingerprint);
     field(out, "query", g->query);
@@ -144,6 +151,19 @@ void write_summary(std::string& out, const Summary& s, const ReportOptions* deri
       number(out, "p95_ms", ms(percentile(*g, 0.95)));
       number(out, "p99_ms", ms(percentile(*g, 0.99)));
       number(out, "p999_ms", ms(percentile(*g, 0.999)));
+      if (rank <= derived->top) {
+        key(out, "lint");
+        out.push_back('[');
+        for (const auto& [rule, message] : lint(*g, *derived)) {
+          out.push_back('{');
+          field(out, "rule", rule);
+          field(out, "message", message);
+          close(out, '}');
+          out.push_back(',');
+        }
+        close(out, ']');
+        out.push_back(',');
+      }
     }
     key(out, "histogram");
     out.push_back('[');
@@ -464,6 +484,7 @@ std::string report_text(const Summary& s, const ReportOptions& o) {
         if (!g.worst.parameters.empty()) out += " -- " + one_line(g.worst.parameters, 60);
         out += "\n";
       }
+      for (const auto& [rule, message] : lint(g, o)) out += fmt::format("       [{}] {}\n", rule, one_line(message, 110));
     }
   }
 

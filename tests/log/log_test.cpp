@@ -237,6 +237,10 @@ TEST(LogCli, ExitCodesMergeAndJobsGiveTheSameSummary) {
   EXPECT_EQ(found.exit_code, 1) << found.err;  // the N+1 loop
   EXPECT_NE(found.out.find("batch it:  SELECT id, placed_at, total FROM orders WHERE customer_id = ANY($1)"), std::string::npos)
       << found.out;
+  auto star = test::run_pglens("log -", "2026-03-02 08:15:00.001 UTC [7] LOG:  duration: 9.000 ms  statement: SELECT * FROM orders\n");
+  EXPECT_EQ(star.exit_code, 0) << star.err;
+  EXPECT_NE(star.out.find("[select-star] `SELECT *` sends every column of `orders` to the client"), std::string::npos)
+      << star.out;
   auto clean = test::run_pglens("log " + syslog);
   EXPECT_EQ(clean.exit_code, 0) << clean.err;
   EXPECT_EQ(test::run_pglens("log /nonexistent/postgresql.log").exit_code, 2);
