@@ -13,6 +13,8 @@
 #include "cli/cli.hpp"
 #include "log/log.hpp"
 #include "pglens/lint.hpp"
+#include "pglens/plan.hpp"
+#include "pglens/plan_rules.hpp"
 #include "pglens/report.hpp"
 
 namespace pglens::cli {
@@ -136,6 +138,15 @@ int run_log(const LogArgs& args) {
         continue;
       out.emplace_back(d.rule, d.message);
     }
+    return out;
+  };
+  // auto_explain's plan of a top query's slowest call, read and diagnosed as `pglens explain` does.
+  report.diagnose_plan = [&config](std::string_view text) {
+    std::vector<std::pair<std::string, std::string>> out;
+    auto read = plan::read_plans(text);
+    if (read.plans.empty()) return out;
+    for (const auto& f : plan::diagnose(read.plans.front(), config, Catalog::none()).findings)
+      out.emplace_back(f.rule, f.message);
     return out;
   };
   report.top = args.top;

@@ -211,6 +211,10 @@ void Summary::merge(Summary&& other) {
     mine.last_us = std::max(mine.last_us, g.last_us);
     mine.histogram.merge(g.histogram);
     if (worse(g.worst, mine.worst)) mine.worst = g.worst;
+    if (g.plan_us > mine.plan_us) {
+      mine.plan = std::move(g.plan);
+      mine.plan_us = g.plan_us;
+    }
     for (const auto& r : g.repeats) add_repeat(mine, r);
   }
   for (auto& [key, b] : other.bursts) {
@@ -242,6 +246,9 @@ struct Analyzer::Impl {
   };
   struct Session {
     std::optional<Waiting> waiting;
+    std::string plan;  // auto_explain's, waiting for its statement
+    int64_t plan_us = -1;
+    std::string last_fingerprint, last_text;  // the last statement, for a plan logged after it
     std::string previous;  // fingerprint before the current run
     std::string previous_text;
     std::string run;       // fingerprint of the current run
@@ -298,7 +305,18 @@ struct Analyzer::Impl {
         drop_waiting(key, rest.substr(colon + 2));
         statement(key, e, rest.substr(colon + 2), e.detail, us);
       } else if (rest.starts_with("  plan:")) {
-        ++summary.plans;  // auto_explain: the statement is logged on its own as well
+        // auto_explain logs the plan when the executor ends: before its statement's
+        // duration line (simple protocol), or after it (extended protocol, at the portal's
+        // drop). A plan goes to a statement only when its Query Text is that statement.
+        ++summary.plans;
+        Session& s = session(key, e);
+        if (!s.last_fingerprint.empty() && m.find(s.last_text) != std::string_view::npos) {
+          attach_plan(s.last_fingerprint, m, us);
+          s.last_fingerprint.clear();
+        } else {
+          s.plan.assign(m);
+          s.plan_us = us;
+        }
       }
       // parse / bind steps of the extended protocol: the execute step is the statement
       return;
@@ -404,7 +422,27 @@ struct Analyzer::Impl {
         g.repeats.push_back(std::move(r));
       }
     }
+    if (summary.plans > 0) {
+      Session& s = session(key, e);
+      if (s.plan_us >= 0 && s.plan.find(text) != std::string::npos) {
+        attach_plan(g.fingerprint, s.plan, s.plan_us);
+        s.last_fingerprint.clear();
+      } else {
+        s.last_fingerprint = g.fingerprint;
+        s.last_text.assign(text);
+      }
+      s.plan.clear();
+      s.plan_us = -1;
+    }
     follow(key, e, g, n, text, parameter_text(parameters), us);
+  }
+
+  // The slowest plan of a fingerprint (ties: the first).
+  void attach_plan(const std::string& fingerprint, std::string_view plan, int64_t us) {
+    auto it = summary.groups.find(fingerprint);
+    if (it == summary.groups.end() || us <= it->second.plan_us) return;
+    it->second.plan.assign(plan);
+    it->second.plan_us = us;
   }
 
   static std::string_view parameter_text(std::string_view detail) {

@@ -126,6 +126,10 @@ struct Group {
   Histogram histogram;
   Example worst;
   std::vector<Repeat> repeats;  // at most kMaxRepeats distinct keys
+  // auto_explain's plan of the slowest call that had one: the entry's message, from
+  // "duration: ... plan:" on (the plan reader reads it as it reads any auto_explain log).
+  std::string plan;
+  int64_t plan_us = -1;
   static constexpr size_t kMaxRepeats = 64;
 };
 
@@ -234,6 +238,9 @@ struct ReportOptions {
   // The SQL rules' findings on one statement, {rule, message}: run on the worst call of each
   // of the top queries (the CLI passes `pglens lint`'s linter).
   std::function<std::vector<std::pair<std::string, std::string>>(std::string_view sql)> lint;
+  // The plan rules' findings on an auto_explain plan, {rule, message} (the CLI passes the plan
+  // reader and rules).
+  std::function<std::vector<std::pair<std::string, std::string>>(std::string_view plan)> diagnose_plan;
 };
 std::string summary_json(const Summary& summary);
 // Reads a summary written by summary_json; nullopt and `error` when it is not one.

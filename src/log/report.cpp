@@ -110,8 +110,11 @@ double ms(double us) { return std::round(us) / 1000.0; }
 double percentile(const Group& g, double q) { return std::min(g.histogram.quantile(q), static_cast<double>(g.max_us)); }
 
 std::vector<std::pair<std::string, std::string>> lint(const Group& g, const ReportOptions& o) {
-  if (!o.lint || g.utility || g.worst.text.empty()) return {};
-  return o.lint(g.worst.text);
+  std::vector<std::pair<std::string, std::string>> out;
+  if (o.lint && !g.utility && !g.worst.text.empty()) out = o.lint(g.worst.text);
+  if (o.diagnose_plan && !g.plan.empty())
+    for (auto& [rule, message] : o.diagnose_plan(g.plan)) out.emplace_back(std::move(rule), "plan: " + message);
+  return out;
 }
 
 void write_summary(std::string& out, const Summary& s, const ReportOptions* derived) {
@@ -179,6 +182,8 @@ void write_summary(std::string& out, const Summary& s, const ReportOptions* deri
     field(out, "parameters", g->worst.parameters);
     close(out, '}');
     out.push_back(',');
+    number(out, "plan_us", g->plan_us);
+    field(out, "plan", g->plan);
     key(out, "repeats");
     out.push_back('[');
     for (const auto& r : g->repeats) {
@@ -398,6 +403,8 @@ std::optional<Summary> summary_from_json(std::string_view text, std::string& err
       g.max_us = q.at("max_us").get<int64_t>();
       g.first_us = time(q.at("first_us")).value_or(INT64_MAX);
       g.last_us = time(q.at("last_us")).value_or(INT64_MIN);
+      g.plan_us = q.at("plan_us").get<int64_t>();
+      g.plan = q.at("plan").get<std::string>();
       for (const auto& b : q.at("histogram")) {
         auto index = b.at(0).get<int32_t>();
         // Microseconds to centuries: any other index is no summary of ours.

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "log/log.hpp"
+#include "pglens/plan.hpp"
 #include "support/fixtures.hpp"
 #include "support/pg_cluster.hpp"
 
@@ -283,6 +284,21 @@ TEST_F(LogLive, PercentilesWithinTheHistogramsBoundOfTheExactOnes) {
   // The tail is seen: p99 is the slow calls, p50 the fast ones.
   EXPECT_GT(tail->histogram.quantile(0.99), 10 * tail->histogram.quantile(0.5));
   EXPECT_TRUE(logged_durations(stderr_log_, "SELECT id, total FROM orders WHERE user_id = ").size() == kUsers);
+}
+
+TEST_F(LogLive, AutoExplainPlansGoToTheirQueryAndThePlanReaderReadsThem) {
+  Summary s = summarise(stderr_log_);
+  const Group* tail = nullptr;
+  for (const auto& [fp, g] : s.groups)
+    if (g.query.find("pg_sleep") != std::string::npos) tail = &g;
+  ASSERT_NE(tail, nullptr);
+  ASSERT_FALSE(tail->plan.empty());
+  EXPECT_LE(tail->plan_us, tail->max_us);
+  EXPECT_GE(tail->plan_us * 2, tail->max_us);  // the slowest call's plan, not a fast one's
+  auto read = plan::read_plans(tail->plan);
+  ASSERT_EQ(read.plans.size(), 1u);
+  EXPECT_NE(read.plans[0].query_text.find("(SELECT pg_sleep($2))"), std::string::npos) << read.plans[0].query_text;
+  EXPECT_GE(read.plans[0].nodes.size(), 2u);
 }
 
 TEST_F(LogLive, StderrCsvlogAndJsonlogGiveOneSummary) {
