@@ -355,14 +355,20 @@ struct Analyzer::Impl {
 
   Session& session(const std::string& key, const Entry& e) {
     auto [it, inserted] = sessions.try_emplace(key);
-    if (inserted && sessions.size() > 100000) evict(e.time_us);
+    if (inserted) {
+      it->second.last_us = e.time_us;
+      if (sessions.size() > 100000) {
+        evict(e.time_us, key);
+        it = sessions.find(key);
+      }
+    }
     return it->second;
   }
 
-  // Sessions that never logged their disconnection: the idle ones end.
-  void evict(int64_t now_us) {
+  // Sessions that never logged their disconnection: the idle ones end (never `keep`).
+  void evict(int64_t now_us, const std::string& keep) {
     for (auto it = sessions.begin(); it != sessions.end();) {
-      if (now_us - it->second.last_us > 600'000'000 && !it->second.waiting) {
+      if (it->first != keep && now_us - it->second.last_us > 600'000'000 && !it->second.waiting) {
         end_run(it->second, it->first);
         it = sessions.erase(it);
       } else {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <random>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <re2/re2.h>
 
@@ -169,6 +170,20 @@ TEST(LogRead, JunkNeverCrashesAndIsNamed) {
   EXPECT_EQ(whole.result.format, Format::csvlog);
   ASSERT_EQ(whole.summary.statements, 1u);
   EXPECT_EQ(whole.summary.groups.begin()->second.worst.text, "SELECT \"a\"\n, 2");
+}
+
+TEST(LogRead, SessionsThatNeverDisconnectAreEndedWhenIdle) {
+  // Over 100,000 open sessions, the idle ones (10 minutes) end: their loops still count.
+  std::string log;
+  for (int i = 0; i < 100005; ++i) {
+    int64_t ms = int64_t{i} * 10;
+    log += fmt::format("2026-03-02 {:02}:{:02}:{:02}.{:03} UTC [{}] {:08x}.{:x} LOG:  duration: 0.010 ms  statement: SELECT {}\n",
+                       8 + ms / 3600000, ms / 60000 % 60, ms / 1000 % 60, ms % 1000, 1000 + i, 0x65e2e0b1 + i, i, i);
+  }
+  Read r = read(log);
+  EXPECT_EQ(r.result.error, "");
+  EXPECT_EQ(r.summary.statements, 100005u);
+  EXPECT_EQ(r.summary.groups.size(), 1u);
 }
 
 TEST(LogNormalize, LiteralsParametersAndListsShareAShape) {
