@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
       "  pglens serve                         a local page to paste a plan into\n"
       "  pglens trust                         let this repository's .pglens.toml choose the database\n"
       "  pglens advise --db URL queries/      propose indexes proven on the server's planner\n"
+      "  pglens log postgresql.log            the costliest queries, N+1 loops and capacity from a server log\n"
       "\nExit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage, config or I/O error.");
   Runner run;
   add_lint_command(app, run);
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
   add_advise_command(app, run);
   add_diff_command(app, run);
   add_serve_command(app, run);
+  add_log_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -52,6 +52,22 @@ std::string as_server_user() { return ::geteuid() == 0 ? "runuser -u postgres --
 
 std::string PgCluster::bin_dir() { return env_or("PGLENS_PG_BIN", "/usr/lib/postgresql/15/bin"); }
 
+bool PgCluster::can_run(std::string& why, bool& skip) {
+  namespace fs = std::filesystem;
+  if (!fs::exists(fs::path(bin_dir()) / "initdb") || !fs::exists(fs::path(bin_dir()) / "pg_ctl")) {
+    why = "PostgreSQL server binaries not found in " + bin_dir() + " (install postgresql-15: scripts/install-deps)";
+    skip = env_or("PGLENS_REQUIRE_PG", "0") != "1";
+    if (!skip) why += "; PGLENS_REQUIRE_PG=1 makes this a failure";
+    return false;
+  }
+  if (::geteuid() == 0 && std::system("id -u postgres >/dev/null 2>&1") != 0) {
+    why = "running as root but there is no `postgres` user to run initdb as";
+    skip = false;
+    return false;
+  }
+  return true;
+}
+
 PgCluster* PgCluster::shared(std::string& why, bool& skip) {
   // Function-local statics: started on first use, destroyed at normal process exit.
   static std::unique_ptr<PgCluster> cluster;
@@ -60,16 +76,7 @@ PgCluster* PgCluster::shared(std::string& why, bool& skip) {
   static bool tried = false;
   if (!tried) {
     tried = true;
-    namespace fs = std::filesystem;
-    if (!fs::exists(fs::path(bin_dir()) / "initdb") || !fs::exists(fs::path(bin_dir()) / "pg_ctl")) {
-      failure = "PostgreSQL server binaries not found in " + bin_dir() +
-                " (install postgresql-15: scripts/install-deps)";
-      failure_is_skip = env_or("PGLENS_REQUIRE_PG", "0") != "1";
-      if (!failure_is_skip) failure += "; PGLENS_REQUIRE_PG=1 makes this a failure";
-    } else if (::geteuid() == 0 && std::system("id -u postgres >/dev/null 2>&1") != 0) {
-      failure = "running as root but there is no `postgres` user to run initdb as";
-      failure_is_skip = false;
-    } else {
+    if (can_run(failure, failure_is_skip)) {
       std::unique_ptr<PgCluster> c(new PgCluster());
       if (c->start(failure)) cluster = std::move(c);
     }
@@ -79,7 +86,15 @@ PgCluster* PgCluster::shared(std::string& why, bool& skip) {
   return cluster.get();
 }
 
-bool PgCluster::start(std::string& why) {
+std::unique_ptr<PgCluster> PgCluster::start_private(const std::string& server_options, std::string& why, bool& skip) {
+  skip = false;
+  if (!can_run(why, skip)) return nullptr;
+  std::unique_ptr<PgCluster> c(new PgCluster());
+  if (!c->start(why, server_options)) return nullptr;
+  return c;
+}
+
+bool PgCluster::start(std::string& why, const std::string& server_options) {
   namespace fs = std::filesystem;
   std::string templ = (fs::temp_directory_path() / "pglens-pg-XXXXXX").string();
   if (!::mkdtemp(templ.data())) {
@@ -121,7 +136,7 @@ bool PgCluster::start(std::string& why) {
                           " -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=32MB"
                           " -c max_connections=20 -c max_wal_size=256MB"
                           // advise's workload tests read pg_stat_statements
-                          " -c shared_preload_libraries=pg_stat_statements";
+                          " -c shared_preload_libraries=pg_stat_statements " + server_options;
     std::string pg_ctl = "cd '" + dir_ + "' && " + user + "'" + bin + "/pg_ctl' -D '" + dir_ + "/data' -l '" + dir_ +
                          "/server.log' -w -t 60 -o '" + options + "' start >'" + dir_ + "/pg_ctl.log' 2>&1";
     if (std::system(pg_ctl.c_str()) == 0) {

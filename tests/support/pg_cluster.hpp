@@ -49,9 +49,17 @@ class PgCluster {
   // Directory of the PostgreSQL binaries (initdb, pg_ctl, psql).
   static std::string bin_dir();
 
+  // A cluster of the caller's own, started with `server_options` (`-c name=value ...`) for
+  // settings only a restart changes (logging_collector, shared_preload_libraries); stopped
+  // and removed like the shared one. nullptr and `why` / `skip` as shared().
+  static std::unique_ptr<PgCluster> start_private(const std::string& server_options, std::string& why, bool& skip);
+  // Its temp dir (data/ is the data directory).
+  const std::string& dir() const { return dir_; }
+
  private:
   PgCluster() = default;
-  bool start(std::string& why);
+  static bool can_run(std::string& why, bool& skip);
+  bool start(std::string& why, const std::string& server_options = {});
 
   std::string dir_;  // temp dir: data/, socket, server log
   std::string conninfo_;

@@ -1,0 +1,638 @@
+// From entries to the summary: statements paired with their durations, grouped by
+// fingerprint, and followed per session for loops (N+1, row-by-row INSERTs).
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "log/log.hpp"
+
+namespace pglens::log {
+namespace {
+
+constexpr double kGamma = (1 + Histogram::kRelativeError) / (1 - Histogram::kRelativeError);
+const double kLogGamma = std::log(kGamma);
+
+// Sums of durations saturate: a log of absurd durations must not overflow.
+void add_to(int64_t& sum, int64_t v) {
+  if (__builtin_add_overflow(sum, v, &sum)) sum = INT64_MAX;
+}
+
+// "12.345" (ms) -> 12345 µs; -1 when it is no number.
+int64_t parse_ms(std::string_view s, size_t& used) {
+  size_t i = 0;
+  int64_t whole = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    if (whole >= 1'000'000'000'000) return -1;  // 31 years: no duration
+    whole = whole * 10 + (s[i++] - '0');
+  }
+  if (i == 0) return -1;
+  int64_t us = whole * 1000;
+  if (i < s.size() && s[i] == '.') {
+    int64_t scale = 1000;
+    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i)
+      if (scale > 1) us += (s[i] - '0') * (scale /= 10);
+      else if (scale == 1 && s[i] >= '5') scale = 0, ++us;  // rounds the fourth decimal
+  }
+  used = i;
+  return us;
+}
+
+bool is_utility(std::string_view word) {
+  static constexpr std::string_view words[] = {"begin", "start",   "commit",     "end",     "rollback", "abort",
+                                               "savepoint", "release", "set",     "show",    "reset",    "discard",
+                                               "deallocate", "prepare", "listen", "unlisten", "notify",  "checkpoint",
+                                               "vacuum",   "analyze", "lock"};
+  for (auto w : words)
+    if (word == w) return true;
+  return false;
+}
+
+// A single-row INSERT ... VALUES (...): its key has exactly one row after VALUES.
+bool single_row_insert(const Normalized& n) {
+  if (n.first_word != "insert") return false;
+  size_t v = n.key.find(" values (");
+  if (v == std::string::npos) return false;
+  int depth = 0;
+  for (size_t i = v + 8; i < n.key.size(); ++i) {
+    char c = n.key[i];
+    if (c == '(') ++depth;
+    else if (c == ')' && --depth == 0) return n.key.compare(i + 1, 2, ", ") != 0 && n.key.compare(i + 1, 1, ",") != 0;
+  }
+  return false;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Histogram
+
+int32_t Histogram::index_of(int64_t value_us) {
+  if (value_us <= 0) return INT32_MIN;
+  return static_cast<int32_t>(std::ceil(std::log(static_cast<double>(value_us)) / kLogGamma - 1e-12));
+}
+
+double Histogram::value_of(int32_t index) {
+  if (index == INT32_MIN) return 0;
+  return 2 * std::pow(kGamma, index) / (kGamma + 1);
+}
+
+void Histogram::add(int64_t value_us, uint64_t n) { add_index(index_of(value_us), n); }
+
+void Histogram::merge(const Histogram& other) {
+  for (const auto& [index, n] : other.buckets()) add_index(index, n);
+}
+
+void Histogram::add_index(int32_t i, uint64_t n) {
+  if (n == 0) return;
+  count_ += n;
+  if (i == INT32_MIN) {
+    zero_ += n;
+    return;
+  }
+  if (counts_.empty()) {
+    offset_ = i;
+    counts_.assign(1, 0);
+  } else if (i < offset_) {
+    counts_.insert(counts_.begin(), static_cast<size_t>(offset_ - i), 0);
+    offset_ = i;
+  } else if (static_cast<size_t>(i - offset_) >= counts_.size()) {
+    counts_.resize(static_cast<size_t>(i - offset_) + 1, 0);
+  }
+  counts_[static_cast<size_t>(i - offset_)] += n;
+}
+
+double Histogram::quantile(double q) const {
+  if (count_ == 0) return 0;
+  uint64_t rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(count_)));
+  rank = std::clamp<uint64_t>(rank, 1, count_);
+  if (rank <= zero_) return 0;
+  uint64_t seen = zero_;
+  for (size_t k = 0; k < counts_.size(); ++k) {
+    seen += counts_[k];
+    if (seen >= rank) return value_of(offset_ + static_cast<int32_t>(k));
+  }
+  return value_of(offset_ + static_cast<int32_t>(counts_.size()) - 1);
+}
+
+std::vector<uint64_t> Histogram::cells(double lo_us, double hi_us, int n) const {
+  std::vector<uint64_t> out(static_cast<size_t>(n), 0);
+  double span = std::log(hi_us / lo_us);
+  auto cell = [&](double v) {
+    if (v <= lo_us) return 0;
+    int c = static_cast<int>(std::log(v / lo_us) / span * n);
+    return std::clamp(c, 0, n - 1);
+  };
+  out[0] += zero_;
+  for (size_t k = 0; k < counts_.size(); ++k)
+    if (counts_[k]) out[static_cast<size_t>(cell(value_of(offset_ + static_cast<int32_t>(k))))] += counts_[k];
+  return out;
+}
+
+std::vector<std::pair<int32_t, uint64_t>> Histogram::buckets() const {
+  std::vector<std::pair<int32_t, uint64_t>> out;
+  if (zero_) out.emplace_back(INT32_MIN, zero_);
+  for (size_t k = 0; k < counts_.size(); ++k)
+    if (counts_[k]) out.emplace_back(offset_ + static_cast<int32_t>(k), counts_[k]);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Summary::merge
+
+namespace {
+
+// The worse of two examples: longer, then earlier, then the smaller text (deterministic,
+// so a merge picks what the whole would have picked).
+bool worse(const Example& a, const Example& b) {
+  if (a.duration_us != b.duration_us) return a.duration_us > b.duration_us;
+  if (a.time_us != b.time_us) return a.time_us < b.time_us;
+  return std::tie(a.text, a.parameters, a.session) < std::tie(b.text, b.parameters, b.session);
+}
+
+void add_repeat(Group& g, const Repeat& r) {
+  for (auto& mine : g.repeats)
+    if (mine.key == r.key) {
+      mine.count += r.count;
+      return;
+    }
+  if (g.repeats.size() < Group::kMaxRepeats) g.repeats.push_back(r);
+}
+
+void merge_burst(Burst& into, const Burst& b) {
+  into.occurrences += b.occurrences;
+  into.calls += b.calls;
+  into.min_calls = into.min_calls ? std::min(into.min_calls, b.min_calls) : b.min_calls;
+  into.max_calls = std::max(into.max_calls, b.max_calls);
+  add_to(into.total_us, b.total_us);
+  bool take = b.example_calls > into.example_calls ||
+              (b.example_calls == into.example_calls &&
+               std::tie(b.example_time_us, b.example_session) < std::tie(into.example_time_us, into.example_session));
+  if (take) {
+    into.example_calls = b.example_calls;
+    into.example_time_us = b.example_time_us;
+    into.example_session = b.example_session;
+    into.parent_text = b.parent_text;
+    into.child_text = b.child_text;
+    into.child_parameters = b.child_parameters;
+    into.rewrite = b.rewrite;
+    into.rewrite_parameter = b.rewrite_parameter;
+    into.rewrite_note = b.rewrite_note;
+  }
+}
+
+}  // namespace
+
+void Summary::merge(Summary&& other) {
+  lines += other.lines;
+  entries += other.entries;
+  statements += other.statements;
+  errors += other.errors;
+  untimed += other.untimed;
+  plans += other.plans;
+  first_us = std::min(first_us, other.first_us);
+  last_us = std::max(last_us, other.last_us);
+  session_ids = std::min(session_ids, other.session_ids);
+  for (auto& [fp, g] : other.groups) {
+    auto [it, inserted] = groups.try_emplace(fp);
+    Group& mine = it->second;
+    if (inserted) {
+      mine = std::move(g);
+      continue;
+    }
+    // The display text of the earliest call, as the whole log would have kept.
+    if (g.first_us < mine.first_us) mine.query = g.query;
+    mine.calls += g.calls;
+    mine.timed_calls += g.timed_calls;
+    add_to(mine.total_us, g.total_us);
+    mine.max_us = std::max(mine.max_us, g.max_us);
+    mine.first_us = std::min(mine.first_us, g.first_us);
+    mine.last_us = std::max(mine.last_us, g.last_us);
+    mine.histogram.merge(g.histogram);
+    if (worse(g.worst, mine.worst)) mine.worst = g.worst;
+    if (g.plan_us > mine.plan_us) {
+      mine.plan = std::move(g.plan);
+      mine.plan_us = g.plan_us;
+    }
+    for (const auto& r : g.repeats) add_repeat(mine, r);
+  }
+  for (auto& [key, b] : other.bursts) {
+    auto [it, inserted] = bursts.try_emplace(key);
+    if (inserted) it->second = std::move(b);
+    else merge_burst(it->second, b);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The analyzer
+
+struct Analyzer::Impl {
+  Summary& summary;
+  AnalysisOptions options;
+  Fingerprints fingerprints;
+
+  // A statement logged by log_statement, waiting for its duration (log_duration).
+  struct Waiting {
+    std::string text;
+    std::string parameters;
+    int64_t time_us = 0;
+  };
+
+  // Calls of the current run of one fingerprint in a session.
+  struct Call {
+    std::string text;
+    std::string parameters;
+  };
+  struct Session {
+    std::optional<Waiting> waiting;
+    std::string plan;  // auto_explain's, waiting for its statement
+    int64_t plan_us = -1;
+    std::string last_fingerprint, last_text;  // the last statement, for a plan logged after it
+    std::string previous;  // fingerprint before the current run
+    std::string previous_text;
+    std::string run;       // fingerprint of the current run
+    bool run_select = false;
+    bool run_single_insert = false;
+    uint64_t run_calls = 0;
+    int64_t run_us = 0;
+    int64_t run_time_us = 0;
+    bool run_varies = false;
+    std::vector<Call> calls;  // the first kKeptCalls of the run, for its rewrite
+    int64_t last_us = 0;
+  };
+  static constexpr size_t kKeptCalls = 1000;
+  std::unordered_map<std::string, Session> sessions;
+
+  Impl(Summary& s, const AnalysisOptions& o) : summary(s), options(o) {}
+
+  static std::string session_key(const Entry& e) { return e.session.empty() ? e.pid : e.session; }
+
+  void add(const Entry& e) {
+    ++summary.entries;
+    if (e.has_time) {
+      summary.first_us = std::min(summary.first_us, e.time_us);
+      summary.last_us = std::max(summary.last_us, e.time_us);
+    }
+    if (e.severity != "LOG") {
+      if (e.severity == "ERROR" || e.severity == "FATAL" || e.severity == "PANIC") ++summary.errors;
+      return;
+    }
+    std::string key = session_key(e);
+    std::string_view m = e.message;
+    if (m.starts_with("duration: ")) {
+      size_t used = 0;
+      int64_t us = parse_ms(m.substr(10), used);
+      if (us < 0) return;
+      std::string_view rest = m.substr(10 + used);
+      if (!rest.starts_with(" ms")) return;
+      rest.remove_prefix(3);
+      if (rest.empty()) {
+        // log_duration: the duration of the statement log_statement logged before it
+        auto it = sessions.find(key);
+        if (it == sessions.end() || !it->second.waiting) return;
+        Waiting w = std::move(*it->second.waiting);
+        it->second.waiting.reset();
+        statement(key, e, w.text, w.parameters, us);
+        return;
+      }
+      if (rest.starts_with("  statement: ")) {
+        drop_waiting(key, rest.substr(13));
+        statement(key, e, rest.substr(13), {}, us);
+      } else if (rest.starts_with("  execute ")) {
+        size_t colon = rest.find(": ");
+        if (colon == std::string_view::npos) return;
+        drop_waiting(key, rest.substr(colon + 2));
+        statement(key, e, rest.substr(colon + 2), e.detail, us);
+      } else if (rest.starts_with("  plan:")) {
+        // auto_explain logs the plan when the executor ends: before its statement's
+        // duration line (simple protocol), or after it (extended protocol, at the portal's
+        // drop). A plan goes to a statement only when its Query Text is that statement.
+        ++summary.plans;
+        Session& s = session(key, e);
+        if (!s.last_fingerprint.empty() && m.find(s.last_text) != std::string_view::npos) {
+          attach_plan(s.last_fingerprint, m, us);
+          s.last_fingerprint.clear();
+        } else {
+          s.plan.assign(m);
+          s.plan_us = us;
+        }
+      }
+      // parse / bind steps of the extended protocol: the execute step is the statement
+      return;
+    }
+    if (m.starts_with("statement: ")) {
+      wait(key, e, m.substr(11), {});
+    } else if (m.starts_with("execute ")) {
+      size_t colon = m.find(": ");
+      if (colon != std::string_view::npos) wait(key, e, m.substr(colon + 2), e.detail);
+    } else if (m.starts_with("disconnection: ")) {
+      auto it = sessions.find(key);
+      if (it != sessions.end()) {
+        end_run(it->second, key);
+        sessions.erase(it);
+      }
+    }
+  }
+
+  void wait(const std::string& key, const Entry& e, std::string_view text, std::string_view detail) {
+    Session& s = session(key, e);
+    if (s.waiting) {
+      // logged without a duration (log_duration off)
+      Waiting w = std::move(*s.waiting);
+      s.waiting.reset();
+      statement(key, e, w.text, w.parameters, -1);
+    }
+    s.waiting = Waiting{std::string(text), std::string(detail), e.time_us};
+  }
+
+  // log_statement and log_min_duration_statement both on: the duration line repeats the
+  // statement, which is then counted once.
+  void drop_waiting(const std::string& key, std::string_view text) {
+    auto it = sessions.find(key);
+    if (it != sessions.end() && it->second.waiting && it->second.waiting->text == text) it->second.waiting.reset();
+  }
+
+  Session& session(const std::string& key, const Entry& e) {
+    auto [it, inserted] = sessions.try_emplace(key);
+    if (inserted) {
+      it->second.last_us = e.time_us;
+      if (sessions.size() > 100000) {
+        evict(e.time_us, key);
+        it = sessions.find(key);
+      }
+    }
+    return it->second;
+  }
+
+  // Sessions that never logged their disconnection: the idle ones end (never `keep`).
+  void evict(int64_t now_us, const std::string& keep) {
+    for (auto it = sessions.begin(); it != sessions.end();) {
+      if (it->first != keep && now_us - it->second.last_us > 600'000'000 && !it->second.waiting) {
+        end_run(it->second, it->first);
+        it = sessions.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  void statement(const std::string& key, const Entry& e, std::string_view text, std::string_view parameters,
+                 int64_t us) {
+    ++summary.statements;
+    // What identifies a session: the weakest any statement of the log had.
+    SessionIds ids = !e.session.empty() ? SessionIds::session : !e.pid.empty() ? SessionIds::pid : SessionIds::none;
+    summary.session_ids = std::min(summary.session_ids, ids);
+    Normalized n = normalize(text);
+    const std::string& fp = fingerprints.of(n.key, text);
+    auto [it, inserted] = summary.groups.try_emplace(fp);
+    Group& g = it->second;
+    if (inserted) {
+      g.fingerprint = fp;
+      g.query = n.display;
+      g.utility = is_utility(n.first_word);
+      g.select = n.first_word == "select" || n.first_word == "with" || n.first_word == "table";
+    } else if (e.has_time && e.time_us < g.first_us) {
+      g.query = n.display;
+    }
+    ++g.calls;
+    if (e.has_time) {
+      g.first_us = std::min(g.first_us, e.time_us);
+      g.last_us = std::max(g.last_us, e.time_us);
+    }
+    if (us >= 0) {
+      ++g.timed_calls;
+      add_to(g.total_us, us);
+      g.max_us = std::max(g.max_us, us);
+      g.histogram.add(us);
+      if (us >= g.worst.duration_us) {
+        Example candidate{us, e.time_us, key, std::string(text), std::string(parameter_text(parameters))};
+        if (g.worst.duration_us < 0 || worse(candidate, g.worst)) g.worst = std::move(candidate);
+      }
+    } else {
+      ++summary.untimed;
+    }
+    if (!g.utility) {
+      std::string_view params = parameter_text(parameters);
+      Repeat r{hash_text(params, hash_text(text)), 1, std::string(), std::string()};
+      bool known = false;
+      for (auto& mine : g.repeats)
+        if (mine.key == r.key) {
+          ++mine.count;
+          known = true;
+          break;
+        }
+      if (!known && g.repeats.size() < Group::kMaxRepeats) {
+        r.text.assign(text);
+        r.parameters.assign(params);
+        g.repeats.push_back(std::move(r));
+      }
+    }
+    if (summary.plans > 0) {
+      Session& s = session(key, e);
+      if (s.plan_us >= 0 && s.plan.find(text) != std::string::npos) {
+        attach_plan(g.fingerprint, s.plan, s.plan_us);
+        s.last_fingerprint.clear();
+      } else {
+        s.last_fingerprint = g.fingerprint;
+        s.last_text.assign(text);
+      }
+      s.plan.clear();
+      s.plan_us = -1;
+    }
+    follow(key, e, g, n, text, parameter_text(parameters), us);
+  }
+
+  // The slowest plan of a fingerprint (ties: the first).
+  void attach_plan(const std::string& fingerprint, std::string_view plan, int64_t us) {
+    auto it = summary.groups.find(fingerprint);
+    if (it == summary.groups.end() || us <= it->second.plan_us) return;
+    it->second.plan.assign(plan);
+    it->second.plan_us = us;
+  }
+
+  static std::string_view parameter_text(std::string_view detail) {
+    size_t at = detail.find("parameters: ");
+    if (at == std::string_view::npos) return {};
+    std::string_view p = detail.substr(at + 12);
+    return p.substr(0, p.find('\n'));
+  }
+
+  // The session's sequence: runs of one fingerprint after a parent.
+  void follow(const std::string& key, const Entry& e, const Group& g, const Normalized& n, std::string_view text,
+              std::string_view parameters, int64_t us) {
+    if (key.empty()) return;  // no session id, no pid: sessions cannot be told apart
+    if (g.utility) return;  // BEGIN / COMMIT around each call do not break a loop
+    Session& s = session(key, e);
+    s.last_us = e.time_us;
+    if (s.run != g.fingerprint) {
+      end_run(s, key);
+      s.run = g.fingerprint;
+      s.run_select = g.select;
+      s.run_single_insert = single_row_insert(n);
+      s.run_calls = 0;
+      s.run_us = 0;
+      s.run_time_us = e.time_us;
+      s.run_varies = false;
+      s.calls.clear();
+    }
+    ++s.run_calls;
+    if (us > 0) add_to(s.run_us, us);
+    if (!s.calls.empty() && !s.run_varies && (s.calls.front().text != text || s.calls.front().parameters != parameters))
+      s.run_varies = true;
+    if (s.calls.size() < kKeptCalls) s.calls.push_back({std::string(text), std::string(parameters)});
+  }
+
+  void end_run(Session& s, std::string_view key) {
+    if (!s.run.empty()) {
+      bool loop = s.run_calls >= options.n_plus_one_min && s.run_varies;
+      const char* kind = s.run_single_insert ? "row-by-row" : s.run_select ? "n+1" : nullptr;
+      if (loop && kind) record(s, kind, key);
+      s.previous = s.run;
+      s.previous_text = s.calls.empty() ? std::string() : s.calls.front().text;
+    }
+    s.run.clear();
+    s.calls.clear();
+  }
+
+  void record(const Session& s, const char* kind, std::string_view session_key) {
+    std::string k = fmt::format("{}:{}:{}", kind, s.previous, s.run);
+    Burst b;
+    b.kind = kind;
+    b.parent = s.previous;
+    b.child = s.run;
+    b.occurrences = 1;
+    b.calls = s.run_calls;
+    b.min_calls = b.max_calls = b.example_calls = s.run_calls;
+    b.total_us = s.run_us;
+    b.example_time_us = s.run_time_us;
+    b.example_session.assign(session_key);
+    b.parent_text = s.previous_text;
+    b.child_text = s.calls.front().text;
+    b.child_parameters = s.calls.front().parameters;
+    if (b.kind == "n+1") rewrite(s, b);
+    auto [it, inserted] = summary.bursts.try_emplace(k);
+    if (inserted) it->second = std::move(b);
+    else merge_burst(it->second, b);
+  }
+
+  // The batched statement: the one constant that differs from call to call, compared with
+  // `=`, becomes `= ANY($n)`, $n an array of the values the loop sent one by one.
+  static void rewrite(const Session& s, Burst& b) {
+    const std::string& text = s.calls.front().text;
+    Normalized first = normalize(text);
+    auto values_of = [](const Call& call, const Normalized& n) {
+      std::vector<std::optional<std::string>> values;
+      auto params = parse_parameters(call.parameters);
+      for (const auto& c : n.constants) {
+        if (c.param) values.push_back(static_cast<size_t>(c.param) < params.size() ? params[static_cast<size_t>(c.param)] : std::nullopt);
+        else values.emplace_back(call.text.substr(c.begin, c.end - c.begin));
+      }
+      return values;
+    };
+    auto base = values_of(s.calls.front(), first);
+    std::vector<bool> varies(base.size(), false);
+    std::vector<std::vector<std::optional<std::string>>> all;
+    for (const auto& call : s.calls) {
+      Normalized n = call.text == text ? first : normalize(call.text);
+      if (n.constants.size() != first.constants.size()) {
+        b.rewrite_note = "the calls differ in more than their constants; batch them by hand";
+        return;
+      }
+      auto values = values_of(call, n);
+      for (size_t i = 0; i < values.size(); ++i)
+        if (values[i] != base[i]) varies[i] = true;
+      all.push_back(std::move(values));
+    }
+    size_t which = SIZE_MAX, count = 0;
+    for (size_t i = 0; i < varies.size(); ++i)
+      if (varies[i]) which = i, ++count;
+    if (count != 1) {
+      b.rewrite_note = count == 0 ? "every call sends the same constants" :
+                                    fmt::format("{} constants change from call to call; batch them with unnest() of "
+                                                "one array per constant",
+                                                count);
+      return;
+    }
+    const auto& c = first.constants[which];
+    // Only `expr = constant`: the constant's left neighbour must be `=`.
+    size_t before = c.begin;
+    while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '\t' || text[before - 1] == '\n')) --before;
+    if (before == 0 || text[before - 1] != '=' ||
+        (before >= 2 && (text[before - 2] == '<' || text[before - 2] == '>' || text[before - 2] == '!'))) {
+      b.rewrite_note = "the changing constant is not compared with `=`; batch the calls by hand";
+      return;
+    }
+    int param = c.param;
+    if (!param) {
+      for (const auto& other : first.constants) param = std::max(param, other.param);
+      ++param;
+    }
+    b.rewrite = text.substr(0, c.begin) + fmt::format("ANY(${})", param) + text.substr(c.end);
+    // The array literal of the distinct values, in the order sent.
+    std::string array = "{";
+    std::vector<std::string> seen;
+    for (const auto& values : all) {
+      if (!values[which]) continue;
+      std::string v = *values[which];
+      if (!c.param && v.size() >= 2 && v.front() == '\'' && v.back() == '\'') {
+        std::string unquoted;
+        for (size_t i = 1; i + 1 < v.size(); ++i) {
+          unquoted.push_back(v[i]);
+          if (v[i] == '\'' && v[i + 1] == '\'') ++i;
+        }
+        v = std::move(unquoted);
+      } else if (!c.param && !v.empty() && v.front() != '\'' && !(v[0] >= '0' && v[0] <= '9') && v[0] != '.' &&
+                 v[0] != '-') {
+        b.rewrite.clear();
+        b.rewrite_note = "the changing constant is a typed or escaped literal; batch the calls by hand";
+        return;
+      }
+      if (std::find(seen.begin(), seen.end(), v) != seen.end()) continue;
+      seen.push_back(v);
+      if (array.size() > 1) array.push_back(',');
+      array.push_back('"');
+      for (char ch : v) {
+        if (ch == '"' || ch == '\\') array.push_back('\\');
+        array.push_back(ch);
+      }
+      array.push_back('"');
+    }
+    array.push_back('}');
+    b.rewrite_parameter = array;
+    std::string select_key;
+    // Which column says which row of the parent each row belongs to.
+    size_t lhs_end = before - 1;
+    while (lhs_end > 0 && text[lhs_end - 1] == ' ') --lhs_end;
+    size_t lhs_begin = lhs_end;
+    while (lhs_begin > 0 && (std::isalnum(static_cast<unsigned char>(text[lhs_begin - 1])) || text[lhs_begin - 1] == '_' ||
+                             text[lhs_begin - 1] == '.' || text[lhs_begin - 1] == '"'))
+      --lhs_begin;
+    if (lhs_begin < lhs_end)
+      b.rewrite_note = fmt::format("select {} too, to tell which {} row each result row belongs to",
+                                   text.substr(lhs_begin, lhs_end - lhs_begin), b.parent.empty() ? "outer" : "parent");
+  }
+
+  void finish() {
+    for (auto& [key, s] : sessions) {
+      end_run(s, key);
+      if (s.waiting) {
+        Waiting w = std::move(*s.waiting);
+        s.waiting.reset();
+        Entry e;
+        e.time_us = w.time_us;
+        e.has_time = true;
+        statement(key, e, w.text, w.parameters, -1);
+        end_run(s, key);
+      }
+    }
+    sessions.clear();
+  }
+};
+
+Analyzer::Analyzer(Summary& summary, const AnalysisOptions& options) : impl_(new Impl(summary, options)) {}
+Analyzer::~Analyzer() { delete impl_; }
+void Analyzer::add(const Entry& entry) { impl_->add(entry); }
+void Analyzer::finish() { impl_->finish(); }
+
+}  // namespace pglens::log

@@ -1,0 +1,254 @@
+// `pglens log`: the workload read from PostgreSQL's own logs. Reading (reader.cpp) turns the
+// lines of a stderr / csvlog / jsonlog / syslog log into entries; the analysis (analysis.cpp)
+// pairs them into executed statements, groups those by libpg_query fingerprint (each distinct
+// literal-free shape is fingerprinted once: normalize.cpp), follows each session for N+1
+// loops and row-by-row loads, and keeps a summary whose size depends on the number of
+// fingerprints, never on the log's. Summaries merge (summary.cpp), so halves of a log, or the
+// logs of many servers, summarised apart and merged give the summary of the whole.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace pglens::log {
+
+// ---------------------------------------------------------------------------------------
+// Percentiles: a log-bucketed histogram (the DDSketch layout). A value v > 0 µs falls in
+// bucket i = ceil(log_gamma(v)), gamma = (1 + a) / (1 - a); the bucket answers 2 gamma^i /
+// (gamma + 1), within a relative error a of every value in it. Buckets add, so histograms
+// merge exactly; a few hundred buckets cover microseconds to hours.
+class Histogram {
+ public:
+  static constexpr double kRelativeError = 0.01;
+
+  void add(int64_t value_us, uint64_t count = 1);
+  void merge(const Histogram& other);
+  // The value at rank ceil(q * n) (nearest rank, 1-based) within kRelativeError; 0 when empty.
+  double quantile(double q) const;
+  uint64_t count() const { return count_; }
+  // Counts in the cells of [lo_us, hi_us) split on a log scale; the first cell also holds
+  // what is below, the last what is above.
+  std::vector<uint64_t> cells(double lo_us, double hi_us, int n) const;
+
+  // For the JSON summary: {index, count} of the non-empty buckets; index INT32_MIN = zero.
+  std::vector<std::pair<int32_t, uint64_t>> buckets() const;
+  static int32_t index_of(int64_t value_us);
+  static double value_of(int32_t index);
+  void add_index(int32_t index, uint64_t count);
+
+ private:
+  uint64_t zero_ = 0;     // durations logged as 0.000 ms
+  int32_t offset_ = 0;    // index of counts_[0]
+  std::vector<uint64_t> counts_;
+  uint64_t count_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------
+// One message of the log, with its DETAIL, from any of the formats.
+struct Entry {
+  int64_t time_us = 0;  // since the epoch (syslog's year-less time: of 1970)
+  bool has_time = false;
+  std::string session;  // %c / session_id, or empty
+  std::string pid;      // %p / pid, or empty
+  std::string severity;
+  std::string message;
+  std::string detail;
+  uint64_t line = 0;    // first line of the entry in its file
+};
+
+enum class Format { automatic, stderr_log, csvlog, jsonlog, syslog };
+std::string_view format_name(Format format);
+
+struct ReadOptions {
+  Format format = Format::automatic;
+  std::string prefix;  // log_line_prefix of a stderr log; empty: detected from the lines
+};
+
+// What reading one input found out about it.
+struct ReadResult {
+  Format format = Format::automatic;
+  uint64_t lines = 0;
+  uint64_t entries = 0;
+  uint64_t bytes = 0;
+  uint64_t unrecognised_lines = 0;  // neither an entry's first line nor its continuation
+  uint64_t first_unrecognised = 0;  // its line number
+  uint64_t cut_lines = 0;           // lines over the size cap, cut
+  bool has_session_ids = false;     // %c / session_id seen
+  bool has_pids = false;
+  std::string error;                // the input could not be read at all (also: nothing in it is a log)
+};
+
+// Reads `path` ("-": stdin; gzip is detected by its magic bytes) line by line, calling
+// `on_entry` for each entry in order. Never holds more than one entry and one read block.
+ReadResult read_log(const std::string& path, const ReadOptions& options, const std::function<void(const Entry&)>& on_entry);
+// The same over bytes in memory (tests, the fuzz target).
+ReadResult read_log_text(std::string_view text, const ReadOptions& options,
+                         const std::function<void(const Entry&)>& on_entry);
+
+// The RE2 pattern a log_line_prefix matches, with named groups time, session, pid (tests).
+std::string prefix_pattern(std::string_view log_line_prefix);
+
+// ---------------------------------------------------------------------------------------
+// The summary: everything the report needs, mergeable.
+struct Example {
+  int64_t duration_us = -1;
+  int64_t time_us = 0;
+  std::string session;
+  std::string text;
+  std::string parameters;  // as logged: "$1 = '42', $2 = 'x'"
+};
+
+// The same statement with the same parameters, counted (a cache candidate).
+struct Repeat {
+  uint64_t key = 0;  // hash of text + parameters
+  uint64_t count = 0;
+  std::string text;
+  std::string parameters;
+};
+
+struct Group {
+  std::string fingerprint;  // pg_query_fingerprint, 16 hex digits ("~" + own hash: no parse)
+  std::string query;        // the normalised text, constants as $n
+  bool utility = false;     // BEGIN, COMMIT, SET ...: never a finding
+  bool select = false;
+  uint64_t calls = 0;
+  uint64_t timed_calls = 0;
+  int64_t total_us = 0;
+  int64_t max_us = 0;
+  int64_t first_us = INT64_MAX;
+  int64_t last_us = INT64_MIN;
+  Histogram histogram;
+  Example worst;
+  std::vector<Repeat> repeats;  // at most kMaxRepeats distinct keys
+  // auto_explain's plan of the slowest call that had one: the entry's message, from
+  // "duration: ... plan:" on (the plan reader reads it as it reads any auto_explain log).
+  std::string plan;
+  int64_t plan_us = -1;
+  static constexpr size_t kMaxRepeats = 64;
+};
+
+// A loop seen in sessions: `child` run `min_calls`..`max_calls` times in a row right after
+// `parent`, `occurrences` times. kind: "n+1" (a SELECT per row of the parent), "row-by-row"
+// (single-row INSERTs).
+struct Burst {
+  std::string kind;
+  std::string parent;  // fingerprint ("" when the burst opened its session)
+  std::string child;
+  uint64_t occurrences = 0;
+  uint64_t calls = 0;
+  uint64_t min_calls = 0;
+  uint64_t max_calls = 0;
+  int64_t total_us = 0;
+  // Of the largest occurrence (ties: the earliest):
+  uint64_t example_calls = 0;
+  int64_t example_time_us = 0;
+  std::string example_session;
+  std::string parent_text;
+  std::string child_text;
+  std::string child_parameters;
+  std::string rewrite;                  // the batched statement, or empty
+  std::string rewrite_parameter;        // its array parameter ($n = '{...}')
+  std::string rewrite_note;             // why no rewrite / what to select
+};
+
+enum class SessionIds : int { session = 2, pid = 1, none = 0 };
+
+struct Summary {
+  uint64_t lines = 0;
+  uint64_t entries = 0;
+  uint64_t statements = 0;
+  uint64_t errors = 0;           // ERROR / FATAL / PANIC entries
+  uint64_t untimed = 0;          // statements logged without a duration
+  int64_t first_us = INT64_MAX;  // the log's time span
+  int64_t last_us = INT64_MIN;
+  SessionIds session_ids = SessionIds::session;
+  uint64_t plans = 0;            // auto_explain plans seen
+  std::map<std::string, Group> groups;  // by fingerprint
+  std::map<std::string, Burst> bursts;  // by kind + parent + child
+
+  void merge(Summary&& other);
+};
+
+struct AnalysisOptions {
+  uint64_t n_plus_one_min = 10;
+};
+
+// Feeds entries of one input (one file: sessions do not span inputs) into a summary.
+class Analyzer {
+ public:
+  Analyzer(Summary& summary, const AnalysisOptions& options);
+  ~Analyzer();
+  Analyzer(const Analyzer&) = delete;
+  Analyzer& operator=(const Analyzer&) = delete;
+  void add(const Entry& entry);
+  // Ends every open session (its last burst counts): call at the end of the input.
+  void finish();
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Normalisation (normalize.cpp).
+struct Normalized {
+  std::string key;      // literal-free, whitespace-collapsed, lower-cased keywords
+  std::string display;  // the statement with its constants as $1, $2 ...
+  // The constants in order: byte span in the text, or a parameter number (`$n`).
+  struct Constant {
+    uint32_t begin = 0, end = 0;
+    int param = 0;  // n of `$n`, 0 for a literal
+  };
+  std::vector<Constant> constants;
+  std::string first_word;  // lower-cased first keyword
+};
+Normalized normalize(std::string_view sql);
+
+// Fingerprints of normalised shapes, each computed once with pg_query_fingerprint.
+class Fingerprints {
+ public:
+  // The fingerprint of the statement whose normalised key is `key` and text `sql`.
+  const std::string& of(const std::string& key, std::string_view sql);
+  size_t distinct() const { return cache_.size(); }
+
+ private:
+  std::unordered_map<std::string, std::string> cache_;
+};
+
+// A hash of text that is the same on every machine (repeat keys in merged summaries).
+uint64_t hash_text(std::string_view text, uint64_t seed = 1469598103934665603ull);
+
+// "$1 = '42', $2 = NULL" -> {"42", nullopt}, by parameter number (1-based; index 0 unused).
+std::vector<std::optional<std::string>> parse_parameters(std::string_view detail);
+
+// ---------------------------------------------------------------------------------------
+// Output (report.cpp).
+struct ReportOptions {
+  size_t top = 10;
+  double target_utilization = 0.7;
+  double growth = 10;
+  uint64_t repeat_min = 10;  // same statement, same parameters: a cache candidate from this many calls
+  bool color = false;
+  // The SQL rules' findings on one statement, {rule, message}: run on the worst call of each
+  // of the top queries (the CLI passes `pglens lint`'s linter).
+  std::function<std::vector<std::pair<std::string, std::string>>(std::string_view sql)> lint;
+  // The plan rules' findings on an auto_explain plan, {rule, message} (the CLI passes the plan
+  // reader and rules).
+  std::function<std::vector<std::pair<std::string, std::string>>(std::string_view plan)> diagnose_plan;
+};
+std::string summary_json(const Summary& summary);
+// Reads a summary written by summary_json; nullopt and `error` when it is not one.
+std::optional<Summary> summary_from_json(std::string_view json, std::string& error);
+// The report in JSON: the summary plus what is derived from it (percentiles, capacity).
+std::string report_json(const Summary& summary, const ReportOptions& options);
+std::string report_text(const Summary& summary, const ReportOptions& options);
+// Number of findings (N+1, row-by-row loads, cache candidates) the report names.
+size_t finding_count(const Summary& summary, uint64_t repeat_min);
+
+}  // namespace pglens::log

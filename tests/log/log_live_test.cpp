@@ -1,0 +1,348 @@
+// `pglens log` on logs a real PostgreSQL 15 wrote: a test client runs an N+1 loop, a
+// row-by-row load, a query with a long tail and a cached-looking repeat; the server logs
+// them as stderr (with and without %c), csvlog and jsonlog, with auto_explain on. pglens
+// must find exactly those, with percentiles within the histogram's bound of the exact ones,
+// the three formats must give one summary, and the halves of the log must merge into it.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "log/log.hpp"
+#include "pglens/plan.hpp"
+#include "support/fixtures.hpp"
+#include "support/pg_cluster.hpp"
+
+namespace pglens::log {
+namespace {
+
+using test::PgCluster;
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& path) {
+  std::error_code ec;
+  return fs::exists(path, ec) ? test::read_file(path) : std::string();
+}
+
+// A client session of its own (the shared connection of PgCluster is one session).
+class Client {
+ public:
+  explicit Client(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+    if (PQstatus(conn_) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn_));
+  }
+  ~Client() { PQfinish(conn_); }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  int exec(const std::string& sql) {
+    PGresult* r = PQexec(conn_, sql.c_str());
+    return finish(r, sql);
+  }
+  int exec(const std::string& sql, const std::vector<std::string>& params) {
+    std::vector<const char*> values;
+    for (const auto& p : params) values.push_back(p.c_str());
+    PGresult* r = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                               nullptr, 0);
+    return finish(r, sql);
+  }
+
+ private:
+  int finish(PGresult* r, const std::string& sql) {
+    auto status = PQresultStatus(r);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+      std::string message = PQresultErrorMessage(r);
+      PQclear(r);
+      throw std::runtime_error(message + " in " + sql);
+    }
+    int rows = PQntuples(r);
+    PQclear(r);
+    return rows;
+  }
+  PGconn* conn_;
+};
+
+Summary summarise(const std::string& text, const ReadOptions& options = {}) {
+  Summary s;
+  Analyzer analyzer(s, {});
+  ReadResult r = read_log_text(text, options, [&](const Entry& e) { analyzer.add(e); });
+  analyzer.finish();
+  s.lines = r.lines;
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.unrecognised_lines, 0u);
+  return s;
+}
+
+// Waits until the log collector has written `marker` to `path`.
+std::string wait_for(const fs::path& path, const std::string& marker) {
+  for (int i = 0; i < 200; ++i) {
+    std::string text = slurp(path);
+    if (text.find(marker) != std::string::npos) return text;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << marker << " never reached " << path;
+  return slurp(path);
+}
+
+// The durations the server logged for statements starting with `start`, in µs.
+std::vector<int64_t> logged_durations(const std::string& log, const std::string& start) {
+  std::vector<int64_t> out;
+  std::istringstream in(log);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t d = line.find("LOG:  duration: ");
+    if (d == std::string::npos || line.find("  statement: " + start) == std::string::npos) continue;
+    out.push_back(std::llround(std::stod(line.substr(d + 16)) * 1000));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+class LogLive : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string why;
+    bool skip = false;
+    cluster_ = PgCluster::start_private(
+                   "-c logging_collector=on -c log_destination=stderr,csvlog,jsonlog -c log_directory=log "
+                   "-c log_min_duration_statement=0 -c lc_messages=C "
+                   "-c shared_preload_libraries=auto_explain -c auto_explain.log_min_duration=0",
+                   why, skip)
+                   .release();
+    if (!cluster_) {
+      skip_ = skip;
+      why_ = why;
+      return;
+    }
+    log_dir_ = fs::path(cluster_->dir()) / "data" / "log";
+    // log_line_prefix and log_filename are reloadable: the log moves to a file of its own
+    // that holds only lines with this prefix.
+    switch_log("'%m [%p] %c '", "with-c");
+    workload(cluster_->conninfo());
+    cluster_->exec("SELECT 'end of the with-c log'");
+    stderr_log_ = wait_for(log_dir_ / "with-c", "end of the with-c log");
+    csv_log_ = wait_for(log_dir_ / "with-c.csv", "end of the with-c log");
+    json_log_ = wait_for(log_dir_ / "with-c.json", "end of the with-c log");
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  void SetUp() override {
+    if (!cluster_) {
+      if (skip_) GTEST_SKIP() << why_;
+      FAIL() << why_;
+    }
+  }
+
+  // Sets log_line_prefix and log_filename, and waits until the collector writes to the new file.
+  static void switch_log(const std::string& prefix, const std::string& file) {
+    cluster_->exec("ALTER SYSTEM SET log_line_prefix = " + prefix);
+    cluster_->exec("ALTER SYSTEM SET log_filename = '" + file + "'");
+    cluster_->exec("SELECT pg_reload_conf()");
+    for (int i = 0; i < 200 && !fs::exists(log_dir_ / file); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // the backends read the new prefix at their next command
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+
+  static constexpr int kUsers = 15;
+  static constexpr int kTailCalls = 200;
+
+  static void workload(const std::string& conninfo) {
+    {
+      Client setup(conninfo);
+      setup.exec(
+          "CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL); "
+          "CREATE TABLE orders (id serial PRIMARY KEY, user_id int NOT NULL, total numeric NOT NULL); "
+          "CREATE TABLE events (id int PRIMARY KEY, payload text NOT NULL); "
+          "CREATE TABLE settings (key text PRIMARY KEY, value text NOT NULL)");
+      setup.exec("INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, 40) g");
+      setup.exec("INSERT INTO orders (user_id, total) SELECT 1 + g % 40, g FROM generate_series(1, 400) g");
+      setup.exec("INSERT INTO settings VALUES ('currency', 'EUR')");
+    }
+    {
+      // N+1, simple protocol: the ids as literals
+      Client app(conninfo);
+      app.exec("SELECT id, name FROM users WHERE id <= " + std::to_string(kUsers) + " ORDER BY id");
+      for (int id = 1; id <= kUsers; ++id) app.exec("SELECT id, total FROM orders WHERE user_id = " + std::to_string(id));
+    }
+    {
+      // N+1, extended protocol: the ids as parameters
+      Client app(conninfo);
+      app.exec("SELECT id, name FROM users WHERE id <= $1 ORDER BY id", {std::to_string(kUsers)});
+      for (int id = 1; id <= kUsers; ++id) app.exec("SELECT id, total FROM orders WHERE user_id = $1", {std::to_string(id)});
+    }
+    {
+      // a bulk load, row by row
+      Client loader(conninfo);
+      for (int i = 1; i <= 30; ++i)
+        loader.exec("INSERT INTO events (id, payload) VALUES ($1, $2)", {std::to_string(i), "event " + std::to_string(i)});
+    }
+    {
+      // the same statement with the same parameter, again and again
+      Client app(conninfo);
+      for (int i = 0; i < 12; ++i) app.exec("SELECT value FROM settings WHERE key = 'currency'");
+    }
+    // a long tail: mostly fast, 1 call in 25 slow; 8 calls a session, so no loop
+    for (int s = 0; s < kTailCalls / 8; ++s) {
+      Client app(conninfo);
+      for (int i = 0; i < 8; ++i) {
+        int n = s * 8 + i;
+        // (SELECT pg_sleep()) is an InitPlan: it sleeps once, not once per row
+        app.exec("SELECT count(*) FROM orders WHERE total > $1 AND (SELECT pg_sleep($2)) IS NOT NULL",
+                 {std::to_string(n), n % 25 == 7 ? "0.01" : "0"});
+      }
+    }
+  }
+
+  static PgCluster* cluster_;
+  static bool skip_;
+  static std::string why_;
+  static fs::path log_dir_;
+  static std::string stderr_log_, csv_log_, json_log_;
+};
+
+PgCluster* LogLive::cluster_ = nullptr;
+bool LogLive::skip_ = false;
+std::string LogLive::why_;
+fs::path LogLive::log_dir_;
+std::string LogLive::stderr_log_, LogLive::csv_log_, LogLive::json_log_;
+
+TEST_F(LogLive, FindsExactlyTheLoopsTheClientRan) {
+  Summary s = summarise(stderr_log_);
+  EXPECT_EQ(s.session_ids, SessionIds::session);
+  EXPECT_GT(s.plans, 0u);  // auto_explain's plans are read and not counted as calls
+  // The two N+1 loops (literals, then parameters) share their fingerprints: one finding of
+  // two occurrences; and one row-by-row load.
+  ASSERT_EQ(s.bursts.size(), 2u) << report_text(s, {});
+  const Burst* n1 = nullptr;
+  const Burst* rows = nullptr;
+  for (const auto& [k, b] : s.bursts) (b.kind == "n+1" ? n1 : rows) = &b;
+  ASSERT_TRUE(n1 && rows);
+  EXPECT_EQ(n1->occurrences, 2u);
+  EXPECT_EQ(n1->calls, 2u * kUsers);
+  EXPECT_EQ(n1->min_calls, static_cast<uint64_t>(kUsers));
+  EXPECT_NE(n1->parent_text.find("FROM users"), std::string::npos);
+  EXPECT_NE(n1->child_text.find("FROM orders WHERE user_id = "), std::string::npos);
+  EXPECT_EQ(rows->kind, "row-by-row");
+  EXPECT_EQ(rows->calls, 30u);
+  EXPECT_NE(rows->child_text.find("INSERT INTO events"), std::string::npos);
+  // One cache candidate: the settings lookup.
+  ReportOptions o;
+  EXPECT_EQ(finding_count(s, o.repeat_min), 3u);
+  auto report = nlohmann::json::parse(report_json(s, o));
+  ASSERT_EQ(report["cache_candidates"].size(), 1u);
+  EXPECT_EQ(report["cache_candidates"][0]["count"], 12);
+  EXPECT_NE(report["cache_candidates"][0]["text"].get<std::string>().find("settings"), std::string::npos);
+}
+
+TEST_F(LogLive, TheBatchedRewriteRunsAndReturnsWhatTheLoopFetched) {
+  Summary s = summarise(stderr_log_);
+  const Burst* n1 = nullptr;
+  for (const auto& [k, b] : s.bursts)
+    if (b.kind == "n+1") n1 = &b;
+  ASSERT_NE(n1, nullptr);
+  ASSERT_FALSE(n1->rewrite.empty()) << n1->rewrite_note;
+  EXPECT_NE(n1->rewrite.find("user_id = ANY($1)"), std::string::npos) << n1->rewrite;
+  Client client(cluster_->conninfo());
+  int batched = client.exec(n1->rewrite, {n1->rewrite_parameter});
+  int looped = 0;
+  for (int id = 1; id <= kUsers; ++id) looped += client.exec("SELECT 1 FROM orders WHERE user_id = " + std::to_string(id));
+  EXPECT_EQ(batched, looped);
+}
+
+TEST_F(LogLive, PercentilesWithinTheHistogramsBoundOfTheExactOnes) {
+  Summary s = summarise(stderr_log_);
+  const Group* tail = nullptr;
+  for (const auto& [fp, g] : s.groups)
+    if (g.query.find("pg_sleep") != std::string::npos) tail = &g;
+  ASSERT_NE(tail, nullptr);
+  // The extended protocol logs `execute <unnamed>:`, not `statement:`: read those lines.
+  std::vector<int64_t> exact;
+  std::istringstream in(stderr_log_);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t d = line.find("LOG:  duration: ");
+    if (d != std::string::npos && line.find("execute <unnamed>: SELECT count(*) FROM orders WHERE total > $1 AND (SELECT pg_sleep") != std::string::npos)
+      exact.push_back(std::llround(std::stod(line.substr(d + 16)) * 1000));
+  }
+  std::sort(exact.begin(), exact.end());
+  ASSERT_EQ(exact.size(), static_cast<size_t>(kTailCalls));
+  EXPECT_EQ(tail->calls, static_cast<uint64_t>(kTailCalls));
+  EXPECT_EQ(tail->max_us, exact.back());
+  for (double q : {0.5, 0.95, 0.99, 0.999}) {
+    size_t rank = static_cast<size_t>(std::ceil(q * kTailCalls));
+    double want = static_cast<double>(exact[rank - 1]);
+    EXPECT_LE(std::abs(tail->histogram.quantile(q) - want), Histogram::kRelativeError * want + 1e-6) << "q = " << q;
+  }
+  // The tail is seen: p99 is the slow calls, p50 the fast ones.
+  EXPECT_GT(tail->histogram.quantile(0.99), 10 * tail->histogram.quantile(0.5));
+  EXPECT_TRUE(logged_durations(stderr_log_, "SELECT id, total FROM orders WHERE user_id = ").size() == kUsers);
+}
+
+TEST_F(LogLive, AutoExplainPlansGoToTheirQueryAndThePlanReaderReadsThem) {
+  Summary s = summarise(stderr_log_);
+  const Group* tail = nullptr;
+  for (const auto& [fp, g] : s.groups)
+    if (g.query.find("pg_sleep") != std::string::npos) tail = &g;
+  ASSERT_NE(tail, nullptr);
+  ASSERT_FALSE(tail->plan.empty());
+  EXPECT_LE(tail->plan_us, tail->max_us);
+  EXPECT_GE(tail->plan_us * 2, tail->max_us);  // the slowest call's plan, not a fast one's
+  auto read = plan::read_plans(tail->plan);
+  ASSERT_EQ(read.plans.size(), 1u);
+  EXPECT_NE(read.plans[0].query_text.find("(SELECT pg_sleep($2))"), std::string::npos) << read.plans[0].query_text;
+  EXPECT_GE(read.plans[0].nodes.size(), 2u);
+}
+
+TEST_F(LogLive, StderrCsvlogAndJsonlogGiveOneSummary) {
+  auto without_lines = [](const Summary& s) {
+    auto j = nlohmann::json::parse(report_json(s, {}));
+    j.erase("lines");
+    return j;
+  };
+  auto stderr_summary = without_lines(summarise(stderr_log_));
+  EXPECT_EQ(without_lines(summarise(csv_log_)), stderr_summary);
+  EXPECT_EQ(without_lines(summarise(json_log_)), stderr_summary);
+}
+
+TEST_F(LogLive, TheHalvesOfTheLogMergeIntoTheWhole) {
+  // Cut between two entries, before the row-by-row load: no loop is cut in two.
+  size_t cut = stderr_log_.find("INSERT INTO events");
+  ASSERT_NE(cut, std::string::npos);
+  cut = stderr_log_.rfind('\n', cut) + 1;
+  Summary whole = summarise(stderr_log_);
+  Summary first = summarise(stderr_log_.substr(0, cut));
+  Summary second = summarise(stderr_log_.substr(cut));
+  std::string error;
+  auto a = summary_from_json(report_json(first, {}), error);
+  auto b = summary_from_json(report_json(second, {}), error);
+  ASSERT_TRUE(a && b) << error;
+  a->merge(std::move(*b));
+  EXPECT_EQ(report_json(*a, {}), report_json(whole, {}));
+}
+
+TEST_F(LogLive, WithoutSessionIdsTheLoopsAreFollowedByPidAndTheReportAsksForPercentC) {
+  switch_log("'%m [%p] '", "without-c");
+  {
+    Client app(cluster_->conninfo());
+    app.exec("SELECT id, name FROM users WHERE id <= 12 ORDER BY id");
+    for (int id = 1; id <= 12; ++id) app.exec("SELECT id, total FROM orders WHERE user_id = " + std::to_string(id));
+  }
+  cluster_->exec("SELECT 'end of the without-c log'");
+  std::string log = wait_for(log_dir_ / "without-c", "end of the without-c log");
+  Summary s = summarise(log);
+  EXPECT_EQ(s.session_ids, SessionIds::pid);
+  ASSERT_EQ(s.bursts.size(), 1u);
+  EXPECT_EQ(s.bursts.begin()->second.calls, 12u);
+  EXPECT_NE(report_text(s, {}).find("Add %c to log_line_prefix"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pglens::log

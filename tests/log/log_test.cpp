@@ -1,0 +1,281 @@
+// `pglens log` on hand-written logs: the formats, the pairing of statements with their
+// durations, the histogram's bound, bad input.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <re2/re2.h>
+
+#include "log/log.hpp"
+#include "support/fixtures.hpp"
+
+namespace pglens::log {
+namespace {
+
+std::string fixture(const std::string& name) { return test::read_file(test::testdata("log/" + name)); }
+
+struct Read {
+  Summary summary;
+  ReadResult result;
+};
+
+Read read(std::string_view text, ReadOptions options = {}, AnalysisOptions analysis = {}) {
+  Read r;
+  Analyzer analyzer(r.summary, analysis);
+  r.result = read_log_text(text, options, [&](const Entry& e) { analyzer.add(e); });
+  analyzer.finish();
+  r.summary.lines = r.result.lines;
+  return r;
+}
+
+const Group* find(const Summary& s, std::string_view query_start) {
+  for (const auto& [fp, g] : s.groups)
+    if (g.query.rfind(query_start, 0) == 0) return &g;
+  return nullptr;
+}
+
+TEST(LogRead, StderrWithDetectedPrefixPairsEveryStatementWithItsDuration) {
+  Read r = read(fixture("stderr-session-id.log"));
+  ASSERT_EQ(r.result.error, "");
+  EXPECT_EQ(r.result.format, Format::stderr_log);
+  EXPECT_EQ(r.result.unrecognised_lines, 0u);
+  EXPECT_TRUE(r.result.has_session_ids);
+  // 1 parent + 12 children + COMMIT + execute + the multi-line one; parse/bind steps and the
+  // auto_explain plan are no calls.
+  EXPECT_EQ(r.summary.statements, 16u);
+  EXPECT_EQ(r.summary.plans, 1u);
+  EXPECT_EQ(r.summary.errors, 1u);
+  EXPECT_EQ(r.summary.session_ids, SessionIds::session);
+
+  const Group* orders = find(r.summary, "SELECT id, placed_at, total FROM orders WHERE customer_id = $1");
+  ASSERT_NE(orders, nullptr);
+  EXPECT_EQ(orders->calls, 12u);
+  EXPECT_EQ(orders->max_us, 177);  // 0.100 + 7 * 11 µs
+  EXPECT_EQ(orders->worst.text, "SELECT id, placed_at, total FROM orders WHERE customer_id = 3011");
+
+  const Group* product = find(r.summary, "SELECT name FROM products WHERE sku = $1");
+  ASSERT_NE(product, nullptr);
+  EXPECT_EQ(product->calls, 1u);
+  EXPECT_EQ(product->worst.parameters, "$1 = 'AB-''12'");
+
+  const Group* revenue = find(r.summary, "SELECT c.region, sum(o.total) AS revenue");
+  ASSERT_NE(revenue, nullptr);
+  EXPECT_EQ(revenue->worst.duration_us, 31907);
+  EXPECT_NE(revenue->worst.text.find("\nJOIN customers c ON c.id = o.customer_id\n"), std::string::npos);
+}
+
+TEST(LogRead, NPlusOneLoopWithItsParentAndARewrite) {
+  Read r = read(fixture("stderr-session-id.log"));
+  ASSERT_EQ(r.summary.bursts.size(), 1u);
+  const Burst& b = r.summary.bursts.begin()->second;
+  EXPECT_EQ(b.kind, "n+1");
+  EXPECT_EQ(b.occurrences, 1u);
+  EXPECT_EQ(b.calls, 12u);
+  EXPECT_EQ(b.parent_text, "SELECT id, email FROM customers WHERE region = 'eu' ORDER BY id LIMIT 12");
+  EXPECT_EQ(b.rewrite, "SELECT id, placed_at, total FROM orders WHERE customer_id = ANY($1)");
+  EXPECT_EQ(b.rewrite_parameter, R"({"3000","3001","3002","3003","3004","3005","3006","3007","3008","3009","3010","3011"})");
+  EXPECT_NE(b.rewrite_note.find("customer_id"), std::string::npos);
+  // Below the threshold: no loop.
+  AnalysisOptions strict;
+  strict.n_plus_one_min = 13;
+  EXPECT_TRUE(read(fixture("stderr-session-id.log"), {}, strict).summary.bursts.empty());
+}
+
+TEST(LogRead, LogStatementAndLogDurationArePaired) {
+  Read r = read(fixture("statement-and-duration.log"));
+  ASSERT_EQ(r.result.error, "");
+  EXPECT_EQ(r.summary.statements, 3u);
+  EXPECT_EQ(r.summary.untimed, 0u);
+  EXPECT_EQ(r.summary.session_ids, SessionIds::pid);
+  const Group* update = find(r.summary, "UPDATE carts");
+  ASSERT_NE(update, nullptr);
+  EXPECT_EQ(update->total_us, 402);
+  EXPECT_EQ(update->worst.parameters, "$1 = '77'");
+  ReportOptions o;
+  EXPECT_NE(report_text(r.summary, o).find("Add %c to log_line_prefix"), std::string::npos);
+}
+
+TEST(LogRead, SyslogLinesAndTheirContinuations) {
+  Read r = read(fixture("syslog.log"));
+  ASSERT_EQ(r.result.error, "");
+  EXPECT_EQ(r.result.format, Format::syslog);
+  EXPECT_EQ(r.summary.statements, 3u);
+  const Group* g = find(r.summary, "SELECT id, status FROM shipments WHERE status = $1");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->calls, 2u);
+  EXPECT_EQ(g->worst.text, "SELECT id, status\nFROM shipments\nWHERE status = 'pending'");
+  const Group* one = find(r.summary, "SELECT $2 FROM shipments WHERE id = $1");  // constants numbered after the parameters
+  ASSERT_NE(one, nullptr);
+  EXPECT_EQ(one->worst.parameters, "$1 = '9'");
+  EXPECT_EQ(r.summary.last_us - r.summary.first_us, 2'000'000);
+}
+
+TEST(LogRead, AnExplicitPrefixAndADetectedOneAgree) {
+  std::string text = fixture("rds-prefix.log");
+  Read detected = read(text);
+  ReadOptions o;
+  o.prefix = "%t:%r:%u@%d:[%p]:";
+  Read given = read(text, o);
+  ASSERT_EQ(given.result.error, "");
+  EXPECT_EQ(given.summary.statements, 2u);
+  EXPECT_EQ(summary_json(given.summary), summary_json(detected.summary));
+  EXPECT_EQ(given.summary.session_ids, SessionIds::pid);
+  EXPECT_EQ(given.summary.last_us - given.summary.first_us, 1'000'000);
+}
+
+TEST(LogRead, APrefixThatMatchesNoLineIsAnErrorThatSaysSo) {
+  ReadOptions o;
+  o.prefix = "%m [%p] %q%u@%d ";
+  Read r = read(fixture("rds-prefix.log"), o);
+  EXPECT_NE(r.result.error.find("no line matches --prefix"), std::string::npos) << r.result.error;
+  EXPECT_NE(r.result.error.find("line 1"), std::string::npos);
+}
+
+TEST(LogRead, PrefixPatternsCoverTheEscapes) {
+  EXPECT_EQ(prefix_pattern("%%"), "%");
+  for (const char* p : {"%m [%p] %q%u@%d ", "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ", "%n %c %-10u %5p %e %x %v %Q %b %i %s %r"}) {
+    re2::RE2 re(prefix_pattern(p));
+    EXPECT_TRUE(re.ok()) << p << ": " << re.error();
+  }
+}
+
+TEST(LogRead, JunkNeverCrashesAndIsNamed) {
+  std::string junk;
+  std::mt19937 rng(7);
+  for (int i = 0; i < 100000; ++i) junk.push_back(static_cast<char>(rng()));
+  Read r = read(junk);
+  EXPECT_NE(r.result.error.find("binary data, not a PostgreSQL log"), std::string::npos) << r.result.error;
+  Read text = read("just some notes\nnothing to see\n");
+  EXPECT_NE(text.result.error.find("no PostgreSQL log entry found"), std::string::npos) << text.result.error;
+
+  // A log cut in the middle of a line, and junk between entries: the rest is read.
+  std::string log = fixture("stderr-session-id.log");
+  std::string cut = log.substr(0, log.size() / 2) + "\n\x01\x02garbage\xff\n" + log.substr(0, 300);
+  Read partial = read(cut);
+  EXPECT_EQ(partial.result.error, "");
+  EXPECT_GE(partial.result.unrecognised_lines, 1u);
+  EXPECT_GT(partial.summary.statements, 5u);
+
+  // Every prefix of a CSV and a JSON log reads without a crash.
+  std::string csv =
+      "2026-03-02 08:15:00.001 UTC,\"shop\",\"shop\",4101,\"10.0.4.17:50122\",65e2e0b1.1005,3,\"SELECT\",2026-03-02 "
+      "08:15:00 UTC,3/7,0,LOG,00000,\"duration: 0.100 ms  statement: SELECT \"\"a\"\"\n, 2\",,,,,,,,,\"web\",\"client "
+      "backend\",,0\n";
+  for (size_t n = 0; n <= csv.size(); ++n) (void)read(csv.substr(0, n));
+  Read whole = read(csv);
+  EXPECT_EQ(whole.result.format, Format::csvlog);
+  ASSERT_EQ(whole.summary.statements, 1u);
+  EXPECT_EQ(whole.summary.groups.begin()->second.worst.text, "SELECT \"a\"\n, 2");
+}
+
+TEST(LogRead, SessionsThatNeverDisconnectAreEndedWhenIdle) {
+  // Over 100,000 open sessions, the idle ones (10 minutes) end: their loops still count.
+  std::string log;
+  for (int i = 0; i < 100005; ++i) {
+    int64_t ms = int64_t{i} * 10;
+    log += fmt::format("2026-03-02 {:02}:{:02}:{:02}.{:03} UTC [{}] {:08x}.{:x} LOG:  duration: 0.010 ms  statement: SELECT {}\n",
+                       8 + ms / 3600000, ms / 60000 % 60, ms / 1000 % 60, ms % 1000, 1000 + i, 0x65e2e0b1 + i, i, i);
+  }
+  Read r = read(log);
+  EXPECT_EQ(r.result.error, "");
+  EXPECT_EQ(r.summary.statements, 100005u);
+  EXPECT_EQ(r.summary.groups.size(), 1u);
+}
+
+TEST(LogNormalize, LiteralsParametersAndListsShareAShape) {
+  Fingerprints fps;
+  auto fp = [&](std::string_view sql) { return fps.of(normalize(sql).key, sql); };
+  EXPECT_EQ(fp("SELECT * FROM t WHERE a = 1 AND b = 'x'"), fp("select *  from t where a = 42 and b = E'y\\'z'"));
+  EXPECT_EQ(fp("SELECT * FROM t WHERE a IN (1, 2, 3)"), fp("SELECT * FROM t WHERE a IN (4)"));
+  EXPECT_NE(fp("SELECT * FROM t WHERE a = 1"), fp("SELECT * FROM t WHERE b = 1"));
+  EXPECT_EQ(fp("SELECT * FROM t WHERE a = 1"), fp("SELECT * FROM t WHERE a = $1"));
+  // Two keys of one fingerprint cost a cache entry; one key of two fingerprints would be a
+  // wrong group: lists collapse only where libpg_query's fingerprint ignores their length.
+  EXPECT_EQ(normalize("SELECT * FROM t WHERE a IN (1, 2, 3)").key, normalize("select * from t where a in (4)").key);
+  EXPECT_NE(normalize("SELECT (1, 2)").key, normalize("SELECT (1)").key);
+  EXPECT_NE(fp("SELECT (1, 2)"), fp("SELECT (1)"));
+  Normalized n = normalize("SELECT a FROM t WHERE b = $1 AND c = 'q' -- note\n LIMIT 10");
+  EXPECT_EQ(n.display, "SELECT a FROM t WHERE b = $1 AND c = $2 LIMIT $3");
+  ASSERT_EQ(n.constants.size(), 3u);
+  EXPECT_EQ(n.constants[0].param, 1);
+  EXPECT_EQ(n.first_word, "select");
+}
+
+TEST(LogHistogram, QuantilesWithinTheStatedErrorAndMergesExact) {
+  std::mt19937_64 rng(11);
+  std::lognormal_distribution<double> dist(6.0, 2.0);
+  std::vector<int64_t> values;
+  Histogram whole, a, b;
+  for (int i = 0; i < 20000; ++i) {
+    int64_t v = static_cast<int64_t>(dist(rng));
+    values.push_back(v);
+    whole.add(v);
+    (i % 3 ? a : b).add(v);
+  }
+  std::sort(values.begin(), values.end());
+  for (double q : {0.5, 0.95, 0.99, 0.999, 1.0}) {
+    size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(values.size())));
+    double exact = static_cast<double>(values[rank - 1]);
+    EXPECT_LE(std::abs(whole.quantile(q) - exact), Histogram::kRelativeError * exact + 1e-9) << q;
+  }
+  a.merge(b);
+  EXPECT_EQ(a.buckets(), whole.buckets());
+}
+
+TEST(LogSummary, JsonRoundTripsAndMergesToTheWhole) {
+  std::string log = fixture("stderr-session-id.log");
+  // Split after the loop's last call (the COMMIT line): no loop is cut.
+  size_t split = log.find("statement: COMMIT");
+  split = log.find('\n', split) + 1;
+  Read whole = read(log);
+  Read first = read(log.substr(0, split));
+  Read second = read(log.substr(split));
+  std::string error;
+  auto a = summary_from_json(summary_json(first.summary), error);
+  ASSERT_TRUE(a) << error;
+  auto b = summary_from_json(report_json(second.summary, {}), error);
+  ASSERT_TRUE(b) << error;
+  a->merge(std::move(*b));
+  EXPECT_EQ(report_json(*a, {}), report_json(whole.summary, {}));
+  EXPECT_FALSE(summary_from_json("{\"queries\": []}", error));
+  EXPECT_NE(error.find("pglens_log_summary"), std::string::npos);
+}
+
+TEST(LogCli, ExitCodesMergeAndJobsGiveTheSameSummary) {
+  std::string log = test::testdata("log/stderr-session-id.log").string();
+  std::string syslog = test::testdata("log/syslog.log").string();
+  auto found = test::run_pglens("log " + log);
+  EXPECT_EQ(found.exit_code, 1) << found.err;  // the N+1 loop
+  EXPECT_NE(found.out.find("batch it:  SELECT id, placed_at, total FROM orders WHERE customer_id = ANY($1)"), std::string::npos)
+      << found.out;
+  auto star = test::run_pglens("log -", "2026-03-02 08:15:00.001 UTC [7] LOG:  duration: 9.000 ms  statement: SELECT * FROM orders\n");
+  EXPECT_EQ(star.exit_code, 0) << star.err;
+  EXPECT_NE(star.out.find("[select-star] `SELECT *` sends every column of `orders` to the client"), std::string::npos)
+      << star.out;
+  auto clean = test::run_pglens("log " + syslog);
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_EQ(test::run_pglens("log /nonexistent/postgresql.log").exit_code, 2);
+  auto junk = test::run_pglens("log -", std::string("\x01\x02\x00binary", 9));
+  EXPECT_EQ(junk.exit_code, 2);
+  EXPECT_NE(junk.err.find("binary data"), std::string::npos) << junk.err;
+
+  test::TempDir dir;
+  auto one = test::run_pglens("log --format json " + log);
+  auto two = test::run_pglens("log --format json " + syslog);
+  test::write_file(dir / "a.json", one.out);
+  test::write_file(dir / "b.json", two.out);
+  auto merged = test::run_pglens("log --format json --merge " + (dir / "a.json").string() + " " + (dir / "b.json").string());
+  auto both = test::run_pglens("log --format json -j 2 " + log + " " + syslog);
+  ASSERT_EQ(both.exit_code, 1) << both.err;
+  EXPECT_EQ(merged.out, both.out);
+  auto not_a_summary = test::run_pglens("log --merge " + log);
+  EXPECT_EQ(not_a_summary.exit_code, 2);
+  EXPECT_NE(not_a_summary.err.find("not JSON"), std::string::npos) << not_a_summary.err;
+}
+
+}  // namespace
+}  // namespace pglens::log
