@@ -1,4 +1,4 @@
-#include "registry.hpp"
+#include "rules/registry.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -63,6 +63,12 @@ std::span<const RuleInfo* const> all_rules() {
     return v;
   }();
   return list;
+}
+
+const RuleInfo* find_rule(std::string_view id) {
+  for (const RuleInfo* r : all_rules())
+    if (r->id == id) return r;
+  return nullptr;
 }
 
 }  // namespace pglens
