@@ -1,4 +1,4 @@
-#include "rules/registry.hpp"
+#include "registry.hpp"
 
 #include <algorithm>
 #include <vector>
