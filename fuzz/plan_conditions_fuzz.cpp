@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/plan_conditions.hpp"
+#include "rules/api/plan_conditions.hpp"
 #include "pglens/catalog.hpp"
 #include "pglens/config.hpp"
 #include "pglens/plan.hpp"

@@ -66,4 +66,10 @@ std::span<const RuleInfo* const> all_rules() {
   return list;
 }
 
+const RuleInfo* find_rule(std::string_view id) {
+  for (const RuleInfo* r : all_rules())
+    if (r->id == id) return r;
+  return nullptr;
+}
+
 }  // namespace pglens

@@ -1,12 +1,13 @@
-// The explicit list of every rule. Adding a rule: write rules/<target>/<id>.cpp defining
-// the factory below, add it here and to registry.cpp, its docs come from its RuleInfo,
-// its fixtures go in testdata/<target>/<id>/.
+// The explicit list of every rule, which the engine runs (DuckDB-style): the engine and the
+// rules know only the rule API (rules/api/), never each other's files. Adding a rule: write
+// rules/<target>/<id>.cpp defining the factory below, add it here and to registry.cpp, its
+// docs come from its RuleInfo, its fixtures go in testdata/<target>/<id>/.
 #pragma once
 
 #include <span>
 
-#include "engine/plan_rule.hpp"
-#include "engine/sql_rule.hpp"
+#include "rules/api/plan_rule.hpp"
+#include "rules/api/sql_rule.hpp"
 
 namespace pglens::rules {
 

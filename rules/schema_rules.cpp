@@ -30,9 +30,9 @@ bool LargeTables::operator()(const Table& table) const {
   return *table.size.rows >= static_cast<double>(threshold_);
 }
 
-bool is_large(const Table& table, const RuleInfo& rule, const Config& config) {
-  OptionValue threshold_value = config.option(rule, "large-table-rows");
-  OptionValue assume_value = config.option(rule, "unknown-size-is-large");
+bool is_large(const Table& table, const RuleInfo& rule, const detail::RuleContext& ctx) {
+  OptionValue threshold_value = ctx.option_of(rule, "large-table-rows");
+  OptionValue assume_value = ctx.option_of(rule, "unknown-size-is-large");
   const auto* threshold = std::get_if<int64_t>(&threshold_value);
   const auto* assume = std::get_if<bool>(&assume_value);
   if (!threshold || !assume) return false;
@@ -113,7 +113,7 @@ std::string size_phrase(const Table& table) {
 }
 
 Diagnostic& rests_on_size(Diagnostic& d, const Table& table, const detail::RuleContext& ctx) {
-  if (!table.size.rows && !ctx.config().assume_large && d.severity > Severity::info) d.severity = Severity::info;
+  if (!table.size.rows && !ctx.assume_large() && d.severity > Severity::info) d.severity = Severity::info;
   return d;
 }
 
@@ -121,7 +121,7 @@ bool one_off_change(const sql::Node& node, const detail::Walk& walk, const detai
   auto changes = [](const sql::Node& n) { return n.is("UpdateStmt") || n.is("DeleteStmt") || n.is("InsertStmt"); };
   bool in_change = changes(node) ||
                    std::any_of(walk.ancestors.begin(), walk.ancestors.end(), [&](const detail::Frame& f) { return changes(f.node); });
-  return in_change && ctx.config().is_migration(ctx.file().path);
+  return in_change && ctx.in_migration();
 }
 
 bool is_query(const sql::Node& node) {
@@ -389,9 +389,9 @@ std::optional<AggregationShape> aggregation_shape(const catalog::QueryFacts& fac
 bool in_app_aggregation_reports(const catalog::QueryFacts& facts, const sql::Node& select,
                                 const detail::RuleContext& ctx) {
   const RuleInfo& rule = in_app_aggregation().info();
-  if (!ctx.config().effective_severity(rule)) return false;
+  if (!ctx.severity_of(rule)) return false;
   auto shape = aggregation_shape(facts, select);
-  return shape && is_large(*facts.relations[shape->relation].table, rule, ctx.config());
+  return shape && is_large(*facts.relations[shape->relation].table, rule, ctx);
 }
 
 }  // namespace pglens::rules::schema

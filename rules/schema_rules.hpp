@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "catalog/query_facts.hpp"
-#include "engine/sql_rule.hpp"
+#include "rules/api/sql_rule.hpp"
 
 namespace pglens::rules::schema {
 
@@ -29,7 +29,7 @@ class LargeTables {
   bool assume_;
 };
 // The same under another rule's configured options (a rule that yields to another).
-bool is_large(const Table& table, const RuleInfo& rule, const Config& config);
+bool is_large(const Table& table, const RuleInfo& rule, const detail::RuleContext& ctx);
 
 // Where the size comes from too: "`orders` has 50 M rows (live statistics)" / "`orders` is of
 // unknown size (no statistics, snapshot or size hint; assumed large)".

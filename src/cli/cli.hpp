@@ -63,6 +63,10 @@ void print_notice(const std::string& notice);
 // and one with more hard links, which a new file would split. Creates a missing file.
 std::optional<std::string> replace_file(const std::filesystem::path& path, const std::string& content);
 
+// `pglens: error: <path>: <why>` on stderr, the path through terminal_safe(): a file name in
+// a repository may hold escape sequences.
+void print_path_error(std::string_view path, std::string_view why);
+
 // Writes to standard output, remembering why the first failed write failed (for
 // finish_stdout's message).
 void write_stdout(std::string_view text);

@@ -82,7 +82,7 @@ int run_catalog(const CatalogArgs& args, bool dump) {
     return kExitOk;
   }
   if (auto err = replace_file(args.output, json)) {
-    fmt::print(stderr, "pglens: error: {}: cannot write the catalog: {}\n", args.output, *err);
+    print_path_error(args.output, fmt::format("cannot write the catalog: {}", *err));
     return kExitError;
   }
   fmt::print(stderr, "pglens: wrote {} tables to {}\n", catalog.tables().size(), args.output);

@@ -325,13 +325,13 @@ nlohmann::ordered_json plan_json(const Plan& p, const plan::Diagnosis& findings)
 int run_explain(const ExplainArgs& args) {
   std::string bytes;
   if (auto err = read_bytes(args.input, bytes)) {
-    fmt::print(stderr, "pglens: error: {}: {}\n", args.input == "-" ? "stdin" : args.input, *err);
+    print_path_error(args.input == "-" ? "stdin" : args.input, *err);
     return kExitError;
   }
   std::string sql;
   if (!args.sql.empty()) {
     if (auto err = read_bytes(args.sql, sql)) {
-      fmt::print(stderr, "pglens: error: {}: {}\n", args.sql, *err);
+      print_path_error(args.sql, *err);
       return kExitError;
     }
   }

@@ -76,7 +76,7 @@ class Linters {
       std::error_code ec;
       config.root = fs::current_path(ec);
     } else if (auto err = load_config(key, config)) {
-      fmt::print(stderr, "pglens: error: {}\n", err->format());
+      fmt::print(stderr, "pglens: error: {}\n", terminal_safe(err->format()));
       cache_[key] = nullptr;
       // In the report too: a run whose config is broken linted nothing, and must not look clean.
       FileReport report;
@@ -150,31 +150,107 @@ void lint_job(Job& job, const LintArgs& args, FileReport& rep, std::vector<std::
   }
 }
 
-int run_lint(LintArgs& args) {
-  if (!validate_rule_ids(args.select, "--select") || !validate_rule_ids(args.ignore, "--ignore")) return kExitError;
-  if (args.paths.empty()) args.paths.push_back(".");
-  auto format = parse_report_format(args.format);
-  bool color = use_color(args.color, STDOUT_FILENO);
+// lint_job, with an exception as that file's error: the other files' findings still print.
+FileReport lint_file(Job& job, const LintArgs& args, std::vector<std::string>& notes) {
+  FileReport rep;
+  rep.file.path = job.path;
+  try {
+    lint_job(job, args, rep, notes);
+  } catch (const std::exception& e) {
+    rep.diagnostics.clear();
+    rep.error = fmt::format("internal error while linting this file: {}", e.what());
+  }
+  return rep;
+}
 
-  Linters linters(args);
+FileReport error_report(std::string path, std::string error) {
+  FileReport report;
+  report.file.path = std::move(path);
+  report.error = std::move(error);
+  return report;
+}
+
+// What the named paths give: the files to lint, in the order they are reported, and the
+// paths that could not be read (in every report format and the summary).
+struct Discovery {
   std::vector<Job> jobs;
+  std::vector<FileReport> missing;
   bool failed = false;
-  std::vector<FileReport> missing;  // named paths that do not exist: in every report format and the summary
+};
+
+// `-`: stdin, read now (it can be read only once, and the catalog takes its DDL too).
+void discover_stdin(const LintArgs& args, Linters& linters, Discovery& out) {
+  std::string shown = args.stdin_filename.empty() ? "<stdin>" : args.stdin_filename;
+  const Linter* l = linters.for_path(args.stdin_filename.empty() ? fs::path(".") : fs::path(args.stdin_filename));
+  if (!l) {
+    out.failed = true;
+    return;
+  }
+  if (!args.stdin_filename.empty() && l->config().excluded(args.stdin_filename)) return;
+  Job job{shown, "-", l};
+  std::string bytes;
+  if (auto err = read_bytes("-", bytes)) {
+    print_path_error(shown, *err);
+    out.failed = true;
+    return;
+  }
+  job.preread = std::move(bytes);
+  out.jobs.push_back(std::move(job));
+}
+
+// A directory: the files its configs include, sorted; hidden directories, node_modules and
+// excluded ones are skipped, and one it may not enter is an error.
+void discover_directory(const std::string& p, Linters& linters, Discovery& out) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const auto& entry = *it;
+    std::string name = entry.path().filename().string();
+    if (entry.is_directory(ec)) {
+      const Linter* l = linters.for_path(entry.path());
+      if ((name.size() > 1 && name[0] == '.') || name == "node_modules" || (l && l->config().excluded(entry.path()))) {
+        it.disable_recursion_pending();
+      } else if (::access(entry.path().c_str(), R_OK | X_OK) != 0) {
+        // Its files would be missing from the lint without a word: an error, as for a file.
+        int err = errno;
+        std::string why = fmt::format("cannot read the directory: {}", std::strerror(err));
+        print_path_error(entry.path().string(), why);
+        out.missing.push_back(error_report(entry.path().string(), why));
+        out.failed = true;
+        it.disable_recursion_pending();
+      }
+      continue;
+    }
+    if (!entry.is_regular_file(ec)) continue;
+    const Linter* l = linters.for_path(entry.path());
+    if (!l) {
+      out.failed = true;
+      continue;
+    }
+    bool wanted = l->config().included(entry.path()) && !l->config().excluded(entry.path());
+    if (wanted) found.push_back(entry.path().string());
+  }
+  if (ec) {
+    print_path_error(p, ec.message());
+    out.failed = true;
+  }
+  if (found.empty() && !ec) {
+    print_path_error(p, fmt::format("no .sql files found (include: {})",
+                                    fmt::join(linters.for_path(p) ? linters.for_path(p)->config().include
+                                                                  : std::vector<std::string>{},
+                                              ", ")));
+    out.failed = true;
+  }
+  std::sort(found.begin(), found.end());
+  for (auto& f : found) out.jobs.push_back({f, f, linters.for_path(f)});
+}
+
+Discovery discover(const LintArgs& args, Linters& linters) {
+  Discovery out;
   for (const auto& p : args.paths) {
     if (p == "-") {
-      std::string shown = args.stdin_filename.empty() ? "<stdin>" : args.stdin_filename;
-      const Linter* l = linters.for_path(args.stdin_filename.empty() ? fs::path(".") : fs::path(args.stdin_filename));
-      if (!l) { failed = true; continue; }
-      if (!args.stdin_filename.empty() && l->config().excluded(args.stdin_filename)) continue;
-      Job job{shown, "-", l};
-      std::string bytes;
-      if (auto err = read_bytes("-", bytes)) {
-        fmt::print(stderr, "pglens: error: {}: {}\n", shown, *err);
-        failed = true;
-        continue;
-      }
-      job.preread = std::move(bytes);
-      jobs.push_back(std::move(job));
+      discover_stdin(args, linters, out);
       continue;
     }
     std::error_code ec;
@@ -182,71 +258,42 @@ int run_lint(LintArgs& args) {
     if (ec || !fs::exists(status)) {
       // What stat said: a symlink loop or a directory it may not enter is not a missing file.
       std::string why = ec ? ec.message() : "no such file or directory";
-      fmt::print(stderr, "pglens: error: {}: {}\n", p, why);
-      FileReport report;
-      report.file.path = p;
-      report.error = why;
-      missing.push_back(std::move(report));
-      failed = true;
+      print_path_error(p, why);
+      out.missing.push_back(error_report(p, why));
+      out.failed = true;
       continue;
     }
     if (fs::is_directory(status)) {
-      std::vector<std::string> found;
-      fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
-      for (; !ec && it != end; it.increment(ec)) {
-        const auto& entry = *it;
-        std::string name = entry.path().filename().string();
-        if (entry.is_directory(ec)) {
-          const Linter* l = linters.for_path(entry.path());
-          if ((name.size() > 1 && name[0] == '.') || name == "node_modules" || (l && l->config().excluded(entry.path()))) {
-            it.disable_recursion_pending();
-          } else if (::access(entry.path().c_str(), R_OK | X_OK) != 0) {
-            // Its files would be missing from the lint without a word: an error, as for a file.
-            int err = errno;
-            fmt::print(stderr, "pglens: error: {}: cannot read the directory: {}\n", entry.path().string(), std::strerror(err));
-            FileReport report;
-            report.file.path = entry.path().string();
-            report.error = fmt::format("cannot read the directory: {}", std::strerror(err));
-            missing.push_back(std::move(report));
-            failed = true;
-            it.disable_recursion_pending();
-          }
-          continue;
-        }
-        if (!entry.is_regular_file(ec)) continue;
-        const Linter* l = linters.for_path(entry.path());
-        if (!l) { failed = true; continue; }
-        bool wanted = l->config().included(entry.path()) && !l->config().excluded(entry.path());
-        if (wanted) found.push_back(entry.path().string());
-      }
-      if (ec) {
-        fmt::print(stderr, "pglens: error: {}: {}\n", p, ec.message());
-        failed = true;
-      }
-      if (found.empty() && !ec) {
-        fmt::print(stderr, "pglens: error: {}: no .sql files found (include: {})\n", p,
-                   fmt::join(linters.for_path(p) ? linters.for_path(p)->config().include : std::vector<std::string>{}, ", "));
-        failed = true;
-      }
-      std::sort(found.begin(), found.end());
-      for (auto& f : found) jobs.push_back({f, f, linters.for_path(f)});
+      discover_directory(p, linters, out);
       continue;
     }
     const Linter* l = linters.for_path(p);
-    if (!l) { failed = true; continue; }
+    if (!l) {
+      out.failed = true;
+      continue;
+    }
     if (l->config().excluded(p)) continue;
     Job job{p, p, l};
     if (!fs::is_regular_file(status)) {
+      // A FIFO or process substitution: read once, now.
       std::string bytes;
       if (auto err = read_bytes(p, bytes)) job.preread_error = std::move(err);
       else job.preread = std::move(bytes);
     }
-    jobs.push_back(std::move(job));
+    out.jobs.push_back(std::move(job));
   }
+  for (auto& broken : linters.take_broken()) out.missing.push_back(std::move(broken));
+  return out;
+}
 
-  for (auto& broken : linters.take_broken()) missing.push_back(std::move(broken));
+// One catalog per config (its schema sources plus the DDL of the files it governs), and the
+// prelint that checks each DDL statement as the catalog loader parses it.
+struct Catalogs {
+  std::map<const Linter*, std::unique_ptr<Catalog>> catalogs;
+  std::map<const Linter*, std::unique_ptr<Prelint>> prelints;
+};
 
-  // One catalog per config: its schema sources plus the DDL of the files it governs.
+bool build_catalogs(std::vector<Job>& jobs, const std::string& db, unsigned threads, Catalogs& out) {
   std::map<const Linter*, std::vector<fs::path>> files_by_linter;
   std::map<const Linter*, std::vector<std::pair<std::string, std::string>>> texts_by_linter;  // stdin
   std::map<const Linter*, PrereadFiles> preread_by_linter;  // FIFOs, process substitution
@@ -265,112 +312,180 @@ int run_lint(LintArgs& args) {
     std::error_code ec;
     if (j.preread) preread_by_linter[j.linter][fs::absolute(j.read_from, ec).string()] = *j.preread;
   }
-  // More threads than files (or than cores, when not asked for) only cost their start.
-  unsigned n = args.jobs ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
-  n = std::min<unsigned>(n, static_cast<unsigned>(std::max<size_t>(1, jobs.size())));
-  std::map<const Linter*, std::unique_ptr<Catalog>> catalogs;
-  // The rules check each DDL statement as the catalog loader parses it: parsed once for both.
-  std::map<const Linter*, std::unique_ptr<Prelint>> prelints;
   for (const auto& [linter, files] : files_by_linter) {
     auto catalog = std::make_unique<Catalog>();
     auto prelint = std::make_unique<Prelint>(*linter);
-    if (!load_catalog(linter->config(), files, args.db, *catalog, n, prelint->hook(), texts_by_linter[linter],
+    if (!load_catalog(linter->config(), files, db, *catalog, threads, prelint->hook(), texts_by_linter[linter],
                       std::move(preread_by_linter[linter])))
-      return kExitError;
-    catalogs[linter] = std::move(catalog);
-    prelints[linter] = std::move(prelint);
+      return false;
+    out.catalogs[linter] = std::move(catalog);
+    out.prelints[linter] = std::move(prelint);
   }
   for (auto& j : jobs) {
-    j.catalog = catalogs[j.linter].get();
-    j.prelint = prelints[j.linter].get();
+    j.catalog = out.catalogs[j.linter].get();
+    j.prelint = out.prelints[j.linter].get();
   }
+  return true;
+}
 
-  // Lint in parallel; print in input order as soon as each file's turn comes.
-  std::vector<std::optional<FileReport>> done(jobs.size());
-  std::vector<std::vector<std::string>> fix_notes(jobs.size());  // by job, said on stderr
+// Runs work(i) for every i < count on `threads` threads and hands each result to
+// consume(i, result) on the calling thread in index order, as soon as its turn comes (with
+// one thread, after all of them): the output of a parallel run is that of a serial one.
+template <class Result, class Work, class Consume>
+void ordered_parallel_map(size_t count, unsigned threads, Work&& work, Consume&& consume) {
+  std::vector<std::optional<Result>> done(count);
   std::mutex mu;
   std::condition_variable ready;
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (;;) {
       size_t i = next.fetch_add(1);
-      if (i >= jobs.size()) return;
-      FileReport rep;
-      rep.file.path = jobs[i].path;
-      try {
-        lint_job(jobs[i], args, rep, fix_notes[i]);
-      } catch (const std::exception& e) {
-        // One file's failure is that file's error: the other files' findings still print.
-        rep.diagnostics.clear();
-        rep.error = fmt::format("internal error while linting this file: {}", e.what());
-      }
+      if (i >= count) return;
+      Result result = work(i);
       std::lock_guard lock(mu);
-      done[i] = std::move(rep);
+      done[i] = std::move(result);
       ready.notify_all();
     }
   };
-  n = std::min<unsigned>(n, static_cast<unsigned>(std::max<size_t>(1, jobs.size())));
-  std::vector<std::thread> threads;
-  for (unsigned t = 1; t < n; ++t) threads.emplace_back(worker);
-
-  Severity threshold = Severity::warning;
-  if (!args.fail_on.empty()) threshold = *parse_severity(args.fail_on);
-  else if (!jobs.empty() && jobs.front().linter->config().fail_on) threshold = *jobs.front().linter->config().fail_on;
-  bool over_threshold = false;
-
-  std::vector<FileReport> reports;
-  reports.reserve(jobs.size());
-  bool stream = *format == ReportFormat::text || *format == ReportFormat::github;
-  // JSON is written as each file's turn comes, and what is written is dropped: the report
-  // of a large tree is never held whole (the missing paths come first, as they are known).
-  JsonReportWriter json;
-  if (*format == ReportFormat::json)
-    for (const auto& m : missing) write_stdout(json.file(m));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
   std::thread own;
-  if (n == 1 || jobs.empty()) worker();
+  if (threads == 1 || count == 0) worker();
   else own = std::thread(worker);
-  bool progress = isatty(STDERR_FILENO) && jobs.size() >= 500 && !isatty(STDOUT_FILENO);
-  for (size_t i = 0; i < jobs.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     std::unique_lock lock(mu);
     ready.wait(lock, [&] { return done[i].has_value(); });
-    FileReport rep = std::move(*done[i]);
+    Result result = std::move(*done[i]);
     done[i].reset();
     lock.unlock();
-    for (const auto& note : fix_notes[i]) fmt::print(stderr, "pglens: warning: {}: {}\n", rep.file.path, note);
+    consume(i, result);
+  }
+  for (auto& t : pool) t.join();
+  if (own.joinable()) own.join();
+}
+
+// One output format of `pglens lint`: what it writes before the lint, for each file in input
+// order, and at the end.
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  // The paths that could not be read and the broken configs, known before the lint.
+  virtual void start(const std::vector<FileReport>& known) { (void)known; }
+  // One file's report; the reporter may drop what it no longer needs (text, findings):
+  // only the summary and the exit code read it afterwards.
+  virtual void file(FileReport& report) { (void)report; }
+  // Every report, the known ones first.
+  virtual void finish(const std::vector<FileReport>& all) { (void)all; }
+};
+
+class TextReporter final : public Reporter {
+ public:
+  explicit TextReporter(bool color) : color_(color) {}
+  void file(FileReport& report) override {
+    write_stdout(render_text(report, color_));
+    report.file.text.clear();
+    report.file.text.shrink_to_fit();
+  }
+  void finish(const std::vector<FileReport>& all) override {
+    write_stdout(render_text_summary(summarize(all), color_));
+  }
+
+ private:
+  bool color_;
+};
+
+class GithubReporter final : public Reporter {
+ public:
+  void file(FileReport& report) override {
+    write_stdout(render_github(report));
+    report.file.text.clear();
+    report.file.text.shrink_to_fit();
+  }
+};
+
+// Written as each file's turn comes, and what is written is dropped: the report of a large
+// tree is never held whole.
+class JsonReporter final : public Reporter {
+ public:
+  void start(const std::vector<FileReport>& known) override {
+    for (const auto& m : known) write_stdout(json_.file(m));
+  }
+  void file(FileReport& report) override {
+    write_stdout(json_.file(report));
+    report.diagnostics = {};
+    report.file.text = {};
+  }
+  void finish(const std::vector<FileReport>&) override { write_stdout(json_.finish()); }
+
+ private:
+  JsonReportWriter json_;
+};
+
+class SarifReporter final : public Reporter {
+ public:
+  void finish(const std::vector<FileReport>& all) override { write_stdout(render_sarif(all)); }
+};
+
+std::unique_ptr<Reporter> make_reporter(ReportFormat format, bool color) {
+  switch (format) {
+    case ReportFormat::json: return std::make_unique<JsonReporter>();
+    case ReportFormat::sarif: return std::make_unique<SarifReporter>();
+    case ReportFormat::github: return std::make_unique<GithubReporter>();
+    case ReportFormat::text: break;
+  }
+  return std::make_unique<TextReporter>(color);
+}
+
+Severity fail_threshold(const LintArgs& args, const std::vector<Job>& jobs) {
+  if (!args.fail_on.empty()) return *parse_severity(args.fail_on);
+  if (!jobs.empty() && jobs.front().linter->config().fail_on) return *jobs.front().linter->config().fail_on;
+  return Severity::warning;
+}
+
+int run_lint(LintArgs& args) {
+  if (!validate_rule_ids(args.select, "--select") || !validate_rule_ids(args.ignore, "--ignore")) return kExitError;
+  if (args.paths.empty()) args.paths.push_back(".");
+  auto format = parse_report_format(args.format);
+  bool color = use_color(args.color, STDOUT_FILENO);
+
+  Linters linters(args);
+  Discovery found = discover(args, linters);
+  std::vector<Job>& jobs = found.jobs;
+  // More threads than files (or than cores, when not asked for) only cost their start.
+  unsigned n = args.jobs ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
+  n = std::min<unsigned>(n, static_cast<unsigned>(std::max<size_t>(1, jobs.size())));
+  Catalogs catalogs;
+  if (!build_catalogs(jobs, args.db, n, catalogs)) return kExitError;
+
+  Severity threshold = fail_threshold(args, jobs);
+  bool over_threshold = false;
+  auto reporter = make_reporter(*format, color);
+  reporter->start(found.missing);
+  std::vector<FileReport> reports;
+  reports.reserve(jobs.size());
+  std::vector<std::vector<std::string>> fix_notes(jobs.size());  // by job, said on stderr
+  bool progress = isatty(STDERR_FILENO) && jobs.size() >= 500 && !isatty(STDOUT_FILENO);
+  auto lint_one = [&](size_t i) { return lint_file(jobs[i], args, fix_notes[i]); };
+  auto report_one = [&](size_t i, FileReport& rep) {
+    for (const auto& note : fix_notes[i]) fmt::print(stderr, "pglens: warning: {}: {}\n", terminal_safe(rep.file.path), note);
     if (rep.error.empty() && rep.diagnostics.empty()) rep.file.text.clear();  // nothing to show: free it
-    for (const auto& d : rep.diagnostics)
-      if (d.severity >= threshold) over_threshold = true;
-    if (*format == ReportFormat::json) {
-      write_stdout(json.file(rep));
-      if (!rep.error.empty()) failed = true;
-      rep.diagnostics = {};
-      rep.file.text = {};
-    }
-    if (stream) {
-      std::string out = *format == ReportFormat::text ? render_text(rep, color) : render_github(rep);
-      write_stdout(out);
-      if (!rep.error.empty()) failed = true;
-      // Keep only what the summary and the exit code need.
-      rep.file.text.clear();
-      rep.file.text.shrink_to_fit();
-    }
+    over_threshold = over_threshold || std::any_of(rep.diagnostics.begin(), rep.diagnostics.end(),
+                                                   [&](const Diagnostic& d) { return d.severity >= threshold; });
+    reporter->file(rep);
     if (progress && (i + 1) % 100 == 0) fmt::print(stderr, "\rpglens: {}/{} files", i + 1, jobs.size());
     reports.push_back(std::move(rep));
-  }
+  };
+  ordered_parallel_map<FileReport>(jobs.size(), n, lint_one, report_one);
   if (progress) fmt::print(stderr, "\r\x1b[K");
-  for (auto& t : threads) t.join();
-  if (own.joinable()) own.join();
 
-  reports.insert(reports.begin(), std::make_move_iterator(missing.begin()), std::make_move_iterator(missing.end()));
-  for (const auto& r : reports)
-    if (!r.error.empty()) failed = true;
-  if (*format == ReportFormat::json) write_stdout(json.finish());
-  if (*format == ReportFormat::sarif) write_stdout(render_sarif(reports));
-  if (*format == ReportFormat::text) write_stdout(render_text_summary(summarize(reports), color));
+  reports.insert(reports.begin(), std::make_move_iterator(found.missing.begin()),
+                 std::make_move_iterator(found.missing.end()));
+  bool failed = found.failed || std::any_of(reports.begin(), reports.end(), [](const FileReport& r) { return !r.error.empty(); });
+  reporter->finish(reports);
   std::fflush(stdout);
 
-  for (auto& [linter, catalog] : catalogs) leave_to_exit(catalog);
-  for (auto& [linter, prelint] : prelints) leave_to_exit(prelint);
+  for (auto& [linter, catalog] : catalogs.catalogs) leave_to_exit(catalog);
+  for (auto& [linter, prelint] : catalogs.prelints) leave_to_exit(prelint);
   if (failed) return kExitError;
   return over_threshold ? kExitFindings : kExitOk;
 }

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
+#include "pglens/report.hpp"
 #include "pglens/rule.hpp"
 
 namespace pglens::cli {
@@ -22,7 +23,7 @@ void add_rules_commands(CLI::App& app, Runner& run) {
           auto path = std::filesystem::path(write_docs) / fmt::format("{}.md", r->id);
           // Checked to the close: a full disk shows there, not at `<<`.
           if (auto err = replace_file(path, render_rule_docs(*r))) {
-            fmt::print(stderr, "pglens: error: cannot write {}: {}\n", path.string(), *err);
+            fmt::print(stderr, "pglens: error: cannot write {}: {}\n", terminal_safe(path.string()), *err);
             return kExitError;
           }
         }

@@ -4,6 +4,7 @@
 
 #include "cli/cli.hpp"
 #include "db/connection.hpp"
+#include "pglens/report.hpp"
 
 namespace pglens::cli {
 namespace {
@@ -30,7 +31,7 @@ int run_trust(const TrustArgs& args) {
   }
   Config config;
   if (auto err = load_config(*file, config)) {
-    fmt::print(stderr, "pglens: error: {}\n", err->format());
+    fmt::print(stderr, "pglens: error: {}\n", terminal_safe(err->format()));
     return kExitError;
   }
   if (auto err = set_database_url_trust(config, !args.revoke)) {

@@ -29,7 +29,7 @@ bool resolve_config(const std::string& explicit_path, const std::filesystem::pat
     return true;
   }
   if (auto err = load_config(*file, out)) {
-    fmt::print(stderr, "pglens: error: {}\n", err->format());
+    fmt::print(stderr, "pglens: error: {}\n", terminal_safe(err->format()));
     return false;
   }
   return true;

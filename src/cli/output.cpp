@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "cli/cli.hpp"
+#include "pglens/report.hpp"
 
 namespace pglens::cli {
 namespace {
@@ -163,6 +164,10 @@ bool finish_stdout() {
   fmt::print(stderr, "pglens: error: cannot write to standard output: {}\n",
              err ? errno_text(err) : std::string("a write failed"));
   return false;
+}
+
+void print_path_error(std::string_view path, std::string_view why) {
+  fmt::print(stderr, "pglens: error: {}: {}\n", terminal_safe(path), why);
 }
 
 }  // namespace pglens::cli

@@ -15,7 +15,7 @@
 
 #include "catalog/parsed_ddl.hpp"
 #include "engine/suppression.hpp"
-#include "registry.hpp"
+#include "rules/registry.hpp"
 #include "sql/lexer.hpp"
 #include "sql/parser.hpp"
 

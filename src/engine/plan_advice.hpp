@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "engine/plan_rule.hpp"
+#include "rules/api/plan_rule.hpp"
 
 namespace pglens::detail {
 

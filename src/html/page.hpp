@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "report/json_string.hpp"
+#include "source/json_string.hpp"
 
 namespace pglens::html {
 

@@ -7,7 +7,7 @@
 
 #include "log/log.hpp"
 #include "pglens/report.hpp"
-#include "report/json_string.hpp"
+#include "source/json_string.hpp"
 
 namespace pglens::log {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "report/json_string.hpp"
+#include "source/json_string.hpp"
 
 namespace pglens::lsp {
 namespace {

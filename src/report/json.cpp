@@ -9,7 +9,7 @@
 
 #include "pglens/report.hpp"
 #include "pglens/rule.hpp"
-#include "report/json_string.hpp"
+#include "source/json_string.hpp"
 
 namespace pglens {
 

@@ -4,7 +4,7 @@
 #include <functional>
 #include <string>
 
-#include "report/json_string.hpp"
+#include "source/json_string.hpp"
 
 namespace pglens::sql {
 

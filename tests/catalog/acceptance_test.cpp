@@ -130,6 +130,17 @@ std::vector<std::string> split_ddl(const std::string& ddl) {
 
 TEST(ExamplesAcceptance, SuggestedIndexesTurnTheFlaggedSeqScansIntoIndexScans) {
   PGLENS_REQUIRE_CLUSTER(pg);
+  // Its schema goes with it, whatever it asserts: the live tests of one process share the
+  // server, and one that reads every schema (CatalogLive.*) must not see this one.
+  struct DropSchema {
+    test::PgCluster& pg;
+    ~DropSchema() {
+      try {
+        pg.exec("DROP SCHEMA IF EXISTS examples_live CASCADE");
+      } catch (...) {
+      }
+    }
+  } drop_schema{*pg};
   test::TempDir dir;
   fs::copy(test::source_dir() / "examples", dir.path(), fs::copy_options::recursive);
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "catalog/query_facts.hpp"
-#include "engine/sql_rule.hpp"
+#include "rules/api/sql_rule.hpp"
 #include "pglens/catalog.hpp"
 #include "sql/lexer.hpp"
 #include "sql/parser.hpp"

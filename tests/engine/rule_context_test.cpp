@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/sql_rule.hpp"
+#include "rules/api/sql_rule.hpp"
 #include "pglens/catalog.hpp"
 #include "pglens/config.hpp"
 #include "pglens/rule.hpp"

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "html/page.hpp"
-#include "report/json_string.hpp"
+#include "source/json_string.hpp"
 #include "support/fixtures.hpp"
 
 namespace pglens {

@@ -1,7 +1,7 @@
 // Plan conditions read with libpg_query: columns, operators, constants, wrappers.
 #include <gtest/gtest.h>
 
-#include "engine/plan_conditions.hpp"
+#include "rules/api/plan_conditions.hpp"
 
 namespace pglens::detail {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "pglens/report.hpp"
-#include "report/json_string.hpp"
+#include "source/json_string.hpp"
 
 namespace pglens {
 namespace {

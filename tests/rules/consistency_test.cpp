@@ -4,12 +4,12 @@
 
 #include <regex>
 
-#include "engine/sql_rule.hpp"
+#include "rules/api/sql_rule.hpp"
 #include "pglens/lint.hpp"
 #include "pglens/plan.hpp"
 #include "pglens/plan_rules.hpp"
 #include "pglens/rule.hpp"
-#include "registry.hpp"
+#include "rules/registry.hpp"
 #include "support/fixtures.hpp"
 
 namespace pglens {

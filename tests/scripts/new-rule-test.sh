@@ -13,7 +13,7 @@ cp -r "$src/rules" "$src/testdata" "$src/docs" "$tmp/"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 new_rule() { "$src/scripts/new-rule" "$@" --root "$tmp"; }
 compile_flags=("$@")
-compiles() { "$cxx" -fsyntax-only -std=c++20 -Werror "${compile_flags[@]}" -I"$tmp/rules" -I"$src/src" -I"$src/include" "$1"; }
+compiles() { "$cxx" -fsyntax-only -std=c++20 -Werror "${compile_flags[@]}" -I"$tmp/rules" -I"$src" -I"$src/src" -I"$src/include" "$1"; }
 
 new_rule scaffold-probe --sql >/dev/null
 new_rule scaffold-plan-probe --plan >/dev/null

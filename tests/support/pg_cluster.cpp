@@ -83,6 +83,9 @@ PgCluster* PgCluster::shared(std::string& why, bool& skip) {
   }
   why = failure;
   skip = failure_is_skip;
+  // Every live test gets the shared session as a fresh one would be: what an earlier test in
+  // the same process SET (search_path, enable_*, work_mem ...) must not change its plans.
+  if (cluster) cluster->exec("RESET ALL");
   return cluster.get();
 }
 

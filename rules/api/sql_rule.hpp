@@ -1,10 +1,12 @@
 // The interface of a SQL rule (internal: rules see libpg_query's tree through sql::Node).
+// The rule API is a leaf: it includes only lower layers, never the engine or a rule.
 #pragma once
 
 #include <any>
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,7 +22,7 @@
 #include "sql/ast.hpp"
 #include "sql/parser.hpp"
 
-namespace pglens::detail {
+namespace pglens::rule {
 
 // One step of the path from the statement root to the node being visited.
 struct Frame {
@@ -94,7 +96,15 @@ class RuleContext {
     facts_.note_catalog_use();
     return catalog_;
   }
-  const Config& config() const { return config_; }
+  // The configuration beyond the rule's own options, which it reads with int_option() and
+  // the others (tracked: the consistency test checks every declared option is read). There
+  // is no other way to the Config.
+  bool assume_large() const { return config_.assume_large; }
+  bool in_migration() const { return config_.is_migration(file_.path); }  // `migrations` globs
+  // Another rule's severity and options, for a rule that yields to it; read as that rule
+  // reads them (an undeclared name is an error, and the read counts for it).
+  std::optional<Severity> severity_of(const RuleInfo& other) const { return config_.effective_severity(other); }
+  OptionValue option_of(const RuleInfo& other, std::string_view name) const;
 
   int64_t int_option(std::string_view name) const;
   double number_option(std::string_view name) const;
@@ -161,4 +171,10 @@ class SqlRule {
   virtual void check_file(std::span<const StatementFact>, RuleContext&) const {}
 };
 
+}  // namespace pglens::rule
+
+// The rule API's old home, kept while branches written against it are merged; new code
+// names pglens::rule.
+namespace pglens::detail {
+using namespace pglens::rule;  // NOLINT(google-build-using-namespace)
 }  // namespace pglens::detail

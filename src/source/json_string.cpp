@@ -1,4 +1,4 @@
-#include "report/json_string.hpp"
+#include "source/json_string.hpp"
 
 #include <simdjson.h>
 

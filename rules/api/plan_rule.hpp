@@ -13,9 +13,9 @@
 #include "pglens/plan.hpp"
 #include "pglens/plan_rules.hpp"
 #include "pglens/rule.hpp"
-#include "engine/plan_conditions.hpp"
+#include "rules/api/plan_conditions.hpp"
 
-namespace pglens::detail {
+namespace pglens::rule {
 
 // What a rule wants indexed on one table: conditions as PostgreSQL printed them (Filter,
 // Join Filter, Recheck Cond, a join condition) and sort keys. The engine parses them with
@@ -115,4 +115,10 @@ std::string numbered_alias_base(std::string_view alias);
 // checks that every declared option is read).
 OptionValue read_rule_option(const RuleInfo& info, const Config& config, std::string_view name);
 
+}  // namespace pglens::rule
+
+// The rule API's old home, kept while branches written against it are merged; new code
+// names pglens::rule.
+namespace pglens::detail {
+using namespace pglens::rule;  // NOLINT(google-build-using-namespace)
 }  // namespace pglens::detail

@@ -9,7 +9,7 @@
 
 #include "sql/parser.hpp"
 
-namespace pglens::detail {
+namespace pglens::rule {
 
 enum class CompareOp { equality, range, other };
 
@@ -64,4 +64,10 @@ struct SortKeyText {
 };
 SortKeyText parse_sort_key(std::string_view text, sql::Parser& parser);
 
+}  // namespace pglens::rule
+
+// The rule API's old home, kept while branches written against it are merged; new code
+// names pglens::rule.
+namespace pglens::detail {
+using namespace pglens::rule;  // NOLINT(google-build-using-namespace)
 }  // namespace pglens::detail

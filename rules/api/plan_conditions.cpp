@@ -1,10 +1,10 @@
-#include "engine/plan_conditions.hpp"
+#include "rules/api/plan_conditions.hpp"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
-namespace pglens::detail {
+namespace pglens::rule {
 namespace {
 
 using sql::Node;
@@ -346,4 +346,4 @@ SortKeyText parse_sort_key(std::string_view text, sql::Parser& parser) {
   return out;
 }
 
-}  // namespace pglens::detail
+}  // namespace pglens::rule

@@ -1,77 +1,18 @@
+// What a SQL rule sees of the engine: RuleContext (options with read tracking, reports) and
+// the QueryFactsCache shared by the rules checking one statement.
 #include <fmt/format.h>
 
 #include <atomic>
 #include <mutex>
 #include <set>
 #include <map>
+#include <stdexcept>
 
-#include "engine/plan_rule.hpp"
-#include "engine/sql_rule.hpp"
-#include "pglens/rule.hpp"
+#include "rules/api/plan_rule.hpp"
+#include "rules/api/sql_rule.hpp"
 
 namespace pglens {
-
-std::string_view to_string(RuleCategory c) {
-  switch (c) {
-    case RuleCategory::performance: return "performance";
-    case RuleCategory::correctness: return "correctness";
-    case RuleCategory::safety: return "safety";
-    case RuleCategory::syntax: return "syntax";
-  }
-  return "performance";
-}
-
-std::string_view to_string(RuleTarget t) { return t == RuleTarget::sql ? "sql" : "plan"; }
-
-std::string_view to_string(RuleTargets t) {
-  if (t.sql && t.plan) return "sql+plan";
-  return t.plan ? "plan" : "sql";
-}
-
-std::string format_option_value(const OptionValue& v) {
-  switch (v.index()) {
-    case 0: return std::get<bool>(v) ? "true" : "false";
-    case 1: return fmt::format("{}", std::get<int64_t>(v));
-    case 2: return fmt::format("{}", std::get<double>(v));
-    default: return fmt::format("\"{}\"", std::get<std::string>(v));
-  }
-}
-
-const RuleOption* RuleInfo::option(std::string_view name) const {
-  for (const auto& o : options)
-    if (o.name == name) return &o;
-  return nullptr;
-}
-
-const RuleInfo* find_rule(std::string_view id) {
-  for (const RuleInfo* r : all_rules())
-    if (r->id == id) return r;
-  return nullptr;
-}
-
-std::string rule_docs_url(std::string_view id) {
-  return fmt::format("https://github.com/pglens/pglens/blob/main/docs/rules/{}.md", id);
-}
-
-std::string render_rule_docs(const RuleInfo& r) {
-  std::string out = fmt::format("# {}\n\n", r.id);
-  out += fmt::format("{} · {} rule · default severity: {} · fix: {}\n\n", to_string(r.category), to_string(r.targets),
-                     to_string(r.default_severity), r.has_fix ? "yes" : "no");
-  out += fmt::format("## What it does\n\n{}\n\n", r.docs.what_it_does);
-  out += fmt::format("## Why is this bad?\n\n{}\n\n", r.docs.why_is_this_bad);
-  std::string_view lang = r.targets.sql ? "sql" : "text";
-  out += fmt::format("## Example\n\n```{}\n{}\n```\n\n", lang, r.docs.example);
-  out += fmt::format("## Use instead\n\n```{}\n{}\n```\n\n", lang, r.docs.use_instead);
-  out += "## Options\n\n";
-  if (r.options.empty()) out += "None.\n\n";
-  for (const auto& o : r.options)
-    out += fmt::format("- `{}` (default `{}`): {}\n", o.name, format_option_value(o.default_value), o.description);
-  if (!r.options.empty()) out += fmt::format("\nSet them in `.pglens.toml` under `[rules.{}]`.\n\n", r.id);
-  out += fmt::format("## References\n\n{}\n", r.docs.references);
-  return out;
-}
-
-namespace detail {
+namespace rule {
 namespace {
 std::mutex options_read_mutex;
 std::atomic<bool> tracking_option_reads{false};
@@ -97,6 +38,10 @@ OptionValue RuleContext::option(std::string_view name) const {
   OptionValue value = read_rule_option(info_, config_, name);
   options_.emplace_back(name, value);
   return value;
+}
+
+OptionValue RuleContext::option_of(const RuleInfo& other, std::string_view name) const {
+  return read_rule_option(other, config_, name);
 }
 
 void RuleContext::track_option_reads(bool on) { tracking_option_reads = on; }
@@ -157,5 +102,5 @@ Diagnostic& RuleContext::report(Span at, std::string message) {
   return out_.back();
 }
 
-}  // namespace detail
+}  // namespace rule
 }  // namespace pglens
