@@ -446,6 +446,7 @@ void Server::finish_lint(const std::string& uri, int64_t version, std::shared_pt
     params.diagnostics.push_back(std::move(more));
   }
 
+  std::optional<Published> replaced;  // freed once the lock is released: thousands of findings
   std::lock_guard lock(mutex_);
   auto it = documents_.find(uri);
   if (it != documents_.end()) it->second.last_lint_time = took;
@@ -454,9 +455,9 @@ void Server::finish_lint(const std::string& uri, int64_t version, std::shared_pt
   bool refresh = pull_diagnostics_ && diagnostics_refresh_ && it->second.published &&
                  it->second.published->version == version;  // new findings for a text the editor already pulled
   if (!pull_diagnostics_) client_.publish_diagnostics(params);
-  it->second.published = Published{version,          std::move(text),    std::move(lines),
-                                    std::move(diagnostics), std::move(plans), std::move(catalog),
-                                    std::move(params.diagnostics), std::move(origin)};
+  replaced = std::exchange(it->second.published,
+                           Published{version, std::move(text), std::move(lines), std::move(diagnostics), std::move(plans),
+                                     std::move(catalog), std::move(params.diagnostics), std::move(origin)});
   answer_waiting(it->second);
   if (refresh) client_.refresh_diagnostics();
 }
