@@ -33,13 +33,6 @@ std::string impact_text(double impact) {
 
 }  // namespace
 
-std::string format_ms(double ms) {
-  if (ms >= 1000) return fmt::format("{:.2f} s", ms / 1000);
-  if (ms >= 100) return fmt::format("{:.0f} ms", ms);
-  if (ms >= 1) return fmt::format("{:.1f} ms", ms);
-  return fmt::format("{:.3f} ms", ms);
-}
-
 std::vector<OutsideTime> outside_tree(const plan::Plan& plan) {
   std::vector<OutsideTime> out;
   auto share = [&](double ms) { return plan.total_time_ms > 0 ? std::min(1.0, ms / plan.total_time_ms) : 0.0; };

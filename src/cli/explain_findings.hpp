@@ -8,12 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pglens/plan.hpp"
 #include "pglens/plan_rules.hpp"
 
 namespace pglens::cli {
 
-// A duration as explain prints it: 1.23 s, 123 ms, 12.3 ms, 0.123 ms.
-std::string format_ms(double ms);
+using plan::format_ms;
 
 std::string render_findings_text(const plan::Diagnosis& diagnosis, bool color);
 
