@@ -8,6 +8,7 @@
 
 (require 'eglot)
 (require 'seq)
+(require 'cl-lib)
 
 (defgroup pglens nil
   "pglens: finds the bottleneck in PostgreSQL queries."
@@ -19,7 +20,8 @@
 
 (defcustom pglens-settings '(:pglens (:databaseUrl "" :configPath ""))
   "Settings for the server: initializationOptions and workspace configuration.
-Keys under :pglens are :databaseUrl, :configPath, :debounceMs and :maxDiagnostics.
+Keys under :pglens are :databaseUrl, :configPath, :debounceMs, :maxDiagnostics and
+:planQueryPairing.
 After changing them in a session, \\[pglens-reconfigure] sends them to the server."
   :type 'sexp)
 
@@ -67,6 +69,39 @@ After changing them in a session, \\[pglens-reconfigure] sends them to the serve
     (if (pglens--server-p server)
         (eglot-signal-didChangeConfiguration server)
       (user-error "No pglens server for this buffer"))))
+
+;; The server's `pglens/databaseStatus' notification: where each configuration's schema comes
+;; from (no database, not trusted, connecting, connected, unreachable).
+(defvar pglens-database-status nil
+  "The last `pglens/databaseStatus' report: a plist with :config :state :source :message,
+and :tables or :retryInSeconds. `pglens-status-string' renders it for the mode line.")
+
+(cl-defmethod eglot-handle-notification
+  (_server (_method (eql pglens/databaseStatus)) &rest params &key &allow-other-keys)
+  "Keep the database state the server reports, and show it in mode lines."
+  (setq pglens-database-status params)
+  (force-mode-line-update t))
+
+(defun pglens-status-string ()
+  "The database state, e.g. \"pglens: connected (12 tables)\"; empty before any report.
+For the mode line: (add-to-list \='mode-line-misc-info \='(:eval (pglens-status-string)))."
+  (let ((state (plist-get pglens-database-status :state)))
+    (cond ((null state) "")
+          ((equal state "connected")
+           (format "pglens: connected (%s tables)" (or (plist-get pglens-database-status :tables) 0)))
+          (t (format "pglens: %s"
+                     (pcase state
+                       ("none" "no database")
+                       ("untrusted" "database not trusted")
+                       ("unreachable" "database unreachable")
+                       (_ state)))))))
+
+(defun pglens-status ()
+  "Tell where the schema comes from, as the server last reported it."
+  (interactive)
+  (message "%s" (if pglens-database-status
+                    (format "%s: %s" (pglens-status-string) (plist-get pglens-database-status :message))
+                  "pglens: no report from the server yet")))
 
 (provide 'pglens)
 ;;; pglens.el ends here

@@ -252,6 +252,13 @@ void compute_metrics(Plan& plan);
 // leaf. Needs the metrics.
 double input_rows(const Plan& plan, const Node& node);
 
+// A duration as pglens prints it: 1.23 s, 123 ms, 12.3 ms, 0.123 ms.
+std::string format_ms(double ms);
+// A node's own time as `pglens explain` and the editor show it, in an analyzed plan: "never"
+// (not executed), "no timing" (EXPLAIN (ANALYZE, TIMING OFF) counted rows, not times: 0 ms
+// would be a lie), else its exclusive time. `timed`: Plan::timed() of its plan.
+std::string node_time_text(const Node& node, bool timed);
+
 // A stable line-per-field description of a plan (for tests and debugging). The options
 // leave out what legitimately differs between formats or runs.
 struct DescribeOptions {

@@ -128,7 +128,8 @@ class SingleRowInserts final : public detail::SqlRule {
     std::vector<RunMember> run;
     std::string_view text = ctx.text();
     for (const auto& st : statements) {
-      const auto* insert = std::any_cast<SingleRow>(st.fact);
+      // Most statements are no INSERT: an empty fact is told apart without comparing types.
+      const auto* insert = st.fact->has_value() ? std::any_cast<SingleRow>(st.fact) : nullptr;
       if (!insert || (!run.empty() && run.back().insert->target != insert->target)) flush(run, min_run, ctx);
       if (insert && !run.empty() &&
           !only_sql_separators(text.substr(run.back().statement.end, st.span.begin - run.back().statement.end)))
@@ -140,9 +141,12 @@ class SingleRowInserts final : public detail::SqlRule {
 
  private:
   static void flush(std::vector<RunMember>& run, size_t min_run, detail::RuleContext& ctx) {
+    if (run.size() < min_run) {
+      run.clear();
+      return;
+    }
     auto inserts = std::move(run);
     run.clear();
-    if (inserts.size() < min_run) return;
     const auto& first = inserts.front();
     const auto& last = inserts.back();
     Diagnostic& d = ctx.report(first.statement, fmt::format("{} single-row INSERTs into {} in a row: one multi-row "

@@ -69,9 +69,9 @@ void render_plan(const Plan& p, size_t index, size_t count, const Style& st, con
     std::string line;
     if (analyzed && !timed) {
       // TIMING OFF: rows and loops were counted, times were not; 0 ms would be a lie.
-      line += fmt::format("{:>9} {:>4} {} ", n.never_executed ? "never" : "no timing", "", bar(0));
+      line += fmt::format("{:>9} {:>4} {} ", plan::node_time_text(n, timed), "", bar(0));
     } else if (analyzed) {
-      std::string time = n.never_executed ? "never" : format_ms(m.exclusive_time_ms);
+      std::string time = plan::node_time_text(n, timed);
       std::string b = bar(m.share);
       if (m.share >= 0.5) b = st.red(b);
       else if (m.share >= 0.1) b = st.yellow(b);

@@ -24,8 +24,13 @@ void add_lsp_command(CLI::App& app, Runner& run) {
       "  databaseUrl    the database the schema comes from\n"
       "  debounceMs     quiet time after an edit before linting again\n"
       "  maxDiagnostics findings published per document (default 1000; one more counts the rest)\n"
+      "  planQueryPairing  how a plan without a `-- pglens-query:` comment finds its query:\n"
+      "                 \"comment\" (default: it does not), \"sameName\" (report.plan -> report.sql),\n"
+      "                 or a path relative to the plan with ${name} (\"../queries/${name}.sql\")\n"
       "A document's own DDL is part of its schema, as for `pglens lint`. A plan names its query\n"
-      "file in a comment line at its top: -- pglens-query: report.sql");
+      "file in a comment line at its top: -- pglens-query: report.sql\n"
+      "The server tells the editor where the schema's database stands in the notification\n"
+      "pglens/databaseStatus (state: none, untrusted, connecting, connected, unreachable).");
   lsp->callback([&run] {
     run = []() -> int {
       // A client that goes away must end the server through a failed write, not SIGPIPE.

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pglens/plan.hpp"
 #include "pglens/plan_rules.hpp"
 #include "plan/display.hpp"
 

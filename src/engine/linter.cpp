@@ -469,6 +469,11 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
       if (auto it = changed.find(statement_text(text, spans[k])); it != changed.end()) results[k] = c->results[it->second];
     c->last_checked = 0;
     c->last_statements = spans.size();
+    // Room for every kept finding at once: growing past thousands of them moves them all.
+    size_t kept_findings = 0;
+    for (const auto& r : results)
+      if (r) kept_findings += r->findings.size();
+    out.reserve(kept_findings);
     // Statements in order: a known one gives its findings moved to where it is now; a run of
     // unknown ones is parsed and checked.
     for (size_t k = 0; k < spans.size();) {

@@ -247,6 +247,14 @@ void Connection::refresh_diagnostics() {
   send({{"jsonrpc", "2.0"}, {"id", fmt::format("pglens-{}", next_request_id_++)}, {"method", "workspace/diagnostic/refresh"}});
 }
 
+void Connection::database_status(const DatabaseStatus& status) {
+  json params = {{"config", status.config}, {"state", status.state}, {"message", status.message}};
+  if (!status.source.empty()) params["source"] = status.source;
+  if (status.tables) params["tables"] = *status.tables;
+  if (status.retry_seconds) params["retryInSeconds"] = *status.retry_seconds;
+  send({{"jsonrpc", "2.0"}, {"method", "pglens/databaseStatus"}, {"params", params}});
+}
+
 void Connection::register_file_watchers(const std::vector<std::string>& globs) {
   json watchers = json::array();
   for (const auto& g : globs) watchers.push_back({{"globPattern", g}});

@@ -53,6 +53,7 @@ class Connection final : private Client {
   void log_message(MessageType type, const std::string& message) override;
   void register_file_watchers(const std::vector<std::string>& globs) override;
   void refresh_diagnostics() override;
+  void database_status(const DatabaseStatus& status) override;
 
   enum class State { uninitialized, running, shutting_down, finished };
 

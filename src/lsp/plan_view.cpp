@@ -21,8 +21,6 @@ std::string count(double v) {
   return out;
 }
 
-std::string ms(double v) { return v >= 100 ? fmt::format("{:.0f} ms", v) : fmt::format("{:.3g} ms", v); }
-
 std::string buffers_text(const plan::Buffers& b) {
   std::vector<std::string> parts;
   auto add = [&](const char* what, int64_t n) {
@@ -110,14 +108,19 @@ const plan::Plan* plan_at(const plan::ReadResult& plans, uint32_t line) {
 std::string render_plan_hover(const plan::Plan& plan) {
   std::string out = fmt::format("**Plan** · {} nodes · {} format", plan.nodes.size(), plan::to_string(plan.format));
   out += "\n\n| | |\n|---|---|\n";
-  if (plan.execution_time_ms) out += fmt::format("| execution time | {} |\n", ms(*plan.execution_time_ms));
-  if (plan.planning_time_ms) out += fmt::format("| planning time | {} |\n", ms(*plan.planning_time_ms));
+  if (plan.execution_time_ms) out += fmt::format("| execution time | {} |\n", plan::format_ms(*plan.execution_time_ms));
+  if (plan.planning_time_ms) out += fmt::format("| planning time | {} |\n", plan::format_ms(*plan.planning_time_ms));
+  bool timed = plan.timed();
   if (plan.bottleneck >= 0) {
     const plan::Node& b = plan.nodes[static_cast<size_t>(plan.bottleneck)];
-    out += fmt::format("| bottleneck | node {}, {}: {} self ({:.1f}%) |\n", b.id, b.label(), ms(b.metrics.exclusive_time_ms),
-                       b.metrics.share * 100.0);
+    if (timed)
+      out += fmt::format("| bottleneck | node {}, {}: {} self ({:.1f}%) |\n", b.id, b.label(),
+                         plan::format_ms(b.metrics.exclusive_time_ms), b.metrics.share * 100.0);
+    else
+      out += fmt::format("| costliest node | node {}, {} |\n", b.id, b.label());
   }
   if (!plan.analyzed()) out += "| figures | estimates only: run EXPLAIN (ANALYZE, BUFFERS) for times |\n";
+  else if (!timed) out += "| figures | rows counted, no timing: EXPLAIN (ANALYZE, TIMING OFF) |\n";
   return out;
 }
 
@@ -130,9 +133,11 @@ std::string render_node_hover(const plan::Plan& plan, const plan::Node& n) {
     if (n.never_executed) {
       out += "| executed | never |\n";
     } else {
-      out += fmt::format("| self time | {} ({:.1f}% of {}) |\n", ms(m.exclusive_time_ms), m.share * 100.0,
-                         ms(plan.total_time_ms));
-      out += fmt::format("| total time | {} |\n", ms(m.total_time_ms));
+      bool timed = plan.timed();
+      std::string self = plan::node_time_text(n, timed);
+      if (timed) self += fmt::format(" ({:.1f}% of {})", m.share * 100.0, plan::format_ms(plan.total_time_ms));
+      out += fmt::format("| self time | {} |\n", self);
+      if (timed) out += fmt::format("| total time | {} |\n", plan::format_ms(m.total_time_ms));
       out += fmt::format("| rows | {} actual vs {} estimated", count(m.total_rows), count(m.planned_total_rows));
       if (m.misestimate && *m.misestimate >= 2.0) out += fmt::format(" ({:.0f}x off)", *m.misestimate);
       out += " |\n";

@@ -110,6 +110,19 @@ struct PublishDiagnosticsParams {
   std::vector<LspDiagnostic> diagnostics;
 };
 
+// pglens/databaseStatus (server -> client): where a configuration's live schema stands.
+struct DatabaseStatus {
+  std::string config;  // the .pglens.toml it holds for; empty for the defaults
+  // "none": no database named; "untrusted": the repository's config names one, not trusted;
+  // "connecting"; "connected"; "unreachable": tried, failed, tried again later.
+  std::string state;
+  std::string source;  // of the URL: "setting", "environment" or "trustedConfig"; empty without one
+  std::string message;                    // one line for a status bar's tooltip
+  std::optional<int64_t> tables;          // connected: tables read
+  std::optional<int64_t> retry_seconds;   // unreachable: asked again in
+  friend bool operator==(const DatabaseStatus&, const DatabaseStatus&) = default;
+};
+
 struct CodeActionParams {
   std::string uri;
   Range range;

@@ -82,6 +82,16 @@ std::string plan_query_name(std::string_view text) {
   return {};
 }
 
+std::string plan_query_by_name(std::string_view pairing, const std::filesystem::path& plan) {
+  if (pairing == "comment") return {};
+  std::string name = pairing == "sameName" ? "${name}.sql" : std::string(pairing);
+  const std::string stem = plan.stem().string();
+  constexpr std::string_view var = "${name}";
+  for (size_t at = name.find(var); at != std::string::npos; at = name.find(var, at + stem.size()))
+    name.replace(at, var.size(), stem);
+  return name;
+}
+
 void apply_settings(const json& settings, Settings& out, std::vector<std::string>& problems) {
   const json* s = settings_object(settings);
   if (!s) return;
@@ -104,6 +114,14 @@ void apply_settings(const json& settings, Settings& out, std::vector<std::string
       out.max_diagnostics = it->get<int64_t>();
     else
       problems.push_back("setting `maxDiagnostics` must be an integer from 1 to 1000000");
+  }
+  if (auto it = s->find("planQueryPairing"); it != s->end() && !it->is_null()) {
+    std::string pairing = it->is_string() ? it->get<std::string>() : "";
+    if (pairing == "comment" || pairing == "sameName" || pairing.find("${name}") != std::string::npos)
+      out.plan_query_pairing = pairing;
+    else
+      problems.push_back("setting `planQueryPairing` must be \"comment\", \"sameName\" or a path with `${name}` "
+                         "(\"../queries/${name}.sql\")");
   }
   if (auto it = s->find("clientCommands"); it != s->end() && it->is_array()) {
     out.client_copies_ddl = false;
@@ -234,13 +252,36 @@ std::shared_ptr<const Server::Profile> Server::load_profile(const std::string& k
     profile->config.root = workspace_root_ ? *workspace_root_ : std::filesystem::current_path(ec);
   }
   // The editor's setting is the user's own; a repository's URL counts only once trusted.
+  DatabaseStatus status{.config = key};
   profile->database_url =
-      database_url_for(profile->config, settings_.database_url, true, [this](const std::string& notice) {
+      database_url_for(profile->config, settings_.database_url, true, [&](const std::string& notice) {
         client_.show_message(MessageType::warning, fmt::format("pglens: {}", notice));
+        status.state = "untrusted";
+        status.message = notice;
       });
+  if (!profile->database_url.empty()) {
+    const char* env = std::getenv("PGLENS_DATABASE_URL");
+    profile->database_source = profile->database_url == settings_.database_url ? "setting"
+                               : env && profile->database_url == env       ? "environment"
+                                                                            : "trustedConfig";
+    status.state = "connecting";
+    status.source = profile->database_source;
+    status.message = "reading the schema from the database";
+  } else if (status.state.empty()) {
+    status.state = "none";
+    status.message = "no database: the schema comes from the schema files";
+  }
+  report_database(status);
   profile->linter = std::make_shared<const Linter>(profile->config);
   profile->watched = watched_files(key, profile->config);
   return profile;
+}
+
+void Server::report_database(const DatabaseStatus& status) {
+  auto [it, added] = database_statuses_.try_emplace(status.config, status);
+  if (!added && it->second == status) return;
+  it->second = status;
+  client_.database_status(status);
 }
 
 std::shared_ptr<const SchemaLayers> Server::schema_of(const std::shared_ptr<const Profile>& profile) {
@@ -294,13 +335,18 @@ void Server::load_live(const std::shared_ptr<const Profile>& profile) {
   if (error) {
     // The schema files keep serving; the database is asked again, less and less often.
     auto wait = std::chrono::seconds(std::min(300, 5 << std::min(failures - 1, 6)));
-    std::string message = fmt::format("pglens: cannot read the schema from the database ({}); linting with the "
+    std::string message = fmt::format("cannot read the schema from the database ({}); linting with the "
                                       "schema files only, trying again in {} s",
                                       *error, wait.count());
     std::lock_guard lock(mutex_);
     if (shut_down_ || profiles_.count(profile->key) == 0 || profiles_.at(profile->key) != profile) return;
-    if (failures == 1) client_.show_message(MessageType::warning, message);
-    else client_.log_message(MessageType::warning, message);
+    if (failures == 1) client_.show_message(MessageType::warning, "pglens: " + message);
+    else client_.log_message(MessageType::warning, "pglens: " + message);
+    report_database({.config = profile->key,
+                             .state = "unreachable",
+                             .source = profile->database_source,
+                             .message = message,
+                             .retry_seconds = wait.count()});
     loader_.schedule(profile->key, Clock::now() + wait, [this, profile] { load_live(profile); });
     return;
   }
@@ -316,10 +362,29 @@ void Server::load_live(const std::shared_ptr<const Profile>& profile) {
   }
   std::lock_guard lock(mutex_);
   if (shut_down_ || profiles_.count(profile->key) == 0 || profiles_.at(profile->key) != profile) return;
-  client_.show_message(MessageType::info, fmt::format("pglens: schema read from the database ({} tables){}",
-                                                      live->tables().size(), failures > 0 ? " after retrying" : ""));
+  std::string message = fmt::format("schema read from the database ({} tables){}", live->tables().size(),
+                                    failures > 0 ? " after retrying" : "");
+  client_.show_message(MessageType::info, "pglens: " + message);
+  report_database({.config = profile->key,
+                           .state = "connected",
+                           .source = profile->database_source,
+                           .message = message,
+                           .tables = static_cast<int64_t>(live->tables().size())});
   for (auto& [uri, doc] : documents_)
     if (doc.profile_key == profile->key) schedule_lint(doc, std::chrono::milliseconds(0));
+}
+
+std::optional<Server::PairedQuery> Server::paired_query(const Document& doc, std::string_view text) const {
+  if (doc.kind != DocumentKind::plan || !doc.path) return std::nullopt;
+  if (std::string name = plan_query_name(text); !name.empty())
+    return PairedQuery{(doc.path->parent_path() / name).lexically_normal(), name};
+  std::string name = plan_query_by_name(settings_.plan_query_pairing, *doc.path);
+  if (name.empty()) return std::nullopt;
+  // Found by its name alone: only a query that is there, never a file created for it.
+  std::filesystem::path path = (doc.path->parent_path() / name).lexically_normal();
+  std::error_code ec;
+  if (documents_.count(path_to_uri(path)) == 0 && !std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+  return PairedQuery{path, name};
 }
 
 std::shared_ptr<const Server::Profile> Server::profile_for(Document& doc) {
@@ -353,11 +418,10 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
   // A plan's query, as `pglens explain --sql` reads it: the open document's text, or the file.
   std::shared_ptr<const std::string> query;
   std::optional<std::filesystem::path> query_path;
-  if (doc.kind == DocumentKind::plan && doc.path)
-    if (std::string name = plan_query_name(*doc.text); !name.empty()) {
-      query_path = (doc.path->parent_path() / name).lexically_normal();
-      if (auto open = documents_.find(path_to_uri(*query_path)); open != documents_.end()) query = open->second.text;
-    }
+  if (auto paired = paired_query(doc, *doc.text)) {
+    query_path = paired->path;
+    if (auto open = documents_.find(path_to_uri(*query_path)); open != documents_.end()) query = open->second.text;
+  }
   scheduler_.schedule(doc.uri, Clock::now() + delay,
                       [this, uri = doc.uri, version = doc.version, text = doc.text, kind = doc.kind, profile, excluded,
                        path, origin, query, query_path, linter = doc.linter, no_ddl = !doc.may_hold_ddl] {
@@ -446,6 +510,7 @@ void Server::finish_lint(const std::string& uri, int64_t version, std::shared_pt
     params.diagnostics.push_back(std::move(more));
   }
 
+  std::optional<Published> replaced;  // freed once the lock is released: thousands of findings
   std::lock_guard lock(mutex_);
   auto it = documents_.find(uri);
   if (it != documents_.end()) it->second.last_lint_time = took;
@@ -454,9 +519,9 @@ void Server::finish_lint(const std::string& uri, int64_t version, std::shared_pt
   bool refresh = pull_diagnostics_ && diagnostics_refresh_ && it->second.published &&
                  it->second.published->version == version;  // new findings for a text the editor already pulled
   if (!pull_diagnostics_) client_.publish_diagnostics(params);
-  it->second.published = Published{version,          std::move(text),    std::move(lines),
-                                    std::move(diagnostics), std::move(plans), std::move(catalog),
-                                    std::move(params.diagnostics), std::move(origin)};
+  replaced = std::exchange(it->second.published,
+                           Published{version, std::move(text), std::move(lines), std::move(diagnostics), std::move(plans),
+                                     std::move(catalog), std::move(params.diagnostics), std::move(origin)});
   answer_waiting(it->second);
   if (refresh) client_.refresh_diagnostics();
 }
@@ -594,7 +659,8 @@ void Server::did_change_configuration(const DidChangeConfigurationParams& params
   settings_problems_ = std::move(problems);
   if (next == settings_) return;
   bool profiles_change = next.config_path != settings_.config_path || next.database_url != settings_.database_url;
-  bool republish = next.max_diagnostics != settings_.max_diagnostics;
+  bool republish = next.max_diagnostics != settings_.max_diagnostics ||
+                   next.plan_query_pairing != settings_.plan_query_pairing;
   settings_ = std::move(next);
   if (profiles_change) reload_all();
   else if (republish) relint_all();
@@ -689,9 +755,10 @@ void Server::code_action(const CodeActionParams& params, Reply reply) {
     uint32_t to = lines.offset(params.range.end, unit());
     if (to < from) std::swap(from, to);
     std::string query_uri, query_name;
-    if (doc.kind == DocumentKind::plan && doc.path)
-      if (query_name = plan_query_name(text); !query_name.empty())
-        query_uri = path_to_uri((doc.path->parent_path() / query_name).lexically_normal());
+    if (auto paired = paired_query(doc, text)) {
+      query_uri = path_to_uri(paired->path);
+      query_name = paired->name;
+    }
     ActionContext ctx{params.uri, text, lines, unit(), settings_.client_copies_ddl, doc.kind == DocumentKind::plan,
                       query_uri, query_name};
     for (const Diagnostic& d : pub.diagnostics) {

@@ -40,6 +40,8 @@ class Client {
   virtual void register_file_watchers(const std::vector<std::string>& globs) = 0;
   // Asks an editor that pulls diagnostics to pull them again (workspace/diagnostic/refresh).
   virtual void refresh_diagnostics() = 0;
+  // The database state of a configuration changed (pglens/databaseStatus).
+  virtual void database_status(const DatabaseStatus& status) = 0;
 };
 
 struct ServerOptions {
@@ -63,6 +65,10 @@ struct Settings {
   std::optional<int64_t> debounce_ms;
   int64_t max_diagnostics = 1000;  // published per document; the rest are counted in one more
   bool client_copies_ddl = false;  // the editor plugin implements the `pglens.copyDdl` command
+  // How a plan without a `-- pglens-query:` comment finds its query: "comment" (it does not),
+  // "sameName" (report.plan -> report.sql beside it), or a path relative to the plan with
+  // `${name}` for the plan's name without extension ("../queries/${name}.sql").
+  std::string plan_query_pairing = "comment";
   friend bool operator==(const Settings&, const Settings&) = default;
 };
 // Reads the settings it understands; unknown keys are ignored, bad values are reported in
@@ -76,6 +82,9 @@ DocumentKind document_kind(std::string_view language_id, std::string_view uri);
 // The query file a plan names in a comment line at its top (`-- pglens-query: report.sql`,
 // relative to the plan's directory), as `pglens explain --sql` takes it; empty when none.
 std::string plan_query_name(std::string_view plan_text);
+// The query file `pairing` (Settings::plan_query_pairing) gives the plan `plan`, relative to
+// the plan's directory; empty for "comment".
+std::string plan_query_by_name(std::string_view pairing, const std::filesystem::path& plan);
 
 inline constexpr std::chrono::milliseconds kMaxAdaptiveDebounce{500};
 
@@ -124,6 +133,7 @@ class Server {
     Config config;
     std::shared_ptr<const Linter> linter;
     std::string database_url;  // where the live schema comes from; empty for none
+    std::string database_source;  // of database_url, as DatabaseStatus::source says it
     // Modification times of the config, the snapshot and every schema file when loaded.
     std::map<std::string, std::filesystem::file_time_type> watched;
     // The schema, built on first use by the worker (DDL files or a snapshot can take a
@@ -174,6 +184,15 @@ class Server {
   void answer_when_current(Document& doc, std::function<void(bool current)> answer);
   void answer_waiting(Document& doc);
 
+  // The query file paired with a plan document of `text`: the one its comment names, else the
+  // one the `planQueryPairing` setting gives when that file exists or is open. `name` as
+  // written, relative to the plan.
+  struct PairedQuery {
+    std::filesystem::path path;
+    std::string name;
+  };
+  std::optional<PairedQuery> paired_query(const Document& doc, std::string_view text) const;
+
   std::shared_ptr<const Profile> profile_for(Document& doc);
   std::shared_ptr<const Profile> load_profile(const std::string& key);
   void schedule_lint(const Document& doc, std::chrono::microseconds delay);
@@ -186,6 +205,8 @@ class Server {
   void answer_current(const std::string& uri, Reply reply, json empty,
                       std::function<json(const Document&, const Published&)> answer);
   void mark_out_of_sync(Document& doc, const std::string& why);
+  // Tells the editor the database state of a configuration, unless it was the last told.
+  void report_database(const DatabaseStatus& status);
   void reload_all();
   void relint_all();
   bool config_files_changed();
@@ -198,6 +219,7 @@ class Server {
   ServerOptions options_;
   std::mutex mutex_;  // guards everything below; the worker thread publishes under it
   Settings settings_;
+  std::map<std::string, DatabaseStatus> database_statuses_;  // last told, by config
   std::vector<std::string> settings_problems_;  // last shown, not shown again
   bool utf8_positions_ = false;
   bool related_information_ = false;

@@ -8,13 +8,6 @@
 
 namespace pglens::plan {
 
-std::string format_ms(double ms) {
-  if (ms >= 1000) return fmt::format("{:.2f} s", ms / 1000);
-  if (ms >= 100) return fmt::format("{:.0f} ms", ms);
-  if (ms >= 1) return fmt::format("{:.1f} ms", ms);
-  return fmt::format("{:.3f} ms", ms);
-}
-
 std::string format_count(double v) {
   if (v >= 1e9) return fmt::format("{:.1f}G", v / 1e9);
   if (v >= 1e6) return fmt::format("{:.1f}M", v / 1e6);

@@ -10,8 +10,7 @@
 
 namespace pglens::plan {
 
-// A duration as explain prints it: 1.23 s, 123 ms, 12.3 ms, 0.123 ms.
-std::string format_ms(double ms);
+// format_ms and node_time_text are in pglens/plan.hpp.
 // A count: 12, 12.50, 12k, 1.2M, 1.2G.
 std::string format_count(double v);
 // A share 0..1 as a bar of block eighths, ten cells wide (terminal).

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "plan/internal.hpp"
 
 namespace pglens::plan {
@@ -113,6 +115,19 @@ bool Plan::analyzed() const {
 
 bool Plan::timed() const {
   return std::any_of(nodes.begin(), nodes.end(), [](const Node& n) { return n.actual_total_ms.has_value(); });
+}
+
+std::string format_ms(double ms) {
+  if (ms >= 1000) return fmt::format("{:.2f} s", ms / 1000);
+  if (ms >= 100) return fmt::format("{:.0f} ms", ms);
+  if (ms >= 1) return fmt::format("{:.1f} ms", ms);
+  return fmt::format("{:.3f} ms", ms);
+}
+
+std::string node_time_text(const Node& node, bool timed) {
+  if (node.never_executed) return "never";
+  if (!timed) return "no timing";
+  return format_ms(node.metrics.exclusive_time_ms);
 }
 
 namespace detail {

@@ -31,7 +31,8 @@ buffer SELECT 1;
 buffer -- pglens-ignore: select-star
 buffer SELECT * FROM t; -- the report
 plan action Insert the suggested DDL as a comment in q.sql
-reconfigured: 2 diagnostics, one counting the rest'
+reconfigured: 2 diagnostics, one counting the rest
+status pglens: no database'
 if [ "$actual" != "$expected" ]; then
   echo "expected:"; echo "$expected"; echo "actual:"; echo "$actual"; cat "$work/log"; exit 1
 fi

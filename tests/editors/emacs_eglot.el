@@ -94,4 +94,6 @@
             (princ (format "reconfigured: %d diagnostics, one counting the rest\n" (length (flymake-diagnostics))))
           (setq ok nil)
           (princ "the workspace configuration did not reach the server\n")))))
+  ;; The server's pglens/databaseStatus reached pglens.el: no database in this workspace.
+  (princ (format "status %s\n" (pglens-status-string)))
   (kill-emacs (if ok 0 1)))

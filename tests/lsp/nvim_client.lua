@@ -19,6 +19,11 @@ local ok, err = pcall(function()
   vim.opt.runtimepath:prepend(os.getenv('PGLENS_PLUGIN'))
   vim.cmd('filetype on')
   require('pglens').setup({ cmd = { os.getenv('PGLENS_BINARY'), 'lsp' } })
+  local status_events = 0
+  vim.api.nvim_create_autocmd('User', {
+    pattern = 'PglensDatabaseStatus',
+    callback = function() status_events = status_events + 1 end,
+  })
 
   vim.cmd('edit ' .. vim.fn.fnameescape(os.getenv('PGLENS_SQL')))
   local buf = vim.api.nvim_get_current_buf()
@@ -40,6 +45,10 @@ local ok, err = pcall(function()
   if not vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 20) then
     return fail('no diagnostics arrived')
   end
+  -- The server's pglens/databaseStatus: no database in this workspace.
+  vim.wait(5000, function() return status_events > 0 end, 20)
+  say(string.format('status %s (%d event)', require('pglens').status(), status_events))
+  say('PglensStatus ' .. vim.trim(vim.fn.execute('PglensStatus')))
   local diagnostics = vim.diagnostic.get(buf)
   table.sort(diagnostics, function(a, b) return a.lnum < b.lnum or (a.lnum == b.lnum and a.col < b.col) end)
   for _, d in ipairs(diagnostics) do

@@ -48,6 +48,8 @@ TEST(LspNeovim, DiagnosticsCodeActionAndHoverInARealEditor) {
   ASSERT_EQ(status, 0) << got << read_file(dir / "nvim.log");
   EXPECT_EQ(got,
             "filetype sql\n"
+            "status pglens: no database (1 event)\n"
+            "PglensStatus default configuration: no database: the schema comes from the schema files (none)\n"
             "diagnostic 1:7 select-star pglens\n"
             "diagnostic 2:9 select-star pglens\n"
             "diagnostic 4:17 select-star pglens\n"

@@ -3,6 +3,41 @@ import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
 let client: LanguageClient | undefined;
+let statusItem: vscode.StatusBarItem | undefined;
+
+// What the server says of the database a configuration's schema comes from
+// (the `pglens/databaseStatus` notification).
+export interface DatabaseStatus {
+  config: string; // the .pglens.toml; empty for the defaults
+  state: 'none' | 'untrusted' | 'connecting' | 'connected' | 'unreachable';
+  source?: 'setting' | 'environment' | 'trustedConfig';
+  message: string;
+  tables?: number;
+  retryInSeconds?: number;
+}
+
+const statuses = new Map<string, DatabaseStatus>(); // by config
+
+// The status bar item's text: the state last reported; the tooltip lists every configuration.
+export function statusText(latest: DatabaseStatus): string {
+  switch (latest.state) {
+    case 'connected': return `$(database) pglens: connected (${latest.tables ?? 0} tables)`;
+    case 'connecting': return '$(sync~spin) pglens: connecting';
+    case 'unreachable': return '$(warning) pglens: database unreachable';
+    case 'untrusted': return '$(shield) pglens: database not trusted';
+    default: return '$(database) pglens: no database';
+  }
+}
+
+function showStatus(status: DatabaseStatus): void {
+  statuses.set(status.config, status);
+  if (!statusItem) return;
+  statusItem.text = statusText(status);
+  statusItem.tooltip = [...statuses.values()]
+    .map((s) => `${s.config || 'default configuration'}: ${s.message}`)
+    .join('\n');
+  statusItem.show();
+}
 
 // The settings the server reads (see `pglens lsp --help`). The extension implements the
 // `pglens.copyDdl` command, so the server offers "Copy the suggested DDL".
@@ -14,6 +49,7 @@ function serverSettings(): Record<string, unknown> {
       configPath: config.get<string>('configPath') ?? '',
       debounceMs: config.get<number | null>('debounceMs') ?? null,
       maxDiagnostics: config.get<number>('maxDiagnostics') ?? 1000,
+      planQueryPairing: config.get<string>('planQueryPairing') ?? 'comment',
       clientCommands: ['pglens.copyDdl'],
     },
   };
@@ -40,6 +76,7 @@ function createClient(): LanguageClient {
 async function stopClient(): Promise<void> {
   const old = client;
   client = undefined;
+  statusItem?.hide(); // the next server reports again
   if (!old) return;
   try {
     if (old.isRunning()) await old.stop();
@@ -54,6 +91,8 @@ async function startClient(): Promise<void> {
   await stopClient();
   const next = createClient();
   client = next;
+  statuses.clear();
+  next.onNotification('pglens/databaseStatus', showStatus);
   try {
     await next.start();
   } catch (error) {
@@ -65,7 +104,10 @@ async function startClient(): Promise<void> {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left);
+  statusItem.name = 'pglens database';
   context.subscriptions.push(
+    statusItem,
     vscode.commands.registerCommand('pglens.copyDdl', async (ddl: string) => {
       await vscode.env.clipboard.writeText(ddl);
       vscode.window.showInformationMessage('pglens: suggested DDL copied to the clipboard');

@@ -20,11 +20,14 @@ const settings = { path: '/nonexistent/pglens', databaseUrl: '', configPath: '',
 const errors = [];
 const commands = new Map();
 const clients = [];
+const statusItem = { text: '', tooltip: '', visible: false, show() { this.visible = true; },
+                     hide() { this.visible = false; }, dispose() {} };
 
 class LanguageClient {
   constructor(id, name, serverOptions) {
     this.command = serverOptions.command;
     this.state = 'initial';
+    this.handlers = new Map();
     clients.push(this);
   }
   isRunning() { return this.state === 'running'; }
@@ -40,6 +43,10 @@ class LanguageClient {
     this.state = 'stopped';
   }
   async dispose() { return this.stop(); }
+  onNotification(method, handler) {
+    this.handlers.set(method, handler);
+    return { dispose() {} };
+  }
   async sendNotification() {
     if (this.state !== 'running') throw new Error('Client is not running');
   }
@@ -53,7 +60,12 @@ const vscode = {
   commands: {
     registerCommand: (name, fn) => { commands.set(name, fn); return { dispose() {} }; },
   },
-  window: { showErrorMessage: (m) => errors.push(m), showInformationMessage: () => {} },
+  window: {
+    showErrorMessage: (m) => errors.push(m),
+    showInformationMessage: () => {},
+    createStatusBarItem: () => statusItem,
+  },
+  StatusBarAlignment: { Left: 1, Right: 2 },
   env: { clipboard: { writeText: async () => {} } },
 };
 
@@ -94,4 +106,22 @@ test('deactivate after a failed start does not throw', async () => {
   assert.equal(clients.at(-1).state, 'startFailed');
   await extension.deactivate();
   await extension.deactivate();  // twice, as VS Code may
+});
+
+test('the database state the server reports shows in the status bar', async () => {
+  settings.path = process.execPath;
+  await commands.get('pglens.restart')();
+  const notify = clients.at(-1).handlers.get('pglens/databaseStatus');
+  assert.ok(notify, 'the client listens for pglens/databaseStatus');
+  notify({ config: '/w/.pglens.toml', state: 'connecting', source: 'setting', message: 'reading the schema from the database' });
+  assert.equal(statusItem.visible, true);
+  assert.match(statusItem.text, /connecting/);
+  notify({ config: '/w/.pglens.toml', state: 'connected', source: 'setting', message: 'schema read from the database (12 tables)', tables: 12 });
+  assert.match(statusItem.text, /connected \(12 tables\)/);
+  notify({ config: '', state: 'untrusted', message: 'run `pglens trust`' });
+  assert.match(statusItem.text, /not trusted/);
+  assert.match(statusItem.tooltip, /\/w\/.pglens.toml: schema read/);
+  assert.match(statusItem.tooltip, /default configuration: run `pglens trust`/);
+  await extension.deactivate();
+  assert.equal(statusItem.visible, false);
 });

@@ -66,6 +66,7 @@ test('settings for the binary path and the database URL', () => {
   assert.equal(props['pglens.databaseUrl'].type, 'string');
   assert.ok(props['pglens.configPath']);
   assert.ok(props['pglens.debounceMs']);
+  assert.equal(props['pglens.planQueryPairing'].default, 'comment');
 });
 
 test('the copy-DDL command the server relies on is declared', () => {

@@ -74,6 +74,40 @@ function M.looks_like_plan(bufnr)
   return false
 end
 
+-- The database each configuration's schema comes from, as the server last reported it
+-- (`pglens/databaseStatus`), by config path ('' for the defaults). The latest report is also in
+-- vim.g.pglens_database_status, and a `User PglensDatabaseStatus` autocommand fires on each,
+-- so that a statusline can show require('pglens').status().
+M.database_status = {}
+
+local state_text = {
+  none = 'no database',
+  untrusted = 'database not trusted',
+  connecting = 'connecting',
+  unreachable = 'database unreachable',
+}
+
+local function on_database_status(_, status)
+  if type(status) ~= 'table' then
+    return
+  end
+  M.database_status[status.config or ''] = status
+  vim.g.pglens_database_status = status
+  pcall(vim.api.nvim_exec_autocmds, 'User', { pattern = 'PglensDatabaseStatus', modeline = false })
+end
+
+-- One line for a statusline: 'pglens: connected (12 tables)', '' before any report.
+function M.status()
+  local s = vim.g.pglens_database_status
+  if type(s) ~= 'table' then
+    return ''
+  end
+  if s.state == 'connected' then
+    return string.format('pglens: connected (%d tables)', s.tables or 0)
+  end
+  return 'pglens: ' .. (state_text[s.state] or tostring(s.state))
+end
+
 local function server_settings()
   local s = vim.deepcopy(M.config.settings or {})
   s.clientCommands = { 'pglens.copyDdl' }
@@ -96,6 +130,7 @@ function M.start(root)
     init_options = server_settings(),
     settings = server_settings(),
     on_attach = M.config.on_attach,
+    handlers = { ['pglens/databaseStatus'] = on_database_status },
     flags = { debounce_text_changes = M.config.debounce_text_changes },
   })
   clients[root] = id
@@ -116,6 +151,16 @@ end
 function M.setup(opts)
   M.config = vim.tbl_deep_extend('force', vim.deepcopy(defaults), opts or {})
   vim.lsp.commands['pglens.copyDdl'] = copy_ddl
+  -- :PglensStatus tells where the schema of each configuration comes from.
+  vim.api.nvim_create_user_command('PglensStatus', function()
+    local lines = {}
+    for config, status in pairs(M.database_status) do
+      table.insert(lines, string.format('%s: %s (%s)', config ~= '' and config or 'default configuration',
+        status.message or '', status.state or ''))
+    end
+    table.sort(lines)
+    print(#lines > 0 and table.concat(lines, '\n') or 'pglens: no report from the server yet')
+  end, {})
   local group = vim.api.nvim_create_augroup('pglens', { clear = true })
   vim.api.nvim_create_autocmd({ 'BufRead', 'BufNewFile' }, {
     group = group,
