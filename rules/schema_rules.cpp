@@ -42,6 +42,7 @@ bool is_large(const Table& table, const RuleInfo& rule, const detail::RuleContex
 
 ClientPath client_path(const detail::Walk& walk) {
   ClientPath out;
+  if (walk.statement.rows_stay_in_server) return out;
   const auto& path = walk.ancestors;
   // `field` is how the node below path[i] was reached from path[i].
   for (size_t i = path.size(); i-- > 0;) {
@@ -117,8 +118,15 @@ Diagnostic& rests_on_size(Diagnostic& d, const Table& table, const detail::RuleC
   return d;
 }
 
+bool in_function_body(const detail::Walk& walk) {
+  return walk.statement.in_function_body ||
+         std::any_of(walk.ancestors.begin(), walk.ancestors.end(),
+                     [](const detail::Frame& f) { return f.node.is("CreateFunctionStmt"); });
+}
+
 bool one_off_change(const sql::Node& node, const detail::Walk& walk, const detail::RuleContext& ctx) {
   auto changes = [](const sql::Node& n) { return n.is("UpdateStmt") || n.is("DeleteStmt") || n.is("InsertStmt"); };
+  if (in_function_body(walk)) return false;  // it runs on every call, wherever the function was created
   bool in_change = changes(node) ||
                    std::any_of(walk.ancestors.begin(), walk.ancestors.end(), [&](const detail::Frame& f) { return changes(f.node); });
   return in_change && ctx.in_migration();

@@ -60,6 +60,9 @@ struct ClientPath {
 };
 ClientPath client_path(const detail::Walk& walk);
 
+// Whether the node is SQL of a function's body: a string body's statement or a BEGIN ATOMIC one.
+bool in_function_body(const detail::Walk& walk);
+
 // The WITH queries visible at a statement node: its own, then its ancestors', innermost first.
 std::vector<sql::Node> visible_ctes(const sql::Node& node, const detail::Walk& walk);
 

@@ -91,7 +91,7 @@ const catalog::QueryFacts& QueryFactsCache::get(const sql::Node& stmt, const Cat
   Entry& e = entries_.emplace_back();
   e.stmt = id;
   for (const auto& c : outer_ctes) e.ctes.push_back(c.id());
-  e.facts = catalog::analyze_query(stmt, catalog, outer_ctes);
+  e.facts = catalog::analyze_query(stmt, catalog, outer_ctes, variables_);
   if (!id) e.stmt = &e;  // no identity to find it by: never matched again
   return e.facts;
 }

@@ -48,6 +48,14 @@ class QueryFactsCache {
     entries_.clear();
     catalog_used_ = false;
   }
+  // Before each statement of a function's body: its tree is another parse's.
+  void forget_queries() { entries_.clear(); }
+  // The parameter and variable names of the function whose body is being checked
+  // (catalog::analyze_query); none outside a function.
+  void set_variables(std::vector<std::string> names) {
+    entries_.clear();
+    variables_ = std::move(names);
+  }
 
   // Whether a rule looked at the catalog since the last clear(): the findings of a statement
   // whose rules did not are the same whatever the catalog holds.
@@ -71,6 +79,7 @@ class QueryFactsCache {
     catalog::QueryFacts facts;
   };
   std::deque<Entry> entries_;
+  std::vector<std::string> variables_;
   bool catalog_used_ = false;
   std::map<std::pair<std::type_index, const Table*>, std::shared_ptr<const void>> table_facts_;
 };

@@ -53,6 +53,9 @@ class SelectStar final : public detail::SqlRule {
   }
 
   void check_node(const sql::Node& node, const detail::Walk& walk, detail::RuleContext& ctx) const override {
+    // A function's declared result type, not `*`, says which columns its caller gets; and
+    // `RETURNS SETOF t ... SELECT * FROM t` is what keeps matching t when a column is added.
+    if (schema::in_function_body(walk)) return;
     if (node.is("SelectStmt")) {
       if (!schema::client_path(walk).reaches_client || node.has("intoClause")) return;
       sql::List targets = node.list("targetList");

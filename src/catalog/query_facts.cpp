@@ -29,8 +29,8 @@ void for_each_conjunct(const sql::Node& expr, Visit&& visit) {
 
 class Analyzer {
  public:
-  Analyzer(const Catalog& catalog, QueryFacts& facts, std::vector<sql::Node> ctes)
-      : catalog_(catalog), facts_(facts), ctes_(std::move(ctes)) {}
+  Analyzer(const Catalog& catalog, QueryFacts& facts, std::vector<sql::Node> ctes, std::span<const std::string> variables)
+      : catalog_(catalog), facts_(facts), ctes_(std::move(ctes)), variables_(variables) {}
 
   void from_item(const sql::Node& item) {
     if (item.is("RangeVar")) {
@@ -94,10 +94,13 @@ class Analyzer {
         if (facts_.relations[i].alias == qualifier) return std::make_pair(i, column);
       return std::nullopt;
     }
+    // A function's variable, unless a table of the query has a column so named (a column
+    // wins in a SQL function; PL/pgSQL refuses the ambiguity, so a working body has none).
+    bool variable = std::find(variables_.begin(), variables_.end(), column) != variables_.end();
     std::optional<size_t> found;
     for (size_t i = 0; i < facts_.relations.size(); ++i) {
       const Table* t = facts_.relations[i].table;
-      if (facts_.relations.size() == 1 || (t && t->column(column))) {
+      if ((facts_.relations.size() == 1 && !variable) || (t && t->column(column))) {
         if (found) return std::nullopt;  // ambiguous
         found = i;
       }
@@ -338,6 +341,7 @@ class Analyzer {
   QueryFacts& facts_;
   std::vector<sql::Node> pending_join_quals_;
   std::vector<sql::Node> ctes_;  // innermost first
+  std::span<const std::string> variables_;
 };
 
 
@@ -378,13 +382,14 @@ void add_ctes(const sql::Node& stmt, std::vector<sql::Node>& out) {
   for (sql::Node c : with.list("ctes")) out.push_back(c);
 }
 
-QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog, std::span<const sql::Node> outer_ctes) {
+QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog, std::span<const sql::Node> outer_ctes,
+                         std::span<const std::string> variables) {
   QueryFacts facts;
   facts.catalog_ = &catalog;
   std::vector<sql::Node> ctes;
   add_ctes(stmt, ctes);
   ctes.insert(ctes.end(), outer_ctes.begin(), outer_ctes.end());
-  Analyzer a(catalog, facts, std::move(ctes));
+  Analyzer a(catalog, facts, std::move(ctes), variables);
   if (stmt.is("SelectStmt")) {
     sql::List from = stmt.list("fromClause");
     facts.relations.reserve(from.size() + 2);  // a join or two more than the items: grown once

@@ -92,7 +92,8 @@ struct QueryFacts {
   bool filter_served(size_t r) const;
 
  private:
-  friend QueryFacts analyze_query(const sql::Node&, const Catalog&, std::span<const sql::Node>);
+  friend QueryFacts analyze_query(const sql::Node&, const Catalog&, std::span<const sql::Node>,
+                                  std::span<const std::string>);
   const Catalog* catalog_ = &Catalog::none();  // the one the relations were found in
   // Filled when first asked: the facts are read-only to the rules, and one lint call uses
   // them on one thread.
@@ -103,8 +104,11 @@ struct QueryFacts {
 // Facts of a SelectStmt without set operations (UNION arms are analysed one by one), or of
 // an UpdateStmt / DeleteStmt (their relation and WHERE). A FROM name that a WITH query of
 // the statement or of `outer_ctes` (CommonTableExpr nodes of enclosing statements, innermost
-// first) defines is that query, not a table.
-QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog, std::span<const sql::Node> outer_ctes = {});
+// first) defines is that query, not a table. In a function's body, `variables` are its
+// parameter and variable names: a bare name that is one of them, and no column of the
+// query's tables, is a value the function passes in (as PostgreSQL resolves it).
+QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog, std::span<const sql::Node> outer_ctes = {},
+                         std::span<const std::string> variables = {});
 
 // Appends the WITH queries (CommonTableExpr nodes) a statement defines.
 void add_ctes(const sql::Node& stmt, std::vector<sql::Node>& out);

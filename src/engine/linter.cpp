@@ -18,6 +18,7 @@
 #include "rules/registry.hpp"
 #include "sql/lexer.hpp"
 #include "sql/parser.hpp"
+#include "sql/routine_body.hpp"
 
 namespace pglens {
 
@@ -193,6 +194,7 @@ bool Linter::spans_statements() const { return !impl_->file_rules.empty(); }
 struct StatementResult {
   std::vector<Diagnostic> findings;
   std::vector<std::any> facts;  // one per rule that looks across statements
+  std::vector<sql::Lexed> bodies;  // the lex of its function body's SQL, offsets as the findings'
 };
 
 struct LintCache::Impl {
@@ -224,32 +226,65 @@ std::vector<Diagnostic> Linter::lint(const SourceFile& file, const Catalog& cata
   return lint_with(file, catalog, nullptr, &prelint);
 }
 
+namespace {
+
+// A statement of a function's body as its own statement of the file: spans and locations
+// counted from the file's start, not from the body text's (which lies at `offset`).
+sql::Statement placed_at(const sql::Statement& st, uint32_t offset) {
+  sql::Statement out;
+  out.index = st.index;
+  out.span = {st.span.begin + offset, st.span.end + offset};
+  out.end = st.end + offset;
+  if (st.root) out.root = sql::Node::wrapped(st.root.id(), st.root.base() + offset);
+  out.error = st.error;
+  if (out.error) out.error->offset += offset;
+  return out;
+}
+
+// Whether a fix found in a function's body may stay: it must be safe, edit only text the
+// server reads as written there (not PERFORM's or a blanked INTO), and add nothing that would
+// end the body's dollar quote. A body in '...' or a string EXECUTE runs takes no edit: its
+// quotes would need doubling.
+bool fix_fits_body(const Fix& fix, std::string_view file, const sql::RoutineBody& body, const sql::BodySql& piece) {
+  if (!fix.safe || !body.dollar_quoted || piece.in_string) return false;
+  for (const TextEdit& e : fix.edits) {
+    if (e.span.begin < piece.offset || e.span.end > piece.offset + piece.text.size() || e.span.end > file.size())
+      return false;
+    if (file.substr(e.span.begin, e.span.end - e.span.begin) !=
+        std::string_view(piece.text).substr(e.span.begin - piece.offset, e.span.end - e.span.begin))
+      return false;
+    if (e.replacement.find('$') != std::string::npos) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 // The enabled rules set up for one file: checks its statements one at a time.
 class Linter::StatementChecker {
  public:
   StatementChecker(const Linter::Impl& im, const SourceFile& file, const Catalog& catalog, std::vector<Diagnostic>& out)
-      : im_(im) {
+      : im_(im), file_(file), out_(out) {
     contexts_.reserve(im.rules.size());
     for (const auto& r : im.rules) contexts_.emplace_back(r.rule->info(), im.config, file, catalog, r.severity, out, facts_);
   }
 
-  // Runs the rules on one statement; its findings go to `out`, its facts (one per rule that
-  // looks across statements) to `into`.
-  void check(const sql::Statement& st, std::vector<std::any>& into) {
+  // Runs the rules on one statement, and on the SQL of its body when it creates a function;
+  // its findings go to `out`, its facts (one per rule that looks across statements) to
+  // `into`. The statements and comments of a body's SQL are added to `bodies` (in file
+  // offsets), for the suppression comments written there.
+  void check(const sql::Statement& st, std::vector<std::any>& into, std::vector<sql::Lexed>& bodies) {
     facts_.clear();  // its nodes die with the previous statement's tree
-    for (size_t i = 0; i < im_.rules.size(); ++i) {
-      contexts_[i].see_until(st.end);
-      im_.rules[i].rule->check_statement(st, contexts_[i]);
-    }
-    if (st.root && !im_.dispatch.empty()) {
-      frames_.clear();
-      TreeWalker(im_.dispatch, im_.rules, contexts_, st, frames_).visit(st.root, {});
-    }
+    bool routine = st.root.is("CreateFunctionStmt");
+    // A BEGIN ATOMIC body is part of the statement's tree, and reads the parameters.
+    facts_.set_variables(routine ? sql::routine_parameters(st.root) : std::vector<std::string>());
+    run_rules(st);
     into.resize(im_.file_rules.size());
     for (size_t f = 0; f < im_.file_rules.size(); ++f) {
       size_t i = im_.file_rules[f];
       into[f] = im_.rules[i].rule->statement_fact(st, contexts_[i]);
     }
+    if (routine) check_body(st, bodies);
   }
   // Whether a rule looked at the catalog while checking the last statement.
   bool catalog_used() const { return facts_.catalog_used(); }
@@ -262,7 +297,53 @@ class Linter::StatementChecker {
   }
 
  private:
+  void run_rules(const sql::Statement& st) {
+    for (size_t i = 0; i < im_.rules.size(); ++i) {
+      contexts_[i].see_until(st.end);
+      im_.rules[i].rule->check_statement(st, contexts_[i]);
+    }
+    if (st.root && !im_.dispatch.empty()) {
+      frames_.clear();
+      TreeWalker(im_.dispatch, im_.rules, contexts_, st, frames_).visit(st.root, {});
+    }
+  }
+
+  // The statements of the body's SQL, each checked as a statement of the file by the
+  // per-statement rules (the rules that look across statements see the file's own).
+  void check_body(const sql::Statement& st, std::vector<sql::Lexed>& bodies) {
+    std::optional<sql::RoutineBody> body = sql::routine_body(st.root, file_.text, st.span);
+    if (!body) return;
+    facts_.set_variables(std::move(body->variables));
+    // Its own parser: the statement's tree, from the file's parse, lives on meanwhile.
+    thread_local sql::Parser body_parser;
+    // The comments are the whole body's; the statements, those of the SQL it runs.
+    sql::Lexed body_lex;
+    body_lex.comments = sql::lex(std::string_view(file_.text).substr(body->text.begin, body->text.end - body->text.begin)).comments;
+    for (auto& c : body_lex.comments) c.span = {c.span.begin + body->text.begin, c.span.end + body->text.begin};
+    for (const sql::BodySql& piece : body->sql) {
+      sql::Lexed lexed = sql::lex(piece.text);
+      size_t first = out_.size();
+      body_parser.parse(piece.text, lexed.statements, [&](const sql::Statement& inner) {
+        facts_.forget_queries();
+        sql::Statement placed = placed_at(inner, piece.offset);
+        placed.in_function_body = true;
+        placed.rows_stay_in_server = piece.rows_stay_in_server;
+        run_rules(placed);
+      });
+      for (size_t i = first; i < out_.size(); ++i)
+        if (out_[i].fix_value && !fix_fits_body(*out_[i].fix_value, file_.text, *body, piece)) out_[i].fix_value.reset();
+      for (const auto& s : lexed.statements)
+        body_lex.statements.push_back({{s.span.begin + piece.offset, s.span.end + piece.offset}, s.end + piece.offset,
+                                       s.psql_variables, s.copy_data});
+    }
+    std::sort(body_lex.statements.begin(), body_lex.statements.end(),
+              [](const sql::StatementSpan& a, const sql::StatementSpan& b) { return a.span.begin < b.span.begin; });
+    bodies.push_back(std::move(body_lex));
+  }
+
   const Linter::Impl& im_;
+  const SourceFile& file_;
+  std::vector<Diagnostic>& out_;
   detail::QueryFactsCache facts_;
   std::vector<detail::RuleContext> contexts_;
   std::vector<detail::Frame> frames_;  // the walk's ancestors, reused
@@ -317,7 +398,7 @@ void Linter::prelint(const ParsedDdl& ddl, Prelint::Impl& into) const {
   for (const sql::Statement& st : ddl.parsed.statements()) {
     if (!st.root || st.error) continue;  // the lint reports it as it parses it
     auto result = std::make_shared<StatementResult>();
-    checker.check(st, result->facts);
+    checker.check(st, result->facts, result->bodies);
     if (!checker.catalog_used()) {
       result->findings.assign(std::make_move_iterator(out.begin()), std::make_move_iterator(out.end()));
       auto [it, added] = file.statements.insert_or_assign(st.span.begin, Prelint::Impl::Kept{st.end, std::move(result)});
@@ -354,12 +435,21 @@ size_t common_suffix(std::string_view a, std::string_view b, size_t limit) {
   return i;
 }
 
+void move_span(Span& s, uint32_t by) { s = {s.begin + by, s.end + by}; }  // wraps around on purpose
+
 void shift(Diagnostic& d, uint32_t by) {
-  auto move = [by](Span& s) { s = {s.begin + by, s.end + by}; };  // wraps around on purpose
-  move(d.span);
-  for (auto& r : d.related_locations) move(r.span);
+  move_span(d.span, by);
+  for (auto& r : d.related_locations) move_span(r.span, by);
   if (d.fix_value)
-    for (auto& e : d.fix_value->edits) move(e.span);
+    for (auto& e : d.fix_value->edits) move_span(e.span, by);
+}
+
+void shift(sql::Lexed& lexed, uint32_t by) {
+  for (auto& st : lexed.statements) {
+    move_span(st.span, by);
+    st.end += by;
+  }
+  for (auto& c : lexed.comments) move_span(c.span, by);
 }
 
 }  // namespace
@@ -413,6 +503,7 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
   const size_t fact_rules = im.file_rules.size();
   std::vector<const std::any*> facts(spans.size() * fact_rules);
 
+  std::vector<sql::Lexed> bodies;  // the lex of the functions' bodies' SQL, for suppressions
   std::vector<std::any> own_facts;  // without a cache
   std::vector<std::shared_ptr<const StatementResult>> results;  // with one
   if (!cache) {
@@ -420,7 +511,7 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
     std::vector<std::any> one;
     auto parse_run = [&](size_t from, size_t to) {
       auto visit = [&](const sql::Statement& st) {
-        checker.check(st, one);
+        checker.check(st, one, bodies);
         for (size_t f = 0; f < fact_rules; ++f) own_facts[(from + st.index) * fact_rules + f] = std::move(one[f]);
       };
       if (from == 0 && to == spans.size()) return parser.parse(text, spans, visit);
@@ -441,6 +532,7 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
       for (size_t k = 0; k < spans.size();) {
         if (const StatementResult* r = kept(k)) {
           out.insert(out.end(), r->findings.begin(), r->findings.end());
+          bodies.insert(bodies.end(), r->bodies.begin(), r->bodies.end());
           for (size_t f = 0; f < fact_rules; ++f) facts[k * fact_rules + f] = &r->facts[f];
           ++reused;
           ++k;
@@ -479,6 +571,7 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
     for (size_t k = 0; k < spans.size();) {
       if (results[k]) {
         for (const Diagnostic& d : results[k]->findings) shift(out.emplace_back(d), spans[k].span.begin);
+        for (const sql::Lexed& b : results[k]->bodies) shift(bodies.emplace_back(b), spans[k].span.begin);
         ++k;
         continue;
       }
@@ -489,8 +582,11 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
       parser.parse(text, run, [&](const sql::Statement& st) {
         auto result = std::make_shared<StatementResult>();
         size_t before = out.size();
-        checker.check(st, result->facts);
+        std::vector<sql::Lexed> own_bodies;
+        checker.check(st, result->facts, own_bodies);
         for (size_t i = before; i < out.size(); ++i) shift(result->findings.emplace_back(out[i]), 0u - st.span.begin);
+        bodies.insert(bodies.end(), own_bodies.begin(), own_bodies.end());
+        for (sql::Lexed& b : own_bodies) shift(result->bodies.emplace_back(std::move(b)), 0u - st.span.begin);
         results[k + st.index] = std::move(result);
       });
       c->last_checked += end - k;
@@ -507,12 +603,19 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
   }
 
   // Most files have no suppression: then no line index of the whole text is needed.
-  bool any_suppression = std::any_of(lexed.comments.begin(), lexed.comments.end(), [&](const sql::Comment& cm) {
-    return text.substr(cm.span.begin, cm.span.end - cm.span.begin).find("pglens-ignore") != std::string_view::npos;
-  });
-  if (any_suppression) {
+  auto suppresses = [&](const sql::Lexed& l) {
+    return std::any_of(l.comments.begin(), l.comments.end(), [&](const sql::Comment& cm) {
+      return text.substr(cm.span.begin, cm.span.end - cm.span.begin).find("pglens-ignore") != std::string_view::npos;
+    });
+  };
+  if (suppresses(lexed) || std::any_of(bodies.begin(), bodies.end(), suppresses)) {
     LineIndex lines(text);
     auto sups = detail::find_suppressions(text, lines, lexed.comments, lexed.statements);
+    // A comment in a function's body applies among the body's statements.
+    for (const sql::Lexed& body : bodies) {
+      auto in_body = detail::find_suppressions(text, lines, body.comments, body.statements);
+      sups.insert(sups.end(), std::make_move_iterator(in_body.begin()), std::make_move_iterator(in_body.end()));
+    }
     detail::apply_suppressions(sups, out);
     if (im.unused_ignore) report_unused_ignores(text, sups, *im.unused_ignore, out);
   }

@@ -31,6 +31,11 @@ struct Statement {
   Node root;                // {"SelectStmt": {...}}; invalid when the statement did not parse
                             // or holds no statement
   std::optional<ParseError> error;
+  // A statement of a function's body (sql/routine_body.hpp): it runs on every call, in a
+  // migration too. In a PL/pgSQL body, PL/pgSQL may read its rows itself (SELECT ... INTO,
+  // PERFORM, a FOR loop): then none of them reaches the caller.
+  bool in_function_body = false;
+  bool rows_stay_in_server = false;
 };
 
 class Parser {
