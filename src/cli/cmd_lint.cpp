@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "advise/advise.hpp"
 #include "cli/cli.hpp"
 #include "pglens/lint.hpp"
 #include "pglens/report.hpp"
@@ -285,6 +286,24 @@ int run_lint(LintArgs& args) {
     j.prelint = prelints[j.linter].get();
   }
 
+  // --db: each suggested index is asked of the server's planner (HypoPG) before it is printed,
+  // on one read-only session for the run, from this thread (the workers only lint).
+  std::optional<advise::Session> planner;
+  if (!args.db.empty() && !jobs.empty()) {
+    const Config& config = jobs.front().linter->config();
+    advise::Options options;
+    options.search_path = config.search_path;
+    options.statement_timeout_ms = static_cast<int>(config.database_statement_timeout_ms);
+    std::string error;
+    planner = advise::Session::open(database_url_for(config, args.db, true, nullptr), options, error);
+    if (!planner)
+      print_notice(fmt::format("suggested indexes are not verified: {}", error));
+    else if (!planner->has_hypopg())
+      print_notice(
+          "suggested indexes are not verified: HypoPG is not installed on the server (CREATE EXTENSION hypopg, from "
+          "the hypopg package for the server's version; see `pglens advise --help`)");
+  }
+
   // Lint in parallel; print in input order as soon as each file's turn comes.
   std::vector<std::optional<FileReport>> done(jobs.size());
   std::vector<std::vector<std::string>> fix_notes(jobs.size());  // by job, said on stderr
@@ -337,6 +356,7 @@ int run_lint(LintArgs& args) {
     done[i].reset();
     lock.unlock();
     for (const auto& note : fix_notes[i]) fmt::print(stderr, "pglens: warning: {}: {}\n", rep.file.path, note);
+    if (planner) advise::verify_index_findings(*planner, *jobs[i].catalog, rep);
     if (rep.error.empty() && rep.diagnostics.empty()) rep.file.text.clear();  // nothing to show: free it
     for (const auto& d : rep.diagnostics)
       if (d.severity >= threshold) over_threshold = true;
