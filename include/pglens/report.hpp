@@ -1,6 +1,7 @@
 // Rendering diagnostics: text (compiler-style), json, SARIF 2.1.0, GitHub workflow commands.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -17,6 +18,12 @@ std::optional<ReportFormat> parse_report_format(std::string_view s);
 
 // One linted file: its text (for source excerpts and positions) and its findings, or the
 // reason it could not be linted.
+// What the server's planner said of a finding's suggested index (lint --db, with HypoPG).
+struct IndexVerdict {
+  bool used = false;  // the re-planned statement reads the hypothetical index
+  double cost_before = 0, cost_after = 0;
+};
+
 struct FileReport {
   SourceFile file;
   std::vector<Diagnostic> diagnostics;
@@ -24,6 +31,7 @@ struct FileReport {
   std::optional<Position> error_position;  // where in the file, when it applies
   size_t fixes_applied = 0;                // by --fix
   bool write_failed = false;               // `error` is --fix's: the fixed file could not be written
+  std::map<size_t, IndexVerdict> verified;  // by index in `diagnostics`: the planner was asked (--db)
 };
 
 struct Summary {

@@ -13,6 +13,7 @@
 #include "db/connection.hpp"
 #include "pglens/plan.hpp"
 #include "pglens/plan_rules.hpp"
+#include "sql/lexer.hpp"
 #include "sql/parser.hpp"
 
 namespace pglens::advise {
@@ -446,6 +447,48 @@ std::optional<Candidate> prove_index(Session& session, const Catalog& catalog, c
   }
   prove(session, c, query, before->cost);
   return c;
+}
+
+void verify_index_findings(Session& session, const Catalog& catalog, FileReport& report) {
+  if (!session.has_hypopg()) return;
+  std::string_view text = report.file.text;
+  std::optional<sql::Lexed> lexed;
+  std::map<std::pair<std::string, std::string>, std::optional<Candidate>> proven;  // {statement, ddl}: asked once
+  for (size_t i = 0; i < report.diagnostics.size(); ++i) {
+    Diagnostic& d = report.diagnostics[i];
+    if (d.ddl_text.find("CREATE INDEX") == std::string::npos) continue;
+    if (!lexed) lexed = sql::lex(text);
+    const sql::StatementSpan* at = nullptr;
+    for (const auto& st : lexed->statements)
+      if (st.span.begin <= d.span.begin && d.span.begin < std::max(st.end, st.span.end + 1)) at = &st;
+    if (!at || at->psql_variables) continue;  // psql fills its variables in: the server cannot plan the text as written
+    std::string stmt(text.substr(at->span.begin, at->span.end - at->span.begin));
+    auto key = std::make_pair(stmt, d.ddl_text);
+    auto known = proven.find(key);
+    if (known == proven.end()) {
+      std::string error;
+      known = proven.emplace(key, prove_index(session, catalog, stmt, d.ddl_text, error)).first;
+    }
+    const auto& c = known->second;
+    if (!c) continue;
+    static constexpr std::string_view kCovered = "dropped: the existing index ";
+    if (c->verdict.starts_with(kCovered)) {
+      d.message += "; " + c->verdict.substr(9) + ": no new index needed";
+      d.ddl_text.clear();
+      continue;
+    }
+    if (c->verdict.starts_with("not proven")) continue;
+    report.verified[i] = IndexVerdict{.used = c->proof.used, .cost_before = c->proof.cost_before, .cost_after = c->proof.cost_after};
+    double r = c->proof.reduction();
+    std::string figures = fmt::format("cost {:.2f} \u2192 {:.2f} ({}{:.0f}%)", c->proof.cost_before, c->proof.cost_after,
+                                      r >= 0 ? "\u2212" : "+", std::abs(r) * 100);
+    if (c->proof.used) {
+      d.message += "; verified: " + figures;
+    } else {
+      d.message += "; the planner would not use this index (" + figures + " with it)";
+      d.ddl_text.clear();
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@
 #include "pglens/catalog.hpp"
 #include "pglens/config.hpp"
 #include "pglens/lint.hpp"
+#include "pglens/report.hpp"
 
 namespace pglens::db {
 class Connection;
@@ -179,6 +180,12 @@ QueryAdvice advise_query(Session& session, const Config& config, const Linter& l
 // nullopt and `error` when it could not be tried (no HypoPG, a query that does not plan).
 std::optional<Candidate> prove_index(Session& session, const Catalog& catalog, const std::string& query,
                                      const std::string& ddl, std::string& error);
+
+// lint --db, explain --db: each finding's suggested CREATE INDEX proven (prove_index) for the
+// statement of `text` the finding lies in. One the planner uses is marked verified, with the
+// cost figures in its message; one it would not use loses its DDL and says so. A finding whose
+// statement does not plan, or a session without HypoPG, is left as it is.
+void verify_index_findings(Session& session, const Catalog& catalog, FileReport& report);
 
 // Workload: every kept index is tried against every other query on its table; then the set
 // with the most benefit within the budget, one index serving several queries counted once.

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "advise/advise.hpp"
 #include "cli/cli.hpp"
 #include "pglens/lint.hpp"
 #include "pglens/report.hpp"
@@ -328,6 +329,25 @@ bool build_catalogs(std::vector<Job>& jobs, const std::string& db, unsigned thre
   return true;
 }
 
+// --db: each suggested index is asked of the server's planner (HypoPG) before it is printed,
+// on one read-only session for the run, from the printing thread (the workers only lint).
+std::optional<advise::Session> open_index_prover(const LintArgs& args, const std::vector<Job>& jobs) {
+  if (args.db.empty() || jobs.empty()) return std::nullopt;
+  const Config& config = jobs.front().linter->config();
+  advise::Options options;
+  options.search_path = config.search_path;
+  options.statement_timeout_ms = static_cast<int>(config.database_statement_timeout_ms);
+  std::string error;
+  auto prover = advise::Session::open(database_url_for(config, args.db, true, nullptr), options, error);
+  if (!prover)
+    print_notice(fmt::format("suggested indexes are not verified: {}", error));
+  else if (!prover->has_hypopg())
+    print_notice(
+        "suggested indexes are not verified: HypoPG is not installed on the server (CREATE EXTENSION hypopg, from "
+        "the hypopg package for the server's version; see `pglens advise --help`)");
+  return prover;
+}
+
 // Runs work(i) for every i < count on `threads` threads and hands each result to
 // consume(i, result) on the calling thread in index order, as soon as its turn comes (with
 // one thread, after all of them): the output of a parallel run is that of a serial one.
@@ -457,6 +477,7 @@ int run_lint(LintArgs& args) {
   Catalogs catalogs;
   if (!build_catalogs(jobs, args.db, n, catalogs)) return kExitError;
 
+  std::optional<advise::Session> prover = open_index_prover(args, jobs);
   Severity threshold = fail_threshold(args, jobs);
   bool over_threshold = false;
   auto reporter = make_reporter(*format, color);
@@ -468,6 +489,7 @@ int run_lint(LintArgs& args) {
   auto lint_one = [&](size_t i) { return lint_file(jobs[i], args, fix_notes[i]); };
   auto report_one = [&](size_t i, FileReport& rep) {
     for (const auto& note : fix_notes[i]) fmt::print(stderr, "pglens: warning: {}: {}\n", terminal_safe(rep.file.path), note);
+    if (prover) advise::verify_index_findings(*prover, *jobs[i].catalog, rep);
     if (rep.error.empty() && rep.diagnostics.empty()) rep.file.text.clear();  // nothing to show: free it
     over_threshold = over_threshold || std::any_of(rep.diagnostics.begin(), rep.diagnostics.end(),
                                                    [&](const Diagnostic& d) { return d.severity >= threshold; });

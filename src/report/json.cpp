@@ -36,6 +36,12 @@ class ObjectWriter {
     out_.append(digits, static_cast<size_t>(end - digits));
     return *this;
   }
+  // A planner cost, as EXPLAIN prints it: two decimals.
+  ObjectWriter& cost(std::string_view k, double v) {
+    key(k);
+    out_ += fmt::format("{:.2f}", v);
+    return *this;
+  }
   ObjectWriter& boolean(std::string_view k, bool v) {
     key(k);
     out_ += v ? "true" : "false";
@@ -125,7 +131,8 @@ std::string JsonReportWriter::file(const FileReport& r) {
   // dozen times from empty.
   text.reserve(1024 * r.diagnostics.size());
   LineIndex lines(r.file.text);
-  for (const auto& d : r.diagnostics) {
+  for (size_t i = 0; i < r.diagnostics.size(); ++i) {
+    const Diagnostic& d = r.diagnostics[i];
     ObjectWriter w = item();
     w.str("file", r.file.path).range(lines, d.span).num("offset", d.span.begin).num("end_offset", d.span.end);
     w.str("rule", d.rule).str("severity", to_string(d.severity)).str("message", d.message);
@@ -139,6 +146,8 @@ std::string JsonReportWriter::file(const FileReport& r) {
       fix.close();
     }
     if (!d.ddl_text.empty()) w.str("ddl", d.ddl_text);
+    if (auto v = r.verified.find(i); v != r.verified.end())
+      w.boolean("verified", v->second.used).cost("cost_before", v->second.cost_before).cost("cost_after", v->second.cost_after);
     if (!d.related_locations.empty())
       w.array("related", d.related_locations, [&](ObjectWriter& rel, const auto& rl) {
         rel.range(lines, rl.span).str("message", rl.message);

@@ -262,5 +262,69 @@ TEST(AdviseParameters, CountsDollarParametersOutsideStringsAndComments) {
   EXPECT_EQ(advise::parameter_count("SELECT $q$ $7 $q$, $$ $8 $$ FROM t WHERE a = $1"), 1);
 }
 
+// `pglens lint --db`: the index a finding suggests is asked of the server's planner through
+// HypoPG. The one it uses is marked verified with the cost figures; one it would not use
+// (a range matching nearly every row) loses its DDL and says why.
+const char* const kLintQueries =
+    "SELECT id, total FROM orders WHERE customer_id = 4242;\n"
+    "SELECT id FROM orders WHERE customer_id > 100;\n";
+
+std::vector<nlohmann::json> index_findings(const nlohmann::json& report, int line) {
+  std::vector<nlohmann::json> out;
+  if (!report.is_array()) return out;
+  for (const auto& d : report)  // lint's JSON: one object per finding
+    if (d.value("line", 0) == line && d.value("rule", std::string()).starts_with("missing-index")) out.push_back(d);
+  return out;
+}
+
+TEST_F(AdviseLive, LintDbVerifiesTheIndexThePlannerUsesAndDropsTheOther) {
+  psql("CREATE EXTENSION hypopg");
+  test::TempDir dir;
+  test::write_file(dir / "q.sql", kLintQueries);
+  auto q = (dir / "q.sql").string();
+  auto offline = test::run_pglens("lint --format json '" + q + "'");
+  auto r = test::run_pglens("lint --format json --db '" + url_ + "' '" + q + "'");
+  EXPECT_EQ(r.out.find(kPassword), std::string::npos);
+  EXPECT_EQ(r.err.find(kPassword), std::string::npos);
+  EXPECT_EQ(r.err.find("not verified"), std::string::npos) << r.err;
+  auto j = json_of(r);
+
+  auto used = index_findings(j, 1);
+  ASSERT_FALSE(used.empty()) << r.out;
+  for (const auto& d : used) {
+    EXPECT_TRUE(d.value("verified", false)) << d.dump();
+    EXPECT_NE(d.value("ddl", std::string()).find("orders (customer_id"), std::string::npos) << d.dump();
+    EXPECT_LT(d.value("cost_after", 1e9), d.value("cost_before", 0.0) / 2) << d.dump();
+    EXPECT_NE(d.value("message", std::string()).find("verified: cost"), std::string::npos) << d.dump();
+  }
+  auto unused = index_findings(j, 2);
+  ASSERT_FALSE(unused.empty()) << r.out;
+  for (const auto& d : unused) {
+    EXPECT_FALSE(d.value("verified", true)) << d.dump();
+    EXPECT_FALSE(d.contains("ddl")) << d.dump();
+    EXPECT_NE(d.value("message", std::string()).find("the planner would not use this index"), std::string::npos)
+        << d.dump();
+  }
+  // Nothing hypothetical is left behind, and the run wrote nothing: no real index appeared.
+  EXPECT_EQ(psql("SELECT count(*) FROM pg_indexes WHERE tablename = 'orders'"), std::vector<std::string>{"1"});
+
+  // Without --db nothing is asked and nothing is marked.
+  EXPECT_EQ(offline.out.find("\"verified\""), std::string::npos) << offline.out;
+  EXPECT_EQ(offline.out.find("planner would not use"), std::string::npos) << offline.out;
+}
+
+TEST_F(AdviseLive, LintDbWithoutHypoPGLeavesFindingsAsTheyAreAndSaysSoOnce) {
+  test::TempDir dir;
+  test::write_file(dir / "q.sql", kLintQueries);
+  auto r = test::run_pglens("lint --format json --db '" + url_ + "' '" + (dir / "q.sql").string() + "'");
+  auto at = r.err.find("HypoPG is not installed");
+  ASSERT_NE(at, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("HypoPG is not installed", at + 1), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("\"verified\""), std::string::npos) << r.out;
+  auto j = json_of(r);
+  for (int line : {1, 2})
+    for (const auto& d : index_findings(j, line)) EXPECT_TRUE(d.contains("ddl")) << d.dump();
+}
+
 }  // namespace
 }  // namespace pglens
