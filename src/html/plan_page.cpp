@@ -282,7 +282,9 @@ std::vector<QueryMark> query_marks(const Plan& p, const plan::Diagnosis& d) {
   for (size_t f = 0; f < d.findings.size(); ++f) {
     int node = d.findings[f].node;
     if (node < 0 || static_cast<size_t>(node) >= p.nodes.size()) continue;
-    for (auto [b, e] : find_word(p.query_text, p.nodes[static_cast<size_t>(node)].relation)) {
+    for (const auto& word : find_word(p.query_text, p.nodes[static_cast<size_t>(node)].relation)) {
+      // Not a structured binding: clang 14 (the fuzz and sanitizer builds) cannot capture one.
+      size_t b = word.first, e = word.second;
       auto same = std::find_if(marks.begin(), marks.end(), [&](const QueryMark& m) { return m.begin == b; });
       if (same != marks.end()) same->findings.push_back(f);
       else marks.push_back({b, e, {f}});
