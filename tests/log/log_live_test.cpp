@@ -281,8 +281,9 @@ TEST_F(LogLive, PercentilesWithinTheHistogramsBoundOfTheExactOnes) {
     double want = static_cast<double>(exact[rank - 1]);
     EXPECT_LE(std::abs(tail->histogram.quantile(q) - want), Histogram::kRelativeError * want + 1e-6) << "q = " << q;
   }
-  // The tail is seen: p99 is the slow calls, p50 the fast ones.
-  EXPECT_GT(tail->histogram.quantile(0.99), 10 * tail->histogram.quantile(0.5));
+  // The tail is seen: 8 calls in 200 sleep 10 ms, so p99 is one of them. pg_sleep's 10 ms is a
+  // floor on any machine; how fast the other calls run depends on the load, so p50 is not compared.
+  EXPECT_GE(tail->histogram.quantile(0.99), 10'000 * (1 - Histogram::kRelativeError));
   EXPECT_TRUE(logged_durations(stderr_log_, "SELECT id, total FROM orders WHERE user_id = ").size() == kUsers);
 }
 
