@@ -12,8 +12,8 @@
 // the wall time and peak RSS of `pglens lint` itself on the corpus.
 #include <pg_query.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -58,7 +58,8 @@ double cpu_now() {
 // `untimed`, if any, runs after each timing (what `pglens lint` leaves to the process's exit).
 constexpr int kRuns = 5;
 template <class F, class Untimed = void (*)()>
-double best_seconds(int reps, F&& f, bool wall = false, Untimed untimed = [] {}) {
+double best_seconds(
+    int reps, F&& f, bool wall = false, Untimed untimed = [] {}) {
   double best = 1e30;
   for (int i = 0; i < reps; ++i) {
     auto t = Clock::now();
@@ -90,8 +91,8 @@ std::string run_cli(const char* binary, const fs::path& corpus) {
 int main(int argc, char** argv) {
   fs::path corpus = argc > 1 ? fs::path(argv[1]) : fs::path("bench-corpus");
   if (!fs::exists(corpus)) {
-    std::string gen = fmt::format("python3 '{}/bench/gen_corpus.py' '{}' >/dev/null", PGLENS_SOURCE_DIR,
-                                  corpus.string());
+    std::string gen =
+        fmt::format("python3 '{}/bench/gen_corpus.py' '{}' >/dev/null", PGLENS_SOURCE_DIR, corpus.string());
     if (std::system(gen.c_str()) != 0) {
       fmt::print(stderr, "cannot generate the corpus with {}\n", gen);
       return 2;
@@ -159,7 +160,8 @@ int main(int argc, char** argv) {
   };
   size_t findings = 0, findings_with_catalog = 0;
   double one = best_seconds(kRuns, [&] { findings = lint_all(1, pglens::Catalog::none()); });
-  double all = best_seconds(kRuns, [&] { lint_all(cores, pglens::Catalog::none()); }, /*wall=*/true);
+  double all = best_seconds(
+      kRuns, [&] { lint_all(cores, pglens::Catalog::none()); }, /*wall=*/true);
 
   // As `pglens lint CORPUS` runs: the catalog from the DDL of the linted files, then the lint.
   pglens::CatalogSources sources;
@@ -170,7 +172,8 @@ int main(int argc, char** argv) {
   size_t tables = 0, indexes = 0, prelinted = 0;
   auto build = [&](pglens::Catalog& catalog, unsigned threads = 1, pglens::Prelint* prelint = nullptr) {
     sources.threads = threads;  // as pglens lint -jN: a thread parses the DDL ahead of the one applying it
-    sources.on_parsed = prelint ? prelint->hook() : pglens::ParsedDdlHook{};  // as pglens lint: the rules check the DDL then
+    sources.on_parsed =
+        prelint ? prelint->hook() : pglens::ParsedDdlHook{};  // as pglens lint: the rules check the DDL then
     if (auto err = pglens::build_catalog(config, sources, catalog)) {
       fmt::print(stderr, "catalog: {}\n", *err);
       std::exit(2);
@@ -183,10 +186,13 @@ int main(int argc, char** argv) {
     indexes = 0;
     for (const auto& t : catalog.tables()) indexes += t.indexes.size();
   });
-  double catalog_all = best_seconds(kRuns, [&] {
-    pglens::Catalog catalog;
-    build(catalog, cores);
-  }, /*wall=*/true);
+  double catalog_all = best_seconds(
+      kRuns,
+      [&] {
+        pglens::Catalog catalog;
+        build(catalog, cores);
+      },
+      /*wall=*/true);
   // pglens lint leaves the catalog and the prelint's results to the process's exit.
   std::unique_ptr<pglens::Catalog> catalog;
   std::unique_ptr<pglens::Prelint> prelint;
@@ -194,19 +200,25 @@ int main(int argc, char** argv) {
     catalog.reset();
     prelint.reset();
   };
-  double cli_one = best_seconds(kRuns, [&] {
-    catalog = std::make_unique<pglens::Catalog>();
-    prelint = std::make_unique<pglens::Prelint>(linter);
-    build(*catalog, 1, prelint.get());
-    findings_with_catalog = lint_all(1, *catalog, prelint.get());
-    prelinted = prelint->statements_kept();
-  }, /*wall=*/false, at_exit);
-  double cli_all = best_seconds(kRuns, [&] {
-    catalog = std::make_unique<pglens::Catalog>();
-    prelint = std::make_unique<pglens::Prelint>(linter);
-    build(*catalog, cores, prelint.get());
-    lint_all(cores, *catalog, prelint.get());
-  }, /*wall=*/true, at_exit);
+  double cli_one = best_seconds(
+      kRuns,
+      [&] {
+        catalog = std::make_unique<pglens::Catalog>();
+        prelint = std::make_unique<pglens::Prelint>(linter);
+        build(*catalog, 1, prelint.get());
+        findings_with_catalog = lint_all(1, *catalog, prelint.get());
+        prelinted = prelint->statements_kept();
+      },
+      /*wall=*/false, at_exit);
+  double cli_all = best_seconds(
+      kRuns,
+      [&] {
+        catalog = std::make_unique<pglens::Catalog>();
+        prelint = std::make_unique<pglens::Prelint>(linter);
+        build(*catalog, cores, prelint.get());
+        lint_all(cores, *catalog, prelint.get());
+      },
+      /*wall=*/true, at_exit);
 
   double n = static_cast<double>(statements.size());
   auto row = [&](std::string_view what, double secs) {
@@ -224,11 +236,14 @@ int main(int argc, char** argv) {
   fmt::print("findings: {} without a catalog, {} with the corpus catalog ({} tables, {} indexes)\n", findings,
              findings_with_catalog, tables, indexes);
   fmt::print("DDL statements checked as the catalog parsed them, not parsed again by the lint: {}\n", prelinted);
-  fmt::print("(1-thread rows: process CPU time; the parallel rows: wall time, so they need an otherwise idle machine)\n");
+  fmt::print(
+      "(1-thread rows: process CPU time; the parallel rows: wall time, so they need an otherwise idle machine)\n");
   auto verdict = [](bool met) { return met ? "met" : "NOT met"; };
-  fmt::print("targets, as pglens lint: 1 thread >= 0.80 x raw: {} ({:.2f}, {:.2f} per statement); {} cores >= 1.50 x raw: {} ({:.2f}, {:.2f} per statement)\n",
-             verdict(raw / cli_one >= 0.8), raw / cli_one, raw_statements / cli_one, cores,
-             cores < 2 ? "n/a (1 core)" : verdict(raw / cli_all >= 1.5), raw / cli_all, raw_statements / cli_all);
+  fmt::print(
+      "targets, as pglens lint: 1 thread >= 0.80 x raw: {} ({:.2f}, {:.2f} per statement); {} cores >= 1.50 x raw: {} "
+      "({:.2f}, {:.2f} per statement)\n",
+      verdict(raw / cli_one >= 0.8), raw / cli_one, raw_statements / cli_one, cores,
+      cores < 2 ? "n/a (1 core)" : verdict(raw / cli_all >= 1.5), raw / cli_all, raw_statements / cli_all);
 
   if (argc > 2) fmt::print("{}", cli_line);
   return 0;

@@ -100,8 +100,7 @@ Server spawn(const std::string& binary, int debounce_ms) {
     std::string debounce = std::to_string(debounce_ms);
     if (debounce_ms >= 0)
       execl(binary.c_str(), binary.c_str(), "lsp", "--debounce-ms", debounce.c_str(), static_cast<char*>(nullptr));
-    else
-      execl(binary.c_str(), binary.c_str(), "lsp", static_cast<char*>(nullptr));
+    else execl(binary.c_str(), binary.c_str(), "lsp", static_cast<char*>(nullptr));
     _exit(127);
   }
   close(to_child[0]);
@@ -118,7 +117,8 @@ std::vector<std::string> make_file(size_t lines) {
   for (size_t i = 0; out.size() < lines; ++i) {
     switch (i % 5) {
       case 0:
-        out.push_back(fmt::format("SELECT id, status, total FROM orders WHERE customer_id = {} AND status = 'open';", i));
+        out.push_back(
+            fmt::format("SELECT id, status, total FROM orders WHERE customer_id = {} AND status = 'open';", i));
         break;
       case 1:
         out.push_back("SELECT c.id, c.email, count(o.id) AS orders");
@@ -127,9 +127,7 @@ std::vector<std::string> make_file(size_t lines) {
         out.push_back(fmt::format(" WHERE c.created_at > now() - interval '{} days'", i % 90 + 1));
         out.push_back(" GROUP BY c.id, c.email;");
         break;
-      case 2:
-        out.push_back(fmt::format("SELECT * FROM order_items WHERE order_id = {};", i));
-        break;
+      case 2: out.push_back(fmt::format("SELECT * FROM order_items WHERE order_id = {};", i)); break;
       case 3:
         out.push_back(fmt::format("UPDATE orders SET status = 'shipped', shipped_at = now() WHERE id = {};", i));
         break;
@@ -161,13 +159,16 @@ void finish(Server& server) {
 // opened one whose single 880 KB line holds 40,000 findings.
 int long_line_hover(const std::string& binary) {
   Server server = spawn(binary, -1);
-  server.send({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", {{"capabilities", json::object()}}}});
+  server.send(
+      {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", {{"capabilities", json::object()}}}});
   server.receive();
   server.send({{"jsonrpc", "2.0"}, {"method", "initialized"}, {"params", json::object()}});
   const std::string small = "file:///tmp/pglens-bench/small.sql";
   server.send({{"jsonrpc", "2.0"},
                {"method", "textDocument/didOpen"},
-               {"params", {{"textDocument", {{"uri", small}, {"languageId", "sql"}, {"version", 1}, {"text", "SELECT * FROM orders;\n"}}}}}});
+               {"params",
+                {{"textDocument",
+                  {{"uri", small}, {"languageId", "sql"}, {"version", 1}, {"text", "SELECT * FROM orders;\n"}}}}}});
   server.await_diagnostics(1);
   std::string line;
   while (line.size() < 880'000) line += "SELECT 'é', * FROM t; ";
@@ -175,9 +176,10 @@ int long_line_hover(const std::string& binary) {
   for (int round = 0; round < 10; ++round) {
     const std::string uri = fmt::format("file:///tmp/pglens-bench/long-{}.sql", round);
     auto start = Clock::now();
-    server.send({{"jsonrpc", "2.0"},
-                 {"method", "textDocument/didOpen"},
-                 {"params", {{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1}, {"text", line}}}}}});
+    server.send(
+        {{"jsonrpc", "2.0"},
+         {"method", "textDocument/didOpen"},
+         {"params", {{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1}, {"text", line}}}}}});
     // Odd rounds ask once the server has read the document and its lint runs; even rounds
     // right behind the 880 KB message (the time includes reading it).
     if (round % 2 == 1) {
@@ -189,10 +191,12 @@ int long_line_hover(const std::string& binary) {
                  {"method", "textDocument/hover"},
                  {"params", {{"textDocument", {{"uri", small}}}, {"position", {{"line", 0}, {"character", 7}}}}}});
     server.await_response(100 + round);
-    (round % 2 ? hovers_during : hovers).push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    (round % 2 ? hovers_during : hovers)
+        .push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     server.await_diagnostics(1);
     publishes.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-    server.send({{"jsonrpc", "2.0"}, {"method", "textDocument/didClose"}, {"params", {{"textDocument", {{"uri", uri}}}}}});
+    server.send(
+        {{"jsonrpc", "2.0"}, {"method", "textDocument/didClose"}, {"params", {{"textDocument", {{"uri", uri}}}}}});
   }
   finish(server);
   std::sort(hovers.begin(), hovers.end());
@@ -201,8 +205,9 @@ int long_line_hover(const std::string& binary) {
   fmt::print("UTF-16 client, 880 KB line ({} bytes, 40,000 findings), 10 rounds:\n", line.size());
   fmt::print("  hover on another document, sent right behind the 880 KB didOpen: median {:.2f} ms, max {:.2f} ms\n",
              hovers[2], hovers.back());
-  fmt::print("  the same hover sent 100 ms later, while the lint runs: median {:.2f} ms, max {:.2f} ms (target < 100 ms)\n",
-             hovers_during[2], hovers_during.back());
+  fmt::print(
+      "  the same hover sent 100 ms later, while the lint runs: median {:.2f} ms, max {:.2f} ms (target < 100 ms)\n",
+      hovers_during[2], hovers_during.back());
   fmt::print("  the long line's diagnostics published after: median {:.0f} ms, max {:.0f} ms\n", publishes[5],
              publishes.back());
   return hovers_during.back() < 100.0 ? 0 : 1;
@@ -232,7 +237,8 @@ int main(int argc, char** argv) {
 
   Server server = spawn(binary, debounce_ms);
   const std::string uri = "file:///tmp/pglens-bench/queries.sql";
-  server.send({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", {{"capabilities", json::object()}}}});
+  server.send(
+      {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", {{"capabilities", json::object()}}}});
   server.receive();
   server.send({{"jsonrpc", "2.0"}, {"method", "initialized"}, {"params", json::object()}});
   auto open_start = Clock::now();
@@ -250,14 +256,16 @@ int main(int argc, char** argv) {
     size_t line = (static_cast<size_t>(e) * 97) % lines.size();
     std::string& current = lines[line];
     std::string replacement = current.ends_with(" ") ? current.substr(0, current.size() - 1) : current + " ";
-    json change = {{"range",
-                    {{"start", {{"line", line}, {"character", 0}}},
-                     {"end", {{"line", line}, {"character", current.size()}}}}},
-                   {"text", replacement}};
+    json change = {
+        {"range",
+         {{"start", {{"line", line}, {"character", 0}}}, {"end", {{"line", line}, {"character", current.size()}}}}},
+        {"text", replacement}};
     auto start = Clock::now();
-    server.send({{"jsonrpc", "2.0"},
-                 {"method", "textDocument/didChange"},
-                 {"params", {{"textDocument", {{"uri", uri}, {"version", version}}}, {"contentChanges", json::array({change})}}}});
+    server.send(
+        {{"jsonrpc", "2.0"},
+         {"method", "textDocument/didChange"},
+         {"params",
+          {{"textDocument", {{"uri", uri}, {"version", version}}}, {"contentChanges", json::array({change})}}}});
     server.await_diagnostics(version);
     latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     current = replacement;
@@ -270,7 +278,9 @@ int main(int argc, char** argv) {
   waitpid(server.pid, &status, 0);
 
   std::sort(latencies.begin(), latencies.end());
-  auto pct = [&](double p) { return latencies[std::min(latencies.size() - 1, static_cast<size_t>(p * latencies.size()))]; };
+  auto pct = [&](double p) {
+    return latencies[std::min(latencies.size() - 1, static_cast<size_t>(p * latencies.size()))];
+  };
   fmt::print("file: {} lines, {} bytes, {} findings published; first diagnostics after didOpen: {:.1f} ms\n",
              line_count, text.size(), findings, open_ms);
   fmt::print("didChange -> publishDiagnostics over {} one-line edits (debounce {}):\n", edits,

@@ -102,7 +102,8 @@ int main(int argc, char** argv) {
   double raw_walk = raw_path(true);
   double mb = static_cast<double>(bytes) / 1e6;
   auto row = [&](std::string_view what, double secs) {
-    fmt::print("{:<36} {:8.1f} ms {:7.1f} MB/s  {:.2f} x the JSON output\n", what, secs * 1e3, mb / secs, secs / json_only);
+    fmt::print("{:<36} {:8.1f} ms {:7.1f} MB/s  {:.2f} x the JSON output\n", what, secs * 1e3, mb / secs,
+               secs / json_only);
   };
   fmt::print("{} statements, {:.2f} MB (process CPU time, best of 3)\n", statements.size(), mb);
   row("pg_query_parse (JSON text)", json_only);

@@ -58,12 +58,13 @@ std::string text_plan(int count) {
     if (n.depth > 0) out += pad + "->  ";
     if (n.leaf) {
       out += "Seq Scan on table_" + std::to_string(n.id) + " t" + std::to_string(n.id) +
-             "  (cost=0.00..1834.00 rows=1000 width=44) (actual time=0.011..12.345 rows=998 loops=1)\n";
+          "  (cost=0.00..1834.00 rows=1000 width=44) (actual time=0.011..12.345 rows=998 loops=1)\n";
       out += detail + "Filter: ((status = 'open'::text) AND (amount > '100'::numeric))\n";
       out += detail + "Rows Removed by Filter: 99002\n";
     } else {
       out += "Hash Join  (cost=2034.00..4100.50 rows=1000 width=88) (actual time=15.100..40.250 rows=998 loops=1)\n";
-      out += detail + "Hash Cond: (t" + std::to_string(2 * n.id) + ".id = t" + std::to_string(2 * n.id + 1) + ".ref_id)\n";
+      out +=
+          detail + "Hash Cond: (t" + std::to_string(2 * n.id) + ".id = t" + std::to_string(2 * n.id + 1) + ".ref_id)\n";
     }
     out += detail + "Buffers: shared hit=1200 read=34\n";
   });
@@ -87,17 +88,17 @@ std::string json_plan(int count) {
       out += pad + "\"Join Type\": \"Inner\",\n";
     }
     out += pad + "\"Startup Cost\": 2034.00,\n" + pad + "\"Total Cost\": 4100.50,\n" + pad + "\"Plan Rows\": 1000,\n" +
-           pad + "\"Plan Width\": 88,\n" + pad + "\"Actual Startup Time\": 15.100,\n" + pad +
-           "\"Actual Total Time\": 40.250,\n" + pad + "\"Actual Rows\": 998,\n" + pad + "\"Actual Loops\": 1,\n";
+        pad + "\"Plan Width\": 88,\n" + pad + "\"Actual Startup Time\": 15.100,\n" + pad +
+        "\"Actual Total Time\": 40.250,\n" + pad + "\"Actual Rows\": 998,\n" + pad + "\"Actual Loops\": 1,\n";
     if (n.leaf) {
       out += pad + "\"Filter\": \"((status = 'open'::text) AND (amount > '100'::numeric))\",\n";
       out += pad + "\"Rows Removed by Filter\": 99002,\n";
     } else {
       out += pad + "\"Hash Cond\": \"(t" + std::to_string(2 * n.id) + ".id = t" + std::to_string(2 * n.id + 1) +
-             ".ref_id)\",\n";
+          ".ref_id)\",\n";
     }
     out += pad + "\"Shared Hit Blocks\": 1200,\n" + pad + "\"Shared Read Blocks\": 34,\n" + pad +
-           "\"Shared Dirtied Blocks\": 0,\n" + pad + "\"Shared Written Blocks\": 0";
+        "\"Shared Dirtied Blocks\": 0,\n" + pad + "\"Shared Written Blocks\": 0";
     // Children follow in "Plans"; close what is finished.
     int children = (2 * n.id <= count) + (2 * n.id + 1 <= count);
     if (children > 0) {
@@ -226,10 +227,11 @@ int main(int argc, char** argv) {
       };
       double nodes_big = big.nodes, nodes_base = base->nodes;
       double bytes_big = static_cast<double>(big.bytes), bytes_base = static_cast<double>(base->bytes);
-      fmt::print("linearity {} vs 10000 nodes: time per node x{:.2f} (cold x{:.2f}), time per byte x{:.2f} (cold x{:.2f})\n",
-                 big.nodes, ratio(big.warm, base->warm, nodes_big, nodes_base),
-                 ratio(big.cold, base->cold, nodes_big, nodes_base), ratio(big.warm, base->warm, bytes_big, bytes_base),
-                 ratio(big.cold, base->cold, bytes_big, bytes_base));
+      fmt::print(
+          "linearity {} vs 10000 nodes: time per node x{:.2f} (cold x{:.2f}), time per byte x{:.2f} (cold x{:.2f})\n",
+          big.nodes, ratio(big.warm, base->warm, nodes_big, nodes_base),
+          ratio(big.cold, base->cold, nodes_big, nodes_base), ratio(big.warm, base->warm, bytes_big, bytes_base),
+          ratio(big.cold, base->cold, bytes_big, bytes_base));
     }
     fmt::print("\n");
   }

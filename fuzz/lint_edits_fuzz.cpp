@@ -36,8 +36,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<Edit> edits;
   if (cut == std::string_view::npos) {
     size_t n = text.size();
-    edits = {{n / 2, n / 3, ""}, {n / 2, 0, ";"}, {n / 3, 0, "("}, {n / 3, 1, ""}, {n / 4, 0, "'"},
-             {n / 4, 1, "-- pglens-ignore: select-star\n"}, {n, 0, "\nINSERT INTO t (a) VALUES (1);"}, {0, 0, "/*"}};
+    edits = {{n / 2, n / 3, ""},
+             {n / 2, 0, ";"},
+             {n / 3, 0, "("},
+             {n / 3, 1, ""},
+             {n / 4, 0, "'"},
+             {n / 4, 1, "-- pglens-ignore: select-star\n"},
+             {n, 0, "\nINSERT INTO t (a) VALUES (1);"},
+             {0, 0, "/*"}};
   } else {
     input.remove_prefix(cut + 1);
     while (!input.empty()) {

@@ -8,11 +8,11 @@
 #include <string>
 #include <string_view>
 
-#include "rules/api/plan_conditions.hpp"
 #include "pglens/catalog.hpp"
 #include "pglens/config.hpp"
 #include "pglens/plan.hpp"
 #include "pglens/plan_rules.hpp"
+#include "rules/api/plan_conditions.hpp"
 
 namespace {
 
@@ -64,8 +64,8 @@ pglens::plan::Plan partitions(const std::string& condition) {
   append.children = {1, 2, 3};
   plan.nodes.push_back(append);
   for (int i = 1; i <= 3; ++i) {
-    plan.nodes.push_back(scan(i + 1, 0, "events_" + std::to_string(i), "events_" + std::to_string(i), condition,
-                              i == 1 ? 5 : 0, 20000));
+    plan.nodes.push_back(
+        scan(i + 1, 0, "events_" + std::to_string(i), "events_" + std::to_string(i), condition, i == 1 ? 5 : 0, 20000));
     plan.nodes.back().parent_relationship = "Member";
   }
   plan.execution_time_ms = 30;

@@ -14,8 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Only what pglens parses: decoded UTF-8 without NUL bytes (decode_source refuses the rest).
   pglens::SourceFile file;
   pglens::DecodeError error;
-  if (!pglens::decode_source("fuzz.sql", std::string(reinterpret_cast<const char*>(data), size), file, error))
-    return 0;
+  if (!pglens::decode_source("fuzz.sql", std::string(reinterpret_cast<const char*>(data), size), file, error)) return 0;
   const std::string& text = file.text;
   for (const auto& s : pglens::sql::lex(text).statements) {
     std::string statement = text.substr(s.span.begin, s.end - s.span.begin);

@@ -12,40 +12,43 @@ const RuleInfo& partition_pruning_miss_info() {
       .category = RuleCategory::performance,
       .targets = {.sql = true, .plan = true},
       .default_severity = Severity::warning,
-      .options = {
-          {"min-partitions", int64_t{3},
-           "Report a partitioned table only from this many partitions (known to the catalog, or scanned in a plan)"},
-          {"min-scanned-share", 0.75,
-           "In a plan, report an Append that scans at least this share of the table's partitions"},
-          {"min-empty-share", 0.5,
-           "In a plan whose partition key is not known (no catalog), report when at least this share of the "
-           "scanned partitions returned no rows"},
-      },
-      .docs = {
-          .what_it_does =
-              "Reports a query on a partitioned table whose WHERE cannot prune partitions: no condition on the "
-              "partition key; the key wrapped in a function or cast; the key compared with a value of another "
-              "type; an OR with a condition on another column; `<>` or NOT on the key; a volatile value "
-              "(`random()`, `clock_timestamp()`). It names the key, the partitions at stake and the "
-              "pruning-friendly rewrite. In an EXPLAIN plan it reports an Append or MergeAppend over the "
-              "partitions of one table that scans all or most of them (`min-scanned-share`) while the key is "
-              "compared in a way pruning cannot use (the catalog names the key), or while each partition filters "
-              "on the same column and most return no rows (`min-empty-share`); it says which predicate defeated "
-              "pruning, generic plan parameters included. Plans where pruning worked stay quiet: `Subplans "
-              "Removed`, partitions `(never executed)`, only the matching partitions present.",
-          .why_is_this_bad =
-              "Pruning is what makes a partitioned table fast: PostgreSQL compares the key condition with each "
-              "partition's bounds and reads only the partitions that can hold matching rows. A condition it "
-              "cannot compare with the bounds makes it read every partition — often years of data for one "
-              "day's rows — and each partition's indexes are searched too.",
-          .example = "-- events is PARTITION BY RANGE (created), one partition per quarter\n"
-                     "SELECT count(*) FROM events WHERE date_trunc('month', created) = '2024-02-01';\n"
-                     "-- in its plan: Append over all 4 partitions, 3 of them returning no rows",
-          .use_instead = "SELECT count(*) FROM events\n"
-                         "WHERE created >= '2024-02-01' AND created < '2024-03-01';  -- reads events_2024_q1 only",
-          .references = "https://www.postgresql.org/docs/current/ddl-partitioning.html#DDL-PARTITION-PRUNING\n"
-                        "https://www.postgresql.org/docs/current/runtime-config-query.html#GUC-PLAN-CACHE-MODE",
-      },
+      .options =
+          {
+              {"min-partitions", int64_t{3},
+               "Report a partitioned table only from this many partitions (known to the catalog, or scanned in a "
+               "plan)"},
+              {"min-scanned-share", 0.75,
+               "In a plan, report an Append that scans at least this share of the table's partitions"},
+              {"min-empty-share", 0.5,
+               "In a plan whose partition key is not known (no catalog), report when at least this share of the "
+               "scanned partitions returned no rows"},
+          },
+      .docs =
+          {
+              .what_it_does =
+                  "Reports a query on a partitioned table whose WHERE cannot prune partitions: no condition on the "
+                  "partition key; the key wrapped in a function or cast; the key compared with a value of another "
+                  "type; an OR with a condition on another column; `<>` or NOT on the key; a volatile value "
+                  "(`random()`, `clock_timestamp()`). It names the key, the partitions at stake and the "
+                  "pruning-friendly rewrite. In an EXPLAIN plan it reports an Append or MergeAppend over the "
+                  "partitions of one table that scans all or most of them (`min-scanned-share`) while the key is "
+                  "compared in a way pruning cannot use (the catalog names the key), or while each partition filters "
+                  "on the same column and most return no rows (`min-empty-share`); it says which predicate defeated "
+                  "pruning, generic plan parameters included. Plans where pruning worked stay quiet: `Subplans "
+                  "Removed`, partitions `(never executed)`, only the matching partitions present.",
+              .why_is_this_bad =
+                  "Pruning is what makes a partitioned table fast: PostgreSQL compares the key condition with each "
+                  "partition's bounds and reads only the partitions that can hold matching rows. A condition it "
+                  "cannot compare with the bounds makes it read every partition — often years of data for one "
+                  "day's rows — and each partition's indexes are searched too.",
+              .example = "-- events is PARTITION BY RANGE (created), one partition per quarter\n"
+                         "SELECT count(*) FROM events WHERE date_trunc('month', created) = '2024-02-01';\n"
+                         "-- in its plan: Append over all 4 partitions, 3 of them returning no rows",
+              .use_instead = "SELECT count(*) FROM events\n"
+                             "WHERE created >= '2024-02-01' AND created < '2024-03-01';  -- reads events_2024_q1 only",
+              .references = "https://www.postgresql.org/docs/current/ddl-partitioning.html#DDL-PARTITION-PRUNING\n"
+                            "https://www.postgresql.org/docs/current/runtime-config-query.html#GUC-PLAN-CACHE-MODE",
+          },
       .summary = "a condition that keeps PostgreSQL from pruning partitions: every partition is read",
   };
   return info;
@@ -87,28 +90,30 @@ std::string general_fix(Defeat defeat, std::string_view key) {
   // `key` comes formatted: "`created`", or "the partition key" when the plan does not say.
   switch (defeat) {
     case Defeat::no_key_condition:
-      return fmt::format("add a condition on {} (an equality, IN list or range with constants or parameters) so "
-                         "only the partitions holding those rows are read",
-                         key);
+      return fmt::format(
+          "add a condition on {} (an equality, IN list or range with constants or parameters) so "
+          "only the partitions holding those rows are read",
+          key);
     case Defeat::function_on_key:
     case Defeat::cast_on_key:
       return fmt::format("compare the bare key {} with a value or a range of its own type", key);
     case Defeat::type_mismatch:
       return fmt::format("write the value in the type of {}, so the value is cast instead of the key", key);
     case Defeat::or_other_column:
-      return fmt::format("split the OR into a UNION ALL of one query per arm (the arm on {} prunes), or bound "
-                         "every arm by {}",
-                         key, key);
-    case Defeat::negation:
-      return fmt::format("say which values of {} you want, as a range or an IN list", key);
+      return fmt::format(
+          "split the OR into a UNION ALL of one query per arm (the arm on {} prunes), or bound "
+          "every arm by {}",
+          key, key);
+    case Defeat::negation: return fmt::format("say which values of {} you want, as a range or an IN list", key);
     case Defeat::volatile_value:
       return "compare with a stable value instead — now(), CURRENT_TIMESTAMP, CURRENT_DATE, or a parameter the "
              "application computes once — and PostgreSQL prunes when execution starts";
     case Defeat::generic_parameter:
-      return fmt::format("send a statement with and one without the condition on {} instead of switching it off "
-                         "with a parameter, or give each execution a custom plan (SET plan_cache_mode = "
-                         "force_custom_plan)",
-                         key);
+      return fmt::format(
+          "send a statement with and one without the condition on {} instead of switching it off "
+          "with a parameter, or give each execution a custom plan (SET plan_cache_mode = "
+          "force_custom_plan)",
+          key);
   }
   return {};
 }
@@ -130,15 +135,19 @@ void for_each_leaf(const Catalog& catalog, const Table& table, const Leaf& leaf,
 
 std::vector<std::string> partition_names(const Catalog& catalog, const Table& parent, size_t max_names) {
   std::vector<std::string> out;
-  for_each_leaf(catalog, parent, [&](const Table& p) {
-    if (out.size() < max_names) out.push_back(p.schema == parent.schema ? p.name : p.qualified_name());
-  }, 0);
+  for_each_leaf(
+      catalog, parent,
+      [&](const Table& p) {
+        if (out.size() < max_names) out.push_back(p.schema == parent.schema ? p.name : p.qualified_name());
+      },
+      0);
   return out;
 }
 
 size_t partition_count(const Catalog& catalog, const Table& parent) {
   size_t n = 0;
-  for_each_leaf(catalog, parent, [&](const Table&) { ++n; }, 0);
+  for_each_leaf(
+      catalog, parent, [&](const Table&) { ++n; }, 0);
   return n;
 }
 

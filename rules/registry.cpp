@@ -8,22 +8,10 @@ namespace rules {
 
 std::span<const detail::SqlRule* const> sql_rules() {
   static const detail::SqlRule* const list[] = {
-      &syntax_error(),
-      &too_deep_to_analyze(),
-      &needs_newer_postgres(),
-      &select_star(),
-      &unused_ignore(),
-      &not_in_subquery(),
-      &large_offset(),
-      &single_row_inserts(),
-      &missing_index_filter(),
-      &missing_index_join(),
-      &missing_index_sort(),
-      &fk_without_index(),
-      &non_sargable_predicate(),
-      &partition_pruning_miss(),
-      &unbounded_select(),
-      &in_app_aggregation(),
+      &syntax_error(),           &too_deep_to_analyze(),    &needs_newer_postgres(), &select_star(),
+      &unused_ignore(),          &not_in_subquery(),        &large_offset(),         &single_row_inserts(),
+      &missing_index_filter(),   &missing_index_join(),     &missing_index_sort(),   &fk_without_index(),
+      &non_sargable_predicate(), &partition_pruning_miss(), &unbounded_select(),     &in_app_aggregation(),
   };
   return list;
 }

@@ -1,8 +1,8 @@
 #include "schema_rules.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <algorithm>
 #include <functional>
 
 #include <fmt/format.h>
@@ -13,9 +13,11 @@ namespace pglens::rules::schema {
 
 std::vector<RuleOption> size_options(bool unknown_size_is_large) {
   return {
-      {.name = "large-table-rows", .default_value = int64_t{10000},
+      {.name = "large-table-rows",
+       .default_value = int64_t{10000},
        .description = "A table counts as large from this many rows (from the catalog: live, snapshot or hints)"},
-      {.name = "unknown-size-is-large", .default_value = unknown_size_is_large,
+      {.name = "unknown-size-is-large",
+       .default_value = unknown_size_is_large,
        .description = "Treat a table the catalog knows but whose size it does not as large"},
   };
 }
@@ -120,15 +122,16 @@ Diagnostic& rests_on_size(Diagnostic& d, const Table& table, const detail::RuleC
 
 bool in_function_body(const detail::Walk& walk) {
   return walk.statement.in_function_body ||
-         std::any_of(walk.ancestors.begin(), walk.ancestors.end(),
-                     [](const detail::Frame& f) { return f.node.is("CreateFunctionStmt"); });
+      std::any_of(walk.ancestors.begin(), walk.ancestors.end(),
+                  [](const detail::Frame& f) { return f.node.is("CreateFunctionStmt"); });
 }
 
 bool one_off_change(const sql::Node& node, const detail::Walk& walk, const detail::RuleContext& ctx) {
   auto changes = [](const sql::Node& n) { return n.is("UpdateStmt") || n.is("DeleteStmt") || n.is("InsertStmt"); };
   if (in_function_body(walk)) return false;  // it runs on every call, wherever the function was created
   bool in_change = changes(node) ||
-                   std::any_of(walk.ancestors.begin(), walk.ancestors.end(), [&](const detail::Frame& f) { return changes(f.node); });
+      std::any_of(walk.ancestors.begin(), walk.ancestors.end(),
+                  [&](const detail::Frame& f) { return changes(f.node); });
   return in_change && ctx.in_migration();
 }
 
@@ -173,19 +176,19 @@ Span expression_span(std::string_view text, uint32_t begin, uint32_t limit, bool
     } else if (depth == 0 && (ch == ';' || (ch == ',' && !whole_clause))) {
       break;
     } else if (whole_clause) {
-      if (depth == 0 && (word_at(i, "ORDER") || word_at(i, "LIMIT") || word_at(i, "GROUP") || word_at(i, "OFFSET") ||
-                         word_at(i, "FETCH") || word_at(i, "FOR") || word_at(i, "WINDOW") || word_at(i, "HAVING") ||
-                         word_at(i, "RETURNING") || word_at(i, "UNION") || word_at(i, "INTERSECT") ||
-                         word_at(i, "EXCEPT")))
+      if (depth == 0 &&
+          (word_at(i, "ORDER") || word_at(i, "LIMIT") || word_at(i, "GROUP") || word_at(i, "OFFSET") ||
+           word_at(i, "FETCH") || word_at(i, "FOR") || word_at(i, "WINDOW") || word_at(i, "HAVING") ||
+           word_at(i, "RETURNING") || word_at(i, "UNION") || word_at(i, "INTERSECT") || word_at(i, "EXCEPT")))
         break;
     } else if (depth == 0 && word_at(i, "BETWEEN")) {
       between = true;
     } else if (depth == 0 && word_at(i, "AND")) {
       if (!between) break;
       between = false;
-    } else if (depth == 0 && (word_at(i, "OR") || word_at(i, "ORDER") || word_at(i, "LIMIT") || word_at(i, "GROUP") ||
-                              word_at(i, "OFFSET") || word_at(i, "RETURNING") || word_at(i, "WINDOW") ||
-                              word_at(i, "HAVING"))) {
+    } else if (depth == 0 &&
+               (word_at(i, "OR") || word_at(i, "ORDER") || word_at(i, "LIMIT") || word_at(i, "GROUP") ||
+                word_at(i, "OFFSET") || word_at(i, "RETURNING") || word_at(i, "WINDOW") || word_at(i, "HAVING"))) {
       break;
     }
     if (!std::isspace(static_cast<unsigned char>(ch))) last = i + 1;
@@ -253,7 +256,8 @@ std::optional<WrappedColumn> wrapped_column(const sql::Node& expression) {
 std::optional<std::string> sargable_rewrite(const catalog::Condition& c) {
   const sql::Node& expr = c.column_side;
   const sql::Node& value = c.value_side;
-  if (!value || (c.value != catalog::ValueKind::constant && c.value != catalog::ValueKind::parameter)) return std::nullopt;
+  if (!value || (c.value != catalog::ValueKind::constant && c.value != catalog::ValueKind::parameter))
+    return std::nullopt;
   auto col = wrapped_column(expr);
   if (!col) return std::nullopt;
   std::string v = catalog::deparse(value);
@@ -266,7 +270,8 @@ std::optional<std::string> sargable_rewrite(const catalog::Condition& c) {
     while (raw.is("TypeCast")) raw = raw.field("arg");
     std::string day = raw.is("A_Const") ? catalog::deparse(raw) : v;
     std::optional<std::string> after = raw.is("A_Const") ? next_day(day) : std::nullopt;
-    std::string start = raw.is("A_Const") ? day : fmt::format("{}::date", v.find("::") == std::string::npos ? v : "(" + v + ")");
+    std::string start =
+        raw.is("A_Const") ? day : fmt::format("{}::date", v.find("::") == std::string::npos ? v : "(" + v + ")");
     // Any other literal ('today', '2026-06-01 10:00') is typed as the cast typed it: an
     // untyped `'today' + 1` does not run, and compared with the column it would keep its time.
     if (raw.is("A_Const") && !after) start = "date " + day;
@@ -329,7 +334,8 @@ namespace {
 
 bool is_number_type(std::string_view type) {
   if (type.ends_with("]")) return false;  // an array
-  for (std::string_view t : {"smallint", "integer", "bigint", "numeric", "decimal", "real", "double precision", "money"})
+  for (std::string_view t :
+       {"smallint", "integer", "bigint", "numeric", "decimal", "real", "double precision", "money"})
     if (type.starts_with(t)) return true;
   return false;
 }
@@ -365,8 +371,8 @@ bool few_values(const Table& table, const catalog::ColumnPredicate& predicate) {
 
 std::optional<AggregationShape> aggregation_shape(const catalog::QueryFacts& facts, const sql::Node& select) {
   if (facts.relations.size() != 1 || !facts.relations[0].table || facts.star || !facts.outputs_only_columns ||
-      facts.output_columns.empty() || facts.has_aggregate || facts.has_group_by || facts.has_window ||
-      facts.distinct || has_row_limit(select) || select.has("limitOffset"))
+      facts.output_columns.empty() || facts.has_aggregate || facts.has_group_by || facts.has_window || facts.distinct ||
+      has_row_limit(select) || select.has("limitOffset"))
     return std::nullopt;
   const Table& table = *facts.relations[0].table;
   AggregationShape shape;

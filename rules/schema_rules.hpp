@@ -112,8 +112,8 @@ namespace pglens::rules::schema {
 // and no aggregate, GROUP BY, DISTINCT, LIMIT or selective WHERE. Selective: an equality with a
 // constant or parameter on a key column (primary, unique or foreign key, `id`, `*_id`), a
 // number, a date or time, or an expression, or a condition pglens cannot read; equality on a
-// text, boolean or enum column (`status = 'paid'`) and ranges are not. Shared by in-app-aggregation and unbounded-select (which
-// leaves such a query to the former).
+// text, boolean or enum column (`status = 'paid'`) and ranges are not. Shared by in-app-aggregation and
+// unbounded-select (which leaves such a query to the former).
 struct AggregationShape {
   size_t relation = 0;                // in QueryFacts::relations
   std::vector<std::string> measures;  // numeric non-key columns: sum / avg

@@ -90,8 +90,8 @@ struct Table {
   std::vector<Constraint> constraints;
   std::vector<Index> indexes;
   std::optional<Partitioning> partitioning;  // set on a partitioned parent
-  std::string parent_schema, parent_name;   // set on a partition
-  std::string bound;                        // "FOR VALUES FROM (...) TO (...)", "DEFAULT"
+  std::string parent_schema, parent_name;    // set on a partition
+  std::string bound;                         // "FOR VALUES FROM (...) TO (...)", "DEFAULT"
   SizeFacts size;
   std::string origin;
 
@@ -175,7 +175,7 @@ class Catalog {
   // few of which hold the column, and each Index is large, with its keys elsewhere.
   struct IndexDigest {
     enum class Method : uint8_t { btree, hash, brin, other };
-    uint64_t key_bits = 0;  // target_bit() of each key's column or expression
+    uint64_t key_bits = 0;     // target_bit() of each key's column or expression
     uint64_t leading_bit = 0;  // target_bit() of the first key; 0 when there is none
     Method method = Method::other;
     // One of 64 bits, by a hash of a key target (column name or canonical expression): two

@@ -25,10 +25,10 @@ struct TableHint {
 };
 
 struct Config {
-  std::string source;                  // the file it was read from; empty for the defaults
-  std::filesystem::path root;          // globs and schema paths are relative to this
-  std::vector<std::string> select;     // rule ids to run; empty or "ALL" means every rule
-  std::vector<std::string> ignore;     // rule ids never to run
+  std::string source;               // the file it was read from; empty for the defaults
+  std::filesystem::path root;       // globs and schema paths are relative to this
+  std::vector<std::string> select;  // rule ids to run; empty or "ALL" means every rule
+  std::vector<std::string> ignore;  // rule ids never to run
   std::vector<std::string> include{"**/*.sql"};
   std::vector<std::string> exclude;
   std::optional<Severity> fail_on;
@@ -47,8 +47,8 @@ struct Config {
   bool assume_large = false;
   // Files of migrations (globs, relative to root): their UPDATE / DELETE run once (a backfill),
   // not as the application's hot queries. The default finds the usual migration directories.
-  std::vector<std::string> migrations{"**/migrations/**", "**/migrate/**", "**/migration/**",
-                                      "**/alembic/versions/**", "**/flyway/**"};
+  std::vector<std::string> migrations{"**/migrations/**", "**/migrate/**", "**/migration/**", "**/alembic/versions/**",
+                                      "**/flyway/**"};
 
   bool rule_enabled(std::string_view id) const;
   // The severity a rule reports at, or nullopt when it is off.
@@ -65,9 +65,9 @@ struct Config {
 
 struct ConfigError {
   std::string file;
-  uint32_t line = 0;    // 1-based; 0 when not known
+  uint32_t line = 0;  // 1-based; 0 when not known
   uint32_t column = 0;
-  std::string message;  // names the key and what is wrong with it
+  std::string message;         // names the key and what is wrong with it
   std::string format() const;  // "file:line:col: message"
 };
 

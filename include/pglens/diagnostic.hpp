@@ -49,14 +49,26 @@ struct Diagnostic {
   Diagnostic(std::string rule_id, Span at, std::string msg)
       : rule(std::move(rule_id)), span(at), message(std::move(msg)) {}
 
-  Diagnostic& help(std::string text) { help_text = std::move(text); return *this; }
-  Diagnostic& fix(Fix f) { fix_value = std::move(f); return *this; }
-  Diagnostic& ddl(std::string text) { ddl_text = std::move(text); return *this; }
+  Diagnostic& help(std::string text) {
+    help_text = std::move(text);
+    return *this;
+  }
+  Diagnostic& fix(Fix f) {
+    fix_value = std::move(f);
+    return *this;
+  }
+  Diagnostic& ddl(std::string text) {
+    ddl_text = std::move(text);
+    return *this;
+  }
   Diagnostic& related(Span at, std::string msg) {
     related_locations.push_back({at, std::move(msg)});
     return *this;
   }
-  Diagnostic& with_severity(Severity s) { severity = s; return *this; }
+  Diagnostic& with_severity(Severity s) {
+    severity = s;
+    return *this;
+  }
 
   friend bool operator==(const Diagnostic&, const Diagnostic&) = default;
 };

@@ -88,39 +88,39 @@ struct WorkerStats {
 
 // Figures computed from the node and its children (see docs/plan-metrics.md).
 struct NodeMetrics {
-  double total_time_ms = 0;        // actual total time x loops (per-worker average under Gather)
-  double exclusive_time_ms = 0;    // total minus what the children spent, never below 0
-  double share = 0;                // exclusive time / execution time, 0..1
-  double total_rows = 0;           // actual rows x loops
-  double planned_total_rows = 0;   // plan rows x loops
-  std::optional<double> misestimate;     // max(actual/planned, planned/actual) on rows x loops
-  std::optional<double> removed_ratio;   // removed / (removed + returned), both x loops
-  Buffers exclusive_buffers;       // buffers minus the children's, never below 0
-  double exclusive_cost = 0;       // total cost minus the children's (plans without ANALYZE)
+  double total_time_ms = 0;             // actual total time x loops (per-worker average under Gather)
+  double exclusive_time_ms = 0;         // total minus what the children spent, never below 0
+  double share = 0;                     // exclusive time / execution time, 0..1
+  double total_rows = 0;                // actual rows x loops
+  double planned_total_rows = 0;        // plan rows x loops
+  std::optional<double> misestimate;    // max(actual/planned, planned/actual) on rows x loops
+  std::optional<double> removed_ratio;  // removed / (removed + returned), both x loops
+  Buffers exclusive_buffers;            // buffers minus the children's, never below 0
+  double exclusive_cost = 0;            // total cost minus the children's (plans without ANALYZE)
 };
 
 struct Node {
-  int id = 0;          // 1-based pre-order number: the same in every format
-  int parent = -1;     // index into Plan::nodes, -1 for the root
+  int id = 0;                 // 1-based pre-order number: the same in every format
+  int parent = -1;            // index into Plan::nodes, -1 for the root
   std::vector<int> children;  // indexes into Plan::nodes, in PostgreSQL's order
   int depth = 0;
 
   // Identity.
-  std::string node_type;       // "Seq Scan", "Aggregate", "Hash Join", "ModifyTable", ...
-  std::string strategy;        // Aggregate / SetOp: Plain | Sorted | Hashed | Mixed
-  std::string partial_mode;    // Aggregate: Simple | Partial | Finalize
-  std::string operation;       // ModifyTable / Foreign Scan: Insert | Update | Delete | Merge | Select
-  std::string join_type;       // joins: Inner | Left | Full | Right | Semi | Anti | Right Semi | Right Anti
-  std::string command;         // SetOp: Intersect | Intersect All | Except | Except All
-  std::string custom_provider; // Custom Scan (provider)
+  std::string node_type;        // "Seq Scan", "Aggregate", "Hash Join", "ModifyTable", ...
+  std::string strategy;         // Aggregate / SetOp: Plain | Sorted | Hashed | Mixed
+  std::string partial_mode;     // Aggregate: Simple | Partial | Finalize
+  std::string operation;        // ModifyTable / Foreign Scan: Insert | Update | Delete | Merge | Select
+  std::string join_type;        // joins: Inner | Left | Full | Right | Semi | Anti | Right Semi | Right Anti
+  std::string command;          // SetOp: Intersect | Intersect All | Except | Except All
+  std::string custom_provider;  // Custom Scan (provider)
   bool parallel_aware = false;
   bool async_capable = false;
   std::string scan_direction;  // index scans: Forward | Backward | NoMovement
 
   // What it reads.
   std::string relation, schema, alias, index_name;
-  std::string function_name;   // Function Scan
-  std::string cte_name;        // CTE Scan, WorkTable Scan
+  std::string function_name;  // Function Scan
+  std::string cte_name;       // CTE Scan, WorkTable Scan
 
   // Where it hangs.
   std::string parent_relationship;  // Outer | Inner | Member | Subquery | InitPlan | SubPlan
@@ -139,13 +139,13 @@ struct Node {
   std::vector<std::string> sort_key, group_key, presorted_key, output;
 
   // Sort.
-  std::string sort_method;              // quicksort | top-N heapsort | external merge | external sort
+  std::string sort_method;  // quicksort | top-N heapsort | external merge | external sort
   std::optional<int64_t> sort_space_kb;
-  std::string sort_space_type;          // Memory | Disk
+  std::string sort_space_type;  // Memory | Disk
 
   // Hash (Hash node) and HashAggregate.
   std::optional<int64_t> hash_buckets, original_hash_buckets, hash_batches, original_hash_batches;
-  std::optional<int64_t> peak_memory_kb;        // Hash "Memory Usage", HashAgg / Memoize "Memory Usage"
+  std::optional<int64_t> peak_memory_kb;  // Hash "Memory Usage", HashAgg / Memoize "Memory Usage"
   std::optional<int64_t> planned_partitions, disk_usage_kb;
   std::optional<int64_t> hashagg_batches;
 
@@ -207,23 +207,23 @@ struct Plan {
   std::optional<double> planning_time_ms, execution_time_ms;
   Buffers planning_buffers;
   std::optional<int64_t> planning_memory_used_kb, planning_memory_allocated_kb;  // MEMORY (17)
-  std::optional<double> serialization_time_ms;                                    // SERIALIZE (17)
+  std::optional<double> serialization_time_ms;                                   // SERIALIZE (17)
   std::vector<Property> serialization;
   std::vector<Trigger> triggers;
   std::vector<Property> settings;  // SETTINGS: name and value as printed
   Jit jit;
-  std::string query_text;          // auto_explain "Query Text", or --sql
+  std::string query_text;                 // auto_explain "Query Text", or --sql
   std::optional<double> log_duration_ms;  // auto_explain "duration:"
   std::vector<Property> properties;       // other plan-level lines / keys
   LineRange lines;
 
   // Derived (compute_metrics).
-  double total_time_ms = 0;   // execution time, or the root's total time when absent
-  int bottleneck = -1;        // index into nodes of the largest exclusive time, -1 when unknown
-                              // (without ANALYZE: of the largest exclusive cost)
+  double total_time_ms = 0;  // execution time, or the root's total time when absent
+  int bottleneck = -1;       // index into nodes of the largest exclusive time, -1 when unknown
+                             // (without ANALYZE: of the largest exclusive cost)
 
-  bool analyzed() const;      // true when actual figures are present
-  bool timed() const;         // true when actual times are present (not EXPLAIN (ANALYZE, TIMING OFF))
+  bool analyzed() const;  // true when actual figures are present
+  bool timed() const;     // true when actual times are present (not EXPLAIN (ANALYZE, TIMING OFF))
   const Node& root() const { return nodes.front(); }
 };
 

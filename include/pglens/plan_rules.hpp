@@ -27,9 +27,9 @@ struct Finding {
 
 // One index per table, merged across every finding that asked for one on that table.
 struct IndexAdvice {
-  std::string table;             // as the plan names it ("orders", "sales.orders")
-  std::string ddl;               // CREATE INDEX CONCURRENTLY ...;
-  std::string summary;           // "orders (customer_id, created_at)"
+  std::string table;               // as the plan names it ("orders", "sales.orders")
+  std::string ddl;                 // CREATE INDEX CONCURRENTLY ...;
+  std::string summary;             // "orders (customer_id, created_at)"
   std::vector<std::string> rules;  // the rules that asked for it
 };
 

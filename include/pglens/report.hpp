@@ -27,10 +27,10 @@ struct IndexVerdict {
 struct FileReport {
   SourceFile file;
   std::vector<Diagnostic> diagnostics;
-  std::string error;                     // non-empty when the file could not be read or decoded
-  std::optional<Position> error_position;  // where in the file, when it applies
-  size_t fixes_applied = 0;                // by --fix
-  bool write_failed = false;               // `error` is --fix's: the fixed file could not be written
+  std::string error;                        // non-empty when the file could not be read or decoded
+  std::optional<Position> error_position;   // where in the file, when it applies
+  size_t fixes_applied = 0;                 // by --fix
+  bool write_failed = false;                // `error` is --fix's: the fixed file could not be written
   std::map<size_t, IndexVerdict> verified;  // by index in `diagnostics`: the planner was asked (--db)
 };
 

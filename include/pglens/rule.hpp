@@ -42,9 +42,9 @@ struct RuleOption {
 struct RuleDocs {
   std::string_view what_it_does;
   std::string_view why_is_this_bad;
-  std::string_view example;      // SQL or a plan excerpt
+  std::string_view example;  // SQL or a plan excerpt
   std::string_view use_instead;
-  std::string_view references;   // one link or citation per line
+  std::string_view references;  // one link or citation per line
 };
 
 struct RuleInfo {

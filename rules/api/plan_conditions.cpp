@@ -25,8 +25,13 @@ std::string type_name(const Node& type_cast) {
     name += part.sval();
   }
   static constexpr std::pair<std::string_view, std::string_view> readable[] = {
-      {"int4", "integer"}, {"int8", "bigint"}, {"int2", "smallint"}, {"float8", "double precision"},
-      {"float4", "real"}, {"bool", "boolean"}, {"timestamptz", "timestamp with time zone"},
+      {"int4", "integer"},
+      {"int8", "bigint"},
+      {"int2", "smallint"},
+      {"float8", "double precision"},
+      {"float4", "real"},
+      {"bool", "boolean"},
+      {"timestamptz", "timestamp with time zone"},
       {"timestamp", "timestamp without time zone"}};
   for (const auto& [from, to] : readable)
     if (name == from) name = to;
@@ -97,7 +102,8 @@ std::string render(const Node& n, bool keep_qualifier, int depth = 0) {
   if (n.is("A_Expr")) {
     std::string op;
     for (Node part : n.list("name")) op = std::string(part.sval());
-    std::string l = render(n.field("lexpr"), keep_qualifier, depth + 1), r = render(n.field("rexpr"), keep_qualifier, depth + 1);
+    std::string l = render(n.field("lexpr"), keep_qualifier, depth + 1),
+                r = render(n.field("rexpr"), keep_qualifier, depth + 1);
     std::string_view kind = n.str("kind");
     if (kind == "AEXPR_OP_ANY") return fmt::format("{} {} ANY ({})", l, op, r);
     if (kind == "AEXPR_OP_ALL") return fmt::format("{} {} ALL ({})", l, op, r);
@@ -222,9 +228,9 @@ Conjunct read_conjunct(const Node& n) {
     for (Node part : n.list("name")) op = std::string(part.sval());
     std::string_view kind = n.str("kind");
     c.operator_text = kind == "AEXPR_IN" ? (op == "=" ? "IN" : "NOT IN")
-                      : kind == "AEXPR_BETWEEN" ? "BETWEEN"
-                      : kind == "AEXPR_NOT_BETWEEN" ? "NOT BETWEEN"
-                                                     : op;
+        : kind == "AEXPR_BETWEEN"        ? "BETWEEN"
+        : kind == "AEXPR_NOT_BETWEEN"    ? "NOT BETWEEN"
+                                         : op;
     Side l = side_of(n.field("lexpr")), r = side_of(n.field("rexpr"));
     bool swap = !l.is_column && r.is_column;
     if (swap) std::swap(l, r);
@@ -250,10 +256,11 @@ Conjunct read_conjunct(const Node& n) {
     }
     // Canonical text with the column on the left, as an index predicate reads.
     std::string left = l.wrapped ? l.text : l.column.column;
-    std::string right = r.is_column ? (r.wrapped ? r.text : fmt::format("{}{}{}", r.column.qualifier,
-                                                                          r.column.qualifier.empty() ? "" : ".",
-                                                                          r.column.column))
-                                    : r.constant_text;
+    std::string right = r.is_column
+        ? (r.wrapped
+               ? r.text
+               : fmt::format("{}{}{}", r.column.qualifier, r.column.qualifier.empty() ? "" : ".", r.column.column))
+        : r.constant_text;
     std::string shown_op = swap ? std::string(flipped(op)) : op;
     if (kind == "AEXPR_OP_ANY") c.text = fmt::format("{} {} ANY ({})", left, shown_op, right);
     else if (kind == "AEXPR_OP" && !right.empty()) {

@@ -21,7 +21,7 @@ struct ColumnName {
 
 // One AND-ed condition.
 struct Conjunct {
-  std::string text;         // canonical text, casts on constants dropped: "status = 'pending'"
+  std::string text;  // canonical text, casts on constants dropped: "status = 'pending'"
   CompareOp op = CompareOp::other;
   // The operator as printed ("=", "<>", "~~"), or what the conjunct is: "IN", "BETWEEN",
   // "IS NULL", "IS NOT NULL", "OR", "NOT"; empty for anything else.
@@ -37,8 +37,8 @@ struct Conjunct {
   std::string param;        // "$1" when compared with a parameter
   ColumnName other_column;  // set when compared with a column (a join condition)
   bool is_null_test = false;
-  bool has_or = false;      // an OR (or NOT) at this level: no single index key serves it
-  bool has_param = false;   // a parameter ($1) anywhere in it
+  bool has_or = false;              // an OR (or NOT) at this level: no single index key serves it
+  bool has_param = false;           // a parameter ($1) anywhere in it
   std::vector<ColumnName> columns;  // every column the conjunct reads
 };
 
@@ -57,7 +57,7 @@ bool refers_to(const ColumnName& name, std::string_view relation, std::string_vi
 
 // Sort keys as printed ("o.created_at DESC", "(lower(email))"): column, direction.
 struct SortKeyText {
-  ColumnName column;     // empty column for an expression
+  ColumnName column;  // empty column for an expression
   std::string expression;
   bool descending = false;
   bool nulls_first = false;

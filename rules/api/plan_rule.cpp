@@ -117,7 +117,7 @@ double rows_removed(const plan::Node& node) {
   double loops = node.actual_loops.value_or(1);
   return (node.rows_removed_by_filter.value_or(0) + node.rows_removed_by_join_filter.value_or(0) +
           node.rows_removed_by_index_recheck.value_or(0)) *
-         loops;
+      loops;
 }
 
 bool is_relation_scan(const plan::Node& node) { return !node.relation.empty(); }

@@ -23,8 +23,8 @@ namespace pglens::rule {
 struct IndexWish {
   std::string relation, schema, alias;  // from the scan node
   std::vector<std::string> conditions;
-  std::vector<std::string> sort_keys;   // "created_at DESC", "o.customer_id"
-  std::vector<std::string> output;      // the scan's Output columns, when VERBOSE printed them
+  std::vector<std::string> sort_keys;  // "created_at DESC", "o.customer_id"
+  std::vector<std::string> output;     // the scan's Output columns, when VERBOSE printed them
 };
 
 // A finding being built; the engine completes node figures and DDL.
@@ -32,11 +32,20 @@ struct PlanFindingDraft {
   plan::Finding finding;
   std::vector<IndexWish> wishes;
 
-  PlanFindingDraft& why(std::string text) { finding.why = std::move(text); return *this; }
+  PlanFindingDraft& why(std::string text) {
+    finding.why = std::move(text);
+    return *this;
+  }
   // DDL of the finding itself (SET work_mem, ANALYZE, VACUUM ...). An index request's DDL
   // is added after it by the engine.
-  PlanFindingDraft& ddl(std::string text) { finding.ddl = std::move(text); return *this; }
-  PlanFindingDraft& want_index(IndexWish wish) { wishes.push_back(std::move(wish)); return *this; }
+  PlanFindingDraft& ddl(std::string text) {
+    finding.ddl = std::move(text);
+    return *this;
+  }
+  PlanFindingDraft& want_index(IndexWish wish) {
+    wishes.push_back(std::move(wish));
+    return *this;
+  }
 };
 
 class PlanRuleContext {

@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <set>
-#include <map>
 #include <stdexcept>
 
 #include "rules/api/plan_rule.hpp"
@@ -77,7 +77,7 @@ std::string RuleContext::string_option(std::string_view name) const {
 }
 
 const catalog::QueryFacts& QueryFactsCache::get(const sql::Node& stmt, const Catalog& catalog,
-                                                 std::span<const sql::Node> outer_ctes) {
+                                                std::span<const sql::Node> outer_ctes) {
   catalog_used_ = true;
   const void* id = stmt.id();
   if (id) {

@@ -89,7 +89,13 @@ class RuleContext {
  public:
   RuleContext(const RuleInfo& info, const Config& config, const SourceFile& file, const Catalog& catalog,
               Severity severity, std::vector<Diagnostic>& out, QueryFactsCache& facts)
-      : info_(info), config_(config), file_(file), text_(file.text), catalog_(catalog), severity_(severity), out_(out),
+      : info_(info),
+        config_(config),
+        file_(file),
+        text_(file.text),
+        catalog_(catalog),
+        severity_(severity),
+        out_(out),
         facts_(facts) {}
 
   const SourceFile& file() const { return file_; }
@@ -156,9 +162,9 @@ class RuleContext {
 
 // A statement as a rule that looks across statements sees it in check_file.
 struct StatementFact {
-  Span span;               // the statement in the file, without its `;`
-  uint32_t end = 0;        // one past the `;` when present
-  const std::any* fact;    // what statement_fact() returned for it; empty for none
+  Span span;             // the statement in the file, without its `;`
+  uint32_t end = 0;      // one past the `;` when present
+  const std::any* fact;  // what statement_fact() returned for it; empty for none
 };
 
 class SqlRule {

@@ -15,26 +15,31 @@ class HashSpill final : public detail::PlanRule {
         .category = RuleCategory::performance,
         .targets = {.sql = false, .plan = true},
         .default_severity = Severity::warning,
-        .options = {
-            {"min-batches", int64_t{2}, "Batches from which a Hash or HashAggregate is reported"},
-        },
-        .docs = {
-            .what_it_does = "Reports a Hash whose table was split into `Batches` of at least `min-batches` (or more "
-                            "batches than planned), and a HashAggregate that spilled (`Disk Usage`, `Batches` of at "
-                            "least `min-batches`). It computes the work_mem that holds the table in one batch, "
-                            "divided by hash_mem_multiplier (the plan's SETTINGS, else 2) and up to 1 GB; beyond "
-                            "that it says the table will not fit. Batches that grew far past the plan while the "
-                            "rows came as estimated are reported as a skewed key, which memory does not fix.",
-            .why_is_this_bad = "Each extra batch writes part of both join inputs to temporary files and reads them "
-                               "back; a spilled HashAggregate writes groups to disk and aggregates them again. More "
-                               "batches than planned means the planner underestimated the inner side: it chose a "
-                               "hash join expecting it to fit.",
-            .example = "Hash  (actual time=95.1..95.1 rows=1000000 loops=1)\n"
-                       "  Buckets: 262144  Batches: 8  Memory Usage: 6446kB",
-            .use_instead = "SET work_mem = '32MB';  -- this session; SET LOCAL inside a transaction",
-            .references = "https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-HASH-MEM-MULTIPLIER\n"
-                          "https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-WORK-MEM",
-        },
+        .options =
+            {
+                {"min-batches", int64_t{2}, "Batches from which a Hash or HashAggregate is reported"},
+            },
+        .docs =
+            {
+                .what_it_does =
+                    "Reports a Hash whose table was split into `Batches` of at least `min-batches` (or more "
+                    "batches than planned), and a HashAggregate that spilled (`Disk Usage`, `Batches` of at "
+                    "least `min-batches`). It computes the work_mem that holds the table in one batch, "
+                    "divided by hash_mem_multiplier (the plan's SETTINGS, else 2) and up to 1 GB; beyond "
+                    "that it says the table will not fit. Batches that grew far past the plan while the "
+                    "rows came as estimated are reported as a skewed key, which memory does not fix.",
+                .why_is_this_bad =
+                    "Each extra batch writes part of both join inputs to temporary files and reads them "
+                    "back; a spilled HashAggregate writes groups to disk and aggregates them again. More "
+                    "batches than planned means the planner underestimated the inner side: it chose a "
+                    "hash join expecting it to fit.",
+                .example = "Hash  (actual time=95.1..95.1 rows=1000000 loops=1)\n"
+                           "  Buckets: 262144  Batches: 8  Memory Usage: 6446kB",
+                .use_instead = "SET work_mem = '32MB';  -- this session; SET LOCAL inside a transaction",
+                .references =
+                    "https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-HASH-MEM-MULTIPLIER\n"
+                    "https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-WORK-MEM",
+            },
         .summary = "a Hash or HashAggregate spilled to disk in batches",
     };
     return info;
@@ -71,16 +76,16 @@ class HashSpill final : public detail::PlanRule {
         // values hold most rows. Memory does not fix that. It shows as rows that came as estimated
         // (the batches grew for no other reason), or as one batch's memory near the whole table's
         // (each entry: the row's width plus about 40 bytes of tuple header and bucket).
-        double estimate_ratio = n.metrics.planned_total_rows > 0 ? n.metrics.total_rows / n.metrics.planned_total_rows : 1;
+        double estimate_ratio =
+            n.metrics.planned_total_rows > 0 ? n.metrics.total_rows / n.metrics.planned_total_rows : 1;
         double peak_kb = static_cast<double>(n.peak_memory_kb.value_or(0));
         double table_kb = table_rows * static_cast<double>(n.plan_width.value_or(0) + 40) / 1024;
         bool one_batch_holds_most = n.plan_width && peak_kb >= 0.5 * table_kb;
         if (batches >= 16 * planned && batches >= 64 && (estimate_ratio < 2 || one_batch_holds_most)) {
-          std::string evidence =
-              estimate_ratio < 2
-                  ? std::string(" though the rows came as the planner estimated")
-                  : fmt::format(" and one batch still took {}, most of the {} the {} rows take", detail::size_text(peak_kb),
-                                detail::size_text(table_kb), detail::count_text(table_rows));
+          std::string evidence = estimate_ratio < 2
+              ? std::string(" though the rows came as the planner estimated")
+              : fmt::format(" and one batch still took {}, most of the {} the {} rows take", detail::size_text(peak_kb),
+                            detail::size_text(table_kb), detail::count_text(table_rows));
           finding.why(fmt::format(
               "the batches grew from {} to {}{}: the join key is "
               "skewed, a few values hold most rows, and splitting again cannot separate rows of one value, so "
@@ -93,11 +98,12 @@ class HashSpill final : public detail::PlanRule {
         double work_mem_kb = needed_kb / multiplier;
         std::string cause = batches > planned ? ", and the planner expected fewer rows on this side" : "";
         if (work_mem_kb > detail::kMaxWorkMemKb) {
-          finding.why(fmt::format("the hash table did not fit in work_mem x hash_mem_multiplier, so both join inputs "
-                                  "were partly written to temporary files and read back{}; it needs about {} in "
-                                  "memory, more than any session should take: hash fewer rows (filter the inner "
-                                  "side first) or narrower ones, or let the planner pick another join",
-                                  cause, detail::size_text(needed_kb)));
+          finding.why(
+              fmt::format("the hash table did not fit in work_mem x hash_mem_multiplier, so both join inputs "
+                          "were partly written to temporary files and read back{}; it needs about {} in "
+                          "memory, more than any session should take: hash fewer rows (filter the inner "
+                          "side first) or narrower ones, or let the planner pick another join",
+                          cause, detail::size_text(needed_kb)));
           continue;
         }
         std::string setting = detail::work_mem_for(work_mem_kb);
@@ -116,14 +122,16 @@ class HashSpill final : public detail::PlanRule {
         double needed_kb = 2 * (disk + static_cast<double>(n.peak_memory_kb.value_or(0)));
         double work_mem_kb = needed_kb / multiplier;
         auto& finding =
-            ctx.report(node, fmt::format("HashAggregate spilled {} to disk in {} batches for {} groups",
-                                         detail::size_text(disk), batches, detail::count_text(detail::rows_returned(n))));
+            ctx.report(node,
+                       fmt::format("HashAggregate spilled {} to disk in {} batches for {} groups",
+                                   detail::size_text(disk), batches, detail::count_text(detail::rows_returned(n))));
         if (work_mem_kb > detail::kMaxWorkMemKb) {
-          finding.why(fmt::format("the groups did not fit in work_mem x hash_mem_multiplier, so some were written to "
-                                  "temporary files and aggregated again; they need about {} in memory, more than any "
-                                  "session should take: group fewer rows, or let the planner sort and group "
-                                  "(SET enable_hashagg = off for this query)",
-                                  detail::size_text(needed_kb)));
+          finding.why(
+              fmt::format("the groups did not fit in work_mem x hash_mem_multiplier, so some were written to "
+                          "temporary files and aggregated again; they need about {} in memory, more than any "
+                          "session should take: group fewer rows, or let the planner sort and group "
+                          "(SET enable_hashagg = off for this query)",
+                          detail::size_text(needed_kb)));
           continue;
         }
         std::string setting = detail::work_mem_for(work_mem_kb);

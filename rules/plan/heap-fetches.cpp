@@ -15,25 +15,31 @@ class HeapFetches final : public detail::PlanRule {
         .category = RuleCategory::performance,
         .targets = {.sql = false, .plan = true},
         .default_severity = Severity::warning,
-        .options = {
-            {"min-fetches", int64_t{1000}, "Heap fetches (over all loops) from which the scan is reported"},
-            {"min-ratio", 0.1, "Heap fetches as a share of the rows returned from which the scan is reported"},
-        },
-        .docs = {
-            .what_it_does = "Reports an Index Only Scan whose `Heap Fetches` reach `min-fetches` over all loops and "
-                            "`min-ratio` of the rows it returns, and suggests `VACUUM` of the table.",
-            .why_is_this_bad = "An Index Only Scan skips the table only for pages the visibility map marks "
-                               "all-visible. Rows on pages changed since the last VACUUM are fetched from the heap "
-                               "one by one: the scan becomes an Index Scan with extra steps. VACUUM sets the "
-                               "visibility map; a table changed often needs autovacuum to run more often.",
-            .example = "Index Only Scan using orders_customer_id_created_at_idx on orders  (actual rows=50000 loops=1)\n"
-                       "  Index Cond: (customer_id = 7)\n"
-                       "  Heap Fetches: 48211",
-            .use_instead = "VACUUM (ANALYZE) orders;\n"
-                           "ALTER TABLE orders SET (autovacuum_vacuum_scale_factor = 0.02);  -- if it keeps coming back",
-            .references = "https://www.postgresql.org/docs/current/indexes-index-only-scans.html\n"
-                          "https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-VISIBILITY-MAP",
-        },
+        .options =
+            {
+                {"min-fetches", int64_t{1000}, "Heap fetches (over all loops) from which the scan is reported"},
+                {"min-ratio", 0.1, "Heap fetches as a share of the rows returned from which the scan is reported"},
+            },
+        .docs =
+            {
+                .what_it_does =
+                    "Reports an Index Only Scan whose `Heap Fetches` reach `min-fetches` over all loops and "
+                    "`min-ratio` of the rows it returns, and suggests `VACUUM` of the table.",
+                .why_is_this_bad = "An Index Only Scan skips the table only for pages the visibility map marks "
+                                   "all-visible. Rows on pages changed since the last VACUUM are fetched from the heap "
+                                   "one by one: the scan becomes an Index Scan with extra steps. VACUUM sets the "
+                                   "visibility map; a table changed often needs autovacuum to run more often.",
+                .example =
+                    "Index Only Scan using orders_customer_id_created_at_idx on orders  (actual rows=50000 loops=1)\n"
+                    "  Index Cond: (customer_id = 7)\n"
+                    "  Heap Fetches: 48211",
+                .use_instead =
+                    "VACUUM (ANALYZE) orders;\n"
+                    "ALTER TABLE orders SET (autovacuum_vacuum_scale_factor = 0.02);  -- if it keeps coming back",
+                .references =
+                    "https://www.postgresql.org/docs/current/indexes-index-only-scans.html\n"
+                    "https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-VISIBILITY-MAP",
+            },
         .summary = "an Index Only Scan fetches many rows from the heap: VACUUM",
     };
     return info;
@@ -49,8 +55,9 @@ class HeapFetches final : public detail::PlanRule {
       double rows = detail::rows_returned(n);
       if (fetches < min_fetches || fetches < min_ratio * rows) continue;
       std::string table = detail::relation_ref(n);
-      ctx.report(static_cast<int>(i), fmt::format("Index Only Scan on {} went to the heap {} times for the {} rows it returned",
-                                                  table, detail::count_text(fetches), detail::count_text(rows)))
+      ctx.report(static_cast<int>(i),
+                 fmt::format("Index Only Scan on {} went to the heap {} times for the {} rows it returned", table,
+                             detail::count_text(fetches), detail::count_text(rows)))
           .why(fmt::format("the visibility map of {} does not mark those pages all-visible (they changed since the "
                            "last VACUUM), so the scan reads the table too; VACUUM sets the map, and a lower "
                            "autovacuum_vacuum_scale_factor keeps it set on a busy table",

@@ -17,29 +17,34 @@ class JitOverhead final : public detail::PlanRule {
         .category = RuleCategory::performance,
         .targets = {.sql = false, .plan = true},
         .default_severity = Severity::warning,
-        .options = {
-            {"min-share", 0.2, "JIT time as a share of the execution time from which it is reported"},
-            {"min-ms", 10.0, "JIT time (ms) from which it is reported"},
-            {"always-ms", 1000.0, "JIT time (ms) reported whatever its share of a long query"},
-        },
-        .docs = {
-            .what_it_does = "Reports a plan whose JIT time (generation, inlining, optimization, emission) is at "
-                            "least `min-share` of the execution time and at least `min-ms`, or at least `always-ms` "
-                            "whatever its share (seconds of compiling inside a long query), and names the setting "
-                            "to change.",
-            .why_is_this_bad = "JIT pays off on long analytical queries that evaluate expressions over millions of "
-                               "rows. It is triggered by the plan's estimated cost (jit_above_cost), so a query the "
-                               "planner overestimates, or a short one on a big table, spends most of its time "
-                               "compiling code it then runs for a few milliseconds.",
-            .example = "JIT:\n"
-                       "  Functions: 27\n"
-                       "  Timing: Generation 3.1 ms, Inlining 61.2 ms, Optimization 120.4 ms, Emission 70.3 ms, Total 255.0 ms\n"
-                       "Execution Time: 301.7 ms",
-            .use_instead = "SET jit = off;  -- this session\n"
-                           "-- or only for cheaper plans: ALTER DATABASE app SET jit_above_cost = 1000000;",
-            .references = "https://www.postgresql.org/docs/current/jit-decision.html\n"
-                          "https://www.postgresql.org/docs/current/runtime-config-query.html#GUC-JIT-ABOVE-COST",
-        },
+        .options =
+            {
+                {"min-share", 0.2, "JIT time as a share of the execution time from which it is reported"},
+                {"min-ms", 10.0, "JIT time (ms) from which it is reported"},
+                {"always-ms", 1000.0, "JIT time (ms) reported whatever its share of a long query"},
+            },
+        .docs =
+            {
+                .what_it_does =
+                    "Reports a plan whose JIT time (generation, inlining, optimization, emission) is at "
+                    "least `min-share` of the execution time and at least `min-ms`, or at least `always-ms` "
+                    "whatever its share (seconds of compiling inside a long query), and names the setting "
+                    "to change.",
+                .why_is_this_bad =
+                    "JIT pays off on long analytical queries that evaluate expressions over millions of "
+                    "rows. It is triggered by the plan's estimated cost (jit_above_cost), so a query the "
+                    "planner overestimates, or a short one on a big table, spends most of its time "
+                    "compiling code it then runs for a few milliseconds.",
+                .example = "JIT:\n"
+                           "  Functions: 27\n"
+                           "  Timing: Generation 3.1 ms, Inlining 61.2 ms, Optimization 120.4 ms, Emission 70.3 ms, "
+                           "Total 255.0 ms\n"
+                           "Execution Time: 301.7 ms",
+                .use_instead = "SET jit = off;  -- this session\n"
+                               "-- or only for cheaper plans: ALTER DATABASE app SET jit_above_cost = 1000000;",
+                .references = "https://www.postgresql.org/docs/current/jit-decision.html\n"
+                              "https://www.postgresql.org/docs/current/runtime-config-query.html#GUC-JIT-ABOVE-COST",
+            },
         .summary = "JIT compilation takes a large share of a short query",
     };
     return info;

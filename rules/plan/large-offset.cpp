@@ -23,18 +23,20 @@ class LargeOffsetPlan final : public detail::PlanRule {
       if (input < 0) continue;
       const plan::Node& child = plan.nodes[input];
       bool measured = detail::executed(limit) && detail::executed(child);
-      double skipped = measured ? detail::rows_returned(child) - detail::rows_returned(limit) : estimated_offset(limit, child);
+      double skipped =
+          measured ? detail::rows_returned(child) - detail::rows_returned(limit) : estimated_offset(limit, child);
       if (!(skipped >= min_skipped)) continue;
       double read = measured ? detail::rows_returned(child) : skipped + limit.plan_rows.value_or(0);
       double fraction = read > 0 ? skipped / read : 1.0;
       Order order = order_of(plan, input, ctx.catalog());
-      std::string message =
-          measured ? fmt::format("Limit returned {} rows after its input produced {}: OFFSET skipped {} rows ({} of "
-                                 "what was read)",
-                                 detail::count_text(detail::rows_returned(limit)), detail::count_text(read),
-                                 detail::count_text(skipped), detail::percent_text(fraction))
-                   : fmt::format("Limit skips about {} rows (OFFSET, from its startup cost) before returning {}",
-                                 detail::count_text(skipped), detail::count_text(limit.plan_rows.value_or(0)));
+      std::string message = measured
+          ? fmt::format(
+                "Limit returned {} rows after its input produced {}: OFFSET skipped {} rows ({} of "
+                "what was read)",
+                detail::count_text(detail::rows_returned(limit)), detail::count_text(read), detail::count_text(skipped),
+                detail::percent_text(fraction))
+          : fmt::format("Limit skips about {} rows (OFFSET, from its startup cost) before returning {}",
+                        detail::count_text(skipped), detail::count_text(limit.plan_rows.value_or(0)));
       // The time (or, without ANALYZE, the cost) spent producing the skipped rows.
       double impact = measured ? detail::subtree_share(plan, static_cast<int>(i)) * fraction
                                : skipped_cost_share(plan, limit, child);
@@ -43,8 +45,12 @@ class LargeOffsetPlan final : public detail::PlanRule {
       if (order.sort >= 0 && order.scan >= 0) {
         // The order comes from a Sort: the keyset query needs an index in that order to read only its page.
         const plan::Node& scan = plan.nodes[order.scan];
-        finding.want_index({.relation = scan.relation, .schema = scan.schema, .alias = scan.alias,
-                            .conditions = {}, .sort_keys = plan.nodes[order.sort].sort_key, .output = scan.output});
+        finding.want_index({.relation = scan.relation,
+                            .schema = scan.schema,
+                            .alias = scan.alias,
+                            .conditions = {},
+                            .sort_keys = plan.nodes[order.sort].sort_key,
+                            .output = scan.output});
       }
     }
   }
@@ -123,11 +129,14 @@ class LargeOffsetPlan final : public detail::PlanRule {
         "slower than the last";
     if (order.keys.empty()) {
       if (!order.index.empty())
-        return why + fmt::format(". Paginate by the key of {} instead (keyset pagination): `WHERE key > $last ORDER "
-                                 "BY key LIMIT n` starts at the previous page's last row",
-                                 order.index);
-      return why + ". Paginate by a unique sort key instead (keyset pagination): `WHERE key > $last ORDER BY key "
-                   "LIMIT n` starts at the previous page's last row";
+        return why +
+            fmt::format(
+                   ". Paginate by the key of {} instead (keyset pagination): `WHERE key > $last ORDER "
+                   "BY key LIMIT n` starts at the previous page's last row",
+                   order.index);
+      return why +
+          ". Paginate by a unique sort key instead (keyset pagination): `WHERE key > $last ORDER BY key "
+          "LIMIT n` starts at the previous page's last row";
     }
     std::vector<std::string> columns;
     size_t descending = 0;
@@ -141,17 +150,21 @@ class LargeOffsetPlan final : public detail::PlanRule {
       columns.push_back(k);
     }
     if (descending != 0 && descending != columns.size())  // mixed directions: no row comparison matches
-      return why + fmt::format(". Paginate by the sort key ({}) instead (keyset pagination): a WHERE clause that "
-                               "starts after the previous page's last row, then LIMIT n",
-                               fmt::join(order.keys, ", "));
+      return why +
+          fmt::format(
+                 ". Paginate by the sort key ({}) instead (keyset pagination): a WHERE clause that "
+                 "starts after the previous page's last row, then LIMIT n",
+                 fmt::join(order.keys, ", "));
     std::string lhs = columns.size() == 1 ? columns.front() : fmt::format("({})", fmt::join(columns, ", "));
     std::vector<std::string> params;
     for (size_t i = 0; i < columns.size(); ++i) params.push_back(fmt::format("$last_{}", i + 1));
     std::string rhs = params.size() == 1 ? params.front() : fmt::format("({})", fmt::join(params, ", "));
-    return why + fmt::format(". Paginate by the sort key instead (keyset pagination): `WHERE {} {} {} ORDER BY {} "
-                             "LIMIT n`, passing the previous page's last row, reads only the page{}",
-                             lhs, descending ? "<" : ">", rhs, fmt::join(order.keys, ", "),
-                             order.index.empty() ? " from an index in that order" : " from " + order.index);
+    return why +
+        fmt::format(
+               ". Paginate by the sort key instead (keyset pagination): `WHERE {} {} {} ORDER BY {} "
+               "LIMIT n`, passing the previous page's last row, reads only the page{}",
+               lhs, descending ? "<" : ">", rhs, fmt::join(order.keys, ", "),
+               order.index.empty() ? " from an index in that order" : " from " + order.index);
   }
 };
 

@@ -17,36 +17,42 @@ class MergeJoinIndexWalk final : public detail::PlanRule {
         .category = RuleCategory::performance,
         .targets = {.sql = false, .plan = true},
         .default_severity = Severity::warning,
-        .options = {
-            {"min-rows-read", int64_t{10000}, "Index entries the walk reads from which it is reported"},
-            {"min-ratio", int64_t{10},
-             "How many times more entries the walk reads than the other input brings rows"},
-        },
-        .docs = {
-            .what_it_does = "Reports a Merge Join whose one input is an Index Scan or Index Only Scan with no Index "
-                            "Cond (the index read from its start, in join-key order) that reads at least "
-                            "`min-rows-read` entries and `min-ratio` times more than the other input's rows. It "
-                            "names the estimate of the other input when that is what misled the planner, with "
-                            "`ANALYZE` of its table.",
-            .why_is_this_bad = "A Merge Join needs both inputs sorted on the join key; an index in that order "
-                               "saves a sort, but read from its start it visits every key below the last one the "
-                               "other input holds. With a few hundred rows on the other side a Nested Loop probing "
-                               "the same index once per row reads a few pages each. The planner picks the walk "
-                               "when it expects many rows from the other side: usually stale statistics.",
-            .example = "Merge Join  (cost=58394.50..83314.50 rows=399686 width=27) (actual time=75.2..569.2 rows=300 loops=1)\n"
-                       "  Merge Cond: (c.id = o.customer_id)\n"
-                       "  ->  Index Scan using customers_pkey on customers c  (cost=0.42..16676.42 rows=500000 width=19) "
-                       "(actual time=0.006..342.4 rows=498899 loops=1)\n"
-                       "  ->  Sort  (cost=58393.87..59393.09 rows=399686 width=12) (actual time=58.3..58.4 rows=300 loops=1)\n"
-                       "        Sort Key: o.customer_id\n"
-                       "        ->  Seq Scan on orders o  (cost=0.00..7542.08 rows=399686 width=12) "
-                       "(actual time=0.014..58.2 rows=300 loops=1)\n"
-                       "              Filter: (status = 'open'::text)",
-            .use_instead = "ANALYZE orders;  -- the estimate that chose the walk; the planner then probes "
-                           "customers_pkey per order",
-            .references = "https://www.postgresql.org/docs/current/planner-optimizer.html\n"
-                          "https://www.postgresql.org/docs/current/using-explain.html",
-        },
+        .options =
+            {
+                {"min-rows-read", int64_t{10000}, "Index entries the walk reads from which it is reported"},
+                {"min-ratio", int64_t{10},
+                 "How many times more entries the walk reads than the other input brings rows"},
+            },
+        .docs =
+            {
+                .what_it_does =
+                    "Reports a Merge Join whose one input is an Index Scan or Index Only Scan with no Index "
+                    "Cond (the index read from its start, in join-key order) that reads at least "
+                    "`min-rows-read` entries and `min-ratio` times more than the other input's rows. It "
+                    "names the estimate of the other input when that is what misled the planner, with "
+                    "`ANALYZE` of its table.",
+                .why_is_this_bad = "A Merge Join needs both inputs sorted on the join key; an index in that order "
+                                   "saves a sort, but read from its start it visits every key below the last one the "
+                                   "other input holds. With a few hundred rows on the other side a Nested Loop probing "
+                                   "the same index once per row reads a few pages each. The planner picks the walk "
+                                   "when it expects many rows from the other side: usually stale statistics.",
+                .example =
+                    "Merge Join  (cost=58394.50..83314.50 rows=399686 width=27) (actual time=75.2..569.2 rows=300 "
+                    "loops=1)\n"
+                    "  Merge Cond: (c.id = o.customer_id)\n"
+                    "  ->  Index Scan using customers_pkey on customers c  (cost=0.42..16676.42 rows=500000 width=19) "
+                    "(actual time=0.006..342.4 rows=498899 loops=1)\n"
+                    "  ->  Sort  (cost=58393.87..59393.09 rows=399686 width=12) (actual time=58.3..58.4 rows=300 "
+                    "loops=1)\n"
+                    "        Sort Key: o.customer_id\n"
+                    "        ->  Seq Scan on orders o  (cost=0.00..7542.08 rows=399686 width=12) "
+                    "(actual time=0.014..58.2 rows=300 loops=1)\n"
+                    "              Filter: (status = 'open'::text)",
+                .use_instead = "ANALYZE orders;  -- the estimate that chose the walk; the planner then probes "
+                               "customers_pkey per order",
+                .references = "https://www.postgresql.org/docs/current/planner-optimizer.html\n"
+                              "https://www.postgresql.org/docs/current/using-explain.html",
+            },
         .summary = "a Merge Join reads a whole index to join a few rows",
     };
     return info;
@@ -97,10 +103,11 @@ class MergeJoinIndexWalk final : public detail::PlanRule {
                                other_name))
               .ddl(fmt::format("ANALYZE {};", other_name));
         } else {
-          finding.why(fmt::format("{}; compare in one session with SET enable_mergejoin = off, and look for what "
-                                  "makes the planner expect the walk to be cheap (random_page_cost, the "
-                                  "correlation of {} with its table)",
-                                  probe, walk.index_name));
+          finding.why(
+              fmt::format("{}; compare in one session with SET enable_mergejoin = off, and look for what "
+                          "makes the planner expect the walk to be cheap (random_page_cost, the "
+                          "correlation of {} with its table)",
+                          probe, walk.index_name));
         }
       }
     }

@@ -15,33 +15,37 @@ class NestedLoopInnerScan final : public detail::PlanRule {
         .category = RuleCategory::performance,
         .targets = {.sql = false, .plan = true},
         .default_severity = Severity::warning,
-        .options = {
-            {"min-loops", int64_t{10}, "Times the inner scan runs from which the Nested Loop is reported"},
-            {"min-rows-read", int64_t{10000}, "Rows the inner scan reads over all loops (returned plus removed)"},
-            {"min-share", 0.2,
-             "Share of execution time from which a Nested Loop that throws away nearly every pair it tests is "
-             "reported, however few its loops"},
-        },
-        .docs = {
-            .what_it_does = "Reports a Nested Loop whose inner side is a Seq Scan, or a scan whose Filter throws "
-                            "most rows away, run at least `min-loops` times and reading at least `min-rows-read` "
-                            "rows in all; and, however few its loops, one that throws away at least 90 % of the "
-                            "pairs it tests (inner Filter or Join Filter) while taking at least `min-share` of the "
-                            "execution time. It names the join column and suggests the index on it: on the inner "
-                            "table, or on the outer one when the inner rows were materialized and the outer side "
-                            "is the larger.",
-            .why_is_this_bad = "The inner side runs once per outer row: a scan of N rows under M outer rows reads "
-                               "N x M rows. With an index on the inner join column the planner runs a parameterized "
-                               "Index Scan instead, which reads only the matching rows each time.",
-            .example = "Nested Loop  (actual time=0.05..2210.3 rows=500 loops=1)\n"
-                       "  ->  Seq Scan on customers c  (actual rows=500 loops=1)\n"
-                       "  ->  Seq Scan on orders o  (actual time=0.01..4.4 rows=1 loops=500)\n"
-                       "        Filter: (customer_id = c.id)\n"
-                       "        Rows Removed by Filter: 99999",
-            .use_instead = "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON orders (customer_id);",
-            .references = "https://www.postgresql.org/docs/current/planner-optimizer.html\n"
-                          "https://www.postgresql.org/docs/current/indexes-intro.html",
-        },
+        .options =
+            {
+                {"min-loops", int64_t{10}, "Times the inner scan runs from which the Nested Loop is reported"},
+                {"min-rows-read", int64_t{10000}, "Rows the inner scan reads over all loops (returned plus removed)"},
+                {"min-share", 0.2,
+                 "Share of execution time from which a Nested Loop that throws away nearly every pair it tests is "
+                 "reported, however few its loops"},
+            },
+        .docs =
+            {
+                .what_it_does = "Reports a Nested Loop whose inner side is a Seq Scan, or a scan whose Filter throws "
+                                "most rows away, run at least `min-loops` times and reading at least `min-rows-read` "
+                                "rows in all; and, however few its loops, one that throws away at least 90 % of the "
+                                "pairs it tests (inner Filter or Join Filter) while taking at least `min-share` of the "
+                                "execution time. It names the join column and suggests the index on it: on the inner "
+                                "table, or on the outer one when the inner rows were materialized and the outer side "
+                                "is the larger.",
+                .why_is_this_bad =
+                    "The inner side runs once per outer row: a scan of N rows under M outer rows reads "
+                    "N x M rows. With an index on the inner join column the planner runs a parameterized "
+                    "Index Scan instead, which reads only the matching rows each time.",
+                .example = "Nested Loop  (actual time=0.05..2210.3 rows=500 loops=1)\n"
+                           "  ->  Seq Scan on customers c  (actual rows=500 loops=1)\n"
+                           "  ->  Seq Scan on orders o  (actual time=0.01..4.4 rows=1 loops=500)\n"
+                           "        Filter: (customer_id = c.id)\n"
+                           "        Rows Removed by Filter: 99999",
+                .use_instead =
+                    "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON orders (customer_id);",
+                .references = "https://www.postgresql.org/docs/current/planner-optimizer.html\n"
+                              "https://www.postgresql.org/docs/current/indexes-intro.html",
+            },
         .summary = "a Nested Loop scans its inner table once per outer row",
     };
     return info;
@@ -95,47 +99,50 @@ class NestedLoopInnerScan final : public detail::PlanRule {
       if (int o = detail::scan_below(plan, loop.children[0]); o >= 0) outer_scan = &plan.nodes[o];
       bool materialized = !gathered && s.actual_loops.value_or(1) < loops;
       bool index_outer = materialized && outer_scan && detail::executed(*outer_scan) &&
-                         detail::rows_returned(*outer_scan) > detail::rows_returned(s) && !loop.join_filter.empty();
+          detail::rows_returned(*outer_scan) > detail::rows_returned(s) && !loop.join_filter.empty();
       const plan::Node& target = index_outer ? *outer_scan : s;
 
       std::vector<std::string> conditions;
       // The target's own Filter: the other side's prints its columns unqualified too.
-      std::vector<std::string> join_columns =
-          join_columns_of(ctx, target, target.filter, loop.join_filter, conditions);
+      std::vector<std::string> join_columns = join_columns_of(ctx, target, target.filter, loop.join_filter, conditions);
       std::string table = detail::relation_ref(target);
       std::string on = join_columns.empty() ? std::string() : fmt::format(" ({})", fmt::join(join_columns, ", "));
       std::string kept_text = fmt::format("{} {} kept", detail::count_text(kept), kept == 1 ? "row" : "rows");
-      std::string message =
-          index_outer
-              ? fmt::format("Nested Loop tests {} rows of {} against {} materialized rows of {}: {} pairs, {}",
-                            detail::count_text(detail::rows_returned(*outer_scan)), table,
-                            detail::count_text(detail::rows_returned(s)), detail::relation_ref(s),
-                            detail::count_text(pairs), kept_text)
-              : fmt::format("Nested Loop runs {} on {} {} {}, reading {} rows in all for {}", s.name(),
-                            detail::relation_ref(s), detail::count_text(loops), loops == 1 ? "time" : "times",
-                            detail::count_text(pairs), kept_text);
+      std::string message = index_outer
+          ? fmt::format("Nested Loop tests {} rows of {} against {} materialized rows of {}: {} pairs, {}",
+                        detail::count_text(detail::rows_returned(*outer_scan)), table,
+                        detail::count_text(detail::rows_returned(s)), detail::relation_ref(s),
+                        detail::count_text(pairs), kept_text)
+          : fmt::format("Nested Loop runs {} on {} {} {}, reading {} rows in all for {}", s.name(),
+                        detail::relation_ref(s), detail::count_text(loops), loops == 1 ? "time" : "times",
+                        detail::count_text(pairs), kept_text);
       auto& finding = ctx.report(static_cast<int>(i), std::move(message), share);
       if (join_columns.empty()) {
-        finding.why(fmt::format("each outer row scans {} again; no join column of {} could be read from the "
-                                "conditions, so add an index on the column it is joined by",
-                                table, table));
+        finding.why(
+            fmt::format("each outer row scans {} again; no join column of {} could be read from the "
+                        "conditions, so add an index on the column it is joined by",
+                        table, table));
         continue;
       }
-      finding.why(index_outer
-                      ? fmt::format("every row of {} is compared with every materialized row and the Join Filter "
-                                    "throws the pairs away; with an index on {}{} the planner runs the loop from the "
-                                    "few rows of {} and a parameterized Index Scan on {} reads only the matching rows",
-                                    table, table, on, detail::relation_ref(s), table)
-                      : fmt::format("each outer row scans {} again{}; with an index on {}{} the planner runs a "
-                                    "parameterized Index Scan that reads only the matching rows",
-                                    table,
-                                    loop.join_filter.empty() ? std::string()
-                                                             : fmt::format(" and the Join Filter `{}` throws the "
-                                                                           "pairs away",
-                                                                           loop.join_filter),
-                                    table, on))
-          .want_index({.relation = target.relation, .schema = target.schema, .alias = target.alias,
-                       .conditions = conditions, .output = target.output});
+      finding
+          .why(index_outer
+                   ? fmt::format("every row of {} is compared with every materialized row and the Join Filter "
+                                 "throws the pairs away; with an index on {}{} the planner runs the loop from the "
+                                 "few rows of {} and a parameterized Index Scan on {} reads only the matching rows",
+                                 table, table, on, detail::relation_ref(s), table)
+                   : fmt::format("each outer row scans {} again{}; with an index on {}{} the planner runs a "
+                                 "parameterized Index Scan that reads only the matching rows",
+                                 table,
+                                 loop.join_filter.empty() ? std::string()
+                                                          : fmt::format(" and the Join Filter `{}` throws the "
+                                                                        "pairs away",
+                                                                        loop.join_filter),
+                                 table, on))
+          .want_index({.relation = target.relation,
+                       .schema = target.schema,
+                       .alias = target.alias,
+                       .conditions = conditions,
+                       .output = target.output});
     }
   }
 
@@ -155,7 +162,8 @@ class NestedLoopInnerScan final : public detail::PlanRule {
         if (!c.column.qualifier.empty() && detail::refers_to(c.column, target.relation, target.alias)) mine = &c.column;
         else if (!c.other_column.qualifier.empty() && detail::refers_to(c.other_column, target.relation, target.alias))
           mine = &c.other_column;
-        else if (c.column.qualifier.empty() && text == &inner_filter) mine = &c.column;  // a scan's own columns print unqualified
+        else if (c.column.qualifier.empty() && text == &inner_filter)
+          mine = &c.column;  // a scan's own columns print unqualified
         if (mine && std::find(join_columns.begin(), join_columns.end(), mine->column) == join_columns.end())
           join_columns.push_back(mine->column);
       }

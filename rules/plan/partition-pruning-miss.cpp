@@ -29,7 +29,8 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
       if (append.node_type != "Append" && append.node_type != "Merge Append") continue;
       auto members = partitions_read(plan, append, ctx.catalog());
       if (!members) continue;
-      size_t total = append.children.size() + static_cast<size_t>(std::max<int64_t>(0, append.subplans_removed.value_or(0)));
+      size_t total =
+          append.children.size() + static_cast<size_t>(std::max<int64_t>(0, append.subplans_removed.value_or(0)));
       if (members->root) total = std::max(total, pruning::partition_count(ctx.catalog(), *members->root));
       std::vector<int> scanned, empty;
       for (int scan : members->scans) {
@@ -41,8 +42,7 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
       if (total < min_partitions || scanned.empty()) continue;
       if (static_cast<double>(scanned.size()) < min_scanned * static_cast<double>(total)) continue;
       bool mostly_empty = detail::executed(append) &&
-                          static_cast<double>(empty.size()) >= min_empty * static_cast<double>(scanned.size()) &&
-                          !empty.empty();
+          static_cast<double>(empty.size()) >= min_empty * static_cast<double>(scanned.size()) && !empty.empty();
 
       // The key: from the catalog, else the column every scanned partition filters on.
       const Column* key = nullptr;
@@ -64,14 +64,12 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
       }
 
       std::string table = members->root ? members->root->name : members->base_alias;
-      std::string partitioned =
-          members->root && members->root->partitioning
-              ? fmt::format(" (partitioned by {})", pruning::partitioning_text(*members->root->partitioning))
-              : std::string();
+      std::string partitioned = members->root && members->root->partitioning
+          ? fmt::format(" (partitioned by {})", pruning::partitioning_text(*members->root->partitioning))
+          : std::string();
       std::string read = scanned.size() == total ? fmt::format("all {} partitions", total)
                                                  : fmt::format("{} of {} partitions", scanned.size(), total);
-      std::string outcome = empty.empty() ? std::string()
-                                          : fmt::format(", {} of them returned no rows", empty.size());
+      std::string outcome = empty.empty() ? std::string() : fmt::format(", {} of them returned no rows", empty.size());
       double impact = 0;
       for (int scan : empty) impact += detail::subtree_share(plan, scan);
       if (impact <= 0) impact = detail::subtree_share(plan, static_cast<int>(i));
@@ -81,8 +79,7 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
                  impact)
           .why(fmt::format("{}; {}{}", pruning::why_not_pruned(verdict->defeat),
                            pruning::general_fix(verdict->defeat, verdict->key_shown),
-                           verdict->rewrite.empty() ? std::string()
-                                                    : fmt::format(": `{}`", verdict->rewrite)));
+                           verdict->rewrite.empty() ? std::string() : fmt::format(": `{}`", verdict->rewrite)));
     }
   }
 
@@ -217,8 +214,8 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
     if (c.has_or || c.operator_text == "<>" || c.operator_text == "NOT IN" || c.operator_text == "IS NOT NULL")
       return Verdict{Defeat::negation, fmt::format("`{}` negates the condition on {}", c.text, shown), shown};
     if (!c.wrapper.empty() && c.wrapper.ends_with("()"))
-      return Verdict{Defeat::function_on_key,
-                     fmt::format("`{}` wraps {} in {}", c.text, shown, c.wrapper), shown, bare_key_rewrite(c)};
+      return Verdict{Defeat::function_on_key, fmt::format("`{}` wraps {} in {}", c.text, shown, c.wrapper), shown,
+                     bare_key_rewrite(c)};
     std::string cast = !c.wrapper.empty() ? c.wrapper : c.cast;
     if (!cast.empty()) {
       std::string_view type = std::string_view(cast).substr(2);
@@ -226,8 +223,8 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
       std::string_view text = c.wrapper.empty() ? printed : std::string_view(c.text);
       if (!key_type && pruning::type_family(type) == "text")  // PostgreSQL prints varchar columns cast to text too
         return Verdict{Defeat::cast_on_key,
-                       fmt::format("`{}` compares {} as {}: unless {} is a text column, the cast defeats pruning",
-                                   text, shown, type, shown),
+                       fmt::format("`{}` compares {} as {}: unless {} is a text column, the cast defeats pruning", text,
+                                   shown, type, shown),
                        shown};
       return Verdict{Defeat::cast_on_key,
                      fmt::format("`{}` casts {}{} to {}", text, shown,
@@ -254,9 +251,9 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
     if (on_key || !mostly_empty) return std::nullopt;
     std::string shown = fmt::format("`{}`", key.name);
     std::string what = condition.conjuncts.empty()
-                           ? fmt::format("no condition on the partition key {}", shown)
-                           : fmt::format("the filter `{}` has no condition on the partition key {}",
-                                         condition.conjuncts.front().text, shown);
+        ? fmt::format("no condition on the partition key {}", shown)
+        : fmt::format("the filter `{}` has no condition on the partition key {}", condition.conjuncts.front().text,
+                      shown);
     return Verdict{Defeat::no_key_condition, what, shown};
   }
 
@@ -271,7 +268,8 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
         return std::any_of(p.columns.begin(), p.columns.end(),
                            [&](const detail::ColumnName& n) { return n.column == col.column; });
       });
-      if (everywhere && std::find(common.begin(), common.end(), col.column) == common.end()) common.push_back(col.column);
+      if (everywhere && std::find(common.begin(), common.end(), col.column) == common.end())
+        common.push_back(col.column);
     }
     if (common.empty()) return std::nullopt;
     for (const auto& c : conditions.front().conjuncts)
@@ -282,12 +280,12 @@ class PartitionPruningMissPlan final : public detail::PlanRule {
             if (c.columns.size() > 1) v->key_shown = "the partition key";
             return v;
           }
-    return Verdict{Defeat::no_key_condition,
-                   fmt::format("each partition filters on `{}`, which gave pruning nothing to use: no condition on the "
-                               "partition key",
-                               conditions.front().conjuncts.empty() ? common.front()
-                                                                    : conditions.front().conjuncts.front().text),
-                   "the partition key"};
+    return Verdict{
+        Defeat::no_key_condition,
+        fmt::format("each partition filters on `{}`, which gave pruning nothing to use: no condition on the "
+                    "partition key",
+                    conditions.front().conjuncts.empty() ? common.front() : conditions.front().conjuncts.front().text),
+        "the partition key"};
   }
 };
 

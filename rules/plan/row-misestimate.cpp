@@ -15,31 +15,36 @@ class RowMisestimate final : public detail::PlanRule {
         .category = RuleCategory::performance,
         .targets = {.sql = false, .plan = true},
         .default_severity = Severity::warning,
-        .options = {
-            {"min-factor", 10.0, "How far actual and planned rows (x loops) must differ, either way"},
-            {"min-rows", int64_t{100}, "The larger of actual and planned rows (x loops) must reach this"},
-        },
-        .docs = {
-            .what_it_does = "Reports a node whose actual rows differ from the planned rows (both times loops) by at "
-                            "least `min-factor` either way, where it matters: under a join, or as the outer side of "
-                            "a Nested Loop. It reports where the error starts (not each node above that inherits it) "
-                            "and suggests `ANALYZE` of the table; when the node's conditions read several columns of "
-                            "one table, extended statistics on them.",
-            .why_is_this_bad = "The planner picks join methods and join order from row estimates. Expecting 10 rows "
-                               "where 100,000 come makes it choose a Nested Loop that runs its inner side 100,000 "
-                               "times; the reverse wastes a hash table. Stale statistics are fixed by ANALYZE; "
-                               "correlated columns (city and zip code) are estimated as independent unless extended "
-                               "statistics tell the planner otherwise.",
-            .example = "Nested Loop  (rows=1) (actual rows=9500 loops=1)\n"
-                       "  ->  Seq Scan on addresses a  (rows=1) (actual rows=10000 loops=1)\n"
-                       "        Filter: ((city = 'Paris'::text) AND (zip = '75001'::text))",
-            .use_instead = "CREATE STATISTICS IF NOT EXISTS addresses_city_zip_stats (dependencies, ndistinct, mcv)\n"
-                           "  ON city, zip FROM addresses;\n"
-                           "ANALYZE addresses;\n"
-                           "-- it changes plans: measure the query (and the other frequent ones) before and after",
-            .references = "https://www.postgresql.org/docs/current/planner-stats.html#PLANNER-STATS-EXTENDED\n"
-                          "https://www.postgresql.org/docs/current/sql-createstatistics.html",
-        },
+        .options =
+            {
+                {"min-factor", 10.0, "How far actual and planned rows (x loops) must differ, either way"},
+                {"min-rows", int64_t{100}, "The larger of actual and planned rows (x loops) must reach this"},
+            },
+        .docs =
+            {
+                .what_it_does =
+                    "Reports a node whose actual rows differ from the planned rows (both times loops) by at "
+                    "least `min-factor` either way, where it matters: under a join, or as the outer side of "
+                    "a Nested Loop. It reports where the error starts (not each node above that inherits it) "
+                    "and suggests `ANALYZE` of the table; when the node's conditions read several columns of "
+                    "one table, extended statistics on them.",
+                .why_is_this_bad =
+                    "The planner picks join methods and join order from row estimates. Expecting 10 rows "
+                    "where 100,000 come makes it choose a Nested Loop that runs its inner side 100,000 "
+                    "times; the reverse wastes a hash table. Stale statistics are fixed by ANALYZE; "
+                    "correlated columns (city and zip code) are estimated as independent unless extended "
+                    "statistics tell the planner otherwise.",
+                .example = "Nested Loop  (rows=1) (actual rows=9500 loops=1)\n"
+                           "  ->  Seq Scan on addresses a  (rows=1) (actual rows=10000 loops=1)\n"
+                           "        Filter: ((city = 'Paris'::text) AND (zip = '75001'::text))",
+                .use_instead =
+                    "CREATE STATISTICS IF NOT EXISTS addresses_city_zip_stats (dependencies, ndistinct, mcv)\n"
+                    "  ON city, zip FROM addresses;\n"
+                    "ANALYZE addresses;\n"
+                    "-- it changes plans: measure the query (and the other frequent ones) before and after",
+                .references = "https://www.postgresql.org/docs/current/planner-stats.html#PLANNER-STATS-EXTENDED\n"
+                              "https://www.postgresql.org/docs/current/sql-createstatistics.html",
+            },
         .summary = "actual rows far from the estimate under a join: ANALYZE, or extended statistics",
     };
     return info;
@@ -51,7 +56,7 @@ class RowMisestimate final : public detail::PlanRule {
     auto off = [&](const plan::Node& n) {
       if (!detail::executed(n) || !n.metrics.misestimate) return false;
       return *n.metrics.misestimate >= min_factor &&
-             std::max(n.metrics.total_rows, n.metrics.planned_total_rows) >= min_rows;
+          std::max(n.metrics.total_rows, n.metrics.planned_total_rows) >= min_rows;
     };
     for (size_t i = 0; i < plan.nodes.size(); ++i) {
       const plan::Node& n = plan.nodes[i];
@@ -102,8 +107,7 @@ class RowMisestimate final : public detail::PlanRule {
         for (const std::string* text : {&s->filter, &s->index_cond, &s->recheck_cond}) {
           if (text->empty()) continue;
           for (const auto& c : ctx.parse(*text).conjuncts) {
-            if (c.op == detail::CompareOp::other || !c.other_column.column.empty() || c.column.column.empty())
-              continue;
+            if (c.op == detail::CompareOp::other || !c.other_column.column.empty() || c.column.column.empty()) continue;
             if (!detail::refers_to(c.column, s->relation, s->alias)) continue;
             if (std::find(columns.begin(), columns.end(), c.column.column) == columns.end())
               columns.push_back(c.column.column);
@@ -111,27 +115,27 @@ class RowMisestimate final : public detail::PlanRule {
         }
         if (s == &n && columns.size() >= 2) {
           std::string name = fmt::format("{}_{}_stats", s->relation, fmt::join(columns, "_"));
-          ddl += fmt::format("-- changes plans: time this query and the other frequent ones before and after\n"
-                             "CREATE STATISTICS IF NOT EXISTS {} (dependencies, ndistinct, mcv)\n  ON {} FROM {};\n",
-                             name, fmt::join(columns, ", "), table);
-          why = fmt::format("the conditions on {} of {} are estimated as if independent; when they are correlated "
-                            "the estimate multiplies their selectivities and misses. Extended statistics teach the "
-                            "planner how they go together. They change the plans of every query on these columns, "
-                            "not always for the better: measure this query and the other frequent ones before and "
-                            "after (DROP STATISTICS undoes it)",
-                            fmt::join(columns, ", "), table);
+          ddl += fmt::format(
+              "-- changes plans: time this query and the other frequent ones before and after\n"
+              "CREATE STATISTICS IF NOT EXISTS {} (dependencies, ndistinct, mcv)\n  ON {} FROM {};\n",
+              name, fmt::join(columns, ", "), table);
+          why = fmt::format(
+              "the conditions on {} of {} are estimated as if independent; when they are correlated "
+              "the estimate multiplies their selectivities and misses. Extended statistics teach the "
+              "planner how they go together. They change the plans of every query on these columns, "
+              "not always for the better: measure this query and the other frequent ones before and "
+              "after (DROP STATISTICS undoes it)",
+              fmt::join(columns, ", "), table);
         }
         ddl += fmt::format("ANALYZE {};\n", table);
         analyzed.push_back(table);
       }
       if (!ddl.empty()) ddl.pop_back();
       if (why.empty())
-        why = scans.empty() ? std::string("the estimate comes from statistics the planner does not have")
-                            : fmt::format("the statistics of {} may be stale; ANALYZE refreshes them",
-                                          fmt::join(analyzed, ", "));
-      ctx.report(node, std::move(msg))
-          .why(fmt::format("{}: {}", consequence, why))
-          .ddl(std::move(ddl));
+        why = scans.empty()
+            ? std::string("the estimate comes from statistics the planner does not have")
+            : fmt::format("the statistics of {} may be stale; ANALYZE refreshes them", fmt::join(analyzed, ", "));
+      ctx.report(node, std::move(msg)).why(fmt::format("{}: {}", consequence, why)).ddl(std::move(ddl));
     }
   }
 
@@ -151,8 +155,8 @@ class RowMisestimate final : public detail::PlanRule {
         return false;
       if (parent.node_type == "Limit") return true;
       // A rescanned inner side of a semi or anti join stops at the first match.
-      bool semi_or_anti = parent.join_type.find("Semi") != std::string::npos ||
-                          parent.join_type.find("Anti") != std::string::npos;
+      bool semi_or_anti =
+          parent.join_type.find("Semi") != std::string::npos || parent.join_type.find("Anti") != std::string::npos;
       if (semi_or_anti && parent.node_type == "Nested Loop" && parent.children.size() > 1 && parent.children[1] == cur)
         return true;
       // A Merge Join stops reading one side when the other ends.

@@ -16,32 +16,41 @@ class SeqScanLarge final : public detail::PlanRule {
         .category = RuleCategory::performance,
         .targets = {.sql = false, .plan = true},
         .default_severity = Severity::warning,
-        .options = {
-            {"min-rows", int64_t{100000}, "Rows read (returned plus removed by the Filter, over all loops) from which a Seq Scan with a Filter is reported"},
-            {"max-kept-ratio", 0.1, "A Filter keeping at most this share of the rows read is one an index serves"},
-            {"min-share", 0.5, "Share of execution time from which a Seq Scan reading `min-rows` is reported anyway"},
-        },
-        .docs = {
-            .what_it_does = "Reports a Seq Scan (parallel or not) that reads many rows (rows returned plus rows "
-                            "removed by its Filter, over all loops, at or above `min-rows`) when its Filter keeps at "
-                            "most `max-kept-ratio` of them, or when it takes at least `min-share` of the execution "
-                            "time. A Seq Scan run again and again as a "
-                            "Nested Loop's inner side is left to `nested-loop-inner-scan`. The Filter is read with "
-                            "libpg_query to name its columns and suggest the index that serves it.",
-            .why_is_this_bad = "A sequential scan reads every page of the table, whatever the query keeps. When a "
-                               "Filter throws most rows away, an index on the filtered columns reads only the rows "
-                               "that match: the time goes from proportional to the table to proportional to the "
-                               "result. As the table grows, the scan gets slower while the answer stays the same size.",
-            .example = "Seq Scan on orders  (cost=0.00..18334.00 rows=5 width=97) (actual time=0.02..61.3 rows=4 loops=1)\n"
-                       "  Filter: (customer_id = 4242)\n"
-                       "  Rows Removed by Filter: 999996",
-            .use_instead = "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON orders (customer_id);\n"
-                           "-- then:\n"
-                           "Index Scan using orders_customer_id_idx on orders  (actual time=0.03..0.05 rows=4 loops=1)\n"
-                           "  Index Cond: (customer_id = 4242)",
-            .references = "https://www.postgresql.org/docs/current/indexes-intro.html\n"
-                          "https://www.postgresql.org/docs/current/using-explain.html",
-        },
+        .options =
+            {
+                {"min-rows", int64_t{100000},
+                 "Rows read (returned plus removed by the Filter, over all loops) from which a Seq Scan with a Filter "
+                 "is reported"},
+                {"max-kept-ratio", 0.1, "A Filter keeping at most this share of the rows read is one an index serves"},
+                {"min-share", 0.5,
+                 "Share of execution time from which a Seq Scan reading `min-rows` is reported anyway"},
+            },
+        .docs =
+            {
+                .what_it_does =
+                    "Reports a Seq Scan (parallel or not) that reads many rows (rows returned plus rows "
+                    "removed by its Filter, over all loops, at or above `min-rows`) when its Filter keeps at "
+                    "most `max-kept-ratio` of them, or when it takes at least `min-share` of the execution "
+                    "time. A Seq Scan run again and again as a "
+                    "Nested Loop's inner side is left to `nested-loop-inner-scan`. The Filter is read with "
+                    "libpg_query to name its columns and suggest the index that serves it.",
+                .why_is_this_bad =
+                    "A sequential scan reads every page of the table, whatever the query keeps. When a "
+                    "Filter throws most rows away, an index on the filtered columns reads only the rows "
+                    "that match: the time goes from proportional to the table to proportional to the "
+                    "result. As the table grows, the scan gets slower while the answer stays the same size.",
+                .example = "Seq Scan on orders  (cost=0.00..18334.00 rows=5 width=97) (actual time=0.02..61.3 rows=4 "
+                           "loops=1)\n"
+                           "  Filter: (customer_id = 4242)\n"
+                           "  Rows Removed by Filter: 999996",
+                .use_instead =
+                    "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON orders (customer_id);\n"
+                    "-- then:\n"
+                    "Index Scan using orders_customer_id_idx on orders  (actual time=0.03..0.05 rows=4 loops=1)\n"
+                    "  Index Cond: (customer_id = 4242)",
+                .references = "https://www.postgresql.org/docs/current/indexes-intro.html\n"
+                              "https://www.postgresql.org/docs/current/using-explain.html",
+            },
         .summary = "a Seq Scan reads many rows (with a Filter: the index that serves it)",
     };
     return info;
@@ -82,7 +91,7 @@ class SeqScanLarge final : public detail::PlanRule {
       int at = append >= 0 ? append : node;
 
       std::string table = append >= 0 ? fmt::format("{} partitions of {}", members.size(), partitioned_name(n))
-                                       : detail::relation_ref(n);
+                                      : detail::relation_ref(n);
       // The columns an index key can serve: compared by equality or range with a value, or
       // with another table's column (not with a column of the same row, not through OR).
       std::vector<std::string> columns;
@@ -97,26 +106,27 @@ class SeqScanLarge final : public detail::PlanRule {
       std::string wrapped;
       for (const auto& c : ctx.parse(n.filter).conjuncts)
         if (!c.wrapper.empty() && wrapped.empty())
-          wrapped = fmt::format(" once the Filter compares the bare column (it wraps {} in {} now, which a plain "
-                                "index cannot serve)",
-                                c.column.column, c.wrapper);
+          wrapped = fmt::format(
+              " once the Filter compares the bare column (it wraps {} in {} now, which a plain "
+              "index cannot serve)",
+              c.column.column, c.wrapper);
       double loops = n.actual_loops.value_or(1);
       std::string loops_text = loops > 1 && append < 0 ? fmt::format(" over {} loops", detail::count_text(loops)) : "";
       std::string name = append >= 0 ? std::string("Seq Scans") : n.name();
       std::string_view reads = append >= 0 ? "read" : "reads";
-      detail::IndexWish wish{.relation = n.relation, .schema = n.schema, .alias = n.alias, .conditions = {n.filter},
-                             .output = n.output};
+      detail::IndexWish wish{
+          .relation = n.relation, .schema = n.schema, .alias = n.alias, .conditions = {n.filter}, .output = n.output};
       if (sort >= 0) wish.sort_keys = plan.nodes[sort].sort_key;
-      std::string partitions_note =
-          append >= 0 ? "; on a partitioned table the index is created on the parent (ON ONLY, then each partition "
-                        "CONCURRENTLY and ATTACH PARTITION) so every partition has it"
-                      : std::string();
+      std::string partitions_note = append >= 0
+          ? "; on a partitioned table the index is created on the parent (ON ONLY, then each partition "
+            "CONCURRENTLY and ATTACH PARTITION) so every partition has it"
+          : std::string();
       if (selective) {
         auto& finding =
-            ctx.report(at, fmt::format("{} on {} {} {} rows{} and {} Filter{} keeps {} ({})", name, table, reads,
-                                       detail::count_text(r.read), loops_text, append >= 0 ? "the" : "its", on,
-                                       detail::count_text(r.kept),
-                                       detail::percent_text(r.read > 0 ? r.kept / r.read : 0)),
+            ctx.report(at,
+                       fmt::format("{} on {} {} {} rows{} and {} Filter{} keeps {} ({})", name, table, reads,
+                                   detail::count_text(r.read), loops_text, append >= 0 ? "the" : "its", on,
+                                   detail::count_text(r.kept), detail::percent_text(r.read > 0 ? r.kept / r.read : 0)),
                        share)
                 .why(columns.empty()
                          ? fmt::format("every row of {} is read to find the few the Filter keeps; the Filter `{}` "
@@ -131,13 +141,14 @@ class SeqScanLarge final : public detail::PlanRule {
       } else if (sort >= 0) {
         const plan::Node& limit = plan.nodes[detail::limit_above(plan, sort)];
         auto& finding =
-            ctx.report(at, fmt::format("{} on {} {} {} rows{} to return the first {} by {}", name, table, reads,
-                                       detail::count_text(r.read),
-                                       n.filter.empty() ? std::string()
-                                                        : fmt::format(" (the Filter keeps {})",
-                                                                      detail::percent_text(r.kept / r.read)),
-                                       detail::count_text(detail::rows_returned(limit)),
-                                       fmt::join(plan.nodes[sort].sort_key, ", ")),
+            ctx.report(at,
+                       fmt::format("{} on {} {} {} rows{} to return the first {} by {}", name, table, reads,
+                                   detail::count_text(r.read),
+                                   n.filter.empty()
+                                       ? std::string()
+                                       : fmt::format(" (the Filter keeps {})", detail::percent_text(r.kept / r.read)),
+                                   detail::count_text(detail::rows_returned(limit)),
+                                   fmt::join(plan.nodes[sort].sort_key, ", ")),
                        share)
                 .why(fmt::format("the query wants only the first rows in {} order, yet every row{} is read and "
                                  "sorted; an index on the Filter's equality columns followed by the sort keys "
@@ -147,17 +158,21 @@ class SeqScanLarge final : public detail::PlanRule {
         want_index(ctx, finding, wish, append >= 0);
       } else {
         auto& finding =
-            ctx.report(at, fmt::format("{} on {} {} {} rows{} and {} {} of the execution time", name, table, reads,
-                                       detail::count_text(r.read),
-                                       n.filter.empty() ? std::string()
-                                                        : fmt::format(", keeping {}", detail::percent_text(r.kept / r.read)),
-                                       append >= 0 ? "take" : "takes", detail::percent_text(share)),
-                       share)
-                .why(n.filter.empty()
-                         ? std::string("no condition narrows the scan: the query reads the whole table. Aggregate in "
-                                       "the database, add a WHERE or LIMIT, or keep a summary table if it is read often")
-                         : std::string("the Filter keeps too many rows for an index to be cheaper than reading the "
-                                       "whole table; narrow the condition, or keep a summary table if it is read often"));
+            ctx.report(
+                   at,
+                   fmt::format("{} on {} {} {} rows{} and {} {} of the execution time", name, table, reads,
+                               detail::count_text(r.read),
+                               n.filter.empty() ? std::string()
+                                                : fmt::format(", keeping {}", detail::percent_text(r.kept / r.read)),
+                               append >= 0 ? "take" : "takes", detail::percent_text(share)),
+                   share)
+                .why(
+                    n.filter.empty()
+                        ? std::string("no condition narrows the scan: the query reads the whole table. Aggregate in "
+                                      "the database, add a WHERE or LIMIT, or keep a summary table if it is read often")
+                        : std::string(
+                              "the Filter keeps too many rows for an index to be cheaper than reading the "
+                              "whole table; narrow the condition, or keep a summary table if it is read often"));
         // Nothing to fix with an index: a fact about the query, not a warning.
         if (finding.finding.severity > Severity::info) finding.finding.severity = Severity::info;
       }
@@ -181,8 +196,9 @@ class SeqScanLarge final : public detail::PlanRule {
     if (partition) {
       const Table* t = ctx.catalog().find_table(wish.schema, wish.relation);
       if (!t || !t->is_partition()) {
-        finding.why(finding.finding.why + ". Run with `--db` (or the schema files) for the statements: pglens needs "
-                                          "the partitioned parent's name");
+        finding.why(finding.finding.why +
+                    ". Run with `--db` (or the schema files) for the statements: pglens needs "
+                    "the partitioned parent's name");
         return;
       }
     }

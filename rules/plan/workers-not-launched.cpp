@@ -14,22 +14,25 @@ class WorkersNotLaunched final : public detail::PlanRule {
         .category = RuleCategory::performance,
         .targets = {.sql = false, .plan = true},
         .default_severity = Severity::warning,
-        .docs = {
-            .what_it_does = "Reports a Gather or Gather Merge that launched fewer workers than planned "
-                            "(`Workers Planned: 4`, `Workers Launched: 1`).",
-            .why_is_this_bad = "The plan was costed for the planned workers; with fewer, the leader does their share "
-                               "and the query runs up to that many times slower. Workers come from a pool shared by "
-                               "the whole server (max_parallel_workers, max_worker_processes): under concurrency it "
-                               "runs dry.",
-            .example = "Gather  (actual time=0.4..2210.3 rows=12 loops=1)\n"
-                       "  Workers Planned: 4\n"
-                       "  Workers Launched: 0",
-            .use_instead = "-- raise the pool (postgresql.conf; max_worker_processes needs a restart):\n"
-                           "ALTER SYSTEM SET max_parallel_workers = 16;\n"
-                           "ALTER SYSTEM SET max_worker_processes = 16;",
-            .references = "https://www.postgresql.org/docs/current/how-parallel-query-works.html\n"
-                          "https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-MAX-PARALLEL-WORKERS",
-        },
+        .docs =
+            {
+                .what_it_does = "Reports a Gather or Gather Merge that launched fewer workers than planned "
+                                "(`Workers Planned: 4`, `Workers Launched: 1`).",
+                .why_is_this_bad =
+                    "The plan was costed for the planned workers; with fewer, the leader does their share "
+                    "and the query runs up to that many times slower. Workers come from a pool shared by "
+                    "the whole server (max_parallel_workers, max_worker_processes): under concurrency it "
+                    "runs dry.",
+                .example = "Gather  (actual time=0.4..2210.3 rows=12 loops=1)\n"
+                           "  Workers Planned: 4\n"
+                           "  Workers Launched: 0",
+                .use_instead = "-- raise the pool (postgresql.conf; max_worker_processes needs a restart):\n"
+                               "ALTER SYSTEM SET max_parallel_workers = 16;\n"
+                               "ALTER SYSTEM SET max_worker_processes = 16;",
+                .references =
+                    "https://www.postgresql.org/docs/current/how-parallel-query-works.html\n"
+                    "https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-MAX-PARALLEL-WORKERS",
+            },
         .summary = "fewer parallel workers launched than planned",
     };
     return info;

@@ -20,21 +20,24 @@ class FkWithoutIndex final : public detail::SqlRule {
         .category = RuleCategory::performance,
         .default_severity = Severity::warning,
         .has_fix = false,
-        .docs = {
-            .what_it_does =
-                "Reports a FOREIGN KEY (in CREATE TABLE or ALTER TABLE) whose referencing columns lead no index of "
-                "the table, as the catalog stands after all the DDL it knows (an index created later in the "
-                "migrations counts). A partial index counts when the constraint check's lookup implies its "
-                "predicate: `WHERE fk IS NOT NULL` on the key's columns.",
-            .why_is_this_bad =
-                "PostgreSQL creates an index for the referenced key but not for the referencing columns. Every "
-                "DELETE or key UPDATE on the referenced table then scans the referencing table to check the "
-                "constraint (often under lock), and joins along the key have nothing to use.",
-            .example = "CREATE TABLE order_items (\n    order_id bigint REFERENCES orders (id),\n    product_id bigint\n);",
-            .use_instead = "CREATE INDEX CONCURRENTLY IF NOT EXISTS order_items_order_id_idx ON order_items (order_id);",
-            .references = "https://www.postgresql.org/docs/current/ddl-constraints.html#DDL-CONSTRAINTS-FK\n"
-                          "https://www.cybertec-postgresql.com/en/index-your-foreign-key/",
-        },
+        .docs =
+            {
+                .what_it_does =
+                    "Reports a FOREIGN KEY (in CREATE TABLE or ALTER TABLE) whose referencing columns lead no index of "
+                    "the table, as the catalog stands after all the DDL it knows (an index created later in the "
+                    "migrations counts). A partial index counts when the constraint check's lookup implies its "
+                    "predicate: `WHERE fk IS NOT NULL` on the key's columns.",
+                .why_is_this_bad =
+                    "PostgreSQL creates an index for the referenced key but not for the referencing columns. Every "
+                    "DELETE or key UPDATE on the referenced table then scans the referencing table to check the "
+                    "constraint (often under lock), and joins along the key have nothing to use.",
+                .example = "CREATE TABLE order_items (\n    order_id bigint REFERENCES orders (id),\n    product_id "
+                           "bigint\n);",
+                .use_instead =
+                    "CREATE INDEX CONCURRENTLY IF NOT EXISTS order_items_order_id_idx ON order_items (order_id);",
+                .references = "https://www.postgresql.org/docs/current/ddl-constraints.html#DDL-CONSTRAINTS-FK\n"
+                              "https://www.cybertec-postgresql.com/en/index-your-foreign-key/",
+            },
         .summary = "A foreign key's referencing columns lead no index",
     };
     return info;
@@ -85,7 +88,8 @@ class FkWithoutIndex final : public detail::SqlRule {
       constexpr std::string_view kNotNull = " IS NOT NULL";
       if (!term.ends_with(kNotNull)) return false;
       term.remove_suffix(kNotNull.size());
-      if (std::none_of(columns.begin(), columns.end(), [&](const std::string& c) { return catalog::quote_ident(c) == term; }))
+      if (std::none_of(columns.begin(), columns.end(),
+                       [&](const std::string& c) { return catalog::quote_ident(c) == term; }))
         return false;
     }
     return true;
@@ -96,8 +100,8 @@ class FkWithoutIndex final : public detail::SqlRule {
       if (i.method != "btree" || !check_implies(i.predicate, columns) || i.keys.size() < columns.size()) continue;
       bool leads = true;
       for (size_t k = 0; k < columns.size() && leads; ++k)
-        leads = !i.keys[k].is_expression() &&
-                std::find(columns.begin(), columns.end(), i.keys[k].column) != columns.end();
+        leads =
+            !i.keys[k].is_expression() && std::find(columns.begin(), columns.end(), i.keys[k].column) != columns.end();
       if (leads) return true;
     }
     return false;
@@ -114,7 +118,8 @@ class FkWithoutIndex final : public detail::SqlRule {
     keys.push_back({con, std::move(columns)});
   }
 
-  static void check(const sql::Node& con, std::vector<std::string> columns, const Table& table, detail::RuleContext& ctx) {
+  static void check(const sql::Node& con, std::vector<std::string> columns, const Table& table,
+                    detail::RuleContext& ctx) {
     if (columns.empty())
       for (sql::Node a : con.list("fk_attrs")) columns.emplace_back(a.sval());
     if (columns.empty() || leads_an_index(table, columns)) return;

@@ -19,30 +19,35 @@ class InAppAggregation final : public detail::SqlRule {
         .default_severity = Severity::warning,
         .has_fix = false,
         .options = schema::size_options(false),
-        .docs = {
-            .what_it_does =
-                "Reports a SELECT whose rows reach the client and that returns, from one large table, only numbers "
-                "an application can do little with but sum, count or average, with no aggregate, GROUP BY, DISTINCT "
-                "or LIMIT and no selective WHERE. The heuristic, from the catalog: every output is a plain column "
-                "of a number type (smallint, integer, bigint, numeric, decimal, real, double precision, money); at "
-                "least one is a measure (not a key), since a list of keys alone is usually fetched to act on each "
-                "row. A key is a column of a primary, unique or foreign key, or named `id` or `*_id`. A WHERE is "
-                "selective when it compares by equality with a constant or parameter a key (one customer's orders), "
-                "a number, date or time column, or an expression (`created_at::date = $1`), or when it holds a "
-                "condition pglens cannot read (an EXISTS, an OR); equality on a text, boolean or enum column "
-                "(`status = 'paid'`, typically a few distinct values) and ranges (`created_at >= $1`) are not. The help shows the aggregate query: "
-                "count(*) and sum() of each measure, grouped by the non-unique keys the query returned.",
-            .why_is_this_bad =
-                "Millions of rows are read, serialised, sent and held in the client's memory to produce one number "
-                "per group. The database computes sum() and count() next to the data, in parallel, and sends one "
-                "row: orders of magnitude less I/O, network and memory.",
-            .example = "-- orders: 50 M rows; the application adds the amounts up\n"
-                       "SELECT total_amount FROM orders WHERE status = 'paid';",
-            .use_instead = "SELECT count(*), sum(total_amount) FROM orders WHERE status = 'paid';\n"
-                           "-- per customer: SELECT customer_id, sum(total_amount) FROM orders GROUP BY customer_id;",
-            .references = "https://www.postgresql.org/docs/current/functions-aggregate.html\n"
-                          "https://www.postgresql.org/docs/current/tutorial-agg.html",
-        },
+        .docs =
+            {
+                .what_it_does =
+                    "Reports a SELECT whose rows reach the client and that returns, from one large table, only numbers "
+                    "an application can do little with but sum, count or average, with no aggregate, GROUP BY, "
+                    "DISTINCT "
+                    "or LIMIT and no selective WHERE. The heuristic, from the catalog: every output is a plain column "
+                    "of a number type (smallint, integer, bigint, numeric, decimal, real, double precision, money); at "
+                    "least one is a measure (not a key), since a list of keys alone is usually fetched to act on each "
+                    "row. A key is a column of a primary, unique or foreign key, or named `id` or `*_id`. A WHERE is "
+                    "selective when it compares by equality with a constant or parameter a key (one customer's "
+                    "orders), "
+                    "a number, date or time column, or an expression (`created_at::date = $1`), or when it holds a "
+                    "condition pglens cannot read (an EXISTS, an OR); equality on a text, boolean or enum column "
+                    "(`status = 'paid'`, typically a few distinct values) and ranges (`created_at >= $1`) are not. The "
+                    "help shows the aggregate query: "
+                    "count(*) and sum() of each measure, grouped by the non-unique keys the query returned.",
+                .why_is_this_bad =
+                    "Millions of rows are read, serialised, sent and held in the client's memory to produce one number "
+                    "per group. The database computes sum() and count() next to the data, in parallel, and sends one "
+                    "row: orders of magnitude less I/O, network and memory.",
+                .example = "-- orders: 50 M rows; the application adds the amounts up\n"
+                           "SELECT total_amount FROM orders WHERE status = 'paid';",
+                .use_instead =
+                    "SELECT count(*), sum(total_amount) FROM orders WHERE status = 'paid';\n"
+                    "-- per customer: SELECT customer_id, sum(total_amount) FROM orders GROUP BY customer_id;",
+                .references = "https://www.postgresql.org/docs/current/functions-aggregate.html\n"
+                              "https://www.postgresql.org/docs/current/tutorial-agg.html",
+            },
         .summary = "Rows of a large table are shipped only to be summed or counted in the application",
     };
     return info;
@@ -68,9 +73,10 @@ class InAppAggregation final : public detail::SqlRule {
     std::string measures;
     for (const auto& m : shape->measures) measures += fmt::format("{}`{}`", measures.empty() ? "" : ", ", m);
     std::string where = node.has("whereClause") ? " matching a non-selective WHERE" : "";
-    auto& d = ctx.report(span, fmt::format("every row of `{}`{} goes to the client for {}: numbers an application "
-                                           "can only sum, count or average, and {}",
-                                           rel.table->name, where, measures, schema::size_phrase(*rel.table)));
+    auto& d = ctx.report(span,
+                         fmt::format("every row of `{}`{} goes to the client for {}: numbers an application "
+                                     "can only sum, count or average, and {}",
+                                     rel.table->name, where, measures, schema::size_phrase(*rel.table)));
     schema::rests_on_size(d, *rel.table, ctx);
     std::string rewrite = aggregate_query(node, rel, *shape, ctx, walk.statement.span.end);
     d.help(fmt::format("let the database aggregate and send {}: `{}` (an average is sum / count)",

@@ -16,24 +16,26 @@ const RuleInfo& large_offset_info() {
                   {"report-parameters", true, "report OFFSET $n, whose value grows with the page number"},
                   {"min-skipped-rows", int64_t{10000},
                    "in a plan, report a Limit whose input produced this many rows that it skipped"}},
-      .docs = {
-          .what_it_does = "Reports `OFFSET n` with a large constant, or with a parameter (page-number "
-                          "pagination), and shows the keyset-pagination rewrite. In an EXPLAIN plan it reports a "
-                          "Limit whose input produced at least `min-skipped-rows` rows more than the Limit returned: the "
-                          "rows OFFSET skipped (from the actual rows, or from the Limit's startup cost in a plan "
-                          "without ANALYZE).",
-          .why_is_this_bad = "PostgreSQL cannot skip rows: `OFFSET 100000` reads, sorts and throws away 100,000 "
-                             "rows before returning the page, so each page is slower than the last and deep pages "
-                             "time out. Rows inserted meanwhile also shift pages, showing rows twice or never.",
-          .example = "SELECT id, created_at FROM orders ORDER BY created_at, id LIMIT 50 OFFSET $1;\n"
-                     "-- in its plan: Limit (actual rows=50) over Index Scan (actual rows=100050):\n"
-                     "-- 100,000 rows read only to be thrown away",
-          .use_instead = "-- keyset pagination: remember the last row of the previous page\n"
-                         "SELECT id, created_at FROM orders\nWHERE (created_at, id) > ($1, $2)\n"
-                         "ORDER BY created_at, id LIMIT 50;",
-          .references = "https://use-the-index-luke.com/no-offset\n"
-                        "https://www.postgresql.org/docs/current/queries-limit.html",
-      },
+      .docs =
+          {
+              .what_it_does =
+                  "Reports `OFFSET n` with a large constant, or with a parameter (page-number "
+                  "pagination), and shows the keyset-pagination rewrite. In an EXPLAIN plan it reports a "
+                  "Limit whose input produced at least `min-skipped-rows` rows more than the Limit returned: the "
+                  "rows OFFSET skipped (from the actual rows, or from the Limit's startup cost in a plan "
+                  "without ANALYZE).",
+              .why_is_this_bad = "PostgreSQL cannot skip rows: `OFFSET 100000` reads, sorts and throws away 100,000 "
+                                 "rows before returning the page, so each page is slower than the last and deep pages "
+                                 "time out. Rows inserted meanwhile also shift pages, showing rows twice or never.",
+              .example = "SELECT id, created_at FROM orders ORDER BY created_at, id LIMIT 50 OFFSET $1;\n"
+                         "-- in its plan: Limit (actual rows=50) over Index Scan (actual rows=100050):\n"
+                         "-- 100,000 rows read only to be thrown away",
+              .use_instead = "-- keyset pagination: remember the last row of the previous page\n"
+                             "SELECT id, created_at FROM orders\nWHERE (created_at, id) > ($1, $2)\n"
+                             "ORDER BY created_at, id LIMIT 50;",
+              .references = "https://use-the-index-luke.com/no-offset\n"
+                            "https://www.postgresql.org/docs/current/queries-limit.html",
+          },
       .summary = "OFFSET pagination reads and discards every skipped row",
   };
   return info;
@@ -82,8 +84,9 @@ class LargeOffset final : public detail::SqlRule {
       order += (order.empty() ? "" : ", ") + keys.back() + (desc ? " DESC" : "");
       descending = descending || desc;
     }
-    if (keys.empty()) return "OFFSET without ORDER BY returns arbitrary rows; add an ORDER BY on a unique key and "
-                             "paginate by it: `WHERE key > $last ORDER BY key LIMIT n`";
+    if (keys.empty())
+      return "OFFSET without ORDER BY returns arbitrary rows; add an ORDER BY on a unique key and "
+             "paginate by it: `WHERE key > $last ORDER BY key LIMIT n`";
     std::string cols, params;
     for (size_t i = 0; i < keys.size(); ++i) {
       cols += (i ? ", " : "") + keys[i];
@@ -91,9 +94,10 @@ class LargeOffset final : public detail::SqlRule {
     }
     std::string lhs = keys.size() == 1 ? cols : "(" + cols + ")";
     std::string rhs = keys.size() == 1 ? params : "(" + params + ")";
-    return fmt::format("paginate by the sort key instead (keyset pagination): `WHERE {} {} {} ORDER BY {} LIMIT n`, "
-                       "passing the last row's values of the previous page; an index on ({}) serves it",
-                       lhs, descending ? "<" : ">", rhs, order, cols);
+    return fmt::format(
+        "paginate by the sort key instead (keyset pagination): `WHERE {} {} {} ORDER BY {} LIMIT n`, "
+        "passing the last row's values of the previous page; an index on ({}) serves it",
+        lhs, descending ? "<" : ">", rhs, order, cols);
   }
   static std::string generic() {
     return "paginate by the sort key instead (keyset pagination): `WHERE key > $last ORDER BY key LIMIT n`";

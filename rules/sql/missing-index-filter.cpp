@@ -21,31 +21,35 @@ class MissingIndexFilter final : public detail::SqlRule {
         .default_severity = Severity::warning,
         .has_fix = false,
         .options = schema::size_options(),
-        .docs = {
-            .what_it_does =
-                "Reports a WHERE or JOIN ... ON condition (`=`, `<`, `>`, `<=`, `>=`, BETWEEN, IN, `= ANY`, IS NULL, "
-                "`LIKE 'prefix%'`) on a column of a large table when no index of the catalog can serve any of the "
-                "query's conditions on that table. An index serves a column when the column is its leading key or "
-                "follows keys the query matches by equality; a partial index only when the query implies its "
-                "predicate. The finding carries the one index that serves the whole query: equality columns first, "
-                "then one range column, then the ORDER BY columns. A BRIN index serves equalities and ranges on "
-                "its columns. Not reported: equality on a boolean or status-like column alone (`status IN (...)` "
-                "keeps a large share of the rows), the ON conditions of the null-extended side of an outer join (the join's index is "
-                "missing-index-join's), and UPDATE / DELETE in migration files (`migrations` in .pglens.toml), "
-                "which run once. When no size hint, snapshot or live statistics give the table's size, the "
-                "finding is `info` unless `assume-large = true`.",
-            .why_is_this_bad =
-                "Without an index PostgreSQL reads every row of the table (a Seq Scan) to find the few the query "
-                "wants: the cost grows with the table, not with the result, and the scan competes with every other "
-                "query for I/O and cache.",
-            .example = "-- orders: 50 M rows, indexed on id only\n"
-                       "SELECT id, total_amount FROM orders WHERE customer_id = $1 AND created_at >= $2;",
-            .use_instead = "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_created_at_idx\n"
-                           "    ON orders (customer_id, created_at);",
-            .references = "https://www.postgresql.org/docs/current/indexes-multicolumn.html\n"
-                          "https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY\n"
-                          "https://use-the-index-luke.com/sql/where-clause",
-        },
+        .docs =
+            {
+                .what_it_does =
+                    "Reports a WHERE or JOIN ... ON condition (`=`, `<`, `>`, `<=`, `>=`, BETWEEN, IN, `= ANY`, IS "
+                    "NULL, "
+                    "`LIKE 'prefix%'`) on a column of a large table when no index of the catalog can serve any of the "
+                    "query's conditions on that table. An index serves a column when the column is its leading key or "
+                    "follows keys the query matches by equality; a partial index only when the query implies its "
+                    "predicate. The finding carries the one index that serves the whole query: equality columns first, "
+                    "then one range column, then the ORDER BY columns. A BRIN index serves equalities and ranges on "
+                    "its columns. Not reported: equality on a boolean or status-like column alone (`status IN (...)` "
+                    "keeps a large share of the rows), the ON conditions of the null-extended side of an outer join "
+                    "(the join's index is "
+                    "missing-index-join's), and UPDATE / DELETE in migration files (`migrations` in .pglens.toml), "
+                    "which run once. When no size hint, snapshot or live statistics give the table's size, the "
+                    "finding is `info` unless `assume-large = true`.",
+                .why_is_this_bad =
+                    "Without an index PostgreSQL reads every row of the table (a Seq Scan) to find the few the query "
+                    "wants: the cost grows with the table, not with the result, and the scan competes with every other "
+                    "query for I/O and cache.",
+                .example = "-- orders: 50 M rows, indexed on id only\n"
+                           "SELECT id, total_amount FROM orders WHERE customer_id = $1 AND created_at >= $2;",
+                .use_instead = "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_created_at_idx\n"
+                               "    ON orders (customer_id, created_at);",
+                .references =
+                    "https://www.postgresql.org/docs/current/indexes-multicolumn.html\n"
+                    "https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY\n"
+                    "https://use-the-index-luke.com/sql/where-clause",
+            },
         .summary = "A large table is filtered on columns no index serves",
     };
     return info;
@@ -71,8 +75,9 @@ class MissingIndexFilter final : public detail::SqlRule {
         if (!first) first = &c;
         // A boolean or a status-like column compared for equality (`status IN (...)`) keeps
         // a large share of the rows: a scan of the table is what the planner would choose.
-        selective = selective || !(c.predicate.op == PredicateOp::equality && !c.predicate.is_null_test &&
-                                   catalog::low_cardinality(*table, c.predicate.column));
+        selective = selective ||
+            !(c.predicate.op == PredicateOp::equality && !c.predicate.is_null_test &&
+              catalog::low_cardinality(*table, c.predicate.column));
       }
       if (!first || !selective) continue;
       auto suggestion = catalog::suggest_index(ctx.catalog(), *table, facts.filter_request(r));

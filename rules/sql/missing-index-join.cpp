@@ -23,22 +23,24 @@ class MissingIndexJoin final : public detail::SqlRule {
         .default_severity = Severity::warning,
         .has_fix = false,
         .options = schema::size_options(),
-        .docs = {
-            .what_it_does =
-                "Reports an equality join (`JOIN ... ON a.x = b.y`, or the same in WHERE) whose inner side is a "
-                "large table with no index serving the join key. The inner side is the one probed for each row "
-                "of the other: the other side is filtered by a constant or parameter, or is small.",
-            .why_is_this_bad =
-                "With an index on the inner join key PostgreSQL runs a nested loop that touches only the matching "
-                "rows. Without one it must read the whole inner table, for a hash join, or once per outer row: "
-                "the cost grows with the table instead of with the result.",
-            .example = "-- order_items: 200 M rows, no index on order_id\n"
-                       "SELECT oi.product_id FROM orders o JOIN order_items oi ON oi.order_id = o.id\n"
-                       "WHERE o.customer_id = $1;",
-            .use_instead = "CREATE INDEX CONCURRENTLY IF NOT EXISTS order_items_order_id_idx ON order_items (order_id);",
-            .references = "https://www.postgresql.org/docs/current/planner-optimizer.html\n"
-                          "https://use-the-index-luke.com/sql/join/nested-loops-join-n1-problem",
-        },
+        .docs =
+            {
+                .what_it_does =
+                    "Reports an equality join (`JOIN ... ON a.x = b.y`, or the same in WHERE) whose inner side is a "
+                    "large table with no index serving the join key. The inner side is the one probed for each row "
+                    "of the other: the other side is filtered by a constant or parameter, or is small.",
+                .why_is_this_bad =
+                    "With an index on the inner join key PostgreSQL runs a nested loop that touches only the matching "
+                    "rows. Without one it must read the whole inner table, for a hash join, or once per outer row: "
+                    "the cost grows with the table instead of with the result.",
+                .example = "-- order_items: 200 M rows, no index on order_id\n"
+                           "SELECT oi.product_id FROM orders o JOIN order_items oi ON oi.order_id = o.id\n"
+                           "WHERE o.customer_id = $1;",
+                .use_instead =
+                    "CREATE INDEX CONCURRENTLY IF NOT EXISTS order_items_order_id_idx ON order_items (order_id);",
+                .references = "https://www.postgresql.org/docs/current/planner-optimizer.html\n"
+                              "https://use-the-index-luke.com/sql/join/nested-loops-join-n1-problem",
+            },
         .summary = "A join key on a large inner table has no index",
     };
     return info;
@@ -68,11 +70,12 @@ class MissingIndexJoin final : public detail::SqlRule {
       if (!suggestion) continue;
       reported.insert(r);
       const auto& other = facts.relations[*c.other_relation];
-      schema::rests_on_size(ctx.report(schema::token_span(ctx, c.location),
-                                       fmt::format("join key `{}.{}` has no index, and {}: each row from `{}` probes it",
-                                                   table->name, c.predicate.column, schema::size_phrase(*table),
-                                                   other.table ? other.table->name : other.written)),
-                            *table, ctx)
+      schema::rests_on_size(
+          ctx.report(schema::token_span(ctx, c.location),
+                     fmt::format("join key `{}.{}` has no index, and {}: each row from `{}` probes it", table->name,
+                                 c.predicate.column, schema::size_phrase(*table),
+                                 other.table ? other.table->name : other.written)),
+          *table, ctx)
           .help(fmt::format("index the inner side of the join so each lookup touches only the matching rows: {}",
                             suggestion->summary))
           .ddl(suggestion->ddl);

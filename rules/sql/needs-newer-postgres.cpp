@@ -35,8 +35,8 @@ std::optional<Newer> newer_syntax(const sql::Node& node, const detail::Walk& wal
     if (!node.has("alias")) return Newer{"a subquery in FROM without an alias", 16};
   } else if (kind == "JsonIsPredicate") {
     return Newer{"IS JSON", 16};
-  } else if (kind == "JsonObjectConstructor" || kind == "JsonArrayConstructor" ||
-             kind == "JsonArrayQueryConstructor" || kind == "JsonObjectAgg" || kind == "JsonArrayAgg") {
+  } else if (kind == "JsonObjectConstructor" || kind == "JsonArrayConstructor" || kind == "JsonArrayQueryConstructor" ||
+             kind == "JsonObjectAgg" || kind == "JsonArrayAgg") {
     return Newer{"the SQL/JSON constructors (JSON_OBJECT, JSON_ARRAY, JSON_OBJECTAGG, JSON_ARRAYAGG)", 16};
   } else if (kind == "JsonParseExpr" || kind == "JsonScalarExpr" || kind == "JsonSerializeExpr") {
     return Newer{"JSON(), JSON_SCALAR() and JSON_SERIALIZE()", 17};
@@ -76,29 +76,43 @@ class NeedsNewerPostgres final : public detail::SqlRule {
         .options = {{"postgres-version", int64_t{0},
                      "The PostgreSQL major version the SQL runs on (also the top-level key `postgres-version`); "
                      "0: the version of the database given with --db, if any"}},
-        .docs = {
-            .what_it_does =
-                "Reports syntax that the target PostgreSQL does not accept yet: a subquery in FROM without an "
-                "alias and IS JSON (16), JSON_TABLE and MERGE ... RETURNING (17), NOT NULL as a table "
-                "constraint and virtual generated columns (18), among others. The target is `postgres-version` "
-                "in .pglens.toml, else the version of the database given with --db; with neither, the rule "
-                "is silent.",
-            .why_is_this_bad = "pglens parses with PostgreSQL 18's grammar; the statement fails with a syntax "
-                               "error on the older server it is meant for.",
-            .example = "-- postgres-version = 15\nSELECT count(*) FROM (SELECT DISTINCT customer_id FROM orders);",
-            .use_instead = "SELECT count(*) FROM (SELECT DISTINCT customer_id FROM orders) AS customers;",
-            .references = "https://www.postgresql.org/docs/release/",
-        },
+        .docs =
+            {
+                .what_it_does =
+                    "Reports syntax that the target PostgreSQL does not accept yet: a subquery in FROM without an "
+                    "alias and IS JSON (16), JSON_TABLE and MERGE ... RETURNING (17), NOT NULL as a table "
+                    "constraint and virtual generated columns (18), among others. The target is `postgres-version` "
+                    "in .pglens.toml, else the version of the database given with --db; with neither, the rule "
+                    "is silent.",
+                .why_is_this_bad = "pglens parses with PostgreSQL 18's grammar; the statement fails with a syntax "
+                                   "error on the older server it is meant for.",
+                .example = "-- postgres-version = 15\nSELECT count(*) FROM (SELECT DISTINCT customer_id FROM orders);",
+                .use_instead = "SELECT count(*) FROM (SELECT DISTINCT customer_id FROM orders) AS customers;",
+                .references = "https://www.postgresql.org/docs/release/",
+            },
         .summary = "syntax newer than the target PostgreSQL version",
     };
     return info;
   }
 
   std::vector<std::string_view> node_kinds() const override {
-    return {"RangeSubselect", "JsonIsPredicate", "JsonObjectConstructor", "JsonArrayConstructor",
-            "JsonArrayQueryConstructor", "JsonObjectAgg", "JsonArrayAgg", "JsonParseExpr", "JsonScalarExpr",
-            "JsonSerializeExpr", "JsonFuncExpr", "JsonTable", "MergeSupportFunc", "MergeStmt", "MergeWhenClause",
-            "ReturningClause", "Constraint"};
+    return {"RangeSubselect",
+            "JsonIsPredicate",
+            "JsonObjectConstructor",
+            "JsonArrayConstructor",
+            "JsonArrayQueryConstructor",
+            "JsonObjectAgg",
+            "JsonArrayAgg",
+            "JsonParseExpr",
+            "JsonScalarExpr",
+            "JsonSerializeExpr",
+            "JsonFuncExpr",
+            "JsonTable",
+            "MergeSupportFunc",
+            "MergeStmt",
+            "MergeWhenClause",
+            "ReturningClause",
+            "Constraint"};
   }
 
   void check_node(const sql::Node& node, const detail::Walk& walk, detail::RuleContext& ctx) const override {
@@ -111,8 +125,8 @@ class NeedsNewerPostgres final : public detail::SqlRule {
     sql::Node where = node.is("MergeStmt") ? node.field("returningClause") : node;
     uint32_t at = sql::first_location(where).value_or(walk.statement.span.begin);
     ctx.report({at, sql::token_end(ctx.text(), at)},
-               fmt::format("PostgreSQL {} or later is needed for {}; the target is PostgreSQL {} ({})",
-                           newer->version, newer->what, on->major, on->from))
+               fmt::format("PostgreSQL {} or later is needed for {}; the target is PostgreSQL {} ({})", newer->version,
+                           newer->what, on->major, on->from))
         .help(fmt::format("PostgreSQL {} rejects it with a syntax error: write it the way PostgreSQL {} accepts, "
                           "or raise postgres-version if the database is newer.",
                           on->major, on->major));

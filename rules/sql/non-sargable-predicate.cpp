@@ -23,22 +23,23 @@ class NonSargablePredicate final : public detail::SqlRule {
         .default_severity = Severity::warning,
         .has_fix = true,
         .options = schema::size_options(),
-        .docs = {
-            .what_it_does =
-                "Reports a condition in WHERE that wraps a column of a large table in a function, cast or "
-                "arithmetic (`lower(email) = $1`, `created_at::date = '2026-06-01'`, `date_trunc('day', "
-                "created_at) = ...`, `id + 1 = 10`, `coalesce(n, 0) = 5`) when no expression index matches it, "
-                "and a leading-wildcard `LIKE '%x'` or an ILIKE with no trigram index. It shows the sargable "
-                "rewrite where one exists, otherwise the expression index (or the pg_trgm GIN index).",
-            .why_is_this_bad =
-                "An index on `created_at` stores `created_at`, not `created_at::date`: PostgreSQL cannot look the "
-                "wrapped value up and reads every row, computing the expression each time.",
-            .example = "SELECT id FROM orders WHERE created_at::date = '2026-06-01';",
-            .use_instead = "SELECT id FROM orders WHERE created_at >= '2026-06-01' AND created_at < '2026-06-02';",
-            .references = "https://use-the-index-luke.com/sql/where-clause/functions\n"
-                          "https://www.postgresql.org/docs/current/indexes-expressional.html\n"
-                          "https://www.postgresql.org/docs/current/pgtrgm.html#PGTRGM-INDEX",
-        },
+        .docs =
+            {
+                .what_it_does =
+                    "Reports a condition in WHERE that wraps a column of a large table in a function, cast or "
+                    "arithmetic (`lower(email) = $1`, `created_at::date = '2026-06-01'`, `date_trunc('day', "
+                    "created_at) = ...`, `id + 1 = 10`, `coalesce(n, 0) = 5`) when no expression index matches it, "
+                    "and a leading-wildcard `LIKE '%x'` or an ILIKE with no trigram index. It shows the sargable "
+                    "rewrite where one exists, otherwise the expression index (or the pg_trgm GIN index).",
+                .why_is_this_bad =
+                    "An index on `created_at` stores `created_at`, not `created_at::date`: PostgreSQL cannot look the "
+                    "wrapped value up and reads every row, computing the expression each time.",
+                .example = "SELECT id FROM orders WHERE created_at::date = '2026-06-01';",
+                .use_instead = "SELECT id FROM orders WHERE created_at >= '2026-06-01' AND created_at < '2026-06-02';",
+                .references = "https://use-the-index-luke.com/sql/where-clause/functions\n"
+                              "https://www.postgresql.org/docs/current/indexes-expressional.html\n"
+                              "https://www.postgresql.org/docs/current/pgtrgm.html#PGTRGM-INDEX",
+            },
         .summary = "A function, cast or arithmetic on a column keeps its index unused",
     };
     return info;
@@ -67,13 +68,15 @@ class NonSargablePredicate final : public detail::SqlRule {
     if (!column || !table.column(column->name)) return;
     catalog::ColumnPredicate as_index = c.predicate;
     if (as_index.op == PredicateOp::other) as_index.op = PredicateOp::range;
-    if (catalog::serving_index(ctx.catalog(), table, as_index, facts.filter_request(c.relation))) return;  // an expression index matches
+    if (catalog::serving_index(ctx.catalog(), table, as_index, facts.filter_request(c.relation)))
+      return;  // an expression index matches
     uint32_t begin = schema::first_location(c.column_side).value_or(c.location);
     Span span = schema::expression_span(ctx.text(), begin, limit);
     std::string expr = catalog::deparse(c.column_side, true);
-    auto& d = ctx.report(span, fmt::format("`{}` wraps `{}.{}` in an expression: no index on `{}` can serve it, and {}",
-                                           catalog::deparse(c.column_side), table.name, column->name, column->name,
-                                           schema::size_phrase(table)));
+    auto& d = ctx.report(span,
+                         fmt::format("`{}` wraps `{}.{}` in an expression: no index on `{}` can serve it, and {}",
+                                     catalog::deparse(c.column_side), table.name, column->name, column->name,
+                                     schema::size_phrase(table)));
     schema::rests_on_size(d, table, ctx);
     if (auto rewrite = schema::sargable_rewrite(c)) {
       d.help(fmt::format("compare the bare column so its index applies: `{}`", *rewrite));
@@ -82,20 +85,21 @@ class NonSargablePredicate final : public detail::SqlRule {
       // Unsafe: it assumes the value means the same day in the session's time zone.
       auto value_at = schema::first_location(c.value_side);
       if (value_at && *value_at > begin && *value_at < span.end)
-        d.fix(Fix{.description = "compare the bare column with a range",
-                  .edits = {TextEdit{span, *rewrite}},
-                  .safe = false});
+        d.fix(Fix{
+            .description = "compare the bare column with a range", .edits = {TextEdit{span, *rewrite}}, .safe = false});
       Index idx;
       idx.keys.push_back({column->name, {}, false, false});
-      idx.name = catalog::free_index_name(ctx.catalog(), table, catalog::choose_name(table.name, {column->name}, "idx"));
+      idx.name =
+          catalog::free_index_name(ctx.catalog(), table, catalog::choose_name(table.name, {column->name}, "idx"));
       if (!has_leading(table, column->name)) d.ddl(catalog::create_index_ddl(ctx.catalog(), table, idx));
       return;
     }
     if (!catalog::is_immutable(c.column_side, table)) {
       // PostgreSQL refuses it: "functions in index expression must be marked IMMUTABLE".
-      d.help(fmt::format("no sargable rewrite exists for `{}`, and it cannot be indexed: it is not IMMUTABLE (it "
-                         "depends on the session's settings, such as TimeZone); compare `{}` itself with a range",
-                         expr, column->name));
+      d.help(
+          fmt::format("no sargable rewrite exists for `{}`, and it cannot be indexed: it is not IMMUTABLE (it "
+                      "depends on the session's settings, such as TimeZone); compare `{}` itself with a range",
+                      expr, column->name));
       return;
     }
     Index idx;
@@ -122,21 +126,27 @@ class NonSargablePredicate final : public detail::SqlRule {
     if (!leading && c.op != "ILIKE") return;
     if (c.op == "ILIKE" && !leading && c.value == ValueKind::parameter) leading = true;
     for (const auto& i : table.indexes)
-      if ((i.method == "gin" || i.method == "gist") && !i.keys.empty() && i.keys[0].column == c.predicate.column) return;
+      if ((i.method == "gin" || i.method == "gist") && !i.keys.empty() && i.keys[0].column == c.predicate.column)
+        return;
     Index idx;
     idx.method = "gin";
     idx.keys.push_back({c.predicate.column + " gin_trgm_ops", {}, false, false});
-    idx.name = catalog::free_index_name(ctx.catalog(), table, catalog::choose_name(table.name, {c.predicate.column, "trgm"}, "idx"));
-    std::string ddl = "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n" + catalog::create_index_ddl(ctx.catalog(), table, idx);
+    idx.name = catalog::free_index_name(ctx.catalog(), table,
+                                        catalog::choose_name(table.name, {c.predicate.column, "trgm"}, "idx"));
+    std::string ddl =
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n" + catalog::create_index_ddl(ctx.catalog(), table, idx);
     // The key text carries the operator class; it is not an identifier to quote.
     std::string quoted = catalog::quote_ident(c.predicate.column + " gin_trgm_ops");
-    if (auto pos = ddl.find(quoted); pos != std::string::npos) ddl.replace(pos, quoted.size(), c.predicate.column + " gin_trgm_ops");
-    auto& d = ctx.report(schema::token_span(ctx, c.location),
-               fmt::format("`{} {} '{}'` cannot use a b-tree index on `{}.{}` ({}): only a trigram index serves it",
-                           c.predicate.column, c.op, pattern.empty() ? "..." : pattern, table.name, c.predicate.column,
-                           schema::size_phrase(table)));
+    if (auto pos = ddl.find(quoted); pos != std::string::npos)
+      ddl.replace(pos, quoted.size(), c.predicate.column + " gin_trgm_ops");
+    auto& d =
+        ctx.report(schema::token_span(ctx, c.location),
+                   fmt::format("`{} {} '{}'` cannot use a b-tree index on `{}.{}` ({}): only a trigram index serves it",
+                               c.predicate.column, c.op, pattern.empty() ? "..." : pattern, table.name,
+                               c.predicate.column, schema::size_phrase(table)));
     schema::rests_on_size(d, table, ctx)
-        .help("a b-tree index serves only left-anchored LIKE patterns; pg_trgm's GIN index serves any pattern and ILIKE")
+        .help(
+            "a b-tree index serves only left-anchored LIKE patterns; pg_trgm's GIN index serves any pattern and ILIKE")
         .ddl(ddl);
   }
 

@@ -19,19 +19,23 @@ class NotInSubquery final : public detail::SqlRule {
         .id = "not-in-subquery",
         .category = RuleCategory::correctness,
         .default_severity = Severity::warning,
-        .docs = {
-            .what_it_does = "Reports `expr NOT IN (SELECT ...)` and suggests `NOT EXISTS`.",
-            .why_is_this_bad =
-                "When the subquery returns a single NULL, `NOT IN` is never true and the query silently returns "
-                "no rows. The planner also cannot turn `NOT IN (SELECT ...)` into an anti-join: it runs a hashed "
-                "SubPlan when the result fits in work_mem, and re-scans the subquery for every outer row when it "
-                "does not. `NOT EXISTS` has the expected NULL semantics and is planned as a Hash or Merge Anti Join.",
-            .example = "SELECT id FROM orders o\nWHERE o.customer_id NOT IN (SELECT customer_id FROM blocked_customers);",
-            .use_instead = "SELECT id FROM orders o\nWHERE NOT EXISTS (\n  SELECT 1 FROM blocked_customers b WHERE "
-                           "b.customer_id = o.customer_id\n);",
-            .references = "https://wiki.postgresql.org/wiki/Don%27t_Do_This#Don.27t_use_NOT_IN\n"
-                          "https://www.postgresql.org/docs/current/functions-subquery.html#FUNCTIONS-SUBQUERY-NOTIN",
-        },
+        .docs =
+            {
+                .what_it_does = "Reports `expr NOT IN (SELECT ...)` and suggests `NOT EXISTS`.",
+                .why_is_this_bad =
+                    "When the subquery returns a single NULL, `NOT IN` is never true and the query silently returns "
+                    "no rows. The planner also cannot turn `NOT IN (SELECT ...)` into an anti-join: it runs a hashed "
+                    "SubPlan when the result fits in work_mem, and re-scans the subquery for every outer row when it "
+                    "does not. `NOT EXISTS` has the expected NULL semantics and is planned as a Hash or Merge Anti "
+                    "Join.",
+                .example =
+                    "SELECT id FROM orders o\nWHERE o.customer_id NOT IN (SELECT customer_id FROM blocked_customers);",
+                .use_instead = "SELECT id FROM orders o\nWHERE NOT EXISTS (\n  SELECT 1 FROM blocked_customers b WHERE "
+                               "b.customer_id = o.customer_id\n);",
+                .references =
+                    "https://wiki.postgresql.org/wiki/Don%27t_Do_This#Don.27t_use_NOT_IN\n"
+                    "https://www.postgresql.org/docs/current/functions-subquery.html#FUNCTIONS-SUBQUERY-NOTIN",
+            },
         .summary = "NOT IN (SELECT ...) returns nothing on a NULL and cannot be an anti-join",
     };
     return info;
@@ -55,8 +59,9 @@ class NotInSubquery final : public detail::SqlRule {
     std::string_view text = ctx.text();
     uint32_t in_at = next_token(text, sql::token_end(text, *not_at));
     uint32_t end = sql::token_end(text, in_at);
-    ctx.report({*begin, end}, "`NOT IN (SELECT ...)` returns no rows if the subquery yields a NULL, and is not "
-                              "planned as an anti-join")
+    ctx.report({*begin, end},
+               "`NOT IN (SELECT ...)` returns no rows if the subquery yields a NULL, and is not "
+               "planned as an anti-join")
         .help(fmt::format("use NOT EXISTS: {}", rewrite(test, sub.field("subselect"), outer_qualifier(walk))));
   }
 
@@ -96,7 +101,9 @@ class NotInSubquery final : public detail::SqlRule {
     if (fields.empty() || fields[fields.size() - 1].is("A_Star")) return false;
     std::string column(fields[fields.size() - 1].sval());
     std::string ref = sql::qualified_name(fields);
-    auto same_ref = [&](const sql::Node& n) { return n.is("ColumnRef") && sql::qualified_name(n.list("fields")) == ref; };
+    auto same_ref = [&](const sql::Node& n) {
+      return n.is("ColumnRef") && sql::qualified_name(n.list("fields")) == ref;
+    };
     for (const sql::Node& c : catalog::and_conjuncts(select.field("whereClause"))) {
       if (c.is("NullTest") && c.str("nulltesttype") == "IS_NOT_NULL" && same_ref(c.field("arg"))) return true;
       if (c.is("A_Expr") && c.str("kind") == "AEXPR_OP" && (same_ref(c.field("lexpr")) || same_ref(c.field("rexpr")))) {

@@ -68,10 +68,9 @@ class PartitionPruningMiss final : public detail::SqlRule {
   struct Said {
     Said(const Catalog& catalog, const Table& table, const std::string& key)
         : partitions(pruning::partition_count(catalog, table)) {
-      std::string at_stake =
-          partitions == 0
-              ? "every partition"
-              : "all " + pruning::partitions_text(pruning::partition_names(catalog, table, kNamesShown), partitions);
+      std::string at_stake = partitions == 0
+          ? "every partition"
+          : "all " + pruning::partitions_text(pruning::partition_names(catalog, table, kNamesShown), partitions);
       consequence = fmt::format("PostgreSQL cannot prune `{}` (partitioned by {}) and reads {}", table.name,
                                 pruning::partitioning_text(*table.partitioning), at_stake);
       no_key_message = fmt::format("no condition on the partition key `{}`: {}", key, consequence);
@@ -188,7 +187,7 @@ class PartitionPruningMiss final : public detail::SqlRule {
       }
       if (kind == "AEXPR_OP_ANY") return !negated && op == "=" && prunes_with(r);
       bool between = kind == "AEXPR_BETWEEN" || kind == "AEXPR_BETWEEN_SYM" || kind == "AEXPR_NOT_BETWEEN" ||
-                     kind == "AEXPR_NOT_BETWEEN_SYM";
+          kind == "AEXPR_NOT_BETWEEN_SYM";
       if (between && !hash()) {  // NOT BETWEEN is two ranges OR-ed: it prunes too
         for (sql::Node item : r.list("items"))
           if (!prunes_with(item)) return false;
@@ -278,8 +277,7 @@ class PartitionPruningMiss final : public detail::SqlRule {
         if (key_side) {
           std::string_view kind = n.str("kind");
           std::string op = operator_of(n);
-          if (((kind == "AEXPR_OP" && (op == "<>" || op == "!=")) || (kind == "AEXPR_IN" && op != "=")) &&
-              !prunes(n))
+          if (((kind == "AEXPR_OP" && (op == "<>" || op == "!=")) || (kind == "AEXPR_IN" && op != "=")) && !prunes(n))
             consider(Defeat::negation, n);
           if (is_volatile(value)) consider(Defeat::volatile_value, n);
           std::string type = value_type(value);
@@ -290,8 +288,7 @@ class PartitionPruningMiss final : public detail::SqlRule {
     }
   };
 
-  static void report(detail::RuleContext& ctx, const catalog::QueryFacts& facts, const Judge& judge,
-                     const Said& said) {
+  static void report(detail::RuleContext& ctx, const catalog::QueryFacts& facts, const Judge& judge, const Said& said) {
     const std::string& key = judge.key.name;
     const std::string& consequence = said.consequence;
     if (!judge.culprit) {
@@ -320,15 +317,12 @@ class PartitionPruningMiss final : public detail::SqlRule {
       case Defeat::or_other_column:
         what = fmt::format("`{}` ORs the condition on the partition key `{}` with one on another column", text, key);
         break;
-      case Defeat::negation:
-        what = fmt::format("`{}` negates a condition on the partition key `{}`", text, key);
-        break;
+      case Defeat::negation: what = fmt::format("`{}` negates a condition on the partition key `{}`", text, key); break;
       case Defeat::volatile_value:
         what = fmt::format("`{}` compares the partition key `{}` with a volatile value", text, key);
         break;
       case Defeat::generic_parameter:
-      case Defeat::no_key_condition:
-        break;
+      case Defeat::no_key_condition: break;
     }
     std::string fix = rewrite(c, text, facts, judge).value_or(pruning::general_fix(c.defeat, "`" + key + "`"));
     ctx.report(span, fmt::format("{}: {}", what, consequence))

@@ -23,26 +23,27 @@ class SelectStar final : public detail::SqlRule {
         .category = RuleCategory::performance,
         .default_severity = Severity::warning,
         .has_fix = true,
-        .docs = {
-            .what_it_does = "Reports `SELECT *` and `t.*` (and `RETURNING *`) where the rows reach the client. "
-                            "A `*` inside `EXISTS (...)`, `count(*)`, or a CTE or subquery whose columns the "
-                            "outer query lists explicitly is not reported. The fix (safe) writes out the columns "
-                            "the star stands for, from the catalog, in table order: `*` becomes every column of "
-                            "every relation in FROM (qualified by alias when there are several), `t.*` only "
-                            "`t`'s columns (`t.id, t.status`). It is offered only when the catalog knows the "
-                            "columns of every relation the star covers (tables, views), and not for a star over "
-                            "a CTE, a subquery, a function or a JOIN ... USING / NATURAL JOIN (whose `*` shows the "
-                            "join columns once), nor where FROM renames columns (`AS x(a, b)`), aliases a join "
-                            "(`(a JOIN b ON ...) AS j`) or names two relations alike (`public.t, audit.t`).",
-            .why_is_this_bad = "Every column travels to the client, including wide text and jsonb the code never "
-                               "reads: more I/O, more network, more memory. It defeats index-only scans, and the "
-                               "result silently changes shape when a column is added or reordered.",
-            .example = "SELECT * FROM orders WHERE customer_id = $1;",
-            .use_instead = "-- the fix lists every column; then drop those the code does not read\n"
-                           "SELECT id, status, total_amount FROM orders WHERE customer_id = $1;",
-            .references = "https://www.postgresql.org/docs/current/indexes-index-only-scans.html\n"
-                          "https://wiki.postgresql.org/wiki/Don%27t_Do_This",
-        },
+        .docs =
+            {
+                .what_it_does = "Reports `SELECT *` and `t.*` (and `RETURNING *`) where the rows reach the client. "
+                                "A `*` inside `EXISTS (...)`, `count(*)`, or a CTE or subquery whose columns the "
+                                "outer query lists explicitly is not reported. The fix (safe) writes out the columns "
+                                "the star stands for, from the catalog, in table order: `*` becomes every column of "
+                                "every relation in FROM (qualified by alias when there are several), `t.*` only "
+                                "`t`'s columns (`t.id, t.status`). It is offered only when the catalog knows the "
+                                "columns of every relation the star covers (tables, views), and not for a star over "
+                                "a CTE, a subquery, a function or a JOIN ... USING / NATURAL JOIN (whose `*` shows the "
+                                "join columns once), nor where FROM renames columns (`AS x(a, b)`), aliases a join "
+                                "(`(a JOIN b ON ...) AS j`) or names two relations alike (`public.t, audit.t`).",
+                .why_is_this_bad = "Every column travels to the client, including wide text and jsonb the code never "
+                                   "reads: more I/O, more network, more memory. It defeats index-only scans, and the "
+                                   "result silently changes shape when a column is added or reordered.",
+                .example = "SELECT * FROM orders WHERE customer_id = $1;",
+                .use_instead = "-- the fix lists every column; then drop those the code does not read\n"
+                               "SELECT id, status, total_amount FROM orders WHERE customer_id = $1;",
+                .references = "https://www.postgresql.org/docs/current/indexes-index-only-scans.html\n"
+                              "https://wiki.postgresql.org/wiki/Don%27t_Do_This",
+            },
         .summary = "SELECT * sends every column to the client",
     };
     return info;
@@ -97,7 +98,8 @@ class SelectStar final : public detail::SqlRule {
 
   // The explicit list a star stands for, or nullopt unless the catalog knows the columns of
   // every relation it covers.
-  static std::optional<std::string> expansion(const sql::List& fields, const std::vector<catalog::RelationRef>& relations,
+  static std::optional<std::string> expansion(const sql::List& fields,
+                                              const std::vector<catalog::RelationRef>& relations,
                                               bool merged_join_columns) {
     auto columns_of = [](const catalog::RelationRef& r) -> const std::vector<Column>* {
       bool known = r.source == catalog::RelationSource::table && r.table && !r.table->columns.empty();
@@ -139,7 +141,8 @@ class SelectStar final : public detail::SqlRule {
       sql::Node alias = item.field("alias");
       return alias && !alias.list("colnames").empty();
     }
-    if (item.is("JoinExpr")) return item.has("alias") || renames_columns(item.field("larg")) || renames_columns(item.field("rarg"));
+    if (item.is("JoinExpr"))
+      return item.has("alias") || renames_columns(item.field("larg")) || renames_columns(item.field("rarg"));
     return false;
   }
 
@@ -183,18 +186,21 @@ class SelectStar final : public detail::SqlRule {
   static bool fixed_select(const sql::Node& select, std::span<const sql::Node> ctes, int depth) {
     if (depth > 8 || !select.is("SelectStmt")) return false;
     std::string_view op = select.str("op");
-    if (!op.empty() && op != "SETOP_NONE") return fixed_select(select.field("larg"), ctes, depth + 1);  // the first arm names them
+    if (!op.empty() && op != "SETOP_NONE")
+      return fixed_select(select.field("larg"), ctes, depth + 1);  // the first arm names them
     if (select.has("valuesLists")) return true;
     std::vector<sql::Node> inner(ctes.begin(), ctes.end());
     catalog::add_ctes(select, inner);
     for (sql::Node target : select.list("targetList"))
-      if (is_star(target.field("val")) && !stars_over_fixed(target.field("val").list("fields"), select, inner, depth + 1))
+      if (is_star(target.field("val")) &&
+          !stars_over_fixed(target.field("val").list("fields"), select, inner, depth + 1))
         return false;
     return true;
   }
 
   // Whether the star (`*` or `t.*`) of `select` covers only FROM items of fixed columns.
-  static bool stars_over_fixed(const sql::List& fields, const sql::Node& select, std::span<const sql::Node> ctes, int depth) {
+  static bool stars_over_fixed(const sql::List& fields, const sql::Node& select, std::span<const sql::Node> ctes,
+                               int depth) {
     sql::List from = select.list("fromClause");
     if (from.empty()) return false;
     if (fields.size() == 1) {
@@ -211,7 +217,9 @@ class SelectStar final : public detail::SqlRule {
         return find(item.field("rarg"));
       }
       sql::Node alias = item.field("alias");
-      std::string_view item_name = alias ? alias.str("aliasname") : item.is("RangeVar") ? item.str("relname") : std::string_view();
+      std::string_view item_name = alias ? alias.str("aliasname")
+          : item.is("RangeVar")          ? item.str("relname")
+                                         : std::string_view();
       if (item_name != name) return std::nullopt;
       return fixed_item(item, ctes, depth);
     };
@@ -232,10 +240,12 @@ class SelectStar final : public detail::SqlRule {
       if (!loc) continue;
       Span span{*loc, sql::token_end(ctx.text(), *loc)};
       std::string what = sql::qualified_name(fields);  // "*" or "t.*"
-      std::string of = fields.size() > 1 ? fmt::format(" of `{}`", what.substr(0, what.size() - 2)) : relation_names(stmt);
+      std::string of =
+          fields.size() > 1 ? fmt::format(" of `{}`", what.substr(0, what.size() - 2)) : relation_names(stmt);
       auto& d = ctx.report(span, fmt::format("`{} {}` sends every column{} to the client", clause, what, of))
-                    .help("list the columns the code reads: fewer bytes on the wire, index-only scans become "
-                          "possible, and the result keeps its shape when columns are added");
+                    .help(
+                        "list the columns the code reads: fewer bytes on the wire, index-only scans become "
+                        "possible, and the result keeps its shape when columns are added");
       // The edit replaces exactly the star as written (`*`, `o.*`).
       std::string_view text = ctx.text();
       bool whole = span.end > span.begin && text[span.end - 1] == '*';
@@ -244,7 +254,10 @@ class SelectStar final : public detail::SqlRule {
       if (renamed || names_clash(relations)) continue;
       if (auto list = expansion(fields, relations, merged_join_columns); list && whole) {
         // `SELECT*FROM t` has no blank around the star: the list must not glue to its neighbours.
-        auto glues = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' || c == '"' || static_cast<unsigned char>(c) >= 0x80; };
+        auto glues = [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' || c == '"' ||
+              static_cast<unsigned char>(c) >= 0x80;
+        };
         if (span.begin > 0 && glues(text[span.begin - 1])) list->insert(0, " ");
         if (span.end < text.size() && glues(text[span.end])) *list += " ";
         d.fix(Fix{fmt::format("list the columns of `{}`", what), {{span, *list}}, true});

@@ -91,25 +91,28 @@ class SingleRowInserts final : public detail::SqlRule {
         .category = RuleCategory::performance,
         .default_severity = Severity::warning,
         .has_fix = true,
-        .options = {{"min-run", int64_t{5}, "how many consecutive single-row INSERTs into the same table and "
-                                            "columns make a finding"}},
-        .docs = {
-            .what_it_does = "Reports runs of consecutive single-row `INSERT ... VALUES (...)` statements into the "
-                            "same table and columns, and fixes them into one multi-row INSERT. A run ends at "
-                            "anything between two INSERTs that is not SQL (a psql meta-command such as "
-                            "`\\connect`). The fix is unsafe (`--unsafe-fixes`): one statement fails as a whole, "
-                            "so a row that fails (a duplicate key) takes the run's other rows with it.",
-            .why_is_this_bad = "Every statement pays a round trip, a parse, a plan, and in autocommit a commit with "
-                               "its WAL flush. One multi-row INSERT (or COPY for thousands of rows) loads the same "
-                               "rows many times faster.",
-            .example = "INSERT INTO tags (name) VALUES ('a');\nINSERT INTO tags (name) VALUES ('b');\n"
-                       "INSERT INTO tags (name) VALUES ('c');\nINSERT INTO tags (name) VALUES ('d');\n"
-                       "INSERT INTO tags (name) VALUES ('e');",
-            .use_instead = "INSERT INTO tags (name) VALUES ('a'),\n    ('b'),\n    ('c'),\n    ('d'),\n    ('e');\n"
-                           "-- many thousands of rows: COPY tags (name) FROM STDIN",
-            .references = "https://www.postgresql.org/docs/current/populate.html\n"
-                          "https://www.postgresql.org/docs/current/sql-copy.html",
-        },
+        .options = {{"min-run", int64_t{5},
+                     "how many consecutive single-row INSERTs into the same table and "
+                     "columns make a finding"}},
+        .docs =
+            {
+                .what_it_does = "Reports runs of consecutive single-row `INSERT ... VALUES (...)` statements into the "
+                                "same table and columns, and fixes them into one multi-row INSERT. A run ends at "
+                                "anything between two INSERTs that is not SQL (a psql meta-command such as "
+                                "`\\connect`). The fix is unsafe (`--unsafe-fixes`): one statement fails as a whole, "
+                                "so a row that fails (a duplicate key) takes the run's other rows with it.",
+                .why_is_this_bad =
+                    "Every statement pays a round trip, a parse, a plan, and in autocommit a commit with "
+                    "its WAL flush. One multi-row INSERT (or COPY for thousands of rows) loads the same "
+                    "rows many times faster.",
+                .example = "INSERT INTO tags (name) VALUES ('a');\nINSERT INTO tags (name) VALUES ('b');\n"
+                           "INSERT INTO tags (name) VALUES ('c');\nINSERT INTO tags (name) VALUES ('d');\n"
+                           "INSERT INTO tags (name) VALUES ('e');",
+                .use_instead = "INSERT INTO tags (name) VALUES ('a'),\n    ('b'),\n    ('c'),\n    ('d'),\n    ('e');\n"
+                               "-- many thousands of rows: COPY tags (name) FROM STDIN",
+                .references = "https://www.postgresql.org/docs/current/populate.html\n"
+                              "https://www.postgresql.org/docs/current/sql-copy.html",
+            },
         .summary = "consecutive single-row INSERTs that one multi-row INSERT or COPY would do",
     };
     return info;
@@ -149,9 +152,10 @@ class SingleRowInserts final : public detail::SqlRule {
     run.clear();
     const auto& first = inserts.front();
     const auto& last = inserts.back();
-    Diagnostic& d = ctx.report(first.statement, fmt::format("{} single-row INSERTs into {} in a row: one multi-row "
-                                                            "INSERT does the same in one statement",
-                                                            inserts.size(), first.insert->target));
+    Diagnostic& d = ctx.report(first.statement,
+                               fmt::format("{} single-row INSERTs into {} in a row: one multi-row "
+                                           "INSERT does the same in one statement",
+                                           inserts.size(), first.insert->target));
     d.help("merge them into one INSERT ... VALUES (...), (...); for thousands of rows use COPY")
         .related(last.statement, "the last INSERT of the run");
     // The fix keeps the first statement, appends the other rows, and removes the rest.
@@ -160,7 +164,8 @@ class SingleRowInserts final : public detail::SqlRule {
     std::string rows;
     std::string_view line_break = line_break_at(text, first.statement.begin);
     for (size_t i = 1; i < inserts.size(); ++i) {
-      std::string_view between = text.substr(inserts[i - 1].statement.end, inserts[i].statement.begin - inserts[i - 1].statement.end);
+      std::string_view between =
+          text.substr(inserts[i - 1].statement.end, inserts[i].statement.begin - inserts[i - 1].statement.end);
       if (between.find("--") != std::string_view::npos || between.find("/*") != std::string_view::npos) return;
       rows += ",";
       rows += line_break;

@@ -10,15 +10,16 @@ class SyntaxError final : public detail::SqlRule {
         .id = "syntax-error",
         .category = RuleCategory::syntax,
         .default_severity = Severity::error,
-        .docs = {
-            .what_it_does = "Reports a statement that PostgreSQL's own parser (libpg_query) rejects, at the "
-                            "position the parser names, with its message.",
-            .why_is_this_bad = "The statement fails when it runs. pglens keeps linting the other statements "
-                               "of the file: one broken statement never hides the findings in the rest.",
-            .example = "SELECT id, FROM orders;",
-            .use_instead = "SELECT id FROM orders;",
-            .references = "https://www.postgresql.org/docs/current/sql-syntax.html",
-        },
+        .docs =
+            {
+                .what_it_does = "Reports a statement that PostgreSQL's own parser (libpg_query) rejects, at the "
+                                "position the parser names, with its message.",
+                .why_is_this_bad = "The statement fails when it runs. pglens keeps linting the other statements "
+                                   "of the file: one broken statement never hides the findings in the rest.",
+                .example = "SELECT id, FROM orders;",
+                .use_instead = "SELECT id FROM orders;",
+                .references = "https://www.postgresql.org/docs/current/sql-syntax.html",
+            },
         .summary = "a statement PostgreSQL cannot parse",
     };
     return info;

@@ -12,18 +12,19 @@ class TooDeepToAnalyze final : public detail::SqlRule {
         .id = "too-deep-to-analyze",
         .category = RuleCategory::syntax,
         .default_severity = Severity::info,
-        .docs = {
-            .what_it_does = "Reports a statement whose parse tree is more than 20,000 levels deep (a "
-                            "machine-written chain such as `1+1+...+1` or a UNION ALL of tens of thousands of "
-                            "branches): PostgreSQL's parser reads it, pglens does not analyse it.",
-            .why_is_this_bad = "No rule looks into the statement, so its silence says nothing. PostgreSQL "
-                               "itself, at its default max_stack_depth (2 MB), refuses to run far shallower "
-                               "chains (\"stack depth limit exceeded\"): a sum of 5,000 terms already fails.",
-            .example = "SELECT amount + amount + amount + /* ... 20,000 more ... */ amount FROM payments;",
-            .use_instead = "SELECT sum(amount) FROM payments;",
-            .references = "https://www.postgresql.org/docs/current/runtime-config-resource.html"
-                          "#GUC-MAX-STACK-DEPTH",
-        },
+        .docs =
+            {
+                .what_it_does = "Reports a statement whose parse tree is more than 20,000 levels deep (a "
+                                "machine-written chain such as `1+1+...+1` or a UNION ALL of tens of thousands of "
+                                "branches): PostgreSQL's parser reads it, pglens does not analyse it.",
+                .why_is_this_bad = "No rule looks into the statement, so its silence says nothing. PostgreSQL "
+                                   "itself, at its default max_stack_depth (2 MB), refuses to run far shallower "
+                                   "chains (\"stack depth limit exceeded\"): a sum of 5,000 terms already fails.",
+                .example = "SELECT amount + amount + amount + /* ... 20,000 more ... */ amount FROM payments;",
+                .use_instead = "SELECT sum(amount) FROM payments;",
+                .references = "https://www.postgresql.org/docs/current/runtime-config-resource.html"
+                              "#GUC-MAX-STACK-DEPTH",
+            },
         .summary = "a statement too deep for pglens to analyse",
     };
     return info;

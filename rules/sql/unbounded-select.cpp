@@ -19,27 +19,29 @@ class UnboundedSelect final : public detail::SqlRule {
         .default_severity = Severity::warning,
         .has_fix = false,
         .options = options(),
-        .docs = {
-            .what_it_does =
-                "Reports a SELECT whose rows reach the client and that reads a large table with no WHERE, no "
-                "LIMIT / FETCH FIRST, no aggregate, GROUP BY or DISTINCT: every row of the table is sent. A CTE or "
-                "subquery in FROM counts when it is itself unbounded; a join only when every joined relation is "
-                "large. Quiet for a SELECT that feeds the server (INSERT ... SELECT, CREATE TABLE AS, EXISTS, a "
-                "subquery), for a cursor (the client fetches in batches, which is the remedy), for a table the "
-                "catalog knows to be small, and, by default, for a table of unknown size. A query that `in-app-aggregation` reports (when "
-                "enabled) is left to that rule.",
-            .why_is_this_bad =
-                "The cost grows with the table, not with what the caller needs: a 50 M-row table is read whole, "
-                "serialised, sent over the network and held in the client's memory (most drivers buffer the whole "
-                "result). It works in development with 100 rows and falls over in production.",
-            .example = "-- orders: 50 M rows\nSELECT id, status, total_amount FROM orders;",
-            .use_instead = "-- filter, or page by key (keyset pagination)\n"
-                           "SELECT id, status, total_amount FROM orders WHERE id > $1 ORDER BY id LIMIT 1000;\n"
-                           "-- a full export: COPY (SELECT ...) TO STDOUT, or a cursor",
-            .references = "https://www.postgresql.org/docs/current/queries-limit.html\n"
-                          "https://use-the-index-luke.com/no-offset\n"
-                          "https://www.postgresql.org/docs/current/sql-declare.html",
-        },
+        .docs =
+            {
+                .what_it_does =
+                    "Reports a SELECT whose rows reach the client and that reads a large table with no WHERE, no "
+                    "LIMIT / FETCH FIRST, no aggregate, GROUP BY or DISTINCT: every row of the table is sent. A CTE or "
+                    "subquery in FROM counts when it is itself unbounded; a join only when every joined relation is "
+                    "large. Quiet for a SELECT that feeds the server (INSERT ... SELECT, CREATE TABLE AS, EXISTS, a "
+                    "subquery), for a cursor (the client fetches in batches, which is the remedy), for a table the "
+                    "catalog knows to be small, and, by default, for a table of unknown size. A query that "
+                    "`in-app-aggregation` reports (when "
+                    "enabled) is left to that rule.",
+                .why_is_this_bad =
+                    "The cost grows with the table, not with what the caller needs: a 50 M-row table is read whole, "
+                    "serialised, sent over the network and held in the client's memory (most drivers buffer the whole "
+                    "result). It works in development with 100 rows and falls over in production.",
+                .example = "-- orders: 50 M rows\nSELECT id, status, total_amount FROM orders;",
+                .use_instead = "-- filter, or page by key (keyset pagination)\n"
+                               "SELECT id, status, total_amount FROM orders WHERE id > $1 ORDER BY id LIMIT 1000;\n"
+                               "-- a full export: COPY (SELECT ...) TO STDOUT, or a cursor",
+                .references = "https://www.postgresql.org/docs/current/queries-limit.html\n"
+                              "https://use-the-index-luke.com/no-offset\n"
+                              "https://www.postgresql.org/docs/current/sql-declare.html",
+            },
         .summary = "Every row of a large table is sent to the client",
     };
     return info;
@@ -62,8 +64,9 @@ class UnboundedSelect final : public detail::SqlRule {
                          fmt::format("every row of `{}`{} goes to the client: no WHERE, no LIMIT, and {}", table.name,
                                      through, schema::size_phrase(table)));
     schema::rests_on_size(d, table, ctx);
-    std::string help = "filter with WHERE, page with LIMIT by key (keyset pagination), or aggregate in the database; "
-                       "to export the whole table use `COPY (SELECT ...) TO STDOUT` or a cursor";
+    std::string help =
+        "filter with WHERE, page with LIMIT by key (keyset pagination), or aggregate in the database; "
+        "to export the whole table use `COPY (SELECT ...) TO STDOUT` or a cursor";
     if (auto paged = paged_rewrite(node, walk, *found, ctx)) help += fmt::format(". Paged: `{}`", *paged);
     d.help(std::move(help));
   }
@@ -71,7 +74,8 @@ class UnboundedSelect final : public detail::SqlRule {
  private:
   static std::vector<RuleOption> options() {
     auto o = schema::size_options(false);
-    o.push_back({.name = "page-size", .default_value = int64_t{1000},
+    o.push_back({.name = "page-size",
+                 .default_value = int64_t{1000},
                  .description = "The LIMIT of the keyset-pagination rewrite the help shows"});
     return o;
   }
@@ -129,10 +133,9 @@ class UnboundedSelect final : public detail::SqlRule {
   // statement on that table alone and has no clause the appended text would land after.
   static std::optional<std::string> paged_rewrite(const sql::Node& select, const detail::Walk& walk,
                                                   const Source& source, detail::RuleContext& ctx) {
-    if (!walk.ancestors.empty() || !source.through.empty() || select.has("sortClause") ||
-        select.has("limitCount") || select.has("limitOffset") ||
-        select.has("lockingClause") || select.has("windowClause") || select.list("fromClause").size() != 1 ||
-        !select.list("fromClause")[0].is("RangeVar"))
+    if (!walk.ancestors.empty() || !source.through.empty() || select.has("sortClause") || select.has("limitCount") ||
+        select.has("limitOffset") || select.has("lockingClause") || select.has("windowClause") ||
+        select.list("fromClause").size() != 1 || !select.list("fromClause")[0].is("RangeVar"))
       return std::nullopt;
     const Table& table = *source.table;
     const Constraint* pk = nullptr;

@@ -93,7 +93,8 @@ std::optional<Session> Session::open(const std::string& url, const Options& opti
   // The user's queries name their tables unqualified, as the application runs them: they are
   // planned with the project's search path (pg_catalog still first), set only inside the
   // transaction that plans them. pglens's own queries keep the session's empty path.
-  s.search_path_sql_ = "SET LOCAL search_path = " + (path.empty() ? std::string("''") : fmt::format("{}", fmt::join(path, ", ")));
+  s.search_path_sql_ =
+      "SET LOCAL search_path = " + (path.empty() ? std::string("''") : fmt::format("{}", fmt::join(path, ", ")));
   auto ext = s.conn_->query(
       "SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
       "WHERE e.extname = 'hypopg'",
@@ -125,11 +126,11 @@ std::optional<Session::Explained> Session::explain(const std::string& sql, const
         // hypopg_create_index works in a READ ONLY transaction (and on a standby): it keeps
         // the index in the backend's memory and writes nothing, so it needs no isolation.
         for (const auto& stmt : hypothetical) {
-          auto made = conn_->query(
-              fmt::format("SELECT h.indexrelid, h.indexname, {0}.hypopg_relation_size(h.indexrelid) "
-                          "FROM {0}.hypopg_create_index($1) h",
-                          hypopg_schema_),
-              {stmt}, error);
+          auto made =
+              conn_->query(fmt::format("SELECT h.indexrelid, h.indexname, {0}.hypopg_relation_size(h.indexrelid) "
+                                       "FROM {0}.hypopg_create_index($1) h",
+                                       hypopg_schema_),
+                           {stmt}, error);
           if (!made) return false;
           for (const auto& r : made->rows) {
             out.hypothetical_names.push_back(r.at(1));
@@ -147,8 +148,8 @@ std::optional<Session::Explained> Session::explain(const std::string& sql, const
           std::vector<std::string> nulls(static_cast<size_t>(params), "NULL");
           if (!conn_->execute("PREPARE pglens_advise AS " + sql, error)) return false;
           if (!conn_->execute("SET LOCAL plan_cache_mode = force_generic_plan", error)) return false;
-          plan = conn_->query(fmt::format("EXPLAIN (FORMAT JSON) EXECUTE pglens_advise({})", fmt::join(nulls, ", ")), {},
-                              error);
+          plan = conn_->query(fmt::format("EXPLAIN (FORMAT JSON) EXECUTE pglens_advise({})", fmt::join(nulls, ", ")),
+                              {}, error);
           std::string ignored;
           conn_->execute("DEALLOCATE pglens_advise", ignored);
         }
@@ -167,8 +168,8 @@ std::optional<Session::Explained> Session::explain(const std::string& sql, const
   return out;
 }
 
-std::optional<std::string> Session::analyze_rolled_back(const std::string& sql, const std::vector<std::string>& real_ddl,
-                                                        std::string& error) {
+std::optional<std::string> Session::analyze_rolled_back(const std::string& sql,
+                                                        const std::vector<std::string>& real_ddl, std::string& error) {
   std::string ignored;
   // The session is read-only by default; this one transaction writes (the statement, or the
   // index of --verify real) and is rolled back whatever happens.
@@ -214,7 +215,8 @@ int parameter_count(std::string_view sql) {
     char c = sql[i];
     if (c == '\'' || c == '"') {
       size_t end = i + 1;
-      while (end < sql.size() && !(sql[end] == c && (end + 1 >= sql.size() || sql[end + 1] != c))) end += sql[end] == c ? 2 : 1;
+      while (end < sql.size() && !(sql[end] == c && (end + 1 >= sql.size() || sql[end + 1] != c)))
+        end += sql[end] == c ? 2 : 1;
       i = end + 1;
     } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
       i = sql.find('\n', i);
@@ -227,7 +229,8 @@ int parameter_count(std::string_view sql) {
                (i == 0 || !(std::isalnum(static_cast<unsigned char>(sql[i - 1])) || sql[i - 1] == '_'))) {
       size_t end = i + 1;
       int n = 0;
-      while (end < sql.size() && std::isdigit(static_cast<unsigned char>(sql[end])) && n < 100000) n = n * 10 + (sql[end++] - '0');
+      while (end < sql.size() && std::isdigit(static_cast<unsigned char>(sql[end])) && n < 100000)
+        n = n * 10 + (sql[end++] - '0');
       highest = std::max(highest, n);
       i = end;
     } else if (c == '$') {
@@ -297,17 +300,17 @@ void prove(Session& session, Candidate& c, const std::string& sql, double cost_b
   c.proof.cost_after = after->cost;
   c.proof.size_bytes = after->hypothetical_bytes;
   c.proof.used = facts && std::any_of(facts->indexes.begin(), facts->indexes.end(), [&](const std::string& n) {
-    return std::find(after->hypothetical_names.begin(), after->hypothetical_names.end(), n) !=
-           after->hypothetical_names.end();
-  });
+                   return std::find(after->hypothetical_names.begin(), after->hypothetical_names.end(), n) !=
+                       after->hypothetical_names.end();
+                 });
   double need = session.options().min_cost_reduction;
   std::string figures = fmt::format("cost {:.2f} -> {:.2f} ({}{})", c.proof.cost_before, c.proof.cost_after,
                                     c.proof.reduction() >= 0 ? "-" : "+", percent(std::abs(c.proof.reduction())));
   if (!c.proof.used) {
     c.verdict = fmt::format("dropped: the planner does not use it ({})", figures);
   } else if (c.proof.reduction() < need) {
-    c.verdict = fmt::format("dropped: used, but {} is less than the {} asked (--min-cost-reduction)", figures,
-                            percent(need));
+    c.verdict =
+        fmt::format("dropped: used, but {} is less than the {} asked (--min-cost-reduction)", figures, percent(need));
   } else {
     c.kept = true;
     c.verdict = fmt::format("proven with HypoPG: the planner uses it, {}", figures);
@@ -345,8 +348,8 @@ void measure(Session& session, Candidate& c, const QueryAdvice& qa) {
 // Where each index request of the existing reasoning comes from: the SQL rules read the
 // query's text with the live catalog; the plan rules read the server's plan.
 std::vector<std::pair<std::string, std::string>> proposals(const Config& config, const Linter& linter,
-                                                            const Catalog& catalog, const Query& query,
-                                                            const std::string& plan_json) {
+                                                           const Catalog& catalog, const Query& query,
+                                                           const std::string& plan_json) {
   std::vector<std::pair<std::string, std::string>> out;  // {ddl, rule}
   auto add = [&](const std::string& ddl, const std::string& rule) {
     if (ddl.find("CREATE") == std::string::npos) return;
@@ -407,7 +410,8 @@ QueryAdvice advise_query(Session& session, const Config& config, const Linter& l
     c.hypothetical = leaf_index_statements(catalog, ddl, &c.table, &covered);
     if (const Table* t = catalog.find_table(c.table)) c.summary = t->name;
     std::smatch m;
-    static const std::regex keys(R"(ON (?:ONLY )?(\S+ (?:USING \w+ )?\(.*\)(?: INCLUDE \([^)]*\))?(?: WHERE [^;]*)?);)");
+    static const std::regex keys(
+        R"(ON (?:ONLY )?(\S+ (?:USING \w+ )?\(.*\)(?: INCLUDE \([^)]*\))?(?: WHERE [^;]*)?);)");
     if (std::regex_search(ddl, m, keys)) c.summary = m[1];
     if (!covered.empty()) {
       c.verdict = fmt::format("dropped: the existing index {} covers it", covered);
@@ -478,10 +482,11 @@ void verify_index_findings(Session& session, const Catalog& catalog, FileReport&
       continue;
     }
     if (c->verdict.starts_with("not proven")) continue;
-    report.verified[i] = IndexVerdict{.used = c->proof.used, .cost_before = c->proof.cost_before, .cost_after = c->proof.cost_after};
+    report.verified[i] =
+        IndexVerdict{.used = c->proof.used, .cost_before = c->proof.cost_before, .cost_after = c->proof.cost_after};
     double r = c->proof.reduction();
-    std::string figures = fmt::format("cost {:.2f} \u2192 {:.2f} ({}{:.0f}%)", c->proof.cost_before, c->proof.cost_after,
-                                      r >= 0 ? "\u2212" : "+", std::abs(r) * 100);
+    std::string figures = fmt::format("cost {:.2f} \u2192 {:.2f} ({}{:.0f}%)", c->proof.cost_before,
+                                      c->proof.cost_after, r >= 0 ? "\u2212" : "+", std::abs(r) * 100);
     if (c->proof.used) {
       d.message += "; verified: " + figures;
     } else {
@@ -606,12 +611,12 @@ void choose_indexes(Session& session, const Catalog& catalog, Report& report) {
     for (size_t q = 0; q < best.size(); ++q)
       saved += std::max(0.0, options[i].saved[q] - best[q]) * report.queries[q].query.calls;
     if (saved <= options[i].write_cost)
-      report.notes.push_back(fmt::format("not chosen: {} saves {:.0f} but its write cost is {:.0f} ({} rows written "
-                                         "since the stats reset)",
-                                         options[i].c->summary, saved, options[i].write_cost,
-                                         options[i].write_cost / kUpkeepPerWrittenRow));
+      report.notes.push_back(fmt::format(
+          "not chosen: {} saves {:.0f} but its write cost is {:.0f} ({} rows written "
+          "since the stats reset)",
+          options[i].c->summary, saved, options[i].write_cost, options[i].write_cost / kUpkeepPerWrittenRow));
     else if (session.options().budget_bytes > 0 &&
-        used_bytes + options[i].c->proof.size_bytes > session.options().budget_bytes)
+             used_bytes + options[i].c->proof.size_bytes > session.options().budget_bytes)
       report.notes.push_back(fmt::format("not chosen, over the budget of {} bytes: {} ({} bytes)",
                                          session.options().budget_bytes, options[i].c->summary,
                                          options[i].c->proof.size_bytes));
@@ -642,14 +647,15 @@ std::optional<std::string> review_indexes(Session& session, const Catalog& catal
     if (r.at(5) == "t") constrained.insert(name);
   }
   auto drop = [](const std::string& schema, const std::string& index) {
-    return fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}.{};", catalog::quote_ident(schema), catalog::quote_ident(index));
+    return fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}.{};", catalog::quote_ident(schema),
+                       catalog::quote_ident(index));
   };
   std::string since = report.stats_since.empty() ? "the statistics were last reset" : report.stats_since;
   for (const auto& r : rows->rows) {
     std::string name = r.at(0) + "." + r.at(2);
     if (r.at(3) != "0" || constrained.contains(name)) continue;
-    report.removals.push_back({name, r.at(0) + "." + r.at(1), sizes[name], "never scanned since " + since,
-                               drop(r.at(0), r.at(2))});
+    report.removals.push_back(
+        {name, r.at(0) + "." + r.at(1), sizes[name], "never scanned since " + since, drop(r.at(0), r.at(2))});
   }
   for (const auto& t : catalog.tables()) {
     for (size_t a = 0; a < t.indexes.size(); ++a) {
@@ -695,15 +701,16 @@ std::optional<std::vector<Query>> workload_queries(Session& session, int top, st
     return std::nullopt;
   }
   auto rows = conn.query(
-      fmt::format("SELECT s.queryid, s.query, s.calls, s.total_exec_time FROM {}.pg_stat_statements s "
-                  "WHERE s.dbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()) "
-                  "  AND s.query ~* '^\\s*(select|with|insert|update|delete)\\M' "
-                  // Statements that read no table of the user's have no index to gain; pglens's
-                  // own (catalog reads, HypoPG calls) are not the workload's.
-                  "  AND s.query ~* '\\m(from|into|update)\\M' AND s.query !~* '\\mfrom\\s+pg_catalog\\.' "
-                  "  AND s.query !~* '\\mhypopg_|\\mpg_stat_statements' "
-                  "ORDER BY s.total_exec_time DESC LIMIT $1",
-                  catalog::quote_ident(ext->rows[0].at(0))),
+      fmt::format(
+          "SELECT s.queryid, s.query, s.calls, s.total_exec_time FROM {}.pg_stat_statements s "
+          "WHERE s.dbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()) "
+          "  AND s.query ~* '^\\s*(select|with|insert|update|delete)\\M' "
+          // Statements that read no table of the user's have no index to gain; pglens's
+          // own (catalog reads, HypoPG calls) are not the workload's.
+          "  AND s.query ~* '\\m(from|into|update)\\M' AND s.query !~* '\\mfrom\\s+pg_catalog\\.' "
+          "  AND s.query !~* '\\mhypopg_|\\mpg_stat_statements' "
+          "ORDER BY s.total_exec_time DESC LIMIT $1",
+          catalog::quote_ident(ext->rows[0].at(0))),
       {std::to_string(top)}, error);
   if (!rows) return std::nullopt;
   std::vector<Query> out;
@@ -720,14 +727,15 @@ std::optional<std::vector<Query>> workload_queries(Session& session, int top, st
 }
 
 std::string index_script(const Report& report) {
-  std::string out =
-      "-- Indexes proven by pglens advise on " + report.server +
+  std::string out = "-- Indexes proven by pglens advise on " + report.server +
       ".\n-- Each statement runs on its own (CONCURRENTLY cannot run inside a transaction block).\n"
-      "-- A CREATE INDEX CONCURRENTLY that fails leaves an INVALID index: drop it (DROP INDEX CONCURRENTLY) and retry.\n";
+      "-- A CREATE INDEX CONCURRENTLY that fails leaves an INVALID index: drop it (DROP INDEX CONCURRENTLY) and "
+      "retry.\n";
   for (const auto& c : report.chosen) {
     out += fmt::format("\n-- {}: {}; about {} bytes\n", c.summary, c.proof, c.size_bytes);
     out += fmt::format("-- serves: {}\n", fmt::join(c.serves, ", "));
-    if (c.write_cost > 0) out += fmt::format("-- write cost charged: {:.0f} (rows written since the stats reset)\n", c.write_cost);
+    if (c.write_cost > 0)
+      out += fmt::format("-- write cost charged: {:.0f} (rows written since the stats reset)\n", c.write_cost);
     out += c.ddl;
     if (!c.ddl.ends_with("\n")) out += "\n";
   }

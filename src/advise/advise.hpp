@@ -38,8 +38,8 @@ struct Query {
 // What the planner said of a candidate index, hypothetical (HypoPG) or real (--verify real).
 struct Proof {
   double cost_before = 0, cost_after = 0;
-  bool used = false;      // the re-planned query reads the index
-  int64_t size_bytes = 0; // hypopg_relation_size, summed over partitions
+  bool used = false;       // the re-planned query reads the index
+  int64_t size_bytes = 0;  // hypopg_relation_size, summed over partitions
   double reduction() const { return cost_before > 0 ? 1 - cost_after / cost_before : 0; }
 };
 
@@ -52,27 +52,27 @@ struct Measured {
 };
 
 struct Candidate {
-  std::string table;      // "public.orders"
-  std::string ddl;        // as the advisor writes it: CREATE INDEX CONCURRENTLY IF NOT EXISTS ...
-  std::string summary;    // "orders (customer_id, created_at DESC)"
-  std::vector<std::string> rules;  // which reasoning proposed it
+  std::string table;                      // "public.orders"
+  std::string ddl;                        // as the advisor writes it: CREATE INDEX CONCURRENTLY IF NOT EXISTS ...
+  std::string summary;                    // "orders (customer_id, created_at DESC)"
+  std::vector<std::string> rules;         // which reasoning proposed it
   std::vector<std::string> hypothetical;  // the plain CREATE INDEX statements HypoPG builds (one per leaf table)
   Proof proof;
   bool kept = false;
-  std::string verdict;    // why kept or dropped, with the figures
+  std::string verdict;  // why kept or dropped, with the figures
   std::optional<Measured> measured;
 };
 
 struct QueryAdvice {
   Query query;
-  std::string kind;        // "select", "insert", "update", "delete", "other"
-  bool generic = false;    // planned as a generic plan ($n parameters)
-  double cost = 0;         // the plan's total cost as it is today
+  std::string kind;                   // "select", "insert", "update", "delete", "other"
+  bool generic = false;               // planned as a generic plan ($n parameters)
+  double cost = 0;                    // the plan's total cost as it is today
   std::optional<double> analyzed_ms;  // --analyze-dml: measured, then rolled back
-  std::string plan_json;   // the plan as EXPLAIN printed it
+  std::string plan_json;              // the plan as EXPLAIN printed it
   std::vector<Candidate> candidates;
-  std::string error;       // why it could not be planned; empty when it was
-  std::string note;        // said about it, but no error (a healthy plan, skipped DDL)
+  std::string error;                // why it could not be planned; empty when it was
+  std::string note;                 // said about it, but no error (a healthy plan, skipped DDL)
   const Candidate* advice() const;  // the best kept candidate, or nullptr
 };
 
@@ -80,10 +80,10 @@ struct QueryAdvice {
 struct Choice {
   std::string ddl, summary, table;
   int64_t size_bytes = 0;
-  double benefit = 0;     // cost saved x calls, summed over the queries it serves best
-  double write_cost = 0;  // rows written to the table since the stats reset x per-row index upkeep
+  double benefit = 0;               // cost saved x calls, summed over the queries it serves best
+  double write_cost = 0;            // rows written to the table since the stats reset x per-row index upkeep
   std::vector<std::string> serves;  // origins of the queries it helps
-  std::string proof;      // one-line proof for the script's comment
+  std::string proof;                // one-line proof for the script's comment
 };
 
 // An existing index that should probably go.
@@ -99,23 +99,23 @@ struct Options {
   double min_cost_reduction = 0.5;
   bool analyze_dml = false;
   bool verify_real = false;
-  int64_t budget_bytes = 0;  // 0: no limit
+  int64_t budget_bytes = 0;     // 0: no limit
   bool review_indexes = false;  // report unused and duplicate indexes
   int statement_timeout_ms = 30000;
   std::vector<std::string> search_path{"public"};  // what the user's queries are planned with
 };
 
 struct Report {
-  std::string server;        // "host 127.0.0.1 port 5432 database shop" (never the password)
+  std::string server;  // "host 127.0.0.1 port 5432 database shop" (never the password)
   int server_version = 0;
   bool hypopg = false;
-  std::string hypopg_help;   // how to get it, when missing
+  std::string hypopg_help;  // how to get it, when missing
   std::vector<QueryAdvice> queries;
   std::vector<Choice> chosen;
   std::vector<Removal> removals;
-  std::string stats_since;   // pg_stat_database.stats_reset, when known
+  std::string stats_since;  // pg_stat_database.stats_reset, when known
   std::vector<std::string> notes;
-  bool failed = false;       // a statement of the inputs could not be planned
+  bool failed = false;  // a statement of the inputs could not be planned
 };
 
 // A session on the server for advising: the pinned, read-only, time-bounded connection of

@@ -111,10 +111,10 @@ namespace {
 Catalog::IndexDigest digest_of(const Index& index) {
   Catalog::IndexDigest d;
   using Method = Catalog::IndexDigest::Method;
-  d.method = index.method == "btree"  ? Method::btree
-             : index.method == "hash" ? Method::hash
-             : index.method == "brin" ? Method::brin
-                                      : Method::other;
+  d.method = index.method == "btree" ? Method::btree
+      : index.method == "hash"       ? Method::hash
+      : index.method == "brin"       ? Method::brin
+                                     : Method::other;
   for (const auto& key : index.keys) {
     uint64_t bit = Catalog::IndexDigest::target_bit(key.is_expression() ? key.expression : key.column);
     if (d.key_bits == 0) d.leading_bit = bit;
@@ -141,7 +141,8 @@ void Catalog::index_names() {
     std::span<const IndexDigest> digests(names_.digests.data() + range.begin, range.size);
     std::array<uint32_t, 65> starts{};
     for (const auto& d : digests)
-      for (uint64_t bits = d.key_bits; bits; bits &= bits - 1) ++starts[static_cast<size_t>(std::countr_zero(bits)) + 1];
+      for (uint64_t bits = d.key_bits; bits; bits &= bits - 1)
+        ++starts[static_cast<size_t>(std::countr_zero(bits)) + 1];
     auto base = static_cast<uint32_t>(names_.indexes_by_bit.size());
     starts[0] = base;
     for (size_t b = 1; b < starts.size(); ++b) starts[b] += starts[b - 1];
@@ -306,7 +307,9 @@ void Catalog::drop_schema(std::string_view name) {
   // are found first, then all go in one sweep (dropped one by one was quadratic).
   std::unordered_set<std::string> gone;
   auto key = [](std::string_view s, std::string_view n) { return std::string(s) + '\0' + std::string(n); };
-  auto goes = [&](const Table& t) { return t.schema == name || (t.is_partition() && gone.contains(key(t.parent_schema, t.parent_name))); };
+  auto goes = [&](const Table& t) {
+    return t.schema == name || (t.is_partition() && gone.contains(key(t.parent_schema, t.parent_name)));
+  };
   for (bool grew = true; grew;) {
     grew = false;
     for (const auto& t : tables_)
@@ -435,9 +438,8 @@ void Catalog::normalize() {
   bool indexed = names_.built;  // sorting moves the tables: index them again after
   drop_name_index();
   detach_partition_cycles();
-  std::sort(tables_.begin(), tables_.end(), [](const Table& a, const Table& b) {
-    return std::tie(a.schema, a.name) < std::tie(b.schema, b.name);
-  });
+  std::sort(tables_.begin(), tables_.end(),
+            [](const Table& a, const Table& b) { return std::tie(a.schema, a.name) < std::tie(b.schema, b.name); });
   for (auto& t : tables_) {
     sort_by_name(t.indexes);
     std::sort(t.constraints.begin(), t.constraints.end(),

@@ -64,8 +64,10 @@ std::string bound_text(const sql::Node& b) {
   if (b.boolean("is_default")) return "DEFAULT";
   std::string_view s = b.str("strategy");
   if (s == "l") return fmt::format("FOR VALUES IN ({})", datum_list(b.list("listdatums")));
-  if (s == "h") return fmt::format("FOR VALUES WITH (modulus {}, remainder {})", b.integer("modulus"), b.integer("remainder"));
-  return fmt::format("FOR VALUES FROM ({}) TO ({})", datum_list(b.list("lowerdatums")), datum_list(b.list("upperdatums")));
+  if (s == "h")
+    return fmt::format("FOR VALUES WITH (modulus {}, remainder {})", b.integer("modulus"), b.integer("remainder"));
+  return fmt::format("FOR VALUES FROM ({}) TO ({})", datum_list(b.list("lowerdatums")),
+                     datum_list(b.list("upperdatums")));
 }
 
 Partitioning partitioning_of(const sql::Node& spec) {
@@ -142,7 +144,8 @@ class RelationNames {
   bool taken(std::string_view schema, std::string_view name) {
     if (!valid_) build();
     bool found = relations_.contains(key(schema, name));
-    assert(found == (catalog_.find_table(schema, name) != nullptr || catalog_.find_index(schema, name).first != nullptr));
+    assert(found ==
+           (catalog_.find_table(schema, name) != nullptr || catalog_.find_index(schema, name).first != nullptr));
     return found;
   }
 
@@ -246,8 +249,9 @@ class RelationNames {
     auto free = [&] {
       if (take == Take::claim) return claim_key();
       bool found = relations_.contains(key_);
-      assert(found == (catalog_.find_table(schema, std::string_view(key_).substr(name_at)) != nullptr ||
-                       catalog_.find_index(schema, std::string_view(key_).substr(name_at)).first != nullptr));
+      assert(found ==
+             (catalog_.find_table(schema, std::string_view(key_).substr(name_at)) != nullptr ||
+              catalog_.find_index(schema, std::string_view(key_).substr(name_at)).first != nullptr));
       return !found;
     };
     if (free()) return std::string_view(key_).substr(name_at);
@@ -317,8 +321,8 @@ class RelationNames {
 
   Catalog& catalog_;
   bool valid_ = false;
-  catalog::NameTable<size_t> tables_;      // "schema\0name" -> position in catalog_.tables()
-  catalog::NameTable<uint32_t> relations_;  // tables, views and indexes: how many of each name
+  catalog::NameTable<size_t> tables_;                                // "schema\0name" -> position in catalog_.tables()
+  catalog::NameTable<uint32_t> relations_;                           // tables, views and indexes: how many of each name
   std::unordered_map<std::string, std::vector<size_t>> partitions_;  // parent "schema\0name" -> positions
   bool partitions_valid_ = false;
   catalog::NameTable<int> probes_;
@@ -475,7 +479,9 @@ class DdlLoader {
       if (columns.empty()) columns = strings(con.list("fk_attrs"));
       sql::Node pk = con.field("pktable");
       const Table* ref = existing(pk);
-      c.ref_schema = ref ? ref->schema : (pk.str("schemaname").empty() ? catalog_.default_schema() : std::string(pk.str("schemaname")));
+      c.ref_schema = ref
+          ? ref->schema
+          : (pk.str("schemaname").empty() ? catalog_.default_schema() : std::string(pk.str("schemaname")));
       c.ref_table = std::string(pk.str("relname"));
       c.ref_columns = strings(con.list("pk_attrs"));
       if (c.ref_columns.empty() && ref) {  // REFERENCES t: its primary key
@@ -494,11 +500,17 @@ class DdlLoader {
         return;  // a table has one primary key
     }
     c.columns = std::move(columns);
-    std::string_view suffix = c.kind == ConstraintKind::primary_key ? "pkey" : c.kind == ConstraintKind::unique ? "key" : "fkey";
+    std::string_view suffix = c.kind == ConstraintKind::primary_key ? "pkey"
+        : c.kind == ConstraintKind::unique                          ? "key"
+                                                                    : "fkey";
     c.name = con.str("conname").empty()
-                 ? unique_relation_name(schema, catalog::choose_name(table, c.kind == ConstraintKind::primary_key ? std::vector<std::string>{} : c.columns, suffix))
-                 : std::string(con.str("conname"));
-    if (std::any_of(t->constraints.begin(), t->constraints.end(), [&](const Constraint& x) { return x.name == c.name; }))
+        ? unique_relation_name(
+              schema,
+              catalog::choose_name(
+                  table, c.kind == ConstraintKind::primary_key ? std::vector<std::string>{} : c.columns, suffix))
+        : std::string(con.str("conname"));
+    if (std::any_of(t->constraints.begin(), t->constraints.end(),
+                    [&](const Constraint& x) { return x.name == c.name; }))
       return;
     bool makes_index = c.kind != ConstraintKind::foreign_key;
     Index idx;
@@ -529,7 +541,8 @@ class DdlLoader {
     idx.origin = origin_;
     std::string schema = t->schema, table = t->name;
     if (idx.name.empty()) {
-      idx.name = unique_relation_name(schema, catalog::choose_name(table, key_name_parts(idx), idx.primary ? "pkey" : "idx"));
+      idx.name =
+          unique_relation_name(schema, catalog::choose_name(table, key_name_parts(idx), idx.primary ? "pkey" : "idx"));
     } else {
       if (names_.taken(schema, idx.name)) return;
     }
@@ -559,7 +572,9 @@ class DdlLoader {
         : proto(index),
           parent_ref(fmt::format("{}.{}", schema, index.name)),
           name_parts(index.primary ? std::vector<std::string>{} : key_name_parts(index)),
-          suffix(index.primary ? "pkey" : index.unique && index.name.ends_with("_key") ? "key" : "idx") {
+          suffix(index.primary                                      ? "pkey"
+                     : index.unique && index.name.ends_with("_key") ? "key"
+                                                                    : "idx") {
       proto.name.clear();  // each partition's index gets its own, and a parent reference
       proto.parent_index.clear();
     }
@@ -599,7 +614,8 @@ class DdlLoader {
 
   void inherit_indexes(const std::string& schema, const std::string& name) {
     Table* child = names_.table(schema, name);
-    const Table* parent = child && child->is_partition() ? names_.table(child->parent_schema, child->parent_name) : nullptr;
+    const Table* parent =
+        child && child->is_partition() ? names_.table(child->parent_schema, child->parent_name) : nullptr;
     if (!parent) return;
     std::vector<const Table*> above{parent};
     for (const auto& pi : parent->indexes) index_partition(*child, PartitionedIndex(pi, parent->schema), above);
@@ -706,7 +722,8 @@ class DdlLoader {
       if (k.column == col) return true;
       if (k.is_expression() && catalog::mentions_identifier(k.expression, col)) return true;
     }
-    return std::find(i.include.begin(), i.include.end(), col) != i.include.end() || catalog::mentions_identifier(i.predicate, col);
+    return std::find(i.include.begin(), i.include.end(), col) != i.include.end() ||
+        catalog::mentions_identifier(i.predicate, col);
   }
 
   void drop_column(const std::string& schema, const std::string& table, const std::string& col) {
@@ -730,13 +747,14 @@ class DdlLoader {
     for (auto& other : catalog_.tables())
       std::erase_if(other.constraints, [&](const Constraint& c) {
         return c.kind == ConstraintKind::foreign_key && c.ref_schema == schema && c.ref_table == table &&
-               std::find(c.ref_columns.begin(), c.ref_columns.end(), col) != c.ref_columns.end();
+            std::find(c.ref_columns.begin(), c.ref_columns.end(), col) != c.ref_columns.end();
       });
   }
 
   void drop_constraint(Table& t, const std::string& name) {
     std::string schema = t.schema, table = t.name;
-    auto it = std::find_if(t.constraints.begin(), t.constraints.end(), [&](const Constraint& c) { return c.name == name; });
+    auto it =
+        std::find_if(t.constraints.begin(), t.constraints.end(), [&](const Constraint& c) { return c.name == name; });
     if (it == t.constraints.end()) return;
     bool had_index = it->kind != ConstraintKind::foreign_key;
     t.constraints.erase(it);
@@ -766,8 +784,9 @@ class DdlLoader {
     // The parent index becomes valid once every partition has its index attached.
     bool all = true;
     for (const Table* p : catalog_.partitions_of(*pt))
-      all = all && std::any_of(p->indexes.begin(), p->indexes.end(),
-                               [&](const Index& i) { return i.parent_index == parent_ref; });
+      all = all && std::any_of(p->indexes.begin(), p->indexes.end(), [&](const Index& i) {
+              return i.parent_index == parent_ref;
+            });
     if (all) pi->valid = true;
   }
 
@@ -940,7 +959,10 @@ class DdlLoader {
   static std::vector<std::string> output_names(const sql::Node& select) {
     std::vector<std::string> out;
     for (sql::Node target : select.list("targetList")) {
-      if (!target.str("name").empty()) { out.emplace_back(target.str("name")); continue; }
+      if (!target.str("name").empty()) {
+        out.emplace_back(target.str("name"));
+        continue;
+      }
       sql::Node v = target.field("val");
       if (v.is("ColumnRef")) {
         sql::List f = v.list("fields");
@@ -1006,7 +1028,8 @@ class DdlLoader {
     std::string name(range_var.str("relname"));
     Catalog::DdlBacklog& backlog = catalog_.ddl_backlog();
     if (statement_text_.empty() || name.empty() || backlog.gone.contains(name)) return;
-    if (backlog.waiting_bytes + statement_text_.size() > kMaxWaitingBytes) return;  // statements about tables never defined
+    if (backlog.waiting_bytes + statement_text_.size() > kMaxWaitingBytes)
+      return;  // statements about tables never defined
     backlog.waiting_bytes += statement_text_.size();
     backlog.waiting[name].push_back({std::string(statement_text_), origin_});
   }
@@ -1042,7 +1065,7 @@ class DdlLoader {
   RelationNames names_;
   std::string origin_;
   std::vector<std::pair<std::string, sql::Node>> column_constraints_;
-  std::string_view statement_text_;  // of the statement being applied
+  std::string_view statement_text_;   // of the statement being applied
   std::vector<std::string> created_;  // tables it created that statements wait for
 };
 
@@ -1076,9 +1099,8 @@ std::optional<Partitioning> partitioning_from_definition(std::string_view partke
 
 std::string bound_from_definition(std::string_view bound) {
   std::string out;
-  with_statement(fmt::format("CREATE TABLE t PARTITION OF p {}", bound), [&](const sql::Node& root) {
-    out = bound_text(root.field("partbound"));
-  });
+  with_statement(fmt::format("CREATE TABLE t PARTITION OF p {}", bound),
+                 [&](const sql::Node& root) { out = bound_text(root.field("partbound")); });
   return out;
 }
 
@@ -1138,10 +1160,12 @@ bool may_hold_ddl(std::string_view text) {
   for (; i + 16 <= text.size(); i += 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
     __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-    __m128i first = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('c')), _mm_cmpeq_epi8(lower, _mm_set1_epi8('a'))),
-                                 _mm_cmpeq_epi8(lower, _mm_set1_epi8('d')));
-    __m128i name = _mm_or_si128(_mm_or_si128(in_range(lower, 'a', 'z'), in_range(v, '0', '9')),
-                                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmpeq_epi8(v, _mm_set1_epi8('$'))));
+    __m128i first =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('c')), _mm_cmpeq_epi8(lower, _mm_set1_epi8('a'))),
+                     _mm_cmpeq_epi8(lower, _mm_set1_epi8('d')));
+    __m128i name =
+        _mm_or_si128(_mm_or_si128(in_range(lower, 'a', 'z'), in_range(v, '0', '9')),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmpeq_epi8(v, _mm_set1_epi8('$'))));
     auto name_bits = static_cast<unsigned>(_mm_movemask_epi8(name) | _mm_movemask_epi8(v));  // v's sign: >= 0x80
     auto starts = static_cast<unsigned>(_mm_movemask_epi8(first)) & ~((name_bits << 1) | previous_is_name) & 0xFFFFu;
     for (; starts; starts &= starts - 1)
@@ -1182,7 +1206,7 @@ std::vector<std::vector<sql::StatementSpan>> ddl_runs(std::string_view text, sql
 bool is_modelled_ddl(const sql::Node& root) {
   std::string_view k = root.kind();
   return k.starts_with("Create") || k.starts_with("Alter") || k.starts_with("Drop") || k == "IndexStmt" ||
-         k == "RenameStmt" || k == "ViewStmt";
+      k == "RenameStmt" || k == "ViewStmt";
 }
 
 // Parsed DDL is applied in pieces of about this much text: a piece's trees take some twenty
@@ -1221,7 +1245,8 @@ bool parse_ddl_text(std::string origin, std::string text, Emit&& emit, const std
     for (size_t i = 0; i < run.size();) {
       size_t j = i + 1;
       while (j < run.size() && run[j].end - run[i].span.begin <= kPieceBytes) ++j;
-      std::vector<sql::StatementSpan> piece(run.begin() + static_cast<ptrdiff_t>(i), run.begin() + static_cast<ptrdiff_t>(j));
+      std::vector<sql::StatementSpan> piece(run.begin() + static_cast<ptrdiff_t>(i),
+                                            run.begin() + static_cast<ptrdiff_t>(j));
       sql::ParsedStatements parsed(source->text, piece);
       if (on_parsed && *on_parsed) (*on_parsed)(ParsedDdl{*file, source->text, lexed, parsed, first_piece});
       first_piece = false;
@@ -1236,8 +1261,9 @@ void apply_piece(DdlLoader& loader, const DdlPiece& piece) {
   const DdlSource& source = *piece.source;
   for (const auto& st : piece.parsed->statements()) {
     if (!st.root || !is_modelled_ddl(st.root)) continue;
-    loader.set_origin(source.origin.empty() ? std::string()
-                                            : fmt::format("{}:{}", source.origin, source.lines.line_of(st.span.begin) + 1));
+    loader.set_origin(source.origin.empty()
+                          ? std::string()
+                          : fmt::format("{}:{}", source.origin, source.lines.line_of(st.span.begin) + 1));
     loader.apply(st.root, std::string_view(source.text).substr(st.span.begin, st.span.end - st.span.begin));
   }
 }
@@ -1403,12 +1429,12 @@ class DdlLoad {
       // A schema file named in the config that is not a .sql file and gives the catalog
       // nothing is a mistake to report (a README named by mistake), not a schema.
       if (pieces == 0 && u.named && !skip_unreadable_ && u.file.extension() != ".sql")
-        hand_in(unit, me, DdlPiece{nullptr, std::nullopt,
-                                   fmt::format("schema file {}: no DDL statement in it (CREATE TABLE, CREATE INDEX, "
-                                               "ALTER TABLE ...): is it SQL?", u.file.string())});
-    } catch (...) {
-      fail(std::current_exception());
-    }
+        hand_in(unit, me,
+                DdlPiece{nullptr, std::nullopt,
+                         fmt::format("schema file {}: no DDL statement in it (CREATE TABLE, CREATE INDEX, "
+                                     "ALTER TABLE ...): is it SQL?",
+                                     u.file.string())});
+    } catch (...) { fail(std::current_exception()); }
   }
 
   // A parsed piece of `unit`; on the applying thread, then applies what is ready. Waits while
@@ -1453,9 +1479,7 @@ class DdlLoad {
       std::exception_ptr thrown;
       try {
         go = apply_(piece);
-      } catch (...) {
-        thrown = std::current_exception();
-      }
+      } catch (...) { thrown = std::current_exception(); }
       lock.lock();
       workers_[piece.owner].to_free.push_back(std::move(piece));
       applied = true;
@@ -1534,9 +1558,8 @@ class DdlLoad {
 }  // namespace
 
 std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<std::string>& paths,
-                                          const std::filesystem::path& root, UnreadableDdl unreadable,
-                                          unsigned threads, const ParsedDdlHook& on_parsed,
-                                          const PrereadFiles* preread) {
+                                          const std::filesystem::path& root, UnreadableDdl unreadable, unsigned threads,
+                                          const ParsedDdlHook& on_parsed, const PrereadFiles* preread) {
   std::vector<DdlUnit> units = ddl_units(paths, root, unreadable);
   DdlLoader loader(catalog, std::string());
   std::optional<std::string> error;
@@ -1552,8 +1575,8 @@ std::optional<std::string> load_ddl_paths(Catalog& catalog, const std::vector<st
       for (const auto& st : piece.parsed->statements())
         if (st.error && !st.error->too_deep) {
           Position at = piece.source->lines.position(st.error->offset);
-          error = fmt::format("schema file {}:{}:{}: {} (fix it or leave the file out of `schema`)", piece.source->origin,
-                              at.line, at.column, st.error->message);
+          error = fmt::format("schema file {}:{}:{}: {} (fix it or leave the file out of `schema`)",
+                              piece.source->origin, at.line, at.column, st.error->message);
           return false;
         }
     apply_piece(loader, piece);

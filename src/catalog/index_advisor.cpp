@@ -78,7 +78,7 @@ bool implies(const IndexRequest& request, const std::string& predicate) {
       bool compared = !p.is_null_test && p.op != PredicateOp::other;
       // The cheap test first: the text is rendered only when it is needed.
       return (compared && c.size() == t.size() + not_null.size() && c.starts_with(t) && c.ends_with(not_null)) ||
-             p.condition_text_is(c);
+          p.condition_text_is(c);
     });
     if (!found) return false;
   }
@@ -92,7 +92,8 @@ bool usable(const Index& index, const IndexRequest& request) {
 std::string name_part(const std::string& target) {
   std::string out;
   for (char ch : target) {
-    if (std::isalnum(static_cast<unsigned char>(ch))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (std::isalnum(static_cast<unsigned char>(ch)))
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     else if (!out.empty() && out.back() != '_') out += '_';
   }
   while (!out.empty() && out.back() == '_') out.pop_back();
@@ -146,8 +147,9 @@ const Index* serving_index(const Catalog& catalog, const Table& table, const Col
     // that (a log or time-series table, whose rows arrive in key order).
     if (std::string_view(index.method) == "brin")
       return target.op != PredicateOp::other &&
-             std::any_of(index.keys.begin(), index.keys.end(), [&](const IndexKey& k) { return key_matches(k, wanted); }) &&
-             usable(index, request);
+          std::any_of(index.keys.begin(), index.keys.end(),
+                      [&](const IndexKey& k) { return key_matches(k, wanted); }) &&
+          usable(index, request);
     bool btree = std::string_view(index.method) == "btree";
     if (!btree && !(target.op == PredicateOp::equality && std::string_view(index.method) == "hash")) return false;
     for (const auto& key : index.keys) {
@@ -239,7 +241,7 @@ bool index_covers(const Index& existing, const Index& proposed) {
   if (!forward && !backward) return false;
   for (const auto& inc : proposed.include) {
     bool present = std::find(existing.include.begin(), existing.include.end(), inc) != existing.include.end() ||
-                   std::any_of(existing.keys.begin(), existing.keys.end(), [&](const IndexKey& k) { return k.column == inc; });
+        std::any_of(existing.keys.begin(), existing.keys.end(), [&](const IndexKey& k) { return k.column == inc; });
     if (!present) return false;
   }
   return true;
@@ -268,12 +270,14 @@ std::string index_body(const Index& index) {
     for (const auto& c : index.include) inc.push_back(quote_ident(c));
     out += fmt::format(" INCLUDE ({})", fmt::join(inc, ", "));
   }
-  if (!index.predicate.empty()) out += fmt::format(" WHERE {}", postgres_text(index.predicate).value_or(index.predicate));
+  if (!index.predicate.empty())
+    out += fmt::format(" WHERE {}", postgres_text(index.predicate).value_or(index.predicate));
   return out;
 }
 
 // `name` quoted, in `schema` (qualified when that is not `default_schema`), appended to `out`.
-void append_in_schema(std::string& out, std::string_view default_schema, const std::string& schema, std::string_view name) {
+void append_in_schema(std::string& out, std::string_view default_schema, const std::string& schema,
+                      std::string_view name) {
   if (schema != default_schema) {
     append_quoted_ident(out, schema);
     out += '.';
@@ -370,7 +374,7 @@ std::optional<IndexSuggestion> suggest_index(const Catalog& catalog, const Table
     if (p.op == PredicateOp::equality) equalities.push_back(&p);
   size_t other_keys = std::count_if(request.predicates.begin(), request.predicates.end(),
                                     [](const ColumnPredicate& p) { return p.op == PredicateOp::range; }) +
-                      request.order_by.size();
+      request.order_by.size();
   for (const auto* p : equalities) {
     bool constant_filter = p->is_column() && p->has_constant() && !p->is_null_test && low_cardinality(table, p->column);
     if (constant_filter && (other_keys > 0 || equalities.size() > 1)) {
@@ -402,14 +406,17 @@ std::optional<IndexSuggestion> suggest_index(const Catalog& catalog, const Table
   if (request.output_known && table.columns.size() >= kWideRow) {
     std::vector<std::string> missing;
     for (const auto& c : request.output_columns) {
-      bool in_keys = std::any_of(proposal.keys.begin(), proposal.keys.end(), [&](const IndexKey& k) { return k.column == c; });
+      bool in_keys =
+          std::any_of(proposal.keys.begin(), proposal.keys.end(), [&](const IndexKey& k) { return k.column == c; });
       if (!in_keys && std::find(missing.begin(), missing.end(), c) == missing.end()) missing.push_back(c);
     }
     // Columns the WHERE reads must be in the index too, else the heap is visited anyway.
     for (const auto& p : request.predicates) {
       if (!p.is_column()) continue;
-      bool in_keys = std::any_of(proposal.keys.begin(), proposal.keys.end(), [&](const IndexKey& k) { return k.column == p.column; });
-      bool in_partial = !partial.empty() && std::find(partial.begin(), partial.end(), p.condition_text()) != partial.end();
+      bool in_keys = std::any_of(proposal.keys.begin(), proposal.keys.end(),
+                                 [&](const IndexKey& k) { return k.column == p.column; });
+      bool in_partial =
+          !partial.empty() && std::find(partial.begin(), partial.end(), p.condition_text()) != partial.end();
       if (!in_keys && !in_partial && std::find(missing.begin(), missing.end(), p.column) == missing.end())
         missing.push_back(p.column);
     }

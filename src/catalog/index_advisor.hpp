@@ -22,9 +22,9 @@
 namespace pglens::catalog {
 
 enum class PredicateOp {
-  equality,     // =, IN (...), = ANY (...), IS NULL
-  range,        // <, >, <=, >=, BETWEEN, LIKE 'prefix%'
-  other,        // anything else: no index key serves it by itself
+  equality,  // =, IN (...), = ANY (...), IS NULL
+  range,     // <, >, <=, >=, BETWEEN, LIKE 'prefix%'
+  other,     // anything else: no index key serves it by itself
 };
 
 // One AND-ed condition on one column (or expression) of the table.
@@ -39,7 +39,7 @@ struct ColumnPredicate {
   mutable std::string text;  // rendered from `condition` when first asked
   std::string constant;
   sql::Node condition;
-  sql::Node literal;         // an A_Const
+  sql::Node literal;  // an A_Const
   bool is_null_test = false;
 
   bool is_column() const { return !column.empty(); }
@@ -52,7 +52,7 @@ struct ColumnPredicate {
 };
 
 struct SortKey {
-  std::string column;      // or
+  std::string column;  // or
   std::string expression;
   bool descending = false;
   bool nulls_first = false;  // as written or by default (NULLS FIRST only for DESC)

@@ -9,14 +9,38 @@ namespace pglens::catalog {
 namespace {
 
 // Sorted: quote_ident looks a name up by binary search.
-constexpr std::array<std::string_view, 64> kReserved = {
-    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast",
-    "check", "collate", "column", "constraint", "create", "current_catalog", "current_date", "current_role",
-    "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do",
-    "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
-    "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "not", "null", "offset", "on",
-    "only", "or", "order", "primary", "references", "returning", "select", "table", "then", "to", "union",
-    "unique", "user"};
+constexpr std::array<std::string_view, 64> kReserved = {"all",          "analyse",
+                                                        "analyze",      "and",
+                                                        "any",          "array",
+                                                        "as",           "asc",
+                                                        "asymmetric",   "both",
+                                                        "case",         "cast",
+                                                        "check",        "collate",
+                                                        "column",       "constraint",
+                                                        "create",       "current_catalog",
+                                                        "current_date", "current_role",
+                                                        "current_time", "current_timestamp",
+                                                        "current_user", "default",
+                                                        "deferrable",   "desc",
+                                                        "distinct",     "do",
+                                                        "else",         "end",
+                                                        "except",       "false",
+                                                        "fetch",        "for",
+                                                        "foreign",      "from",
+                                                        "grant",        "group",
+                                                        "having",       "in",
+                                                        "initially",    "intersect",
+                                                        "into",         "lateral",
+                                                        "leading",      "limit",
+                                                        "localtime",    "not",
+                                                        "null",         "offset",
+                                                        "on",           "only",
+                                                        "or",           "order",
+                                                        "primary",      "references",
+                                                        "returning",    "select",
+                                                        "table",        "then",
+                                                        "to",           "union",
+                                                        "unique",       "user"};
 
 thread_local bool strip_qualifiers = false;
 thread_local bool rendered_unknown = false;  // a node render() does not know came out as <Kind>
@@ -58,9 +82,8 @@ std::string operator_name(const sql::List& name) {
 }  // namespace
 
 // A longer name is no reserved word: most names (a partition's index) need no search.
-constexpr size_t kLongestReserved = std::max_element(kReserved.begin(), kReserved.end(), [](auto a, auto b) {
-                                      return a.size() < b.size();
-                                    })->size();
+constexpr size_t kLongestReserved =
+    std::max_element(kReserved.begin(), kReserved.end(), [](auto a, auto b) { return a.size() < b.size(); }) -> size();
 
 void append_quoted_ident(std::string& out, std::string_view name) {
   bool plain = !name.empty() && (name[0] == '_' || (name[0] >= 'a' && name[0] <= 'z'));
@@ -186,7 +209,8 @@ std::string render(const sql::Node& n) {
     std::string_view k = n.str("kind");
     std::string op = operator_name(n.list("name"));
     sql::Node l = n.field("lexpr"), r = n.field("rexpr");
-    if (k == "AEXPR_IN") return fmt::format("{} {}IN ({})", operand(l), op == "<>" ? "NOT " : "", list_text(r.list("items")));
+    if (k == "AEXPR_IN")
+      return fmt::format("{} {}IN ({})", operand(l), op == "<>" ? "NOT " : "", list_text(r.list("items")));
     if (k == "AEXPR_OP_ANY") return fmt::format("{} {} ANY ({})", operand(l), op, render(r));
     if (k == "AEXPR_OP_ALL") return fmt::format("{} {} ALL ({})", operand(l), op, render(r));
     if (k == "AEXPR_BETWEEN" || k == "AEXPR_NOT_BETWEEN") {
@@ -216,11 +240,16 @@ std::string render(const sql::Node& n) {
     return fmt::format("{}", fmt::join(parts, op == "AND_EXPR" ? " AND " : " OR "));
   }
   if (kind == "NullTest")
-    return fmt::format("{} {}", operand(n.field("arg")), n.str("nulltesttype") == "IS_NULL" ? "IS NULL" : "IS NOT NULL");
+    return fmt::format("{} {}", operand(n.field("arg")),
+                       n.str("nulltesttype") == "IS_NULL" ? "IS NULL" : "IS NOT NULL");
   if (kind == "BooleanTest") {
     std::string_view t = n.str("booltesttype");
-    std::string what = t == "IS_TRUE" ? "IS TRUE" : t == "IS_NOT_TRUE" ? "IS NOT TRUE" : t == "IS_FALSE" ? "IS FALSE"
-                     : t == "IS_NOT_FALSE" ? "IS NOT FALSE" : t == "IS_UNKNOWN" ? "IS UNKNOWN" : "IS NOT UNKNOWN";
+    std::string what = t == "IS_TRUE" ? "IS TRUE"
+        : t == "IS_NOT_TRUE"          ? "IS NOT TRUE"
+        : t == "IS_FALSE"             ? "IS FALSE"
+        : t == "IS_NOT_FALSE"         ? "IS NOT FALSE"
+        : t == "IS_UNKNOWN"           ? "IS UNKNOWN"
+                                      : "IS NOT UNKNOWN";
     return fmt::format("{} {}", operand(n.field("arg")), what);
   }
   if (kind == "CoalesceExpr") return fmt::format("COALESCE({})", list_text(n.list("args")));
@@ -228,13 +257,15 @@ std::string render(const sql::Node& n) {
     std::string_view op = n.str("op");
     if (op.starts_with("SVFOP_")) op.remove_prefix(6);
     std::string out(op);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
     return out;
   }
   if (kind == "A_ArrayExpr") return fmt::format("ARRAY[{}]", list_text(n.list("elements")));
   if (kind == "RowExpr") return fmt::format("ROW({})", list_text(n.list("args")));
   if (kind == "List") return list_text(n.list("items"));
-  if (kind == "CollateClause") return fmt::format("{} COLLATE {}", operand(n.field("arg")), qualified_name(n.list("collname")));
+  if (kind == "CollateClause")
+    return fmt::format("{} COLLATE {}", operand(n.field("arg")), qualified_name(n.list("collname")));
   if (kind == "A_Indirection") {
     // Subscripts, slices and field selections as PostgreSQL writes them: (a)[1], (a)[1:2],
     // (d)['key'], (c).f; the parentheses keep a qualified or function argument whole.
@@ -264,14 +295,31 @@ std::string type_name(const sql::Node& t) {
   std::vector<std::string_view> names;
   for (sql::Node p : t.list("names")) names.push_back(p.sval());
   std::string_view base = names.empty() ? std::string_view("unknown") : names.back();
-  struct Alias { std::string_view internal, shown; };
+  struct Alias {
+    std::string_view internal, shown;
+  };
   static constexpr Alias aliases[] = {
-      {"int8", "bigint"}, {"int4", "integer"}, {"int2", "smallint"}, {"float8", "double precision"},
-      {"float4", "real"}, {"bool", "boolean"}, {"varchar", "character varying"}, {"bpchar", "character"},
-      {"timestamptz", "timestamp with time zone"}, {"timestamp", "timestamp without time zone"},
-      {"timetz", "time with time zone"}, {"time", "time without time zone"}, {"varbit", "bit varying"},
-      {"serial", "integer"}, {"serial4", "integer"}, {"bigserial", "bigint"}, {"serial8", "bigint"},
-      {"smallserial", "smallint"}, {"serial2", "smallint"}, {"int", "integer"}, {"decimal", "numeric"},
+      {"int8", "bigint"},
+      {"int4", "integer"},
+      {"int2", "smallint"},
+      {"float8", "double precision"},
+      {"float4", "real"},
+      {"bool", "boolean"},
+      {"varchar", "character varying"},
+      {"bpchar", "character"},
+      {"timestamptz", "timestamp with time zone"},
+      {"timestamp", "timestamp without time zone"},
+      {"timetz", "time with time zone"},
+      {"time", "time without time zone"},
+      {"varbit", "bit varying"},
+      {"serial", "integer"},
+      {"serial4", "integer"},
+      {"bigserial", "bigint"},
+      {"serial8", "bigint"},
+      {"smallserial", "smallint"},
+      {"serial2", "smallint"},
+      {"int", "integer"},
+      {"decimal", "numeric"},
   };
   std::string out(base);
   for (const auto& a : aliases)

@@ -9,8 +9,9 @@ namespace pglens::catalog {
 namespace {
 
 constexpr std::array<std::string_view, 16> kAggregates = {
-    "count", "sum", "avg", "min", "max", "array_agg", "string_agg", "bool_and", "bool_or", "every",
-    "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "stddev", "variance"};
+    "count",    "sum",     "avg",   "min",      "max",       "array_agg",       "string_agg",
+    "bool_and", "bool_or", "every", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg",
+    "stddev",   "variance"};
 
 constexpr std::array<std::string_view, 7> kVolatile = {
     "random", "clock_timestamp", "timeofday", "gen_random_uuid", "uuid_generate_v4", "nextval", "setseed"};
@@ -29,7 +30,8 @@ void for_each_conjunct(const sql::Node& expr, Visit&& visit) {
 
 class Analyzer {
  public:
-  Analyzer(const Catalog& catalog, QueryFacts& facts, std::vector<sql::Node> ctes, std::span<const std::string> variables)
+  Analyzer(const Catalog& catalog, QueryFacts& facts, std::vector<sql::Node> ctes,
+           std::span<const std::string> variables)
       : catalog_(catalog), facts_(facts), ctes_(std::move(ctes)), variables_(variables) {}
 
   void from_item(const sql::Node& item) {
@@ -191,7 +193,8 @@ class Analyzer {
   // `value_column`: value_node's side when it is a column of another relation, as resolved
   // already (a join condition).
   void add(const Side& side, const sql::Node& cond, const sql::Node& column_node, const sql::Node& value_node,
-           ValueKind kind, PredicateOp op, std::string_view op_text, bool from_join, const Side* value_column = nullptr) {
+           ValueKind kind, PredicateOp op, std::string_view op_text, bool from_join,
+           const Side* value_column = nullptr) {
     Condition& c = facts_.conditions.emplace_back();  // made in place: it is large
     c.relation = side.relation;
     c.predicate.column = side.column;
@@ -251,7 +254,9 @@ class Analyzer {
       bool comparison = op == "=" || op == "<" || op == ">" || op == "<=" || op == ">=" || op == "<>" || op == "!=";
       if (!comparison) return;
       auto ls = column_side(l), rs = column_side(r);
-      PredicateOp pop = op == "=" ? PredicateOp::equality : (op == "<>" || op == "!=") ? PredicateOp::other : PredicateOp::range;
+      PredicateOp pop = op == "="      ? PredicateOp::equality
+          : (op == "<>" || op == "!=") ? PredicateOp::other
+                                       : PredicateOp::range;
       if (ls && rs && ls->relation != rs->relation) {
         add(*ls, cond, l, r, ValueKind::column, pop, op, from_join, &*rs);
         add(*rs, cond, r, l, ValueKind::column, pop, flip(op), from_join, &*ls);
@@ -266,7 +271,8 @@ class Analyzer {
     if (kind == "AEXPR_IN") {
       ValueKind vk = ValueKind::constant;
       for (sql::Node item : r.list("items")) vk = worst(vk, value_kind(item));
-      add(*ls, cond, l, r, vk, op == "=" ? PredicateOp::equality : PredicateOp::other, op == "=" ? "IN" : "NOT IN", from_join);
+      add(*ls, cond, l, r, vk, op == "=" ? PredicateOp::equality : PredicateOp::other, op == "=" ? "IN" : "NOT IN",
+          from_join);
     } else if (kind == "AEXPR_OP_ANY") {
       add(*ls, cond, l, r, value_kind(r), op == "=" ? PredicateOp::equality : PredicateOp::other, "= ANY", from_join);
     } else if (kind == "AEXPR_BETWEEN") {
@@ -343,8 +349,6 @@ class Analyzer {
   std::vector<sql::Node> ctes_;  // innermost first
   std::span<const std::string> variables_;
 };
-
-
 
 }  // namespace
 
@@ -432,9 +436,8 @@ IndexRequest QueryFacts::request_for(size_t r, bool with_joins) const {
     bool join_value = with_joins && c.value == ValueKind::column && c.predicate.op == PredicateOp::equality;
     if (c.is_lookup() || join_value) req.predicates.push_back(c.predicate);
   }
-  bool all_here = !order_by.empty() && std::all_of(order_by.begin(), order_by.end(), [&](const OrderItem& o) {
-    return o.relation && *o.relation == r;
-  });
+  bool all_here = !order_by.empty() &&
+      std::all_of(order_by.begin(), order_by.end(), [&](const OrderItem& o) { return o.relation && *o.relation == r; });
   if (all_here)
     for (const auto& o : order_by) req.order_by.push_back(o.key);
   req.output_known = !star && outputs_only_columns;

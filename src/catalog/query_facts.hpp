@@ -26,7 +26,7 @@ struct RelationRef {
   std::string alias;             // the alias, or the relation's name
   std::string written;           // as written: "orders", "sales.orders"
   uint32_t location = 0;
-  bool only = false;             // FROM ONLY
+  bool only = false;  // FROM ONLY
   // The null-extended side of an outer join (b of `a LEFT JOIN b`): its ON conditions match
   // rows to join, they remove none of the query's rows.
   bool nullable = false;
@@ -35,17 +35,17 @@ struct RelationRef {
 enum class ValueKind { constant, parameter, column, volatile_call, other };
 
 struct Condition {
-  size_t relation = 0;          // index into QueryFacts::relations
-  ColumnPredicate predicate;    // on that relation's column or expression
-  sql::Node node;               // the condition expression
-  sql::Node column_side;        // the ColumnRef, or the expression wrapping the column
-  sql::Node value_side;         // what it is compared with (may be invalid: IS NULL)
+  size_t relation = 0;        // index into QueryFacts::relations
+  ColumnPredicate predicate;  // on that relation's column or expression
+  sql::Node node;             // the condition expression
+  sql::Node column_side;      // the ColumnRef, or the expression wrapping the column
+  sql::Node value_side;       // what it is compared with (may be invalid: IS NULL)
   ValueKind value = ValueKind::other;
   std::optional<size_t> other_relation;  // a join condition: the other side's relation
   std::string other_column;
-  bool from_join = false;       // JOIN ... ON rather than WHERE
-  std::string op;               // "=", "<", "BETWEEN", "IN", "LIKE", "IS NULL" ...
-  uint32_t location = 0;        // of the column side
+  bool from_join = false;  // JOIN ... ON rather than WHERE
+  std::string op;          // "=", "<", "BETWEEN", "IN", "LIKE", "IS NULL" ...
+  uint32_t location = 0;   // of the column side
 
   // Whether an index can look it up: an equality or a range, with a constant or parameter.
   bool is_lookup() const {
@@ -63,19 +63,19 @@ struct QueryFacts {
   std::vector<RelationRef> relations;
   std::vector<Condition> conditions;  // the AND-ed conditions that name exactly one relation's column
   bool has_where = false;
-  bool where_has_or = false;          // some top-level conjunct is an OR
+  bool where_has_or = false;  // some top-level conjunct is an OR
   std::vector<OrderItem> order_by;
   bool has_limit = false;
   std::optional<int64_t> limit;
-  sql::Node offset;                   // the OFFSET expression, when any
+  sql::Node offset;  // the OFFSET expression, when any
   bool has_group_by = false;
-  bool has_aggregate = false;         // in the target list or HAVING
+  bool has_aggregate = false;  // in the target list or HAVING
   bool has_window = false;
   bool distinct = false;
-  bool star = false;                  // SELECT * or t.*
-  bool merged_join_columns = false;   // a JOIN ... USING or NATURAL JOIN: `*` shows its columns once
+  bool star = false;                 // SELECT * or t.*
+  bool merged_join_columns = false;  // a JOIN ... USING or NATURAL JOIN: `*` shows its columns once
   std::vector<std::pair<size_t, std::string>> output_columns;  // (relation, column) of plain column outputs
-  bool outputs_only_columns = true;   // every output is a plain column of a known relation
+  bool outputs_only_columns = true;                            // every output is a plain column of a known relation
 
   // The request for an index on relation `r`: its conditions with a constant or parameter
   // (join conditions too when `with_joins`), ORDER BY when all of it is on `r`, and the

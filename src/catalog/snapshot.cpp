@@ -3,8 +3,8 @@
 #include <unordered_set>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include "pglens/catalog.hpp"
 #include "pglens/source.hpp"
@@ -123,12 +123,13 @@ struct Reader {
       if (!string(ko, "column", k.column, false, w) || !string(ko, "expression", k.expression, false, w) ||
           !boolean(ko, "descending", k.descending, w) || !boolean(ko, "nulls_first", k.nulls_first, w))
         return false;
-      if (k.column.empty() == k.expression.empty()) return fail(fmt::format("{}: a key needs a column or an expression", w));
+      if (k.column.empty() == k.expression.empty())
+        return fail(fmt::format("{}: a key needs a column or an expression", w));
       i.keys.push_back(std::move(k));
     }
     return strings(o, "include", i.include, w) && string(o, "predicate", i.predicate, false, w) &&
-           boolean(o, "unique", i.unique, w) && boolean(o, "primary", i.primary, w) && boolean(o, "valid", i.valid, w) &&
-           string(o, "parent_index", i.parent_index, false, w) && string(o, "origin", i.origin, false, w);
+        boolean(o, "unique", i.unique, w) && boolean(o, "primary", i.primary, w) && boolean(o, "valid", i.valid, w) &&
+        string(o, "parent_index", i.parent_index, false, w) && string(o, "origin", i.origin, false, w);
   }
 
   bool read_table(simdjson::dom::object o, Table& t) {
@@ -183,8 +184,8 @@ struct Reader {
         return false;
     }
     return string(o, "parent_schema", t.parent_schema, false, where) &&
-           string(o, "parent_name", t.parent_name, false, where) && string(o, "bound", t.bound, false, where) &&
-           string(o, "origin", t.origin, false, where);
+        string(o, "parent_name", t.parent_name, false, where) && string(o, "bound", t.bound, false, where) &&
+        string(o, "origin", t.origin, false, where);
   }
 };
 
@@ -239,20 +240,24 @@ std::optional<std::string> parse_snapshot(std::string_view text, std::string_vie
   if (auto err = parser.parse(text.data(), text.size()).get(doc)) {
     if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
       return fmt::format("{}: empty file, not a catalog snapshot", file);
-    return fmt::format("{}: not a catalog snapshot: invalid or truncated JSON ({})", file, simdjson::error_message(err));
+    return fmt::format("{}: not a catalog snapshot: invalid or truncated JSON ({})", file,
+                       simdjson::error_message(err));
   }
   simdjson::dom::object root;
   if (doc.get_object().get(root)) return fmt::format("{}: not a catalog snapshot: expected a JSON object", file);
   int64_t version = 0;
   if (root.at_key("pglens_catalog").get_int64().get(version))
-    return fmt::format("{}: not a catalog snapshot: no \"pglens_catalog\" version (write one with `pglens catalog dump`)", file);
+    return fmt::format(
+        "{}: not a catalog snapshot: no \"pglens_catalog\" version (write one with `pglens catalog dump`)", file);
   if (version != kCatalogSnapshotVersion)
-    return fmt::format("{}: catalog snapshot version {} is not supported (this pglens reads version {}); "
-                       "dump it again with this pglens",
-                       file, version, kCatalogSnapshotVersion);
+    return fmt::format(
+        "{}: catalog snapshot version {} is not supported (this pglens reads version {}); "
+        "dump it again with this pglens",
+        file, version, kCatalogSnapshotVersion);
   Catalog c;
   std::vector<std::string> path, schemas;
-  if (!r.strings(root, "search_path", path, "snapshot") || !r.strings(root, "schemas", schemas, "snapshot")) return r.error;
+  if (!r.strings(root, "search_path", path, "snapshot") || !r.strings(root, "schemas", schemas, "snapshot"))
+    return r.error;
   c.set_search_path(path);
   // The snapshot's schema list, in its order: a new catalog starts with "public" first.
   c.drop_schema("public");

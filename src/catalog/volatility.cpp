@@ -15,13 +15,50 @@ namespace {
 
 // Functions IMMUTABLE whatever their arguments' types (pg_proc.provolatile = 'i' for every
 // overload index expressions meet).
-constexpr std::string_view kImmutable[] = {
-    "lower", "upper", "initcap", "btrim", "ltrim", "rtrim", "length", "char_length", "character_length",
-    "octet_length", "bit_length", "substr", "substring", "left", "right", "replace", "reverse", "md5",
-    "abs", "round", "floor", "ceil", "ceiling", "trunc", "sign", "mod", "split_part", "strpos", "lpad",
-    "rpad", "regexp_replace", "translate", "coalesce", "jsonb_extract_path", "jsonb_extract_path_text",
-    "json_extract_path", "json_extract_path_text", "jsonb_array_length", "array_length", "cardinality",
-    "timezone", "sha256", "sha512", "starts_with"};
+constexpr std::string_view kImmutable[] = {"lower",
+                                           "upper",
+                                           "initcap",
+                                           "btrim",
+                                           "ltrim",
+                                           "rtrim",
+                                           "length",
+                                           "char_length",
+                                           "character_length",
+                                           "octet_length",
+                                           "bit_length",
+                                           "substr",
+                                           "substring",
+                                           "left",
+                                           "right",
+                                           "replace",
+                                           "reverse",
+                                           "md5",
+                                           "abs",
+                                           "round",
+                                           "floor",
+                                           "ceil",
+                                           "ceiling",
+                                           "trunc",
+                                           "sign",
+                                           "mod",
+                                           "split_part",
+                                           "strpos",
+                                           "lpad",
+                                           "rpad",
+                                           "regexp_replace",
+                                           "translate",
+                                           "coalesce",
+                                           "jsonb_extract_path",
+                                           "jsonb_extract_path_text",
+                                           "json_extract_path",
+                                           "json_extract_path_text",
+                                           "jsonb_array_length",
+                                           "array_length",
+                                           "cardinality",
+                                           "timezone",
+                                           "sha256",
+                                           "sha512",
+                                           "starts_with"};
 
 enum class Family { text, integer, numeric, datetime_tz, datetime, date, interval, other, unknown };
 
@@ -35,7 +72,8 @@ Family family_of_type(std::string_view type) {
   }
   if (type == "timestamp with time zone" || type == "timestamptz" || type == "time with time zone" || type == "timetz")
     return Family::datetime_tz;
-  if (type == "timestamp without time zone" || type == "timestamp" || type == "time without time zone" || type == "time")
+  if (type == "timestamp without time zone" || type == "timestamp" || type == "time without time zone" ||
+      type == "time")
     return Family::datetime;
   if (type == "date") return Family::date;
   if (type == "interval") return Family::interval;
@@ -68,11 +106,14 @@ class Judge {
       // AT TIME ZONE turns one timestamp type into the other; date_trunc keeps its argument's.
       if (name == "timezone" && args.size() == 2) {
         Family f = family(args[1]);
-        return f == Family::datetime_tz ? Family::datetime : f == Family::datetime ? Family::datetime_tz : Family::unknown;
+        return f == Family::datetime_tz ? Family::datetime
+            : f == Family::datetime     ? Family::datetime_tz
+                                        : Family::unknown;
       }
       if (name == "date_trunc") return args.size() == 2 ? family(args[1]) : Family::datetime_tz;
-      if (name == "lower" || name == "upper" || name == "btrim" || name == "md5" || name == "replace" || name == "substr" ||
-          name == "left" || name == "right" || name == "jsonb_extract_path_text" || name == "split_part")
+      if (name == "lower" || name == "upper" || name == "btrim" || name == "md5" || name == "replace" ||
+          name == "substr" || name == "left" || name == "right" || name == "jsonb_extract_path_text" ||
+          name == "split_part")
         return Family::text;
     }
     return Family::unknown;
@@ -143,7 +184,8 @@ class Judge {
     sql::List name = e.list("name");
     std::string_view op = name.empty() ? std::string_view() : name[name.size() - 1].sval();
     // timestamptz + interval crosses a daylight-saving change by the session's TimeZone.
-    if ((op == "+" || op == "-") && (family(l) == Family::datetime_tz || family(r) == Family::datetime_tz)) return false;
+    if ((op == "+" || op == "-") && (family(l) == Family::datetime_tz || family(r) == Family::datetime_tz))
+      return false;
     // text || anything that is not text converts it by its output function (STABLE for some).
     if (op == "||") return family(l) == Family::text && family(r) == Family::text;
     return true;

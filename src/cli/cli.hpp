@@ -50,8 +50,8 @@ bool resolve_config(const std::string& explicit_path, const std::filesystem::pat
 // load_ddl_paths; `on_parsed` sees the DDL of `linted_files` as it is parsed.
 // `linted_texts`: the linted text that is no file (stdin), {origin, text}; `preread` as
 // CatalogSources::extra_ddl_bytes.
-bool load_catalog(const Config& config, const std::vector<std::filesystem::path>& linted_files, const std::string& db_url,
-                  Catalog& out, unsigned threads = 1, ParsedDdlHook on_parsed = {},
+bool load_catalog(const Config& config, const std::vector<std::filesystem::path>& linted_files,
+                  const std::string& db_url, Catalog& out, unsigned threads = 1, ParsedDdlHook on_parsed = {},
                   std::vector<std::pair<std::string, std::string>> linted_texts = {}, PrereadFiles preread = {});
 
 // Prints a catalog source's notice as a warning on stderr (CatalogSources::on_notice).

@@ -39,16 +39,17 @@ struct AdviseArgs {
 std::optional<int64_t> parse_bytes(std::string text) {
   text.erase(std::remove(text.begin(), text.end(), ' '), text.end());
   size_t digits = 0;
-  while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) ++digits;
+  while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.'))
+    ++digits;
   if (digits == 0) return std::nullopt;
   double n = std::atof(text.substr(0, digits).c_str());
   std::string unit;
   for (char c : text.substr(digits)) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   double scale = unit.empty() || unit == "b" ? 1
-                 : unit == "kb" || unit == "k" ? 1024.0
-                 : unit == "mb" || unit == "m" ? 1024.0 * 1024
-                 : unit == "gb" || unit == "g" ? 1024.0 * 1024 * 1024
-                                               : -1;
+      : unit == "kb" || unit == "k"          ? 1024.0
+      : unit == "mb" || unit == "m"          ? 1024.0 * 1024
+      : unit == "gb" || unit == "g"          ? 1024.0 * 1024 * 1024
+                                             : -1;
   if (scale < 0) return std::nullopt;
   return static_cast<int64_t>(n * scale);
 }
@@ -149,9 +150,12 @@ nlohmann::ordered_json report_json(const advise::Report& r) {
       cj["verdict"] = c.verdict;
       if (c.measured) {
         const auto& m = *c.measured;
-        cj["measured"] = {{"shared_blocks_before", m.blocks_before}, {"shared_blocks_after", m.blocks_after},
-                          {"ms_before", m.ms_before},                 {"ms_after", m.ms_after},
-                          {"used", m.used},                           {"note", m.note}};
+        cj["measured"] = {{"shared_blocks_before", m.blocks_before},
+                          {"shared_blocks_after", m.blocks_after},
+                          {"ms_before", m.ms_before},
+                          {"ms_after", m.ms_after},
+                          {"used", m.used},
+                          {"note", m.note}};
       }
       cs.push_back(std::move(cj));
     }
@@ -159,11 +163,18 @@ nlohmann::ordered_json report_json(const advise::Report& r) {
   }
   auto& ch = j["chosen"] = nlohmann::ordered_json::array();
   for (const auto& c : r.chosen)
-    ch.push_back({{"table", c.table}, {"index", c.summary}, {"ddl", c.ddl}, {"size_bytes", c.size_bytes},
-                  {"benefit", c.benefit}, {"write_cost", c.write_cost}, {"serves", c.serves}, {"proof", c.proof}});
+    ch.push_back({{"table", c.table},
+                  {"index", c.summary},
+                  {"ddl", c.ddl},
+                  {"size_bytes", c.size_bytes},
+                  {"benefit", c.benefit},
+                  {"write_cost", c.write_cost},
+                  {"serves", c.serves},
+                  {"proof", c.proof}});
   auto& rm = j["removals"] = nlohmann::ordered_json::array();
   for (const auto& x : r.removals)
-    rm.push_back({{"index", x.index}, {"table", x.table}, {"size_bytes", x.size_bytes}, {"reason", x.reason}, {"ddl", x.ddl}});
+    rm.push_back(
+        {{"index", x.index}, {"table", x.table}, {"size_bytes", x.size_bytes}, {"reason", x.reason}, {"ddl", x.ddl}});
   if (!r.stats_since.empty()) j["stats_since"] = r.stats_since;
   j["notes"] = r.notes;
   return j;
@@ -174,7 +185,8 @@ std::string report_text(const advise::Report& r, const advise::Options& options)
                                 r.server_version % 10000, r.hypopg ? "HypoPG installed" : "HypoPG missing");
   if (!r.hypopg) out += "  " + r.hypopg_help + "\n";
   for (const auto& qa : r.queries) {
-    out += fmt::format("\n{}{}  {}\n", qa.query.origin, qa.query.calls != 1 ? fmt::format(" ({:.0f} calls)", qa.query.calls) : "",
+    out += fmt::format("\n{}{}  {}\n", qa.query.origin,
+                       qa.query.calls != 1 ? fmt::format(" ({:.0f} calls)", qa.query.calls) : "",
                        one_line(qa.query.text, 100));
     if (!qa.error.empty()) {
       out += "  error: " + qa.error + "\n";
@@ -188,8 +200,9 @@ std::string report_text(const advise::Report& r, const advise::Options& options)
                        qa.analyzed_ms ? fmt::format(", {:.3f} ms measured and rolled back", *qa.analyzed_ms) : "");
     for (const auto& c : qa.candidates) {
       out += fmt::format("  {} {}\n", c.kept ? "+" : "-", c.summary);
-      out += fmt::format("      {}{}\n", c.verdict,
-                         c.proof.size_bytes ? fmt::format("; hypothetical size {}", size_text(c.proof.size_bytes)) : "");
+      out +=
+          fmt::format("      {}{}\n", c.verdict,
+                      c.proof.size_bytes ? fmt::format("; hypothetical size {}", size_text(c.proof.size_bytes)) : "");
       if (c.measured) {
         const auto& m = *c.measured;
         if (!m.note.empty()) out += "      " + m.note + "\n";
@@ -202,9 +215,9 @@ std::string report_text(const advise::Report& r, const advise::Options& options)
     if (qa.candidates.empty()) out += "  " + qa.note + "\n";
   }
   if (!r.chosen.empty()) {
-    out += fmt::format("\nIndexes to create{}:\n", options.budget_bytes > 0
-                                                     ? fmt::format(" (within the budget of {})", size_text(options.budget_bytes))
-                                                     : "");
+    out += fmt::format(
+        "\nIndexes to create{}:\n",
+        options.budget_bytes > 0 ? fmt::format(" (within the budget of {})", size_text(options.budget_bytes)) : "");
     for (const auto& c : r.chosen)
       out += fmt::format("  {}  {}  benefit {:.0f}{}  serves {}\n", c.summary, size_text(c.size_bytes), c.benefit,
                          c.write_cost > 0 ? fmt::format(" - write cost {:.0f}", c.write_cost) : "",
@@ -212,7 +225,8 @@ std::string report_text(const advise::Report& r, const advise::Options& options)
   }
   if (!r.removals.empty()) {
     out += "\nIndexes to review:\n";
-    for (const auto& x : r.removals) out += fmt::format("  {}  {}  {}\n    {}\n", x.index, size_text(x.size_bytes), x.reason, x.ddl);
+    for (const auto& x : r.removals)
+      out += fmt::format("  {}  {}  {}\n    {}\n", x.index, size_text(x.size_bytes), x.reason, x.ddl);
   }
   for (const auto& n : r.notes) out += "\nnote: " + n + "\n";
   return out;
@@ -228,7 +242,8 @@ bool apply_script(advise::Session& session, const advise::Report& report) {
     return false;
   }
   if (!*locked) {
-    fmt::print(stderr, "pglens: error: another pglens advise --apply holds the lock on this database; try again later\n");
+    fmt::print(stderr,
+               "pglens: error: another pglens advise --apply holds the lock on this database; try again later\n");
     return false;
   }
   for (const auto& c : report.chosen) {
@@ -240,10 +255,11 @@ bool apply_script(advise::Session& session, const advise::Report& report) {
       if (stmt.find_first_not_of(" \n;") == std::string::npos) continue;
       fmt::print(stderr, "pglens: applying: {}\n", terminal_safe(one_line(stmt, 200)));
       if (!session.execute_write(stmt, error)) {
-        fmt::print(stderr,
-                   "pglens: error: {}\npglens: stopped at the first failure; an index CONCURRENTLY left INVALID must be "
-                   "dropped (DROP INDEX CONCURRENTLY) before trying again\n",
-                   terminal_safe(error));
+        fmt::print(
+            stderr,
+            "pglens: error: {}\npglens: stopped at the first failure; an index CONCURRENTLY left INVALID must be "
+            "dropped (DROP INDEX CONCURRENTLY) before trying again\n",
+            terminal_safe(error));
         return false;
       }
     }
@@ -265,7 +281,8 @@ int run_advise(AdviseArgs args) {
   if (!args.budget.empty()) {
     auto b = parse_bytes(args.budget);
     if (!b) {
-      fmt::print(stderr, "pglens: error: --budget {}: give bytes, or a size such as 500MB or 2GB\n", terminal_safe(args.budget));
+      fmt::print(stderr, "pglens: error: --budget {}: give bytes, or a size such as 500MB or 2GB\n",
+                 terminal_safe(args.budget));
       return kExitError;
     }
     options.budget_bytes = *b;
@@ -355,25 +372,32 @@ int run_advise(AdviseArgs args) {
 
 void add_advise_command(CLI::App& app, Runner& run) {
   static AdviseArgs args;
-  auto* cmd = app.add_subcommand("advise", "Propose indexes proven on the server's planner (HypoPG), for files or the live workload");
+  auto* cmd = app.add_subcommand(
+      "advise", "Propose indexes proven on the server's planner (HypoPG), for files or the live workload");
   cmd->add_option("PATH", args.paths, "SQL files or directories (recursed for *.sql); `-` reads stdin");
-  cmd->add_option("--db", args.db, "PostgreSQL URL (else PGLENS_DATABASE_URL, libpq's PG* variables, a trusted [database] url)");
+  cmd->add_option("--db", args.db,
+                  "PostgreSQL URL (else PGLENS_DATABASE_URL, libpq's PG* variables, a trusted [database] url)");
   cmd->add_option("--config", args.config, "Use this config file instead of the nearest .pglens.toml");
   cmd->add_option("--format", args.format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("-o,--output", args.output, "Write the CREATE INDEX CONCURRENTLY script of the chosen indexes here");
   cmd->add_option("--min-cost-reduction", args.min_cost_reduction,
                   "Keep an index only when the planner's cost falls by at least this percentage (default 50)")
       ->check(CLI::Range(0.0, 100.0));
-  cmd->add_flag("--from-pg-stat-statements", args.from_pg_stat_statements,
-                "Advise on the top statements of pg_stat_statements by total time (and review unused/duplicate indexes)");
-  cmd->add_option("--top", args.top, "How many pg_stat_statements statements (default 20)")->check(CLI::Range(1, 10000));
-  cmd->add_option("--budget", args.budget, "Most bytes the chosen indexes may take (500MB, 2GB); the most benefit within it");
+  cmd->add_flag(
+      "--from-pg-stat-statements", args.from_pg_stat_statements,
+      "Advise on the top statements of pg_stat_statements by total time (and review unused/duplicate indexes)");
+  cmd->add_option("--top", args.top, "How many pg_stat_statements statements (default 20)")
+      ->check(CLI::Range(1, 10000));
+  cmd->add_option("--budget", args.budget,
+                  "Most bytes the chosen indexes may take (500MB, 2GB); the most benefit within it");
   cmd->add_flag("--analyze-dml", args.analyze_dml,
                 "Run INSERT/UPDATE/DELETE with EXPLAIN ANALYZE inside a transaction that is always rolled back");
-  cmd->add_option("--verify", args.verify,
-                  "`real`: CREATE INDEX for real inside a transaction, EXPLAIN (ANALYZE, BUFFERS), ROLLBACK; it takes a "
-                  "lock on the table: not on production");
-  cmd->add_flag("--apply", args.apply, "Run the script: CREATE INDEX CONCURRENTLY one at a time, under an advisory lock");
+  cmd->add_option(
+      "--verify", args.verify,
+      "`real`: CREATE INDEX for real inside a transaction, EXPLAIN (ANALYZE, BUFFERS), ROLLBACK; it takes a "
+      "lock on the table: not on production");
+  cmd->add_flag("--apply", args.apply,
+                "Run the script: CREATE INDEX CONCURRENTLY one at a time, under an advisory lock");
   cmd->add_flag("--review-indexes", args.review_indexes, "Also report unused and duplicate indexes");
   cmd->footer(
       "Examples:\n"

@@ -37,20 +37,22 @@ std::vector<fs::path> sql_files(const std::vector<std::string>& paths, const Con
   return out;
 }
 
-
 std::string render_catalog(const Catalog& c) {
   std::string out = fmt::format("search_path: {}\n", fmt::join(c.search_path(), ", "));
   for (const auto& t : c.tables()) {
     out += fmt::format("\n{} {}.{}", to_string(t.kind), t.schema, t.name);
     if (!t.origin.empty()) out += fmt::format("  (from {})", t.origin);
     out += "\n";
-    if (t.size.rows) out += fmt::format("  rows: {:.0f}{}  (from {})\n", *t.size.rows,
-                                        t.size.pages ? fmt::format(", pages: {:.0f}", *t.size.pages) : "", t.size.source);
+    if (t.size.rows)
+      out += fmt::format("  rows: {:.0f}{}  (from {})\n", *t.size.rows,
+                         t.size.pages ? fmt::format(", pages: {:.0f}", *t.size.pages) : "", t.size.source);
     else out += "  rows: unknown\n";
-    if (t.partitioning) out += fmt::format("  partitioned by {} ({})\n", t.partitioning->strategy, fmt::join(t.partitioning->keys, ", "));
+    if (t.partitioning)
+      out += fmt::format("  partitioned by {} ({})\n", t.partitioning->strategy, fmt::join(t.partitioning->keys, ", "));
     if (t.is_partition()) out += fmt::format("  partition of {}.{} {}\n", t.parent_schema, t.parent_name, t.bound);
     for (const auto& col : t.columns)
-      out += fmt::format("  column {} {}{}\n", col.name, col.type.empty() ? "(type unknown)" : col.type, col.not_null ? " NOT NULL" : "");
+      out += fmt::format("  column {} {}{}\n", col.name, col.type.empty() ? "(type unknown)" : col.type,
+                         col.not_null ? " NOT NULL" : "");
     for (const auto& con : t.constraints) {
       out += fmt::format("  {} {} ({})", to_string(con.kind), con.name, fmt::join(con.columns, ", "));
       if (con.kind == ConstraintKind::foreign_key)
@@ -91,8 +93,8 @@ int run_catalog(const CatalogArgs& args, bool dump) {
 
 }  // namespace
 
-bool load_catalog(const Config& config, const std::vector<std::filesystem::path>& linted_files, const std::string& db_url,
-                  Catalog& out, unsigned threads, ParsedDdlHook on_parsed,
+bool load_catalog(const Config& config, const std::vector<std::filesystem::path>& linted_files,
+                  const std::string& db_url, Catalog& out, unsigned threads, ParsedDdlHook on_parsed,
                   std::vector<std::pair<std::string, std::string>> linted_texts, PrereadFiles preread) {
   CatalogSources sources;
   sources.extra_ddl_bytes = std::move(preread);
@@ -114,13 +116,16 @@ void add_catalog_command(CLI::App& app, Runner& run) {
   static CatalogArgs dump_args, show_args;
   auto* cmd = app.add_subcommand("catalog", "Dump or show the schema catalog pglens lints against");
   cmd->require_subcommand(1);
-  auto* dump = cmd->add_subcommand("dump", "Write the catalog as JSON (for `catalog = \"catalog.json\"` in .pglens.toml)");
+  auto* dump =
+      cmd->add_subcommand("dump", "Write the catalog as JSON (for `catalog = \"catalog.json\"` in .pglens.toml)");
   dump->add_option("PATH", dump_args.paths, "SQL files or directories whose DDL joins the catalog");
-  dump->add_option("--db", dump_args.db, "PostgreSQL URL to read the catalog from (`postgresql://` takes PG* variables)");
+  dump->add_option("--db", dump_args.db,
+                   "PostgreSQL URL to read the catalog from (`postgresql://` takes PG* variables)");
   dump->add_option("-o,--output", dump_args.output, "Write to this file instead of stdout");
   dump->add_option("--config", dump_args.config, "Use this config file instead of the nearest .pglens.toml");
   dump->callback([&run] { run = [] { return run_catalog(dump_args, true); }; });
-  auto* show = cmd->add_subcommand("show", "Print the merged catalog a lint of PATHs would see, with each fact's source");
+  auto* show =
+      cmd->add_subcommand("show", "Print the merged catalog a lint of PATHs would see, with each fact's source");
   show->add_option("PATH", show_args.paths, "SQL files or directories (their DDL joins the catalog)");
   show->add_option("--db", show_args.db, "PostgreSQL URL to read the catalog from");
   show->add_option("--config", show_args.config, "Use this config file instead of the nearest .pglens.toml");

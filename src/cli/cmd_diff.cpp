@@ -40,7 +40,8 @@ struct Side {
   const Plan& plan() const { return read.plans.front(); }
 };
 
-bool load_side(const std::string& path, const std::string& sql, const Config& config, const Catalog& catalog, Side& side) {
+bool load_side(const std::string& path, const std::string& sql, const Config& config, const Catalog& catalog,
+               Side& side) {
   side.name = path == "-" ? "stdin" : path;
   if (auto err = read_bytes(path, side.bytes)) {
     fmt::print(stderr, "pglens: error: {}: {}\n", terminal_safe(side.name), *err);
@@ -76,8 +77,7 @@ std::string render_text(const Side& a, const Side& b, const diff::PlanDiff& d) {
   out += fmt::format("After:  {}{}", b.name, d.timed ? "  " + plan::format_ms(d.after_ms) : "");
   if (d.speedup > 0)
     out += d.speedup >= 1 ? fmt::format("  {:.1f}x faster", d.speedup) : fmt::format("  {:.1f}x slower", 1 / d.speedup);
-  else
-    out += "  (no times on both sides: shapes and estimates only)";
+  else out += "  (no times on both sides: shapes and estimates only)";
   out += "\n";
   auto order = diff::pairs_in_order(pa, pb, d);
   std::string shapes;
@@ -89,8 +89,8 @@ std::string render_text(const Side& a, const Side& b, const diff::PlanDiff& d) {
     const auto& p = d.pairs[static_cast<size_t>(k)];
     const Node& n = p.after >= 0 ? pb.nodes[static_cast<size_t>(p.after)] : pa.nodes[static_cast<size_t>(p.before)];
     std::string mark = p.after < 0 ? "-" : p.before < 0 ? "+" : p.changed_shape() ? "~" : " ";
-    std::string label = p.after < 0 ? fmt::format("{} (before #{}, gone)", n.label(), n.id)
-                                    : fmt::format("{} #{}", n.label(), n.id);
+    std::string label =
+        p.after < 0 ? fmt::format("{} (before #{}, gone)", n.label(), n.id) : fmt::format("{} #{}", n.label(), n.id);
     out += fmt::format("{} {}{}  {}\n", mark, std::string(static_cast<size_t>(std::min(n.depth, 24)) * 2, ' '), label,
                        diff::pair_figures(pa, pb, p));
   }
@@ -160,7 +160,8 @@ std::string render_json(const Side& a, const Side& b, const diff::PlanDiff& d) {
   auto list = [](const std::vector<diff::FindingChange>& v) {
     auto arr = nlohmann::ordered_json::array();
     for (const auto& f : v)
-      arr.push_back({{"rule", f.finding->rule}, {"table", f.table}, {"message", f.finding->message}, {"ddl", f.finding->ddl}});
+      arr.push_back(
+          {{"rule", f.finding->rule}, {"table", f.table}, {"message", f.finding->message}, {"ddl", f.finding->ddl}});
     return arr;
   };
   j["findings"] = {{"gone", list(d.gone)}, {"new", list(d.appeared)}, {"still_there", list(d.kept)}};
@@ -181,8 +182,8 @@ int run_diff(const DiffArgs& args) {
     }
   }
   Config config;
-  if (!resolve_config(args.config, args.after == "-" ? std::filesystem::current_path() : std::filesystem::path(args.after),
-                      config))
+  if (!resolve_config(args.config,
+                      args.after == "-" ? std::filesystem::current_path() : std::filesystem::path(args.after), config))
     return kExitError;
   Catalog catalog;
   if (auto err = build_catalog(config, {.db_url = args.db, .on_notice = print_notice}, catalog))

@@ -12,20 +12,20 @@
 #include "cli/cli.hpp"
 #include "cli/explain_findings.hpp"
 #include "html/plan_page.hpp"
-#include "plan/display.hpp"
 #include "pglens/catalog.hpp"
 #include "pglens/plan.hpp"
 #include "pglens/plan_rules.hpp"
 #include "pglens/report.hpp"
+#include "plan/display.hpp"
 
 namespace pglens::cli {
 namespace {
 
-using plan::Node;
-using plan::Plan;
 using plan::bar;
 using plan::format_count;
 using plan::key_detail;
+using plan::Node;
+using plan::Plan;
 using plan::shorten;
 
 struct ExplainArgs {
@@ -56,7 +56,9 @@ void render_plan(const Plan& p, size_t index, size_t count, const Style& st, con
   std::string head = count > 1 ? fmt::format("Plan {} of {}", index + 1, count) : std::string("Plan");
   bool timed = p.timed();
   head += fmt::format(" ({}{}", to_string(p.format),
-                      !analyzed ? ", estimates only" : timed ? ", ANALYZE" : ", ANALYZE, TIMING OFF");
+                      !analyzed   ? ", estimates only"
+                          : timed ? ", ANALYZE"
+                                  : ", ANALYZE, TIMING OFF");
   if (p.execution_time_ms) head += ", execution " + format_ms(*p.execution_time_ms);
   if (p.planning_time_ms) head += ", planning " + format_ms(*p.planning_time_ms);
   if (p.log_duration_ms) head += ", logged duration " + format_ms(*p.log_duration_ms);
@@ -89,8 +91,9 @@ void render_plan(const Plan& p, size_t index, size_t count, const Style& st, con
       if (n.plan_rows) line += fmt::format(" (est. {})", format_count(m.planned_total_rows));
       if (m.misestimate && *m.misestimate >= 10) {
         bool under = m.total_rows > m.planned_total_rows;
-        line += " " + st.yellow(fmt::format("{}{:.0f}x {}", under ? "↑" : "↓", *m.misestimate,
-                                            under ? "underestimated" : "overestimated"));
+        line += " " +
+            st.yellow(fmt::format("{}{:.0f}x {}", under ? "↑" : "↓", *m.misestimate,
+                                  under ? "underestimated" : "overestimated"));
       }
       if (n.actual_loops && *n.actual_loops > 1) line += fmt::format("  loops {}", format_count(*n.actual_loops));
     } else if (n.plan_rows) {
@@ -102,8 +105,8 @@ void render_plan(const Plan& p, size_t index, size_t count, const Style& st, con
   }
   if (analyzed) out += render_outside_tree_text(p, st.on);
   if (auto outside = outside_bottleneck(p)) {
-    out += fmt::format("{} {} (outside the plan tree) — {:.0f}% of {}\n", st.bold("Bottleneck:"), st.red(outside->label),
-                       outside->share * 100, format_ms(p.total_time_ms));
+    out += fmt::format("{} {} (outside the plan tree) — {:.0f}% of {}\n", st.bold("Bottleneck:"),
+                       st.red(outside->label), outside->share * 100, format_ms(p.total_time_ms));
   } else if (p.bottleneck >= 0) {
     const Node& b = p.nodes[static_cast<size_t>(p.bottleneck)];
     if (timed && p.total_time_ms > 0) {
@@ -120,10 +123,11 @@ void render_plan(const Plan& p, size_t index, size_t count, const Style& st, con
 }
 
 nlohmann::ordered_json buffers_json(const plan::Buffers& b) {
-  return {{"shared_hit", b.shared_hit},   {"shared_read", b.shared_read}, {"shared_dirtied", b.shared_dirtied},
-          {"shared_written", b.shared_written}, {"local_hit", b.local_hit}, {"local_read", b.local_read},
-          {"local_dirtied", b.local_dirtied}, {"local_written", b.local_written}, {"temp_read", b.temp_read},
-          {"temp_written", b.temp_written}};
+  return {{"shared_hit", b.shared_hit},         {"shared_read", b.shared_read},
+          {"shared_dirtied", b.shared_dirtied}, {"shared_written", b.shared_written},
+          {"local_hit", b.local_hit},           {"local_read", b.local_read},
+          {"local_dirtied", b.local_dirtied},   {"local_written", b.local_written},
+          {"temp_read", b.temp_read},           {"temp_written", b.temp_written}};
 }
 
 template <class T>
@@ -225,7 +229,8 @@ nlohmann::ordered_json node_json(const Node& n) {
                           {"local_read", n.io.local_read_ms},   {"local_write", n.io.local_write_ms},
                           {"temp_read", n.io.temp_read_ms},     {"temp_write", n.io.temp_write_ms}};
   if (n.wal.present)
-    j["wal"] = {{"records", n.wal.records}, {"fpi", n.wal.fpi}, {"bytes", n.wal.bytes}, {"buffers_full", n.wal.buffers_full}};
+    j["wal"] = {
+        {"records", n.wal.records}, {"fpi", n.wal.fpi}, {"bytes", n.wal.bytes}, {"buffers_full", n.wal.buffers_full}};
   put(j, "cache_hits", n.cache_hits);
   put(j, "cache_misses", n.cache_misses);
   put(j, "cache_evictions", n.cache_evictions);
@@ -263,10 +268,8 @@ nlohmann::ordered_json plan_json(const Plan& p, const plan::Diagnosis& findings)
   put(j, "log_duration_ms", p.log_duration_ms);
   put(j, "query_text", p.query_text);
   if (auto outside = outside_bottleneck(p)) {
-    j["bottleneck"] = {{"node", nullptr},
-                       {"label", outside->label},
-                       {"exclusive_time_ms", outside->ms},
-                       {"share", outside->share}};
+    j["bottleneck"] = {
+        {"node", nullptr}, {"label", outside->label}, {"exclusive_time_ms", outside->ms}, {"share", outside->share}};
   } else if (p.bottleneck >= 0) {
     const Node& b = p.nodes[static_cast<size_t>(p.bottleneck)];
     j["bottleneck"] = {{"node", b.id},
@@ -358,15 +361,16 @@ int run_explain(const ExplainArgs& args) {
   if (args.format == "json") {
     nlohmann::ordered_json j;
     j["file"] = name;
-    j["format"] = result.format ? nlohmann::ordered_json(std::string(to_string(*result.format))) : nlohmann::ordered_json(nullptr);
+    j["format"] = result.format ? nlohmann::ordered_json(std::string(to_string(*result.format)))
+                                : nlohmann::ordered_json(nullptr);
     auto& plans = j["plans"] = nlohmann::ordered_json::array();
     for (size_t i = 0; i < result.plans.size(); ++i) plans.push_back(plan_json(result.plans[i], findings[i]));
     auto& errors = j["errors"] = nlohmann::ordered_json::array();
     for (const auto& e : result.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
     out = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   } else if (args.format == "html") {
-    out = html::plan_page({.source_name = name, .input = bytes, .plans = result.plans, .diagnoses = findings,
-                           .errors = result.errors});
+    out = html::plan_page(
+        {.source_name = name, .input = bytes, .plans = result.plans, .diagnoses = findings, .errors = result.errors});
   } else {
     Style st{args.output.empty() && use_color(args.color, STDOUT_FILENO)};
     for (size_t i = 0; i < result.plans.size(); ++i) {
@@ -391,15 +395,18 @@ int run_explain(const ExplainArgs& args) {
 
 void add_explain_command(CLI::App& app, Runner& run) {
   static ExplainArgs args;
-  auto* cmd = app.add_subcommand("explain", "Read an EXPLAIN plan (any format, pasted from anywhere) and name its bottleneck");
-  cmd->add_option("FILE", args.input, "The plan: TEXT, JSON, YAML or XML, psql/pgAdmin/log paste; `-` or nothing reads stdin");
+  auto* cmd =
+      app.add_subcommand("explain", "Read an EXPLAIN plan (any format, pasted from anywhere) and name its bottleneck");
+  cmd->add_option("FILE", args.input,
+                  "The plan: TEXT, JSON, YAML or XML, psql/pgAdmin/log paste; `-` or nothing reads stdin");
   cmd->add_option("--format", args.format, "Output: text, json or html (one self-contained page)")
       ->check(CLI::IsMember({"text", "json", "html"}));
   cmd->add_option("-o,--output", args.output, "Write to this file (replaced atomically) instead of stdout");
   cmd->add_option("--color", args.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_option("--sql", args.sql, "Attach this query text to plans that do not carry one");
   cmd->add_option("--config", args.config, "Use this config file instead of the nearest .pglens.toml");
-  cmd->add_option("--db", args.db, "Read the schema catalog from this PostgreSQL URL: existing indexes are not suggested again");
+  cmd->add_option("--db", args.db,
+                  "Read the schema catalog from this PostgreSQL URL: existing indexes are not suggested again");
   cmd->footer(
       "Examples:\n"
       "  psql -XqAt -c 'EXPLAIN (ANALYZE, BUFFERS) SELECT ...' | pglens explain\n"

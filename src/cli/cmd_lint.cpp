@@ -36,8 +36,8 @@ struct LintArgs {
 };
 
 struct Job {
-  std::string path;        // as shown to the user
-  std::string read_from;   // "-" for stdin
+  std::string path;       // as shown to the user
+  std::string read_from;  // "-" for stdin
   const Linter* linter = nullptr;
   // Stdin or a FIFO (process substitution) can be read only once: read before the catalog,
   // which takes its DDL from these bytes as the lint takes its text.
@@ -237,10 +237,11 @@ void discover_directory(const std::string& p, Linters& linters, Discovery& out) 
     out.failed = true;
   }
   if (found.empty() && !ec) {
-    print_path_error(p, fmt::format("no .sql files found (include: {})",
-                                    fmt::join(linters.for_path(p) ? linters.for_path(p)->config().include
-                                                                  : std::vector<std::string>{},
-                                              ", ")));
+    print_path_error(
+        p,
+        fmt::format(
+            "no .sql files found (include: {})",
+            fmt::join(linters.for_path(p) ? linters.for_path(p)->config().include : std::vector<std::string>{}, ", ")));
     out.failed = true;
   }
   std::sort(found.begin(), found.end());
@@ -339,8 +340,7 @@ std::optional<advise::Session> open_index_prover(const LintArgs& args, const std
   options.statement_timeout_ms = static_cast<int>(config.database_statement_timeout_ms);
   std::string error;
   auto prover = advise::Session::open(database_url_for(config, args.db, true, nullptr), options, error);
-  if (!prover)
-    print_notice(fmt::format("suggested indexes are not verified: {}", error));
+  if (!prover) print_notice(fmt::format("suggested indexes are not verified: {}", error));
   else if (!prover->has_hypopg())
     print_notice(
         "suggested indexes are not verified: HypoPG is not installed on the server (CREATE EXTENSION hypopg, from "
@@ -488,11 +488,13 @@ int run_lint(LintArgs& args) {
   bool progress = isatty(STDERR_FILENO) && jobs.size() >= 500 && !isatty(STDOUT_FILENO);
   auto lint_one = [&](size_t i) { return lint_file(jobs[i], args, fix_notes[i]); };
   auto report_one = [&](size_t i, FileReport& rep) {
-    for (const auto& note : fix_notes[i]) fmt::print(stderr, "pglens: warning: {}: {}\n", terminal_safe(rep.file.path), note);
+    for (const auto& note : fix_notes[i])
+      fmt::print(stderr, "pglens: warning: {}: {}\n", terminal_safe(rep.file.path), note);
     if (prover) advise::verify_index_findings(*prover, *jobs[i].catalog, rep);
     if (rep.error.empty() && rep.diagnostics.empty()) rep.file.text.clear();  // nothing to show: free it
-    over_threshold = over_threshold || std::any_of(rep.diagnostics.begin(), rep.diagnostics.end(),
-                                                   [&](const Diagnostic& d) { return d.severity >= threshold; });
+    over_threshold = over_threshold ||
+        std::any_of(rep.diagnostics.begin(), rep.diagnostics.end(),
+                    [&](const Diagnostic& d) { return d.severity >= threshold; });
     reporter->file(rep);
     if (progress && (i + 1) % 100 == 0) fmt::print(stderr, "\rpglens: {}/{} files", i + 1, jobs.size());
     reports.push_back(std::move(rep));
@@ -502,7 +504,8 @@ int run_lint(LintArgs& args) {
 
   reports.insert(reports.begin(), std::make_move_iterator(found.missing.begin()),
                  std::make_move_iterator(found.missing.end()));
-  bool failed = found.failed || std::any_of(reports.begin(), reports.end(), [](const FileReport& r) { return !r.error.empty(); });
+  bool failed =
+      found.failed || std::any_of(reports.begin(), reports.end(), [](const FileReport& r) { return !r.error.empty(); });
   reporter->finish(reports);
   std::fflush(stdout);
 

@@ -162,13 +162,16 @@ int run_log(const LogArgs& args) {
 
 void add_log_command(CLI::App& app, Runner& run) {
   static LogArgs args;
-  auto* cmd = app.add_subcommand("log", "Read PostgreSQL's logs: the costliest queries with percentiles, N+1 loops, "
-                                        "row-by-row loads, cache candidates, capacity");
-  cmd->add_option("FILE", args.inputs, "Log files (stderr, csvlog, jsonlog, syslog; .gz too), `-` for stdin; with "
-                                       "--merge, JSON summaries");
+  auto* cmd = app.add_subcommand("log",
+                                 "Read PostgreSQL's logs: the costliest queries with percentiles, N+1 loops, "
+                                 "row-by-row loads, cache candidates, capacity");
+  cmd->add_option("FILE", args.inputs,
+                  "Log files (stderr, csvlog, jsonlog, syslog; .gz too), `-` for stdin; with "
+                  "--merge, JSON summaries");
   cmd->add_option("--format", args.format, "Output: text or json (a summary --merge reads)")
       ->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option("--input-format", args.input_format, "auto (detected from the first line), stderr, csvlog, jsonlog or syslog")
+  cmd->add_option("--input-format", args.input_format,
+                  "auto (detected from the first line), stderr, csvlog, jsonlog or syslog")
       ->check(CLI::IsMember({"auto", "stderr", "csvlog", "jsonlog", "syslog"}));
   cmd->add_option("--prefix", args.prefix,
                   "The server's log_line_prefix (SHOW log_line_prefix), for a stderr log; default: detected");
@@ -178,7 +181,8 @@ void add_log_command(CLI::App& app, Runner& run) {
                   "Calls in a row that make a loop (N+1, row-by-row INSERTs), and repeats that make a cache "
                   "candidate (default 10)")
       ->check(CLI::Range(2, 1000000000));
-  cmd->add_option("--target-utilization", args.target_utilization, "Capacity: the share of each core to plan for (default 0.7)")
+  cmd->add_option("--target-utilization", args.target_utilization,
+                  "Capacity: the share of each core to plan for (default 0.7)")
       ->check(CLI::Range(0.01, 1.0));
   cmd->add_option("--growth", args.growth, "Capacity: the traffic to plan for, as a multiple of the log's (default 10)")
       ->check(CLI::Range(0.01, 1e6));

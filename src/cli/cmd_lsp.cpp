@@ -12,7 +12,9 @@ namespace pglens::cli {
 void add_lsp_command(CLI::App& app, Runner& run) {
   auto* lsp = app.add_subcommand("lsp", "Run the language server (LSP 3.17 over stdin/stdout) for editors");
   static int debounce_ms = 0;
-  lsp->add_option("--debounce-ms", debounce_ms, "Least quiet time after an edit before the document is linted again (it grows with the time a lint takes)")
+  lsp->add_option(
+         "--debounce-ms", debounce_ms,
+         "Least quiet time after an edit before the document is linted again (it grows with the time a lint takes)")
       ->check(CLI::Range(0, 10000));
   // Editors pass --stdio by convention; stdio is the only transport.
   static bool stdio = true;
@@ -36,8 +38,8 @@ void add_lsp_command(CLI::App& app, Runner& run) {
       // A client that goes away must end the server through a failed write, not SIGPIPE.
       ::signal(SIGPIPE, SIG_IGN);
       lsp::FdTransport transport(STDIN_FILENO, STDOUT_FILENO);
-      lsp::Connection connection(transport, {.debounce = std::chrono::milliseconds(debounce_ms),
-                                             .poll_files = std::chrono::seconds(2)});
+      lsp::Connection connection(
+          transport, {.debounce = std::chrono::milliseconds(debounce_ms), .poll_files = std::chrono::seconds(2)});
       int code = connection.run();
       // Out at once: a lint still running (seconds on a 10 MB file) or a database still
       // being asked for its schema is not waited for; everything was written unbuffered.

@@ -34,8 +34,12 @@ void add_rules_commands(CLI::App& app, Runner& run) {
         for (const RuleInfo* r : all_rules()) {
           nlohmann::ordered_json opts = nlohmann::ordered_json::object();
           for (const auto& o : r->options) opts[std::string(o.name)] = format_option_value(o.default_value);
-          j.push_back({{"id", r->id}, {"target", to_string(r->targets)}, {"category", to_string(r->category)},
-                       {"severity", to_string(r->default_severity)}, {"fix", r->has_fix}, {"summary", r->summary},
+          j.push_back({{"id", r->id},
+                       {"target", to_string(r->targets)},
+                       {"category", to_string(r->category)},
+                       {"severity", to_string(r->default_severity)},
+                       {"fix", r->has_fix},
+                       {"summary", r->summary},
                        {"options", opts}});
         }
         fmt::print("{}\n", j.dump(2));
@@ -61,7 +65,8 @@ void add_rules_commands(CLI::App& app, Runner& run) {
       }
       std::string close;
       for (const RuleInfo* r : all_rules())
-        if (r->id.find(id) != std::string_view::npos || id.find(r->id) != std::string::npos) close += fmt::format(" {}", r->id);
+        if (r->id.find(id) != std::string_view::npos || id.find(r->id) != std::string::npos)
+          close += fmt::format(" {}", r->id);
       fmt::print(stderr, "pglens: error: no rule `{}`{}; `pglens rules` lists them all\n", id,
                  close.empty() ? "" : fmt::format(" (did you mean:{}?)", close));
       return kExitError;

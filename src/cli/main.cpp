@@ -1,5 +1,5 @@
-#include <cstdio>
 #include <unistd.h>
+#include <cstdio>
 
 #include <fmt/format.h>
 
@@ -35,17 +35,16 @@ bool resolve_config(const std::string& explicit_path, const std::filesystem::pat
   return true;
 }
 
-void print_notice(const std::string& notice) {
-  fmt::print(stderr, "pglens: warning: {}\n", terminal_safe(notice));
-}
+void print_notice(const std::string& notice) { fmt::print(stderr, "pglens: warning: {}\n", terminal_safe(notice)); }
 
 }  // namespace pglens::cli
 
 int main(int argc, char** argv) {
   using namespace pglens::cli;
-  CLI::App app{"pglens finds the bottleneck in PostgreSQL queries: it lints SQL files, reads EXPLAIN plans, "
-               "and serves both to editors.",
-               "pglens"};
+  CLI::App app{
+      "pglens finds the bottleneck in PostgreSQL queries: it lints SQL files, reads EXPLAIN plans, "
+      "and serves both to editors.",
+      "pglens"};
   app.set_version_flag("-V,--version", std::string("pglens ") + PGLENS_VERSION);
   app.require_subcommand(1);
   app.footer(
@@ -77,13 +76,9 @@ int main(int argc, char** argv) {
   add_log_command(app, run);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
+  } catch (const CLI::CallForHelp& e) { return app.exit(e); } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForVersion& e) { return app.exit(e); } catch (const CLI::ParseError& e) {
     app.exit(e);
     return kExitError;
   }

@@ -149,7 +149,8 @@ bool finish_stdout() {
   // A write through fmt::print or printf that failed left its errno, unless something
   // failed since: taken only when it is one a write gives.
   int left = errno;
-  bool a_write_error = left == ENOSPC || left == EIO || left == EPIPE || left == EFBIG || left == EDQUOT || left == EROFS;
+  bool a_write_error =
+      left == ENOSPC || left == EIO || left == EPIPE || left == EFBIG || left == EDQUOT || left == EROFS;
   errno = 0;
   bool flushed = std::fflush(stdout) == 0;
   int err = flushed ? stdout_errno.load() : errno;

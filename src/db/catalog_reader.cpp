@@ -1,7 +1,7 @@
 // The catalog from a live database: pg_catalog read in one read-only, repeatable-read
 // transaction, every function qualified (and the connection's search_path empty) so no
-// function planted in another schema runs as the user. Index definitions, partition keys and bounds are taken as PostgreSQL prints
-// them and read by the DDL reader, so a live catalog equals the one its DDL gives.
+// function planted in another schema runs as the user. Index definitions, partition keys and bounds are taken as
+// PostgreSQL prints them and read by the DDL reader, so a live catalog equals the one its DDL gives.
 #include <charconv>
 #include <unordered_map>
 
@@ -51,12 +51,14 @@ std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
     return fmt::format("PostgreSQL at {} is version {}; pglens reads catalogs of PostgreSQL 11 and later",
                        conn->endpoint().describe(), conn->server_version());
   if (!conn->execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", error)) return error;
-  std::string source = fmt::format("live {}:{}/{}", conn->endpoint().host, conn->endpoint().port, conn->endpoint().database);
+  std::string source =
+      fmt::format("live {}:{}/{}", conn->endpoint().host, conn->endpoint().port, conn->endpoint().database);
 
   Catalog c;
   c.set_search_path(out.search_path());
   c.set_server_version(conn->server_version());
-  auto schemas = conn->query(fmt::format("SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE {} ORDER BY 1", kSchemaFilter), {}, error);
+  auto schemas = conn->query(
+      fmt::format("SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE {} ORDER BY 1", kSchemaFilter), {}, error);
   if (!schemas) return error;
   bool has_public = false;
   for (const auto& r : schemas->rows) {
@@ -65,14 +67,18 @@ std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
   }
   if (!has_public) c.drop_schema("public");
 
-  auto tables = conn->query(fmt::format(
-      "SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples, c.relpages, "
-      "  CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, "
-      "  CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, pn.nspname, pc.relname "
-      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "LEFT JOIN pg_catalog.pg_inherits i ON c.relispartition AND i.inhrelid = c.oid "
-      "LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace "
-      "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND {} ORDER BY n.nspname, c.relname", kSchemaFilter), {}, error);
+  auto tables = conn->query(
+      fmt::format(
+          "SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples, c.relpages, "
+          "  CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, "
+          "  CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, pn.nspname, pc.relname "
+          "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+          "LEFT JOIN pg_catalog.pg_inherits i ON c.relispartition AND i.inhrelid = c.oid "
+          "LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = "
+          "pc.relnamespace "
+          "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND {} ORDER BY n.nspname, c.relname",
+          kSchemaFilter),
+      {}, error);
   if (!tables) return error;
   // Each relation's position in c.tables(), by oid: the rows of columns, constraints and
   // indexes name their table by oid. A search of the tables per row (and per table added) was
@@ -84,8 +90,10 @@ std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
     t.schema = r.at(1);
     t.name = r.at(2);
     char kind = r.at(3).empty() ? 'r' : r.at(3)[0];
-    t.kind = kind == 'p' ? RelationKind::partitioned_table : kind == 'v' ? RelationKind::view
-           : kind == 'm' ? RelationKind::materialized_view : RelationKind::table;
+    t.kind = kind == 'p' ? RelationKind::partitioned_table
+        : kind == 'v'    ? RelationKind::view
+        : kind == 'm'    ? RelationKind::materialized_view
+                         : RelationKind::table;
     // reltuples is -1 (PostgreSQL 14+) or 0 with relpages 0 before the first ANALYZE: unknown.
     auto rows = number(r, 4);
     auto pages = number(r, 5);
@@ -106,11 +114,14 @@ std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
   }
   std::vector<Table>& read = c.tables();
 
-  auto columns = conn->query(fmt::format(
-      "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull "
-      "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm') AND {} "
-      "ORDER BY a.attrelid, a.attnum", kSchemaFilter), {}, error);
+  auto columns = conn->query(
+      fmt::format("SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull "
+                  "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN "
+                  "pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                  "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm') AND {} "
+                  "ORDER BY a.attrelid, a.attnum",
+                  kSchemaFilter),
+      {}, error);
   if (!columns) return error;
   for (const auto& r : columns->rows) {
     auto it = by_oid.find(r.at(0));
@@ -122,17 +133,24 @@ std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
   }
 
   // Constraints PostgreSQL copied onto partitions (conparentid <> 0) belong to the parent.
-  auto constraints = conn->query(fmt::format(
-      "SELECT co.conrelid, co.conname, co.contype, "
-      "  pg_catalog.array_to_string(ARRAY(SELECT a.attname FROM pg_catalog.unnest(co.conkey) WITH ORDINALITY k(num, ord) "
-      "    JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.num ORDER BY k.ord), E'\\x1f'), "
-      "  fn.nspname, fc.relname, "
-      "  pg_catalog.array_to_string(ARRAY(SELECT a.attname FROM pg_catalog.unnest(co.confkey) WITH ORDINALITY k(num, ord) "
-      "    JOIN pg_catalog.pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.num ORDER BY k.ord), E'\\x1f') "
-      "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "LEFT JOIN pg_catalog.pg_class fc ON fc.oid = co.confrelid LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace "
-      "WHERE co.contype IN ('p', 'u', 'f') AND co.conparentid = 0 AND {} ORDER BY co.conrelid, co.conname",
-      kSchemaFilter), {}, error);
+  auto constraints = conn->query(
+      fmt::format("SELECT co.conrelid, co.conname, co.contype, "
+                  "  pg_catalog.array_to_string(ARRAY(SELECT a.attname FROM pg_catalog.unnest(co.conkey) WITH "
+                  "ORDINALITY k(num, ord) "
+                  "    JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.num ORDER BY "
+                  "k.ord), E'\\x1f'), "
+                  "  fn.nspname, fc.relname, "
+                  "  pg_catalog.array_to_string(ARRAY(SELECT a.attname FROM pg_catalog.unnest(co.confkey) WITH "
+                  "ORDINALITY k(num, ord) "
+                  "    JOIN pg_catalog.pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.num ORDER BY "
+                  "k.ord), E'\\x1f') "
+                  "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid JOIN "
+                  "pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                  "LEFT JOIN pg_catalog.pg_class fc ON fc.oid = co.confrelid LEFT JOIN pg_catalog.pg_namespace fn ON "
+                  "fn.oid = fc.relnamespace "
+                  "WHERE co.contype IN ('p', 'u', 'f') AND co.conparentid = 0 AND {} ORDER BY co.conrelid, co.conname",
+                  kSchemaFilter),
+      {}, error);
   if (!constraints) return error;
   for (const auto& r : constraints->rows) {
     auto it = by_oid.find(r.at(0));
@@ -140,7 +158,9 @@ std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
     Constraint con;
     con.name = r.at(1);
     char type = r.at(2).empty() ? 'p' : r.at(2)[0];
-    con.kind = type == 'p' ? ConstraintKind::primary_key : type == 'u' ? ConstraintKind::unique : ConstraintKind::foreign_key;
+    con.kind = type == 'p' ? ConstraintKind::primary_key
+        : type == 'u'      ? ConstraintKind::unique
+                           : ConstraintKind::foreign_key;
     con.columns = split_names(r.at(3));
     if (con.kind == ConstraintKind::foreign_key) {
       con.ref_schema = r.at(4);
@@ -150,12 +170,16 @@ std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
     read[it->second].constraints.push_back(std::move(con));
   }
 
-  auto indexes = conn->query(fmt::format(
-      "SELECT i.indrelid, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisvalid, i.indisprimary, pn.nspname, pc.relname "
-      "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "LEFT JOIN pg_catalog.pg_inherits inh ON inh.inhrelid = i.indexrelid "
-      "LEFT JOIN pg_catalog.pg_class pc ON pc.oid = inh.inhparent LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace "
-      "WHERE {} ORDER BY i.indrelid, i.indexrelid", kSchemaFilter), {}, error);
+  auto indexes = conn->query(fmt::format("SELECT i.indrelid, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisvalid, "
+                                         "i.indisprimary, pn.nspname, pc.relname "
+                                         "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
+                                         "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                                         "LEFT JOIN pg_catalog.pg_inherits inh ON inh.inhrelid = i.indexrelid "
+                                         "LEFT JOIN pg_catalog.pg_class pc ON pc.oid = inh.inhparent LEFT JOIN "
+                                         "pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace "
+                                         "WHERE {} ORDER BY i.indrelid, i.indexrelid",
+                                         kSchemaFilter),
+                             {}, error);
   if (!indexes) return error;
   for (const auto& r : indexes->rows) {
     auto it = by_oid.find(r.at(0));

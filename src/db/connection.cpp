@@ -76,7 +76,9 @@ std::vector<std::string> secrets_of(std::string_view conninfo) {
 
 struct ConninfoOptions {
   PQconninfoOption* options = nullptr;
-  ~ConninfoOptions() { if (options) PQconninfoFree(options); }
+  ~ConninfoOptions() {
+    if (options) PQconninfoFree(options);
+  }
   const char* get(std::string_view key) const {
     for (auto* o = options; o && o->keyword; ++o)
       if (key == o->keyword && o->val && *o->val) return o->val;
@@ -166,7 +168,9 @@ const std::string& Row::at(size_t i) const {
 struct Connection::Impl {
   PGconn* conn = nullptr;
   int statement_timeout_ms = 30000;
-  ~Impl() { if (conn) PQfinish(conn); }
+  ~Impl() {
+    if (conn) PQfinish(conn);
+  }
 };
 
 Connection::~Connection() = default;
@@ -202,9 +206,9 @@ std::optional<Connection> Connection::open(const std::string& conninfo, int conn
   c.endpoint_ = *endpoint;
   c.impl_->conn = PQconnectdbParams(keys.data(), values.data(), 1);
   if (!c.impl_->conn || PQstatus(c.impl_->conn) != CONNECTION_OK) {
-    error = fmt::format("cannot connect to PostgreSQL at {}: {}", endpoint->describe(),
-                        redact_secrets(reason_of(c.impl_->conn ? PQerrorMessage(c.impl_->conn) : "out of memory"),
-                                       conninfo));
+    error = fmt::format(
+        "cannot connect to PostgreSQL at {}: {}", endpoint->describe(),
+        redact_secrets(reason_of(c.impl_->conn ? PQerrorMessage(c.impl_->conn) : "out of memory"), conninfo));
     return std::nullopt;
   }
   // As pg_dump does (CVE-2018-1058): an empty search_path, so no function or operator another
@@ -228,7 +232,8 @@ std::optional<QueryResult> Connection::query(const std::string& sql, const std::
   PGconn* conn = impl_->conn;
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p.c_str());
-  if (!PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0)) {
+  if (!PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr,
+                         0)) {
     error = fmt::format("query failed on {}: {}", endpoint_.describe(), reason_of(PQerrorMessage(conn)));
     return std::nullopt;
   }
@@ -236,7 +241,8 @@ std::optional<QueryResult> Connection::query(const std::string& sql, const std::
   // server enforces the timeout, this guards against a server that stopped answering.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(impl_->statement_timeout_ms + 2000);
   while (PQisBusy(conn)) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
     if (left <= 0) {
       cancel_with_deadline(conn);
       error = fmt::format("query timed out after {} ms on {}", impl_->statement_timeout_ms, endpoint_.describe());

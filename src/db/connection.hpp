@@ -27,7 +27,7 @@ std::string redact_secrets(std::string message, std::string_view conninfo);
 
 struct Row {
   std::vector<std::optional<std::string>> values;
-  const std::string& at(size_t i) const;   // "" for NULL
+  const std::string& at(size_t i) const;  // "" for NULL
   bool is_null(size_t i) const { return !values[i].has_value(); }
 };
 

@@ -29,8 +29,7 @@ class Reader {
       else if (key == "assume-large") {
         if (auto b = v.value<bool>(); b && v.is_boolean()) out_.assume_large = *b;
         else fail(v, "`assume-large` must be true or false");
-      }
-      else if (key == "fail-on") {
+      } else if (key == "fail-on") {
         std::string s;
         if (string(v, key, s)) {
           if (auto sev = parse_severity(s)) out_.fail_on = sev;
@@ -41,9 +40,12 @@ class Reader {
       } else if (key == "rules") rules(v);
       else if (key == "database") database(v);
       else if (key == "tables") tables(v);
-      else fail(v, fmt::format("unknown key `{}` (expected one of: select, ignore, include, exclude, fail-on, "
-                               "rules, schema, catalog, search-path, postgres-version, database, tables, assume-large, "
-                               "migrations)", key));
+      else
+        fail(v,
+             fmt::format("unknown key `{}` (expected one of: select, ignore, include, exclude, fail-on, "
+                         "rules, schema, catalog, search-path, postgres-version, database, tables, assume-large, "
+                         "migrations)",
+                         key));
       if (error_) return error_;
     }
     return error_;
@@ -57,7 +59,10 @@ class Reader {
   }
 
   bool string(const toml::node& v, std::string_view key, std::string& out) {
-    if (auto s = v.value<std::string>(); s && v.is_string()) { out = *s; return true; }
+    if (auto s = v.value<std::string>(); s && v.is_string()) {
+      out = *s;
+      return true;
+    }
     fail(v, fmt::format("`{}` must be a string", key));
     return false;
   }
@@ -107,8 +112,14 @@ class Reader {
           std::string s;
           if (!string(ov, "severity", s)) return;
           if (s == "off") rc.off = true;
-          else if (auto sev = parse_severity(s)) { rc.severity = sev; rc.off = false; }
-          else return fail(ov, fmt::format("`rules.{}.severity` must be \"off\", \"info\", \"warning\" or \"error\", not \"{}\"", id, s));
+          else if (auto sev = parse_severity(s)) {
+            rc.severity = sev;
+            rc.off = false;
+          } else
+            return fail(
+                ov,
+                fmt::format("`rules.{}.severity` must be \"off\", \"info\", \"warning\" or \"error\", not \"{}\"", id,
+                            s));
           continue;
         }
         const RuleOption* ro = rule->option(opt);
@@ -119,8 +130,9 @@ class Reader {
         }
         auto value = convert(ov, ro->default_value);
         if (!value)
-          return fail(ov, fmt::format("`rules.{}.{}` must be {} (default {})", id, opt,
-                                      type_name(ro->default_value), format_option_value(ro->default_value)));
+          return fail(ov,
+                      fmt::format("`rules.{}.{}` must be {} (default {})", id, opt, type_name(ro->default_value),
+                                  format_option_value(ro->default_value)));
         rc.options[std::string(opt)] = *value;
       }
     }
@@ -137,10 +149,18 @@ class Reader {
 
   static std::optional<OptionValue> convert(const toml::node& v, const OptionValue& like) {
     switch (like.index()) {
-      case 0: if (v.is_boolean()) return OptionValue{*v.value<bool>()}; break;
-      case 1: if (v.is_integer()) return OptionValue{*v.value<int64_t>()}; break;
-      case 2: if (v.is_number()) return OptionValue{*v.value<double>()}; break;
-      default: if (v.is_string()) return OptionValue{*v.value<std::string>()}; break;
+      case 0:
+        if (v.is_boolean()) return OptionValue{*v.value<bool>()};
+        break;
+      case 1:
+        if (v.is_integer()) return OptionValue{*v.value<int64_t>()};
+        break;
+      case 2:
+        if (v.is_number()) return OptionValue{*v.value<double>()};
+        break;
+      default:
+        if (v.is_string()) return OptionValue{*v.value<std::string>()};
+        break;
     }
     return std::nullopt;
   }

@@ -36,7 +36,10 @@ class Dispatch {
   void add(std::string_view kind, size_t rule) {
     if (kind.size() < lengths_.size()) lengths_.set(kind.size());
     for (auto& e : entries_)
-      if (e.kind == kind) { e.rules.push_back(rule); return; }
+      if (e.kind == kind) {
+        e.rules.push_back(rule);
+        return;
+      }
     entries_.push_back({kind, {rule}});
   }
   const std::vector<size_t>* find(std::string_view kind) const {
@@ -132,7 +135,9 @@ void report_unused_ignores(std::string_view text, const std::vector<detail::Supp
   for (const auto& s : sups) {
     if (s.rules.empty()) {
       out.emplace_back("unused-ignore", s.comment, "this pglens-ignore comment names no rule");
-      out.back().help("name the rules to suppress: `-- pglens-ignore: select-star`").fix(unused_ignore_fix(text, s, nullptr));
+      out.back()
+          .help("name the rules to suppress: `-- pglens-ignore: select-star`")
+          .fix(unused_ignore_fix(text, s, nullptr));
       out.back().severity = severity;
       continue;
     }
@@ -193,7 +198,7 @@ bool Linter::spans_statements() const { return !impl_->file_rules.empty(); }
 // start (modulo 2^32, so a span before it moves along too).
 struct StatementResult {
   std::vector<Diagnostic> findings;
-  std::vector<std::any> facts;  // one per rule that looks across statements
+  std::vector<std::any> facts;     // one per rule that looks across statements
   std::vector<sql::Lexed> bodies;  // the lex of its function body's SQL, offsets as the findings'
 };
 
@@ -266,7 +271,8 @@ class Linter::StatementChecker {
   StatementChecker(const Linter::Impl& im, const SourceFile& file, const Catalog& catalog, std::vector<Diagnostic>& out)
       : im_(im), file_(file), out_(out) {
     contexts_.reserve(im.rules.size());
-    for (const auto& r : im.rules) contexts_.emplace_back(r.rule->info(), im.config, file, catalog, r.severity, out, facts_);
+    for (const auto& r : im.rules)
+      contexts_.emplace_back(r.rule->info(), im.config, file, catalog, r.severity, out, facts_);
   }
 
   // Runs the rules on one statement, and on the SQL of its body when it creates a function;
@@ -318,7 +324,8 @@ class Linter::StatementChecker {
     thread_local sql::Parser body_parser;
     // The comments are the whole body's; the statements, those of the SQL it runs.
     sql::Lexed body_lex;
-    body_lex.comments = sql::lex(std::string_view(file_.text).substr(body->text.begin, body->text.end - body->text.begin)).comments;
+    body_lex.comments =
+        sql::lex(std::string_view(file_.text).substr(body->text.begin, body->text.end - body->text.begin)).comments;
     for (auto& c : body_lex.comments) c.span = {c.span.begin + body->text.begin, c.span.end + body->text.begin};
     for (const sql::BodySql& piece : body->sql) {
       sql::Lexed lexed = sql::lex(piece.text);
@@ -331,10 +338,13 @@ class Linter::StatementChecker {
         run_rules(placed);
       });
       for (size_t i = first; i < out_.size(); ++i)
-        if (out_[i].fix_value && !fix_fits_body(*out_[i].fix_value, file_.text, *body, piece)) out_[i].fix_value.reset();
+        if (out_[i].fix_value && !fix_fits_body(*out_[i].fix_value, file_.text, *body, piece))
+          out_[i].fix_value.reset();
       for (const auto& s : lexed.statements)
-        body_lex.statements.push_back({{s.span.begin + piece.offset, s.span.end + piece.offset}, s.end + piece.offset,
-                                       s.psql_variables, s.copy_data});
+        body_lex.statements.push_back({{s.span.begin + piece.offset, s.span.end + piece.offset},
+                                       s.end + piece.offset,
+                                       s.psql_variables,
+                                       s.copy_data});
     }
     std::sort(body_lex.statements.begin(), body_lex.statements.end(),
               [](const sql::StatementSpan& a, const sql::StatementSpan& b) { return a.span.begin < b.span.begin; });
@@ -351,17 +361,17 @@ class Linter::StatementChecker {
 
 struct Prelint::Impl {
   struct Kept {
-    uint32_t end = 0;  // of the statement, to match the lint's
+    uint32_t end = 0;                               // of the statement, to match the lint's
     std::shared_ptr<const StatementResult> result;  // spans as in the file
   };
   struct File {
-    std::mutex mu;      // the loader may read a file twice, on two threads at once
-    SourceFile source;  // the text the statements were checked in
-    sql::Lexed lexed;   // the loader's lex of it, which the lint need not do again
+    std::mutex mu;                                  // the loader may read a file twice, on two threads at once
+    SourceFile source;                              // the text the statements were checked in
+    sql::Lexed lexed;                               // the loader's lex of it, which the lint need not do again
     std::unordered_map<uint32_t, Kept> statements;  // by where each begins
   };
   const Linter* linter = nullptr;
-  std::mutex files_mu;  // the loader's threads add files
+  std::mutex files_mu;                          // the loader's threads add files
   std::unordered_map<std::string, File> files;  // by absolute path
   std::atomic<size_t> kept{0};
   std::atomic<size_t> reused{0};  // lints run on many threads
@@ -401,7 +411,8 @@ void Linter::prelint(const ParsedDdl& ddl, Prelint::Impl& into) const {
     checker.check(st, result->facts, result->bodies);
     if (!checker.catalog_used()) {
       result->findings.assign(std::make_move_iterator(out.begin()), std::make_move_iterator(out.end()));
-      auto [it, added] = file.statements.insert_or_assign(st.span.begin, Prelint::Impl::Kept{st.end, std::move(result)});
+      auto [it, added] =
+          file.statements.insert_or_assign(st.span.begin, Prelint::Impl::Kept{st.end, std::move(result)});
       if (added) ++into.kept;
     }
     out.clear();
@@ -503,7 +514,7 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
   const size_t fact_rules = im.file_rules.size();
   std::vector<const std::any*> facts(spans.size() * fact_rules);
 
-  std::vector<sql::Lexed> bodies;  // the lex of the functions' bodies' SQL, for suppressions
+  std::vector<sql::Lexed> bodies;   // the lex of the functions' bodies' SQL, for suppressions
   std::vector<std::any> own_facts;  // without a cache
   std::vector<std::shared_ptr<const StatementResult>> results;  // with one
   if (!cache) {
@@ -515,7 +526,8 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
         for (size_t f = 0; f < fact_rules; ++f) own_facts[(from + st.index) * fact_rules + f] = std::move(one[f]);
       };
       if (from == 0 && to == spans.size()) return parser.parse(text, spans, visit);
-      parser.parse(text, {spans.begin() + static_cast<std::ptrdiff_t>(from), spans.begin() + static_cast<std::ptrdiff_t>(to)},
+      parser.parse(text,
+                   {spans.begin() + static_cast<std::ptrdiff_t>(from), spans.begin() + static_cast<std::ptrdiff_t>(to)},
                    visit);
     };
     for (size_t k = 0; k < facts.size(); ++k) facts[k] = &own_facts[k];
@@ -554,11 +566,14 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
     const size_t old_count = c->results.size();
     results.resize(spans.size());
     for (size_t k = 0; k < kept_front; ++k) results[k] = c->results[k];
-    for (size_t k = spans.size() - kept_back; k < spans.size(); ++k) results[k] = c->results[old_count - (spans.size() - k)];
+    for (size_t k = spans.size() - kept_back; k < spans.size(); ++k)
+      results[k] = c->results[old_count - (spans.size() - k)];
     std::unordered_map<std::string_view, size_t> changed;
-    for (size_t j = kept_front; j + kept_back < old_count; ++j) changed.emplace(statement_text(c->text, c->lexed.statements[j]), j);
+    for (size_t j = kept_front; j + kept_back < old_count; ++j)
+      changed.emplace(statement_text(c->text, c->lexed.statements[j]), j);
     for (size_t k = kept_front; k + kept_back < spans.size(); ++k)
-      if (auto it = changed.find(statement_text(text, spans[k])); it != changed.end()) results[k] = c->results[it->second];
+      if (auto it = changed.find(statement_text(text, spans[k])); it != changed.end())
+        results[k] = c->results[it->second];
     c->last_checked = 0;
     c->last_statements = spans.size();
     // Room for every kept finding at once: growing past thousands of them moves them all.
@@ -653,7 +668,8 @@ FixResult Linter::fix(const SourceFile& file, const Catalog& catalog, std::vecto
   SourceFile current = file;
   size_t errors = syntax_errors(current.text);
   auto note_reverted = [&](std::string_view rule) {
-    if (std::find(out.reverted.begin(), out.reverted.end(), rule) == out.reverted.end()) out.reverted.emplace_back(rule);
+    if (std::find(out.reverted.begin(), out.reverted.end(), rule) == out.reverted.end())
+      out.reverted.emplace_back(rule);
   };
   for (int round = 0; round < 8; ++round) {
     auto fixed = apply_fixes(current.text, diagnostics, include_unsafe);

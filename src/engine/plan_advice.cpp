@@ -77,8 +77,9 @@ void add_predicates(const IndexWish& wish, const Table& table, std::string_view 
       if (c.op != CompareOp::equality) continue;
       p.column = c.other_column.column;
       p.op = catalog::PredicateOp::equality;
-      p.text = fmt::format("{} = {}{}{}", c.other_column.column, c.column.qualifier,
-                           c.column.qualifier.empty() ? "" : ".", c.expression.empty() ? c.column.column : c.expression);
+      p.text =
+          fmt::format("{} = {}{}{}", c.other_column.column, c.column.qualifier, c.column.qualifier.empty() ? "" : ".",
+                      c.expression.empty() ? c.column.column : c.expression);
     } else {
       continue;
     }
@@ -161,12 +162,13 @@ void settle_key_order(TableRequest& t) {
   auto is_range = [](const catalog::ColumnPredicate& p) { return p.op == catalog::PredicateOp::range; };
   if (!r.order_by.empty()) {
     const std::string& first = r.order_by.front().target();
-    bool range_before_order = std::any_of(r.predicates.begin(), r.predicates.end(), [&](const catalog::ColumnPredicate& p) {
-      return is_range(p) && p.target() != first;
-    });
+    bool range_before_order =
+        std::any_of(r.predicates.begin(), r.predicates.end(),
+                    [&](const catalog::ColumnPredicate& p) { return is_range(p) && p.target() != first; });
     if (!range_before_order) return;
     if (t.order_wanted) {
-      std::erase_if(r.predicates, [&](const catalog::ColumnPredicate& p) { return is_range(p) && p.target() != first; });
+      std::erase_if(r.predicates,
+                    [&](const catalog::ColumnPredicate& p) { return is_range(p) && p.target() != first; });
     } else {
       r.order_by.clear();
     }
@@ -174,7 +176,8 @@ void settle_key_order(TableRequest& t) {
   }
   std::vector<std::string> ranges;
   for (const auto& p : r.predicates)
-    if (is_range(p) && std::find(ranges.begin(), ranges.end(), p.target()) == ranges.end()) ranges.push_back(p.target());
+    if (is_range(p) && std::find(ranges.begin(), ranges.end(), p.target()) == ranges.end())
+      ranges.push_back(p.target());
   if (ranges.size() < 2) return;
   const auto& second = *std::find_if(r.predicates.begin(), r.predicates.end(),
                                      [&](const catalog::ColumnPredicate& p) { return p.target() == ranges[1]; });
@@ -249,8 +252,10 @@ std::vector<plan::IndexAdvice> advise_indexes(const plan::Plan& plan, const Cata
             t.request.order_by.clear();
             break;
           }
-          t.request.order_by.push_back({.column = k.column.column, .expression = k.expression,
-                                        .descending = k.descending, .nulls_first = k.nulls_first});
+          t.request.order_by.push_back({.column = k.column.column,
+                                        .expression = k.expression,
+                                        .descending = k.descending,
+                                        .nulls_first = k.nulls_first});
         }
       }
       std::vector<std::string> columns;
@@ -275,26 +280,27 @@ std::vector<plan::IndexAdvice> advise_indexes(const plan::Plan& plan, const Cata
     if (suggestion) {
       if (const plan::Node* used = plan_index_serving(plan, t, *suggestion, parser)) {
         for (size_t d : t.drafts)
-          drafts[d].finding.why += fmt::format("; the plan already reads {} through {} on these columns, so no "
-                                               "other index is suggested",
-                                               t.shown_name, used->index_name);
+          drafts[d].finding.why += fmt::format(
+              "; the plan already reads {} through {} on these columns, so no "
+              "other index is suggested",
+              t.shown_name, used->index_name);
         continue;
       }
     }
     if (!suggestion) {
       if (t.table.indexes.empty()) continue;
       // The plan reads the table through one of them: nothing was ignored.
-      if (std::any_of(plan.nodes.begin(), plan.nodes.end(), [&](const plan::Node& n) {
-            return n.relation == t.table.name && !n.index_name.empty();
-          }))
+      if (std::any_of(plan.nodes.begin(), plan.nodes.end(),
+                      [&](const plan::Node& n) { return n.relation == t.table.name && !n.index_name.empty(); }))
         continue;
       // Nothing new to create: say why the plan did not use what exists.
       for (size_t d : t.drafts) {
         auto& why = drafts[d].finding.why;
-        why += fmt::format("; {} already has an index that serves these columns, yet the planner did not use it: "
-                           "ANALYZE {}, and check the condition compares the indexed column itself (no cast or "
-                           "function around it)",
-                           t.shown_name, t.shown_name);
+        why += fmt::format(
+            "; {} already has an index that serves these columns, yet the planner did not use it: "
+            "ANALYZE {}, and check the condition compares the indexed column itself (no cast or "
+            "function around it)",
+            t.shown_name, t.shown_name);
       }
       continue;
     }
@@ -303,8 +309,7 @@ std::vector<plan::IndexAdvice> advise_indexes(const plan::Plan& plan, const Cata
       if (!ddl.empty()) ddl += '\n';
       ddl += suggestion->ddl;
     }
-    advice.push_back({.table = t.shown_name, .ddl = suggestion->ddl, .summary = suggestion->summary,
-                      .rules = t.rules});
+    advice.push_back({.table = t.shown_name, .ddl = suggestion->ddl, .summary = suggestion->summary, .rules = t.rules});
   }
   return advice;
 }

@@ -6,7 +6,9 @@ namespace pglens::detail {
 namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-bool is_id_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || (c >= 'A' && c <= 'Z'); }
+bool is_id_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || (c >= 'A' && c <= 'Z');
+}
 
 // Parses the body of one comment; returns false when it is not a suppression.
 bool parse_comment(std::string_view text, Span comment, Suppression& out) {
@@ -16,10 +18,15 @@ bool parse_comment(std::string_view text, Span comment, Suppression& out) {
   if (body.starts_with("/*") && body.ends_with("*/")) body.remove_suffix(2);
   body.remove_prefix(skip);
   at += static_cast<uint32_t>(skip);
-  while (!body.empty() && is_space(body.front())) { body.remove_prefix(1); ++at; }
+  while (!body.empty() && is_space(body.front())) {
+    body.remove_prefix(1);
+    ++at;
+  }
   std::string_view marker;
-  if (body.starts_with("pglens-ignore-file:")) { marker = "pglens-ignore-file:"; out.whole_file = true; }
-  else if (body.starts_with("pglens-ignore:")) marker = "pglens-ignore:";
+  if (body.starts_with("pglens-ignore-file:")) {
+    marker = "pglens-ignore-file:";
+    out.whole_file = true;
+  } else if (body.starts_with("pglens-ignore:")) marker = "pglens-ignore:";
   else return false;
   body.remove_prefix(marker.size());
   at += static_cast<uint32_t>(marker.size());
@@ -30,10 +37,14 @@ bool parse_comment(std::string_view text, Span comment, Suppression& out) {
     size_t b = i;
     while (i < body.size() && is_id_char(body[i])) ++i;
     if (i == b) break;
-    out.rules.push_back({std::string(body.substr(b, i - b)), {at + static_cast<uint32_t>(b), at + static_cast<uint32_t>(i)}});
+    out.rules.push_back(
+        {std::string(body.substr(b, i - b)), {at + static_cast<uint32_t>(b), at + static_cast<uint32_t>(i)}});
     size_t j = i;
     while (j < body.size() && (body[j] == ' ' || body[j] == '\t')) ++j;
-    if (j < body.size() && body[j] == ',') { i = j + 1; continue; }
+    if (j < body.size() && body[j] == ',') {
+      i = j + 1;
+      continue;
+    }
     break;  // the rest is the reason
   }
   return true;

@@ -15,7 +15,7 @@ namespace pglens::detail {
 
 struct SuppressedRule {
   std::string id;
-  Span span;          // of the id inside the comment
+  Span span;  // of the id inside the comment
   bool used = false;
 };
 

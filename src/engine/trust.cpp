@@ -78,8 +78,9 @@ std::optional<std::string> write_store(const std::vector<TrustEntry>& entries) {
   std::error_code ec;
   fs::create_directories(store.parent_path(), ec);
   if (ec) return fmt::format("cannot create {}: {}", store.parent_path().string(), ec.message());
-  std::string text = "# Configs whose [database] url pglens may connect to (`pglens trust`). One line each:\n"
-                     "# v1 <sha256 of the file's path and its URL> <file>\n";
+  std::string text =
+      "# Configs whose [database] url pglens may connect to (`pglens trust`). One line each:\n"
+      "# v1 <sha256 of the file's path and its URL> <file>\n";
   for (const auto& e : entries) text += fmt::format("v1 {} {}\n", e.fingerprint, e.file);
   std::string tmp = store.string() + ".XXXXXX";
   int fd = mkstemp(tmp.data());

@@ -128,9 +128,10 @@ class Matcher {
       }
       for (auto [x, y] : found) {
         const Node& n = a_.node(x);
-        pair(x, y, roots && x == 0 && y == 0 ? "root" : !n.relation.empty() && n.relation == b_.node(y).relation
-                                                            ? "relation"
-                                                            : "node type");
+        pair(x, y,
+             roots && x == 0 && y == 0                                      ? "root"
+                 : !n.relation.empty() && n.relation == b_.node(y).relation ? "relation"
+                                                                            : "node type");
         match_lists(a_.node(x).children, b_.node(y).children, false);
       }
       if (xs.empty() || ys.empty()) break;
@@ -223,7 +224,8 @@ std::string pair_figures(const Plan& before, const Plan& after, const NodePair& 
       if (x.actual_loops && *x.actual_loops > 1) s += ", loops " + plan::format_count(*x.actual_loops);
     }
     if (x.buffers.present)
-      s += fmt::format(", hit {}, read {}", plan::format_count(static_cast<double>(x.metrics.exclusive_buffers.total_hit())),
+      s += fmt::format(", hit {}, read {}",
+                       plan::format_count(static_cast<double>(x.metrics.exclusive_buffers.total_hit())),
                        plan::format_count(static_cast<double>(x.metrics.exclusive_buffers.blocks_read())));
     return s;
   };
@@ -233,11 +235,13 @@ std::string pair_figures(const Plan& before, const Plan& after, const NodePair& 
   const auto& a = n->metrics;
   const auto& b = m->metrics;
   if (before.timed() && after.timed())
-    parts.push_back("time " + change(a.exclusive_time_ms, b.exclusive_time_ms, plan::format_ms(a.exclusive_time_ms),
-                                     plan::format_ms(b.exclusive_time_ms)));
+    parts.push_back("time " +
+                    change(a.exclusive_time_ms, b.exclusive_time_ms, plan::format_ms(a.exclusive_time_ms),
+                           plan::format_ms(b.exclusive_time_ms)));
   if (before.analyzed() && after.analyzed()) {
-    parts.push_back("rows " + change(a.total_rows, b.total_rows, plan::format_count(a.total_rows),
-                                     plan::format_count(b.total_rows)));
+    parts.push_back(
+        "rows " +
+        change(a.total_rows, b.total_rows, plan::format_count(a.total_rows), plan::format_count(b.total_rows)));
     double la = n->actual_loops.value_or(1), lb = m->actual_loops.value_or(1);
     if (la > 1 || lb > 1) parts.push_back("loops " + change(la, lb, plan::format_count(la), plan::format_count(lb)));
   }
@@ -245,13 +249,16 @@ std::string pair_figures(const Plan& before, const Plan& after, const NodePair& 
     auto blocks = [](int64_t v) { return plan::format_count(static_cast<double>(v)); };
     const auto& x = a.exclusive_buffers;
     const auto& y = b.exclusive_buffers;
-    parts.push_back("hit " + change(static_cast<double>(x.total_hit()), static_cast<double>(y.total_hit()),
-                                    blocks(x.total_hit()), blocks(y.total_hit())));
-    parts.push_back("read " + change(static_cast<double>(x.blocks_read()), static_cast<double>(y.blocks_read()),
-                                     blocks(x.blocks_read()), blocks(y.blocks_read())));
+    parts.push_back("hit " +
+                    change(static_cast<double>(x.total_hit()), static_cast<double>(y.total_hit()),
+                           blocks(x.total_hit()), blocks(y.total_hit())));
+    parts.push_back("read " +
+                    change(static_cast<double>(x.blocks_read()), static_cast<double>(y.blocks_read()),
+                           blocks(x.blocks_read()), blocks(y.blocks_read())));
     if (x.temp_blocks() || y.temp_blocks())
-      parts.push_back("temp " + change(static_cast<double>(x.temp_blocks()), static_cast<double>(y.temp_blocks()),
-                                       blocks(x.temp_blocks()), blocks(y.temp_blocks())));
+      parts.push_back("temp " +
+                      change(static_cast<double>(x.temp_blocks()), static_cast<double>(y.temp_blocks()),
+                             blocks(x.temp_blocks()), blocks(y.temp_blocks())));
   }
   std::string s;
   for (const auto& part : parts) s += (s.empty() ? "" : ", ") + part;
@@ -275,7 +282,9 @@ std::vector<int> pairs_in_order(const Plan& before, const Plan& after, const Pla
     int up = before.nodes[i].parent;
     while (up >= 0 && d.pairs[static_cast<size_t>(d.pair_of_before[static_cast<size_t>(up)])].after < 0)
       up = before.nodes[static_cast<size_t>(up)].parent;
-    size_t slot = up < 0 ? after.nodes.size() : static_cast<size_t>(d.pairs[static_cast<size_t>(d.pair_of_before[static_cast<size_t>(up)])].after);
+    size_t slot = up < 0
+        ? after.nodes.size()
+        : static_cast<size_t>(d.pairs[static_cast<size_t>(d.pair_of_before[static_cast<size_t>(up)])].after);
     gone_under[slot].push_back(k);
   }
   for (size_t j = 0; j < after.nodes.size(); ++j) {

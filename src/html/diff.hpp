@@ -14,8 +14,8 @@
 namespace pglens::diff {
 
 struct NodePair {
-  int before = -1;  // index into the before plan's nodes; -1 when the node is new
-  int after = -1;   // index into the after plan's nodes; -1 when the node is gone
+  int before = -1;         // index into the before plan's nodes; -1 when the node is new
+  int after = -1;          // index into the after plan's nodes; -1 when the node is gone
   std::string matched_by;  // "root", "relation", "node type", "only candidate"; empty when unmatched
   // "Seq Scan → Index Scan"; "Sort gone"; "Memoize added"; empty when the node kept its kind.
   std::string shape;
@@ -28,13 +28,13 @@ struct FindingChange {
 };
 
 struct PlanDiff {
-  std::vector<NodePair> pairs;          // in no particular order: walk a tree through pair_of_*
-  std::vector<int> pair_of_before;      // before node index -> index into pairs
-  std::vector<int> pair_of_after;       // after node index -> index into pairs
-  bool timed = false;                   // both plans have actual times
-  double before_ms = 0, after_ms = 0;   // execution times (0 when not timed)
-  double speedup = 0;                   // before_ms / after_ms; 0 when unknown
-  std::vector<std::string> notes;       // where matching could not be sure
+  std::vector<NodePair> pairs;         // in no particular order: walk a tree through pair_of_*
+  std::vector<int> pair_of_before;     // before node index -> index into pairs
+  std::vector<int> pair_of_after;      // after node index -> index into pairs
+  bool timed = false;                  // both plans have actual times
+  double before_ms = 0, after_ms = 0;  // execution times (0 when not timed)
+  double speedup = 0;                  // before_ms / after_ms; 0 when unknown
+  std::vector<std::string> notes;      // where matching could not be sure
   std::vector<FindingChange> gone, appeared, kept;
 };
 

@@ -24,7 +24,8 @@ void append_finding_list(std::string& out, std::string_view title, std::string_v
   if (list.empty()) return;
   out += fmt::format("<h3>{} ({})</h3><ul class=\"{}\">", title, list.size(), css);
   for (const auto& f : list) {
-    out += fmt::format("<li data-rule=\"{}\"><span class=\"rule\">{}</span>", esc(f.finding->rule), esc(f.finding->rule));
+    out +=
+        fmt::format("<li data-rule=\"{}\"><span class=\"rule\">{}</span>", esc(f.finding->rule), esc(f.finding->rule));
     if (!f.table.empty()) out += " on " + esc(f.table);
     out += ": " + esc(f.finding->message) + "</li>";
   }
@@ -59,7 +60,7 @@ std::string diff_page(const DiffSide& before, const DiffSide& after, const diff:
     shapes += "<li>";
     if (p.before >= 0 && p.after >= 0) {
       shapes += node_link("b", a.nodes[static_cast<size_t>(p.before)]) + " → " +
-                node_link("a", b.nodes[static_cast<size_t>(p.after)]);
+          node_link("a", b.nodes[static_cast<size_t>(p.after)]);
     } else if (p.before >= 0) {
       shapes += node_link("b", a.nodes[static_cast<size_t>(p.before)]) + " <span class=\"better\">gone</span>";
     } else {
@@ -67,7 +68,8 @@ std::string diff_page(const DiffSide& before, const DiffSide& after, const diff:
     }
     shapes += "</li>";
   }
-  body += shapes.empty() ? "<p>The same shape: every node kept its kind.</p>" : "<ul class=\"shape\">" + shapes + "</ul>";
+  body +=
+      shapes.empty() ? "<p>The same shape: every node kept its kind.</p>" : "<ul class=\"shape\">" + shapes + "</ul>";
   if (!d.notes.empty()) {
     body += "<p class=\"muted\">Where the trees could not be matched node to node:</p><ul class=\"muted\">";
     for (const auto& n : d.notes) body += "<li>" + esc(n) + "</li>";
@@ -82,15 +84,17 @@ std::string diff_page(const DiffSide& before, const DiffSide& after, const diff:
   append_finding_list(body, "Still there", "kept", d.kept);
   body += "</section>";
 
-  body += "<section class=\"block\"><h2>Node by node</h2><table class=\"grid changes\"><tr><th>node</th>"
-          "<th>change</th></tr>";
+  body +=
+      "<section class=\"block\"><h2>Node by node</h2><table class=\"grid changes\"><tr><th>node</th>"
+      "<th>change</th></tr>";
   for (int k : order) {
     const auto& p = d.pairs[static_cast<size_t>(k)];
     std::string cls = p.after < 0 ? "removed" : p.before < 0 ? "added" : p.changed_shape() ? "changed" : "";
     cls += trend_class(diff::trend(a, b, p));
     body += fmt::format("<tr class=\"{}\"><td>", cls);
-    body += p.after >= 0 ? node_link("a", b.nodes[static_cast<size_t>(p.after)])
-                         : node_link("b", a.nodes[static_cast<size_t>(p.before)]) + " <span class=\"muted\">(before)</span>";
+    body += p.after >= 0
+        ? node_link("a", b.nodes[static_cast<size_t>(p.after)])
+        : node_link("b", a.nodes[static_cast<size_t>(p.before)]) + " <span class=\"muted\">(before)</span>";
     body += "</td><td class=\"mono\">" + esc(diff::pair_figures(a, b, p)) + "</td></tr>";
   }
   body += "</table></section>";

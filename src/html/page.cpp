@@ -24,9 +24,8 @@ std::string csp_hash(std::string_view text) {
 std::string content_security_policy(std::string_view form_action) {
   static const std::string script = csp_hash(page_js());
   static const std::string style = csp_hash(page_css());
-  return fmt::format(
-      "default-src 'none'; script-src {}; style-src {}; img-src data:; base-uri 'none'; form-action {}", script,
-      style, form_action);
+  return fmt::format("default-src 'none'; script-src {}; style-src {}; img-src data:; base-uri 'none'; form-action {}",
+                     script, style, form_action);
 }
 
 std::string document(std::string_view title, std::string_view body, std::string_view form_action) {

@@ -101,7 +101,7 @@ std::string buffers_text(const plan::Buffers& b) {
 
 double io_ms(const plan::IoTimings& io) {
   return io.shared_read_ms + io.shared_write_ms + io.local_read_ms + io.local_write_ms + io.temp_read_ms +
-         io.temp_write_ms;
+      io.temp_write_ms;
 }
 
 void append_node_details(std::string& out, const Plan& p, const Node& n, std::string_view input) {
@@ -110,17 +110,18 @@ void append_node_details(std::string& out, const Plan& p, const Node& n, std::st
   kv(out, "Node type", n.node_type);
   kv(out, "Parent relationship", n.parent_relationship);
   if (n.total_cost)
-    kv(out, "Cost", fmt::format("{:.2f}..{:.2f} (own {:.2f})", n.startup_cost.value_or(0), *n.total_cost,
-                                m.exclusive_cost));
+    kv(out, "Cost",
+       fmt::format("{:.2f}..{:.2f} (own {:.2f})", n.startup_cost.value_or(0), *n.total_cost, m.exclusive_cost));
   kv(out, "Estimated rows", n.plan_rows, " per loop");
   kv(out, "Width", n.plan_width, " bytes");
   if (n.actual_total_ms)
-    kv(out, "Actual time", fmt::format("{:.3f}..{:.3f} ms per loop; {} in all, {} own", n.actual_startup_ms.value_or(0),
-                                       *n.actual_total_ms, plan::format_ms(m.total_time_ms),
-                                       plan::format_ms(m.exclusive_time_ms)));
+    kv(out, "Actual time",
+       fmt::format("{:.3f}..{:.3f} ms per loop; {} in all, {} own", n.actual_startup_ms.value_or(0), *n.actual_total_ms,
+                   plan::format_ms(m.total_time_ms), plan::format_ms(m.exclusive_time_ms)));
   if (n.actual_rows)
-    kv(out, "Actual rows", fmt::format("{} per loop x {} loops = {}", *n.actual_rows, n.actual_loops.value_or(1),
-                                       plan::format_count(m.total_rows)));
+    kv(out, "Actual rows",
+       fmt::format("{} per loop x {} loops = {}", *n.actual_rows, n.actual_loops.value_or(1),
+                   plan::format_count(m.total_rows)));
   kv(out, "Index Cond", n.index_cond);
   kv(out, "Recheck Cond", n.recheck_cond);
   kv(out, "Hash Cond", n.hash_cond);
@@ -138,17 +139,19 @@ void append_node_details(std::string& out, const Plan& p, const Node& n, std::st
   if (!n.sort_method.empty())
     kv(out, "Sort", fmt::format("{}, {} kB ({})", n.sort_method, n.sort_space_kb.value_or(0), n.sort_space_type));
   if (n.hash_buckets)
-    kv(out, "Hash", fmt::format("buckets {} (planned {}), batches {} (planned {})", *n.hash_buckets,
-                                n.original_hash_buckets.value_or(*n.hash_buckets), n.hash_batches.value_or(1),
-                                n.original_hash_batches.value_or(1)));
+    kv(out, "Hash",
+       fmt::format("buckets {} (planned {}), batches {} (planned {})", *n.hash_buckets,
+                   n.original_hash_buckets.value_or(*n.hash_buckets), n.hash_batches.value_or(1),
+                   n.original_hash_batches.value_or(1)));
   kv(out, "Peak memory", n.peak_memory_kb, " kB");
   kv(out, "Disk usage", n.disk_usage_kb, " kB");
   kv(out, "Heap fetches", n.heap_fetches);
   kv(out, "Exact heap blocks", n.exact_heap_blocks);
   kv(out, "Lossy heap blocks", n.lossy_heap_blocks);
   if (n.workers_planned)
-    kv(out, "Workers", fmt::format("{} planned, {} launched", *n.workers_planned,
-                                   n.workers_launched ? std::to_string(*n.workers_launched) : "?"));
+    kv(out, "Workers",
+       fmt::format("{} planned, {} launched", *n.workers_planned,
+                   n.workers_launched ? std::to_string(*n.workers_launched) : "?"));
   if (n.buffers.present) {
     kv(out, "Buffers (subtree)", buffers_text(n.buffers));
     kv(out, "Buffers (own)", buffers_text(m.exclusive_buffers));
@@ -158,12 +161,11 @@ void append_node_details(std::string& out, const Plan& p, const Node& n, std::st
        fmt::format("shared read {:.3f} write {:.3f}; local read {:.3f} write {:.3f}; temp read {:.3f} write {:.3f} ms",
                    n.io.shared_read_ms, n.io.shared_write_ms, n.io.local_read_ms, n.io.local_write_ms,
                    n.io.temp_read_ms, n.io.temp_write_ms));
-  if (n.wal.present)
-    kv(out, "WAL", fmt::format("records={} fpi={} bytes={}", n.wal.records, n.wal.fpi, n.wal.bytes));
+  if (n.wal.present) kv(out, "WAL", fmt::format("records={} fpi={} bytes={}", n.wal.records, n.wal.fpi, n.wal.bytes));
   if (n.cache_hits)
-    kv(out, "Memoize cache", fmt::format("hits {} misses {} evictions {} overflows {}", *n.cache_hits,
-                                         n.cache_misses.value_or(0), n.cache_evictions.value_or(0),
-                                         n.cache_overflows.value_or(0)));
+    kv(out, "Memoize cache",
+       fmt::format("hits {} misses {} evictions {} overflows {}", *n.cache_hits, n.cache_misses.value_or(0),
+                   n.cache_evictions.value_or(0), n.cache_overflows.value_or(0)));
   kv(out, "Subplans removed", n.subplans_removed);
   kv(out, "Index searches", n.index_searches);
   kv(out, "Output", join(n.output));
@@ -172,7 +174,7 @@ void append_node_details(std::string& out, const Plan& p, const Node& n, std::st
   if (n.lines.first) {
     std::string_view raw = raw_lines(input, n.lines);
     std::string where = n.lines.first == n.lines.last ? fmt::format("line {}", n.lines.first)
-                                                       : fmt::format("lines {}–{}", n.lines.first, n.lines.last);
+                                                      : fmt::format("lines {}–{}", n.lines.first, n.lines.last);
     if (!raw.empty()) {
       out += "<div class=\"muted\">Input, " + where + ":</div><pre class=\"raw\">";
       append_html_escaped(out, raw);
@@ -193,10 +195,11 @@ void append_node(std::string& out, const Plan& p, size_t index, const TreeOption
   // The node is a <details>: its row the summary (a click, Enter or Space opens it), its
   // details every figure and the input lines. Only the bottleneck's row is in the tab order;
   // the arrow keys move from row to row (page.js).
-  out += fmt::format("<details class=\"node{}{}{}\" id=\"{}\" data-depth=\"{}\" data-share=\"{:.4f}\">"
-                     "<summary class=\"row\" tabindex=\"{}\"><span class=\"caret\" aria-hidden=\"true\"></span>",
-                     hot ? " bottleneck" : "", note && !note->css_class.empty() ? " " : "",
-                     note ? esc(note->css_class) : "", node_anchor(o.id_prefix, n.id), n.depth, share, hot || tabbable ? 0 : -1);
+  out += fmt::format(
+      "<details class=\"node{}{}{}\" id=\"{}\" data-depth=\"{}\" data-share=\"{:.4f}\">"
+      "<summary class=\"row\" tabindex=\"{}\"><span class=\"caret\" aria-hidden=\"true\"></span>",
+      hot ? " bottleneck" : "", note && !note->css_class.empty() ? " " : "", note ? esc(note->css_class) : "",
+      node_anchor(o.id_prefix, n.id), n.depth, share, hot || tabbable ? 0 : -1);
   bool analyzed = p.analyzed();
   if (n.never_executed) {
     out += "<span class=\"t\">never</span><span class=\"pct\"></span>";
@@ -204,16 +207,19 @@ void append_node(std::string& out, const Plan& p, size_t index, const TreeOption
     out += fmt::format("<span class=\"t\">{}</span><span class=\"pct\">{:.0f}%</span>",
                        esc(plan::format_ms(m.exclusive_time_ms)), share * 100);
   } else if (analyzed) {
-    out += fmt::format("<span class=\"t\" title=\"EXPLAIN (ANALYZE, TIMING OFF): no times\">no timing</span>"
-                       "<span class=\"pct\">{:.0f}%</span>",
-                       share * 100);
+    out += fmt::format(
+        "<span class=\"t\" title=\"EXPLAIN (ANALYZE, TIMING OFF): no times\">no timing</span>"
+        "<span class=\"pct\">{:.0f}%</span>",
+        share * 100);
   } else {
-    out += fmt::format("<span class=\"t\" title=\"estimated cost, own\">{:.1f}</span><span class=\"pct\">{:.0f}%</span>",
-                       m.exclusive_cost, share * 100);
+    out +=
+        fmt::format("<span class=\"t\" title=\"estimated cost, own\">{:.1f}</span><span class=\"pct\">{:.0f}%</span>",
+                    m.exclusive_cost, share * 100);
   }
   append_share_bar(out, share);
   int indent = std::min(n.depth, kIndentMax) * 18;
-  if (indent > 0) out += fmt::format("<svg class=\"indent\" width=\"{}\" height=\"1\" aria-hidden=\"true\"></svg>", indent);
+  if (indent > 0)
+    out += fmt::format("<svg class=\"indent\" width=\"{}\" height=\"1\" aria-hidden=\"true\"></svg>", indent);
   out += "<span class=\"name\">";
   if (n.depth > kIndentMax) out += fmt::format("<span class=\"muted\">⋯ depth {} </span>", n.depth);
   if (!n.subplan_name.empty()) out += "<span class=\"sub-name\">" + esc(n.subplan_name) + ": </span>";
@@ -235,9 +241,10 @@ void append_node(std::string& out, const Plan& p, size_t index, const TreeOption
   }
   if (n.buffers.present) {
     const auto& b = m.exclusive_buffers;
-    out += fmt::format("<span class=\"fig\" title=\"own buffers: shared hit / read (not in shared buffers)"
-                       "{}\">hit <b>{}</b> read <b>{}</b>",
-                       b.temp_blocks() ? " / temp read+written" : "", blocks(b.total_hit()), blocks(b.blocks_read()));
+    out += fmt::format(
+        "<span class=\"fig\" title=\"own buffers: shared hit / read (not in shared buffers)"
+        "{}\">hit <b>{}</b> read <b>{}</b>",
+        b.temp_blocks() ? " / temp read+written" : "", blocks(b.total_hit()), blocks(b.blocks_read()));
     if (b.temp_blocks()) out += fmt::format(" temp <b>{}</b>", blocks(b.temp_blocks()));
     out += "</span>";
   }
@@ -305,8 +312,11 @@ void append_plan_summary(std::string& out, const Plan& p, std::string_view prefi
     append_html_escaped(out, value);
     out += "</b></li>";
   };
-  fact("format", std::string(to_string(p.format)) +
-                     (!p.analyzed() ? ", estimates only" : p.timed() ? ", ANALYZE" : ", ANALYZE, TIMING OFF"));
+  fact("format",
+       std::string(to_string(p.format)) +
+           (!p.analyzed()   ? ", estimates only"
+                : p.timed() ? ", ANALYZE"
+                            : ", ANALYZE, TIMING OFF"));
   if (p.execution_time_ms) fact("execution", plan::format_ms(*p.execution_time_ms));
   if (p.planning_time_ms) fact("planning", plan::format_ms(*p.planning_time_ms));
   if (p.planning_buffers.present) fact("planning buffers", buffers_text(p.planning_buffers));
@@ -316,11 +326,10 @@ void append_plan_summary(std::string& out, const Plan& p, std::string_view prefi
   if (p.jit.present) {
     std::string jit = fmt::format("{} functions", p.jit.functions.value_or(0));
     if (p.jit.total_ms)
-      jit += fmt::format(", {} (generation {}, inlining {}, optimization {}, emission {})",
-                         plan::format_ms(*p.jit.total_ms), plan::format_ms(p.jit.generation_ms.value_or(0)),
-                         plan::format_ms(p.jit.inlining_ms.value_or(0)),
-                         plan::format_ms(p.jit.optimization_ms.value_or(0)),
-                         plan::format_ms(p.jit.emission_ms.value_or(0)));
+      jit += fmt::format(
+          ", {} (generation {}, inlining {}, optimization {}, emission {})", plan::format_ms(*p.jit.total_ms),
+          plan::format_ms(p.jit.generation_ms.value_or(0)), plan::format_ms(p.jit.inlining_ms.value_or(0)),
+          plan::format_ms(p.jit.optimization_ms.value_or(0)), plan::format_ms(p.jit.emission_ms.value_or(0)));
     fact("JIT", jit);
   }
   if (!p.settings.empty()) {
@@ -332,8 +341,9 @@ void append_plan_summary(std::string& out, const Plan& p, std::string_view prefi
   auto outside = plan::outside_tree(p);
   auto outside_hot = plan::outside_bottleneck(p);
   if (!outside.empty()) {
-    out += "<table class=\"grid outside\"><caption class=\"muted\">Time outside the plan tree</caption>"
-           "<tr><th class=\"num\">time</th><th class=\"num\">share</th><th></th><th>what</th></tr>";
+    out +=
+        "<table class=\"grid outside\"><caption class=\"muted\">Time outside the plan tree</caption>"
+        "<tr><th class=\"num\">time</th><th class=\"num\">share</th><th></th><th>what</th></tr>";
     for (const auto& o : outside) {
       bool hot = outside_hot && outside_hot->label == o.label;
       out += fmt::format("<tr{}><td class=\"num\">{}</td><td class=\"num\">{:.0f}%</td><td>",
@@ -355,9 +365,10 @@ void append_plan_summary(std::string& out, const Plan& p, std::string_view prefi
       out += fmt::format("<p class=\"callout\"><b>Bottleneck:</b> {} — {:.0f}% of {}</p>", link, b.metrics.share * 100,
                          esc(plan::format_ms(p.total_time_ms)));
     } else if (!p.timed() && p.root().total_cost && *p.root().total_cost > 0) {
-      out += fmt::format("<p class=\"callout\"><b>Costliest node:</b> {} — {:.0f}% of the estimated cost {:.2f} ({})</p>",
-                         link, 100 * b.metrics.exclusive_cost / *p.root().total_cost, *p.root().total_cost,
-                         p.analyzed() ? "TIMING OFF: no times, estimates only" : "no ANALYZE: estimates only");
+      out +=
+          fmt::format("<p class=\"callout\"><b>Costliest node:</b> {} — {:.0f}% of the estimated cost {:.2f} ({})</p>",
+                      link, 100 * b.metrics.exclusive_cost / *p.root().total_cost, *p.root().total_cost,
+                      p.analyzed() ? "TIMING OFF: no times, estimates only" : "no ANALYZE: estimates only");
     }
   }
 }
@@ -399,16 +410,16 @@ void append_flame_graph(std::string& out, const Plan& p, std::string_view prefix
     max_depth = std::max(max_depth, n.depth);
     double share = display_share(p, n);
     std::string label = n.label();
-    std::string value = p.timed() ? plan::format_ms(n.metrics.exclusive_time_ms) + " own, " +
-                                        plan::format_ms(weight[i]) + " with children"
-                                  : fmt::format("cost {:.1f} own, {:.1f} with children", n.metrics.exclusive_cost,
-                                                weight[i]);
+    std::string value = p.timed()
+        ? plan::format_ms(n.metrics.exclusive_time_ms) + " own, " + plan::format_ms(weight[i]) + " with children"
+        : fmt::format("cost {:.1f} own, {:.1f} with children", n.metrics.exclusive_cost, weight[i]);
     std::string tip = fmt::format("{} (#{}): {} — {:.1f}% own", label, n.id, value, share * 100);
     bool hot = node_hot && static_cast<int>(i) == p.bottleneck;
-    frames += fmt::format("<g class=\"f {}{}\" data-node=\"{}\" tabindex=\"0\" role=\"button\" aria-label=\"{}\">"
-                          "<title>{}</title><rect x=\"{:.2f}\" y=\"{:.0f}\" width=\"{:.2f}\" height=\"{:.0f}\"/>",
-                          share_class(share), hot ? " bottleneck" : "", node_anchor(prefix, n.id), esc(tip), esc(tip),
-                          x[i], n.depth * kRow, w, kRow - 2);
+    frames += fmt::format(
+        "<g class=\"f {}{}\" data-node=\"{}\" tabindex=\"0\" role=\"button\" aria-label=\"{}\">"
+        "<title>{}</title><rect x=\"{:.2f}\" y=\"{:.0f}\" width=\"{:.2f}\" height=\"{:.0f}\"/>",
+        share_class(share), hot ? " bottleneck" : "", node_anchor(prefix, n.id), esc(tip), esc(tip), x[i],
+        n.depth * kRow, w, kRow - 2);
     // Text at ~6.5 units per character of 11px text in a 1000-unit-wide graph.
     auto fits = static_cast<size_t>(std::max(0.0, (w - 8) / 6.5));
     if (fits >= 4) {
@@ -425,13 +436,15 @@ void append_flame_graph(std::string& out, const Plan& p, std::string_view prefix
   }
   // No height: the graph takes the page's width and keeps its proportions (a fixed height
   // would narrow it).
-  out += fmt::format("<svg viewBox=\"0 0 {:.0f} {:.0f}\" role=\"group\" aria-label=\"flame graph of "
-                     "exclusive time: width is the time of the subtree, colour the node's own share\">\n",
-                     kWidth, height);
+  out += fmt::format(
+      "<svg viewBox=\"0 0 {:.0f} {:.0f}\" role=\"group\" aria-label=\"flame graph of "
+      "exclusive time: width is the time of the subtree, colour the node's own share\">\n",
+      kWidth, height);
   out += frames;
   out += "</svg>";
-  out += "<p class=\"hint\">Width: the time of the node with everything under it; colour: the node's own share. "
-         "Click or Enter: the node in the tree.</p></div>\n";
+  out +=
+      "<p class=\"hint\">Width: the time of the node with everything under it; colour: the node's own share. "
+      "Click or Enter: the node in the tree.</p></div>\n";
 }
 
 void append_findings(std::string& out, const Plan& p, const plan::Diagnosis& d, std::string_view prefix) {
@@ -441,8 +454,9 @@ void append_findings(std::string& out, const Plan& p, const plan::Diagnosis& d, 
     return;
   }
   auto marks = query_marks(p, d);
-  out += fmt::format("<p class=\"muted\">{} finding{}, by impact (the share of the time of the node each points at).</p>",
-                     d.findings.size(), d.findings.size() == 1 ? "" : "s");
+  out +=
+      fmt::format("<p class=\"muted\">{} finding{}, by impact (the share of the time of the node each points at).</p>",
+                  d.findings.size(), d.findings.size() == 1 ? "" : "s");
   out += "<ol class=\"findings\">";
   for (size_t i = 0; i < d.findings.size(); ++i) {
     const auto& f = d.findings[i];
@@ -459,8 +473,9 @@ void append_findings(std::string& out, const Plan& p, const plan::Diagnosis& d, 
     }
     for (size_t k = 0; k < marks.size(); ++k) {
       if (std::find(marks[k].findings.begin(), marks[k].findings.end(), i) == marks[k].findings.end()) continue;
-      size_t line = 1 + static_cast<size_t>(std::count(p.query_text.begin(),
-                                                       p.query_text.begin() + static_cast<std::ptrdiff_t>(marks[k].begin), '\n'));
+      size_t line = 1 +
+          static_cast<size_t>(std::count(p.query_text.begin(),
+                                         p.query_text.begin() + static_cast<std::ptrdiff_t>(marks[k].begin), '\n'));
       out += fmt::format(" · <a href=\"#{}-q{}\">in the query, line {}</a>", prefix, k + 1, line);
       break;
     }
@@ -504,10 +519,11 @@ void append_plan_section(std::string& out, const Plan& p, const plan::Diagnosis&
   append_html_escaped(out, heading);
   out += "</h2>";
   append_plan_summary(out, p, o.id_prefix);
-  out += "<div class=\"toolbar\" role=\"group\" aria-label=\"view\">"
-         "<button type=\"button\" data-view=\"tree\" aria-pressed=\"true\">Tree</button>"
-         "<button type=\"button\" data-view=\"flame\" aria-pressed=\"false\">Flame graph</button>"
-         "<span class=\"hint\">keys: ↑ ↓ move, Enter details, t tree, f flame graph</span></div>";
+  out +=
+      "<div class=\"toolbar\" role=\"group\" aria-label=\"view\">"
+      "<button type=\"button\" data-view=\"tree\" aria-pressed=\"true\">Tree</button>"
+      "<button type=\"button\" data-view=\"flame\" aria-pressed=\"false\">Flame graph</button>"
+      "<span class=\"hint\">keys: ↑ ↓ move, Enter details, t tree, f flame graph</span></div>";
   append_plan_tree(out, p, o);
   append_flame_graph(out, p, o.id_prefix);
   append_findings(out, p, d, o.id_prefix);

@@ -54,9 +54,9 @@ const char* reason(int status) {
 HttpResponse error(int status, std::string_view why) {
   HttpResponse r;
   r.status = status;
-  r.body = document(fmt::format("pglens serve: {}", reason(status)),
-                    fmt::format("<main id=\"main\"><h1>{} {}</h1><p>{}</p></main>", status, reason(status),
-                                html_escape(why)));
+  r.body = document(
+      fmt::format("pglens serve: {}", reason(status)),
+      fmt::format("<main id=\"main\"><h1>{} {}</h1><p>{}</p></main>", status, reason(status), html_escape(why)));
   return r;
 }
 
@@ -71,7 +71,10 @@ std::optional<std::map<std::string, std::string>> parse_form(std::string_view bo
         out += ' ';
       } else if (c == '%') {
         auto hex = [](char h) {
-          return h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+          return h >= '0' && h <= '9' ? h - '0'
+              : h >= 'a' && h <= 'f'  ? h - 'a' + 10
+              : h >= 'A' && h <= 'F'  ? h - 'A' + 10
+                                      : -1;
         };
         if (i + 2 >= s.size()) return std::nullopt;
         int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
@@ -103,18 +106,22 @@ std::optional<std::map<std::string, std::string>> parse_form(std::string_view bo
 }
 
 std::string form_page(std::string_view token, std::string_view message, std::string_view plan, std::string_view sql) {
-  std::string body = "<header class=\"page\"><h1>pglens serve</h1><div class=\"sub\">Paste or drop an EXPLAIN plan "
-                     "(TEXT, JSON, YAML or XML) and, if you like, its query. It is read on this machine and stored "
-                     "nowhere.</div></header><main id=\"main\">";
+  std::string body =
+      "<header class=\"page\"><h1>pglens serve</h1><div class=\"sub\">Paste or drop an EXPLAIN plan "
+      "(TEXT, JSON, YAML or XML) and, if you like, its query. It is read on this machine and stored "
+      "nowhere.</div></header><main id=\"main\">";
   if (!message.empty()) body += "<p class=\"callout\">" + html_escape(message) + "</p>";
-  body += fmt::format("<form method=\"post\" action=\"/{}/explain\" enctype=\"application/x-www-form-urlencoded\" "
-                      "class=\"paste\">",
-                      html_escape(token));
-  body += "<p><label for=\"plan\"><b>Plan</b></label><br><textarea id=\"plan\" name=\"plan\" rows=\"18\" cols=\"120\" "
-          "required data-drop spellcheck=\"false\" placeholder=\"EXPLAIN (ANALYZE, BUFFERS) output, or drop a file here\">";
+  body += fmt::format(
+      "<form method=\"post\" action=\"/{}/explain\" enctype=\"application/x-www-form-urlencoded\" "
+      "class=\"paste\">",
+      html_escape(token));
+  body +=
+      "<p><label for=\"plan\"><b>Plan</b></label><br><textarea id=\"plan\" name=\"plan\" rows=\"18\" cols=\"120\" "
+      "required data-drop spellcheck=\"false\" placeholder=\"EXPLAIN (ANALYZE, BUFFERS) output, or drop a file here\">";
   append_html_escaped(body, plan);
-  body += "</textarea></p><p><label for=\"sql\"><b>Query</b> <span class=\"muted\">(optional)</span></label><br>"
-          "<textarea id=\"sql\" name=\"sql\" rows=\"6\" cols=\"120\" spellcheck=\"false\">";
+  body +=
+      "</textarea></p><p><label for=\"sql\"><b>Query</b> <span class=\"muted\">(optional)</span></label><br>"
+      "<textarea id=\"sql\" name=\"sql\" rows=\"6\" cols=\"120\" spellcheck=\"false\">";
   append_html_escaped(body, sql);
   body += "</textarea></p><p><button type=\"submit\">Show the plan</button></p></form></main>";
   return document("pglens serve", body, "'self'");
@@ -144,8 +151,9 @@ std::string serialize(const HttpResponse& r) {
   std::string out = fmt::format("HTTP/1.1 {} {}\r\n", r.status, reason(r.status));
   out += fmt::format("Content-Type: {}\r\nContent-Length: {}\r\n", r.content_type, r.body.size());
   out += "Content-Security-Policy: " + content_security_policy("'self'") + "\r\n";
-  out += "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n"
-         "Cache-Control: no-store\r\nCross-Origin-Resource-Policy: same-origin\r\nConnection: close\r\n";
+  out +=
+      "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n"
+      "Cache-Control: no-store\r\nCross-Origin-Resource-Policy: same-origin\r\nConnection: close\r\n";
   if (!r.allow.empty()) out += "Allow: " + r.allow + "\r\n";
   out += "\r\n";
   out += r.body;
@@ -234,7 +242,8 @@ void PlanServer::serve_connection(int fd) const {
     if (end == std::string_view::npos) end = head.size();
     std::string_view h = head.substr(at, end - at);
     size_t colon = h.find(':');
-    if (colon == std::string_view::npos || colon == 0 || h.substr(0, colon).find_first_of(" \t") != std::string_view::npos)
+    if (colon == std::string_view::npos || colon == 0 ||
+        h.substr(0, colon).find_first_of(" \t") != std::string_view::npos)
       return answer(error(400, "Malformed header."));
     std::string name = lower(std::string(h.substr(0, colon)));
     std::string value(trim(h.substr(colon + 1)));
@@ -244,7 +253,8 @@ void PlanServer::serve_connection(int fd) const {
     req.headers[name] = value;
     at = end + 2;
   }
-  if (req.headers.count("transfer-encoding")) return answer(error(501, "Chunked bodies are not accepted; send Content-Length."));
+  if (req.headers.count("transfer-encoding"))
+    return answer(error(501, "Chunked bodies are not accepted; send Content-Length."));
   size_t length = 0;
   if (auto it = req.headers.find("content-length"); it != req.headers.end()) {
     const std::string& v = it->second;
@@ -259,7 +269,8 @@ void PlanServer::serve_connection(int fd) const {
   req.body = data.substr(head_end + 4);
   if (req.body.size() > length) return answer(error(400, "More bytes than Content-Length."));
   while (req.body.size() < length) {
-    if (!wait_readable(fd, limits_.read_timeout_ms)) return answer(error(408, "The request body did not arrive in time."));
+    if (!wait_readable(fd, limits_.read_timeout_ms))
+      return answer(error(408, "The request body did not arrive in time."));
     ssize_t n = ::recv(fd, buf, std::min(sizeof buf, length - req.body.size()), 0);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;
@@ -278,7 +289,7 @@ HttpResponse PlanServer::respond(const HttpRequest& req) const {
   // "/<token>/" and "/<token>/explain", the token compared in constant time.
   std::string_view target = req.target;
   bool token_ok = target.size() >= token_.size() + 2 && target[0] == '/' && target[token_.size() + 1] == '/' &&
-                  CRYPTO_memcmp(target.data() + 1, token_.data(), token_.size()) == 0;
+      CRYPTO_memcmp(target.data() + 1, token_.data(), token_.size()) == 0;
   if (!token_ok) return error(404, "Not found. Open the address pglens serve printed.");
   std::string_view rest = target.substr(token_.size() + 2);
   if (rest.empty()) {
@@ -287,7 +298,8 @@ HttpResponse PlanServer::respond(const HttpRequest& req) const {
       r.allow = "GET";
       return r;
     }
-    return {.status = 200, .content_type = "text/html; charset=utf-8", .body = form_page(token_, "", "", ""), .allow = {}};
+    return {
+        .status = 200, .content_type = "text/html; charset=utf-8", .body = form_page(token_, "", "", ""), .allow = {}};
   }
   if (rest != "explain") return error(404, "Not found.");
   if (req.method != "POST") {
@@ -296,8 +308,10 @@ HttpResponse PlanServer::respond(const HttpRequest& req) const {
     return r;
   }
   auto type = req.headers.find("content-type");
-  std::string media = type == req.headers.end() ? "" : lower(std::string(trim(type->second.substr(0, type->second.find(';')))));
-  if (media != "application/x-www-form-urlencoded") return error(415, "Send the form (application/x-www-form-urlencoded).");
+  std::string media =
+      type == req.headers.end() ? "" : lower(std::string(trim(type->second.substr(0, type->second.find(';')))));
+  if (media != "application/x-www-form-urlencoded")
+    return error(415, "Send the form (application/x-www-form-urlencoded).");
   auto fields = parse_form(req.body);
   if (!fields) return error(400, "Malformed form data.");
   const std::string& plan_text = (*fields)["plan"];
@@ -306,7 +320,9 @@ HttpResponse PlanServer::respond(const HttpRequest& req) const {
   if (result.plans.empty()) {
     std::string why = "No plan found: paste EXPLAIN output (TEXT, JSON, YAML or XML).";
     if (!result.errors.empty()) why += " " + result.errors.front().message;
-    return {.status = 422, .content_type = "text/html; charset=utf-8", .body = form_page(token_, why, plan_text, sql),
+    return {.status = 422,
+            .content_type = "text/html; charset=utf-8",
+            .body = form_page(token_, why, plan_text, sql),
             .allow = {}};
   }
   for (auto& p : result.plans)
@@ -318,8 +334,11 @@ HttpResponse PlanServer::respond(const HttpRequest& req) const {
   for (const auto& p : result.plans) findings.push_back(plan::diagnose(p, config, catalog));
   return {.status = 200,
           .content_type = "text/html; charset=utf-8",
-          .body = plan_page({.source_name = "pasted plan", .input = plan_text, .plans = result.plans,
-                             .diagnoses = findings, .errors = result.errors}),
+          .body = plan_page({.source_name = "pasted plan",
+                             .input = plan_text,
+                             .plans = result.plans,
+                             .diagnoses = findings,
+                             .errors = result.errors}),
           .allow = {}};
 }
 

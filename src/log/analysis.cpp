@@ -40,10 +40,10 @@ int64_t parse_ms(std::string_view s, size_t& used) {
 }
 
 bool is_utility(std::string_view word) {
-  static constexpr std::string_view words[] = {"begin", "start",   "commit",     "end",     "rollback", "abort",
-                                               "savepoint", "release", "set",     "show",    "reset",    "discard",
-                                               "deallocate", "prepare", "listen", "unlisten", "notify",  "checkpoint",
-                                               "vacuum",   "analyze", "lock"};
+  static constexpr std::string_view words[] = {"begin",      "start",   "commit", "end",      "rollback", "abort",
+                                               "savepoint",  "release", "set",    "show",     "reset",    "discard",
+                                               "deallocate", "prepare", "listen", "unlisten", "notify",   "checkpoint",
+                                               "vacuum",     "analyze", "lock"};
   for (auto w : words)
     if (word == w) return true;
   return false;
@@ -167,8 +167,8 @@ void merge_burst(Burst& into, const Burst& b) {
   into.max_calls = std::max(into.max_calls, b.max_calls);
   add_to(into.total_us, b.total_us);
   bool take = b.example_calls > into.example_calls ||
-              (b.example_calls == into.example_calls &&
-               std::tie(b.example_time_us, b.example_session) < std::tie(into.example_time_us, into.example_session));
+      (b.example_calls == into.example_calls &&
+       std::tie(b.example_time_us, b.example_session) < std::tie(into.example_time_us, into.example_session));
   if (take) {
     into.example_calls = b.example_calls;
     into.example_time_us = b.example_time_us;
@@ -249,9 +249,9 @@ struct Analyzer::Impl {
     std::string plan;  // auto_explain's, waiting for its statement
     int64_t plan_us = -1;
     std::string last_fingerprint, last_text;  // the last statement, for a plan logged after it
-    std::string previous;  // fingerprint before the current run
+    std::string previous;                     // fingerprint before the current run
     std::string previous_text;
-    std::string run;       // fingerprint of the current run
+    std::string run;  // fingerprint of the current run
     bool run_select = false;
     bool run_single_insert = false;
     uint64_t run_calls = 0;
@@ -462,7 +462,7 @@ struct Analyzer::Impl {
   void follow(const std::string& key, const Entry& e, const Group& g, const Normalized& n, std::string_view text,
               std::string_view parameters, int64_t us) {
     if (key.empty()) return;  // no session id, no pid: sessions cannot be told apart
-    if (g.utility) return;  // BEGIN / COMMIT around each call do not break a loop
+    if (g.utility) return;    // BEGIN / COMMIT around each call do not break a loop
     Session& s = session(key, e);
     s.last_us = e.time_us;
     if (s.run != g.fingerprint) {
@@ -525,7 +525,9 @@ struct Analyzer::Impl {
       std::vector<std::optional<std::string>> values;
       auto params = parse_parameters(call.parameters);
       for (const auto& c : n.constants) {
-        if (c.param) values.push_back(static_cast<size_t>(c.param) < params.size() ? params[static_cast<size_t>(c.param)] : std::nullopt);
+        if (c.param)
+          values.push_back(static_cast<size_t>(c.param) < params.size() ? params[static_cast<size_t>(c.param)]
+                                                                        : std::nullopt);
         else values.emplace_back(call.text.substr(c.begin, c.end - c.begin));
       }
       return values;
@@ -548,10 +550,11 @@ struct Analyzer::Impl {
     for (size_t i = 0; i < varies.size(); ++i)
       if (varies[i]) which = i, ++count;
     if (count != 1) {
-      b.rewrite_note = count == 0 ? "every call sends the same constants" :
-                                    fmt::format("{} constants change from call to call; batch them with unnest() of "
-                                                "one array per constant",
-                                                count);
+      b.rewrite_note = count == 0 ? "every call sends the same constants"
+                                  : fmt::format(
+                                        "{} constants change from call to call; batch them with unnest() of "
+                                        "one array per constant",
+                                        count);
       return;
     }
     const auto& c = first.constants[which];
@@ -605,8 +608,9 @@ struct Analyzer::Impl {
     size_t lhs_end = before - 1;
     while (lhs_end > 0 && text[lhs_end - 1] == ' ') --lhs_end;
     size_t lhs_begin = lhs_end;
-    while (lhs_begin > 0 && (std::isalnum(static_cast<unsigned char>(text[lhs_begin - 1])) || text[lhs_begin - 1] == '_' ||
-                             text[lhs_begin - 1] == '.' || text[lhs_begin - 1] == '"'))
+    while (lhs_begin > 0 &&
+           (std::isalnum(static_cast<unsigned char>(text[lhs_begin - 1])) || text[lhs_begin - 1] == '_' ||
+            text[lhs_begin - 1] == '.' || text[lhs_begin - 1] == '"'))
       --lhs_begin;
     if (lhs_begin < lhs_end)
       b.rewrite_note = fmt::format("select {} too, to tell which {} row each result row belongs to",

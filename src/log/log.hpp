@@ -43,8 +43,8 @@ class Histogram {
   void add_index(int32_t index, uint64_t count);
 
  private:
-  uint64_t zero_ = 0;     // durations logged as 0.000 ms
-  int32_t offset_ = 0;    // index of counts_[0]
+  uint64_t zero_ = 0;   // durations logged as 0.000 ms
+  int32_t offset_ = 0;  // index of counts_[0]
   std::vector<uint64_t> counts_;
   uint64_t count_ = 0;
 };
@@ -59,7 +59,7 @@ struct Entry {
   std::string severity;
   std::string message;
   std::string detail;
-  uint64_t line = 0;    // first line of the entry in its file
+  uint64_t line = 0;  // first line of the entry in its file
 };
 
 enum class Format { automatic, stderr_log, csvlog, jsonlog, syslog };
@@ -81,12 +81,13 @@ struct ReadResult {
   uint64_t cut_lines = 0;           // lines over the size cap, cut
   bool has_session_ids = false;     // %c / session_id seen
   bool has_pids = false;
-  std::string error;                // the input could not be read at all (also: nothing in it is a log)
+  std::string error;  // the input could not be read at all (also: nothing in it is a log)
 };
 
 // Reads `path` ("-": stdin; gzip is detected by its magic bytes) line by line, calling
 // `on_entry` for each entry in order. Never holds more than one entry and one read block.
-ReadResult read_log(const std::string& path, const ReadOptions& options, const std::function<void(const Entry&)>& on_entry);
+ReadResult read_log(const std::string& path, const ReadOptions& options,
+                    const std::function<void(const Entry&)>& on_entry);
 // The same over bytes in memory (tests, the fuzz target).
 ReadResult read_log_text(std::string_view text, const ReadOptions& options,
                          const std::function<void(const Entry&)>& on_entry);
@@ -152,9 +153,9 @@ struct Burst {
   std::string parent_text;
   std::string child_text;
   std::string child_parameters;
-  std::string rewrite;                  // the batched statement, or empty
-  std::string rewrite_parameter;        // its array parameter ($n = '{...}')
-  std::string rewrite_note;             // why no rewrite / what to select
+  std::string rewrite;            // the batched statement, or empty
+  std::string rewrite_parameter;  // its array parameter ($n = '{...}')
+  std::string rewrite_note;       // why no rewrite / what to select
 };
 
 enum class SessionIds : int { session = 2, pid = 1, none = 0 };
@@ -168,7 +169,7 @@ struct Summary {
   int64_t first_us = INT64_MAX;  // the log's time span
   int64_t last_us = INT64_MIN;
   SessionIds session_ids = SessionIds::session;
-  uint64_t plans = 0;            // auto_explain plans seen
+  uint64_t plans = 0;                   // auto_explain plans seen
   std::map<std::string, Group> groups;  // by fingerprint
   std::map<std::string, Burst> bursts;  // by kind + parent + child
 

@@ -46,9 +46,11 @@ Normalized normalize(std::string_view s) {
   int max_param = 0;
   // Parameter numbers first: literals are numbered after them, as pg_stat_statements does.
   for (size_t i = 0; i + 1 < s.size(); ++i)
-    if (s[i] == '$' && digit(static_cast<unsigned char>(s[i + 1])) && (i == 0 || !ident_char(static_cast<unsigned char>(s[i - 1])))) {
+    if (s[i] == '$' && digit(static_cast<unsigned char>(s[i + 1])) &&
+        (i == 0 || !ident_char(static_cast<unsigned char>(s[i - 1])))) {
       int n = 0;
-      for (size_t j = i + 1; j < s.size() && digit(static_cast<unsigned char>(s[j])) && n < 100000; ++j) n = n * 10 + (s[j] - '0');
+      for (size_t j = i + 1; j < s.size() && digit(static_cast<unsigned char>(s[j])) && n < 100000; ++j)
+        n = n * 10 + (s[j] - '0');
       max_param = std::max(max_param, n);
     }
   int next_literal = max_param;
@@ -127,8 +129,9 @@ Normalized normalize(std::string_view s) {
       }
     } else if (digit(c) || (c == '.' && i + 1 < s.size() && digit(static_cast<unsigned char>(s[i + 1])))) {
       size_t j = i;
-      while (j < s.size() && (ident_char(static_cast<unsigned char>(s[j])) || s[j] == '.' ||
-                              ((s[j] == '+' || s[j] == '-') && (s[j - 1] == 'e' || s[j - 1] == 'E'))))
+      while (j < s.size() &&
+             (ident_char(static_cast<unsigned char>(s[j])) || s[j] == '.' ||
+              ((s[j] == '+' || s[j] == '-') && (s[j - 1] == 'e' || s[j - 1] == 'E'))))
         ++j;
       constant(i, j, 0);
       i = j;
@@ -190,7 +193,8 @@ const std::string& Fingerprints::of(const std::string& key, std::string_view sql
   if (cache_.size() >= 200000) cache_.clear();
   std::string text(sql);
   PgQueryFingerprintResult r = pg_query_fingerprint(text.c_str());
-  std::string fingerprint = r.error || !r.fingerprint_str ? fmt::format("~{:016x}", hash_text(key)) : std::string(r.fingerprint_str);
+  std::string fingerprint =
+      r.error || !r.fingerprint_str ? fmt::format("~{:016x}", hash_text(key)) : std::string(r.fingerprint_str);
   pg_query_free_fingerprint_result(r);
   return cache_.emplace(key, std::move(fingerprint)).first->second;
 }
@@ -204,7 +208,8 @@ std::vector<std::optional<std::string>> parse_parameters(std::string_view detail
     if (detail[i] != '$') break;
     size_t j = i + 1;
     size_t n = 0;
-    while (j < detail.size() && digit(static_cast<unsigned char>(detail[j])) && n < 65536) n = n * 10 + static_cast<size_t>(detail[j++] - '0');
+    while (j < detail.size() && digit(static_cast<unsigned char>(detail[j])) && n < 65536)
+      n = n * 10 + static_cast<size_t>(detail[j++] - '0');
     if (n == 0 || n >= 65536 || detail.substr(j, 3) != " = ") break;
     j += 3;
     std::optional<std::string> value;

@@ -52,9 +52,9 @@ bool digits(std::string_view s, size_t at, size_t n, int& out) {
 std::optional<int64_t> parse_time(std::string_view s) {
   int y, mo, d, h, mi, sec;
   size_t p = 0;
-  if (digits(s, 0, 4, y) && s.size() >= 19 && s[4] == '-' && digits(s, 5, 2, mo) && s[7] == '-' &&
-      digits(s, 8, 2, d) && (s[10] == ' ' || s[10] == 'T') && digits(s, 11, 2, h) && s[13] == ':' &&
-      digits(s, 14, 2, mi) && s[16] == ':' && digits(s, 17, 2, sec)) {
+  if (digits(s, 0, 4, y) && s.size() >= 19 && s[4] == '-' && digits(s, 5, 2, mo) && s[7] == '-' && digits(s, 8, 2, d) &&
+      (s[10] == ' ' || s[10] == 'T') && digits(s, 11, 2, h) && s[13] == ':' && digits(s, 14, 2, mi) && s[16] == ':' &&
+      digits(s, 17, 2, sec)) {
     p = 19;
   } else {
     static constexpr std::array<std::string_view, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -65,7 +65,8 @@ std::optional<int64_t> parse_time(std::string_view s) {
     if (mo && s.size() >= 15 && s[3] == ' ') {
       y = 1970;
       d = (s[4] == ' ' ? 0 : (s[4] - '0') * 10) + (s[5] - '0');
-      if (!digits(s, 7, 2, h) || !digits(s, 10, 2, mi) || !digits(s, 13, 2, sec) || d < 1 || d > 31) return std::nullopt;
+      if (!digits(s, 7, 2, h) || !digits(s, 10, 2, mi) || !digits(s, 13, 2, sec) || d < 1 || d > 31)
+        return std::nullopt;
       p = 15;
     } else {
       // %n: seconds.milliseconds since the epoch
@@ -80,8 +81,9 @@ std::optional<int64_t> parse_time(std::string_view s) {
     }
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || sec > 60) return std::nullopt;
-  int64_t us = (days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec) *
-               1000000;
+  int64_t us =
+      (days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec) *
+      1000000;
   if (p < s.size() && s[p] == '.') {
     int64_t scale = 1000000;
     for (++p; p < s.size() && s[p] >= '0' && s[p] <= '9'; ++p)
@@ -106,8 +108,8 @@ std::optional<int64_t> parse_time(std::string_view s) {
 
 bool is_severity(std::string_view w) {
   static constexpr std::array<std::string_view, 17> all = {
-      "LOG",     "ERROR", "WARNING", "FATAL",    "PANIC",     "NOTICE", "INFO",   "DEBUG",  "DEBUG1",
-      "DEBUG2",  "DEBUG3", "DEBUG4", "DEBUG5",  "DETAIL",    "HINT",   "CONTEXT", "STATEMENT"};
+      "LOG",    "ERROR",  "WARNING", "FATAL",  "PANIC",  "NOTICE", "INFO",    "DEBUG",    "DEBUG1",
+      "DEBUG2", "DEBUG3", "DEBUG4",  "DEBUG5", "DETAIL", "HINT",   "CONTEXT", "STATEMENT"};
   for (auto s : all)
     if (w == s) return true;
   return w == "QUERY" || w == "LOCATION";
@@ -115,7 +117,7 @@ bool is_severity(std::string_view w) {
 
 bool is_secondary(std::string_view severity) {
   return severity == "DETAIL" || severity == "HINT" || severity == "CONTEXT" || severity == "STATEMENT" ||
-         severity == "QUERY" || severity == "LOCATION";
+      severity == "QUERY" || severity == "LOCATION";
 }
 
 // The "SEVERITY:  " of a line: position of the severity word, npos when none.
@@ -249,7 +251,8 @@ class Assembler {
       o.set_log_errors(false);
       o.set_max_mem(64 << 20);
       prefix_re_ = std::make_unique<RE2>("^" + prefix_pattern(options.prefix) + "(?P<severity>[A-Z0-9]+):  ", o);
-      if (!prefix_re_->ok()) result_.error = fmt::format("--prefix '{}' cannot be read: {}", options.prefix, prefix_re_->error());
+      if (!prefix_re_->ok())
+        result_.error = fmt::format("--prefix '{}' cannot be read: {}", options.prefix, prefix_re_->error());
     }
   }
 
@@ -308,7 +311,9 @@ class Assembler {
   }
 
   void append(Pending& p, std::string_view text, bool newline) {
-    std::string* field = p.field == Field::message ? &p.entry.message : p.field == Field::detail ? &p.entry.detail : nullptr;
+    std::string* field = p.field == Field::message ? &p.entry.message
+        : p.field == Field::detail                 ? &p.entry.detail
+                                                   : nullptr;
     if (!field || field->size() + text.size() + 1 > kMaxEntry) return;
     if (newline) field->push_back('\n');
     field->append(text);
@@ -407,7 +412,8 @@ class Assembler {
         if (j - i == 10 && j + 1 < n && prefix[j] == '.' && is_digit(prefix[j + 1])) time_text = prefix.substr(i);
       }
     }
-    for (size_t dot = prefix.find('.'); dot != std::string_view::npos && session.empty(); dot = prefix.find('.', dot + 1)) {
+    for (size_t dot = prefix.find('.'); dot != std::string_view::npos && session.empty();
+         dot = prefix.find('.', dot + 1)) {
       size_t b = dot, e = dot + 1;
       while (b > 0 && is_hex(prefix[b - 1])) --b;
       while (e < n && is_hex(prefix[e])) ++e;
@@ -614,17 +620,17 @@ ReadResult read_lines(Lines& lines, const std::string& name, const ReadOptions& 
   if (!lines.error().empty()) {
     result.error = fmt::format("{}: {} (after line {})", name, lines.error(), number);
   } else if (result.entries == 0 && number > 0) {
-    if (binary)
-      result.error = fmt::format("{}: binary data, not a PostgreSQL log (line 1 has control bytes)", name);
+    if (binary) result.error = fmt::format("{}: binary data, not a PostgreSQL log (line 1 has control bytes)", name);
     else if (!options.prefix.empty())
-      result.error = fmt::format("{}: no line matches --prefix '{}' (line {}: \"{}\"); give the server's log_line_prefix "
-                                 "(SHOW log_line_prefix)",
-                                 name, options.prefix, result.first_unrecognised ? result.first_unrecognised : 1,
-                                 first_line);
+      result.error = fmt::format(
+          "{}: no line matches --prefix '{}' (line {}: \"{}\"); give the server's log_line_prefix "
+          "(SHOW log_line_prefix)",
+          name, options.prefix, result.first_unrecognised ? result.first_unrecognised : 1, first_line);
     else
       result.error = fmt::format(
           "{}: no PostgreSQL log entry found (line 1: \"{}\"); a stderr log needs its `LOG:  ` severity words in "
-          "English (lc_messages = 'C'), or give the format with --input-format csvlog|jsonlog|syslog, or the prefix with "
+          "English (lc_messages = 'C'), or give the format with --input-format csvlog|jsonlog|syslog, or the prefix "
+          "with "
           "--prefix",
           name, first_line);
   }
@@ -675,11 +681,17 @@ std::string prefix_pattern(std::string_view prefix) {
       case 's': out += fmt::format("(?:{})", kTimestamp); break;
       case 'c': out += named(session_seen, "session", R"([0-9a-f]*\.[0-9a-f]*)"); break;
       case 'p': out += named(pid_seen, "pid", R"(\d*)"); break;
-      case 'P': case 'l': case 'x': case 'Q': out += R"(-?\d*)"; break;
+      case 'P':
+      case 'l':
+      case 'x':
+      case 'Q': out += R"(-?\d*)"; break;
       case 'v': out += R"([0-9/]*)"; break;
       case 'e': out += R"([0-9A-Z]*)"; break;
       case '%': out += "%"; break;
-      case 'q': out += "(?:"; ++optional; break;
+      case 'q':
+        out += "(?:";
+        ++optional;
+        break;
       default: out += ".*?"; break;  // %a %u %d %r %h %b %i: free text
     }
     if (padded) out += " *";
@@ -688,7 +700,8 @@ std::string prefix_pattern(std::string_view prefix) {
   return out;
 }
 
-ReadResult read_log(const std::string& path, const ReadOptions& options, const std::function<void(const Entry&)>& on_entry) {
+ReadResult read_log(const std::string& path, const ReadOptions& options,
+                    const std::function<void(const Entry&)>& on_entry) {
   int fd = path == "-" ? ::dup(0) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     ReadResult r;

@@ -76,7 +76,8 @@ std::vector<std::pair<const Group*, const Repeat*>> all_cache_candidates(const S
   std::vector<std::pair<const Group*, const Repeat*>> out;
   for (const auto& [fp, g] : s.groups)
     for (const Repeat* r : cache_candidates(g, min)) out.emplace_back(&g, r);
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second->count > b.second->count; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.second->count > b.second->count; });
   return out;
 }
 
@@ -149,7 +150,8 @@ void write_summary(std::string& out, const Summary& s, const ReportOptions* deri
     time_field(out, "last_us", g->last_us);
     if (derived) {
       number(out, "share", all ? static_cast<double>(g->total_us) / static_cast<double>(all) : 0.0);
-      number(out, "mean_ms", g->timed_calls ? ms(static_cast<double>(g->total_us) / static_cast<double>(g->timed_calls)) : 0.0);
+      number(out, "mean_ms",
+             g->timed_calls ? ms(static_cast<double>(g->total_us) / static_cast<double>(g->timed_calls)) : 0.0);
       number(out, "p50_ms", ms(percentile(*g, 0.5)));
       number(out, "p95_ms", ms(percentile(*g, 0.95)));
       number(out, "p99_ms", ms(percentile(*g, 0.99)));
@@ -286,7 +288,9 @@ std::string distribution_bar(const Histogram& h) {
   uint64_t top = *std::max_element(cells.begin(), cells.end());
   std::string out;
   for (uint64_t c : cells) {
-    int level = top == 0 || c == 0 ? 0 : std::max(1, static_cast<int>(std::lround(8.0 * static_cast<double>(c) / static_cast<double>(top))));
+    int level = top == 0 || c == 0
+        ? 0
+        : std::max(1, static_cast<int>(std::lround(8.0 * static_cast<double>(c) / static_cast<double>(top))));
     out += levels[level];
   }
   return out;
@@ -347,14 +351,14 @@ std::string report_json(const Summary& s, const ReportOptions& o) {
   key(out, "cache_candidates");
   out.push_back('[');
   for (const auto& [g, r] : all_cache_candidates(s, o.repeat_min)) {
-      out.push_back('{');
-      field(out, "fingerprint", g->fingerprint);
-      number(out, "count", r->count);
-      field(out, "text", r->text);
-      field(out, "parameters", r->parameters);
-      close(out, '}');
-      out.push_back(',');
-    }
+    out.push_back('{');
+    field(out, "fingerprint", g->fingerprint);
+    number(out, "count", r->count);
+    field(out, "text", r->text);
+    field(out, "parameters", r->parameters);
+    close(out, '}');
+    out.push_back(',');
+  }
   close(out, ']');
   close(out, '}');
   out.push_back('\n');
@@ -420,7 +424,8 @@ std::optional<Summary> summary_from_json(std::string_view text, std::string& err
         g.repeats.push_back({std::stoull(r.at("key").get<std::string>(), nullptr, 16), r.at("count").get<uint64_t>(),
                              r.at("text").get<std::string>(), r.at("parameters").get<std::string>()});
       }
-      if (g.histogram.count() != g.timed_calls) throw std::runtime_error("histogram counts do not add up to timed_calls");
+      if (g.histogram.count() != g.timed_calls)
+        throw std::runtime_error("histogram counts do not add up to timed_calls");
       std::string fp = g.fingerprint;
       s.groups.emplace(std::move(fp), std::move(g));
     }
@@ -464,34 +469,36 @@ std::string report_text(const Summary& s, const ReportOptions& o) {
     out += fmt::format(", {} to {} ({})", clock(s.first_us), clock(s.last_us),
                        duration(static_cast<double>(s.last_us - s.first_us)));
   out += fmt::format("; {} of statement time\n", duration(static_cast<double>(all)));
-  if (s.untimed) out += fmt::format("{} statements were logged without a duration (turn on log_duration)\n", count(s.untimed));
+  if (s.untimed)
+    out += fmt::format("{} statements were logged without a duration (turn on log_duration)\n", count(s.untimed));
 
   auto ordered = by_total(s);
   size_t shown = std::min(o.top, ordered.size());
   if (shown) {
     out += fmt::format("\n{}\n", bold(fmt::format("Top {} by total time", shown)));
-    out += dim(fmt::format("  {:>3}  {:>10} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}  {:<14}  (10 µs .. 100 s, ±{:.0f} %)\n", "#",
-                           "total", "share", "calls", "p50", "p95", "p99", "max", "distribution",
+    out += dim(fmt::format("  {:>3}  {:>10} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}  {:<14}  (10 µs .. 100 s, ±{:.0f} %)\n",
+                           "#", "total", "share", "calls", "p50", "p95", "p99", "max", "distribution",
                            Histogram::kRelativeError * 100));
     for (size_t i = 0; i < shown; ++i) {
       const Group& g = *ordered[i];
       double share = all ? 100.0 * static_cast<double>(g.total_us) / static_cast<double>(all) : 0;
       out += fmt::format("  {:>3}  {:>10} {:>5.1f}% {:>9} {:>9} {:>9} {:>9} {:>9}  {}\n", i + 1,
-                         duration(static_cast<double>(g.total_us)), share, count(g.calls),
-                         duration(percentile(g, 0.5)), duration(percentile(g, 0.95)),
-                         duration(percentile(g, 0.99)), duration(static_cast<double>(g.max_us)),
-                         distribution_bar(g.histogram));
+                         duration(static_cast<double>(g.total_us)), share, count(g.calls), duration(percentile(g, 0.5)),
+                         duration(percentile(g, 0.95)), duration(percentile(g, 0.99)),
+                         duration(static_cast<double>(g.max_us)), distribution_bar(g.histogram));
       out += fmt::format("       {}\n", one_line(g.query, 110));
       out += dim(fmt::format("       {} · p99.9 {} · first {} · last {}\n", g.fingerprint,
                              duration(percentile(g, 0.999)), clock(g.first_us), clock(g.last_us)));
       if (g.worst.duration_us >= 0) {
         out += dim(fmt::format("       worst {} at {}{}: ", duration(static_cast<double>(g.worst.duration_us)),
-                               clock(g.worst.time_us), g.worst.session.empty() ? "" : " in session " + terminal_safe(g.worst.session)));
+                               clock(g.worst.time_us),
+                               g.worst.session.empty() ? "" : " in session " + terminal_safe(g.worst.session)));
         out += one_line(g.worst.text, 100);
         if (!g.worst.parameters.empty()) out += " -- " + one_line(g.worst.parameters, 60);
         out += "\n";
       }
-      for (const auto& [rule, message] : lint(g, o)) out += fmt::format("       [{}] {}\n", rule, one_line(message, 110));
+      for (const auto& [rule, message] : lint(g, o))
+        out += fmt::format("       [{}] {}\n", rule, one_line(message, 110));
     }
   }
 
@@ -515,23 +522,25 @@ std::string report_text(const Summary& s, const ReportOptions& o) {
     if (n1) {
       if (!b->rewrite.empty()) {
         out += fmt::format("  batch it:  {}\n", one_line(b->rewrite, 110));
-        out += fmt::format("             with the loop's values as one array: {}\n", one_line(b->rewrite_parameter, 80));
+        out +=
+            fmt::format("             with the loop's values as one array: {}\n", one_line(b->rewrite_parameter, 80));
         out += fmt::format("             one round trip instead of {}{}\n", count(b->max_calls),
                            b->rewrite_note.empty() ? "" : "; " + b->rewrite_note);
       } else if (!b->rewrite_note.empty()) {
         out += fmt::format("  {}\n", b->rewrite_note);
       }
     } else {
-      out += "  load the rows with COPY, or one INSERT of many rows (INSERT ... SELECT * FROM unnest($1::int[], ...))\n";
+      out +=
+          "  load the rows with COPY, or one INSERT of many rows (INSERT ... SELECT * FROM unnest($1::int[], ...))\n";
     }
   }
   if (s.session_ids != SessionIds::session) {
     out += fmt::format("\n{} ", bold("Sessions:"));
     out += s.session_ids == SessionIds::pid
-               ? "the log has process ids but no session ids: loops are followed per process id, which a new "
-                 "session may reuse. Add %c to log_line_prefix.\n"
-               : "the log has no session id: N+1 loops and row-by-row loads cannot be found. Add %c to "
-                 "log_line_prefix (ALTER SYSTEM SET log_line_prefix = '%m [%p] %c '; SELECT pg_reload_conf();).\n";
+        ? "the log has process ids but no session ids: loops are followed per process id, which a new "
+          "session may reuse. Add %c to log_line_prefix.\n"
+        : "the log has no session id: N+1 loops and row-by-row loads cannot be found. Add %c to "
+          "log_line_prefix (ALTER SYSTEM SET log_line_prefix = '%m [%p] %c '; SELECT pg_reload_conf();).\n";
   }
   auto candidates = all_cache_candidates(s, o.repeat_min);
   if (candidates.size() > o.top) {
@@ -539,11 +548,11 @@ std::string report_text(const Summary& s, const ReportOptions& o) {
     candidates.resize(o.top);
   }
   for (const auto& [g, r] : candidates) {
-      out += fmt::format("\n{} the same statement with the same parameters ran {} times\n", bold("Cache candidate:"),
-                         count(r->count));
-      out += fmt::format("  {}\n", one_line(r->text, 110));
-      if (!r->parameters.empty()) out += fmt::format("  -- {}\n", one_line(r->parameters, 100));
-    }
+    out += fmt::format("\n{} the same statement with the same parameters ran {} times\n", bold("Cache candidate:"),
+                       count(r->count));
+    out += fmt::format("  {}\n", one_line(r->text, 110));
+    if (!r->parameters.empty()) out += fmt::format("  -- {}\n", one_line(r->parameters, 100));
+  }
 
   Capacity c = capacity(s, o);
   if (c.known) {
@@ -552,14 +561,15 @@ std::string report_text(const Summary& s, const ReportOptions& o) {
                        duration(c.busy_s * 1e6), duration(c.span_s * 1e6), c.active);
     out += fmt::format("  cores needed now          L / u = {:.3f} / {} = {:.2f}\n", c.active, o.target_utilization,
                        c.cores_now);
-    out += fmt::format("  cores at {}x traffic      L × g / u = {:.3f} × {} / {} = {:.2f}\n", o.growth, c.active, o.growth,
-                       o.target_utilization, c.cores_growth);
+    out += fmt::format("  cores at {}x traffic      L × g / u = {:.3f} × {} / {} = {:.2f}\n", o.growth, c.active,
+                       o.growth, o.target_utilization, c.cores_growth);
     out += fmt::format("  connection pool           ⌈L × g / u⌉ = {} busy connections keep the queue short\n", c.pool);
     out += dim("  (statement time includes I/O and lock waits: the cores are an upper bound when queries wait)\n");
     if (!c.dominating.empty()) {
       out += "  dominated by:";
       for (const Group* g : c.dominating)
-        out += fmt::format(" {} ({:.0f} %)", g->fingerprint, 100.0 * static_cast<double>(g->total_us) / (c.busy_s * 1e6));
+        out +=
+            fmt::format(" {} ({:.0f} %)", g->fingerprint, 100.0 * static_cast<double>(g->total_us) / (c.busy_s * 1e6));
       out += "\n";
     }
   }

@@ -49,8 +49,8 @@ std::optional<sql::StatementSpan> statement_at(std::string_view text, uint32_t o
 }
 
 // Appends `rule` to an own-line `-- pglens-ignore: a, b` comment on `line`, if it is one.
-std::optional<TextEdit> extend_ignore_comment(const LspLines& lines, uint32_t line,
-                                              std::string_view rule, ColumnUnit unit) {
+std::optional<TextEdit> extend_ignore_comment(const LspLines& lines, uint32_t line, std::string_view rule,
+                                              ColumnUnit unit) {
   std::string_view content = lines.line_text(line);
   std::string_view indent = indentation(content);
   std::string_view rest = content.substr(indent.size());
@@ -68,7 +68,10 @@ std::optional<TextEdit> extend_ignore_comment(const LspLines& lines, uint32_t li
     last_id_end = i;
     size_t j = i;
     while (j < content.size() && (content[j] == ' ' || content[j] == '\t')) ++j;
-    if (j < content.size() && content[j] == ',') { i = j + 1; continue; }
+    if (j < content.size() && content[j] == ',') {
+      i = j + 1;
+      continue;
+    }
     break;
   }
   if (last_id_end == 0) return std::nullopt;
@@ -82,7 +85,8 @@ std::optional<TextEdit> extend_ignore_comment(const LspLines& lines, uint32_t li
 // may end inside a `--` comment (which would swallow it) or inside a string (whose value it
 // would change). When the statement shares its first line with code before it, the comment
 // goes on a line of its own, inserted between the two.
-std::optional<TextEdit> ignore_edit(std::string_view text, const LspLines& lines, const Diagnostic& d, ColumnUnit unit) {
+std::optional<TextEdit> ignore_edit(std::string_view text, const LspLines& lines, const Diagnostic& d,
+                                    ColumnUnit unit) {
   std::optional<sql::StatementSpan> st = statement_at(text, d.span.begin);
   if (!st) return std::nullopt;  // not in a statement: no comment scopes to it
   uint32_t line = lines.line_of(st->span.begin);
@@ -144,7 +148,8 @@ std::vector<CodeAction> code_actions(const Diagnostic& d, const LspDiagnostic& s
     return edit;
   };
   if (d.fix_value && !d.fix_value->edits.empty()) {
-    CodeAction a = action(d.fix_value->description.empty() ? fmt::format("Fix `{}`", d.rule) : d.fix_value->description);
+    CodeAction a =
+        action(d.fix_value->description.empty() ? fmt::format("Fix `{}`", d.rule) : d.fix_value->description);
     a.is_preferred = d.fix_value->safe;
     std::vector<TextEdit> edits;
     for (const auto& e : d.fix_value->edits) edits.push_back({ctx.lines.range(e.span, ctx.unit), e.replacement});

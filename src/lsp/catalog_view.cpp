@@ -37,13 +37,14 @@ std::string render_table_hover(const Table& t, const Catalog& catalog) {
     std::string keys;
     for (const auto& k : t.partitioning->keys) keys += (keys.empty() ? "" : ", ") + k;
     size_t n = catalog.partitions_of(t).size();
-    out += fmt::format("Partitioned by {} ({}), {} partition{}.\n\n", t.partitioning->strategy, keys, n, n == 1 ? "" : "s");
+    out += fmt::format("Partitioned by {} ({}), {} partition{}.\n\n", t.partitioning->strategy, keys, n,
+                       n == 1 ? "" : "s");
   }
-  if (t.is_partition())
-    out += fmt::format("Partition of {}.{} {}.\n\n", t.parent_schema, t.parent_name, t.bound);
+  if (t.is_partition()) out += fmt::format("Partition of {}.{} {}.\n\n", t.parent_schema, t.parent_name, t.bound);
   if (!t.columns.empty()) {
     out += "| column | type | |\n|---|---|---|\n";
-    for (const Column& c : t.columns) out += fmt::format("| {} | {} | {} |\n", cell(c.name), cell(c.type), c.not_null ? "not null" : "");
+    for (const Column& c : t.columns)
+      out += fmt::format("| {} | {} | {} |\n", cell(c.name), cell(c.type), c.not_null ? "not null" : "");
     out += "\n";
   }
   if (t.indexes.empty()) {

@@ -33,8 +33,7 @@ bool valid_id(const json& id) { return id.is_string() || id.is_number_integer();
 
 }  // namespace
 
-Connection::Connection(Transport& transport, ServerOptions options)
-    : transport_(transport), server_(*this, options) {}
+Connection::Connection(Transport& transport, ServerOptions options) : transport_(transport), server_(*this, options) {}
 
 Connection::~Connection() = default;
 
@@ -61,12 +60,8 @@ bool Connection::process_available() {
 void Connection::read_one() {
   std::string body, error;
   switch (transport_.read(body, error)) {
-    case ReadStatus::eof:
-      input_ended_ = true;
-      return;
-    case ReadStatus::bad_frame:
-      respond_error(nullptr, ErrorCode::parse_error, error);
-      return;
+    case ReadStatus::eof: input_ended_ = true; return;
+    case ReadStatus::bad_frame: respond_error(nullptr, ErrorCode::parse_error, error); return;
     case ReadStatus::message:
       // A repaired frame (a wrong Content-Length): worth a line in the editor's log.
       if (!error.empty()) log_message(MessageType::warning, "pglens: " + error);
@@ -164,25 +159,30 @@ void Connection::handle_request(const std::string& method, const json& id, const
       state_ = State::shutting_down;
       respond(id, nullptr);
     } else if (method == "textDocument/codeAction") {
-      server_.code_action(parse_params<CodeActionParams>(params), [this, id](json result) { respond(id, std::move(result)); });
+      server_.code_action(parse_params<CodeActionParams>(params),
+                          [this, id](json result) { respond(id, std::move(result)); });
     } else if (method == "textDocument/hover") {
-      server_.hover(parse_params<TextDocumentPositionParams>(params), [this, id](json result) { respond(id, std::move(result)); });
+      server_.hover(parse_params<TextDocumentPositionParams>(params),
+                    [this, id](json result) { respond(id, std::move(result)); });
     } else if (method == "textDocument/definition") {
-      server_.definition(parse_params<TextDocumentPositionParams>(params), [this, id](json result) { respond(id, std::move(result)); });
+      server_.definition(parse_params<TextDocumentPositionParams>(params),
+                         [this, id](json result) { respond(id, std::move(result)); });
     } else if (method == "textDocument/completion") {
-      server_.completion(parse_params<TextDocumentPositionParams>(params), [this, id](json result) { respond(id, std::move(result)); });
+      server_.completion(parse_params<TextDocumentPositionParams>(params),
+                         [this, id](json result) { respond(id, std::move(result)); });
     } else if (method == "textDocument/diagnostic") {
-      server_.diagnostic(parse_params<DidCloseParams>(params).uri, [this, id](json result) { respond(id, std::move(result)); });
+      server_.diagnostic(parse_params<DidCloseParams>(params).uri,
+                         [this, id](json result) { respond(id, std::move(result)); });
     } else if (method == "textDocument/documentSymbol") {
-      server_.document_symbol(parse_params<DidCloseParams>(params).uri, [this, id](json result) { respond(id, std::move(result)); });
+      server_.document_symbol(parse_params<DidCloseParams>(params).uri,
+                              [this, id](json result) { respond(id, std::move(result)); });
     } else if (method == "textDocument/foldingRange") {
-      server_.folding_range(parse_params<DidCloseParams>(params).uri, [this, id](json result) { respond(id, std::move(result)); });
+      server_.folding_range(parse_params<DidCloseParams>(params).uri,
+                            [this, id](json result) { respond(id, std::move(result)); });
     } else {
       respond_error(id, ErrorCode::method_not_found, fmt::format("unknown method `{}`", method));
     }
-  } catch (const ProtocolError& e) {
-    respond_error(id, e.code, e.what());
-  } catch (const std::exception& e) {
+  } catch (const ProtocolError& e) { respond_error(id, e.code, e.what()); } catch (const std::exception& e) {
     respond_error(id, ErrorCode::internal_error, fmt::format("internal error: {}", e.what()));
   }
 }
@@ -244,7 +244,9 @@ void Connection::log_message(MessageType type, const std::string& message) {
 }
 
 void Connection::refresh_diagnostics() {
-  send({{"jsonrpc", "2.0"}, {"id", fmt::format("pglens-{}", next_request_id_++)}, {"method", "workspace/diagnostic/refresh"}});
+  send({{"jsonrpc", "2.0"},
+        {"id", fmt::format("pglens-{}", next_request_id_++)},
+        {"method", "workspace/diagnostic/refresh"}});
 }
 
 void Connection::database_status(const DatabaseStatus& status) {

@@ -43,7 +43,8 @@ class DocumentLinter {
   // `holds_no_ddl`: the server knows the text has none (the edits since it had none wrote
   // none), which spares a look through the whole text.
   std::shared_ptr<const Catalog> catalog_for(const std::shared_ptr<const SchemaLayers>& schema, const Config& config,
-                                             const SourceFile& file, std::string_view origin, bool holds_no_ddl = false);
+                                             const SourceFile& file, std::string_view origin,
+                                             bool holds_no_ddl = false);
   // Of the last lint: the statements checked again, and all of them.
   size_t last_checked() const { return cache_.last_checked(); }
   size_t last_statements() const { return cache_.last_statements(); }

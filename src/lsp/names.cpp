@@ -7,7 +7,7 @@ namespace {
 
 bool ident_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
-         (static_cast<unsigned char>(c) >= 0x80);
+      (static_cast<unsigned char>(c) >= 0x80);
 }
 
 struct Part {

@@ -12,7 +12,7 @@ namespace pglens::lsp {
 struct QualifiedName {
   std::string schema;  // empty when unqualified
   std::string name;
-  Span span;           // the whole `schema.name` as written
+  Span span;  // the whole `schema.name` as written
 };
 
 // The identifier chain around `offset` (`orders`, `public.orders`, `"Order Items"`), with

@@ -32,7 +32,8 @@ std::vector<Word> head_words(std::string_view text, uint32_t begin, uint32_t end
     } else if (name_char(c)) {
       uint32_t j = i;
       std::string w;
-      while (j < end && (name_char(text[j]) || text[j] == '.')) w += static_cast<char>(std::tolower(static_cast<unsigned char>(text[j++])));
+      while (j < end && (name_char(text[j]) || text[j] == '.'))
+        w += static_cast<char>(std::tolower(static_cast<unsigned char>(text[j++])));
       out.push_back({w, i, j});
       i = j;
     } else if (c == '(' || c == ';') {
@@ -108,7 +109,8 @@ std::vector<FoldingRange> folding_ranges(std::string_view text, const LspLines& 
     if (last > first) out.push_back({first, last, "comment"});
     i = j;
   }
-  std::sort(out.begin(), out.end(), [](const FoldingRange& a, const FoldingRange& b) { return a.start_line < b.start_line; });
+  std::sort(out.begin(), out.end(),
+            [](const FoldingRange& a, const FoldingRange& b) { return a.start_line < b.start_line; });
   return out;
 }
 
@@ -135,7 +137,8 @@ std::vector<CompletionItem> complete_names(std::string_view text, uint32_t offse
   uint32_t start = offset;
   while (start > 0 && name_char(text[start - 1])) --start;
   std::string prefix;
-  for (uint32_t i = start; i < offset; ++i) prefix += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+  for (uint32_t i = start; i < offset; ++i)
+    prefix += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
   auto wanted = [&](std::string_view name) { return name.starts_with(prefix); };
   std::vector<CompletionItem> out;
   std::set<std::string> seen;
@@ -144,7 +147,8 @@ std::vector<CompletionItem> complete_names(std::string_view text, uint32_t offse
     uint32_t q = start - 1;
     while (q > 0 && name_char(text[q - 1])) --q;
     std::string qualifier;
-    for (uint32_t i = q; i < start - 1; ++i) qualifier += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+    for (uint32_t i = q; i < start - 1; ++i)
+      qualifier += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
     const Table* table = catalog.find_table("", qualifier);
     if (!table) {
       // "FROM orders o" / "JOIN orders AS o": the word before the alias is the table.
@@ -166,7 +170,8 @@ std::vector<CompletionItem> complete_names(std::string_view text, uint32_t offse
   for (const Table& t : catalog.tables()) {
     if (t.is_partition()) continue;  // queries name the partitioned table
     std::string name = t.schema == catalog.default_schema() ? t.name : t.qualified_name();
-    if (wanted(name) && seen.insert(name).second) out.push_back({name, kCompletionStruct, std::string(to_string(t.kind))});
+    if (wanted(name) && seen.insert(name).second)
+      out.push_back({name, kCompletionStruct, std::string(to_string(t.kind))});
   }
   return out;
 }

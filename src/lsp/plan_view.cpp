@@ -5,9 +5,7 @@
 namespace pglens::lsp {
 namespace {
 
-bool blank(std::string_view text) {
-  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
+bool blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
 // 1234567 -> "1,234,567"; fractions (PostgreSQL 18 prints fractional rows) keep two digits.
 std::string count(double v) {
@@ -116,8 +114,7 @@ std::string render_plan_hover(const plan::Plan& plan) {
     if (timed)
       out += fmt::format("| bottleneck | node {}, {}: {} self ({:.1f}%) |\n", b.id, b.label(),
                          plan::format_ms(b.metrics.exclusive_time_ms), b.metrics.share * 100.0);
-    else
-      out += fmt::format("| costliest node | node {}, {} |\n", b.id, b.label());
+    else out += fmt::format("| costliest node | node {}, {} |\n", b.id, b.label());
   }
   if (!plan.analyzed()) out += "| figures | estimates only: run EXPLAIN (ANALYZE, BUFFERS) for times |\n";
   else if (!timed) out += "| figures | rows counted, no timing: EXPLAIN (ANALYZE, TIMING OFF) |\n";
@@ -154,7 +151,9 @@ std::string render_node_hover(const plan::Plan& plan, const plan::Node& n) {
   }
   if (!n.sort_method.empty())
     out += fmt::format("| sort | {}{} |\n", n.sort_method,
-                       n.sort_space_kb ? fmt::format(", {} kB {}", count(static_cast<double>(*n.sort_space_kb)), n.sort_space_type) : "");
+                       n.sort_space_kb
+                           ? fmt::format(", {} kB {}", count(static_cast<double>(*n.sort_space_kb)), n.sort_space_type)
+                           : "");
   return out;
 }
 

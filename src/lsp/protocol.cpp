@@ -71,7 +71,8 @@ std::string publish_diagnostics_notification(const PublishDiagnosticsParams& p) 
   std::string out;
   size_t estimate = 128 + p.uri.size();
   for (const LspDiagnostic& d : p.diagnostics)
-    estimate += 200 + d.code.size() + d.code_description.size() + d.message.size() + d.related.size() * (150 + p.uri.size());
+    estimate +=
+        200 + d.code.size() + d.code_description.size() + d.message.size() + d.related.size() * (150 + p.uri.size());
   out.reserve(estimate + estimate / 8);  // room for escapes: one allocation for the whole message
   out += R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
   append_json_string(out, p.uri);
@@ -248,7 +249,8 @@ void from_json(const json& j, InitializeParams& out) {
   }
   if (const json* o = optional_field(j, "initializationOptions")) out.initialization_options = *o;
   if (const json* info = optional_field(j, "clientInfo"); info && info->is_object())
-    if (const json* name = optional_field(*info, "name"); name && name->is_string()) out.client_name = name->get<std::string>();
+    if (const json* name = optional_field(*info, "name"); name && name->is_string())
+      out.client_name = name->get<std::string>();
   const json* caps = optional_field(j, "capabilities");
   if (!caps) return;
   if (const json* general = optional_field(*caps, "general"))

@@ -97,8 +97,8 @@ struct DiagnosticRelatedInformation {
 struct LspDiagnostic {
   Range range;
   DiagnosticSeverity severity = DiagnosticSeverity::warning;
-  std::string code;                 // the rule id
-  std::string code_description;     // URL of the rule's docs; empty: omitted
+  std::string code;              // the rule id
+  std::string code_description;  // URL of the rule's docs; empty: omitted
   std::string source = "pglens";
   std::string message;
   std::vector<DiagnosticRelatedInformation> related;
@@ -116,10 +116,10 @@ struct DatabaseStatus {
   // "none": no database named; "untrusted": the repository's config names one, not trusted;
   // "connecting"; "connected"; "unreachable": tried, failed, tried again later.
   std::string state;
-  std::string source;  // of the URL: "setting", "environment" or "trustedConfig"; empty without one
-  std::string message;                    // one line for a status bar's tooltip
-  std::optional<int64_t> tables;          // connected: tables read
-  std::optional<int64_t> retry_seconds;   // unreachable: asked again in
+  std::string source;                    // of the URL: "setting", "environment" or "trustedConfig"; empty without one
+  std::string message;                   // one line for a status bar's tooltip
+  std::optional<int64_t> tables;         // connected: tables read
+  std::optional<int64_t> retry_seconds;  // unreachable: asked again in
   friend bool operator==(const DatabaseStatus&, const DatabaseStatus&) = default;
 };
 
@@ -167,7 +167,7 @@ struct WorkspaceFolder {
 struct InitializeParams {
   std::optional<std::string> root_uri;
   std::vector<WorkspaceFolder> workspace_folders;
-  json initialization_options;  // pglens settings (same shape as didChangeConfiguration's)
+  json initialization_options;                  // pglens settings (same shape as didChangeConfiguration's)
   std::vector<std::string> position_encodings;  // capabilities.general.positionEncodings
   bool watched_files_dynamic_registration = false;
   bool related_information = false;  // capabilities.textDocument.publishDiagnostics.relatedInformation
@@ -228,9 +228,7 @@ T parse_params(const json& params) {
     T out;
     from_json(params, out);
     return out;
-  } catch (const ProtocolError&) {
-    throw;
-  } catch (const std::exception& e) {
+  } catch (const ProtocolError&) { throw; } catch (const std::exception& e) {
     throw ProtocolError(ErrorCode::invalid_params, e.what());
   }
 }

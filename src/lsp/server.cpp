@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <utility>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -15,8 +15,8 @@
 #include "lsp/plan_view.hpp"
 #include "lsp/text.hpp"
 #include "lsp/uri.hpp"
-#include "pglens/rule.hpp"
 #include "pglens/plan_rules.hpp"
+#include "pglens/rule.hpp"
 
 namespace pglens::lsp {
 namespace {
@@ -106,22 +106,21 @@ void apply_settings(const json& settings, Settings& out, std::vector<std::string
   if (auto it = s->find("debounceMs"); it != s->end() && !it->is_null()) {
     if (it->is_number_integer() && it->get<int64_t>() >= 0 && it->get<int64_t>() <= 10000)
       out.debounce_ms = it->get<int64_t>();
-    else
-      problems.push_back("setting `debounceMs` must be an integer from 0 to 10000");
+    else problems.push_back("setting `debounceMs` must be an integer from 0 to 10000");
   }
   if (auto it = s->find("maxDiagnostics"); it != s->end() && !it->is_null()) {
     if (it->is_number_integer() && it->get<int64_t>() >= 1 && it->get<int64_t>() <= 1'000'000)
       out.max_diagnostics = it->get<int64_t>();
-    else
-      problems.push_back("setting `maxDiagnostics` must be an integer from 1 to 1000000");
+    else problems.push_back("setting `maxDiagnostics` must be an integer from 1 to 1000000");
   }
   if (auto it = s->find("planQueryPairing"); it != s->end() && !it->is_null()) {
     std::string pairing = it->is_string() ? it->get<std::string>() : "";
     if (pairing == "comment" || pairing == "sameName" || pairing.find("${name}") != std::string::npos)
       out.plan_query_pairing = pairing;
     else
-      problems.push_back("setting `planQueryPairing` must be \"comment\", \"sameName\" or a path with `${name}` "
-                         "(\"../queries/${name}.sql\")");
+      problems.push_back(
+          "setting `planQueryPairing` must be \"comment\", \"sameName\" or a path with `${name}` "
+          "(\"../queries/${name}.sql\")");
   }
   if (auto it = s->find("clientCommands"); it != s->end() && it->is_array()) {
     out.client_copies_ddl = false;
@@ -151,7 +150,7 @@ std::chrono::milliseconds Server::debounce() const {
 json Server::initialize(const InitializeParams& params) {
   std::lock_guard lock(mutex_);
   utf8_positions_ = std::find(params.position_encodings.begin(), params.position_encodings.end(), "utf-8") !=
-                    params.position_encodings.end();
+      params.position_encodings.end();
   related_information_ = params.related_information;
   pull_diagnostics_ = params.pull_diagnostics;
   diagnostics_refresh_ = params.diagnostics_refresh;
@@ -174,7 +173,8 @@ json Server::initialize(const InitializeParams& params) {
   };
   // An editor that pulls diagnostics gets them only so (pushed too, they would show twice).
   if (pull_diagnostics_)
-    capabilities["diagnosticProvider"] = {{"identifier", "pglens"}, {"interFileDependencies", false}, {"workspaceDiagnostics", false}};
+    capabilities["diagnosticProvider"] = {
+        {"identifier", "pglens"}, {"interFileDependencies", false}, {"workspaceDiagnostics", false}};
   return {{"capabilities", capabilities}, {"serverInfo", {{"name", "pglens"}, {"version", PGLENS_VERSION}}}};
 }
 
@@ -222,7 +222,8 @@ std::map<std::string, std::filesystem::file_time_type> watched_files(const std::
   std::error_code ec;
   auto add = [&](const fs::path& p) { out[p.string()] = fs::last_write_time(p, ec); };
   if (!key.empty()) add(key);
-  if (!config.catalog.empty()) add(fs::path(config.catalog).is_relative() ? config.root / config.catalog : fs::path(config.catalog));
+  if (!config.catalog.empty())
+    add(fs::path(config.catalog).is_relative() ? config.root / config.catalog : fs::path(config.catalog));
   for (const auto& s : config.schema) {
     fs::path p = fs::path(s).is_relative() ? config.root / s : fs::path(s);
     if (fs::is_directory(p, ec)) {
@@ -244,7 +245,8 @@ std::shared_ptr<const Server::Profile> Server::load_profile(const std::string& k
   std::error_code ec;
   if (!key.empty()) {
     if (auto err = load_config(key, profile->config)) {
-      client_.show_message(MessageType::error, fmt::format("pglens: {} (using the default configuration)", err->format()));
+      client_.show_message(MessageType::error,
+                           fmt::format("pglens: {} (using the default configuration)", err->format()));
       profile->config = Config{};
       profile->config.root = std::filesystem::path(key).parent_path();
     }
@@ -262,8 +264,8 @@ std::shared_ptr<const Server::Profile> Server::load_profile(const std::string& k
   if (!profile->database_url.empty()) {
     const char* env = std::getenv("PGLENS_DATABASE_URL");
     profile->database_source = profile->database_url == settings_.database_url ? "setting"
-                               : env && profile->database_url == env       ? "environment"
-                                                                            : "trustedConfig";
+        : env && profile->database_url == env                                  ? "environment"
+                                                                               : "trustedConfig";
     status.state = "connecting";
     status.source = profile->database_source;
     status.message = "reading the schema from the database";
@@ -313,7 +315,8 @@ std::shared_ptr<const SchemaLayers> Server::schema_of(const std::shared_ptr<cons
   complete->normalize();
   layers->complete = std::move(complete);
   profile->schema = layers;
-  if (!profile->database_url.empty()) loader_.schedule(profile->key, Clock::now(), [this, profile] { load_live(profile); });
+  if (!profile->database_url.empty())
+    loader_.schedule(profile->key, Clock::now(), [this, profile] { load_live(profile); });
   return layers;
 }
 
@@ -335,18 +338,19 @@ void Server::load_live(const std::shared_ptr<const Profile>& profile) {
   if (error) {
     // The schema files keep serving; the database is asked again, less and less often.
     auto wait = std::chrono::seconds(std::min(300, 5 << std::min(failures - 1, 6)));
-    std::string message = fmt::format("cannot read the schema from the database ({}); linting with the "
-                                      "schema files only, trying again in {} s",
-                                      *error, wait.count());
+    std::string message = fmt::format(
+        "cannot read the schema from the database ({}); linting with the "
+        "schema files only, trying again in {} s",
+        *error, wait.count());
     std::lock_guard lock(mutex_);
     if (shut_down_ || profiles_.count(profile->key) == 0 || profiles_.at(profile->key) != profile) return;
     if (failures == 1) client_.show_message(MessageType::warning, "pglens: " + message);
     else client_.log_message(MessageType::warning, "pglens: " + message);
     report_database({.config = profile->key,
-                             .state = "unreachable",
-                             .source = profile->database_source,
-                             .message = message,
-                             .retry_seconds = wait.count()});
+                     .state = "unreachable",
+                     .source = profile->database_source,
+                     .message = message,
+                     .retry_seconds = wait.count()});
     loader_.schedule(profile->key, Clock::now() + wait, [this, profile] { load_live(profile); });
     return;
   }
@@ -366,10 +370,10 @@ void Server::load_live(const std::shared_ptr<const Profile>& profile) {
                                     failures > 0 ? " after retrying" : "");
   client_.show_message(MessageType::info, "pglens: " + message);
   report_database({.config = profile->key,
-                           .state = "connected",
-                           .source = profile->database_source,
-                           .message = message,
-                           .tables = static_cast<int64_t>(live->tables().size())});
+                   .state = "connected",
+                   .source = profile->database_source,
+                   .message = message,
+                   .tables = static_cast<int64_t>(live->tables().size())});
   for (auto& [uri, doc] : documents_)
     if (doc.profile_key == profile->key) schedule_lint(doc, std::chrono::milliseconds(0));
 }
@@ -425,44 +429,44 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
   scheduler_.schedule(doc.uri, Clock::now() + delay,
                       [this, uri = doc.uri, version = doc.version, text = doc.text, kind = doc.kind, profile, excluded,
                        path, origin, query, query_path, linter = doc.linter, no_ddl = !doc.may_hold_ddl] {
-    auto start = Clock::now();
-    std::vector<Diagnostic> out;
-    std::shared_ptr<const plan::ReadResult> plans;
-    std::shared_ptr<const Catalog> catalog;
-    try {
-      if (!excluded && kind == DocumentKind::plan) {
-        plan::ReadResult read = plan::read_plans(*text);
-        std::string query_text;
-        if (query) query_text = *query;
-        else if (query_path && read_bytes(query_path->string(), query_text)) query_text.clear();
-        for (auto& p : read.plans)
-          if (p.query_text.empty()) p.query_text = query_text;
-        plans = std::make_shared<const plan::ReadResult>(std::move(read));
-        out = plan_diagnostics(*plans, *text, profile->config, *schema_of(profile)->complete);
-      } else if (!excluded && kind == DocumentKind::sql) {
-        SourceFile file;
-        DecodeError error;
-        if (decode_source(path, *text, file, error)) {
-          catalog = linter->catalog_for(schema_of(profile), profile->config, file, origin, no_ddl);
-          out = linter->lint(profile->linter, catalog, file);
-          if (file.had_bom) shift_spans(out, 3);
-        } else {
-          Diagnostic d("", {error.offset, error.offset}, error.message);
-          d.severity = Severity::error;
-          out.push_back(std::move(d));
-        }
-      }
-    } catch (const std::exception& e) {
-      // Published all the same, so that requests waiting for this text are answered.
-      out.clear();
-      Diagnostic d("", {0, 0}, fmt::format("pglens could not lint this document: {}", e.what()));
-      d.severity = Severity::error;
-      out.push_back(std::move(d));
-    }
-    finish_lint(uri, version, text, std::move(out),
-                std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start), std::move(plans),
-                std::move(catalog), origin);
-  });
+                        auto start = Clock::now();
+                        std::vector<Diagnostic> out;
+                        std::shared_ptr<const plan::ReadResult> plans;
+                        std::shared_ptr<const Catalog> catalog;
+                        try {
+                          if (!excluded && kind == DocumentKind::plan) {
+                            plan::ReadResult read = plan::read_plans(*text);
+                            std::string query_text;
+                            if (query) query_text = *query;
+                            else if (query_path && read_bytes(query_path->string(), query_text)) query_text.clear();
+                            for (auto& p : read.plans)
+                              if (p.query_text.empty()) p.query_text = query_text;
+                            plans = std::make_shared<const plan::ReadResult>(std::move(read));
+                            out = plan_diagnostics(*plans, *text, profile->config, *schema_of(profile)->complete);
+                          } else if (!excluded && kind == DocumentKind::sql) {
+                            SourceFile file;
+                            DecodeError error;
+                            if (decode_source(path, *text, file, error)) {
+                              catalog = linter->catalog_for(schema_of(profile), profile->config, file, origin, no_ddl);
+                              out = linter->lint(profile->linter, catalog, file);
+                              if (file.had_bom) shift_spans(out, 3);
+                            } else {
+                              Diagnostic d("", {error.offset, error.offset}, error.message);
+                              d.severity = Severity::error;
+                              out.push_back(std::move(d));
+                            }
+                          }
+                        } catch (const std::exception& e) {
+                          // Published all the same, so that requests waiting for this text are answered.
+                          out.clear();
+                          Diagnostic d("", {0, 0}, fmt::format("pglens could not lint this document: {}", e.what()));
+                          d.severity = Severity::error;
+                          out.push_back(std::move(d));
+                        }
+                        finish_lint(uri, version, text, std::move(out),
+                                    std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start),
+                                    std::move(plans), std::move(catalog), origin);
+                      });
 }
 
 LspDiagnostic Server::to_lsp(const Diagnostic& d, const std::string& uri, const LspLines& lines) const {
@@ -505,8 +509,9 @@ void Server::finish_lint(const std::string& uri, int64_t version, std::shared_pt
     LspPosition at = lines->position(diagnostics[shown].span.begin, unit());
     more.range = {at, at};
     more.severity = DiagnosticSeverity::information;
-    more.message = fmt::format("{} more findings in this file are not shown (the first {} are; setting `maxDiagnostics`)",
-                               diagnostics.size() - shown, shown);
+    more.message =
+        fmt::format("{} more findings in this file are not shown (the first {} are; setting `maxDiagnostics`)",
+                    diagnostics.size() - shown, shown);
     params.diagnostics.push_back(std::move(more));
   }
 
@@ -517,11 +522,12 @@ void Server::finish_lint(const std::string& uri, int64_t version, std::shared_pt
   // Stale: the document changed or closed while it was linted; a newer lint is scheduled.
   if (it == documents_.end() || it->second.version != version || it->second.text != text || shut_down_) return;
   bool refresh = pull_diagnostics_ && diagnostics_refresh_ && it->second.published &&
-                 it->second.published->version == version;  // new findings for a text the editor already pulled
+      it->second.published->version == version;  // new findings for a text the editor already pulled
   if (!pull_diagnostics_) client_.publish_diagnostics(params);
-  replaced = std::exchange(it->second.published,
-                           Published{version, std::move(text), std::move(lines), std::move(diagnostics), std::move(plans),
-                                     std::move(catalog), std::move(params.diagnostics), std::move(origin)});
+  replaced =
+      std::exchange(it->second.published,
+                    Published{version, std::move(text), std::move(lines), std::move(diagnostics), std::move(plans),
+                              std::move(catalog), std::move(params.diagnostics), std::move(origin)});
   answer_waiting(it->second);
   if (refresh) client_.refresh_diagnostics();
 }
@@ -555,9 +561,10 @@ void Server::mark_out_of_sync(Document& doc, const std::string& why) {
   // there are none instead, and how to get them back.
   LspDiagnostic note;
   note.severity = DiagnosticSeverity::warning;
-  note.message = fmt::format("pglens lost track of this buffer's text ({}); findings resume when the file is "
-                             "saved or reopened",
-                             why);
+  note.message = fmt::format(
+      "pglens lost track of this buffer's text ({}); findings resume when the file is "
+      "saved or reopened",
+      why);
   client_.publish_diagnostics({doc.uri, doc.version, {note}});
 }
 
@@ -581,7 +588,8 @@ void Server::did_open(const DidOpenParams& params) {
 void Server::did_change(const DidChangeParams& params) {
   std::lock_guard lock(mutex_);
   auto it = documents_.find(params.uri);
-  if (it == documents_.end()) throw ProtocolError(ErrorCode::invalid_params, "didChange for a document that is not open: " + params.uri);
+  if (it == documents_.end())
+    throw ProtocolError(ErrorCode::invalid_params, "didChange for a document that is not open: " + params.uri);
   Document& doc = it->second;
   doc.version = params.version;
   bool full = std::any_of(params.changes.begin(), params.changes.end(), [](const auto& c) { return !c.range; });
@@ -659,8 +667,8 @@ void Server::did_change_configuration(const DidChangeConfigurationParams& params
   settings_problems_ = std::move(problems);
   if (next == settings_) return;
   bool profiles_change = next.config_path != settings_.config_path || next.database_url != settings_.database_url;
-  bool republish = next.max_diagnostics != settings_.max_diagnostics ||
-                   next.plan_query_pairing != settings_.plan_query_pairing;
+  bool republish =
+      next.max_diagnostics != settings_.max_diagnostics || next.plan_query_pairing != settings_.plan_query_pairing;
   settings_ = std::move(next);
   if (profiles_change) reload_all();
   else if (republish) relint_all();
@@ -759,8 +767,8 @@ void Server::code_action(const CodeActionParams& params, Reply reply) {
       query_uri = path_to_uri(paired->path);
       query_name = paired->name;
     }
-    ActionContext ctx{params.uri, text, lines, unit(), settings_.client_copies_ddl, doc.kind == DocumentKind::plan,
-                      query_uri, query_name};
+    ActionContext ctx{params.uri, text,      lines, unit(), settings_.client_copies_ddl, doc.kind == DocumentKind::plan,
+                      query_uri,  query_name};
     for (const Diagnostic& d : pub.diagnostics) {
       if (d.span.begin > to || d.span.end < from || d.rule.empty()) continue;
       auto more = code_actions(d, to_lsp(d, params.uri, lines), ctx);
@@ -820,12 +828,13 @@ void Server::answer_current(const std::string& uri, Reply reply, json empty,
   std::lock_guard lock(mutex_);
   auto it = documents_.find(uri);
   if (it == documents_.end()) return reply(std::move(empty));
-  answer_when_current(it->second, [this, uri, reply = std::move(reply), empty = std::move(empty),
-                                   answer = std::move(answer)](bool now_current) {
-    if (!now_current) return reply(empty);
-    const Document& doc = documents_.at(uri);
-    reply(answer(doc, *doc.published));
-  });
+  answer_when_current(
+      it->second,
+      [this, uri, reply = std::move(reply), empty = std::move(empty), answer = std::move(answer)](bool now_current) {
+        if (!now_current) return reply(empty);
+        const Document& doc = documents_.at(uri);
+        reply(answer(doc, *doc.published));
+      });
 }
 
 void Server::diagnostic(const std::string& uri, Reply reply) {
@@ -863,10 +872,11 @@ void Server::definition(const TextDocumentPositionParams& params, Reply reply) {
 }
 
 void Server::completion(const TextDocumentPositionParams& params, Reply reply) {
-  answer_current(params.uri, std::move(reply), json::array(), [this, params](const Document& doc, const Published& pub) {
-    if (doc.kind != DocumentKind::sql || !pub.catalog) return json::array();
-    return json(complete_names(*pub.text, pub.lines->offset(params.position, unit()), *pub.catalog));
-  });
+  answer_current(params.uri, std::move(reply), json::array(),
+                 [this, params](const Document& doc, const Published& pub) {
+                   if (doc.kind != DocumentKind::sql || !pub.catalog) return json::array();
+                   return json(complete_names(*pub.text, pub.lines->offset(params.position, unit()), *pub.catalog));
+                 });
 }
 
 void Server::wait_idle() {

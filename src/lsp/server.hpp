@@ -3,17 +3,17 @@
 // framing or streams; Connection (connection.hpp) wires it to a transport.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <functional>
-#include <thread>
 #include <filesystem>
-#include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lsp/incremental.hpp"
@@ -132,7 +132,7 @@ class Server {
     std::string key;  // the config file; empty for the defaults
     Config config;
     std::shared_ptr<const Linter> linter;
-    std::string database_url;  // where the live schema comes from; empty for none
+    std::string database_url;     // where the live schema comes from; empty for none
     std::string database_source;  // of database_url, as DatabaseStatus::source says it
     // Modification times of the config, the snapshot and every schema file when loaded.
     std::map<std::string, std::filesystem::file_time_type> watched;
@@ -220,7 +220,7 @@ class Server {
   std::mutex mutex_;  // guards everything below; the worker thread publishes under it
   Settings settings_;
   std::map<std::string, DatabaseStatus> database_statuses_;  // last told, by config
-  std::vector<std::string> settings_problems_;  // last shown, not shown again
+  std::vector<std::string> settings_problems_;               // last shown, not shown again
   bool utf8_positions_ = false;
   bool related_information_ = false;
   bool pull_diagnostics_ = false;

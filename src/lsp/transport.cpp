@@ -96,9 +96,8 @@ bool starts_next_message(std::string_view rest) {
 bool is_header_line(std::string_view line) {
   size_t colon = line.find(':');
   if (colon == 0 || colon == std::string_view::npos) return false;
-  return std::all_of(line.begin(), line.begin() + static_cast<ptrdiff_t>(colon), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
-  });
+  return std::all_of(line.begin(), line.begin() + static_cast<ptrdiff_t>(colon),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });
 }
 
 }  // namespace
@@ -131,7 +130,10 @@ bool Transport::next_line(std::string& line, bool& too_long) {
       in_pos_ = 0;
       // Keep reading until the newline that ends this line.
       for (;;) {
-        if (in_eof_ || !fill(in_)) { in_eof_ = true; return false; }
+        if (in_eof_ || !fill(in_)) {
+          in_eof_ = true;
+          return false;
+        }
         size_t at = in_.find('\n');
         if (at != std::string::npos) {
           in_.erase(0, at + 1);
@@ -158,7 +160,10 @@ ReadStatus Transport::read(std::string& body, std::string& error) {
   bool too_long = false, any_header = false, skipped_garbage = false;
   for (;;) {
     if (!next_line(line, too_long)) return ReadStatus::eof;
-    if (too_long) { skipped_garbage = true; continue; }
+    if (too_long) {
+      skipped_garbage = true;
+      continue;
+    }
     if (line.empty()) {
       if (any_header) break;
       continue;  // blank lines between messages are tolerated
@@ -225,8 +230,7 @@ ReadStatus Transport::read(std::string& body, std::string& error) {
     remaining -= take;
   }
   if (!keep) {
-    error = fmt::format("message of {} bytes is larger than the limit of {} bytes; skipped", length,
-                        kMaxMessageBytes);
+    error = fmt::format("message of {} bytes is larger than the limit of {} bytes; skipped", length, kMaxMessageBytes);
     return ReadStatus::bad_frame;
   }
   // A length too small (characters counted instead of bytes): the rest of the body follows
@@ -238,8 +242,8 @@ ReadStatus Transport::read(std::string& body, std::string& error) {
     if (next == std::string_view::npos) next = rest.size();
     body.append(rest.substr(0, next));
     in_pos_ += next;
-    error = fmt::format("Content-Length {} is less than the message's {} bytes; read it up to the next header",
-                        length, body.size());
+    error = fmt::format("Content-Length {} is less than the message's {} bytes; read it up to the next header", length,
+                        body.size());
     return ReadStatus::message;
   }
   if (skipped_garbage) error = "unreadable bytes before this message were skipped";

@@ -16,9 +16,9 @@ namespace pglens::lsp {
 inline constexpr size_t kMaxMessageBytes = size_t{256} << 20;
 
 enum class ReadStatus {
-  message,     // `body` holds one message; `error`, if set, says how a wrong frame was repaired
-  bad_frame,   // headers were malformed or the body too large; `error` says why; reading can go on
-  eof,         // the client closed the stream (or it failed): no more messages
+  message,    // `body` holds one message; `error`, if set, says how a wrong frame was repaired
+  bad_frame,  // headers were malformed or the body too large; `error` says why; reading can go on
+  eof,        // the client closed the stream (or it failed): no more messages
 };
 
 // Reads framed messages from raw bytes and frames outgoing ones. Subclasses supply the bytes.

@@ -14,7 +14,7 @@ int hex_value(char c) {
 
 bool unreserved(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-         c == '_' || c == '~' || c == '/';
+      c == '_' || c == '~' || c == '/';
 }
 
 }  // namespace

@@ -22,9 +22,7 @@ size_t box_char_len(std::string_view s, size_t i) {
   return 0;
 }
 
-bool is_newline_mark(std::string_view s) {
-  return s == "\xE2\x86\xB5" /* ↵ */ || s == "\xE2\x80\xA6" /* … */;
-}
+bool is_newline_mark(std::string_view s) { return s == "\xE2\x86\xB5" /* ↵ */ || s == "\xE2\x80\xA6" /* … */; }
 
 // A line made only of frame characters: dashes, '+', '|', '=', box drawing.
 bool is_rule_line(std::string_view t) {
@@ -225,9 +223,9 @@ CleanLines clean_lines(std::string_view input) {
 
   // pgAdmin / DBeaver (double quotes) or a SQL client (single quotes): most lines quoted ->
   // unquote those.
-  char quote = quoted > 0 && quoted * 10 >= quoted_nonempty * 6                ? '"'
-               : single_quoted > 0 && single_quoted * 10 >= nonempty * 6 ? '\''
-                                                                            : '\0';
+  char quote = quoted > 0 && quoted * 10 >= quoted_nonempty * 6 ? '"'
+      : single_quoted > 0 && single_quoted * 10 >= nonempty * 6 ? '\''
+                                                                : '\0';
   if (quote) {
     plus = nonempty = 0;
     for (auto& l : lines) {

@@ -44,15 +44,17 @@ std::string key_detail(const Node& n) {
   if (n.hash_batches && *n.hash_batches > 1)
     return fmt::format("hash spilled: {} batches (planned {})", *n.hash_batches, n.original_hash_batches.value_or(1));
   if (n.disk_usage_kb && *n.disk_usage_kb > 0)
-    return fmt::format("aggregate spilled to disk: {} kB in {} batches", *n.disk_usage_kb, n.hashagg_batches.value_or(0));
+    return fmt::format("aggregate spilled to disk: {} kB in {} batches", *n.disk_usage_kb,
+                       n.hashagg_batches.value_or(0));
   if (m.removed_ratio && *m.removed_ratio >= 0.5) {
     double removed = (n.rows_removed_by_filter.value_or(0) + n.rows_removed_by_join_filter.value_or(0) +
                       n.rows_removed_by_index_recheck.value_or(0)) *
-                     n.actual_loops.value_or(1);
+        n.actual_loops.value_or(1);
     std::string cond = !n.filter.empty() ? "Filter: " + n.filter
-                       : !n.join_filter.empty() ? "Join Filter: " + n.join_filter
-                                                : "Recheck Cond: " + n.recheck_cond;
-    return fmt::format("{} removed {} rows ({:.0f}%)", shorten(cond, 60), format_count(removed), *m.removed_ratio * 100);
+        : !n.join_filter.empty()         ? "Join Filter: " + n.join_filter
+                                         : "Recheck Cond: " + n.recheck_cond;
+    return fmt::format("{} removed {} rows ({:.0f}%)", shorten(cond, 60), format_count(removed),
+                       *m.removed_ratio * 100);
   }
   if (n.lossy_heap_blocks && *n.lossy_heap_blocks > 0)
     return fmt::format("lossy heap blocks: {} (work_mem too small for the bitmap)", *n.lossy_heap_blocks);
@@ -91,8 +93,10 @@ std::vector<OutsideTime> outside_tree(const Plan& plan) {
     out.push_back(std::move(o));
   }
   if (plan.serialization_time_ms && *plan.serialization_time_ms > 0) {
-    OutsideTime o{.label = "Serialization", .ms = *plan.serialization_time_ms,
-                  .share = share(*plan.serialization_time_ms), .detail = "sending the result to the client"};
+    OutsideTime o{.label = "Serialization",
+                  .ms = *plan.serialization_time_ms,
+                  .share = share(*plan.serialization_time_ms),
+                  .detail = "sending the result to the client"};
     for (const auto& p : plan.serialization)
       if (p.key == "output" || p.key == "Output Volume") o.detail = fmt::format("output {}", p.value);
     out.push_back(std::move(o));
@@ -102,7 +106,8 @@ std::vector<OutsideTime> outside_tree(const Plan& plan) {
 
 std::optional<OutsideTime> outside_bottleneck(const Plan& plan) {
   if (!plan.analyzed() || plan.total_time_ms <= 0) return std::nullopt;
-  double node_ms = plan.bottleneck >= 0 ? plan.nodes[static_cast<size_t>(plan.bottleneck)].metrics.exclusive_time_ms : 0;
+  double node_ms =
+      plan.bottleneck >= 0 ? plan.nodes[static_cast<size_t>(plan.bottleneck)].metrics.exclusive_time_ms : 0;
   std::optional<OutsideTime> best;
   for (auto& o : outside_tree(plan))
     if (o.ms > node_ms && (!best || o.ms > best->ms)) best = std::move(o);

@@ -25,8 +25,8 @@ std::string key_detail(const Node& n);
 struct OutsideTime {
   std::string label;  // "Trigger for constraint sessions_account_id_fkey", "Serialization"
   double ms = 0;
-  double share = 0;   // of the execution time
-  std::string detail; // "300 calls", "output 12 MB"
+  double share = 0;    // of the execution time
+  std::string detail;  // "300 calls", "output 12 MB"
 };
 std::vector<OutsideTime> outside_tree(const Plan& plan);
 // The largest of them when it took more than the bottleneck node: the plan's real bottleneck.

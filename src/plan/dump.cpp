@@ -11,10 +11,11 @@ std::string num(double v) { return fmt::format("{}", v); }
 
 void buffers_line(std::string& out, std::string_view indent, std::string_view label, const Buffers& b) {
   if (!b.present) return;
-  out += fmt::format("{}{}: shared hit={} read={} dirtied={} written={}, local hit={} read={} dirtied={} written={}, "
-                     "temp read={} written={}\n",
-                     indent, label, b.shared_hit, b.shared_read, b.shared_dirtied, b.shared_written, b.local_hit,
-                     b.local_read, b.local_dirtied, b.local_written, b.temp_read, b.temp_written);
+  out += fmt::format(
+      "{}{}: shared hit={} read={} dirtied={} written={}, local hit={} read={} dirtied={} written={}, "
+      "temp read={} written={}\n",
+      indent, label, b.shared_hit, b.shared_read, b.shared_dirtied, b.shared_written, b.local_hit, b.local_read,
+      b.local_dirtied, b.local_written, b.temp_read, b.temp_written);
 }
 
 }  // namespace
@@ -117,10 +118,14 @@ std::string describe(const Plan& plan, const DescribeOptions& opt) {
                            n.wal.bytes, n.wal.buffers_full);
       for (const auto& w : n.workers) {
         out += fmt::format("{}worker {}:", ind, w.number);
-        if (opt.timings && w.actual_total_ms) out += fmt::format(" time={}..{}", num(w.actual_startup_ms.value_or(0)), num(*w.actual_total_ms));
-        if (w.actual_rows) out += fmt::format(" rows={} loops={}", num(*w.actual_rows), num(w.actual_loops.value_or(0)));
-        if (!w.sort_method.empty()) out += fmt::format(" sort={} {}kB {}", w.sort_method, w.sort_space_kb.value_or(0), w.sort_space_type);
-        if (w.buffers.present) out += fmt::format(" buffers(hit={} read={})", w.buffers.shared_hit, w.buffers.shared_read);
+        if (opt.timings && w.actual_total_ms)
+          out += fmt::format(" time={}..{}", num(w.actual_startup_ms.value_or(0)), num(*w.actual_total_ms));
+        if (w.actual_rows)
+          out += fmt::format(" rows={} loops={}", num(*w.actual_rows), num(w.actual_loops.value_or(0)));
+        if (!w.sort_method.empty())
+          out += fmt::format(" sort={} {}kB {}", w.sort_method, w.sort_space_kb.value_or(0), w.sort_space_type);
+        if (w.buffers.present)
+          out += fmt::format(" buffers(hit={} read={})", w.buffers.shared_hit, w.buffers.shared_read);
         out += '\n';
       }
     }

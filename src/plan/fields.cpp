@@ -1,7 +1,7 @@
 // PostgreSQL's property names (as JSON, YAML and XML print them) mapped onto the model.
 #include <algorithm>
-#include <cmath>
 #include <array>
+#include <cmath>
 #include <initializer_list>
 
 #include "plan/internal.hpp"
@@ -138,66 +138,182 @@ struct NumberValue {
 };
 
 enum class K {
-  node_type, strategy, partial_mode, operation, join_type, command, custom_provider, parallel_aware,
-  async_capable, scan_direction, relation, schema, alias, index_name, function_name, cte_name,
-  parent_relationship, subplan_name, startup_cost, total_cost, plan_rows, plan_width, actual_startup,
-  actual_total, actual_rows, actual_loops, filter, index_cond, recheck_cond, hash_cond, merge_cond,
-  join_filter, one_time_filter, tid_cond, sort_method, sort_space_used, sort_space_type, hash_buckets,
-  original_hash_buckets, hash_batches, original_hash_batches, peak_memory, planned_partitions,
-  hashagg_batches, disk_usage, removed_filter, removed_join_filter, removed_recheck, heap_fetches,
-  exact_blocks, lossy_blocks, workers_planned, workers_launched, cache_hits, cache_misses,
-  cache_evictions, cache_overflows, subplans_removed, index_searches, disabled,
+  node_type,
+  strategy,
+  partial_mode,
+  operation,
+  join_type,
+  command,
+  custom_provider,
+  parallel_aware,
+  async_capable,
+  scan_direction,
+  relation,
+  schema,
+  alias,
+  index_name,
+  function_name,
+  cte_name,
+  parent_relationship,
+  subplan_name,
+  startup_cost,
+  total_cost,
+  plan_rows,
+  plan_width,
+  actual_startup,
+  actual_total,
+  actual_rows,
+  actual_loops,
+  filter,
+  index_cond,
+  recheck_cond,
+  hash_cond,
+  merge_cond,
+  join_filter,
+  one_time_filter,
+  tid_cond,
+  sort_method,
+  sort_space_used,
+  sort_space_type,
+  hash_buckets,
+  original_hash_buckets,
+  hash_batches,
+  original_hash_batches,
+  peak_memory,
+  planned_partitions,
+  hashagg_batches,
+  disk_usage,
+  removed_filter,
+  removed_join_filter,
+  removed_recheck,
+  heap_fetches,
+  exact_blocks,
+  lossy_blocks,
+  workers_planned,
+  workers_launched,
+  cache_hits,
+  cache_misses,
+  cache_evictions,
+  cache_overflows,
+  subplans_removed,
+  index_searches,
+  disabled,
 };
 
 const KeyTable<K>& node_keys() {
   static const KeyTable<K> keys = {
-      {"Node Type", K::node_type}, {"Strategy", K::strategy}, {"Partial Mode", K::partial_mode},
-      {"Operation", K::operation}, {"Join Type", K::join_type}, {"Command", K::command},
-      {"Custom Plan Provider", K::custom_provider}, {"Parallel Aware", K::parallel_aware},
-      {"Async Capable", K::async_capable}, {"Scan Direction", K::scan_direction},
-      {"Relation Name", K::relation}, {"Schema", K::schema}, {"Alias", K::alias},
-      {"Index Name", K::index_name}, {"Function Name", K::function_name}, {"CTE Name", K::cte_name},
-      {"Parent Relationship", K::parent_relationship}, {"Subplan Name", K::subplan_name},
-      {"Startup Cost", K::startup_cost}, {"Total Cost", K::total_cost}, {"Plan Rows", K::plan_rows},
-      {"Plan Width", K::plan_width}, {"Actual Startup Time", K::actual_startup},
-      {"Actual Total Time", K::actual_total}, {"Actual Rows", K::actual_rows}, {"Actual Loops", K::actual_loops},
-      {"Filter", K::filter}, {"Index Cond", K::index_cond}, {"Recheck Cond", K::recheck_cond},
-      {"Hash Cond", K::hash_cond}, {"Merge Cond", K::merge_cond}, {"Join Filter", K::join_filter},
-      {"One-Time Filter", K::one_time_filter}, {"TID Cond", K::tid_cond}, {"Sort Method", K::sort_method},
-      {"Sort Space Used", K::sort_space_used}, {"Sort Space Type", K::sort_space_type},
-      {"Hash Buckets", K::hash_buckets}, {"Original Hash Buckets", K::original_hash_buckets},
-      {"Hash Batches", K::hash_batches}, {"Original Hash Batches", K::original_hash_batches},
-      {"Peak Memory Usage", K::peak_memory}, {"Planned Partitions", K::planned_partitions},
-      {"HashAgg Batches", K::hashagg_batches}, {"Disk Usage", K::disk_usage},
-      {"Rows Removed by Filter", K::removed_filter}, {"Rows Removed by Join Filter", K::removed_join_filter},
-      {"Rows Removed by Index Recheck", K::removed_recheck}, {"Heap Fetches", K::heap_fetches},
-      {"Exact Heap Blocks", K::exact_blocks}, {"Lossy Heap Blocks", K::lossy_blocks},
-      {"Workers Planned", K::workers_planned}, {"Workers Launched", K::workers_launched},
-      {"Cache Hits", K::cache_hits}, {"Cache Misses", K::cache_misses}, {"Cache Evictions", K::cache_evictions},
-      {"Cache Overflows", K::cache_overflows}, {"Subplans Removed", K::subplans_removed},
-      {"Index Searches", K::index_searches}, {"Disabled", K::disabled},
+      {"Node Type", K::node_type},
+      {"Strategy", K::strategy},
+      {"Partial Mode", K::partial_mode},
+      {"Operation", K::operation},
+      {"Join Type", K::join_type},
+      {"Command", K::command},
+      {"Custom Plan Provider", K::custom_provider},
+      {"Parallel Aware", K::parallel_aware},
+      {"Async Capable", K::async_capable},
+      {"Scan Direction", K::scan_direction},
+      {"Relation Name", K::relation},
+      {"Schema", K::schema},
+      {"Alias", K::alias},
+      {"Index Name", K::index_name},
+      {"Function Name", K::function_name},
+      {"CTE Name", K::cte_name},
+      {"Parent Relationship", K::parent_relationship},
+      {"Subplan Name", K::subplan_name},
+      {"Startup Cost", K::startup_cost},
+      {"Total Cost", K::total_cost},
+      {"Plan Rows", K::plan_rows},
+      {"Plan Width", K::plan_width},
+      {"Actual Startup Time", K::actual_startup},
+      {"Actual Total Time", K::actual_total},
+      {"Actual Rows", K::actual_rows},
+      {"Actual Loops", K::actual_loops},
+      {"Filter", K::filter},
+      {"Index Cond", K::index_cond},
+      {"Recheck Cond", K::recheck_cond},
+      {"Hash Cond", K::hash_cond},
+      {"Merge Cond", K::merge_cond},
+      {"Join Filter", K::join_filter},
+      {"One-Time Filter", K::one_time_filter},
+      {"TID Cond", K::tid_cond},
+      {"Sort Method", K::sort_method},
+      {"Sort Space Used", K::sort_space_used},
+      {"Sort Space Type", K::sort_space_type},
+      {"Hash Buckets", K::hash_buckets},
+      {"Original Hash Buckets", K::original_hash_buckets},
+      {"Hash Batches", K::hash_batches},
+      {"Original Hash Batches", K::original_hash_batches},
+      {"Peak Memory Usage", K::peak_memory},
+      {"Planned Partitions", K::planned_partitions},
+      {"HashAgg Batches", K::hashagg_batches},
+      {"Disk Usage", K::disk_usage},
+      {"Rows Removed by Filter", K::removed_filter},
+      {"Rows Removed by Join Filter", K::removed_join_filter},
+      {"Rows Removed by Index Recheck", K::removed_recheck},
+      {"Heap Fetches", K::heap_fetches},
+      {"Exact Heap Blocks", K::exact_blocks},
+      {"Lossy Heap Blocks", K::lossy_blocks},
+      {"Workers Planned", K::workers_planned},
+      {"Workers Launched", K::workers_launched},
+      {"Cache Hits", K::cache_hits},
+      {"Cache Misses", K::cache_misses},
+      {"Cache Evictions", K::cache_evictions},
+      {"Cache Overflows", K::cache_overflows},
+      {"Subplans Removed", K::subplans_removed},
+      {"Index Searches", K::index_searches},
+      {"Disabled", K::disabled},
   };
   return keys;
 }
 
 enum class B {
-  shared_hit, shared_read, shared_dirtied, shared_written, local_hit, local_read, local_dirtied,
-  local_written, temp_read, temp_written, io_read, io_write, shared_io_read, shared_io_write, local_io_read,
-  local_io_write, temp_io_read, temp_io_write, wal_records, wal_fpi, wal_bytes, wal_buffers_full,
+  shared_hit,
+  shared_read,
+  shared_dirtied,
+  shared_written,
+  local_hit,
+  local_read,
+  local_dirtied,
+  local_written,
+  temp_read,
+  temp_written,
+  io_read,
+  io_write,
+  shared_io_read,
+  shared_io_write,
+  local_io_read,
+  local_io_write,
+  temp_io_read,
+  temp_io_write,
+  wal_records,
+  wal_fpi,
+  wal_bytes,
+  wal_buffers_full,
 };
 
 const KeyTable<B>& buffer_keys() {
   static const KeyTable<B> keys = {
-      {"Shared Hit Blocks", B::shared_hit}, {"Shared Read Blocks", B::shared_read},
-      {"Shared Dirtied Blocks", B::shared_dirtied}, {"Shared Written Blocks", B::shared_written},
-      {"Local Hit Blocks", B::local_hit}, {"Local Read Blocks", B::local_read},
-      {"Local Dirtied Blocks", B::local_dirtied}, {"Local Written Blocks", B::local_written},
-      {"Temp Read Blocks", B::temp_read}, {"Temp Written Blocks", B::temp_written},
-      {"I/O Read Time", B::io_read}, {"I/O Write Time", B::io_write},
-      {"Shared I/O Read Time", B::shared_io_read}, {"Shared I/O Write Time", B::shared_io_write},
-      {"Local I/O Read Time", B::local_io_read}, {"Local I/O Write Time", B::local_io_write},
-      {"Temp I/O Read Time", B::temp_io_read}, {"Temp I/O Write Time", B::temp_io_write},
-      {"WAL Records", B::wal_records}, {"WAL FPI", B::wal_fpi}, {"WAL Bytes", B::wal_bytes},
+      {"Shared Hit Blocks", B::shared_hit},
+      {"Shared Read Blocks", B::shared_read},
+      {"Shared Dirtied Blocks", B::shared_dirtied},
+      {"Shared Written Blocks", B::shared_written},
+      {"Local Hit Blocks", B::local_hit},
+      {"Local Read Blocks", B::local_read},
+      {"Local Dirtied Blocks", B::local_dirtied},
+      {"Local Written Blocks", B::local_written},
+      {"Temp Read Blocks", B::temp_read},
+      {"Temp Written Blocks", B::temp_written},
+      {"I/O Read Time", B::io_read},
+      {"I/O Write Time", B::io_write},
+      {"Shared I/O Read Time", B::shared_io_read},
+      {"Shared I/O Write Time", B::shared_io_write},
+      {"Local I/O Read Time", B::local_io_read},
+      {"Local I/O Write Time", B::local_io_write},
+      {"Temp I/O Read Time", B::temp_io_read},
+      {"Temp I/O Write Time", B::temp_io_write},
+      {"WAL Records", B::wal_records},
+      {"WAL FPI", B::wal_fpi},
+      {"WAL Bytes", B::wal_bytes},
       {"WAL Buffers Full", B::wal_buffers_full},
   };
   return keys;
@@ -239,26 +355,88 @@ bool apply_buffers(Buffers& b, IoTimings& io, Wal& wal, std::string_view key, co
   int64_t n = value.integer().value_or(0);
   double d = value.number().value_or(0);
   switch (*field) {
-    case B::shared_hit: b.shared_hit = n; b.present = true; break;
-    case B::shared_read: b.shared_read = n; b.present = true; break;
-    case B::shared_dirtied: b.shared_dirtied = n; b.present = true; break;
-    case B::shared_written: b.shared_written = n; b.present = true; break;
-    case B::local_hit: b.local_hit = n; b.present = true; break;
-    case B::local_read: b.local_read = n; b.present = true; break;
-    case B::local_dirtied: b.local_dirtied = n; b.present = true; break;
-    case B::local_written: b.local_written = n; b.present = true; break;
-    case B::temp_read: b.temp_read = n; b.present = true; break;
-    case B::temp_written: b.temp_written = n; b.present = true; break;
-    case B::io_read: case B::shared_io_read: io.shared_read_ms = d; io.present = true; break;
-    case B::io_write: case B::shared_io_write: io.shared_write_ms = d; io.present = true; break;
-    case B::local_io_read: io.local_read_ms = d; io.present = true; break;
-    case B::local_io_write: io.local_write_ms = d; io.present = true; break;
-    case B::temp_io_read: io.temp_read_ms = d; io.present = true; break;
-    case B::temp_io_write: io.temp_write_ms = d; io.present = true; break;
-    case B::wal_records: wal.records = n; wal.present = true; break;
-    case B::wal_fpi: wal.fpi = n; wal.present = true; break;
-    case B::wal_bytes: wal.bytes = n; wal.present = true; break;
-    case B::wal_buffers_full: wal.buffers_full = n; wal.present = true; break;
+    case B::shared_hit:
+      b.shared_hit = n;
+      b.present = true;
+      break;
+    case B::shared_read:
+      b.shared_read = n;
+      b.present = true;
+      break;
+    case B::shared_dirtied:
+      b.shared_dirtied = n;
+      b.present = true;
+      break;
+    case B::shared_written:
+      b.shared_written = n;
+      b.present = true;
+      break;
+    case B::local_hit:
+      b.local_hit = n;
+      b.present = true;
+      break;
+    case B::local_read:
+      b.local_read = n;
+      b.present = true;
+      break;
+    case B::local_dirtied:
+      b.local_dirtied = n;
+      b.present = true;
+      break;
+    case B::local_written:
+      b.local_written = n;
+      b.present = true;
+      break;
+    case B::temp_read:
+      b.temp_read = n;
+      b.present = true;
+      break;
+    case B::temp_written:
+      b.temp_written = n;
+      b.present = true;
+      break;
+    case B::io_read:
+    case B::shared_io_read:
+      io.shared_read_ms = d;
+      io.present = true;
+      break;
+    case B::io_write:
+    case B::shared_io_write:
+      io.shared_write_ms = d;
+      io.present = true;
+      break;
+    case B::local_io_read:
+      io.local_read_ms = d;
+      io.present = true;
+      break;
+    case B::local_io_write:
+      io.local_write_ms = d;
+      io.present = true;
+      break;
+    case B::temp_io_read:
+      io.temp_read_ms = d;
+      io.present = true;
+      break;
+    case B::temp_io_write:
+      io.temp_write_ms = d;
+      io.present = true;
+      break;
+    case B::wal_records:
+      wal.records = n;
+      wal.present = true;
+      break;
+    case B::wal_fpi:
+      wal.fpi = n;
+      wal.present = true;
+      break;
+    case B::wal_bytes:
+      wal.bytes = n;
+      wal.present = true;
+      break;
+    case B::wal_buffers_full:
+      wal.buffers_full = n;
+      wal.present = true;
+      break;
   }
   return true;
 }

@@ -16,10 +16,10 @@ namespace pglens::plan::detail {
 // The lines of an input after paste damage was undone, each with its original line number.
 struct Line {
   std::string_view text;  // into the input, or into CleanLines::storage when repaired
-  uint32_t origin = 0;  // 1-based line in the original input
+  uint32_t origin = 0;    // 1-based line in the original input
   bool had_trailing_space = false;
   bool tab_indented = false;  // began with a tab: a continuation line of a server log entry
-  bool boundary = false;  // a psql footer or frame end was here: the output of one statement ended
+  bool boundary = false;      // a psql footer or frame end was here: the output of one statement ended
 };
 
 // Byte offsets of the original input's line starts, for turning line ranges into spans.

@@ -124,7 +124,8 @@ int first_evaluator(const std::vector<Node>& nodes, int host, int init, const st
 
 double input_rows(const Plan& plan, const Node& node) {
   for (int c : node.children)
-    if (const Node& child = plan.nodes[static_cast<size_t>(c)]; child.subplan_name.empty()) return child.metrics.total_rows;
+    if (const Node& child = plan.nodes[static_cast<size_t>(c)]; child.subplan_name.empty())
+      return child.metrics.total_rows;
   return 0;
 }
 
@@ -157,9 +158,7 @@ void compute_metrics(Plan& plan) {
     NodeMetrics& m = n.metrics;
     m = NodeMetrics{};
     double loops = n.actual_loops.value_or(n.never_executed ? 0 : 1);
-    if (n.actual_total_ms && !n.never_executed) {
-      m.total_time_ms = *n.actual_total_ms * loops / divisor[i];
-    }
+    if (n.actual_total_ms && !n.never_executed) { m.total_time_ms = *n.actual_total_ms * loops / divisor[i]; }
     if (n.actual_rows) m.total_rows = *n.actual_rows * loops;
     if (n.plan_rows) m.planned_total_rows = *n.plan_rows * std::max(1.0, loops);
     if (n.actual_rows && n.plan_rows && !n.never_executed) {
@@ -167,7 +166,7 @@ void compute_metrics(Plan& plan) {
       m.misestimate = std::max(a / p, p / a);
     }
     double removed = n.rows_removed_by_filter.value_or(0) + n.rows_removed_by_join_filter.value_or(0) +
-                     n.rows_removed_by_index_recheck.value_or(0);
+        n.rows_removed_by_index_recheck.value_or(0);
     if (n.rows_removed_by_filter || n.rows_removed_by_join_filter || n.rows_removed_by_index_recheck) {
       removed *= loops;
       if (removed + m.total_rows > 0) m.removed_ratio = removed / (removed + m.total_rows);

@@ -1,7 +1,7 @@
 // EXPLAIN (FORMAT JSON): an array of explain objects, or auto_explain's single object. Read
 // with simdjson's DOM (its parser keeps duplicate keys — older servers print "Workers" twice).
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -68,7 +68,8 @@ struct Repair {
   std::vector<uint32_t> origin;  // line k of `text` -> 0-based line of the input
 
   uint32_t line_of(size_t byte) const {
-    size_t k = static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<ptrdiff_t>(std::min(byte, text.size())), '\n'));
+    size_t k = static_cast<size_t>(
+        std::count(text.begin(), text.begin() + static_cast<ptrdiff_t>(std::min(byte, text.size())), '\n'));
     return origin[std::min(k, origin.size() - 1)];
   }
   // Removes the line holding `byte`; false when it is the only line.
@@ -128,9 +129,9 @@ std::string close_truncated(std::string_view text) {
 // Where a JSON text stops being valid and what the parser expected there. simdjson says only
 // that it failed; nlohmann's SAX parser (no tree built, no recursion) says where and why.
 struct JsonProblem {
-  size_t byte = 0;        // 0-based offset inside the offending token
-  bool at_end = false;    // the text ended early
-  std::string message;    // "syntax error while parsing object - unexpected ']'; expected string literal"
+  size_t byte = 0;      // 0-based offset inside the offending token
+  bool at_end = false;  // the text ended early
+  std::string message;  // "syntax error while parsing object - unexpected ']'; expected string literal"
 };
 
 JsonProblem locate_problem(std::string_view text) {
@@ -213,8 +214,7 @@ void read_json(std::string_view text, uint32_t first_line, ReadResult& out, std:
       if (!closed.empty() && !parser.parse(salvage).get(doc)) {
         if (problem.at_end)
           out.errors.push_back({line, "JSON plan ends early (expected more of the document); read what came before"});
-        else
-          out.errors.push_back({line, "not valid JSON: " + what + "; read what came before"});
+        else out.errors.push_back({line, "not valid JSON: " + what + "; read what came before"});
         error = simdjson::SUCCESS;
         repair.text = std::move(closed);
       } else {
@@ -246,8 +246,7 @@ void read_json(std::string_view text, uint32_t first_line, ReadResult& out, std:
   if (JsonAdapter::is_array(doc)) JsonAdapter::items(doc, take);
   else take(doc);
   // A repaired text's bytes are no longer the input's: the caller maps lines to spans then.
-  assign_structured_lines(out.plans, before, starts, first_line, source,
-                          repaired.empty() ? span_base : std::nullopt);
+  assign_structured_lines(out.plans, before, starts, first_line, source, repaired.empty() ? span_base : std::nullopt);
   if (!out.format) out.format = Format::json;
 }
 

@@ -15,9 +15,9 @@ using namespace text;
 
 struct Entry {
   bool section = false;
-  size_t col = 0;     // node: column of its name; section: column of the header
-  int node = -1;      // node index (sections: their owner)
-  std::string name;   // section name
+  size_t col = 0;    // node: column of its name; section: column of the header
+  int node = -1;     // node index (sections: their owner)
+  std::string name;  // section name
 };
 
 enum class Block { none, planning, jit, serialization, worker_jit };
@@ -90,8 +90,9 @@ class TextReader {
       return;
     }
     if (key_len == 0) {
-      out_.errors.push_back({l.first, "unexpected text in the plan: \"" + std::string(s.substr(0, 60)) +
-                                          "\" (expected a node line, a detail like \"Filter: ...\" or a summary line)"});
+      out_.errors.push_back({l.first,
+                             "unexpected text in the plan: \"" + std::string(s.substr(0, 60)) +
+                                 "\" (expected a node line, a detail like \"Filter: ...\" or a summary line)"});
       return;
     }
     std::string_view key = s.substr(0, key_len);
@@ -151,8 +152,7 @@ class TextReader {
   void infer_relationships() {
     for (auto& parent : plan_->nodes) {
       bool members = parent.node_type == "Append" || parent.node_type == "Merge Append" ||
-                     parent.node_type == "BitmapAnd" || parent.node_type == "BitmapOr" ||
-                     parent.node_type == "Custom Scan";
+          parent.node_type == "BitmapAnd" || parent.node_type == "BitmapOr" || parent.node_type == "Custom Scan";
       int plain = 0;
       for (int c : parent.children)
         if (plan_->nodes[static_cast<size_t>(c)].subplan_name.empty()) ++plain;
@@ -246,14 +246,16 @@ class TextReader {
         parent = stack_.back().node;
       } else {
         parent = 0;
-        out_.errors.push_back({l.first, "node is not indented under any node (expected \"->\" deeper than its parent); "
-                                        "attached to the root"});
+        out_.errors.push_back({l.first,
+                               "node is not indented under any node (expected \"->\" deeper than its parent); "
+                               "attached to the root"});
       }
       if (parent >= 0 && section.empty()) {
         size_t expected = plan_node_col(parent) + 2;
         if (arrow_col > expected + 2)
-          out_.errors.push_back({l.first, "node is indented deeper than expected under node " +
-                                              std::to_string(parent + 1) + ": part of the plan may be missing above"});
+          out_.errors.push_back({l.first,
+                                 "node is indented deeper than expected under node " + std::to_string(parent + 1) +
+                                     ": part of the plan may be missing above"});
       }
     }
     int index = static_cast<int>(plan_->nodes.size());

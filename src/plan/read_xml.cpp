@@ -38,7 +38,7 @@ std::string key_of(const pugi::xml_node& n) {
 
 bool is_item_name(std::string_view name) {
   return name == "Plan" || name == "Worker" || name == "Trigger" || name == "Item" || name == "Query" ||
-         name == "Group-Keys" || name == "Grouping-Set" || name == "Target-Table";
+      name == "Group-Keys" || name == "Grouping-Set" || name == "Target-Table";
 }
 
 struct XmlAdapter {

@@ -48,8 +48,7 @@ void read_yaml(std::string_view text, uint32_t first_line, ReadResult& out) {
       try {
         doc = YAML::Load(std::string(text.substr(0, cut)));
         salvaged = doc.IsSequence() || doc.IsMap();
-      } catch (const YAML::Exception&) {
-      }
+      } catch (const YAML::Exception&) {}
     }
     out.errors.push_back({first_line + bad, "not valid YAML: " + e.msg + (salvaged ? "; read what came before" : "")});
     if (!salvaged) return;
@@ -69,9 +68,7 @@ void read_yaml(std::string_view text, uint32_t first_line, ReadResult& out) {
   try {
     if (doc.IsSequence()) YamlAdapter::items(doc, take);
     else take(doc);
-  } catch (const YAML::Exception& e) {
-    out.errors.push_back({first_line, "cannot read YAML plan: " + e.msg});
-  }
+  } catch (const YAML::Exception& e) { out.errors.push_back({first_line, "cannot read YAML plan: " + e.msg}); }
   assign_structured_lines(out.plans, before, find_node_starts(text, "Node Type:"), first_line);
   if (!out.format) out.format = Format::yaml;
 }

@@ -109,10 +109,11 @@ void finish_plans(ReadResult& out, const Origin* origin) {
     auto deepest = std::max_element(plan.nodes.begin(), plan.nodes.end(),
                                     [](const Node& a, const Node& b) { return a.depth < b.depth; });
     if (deepest == plan.nodes.end() || deepest->depth <= kMaxPlanDepth) return false;
-    out.errors.push_back({plan.lines.first, fmt::format("plan nested {} levels deep (deeper than {}); pglens does not "
-                                                        "read it: no real query plans so deep a tree, it was made by a "
-                                                        "program",
-                                                        deepest->depth, kMaxPlanDepth)});
+    out.errors.push_back({plan.lines.first,
+                          fmt::format("plan nested {} levels deep (deeper than {}); pglens does not "
+                                      "read it: no real query plans so deep a tree, it was made by a "
+                                      "program",
+                                      deepest->depth, kMaxPlanDepth)});
     return true;
   });
 }
@@ -126,7 +127,8 @@ std::optional<std::string> unquote_csv_json(std::string_view input) {
   if (at == std::string_view::npos) return std::nullopt;
   std::string out(input.substr(0, at));
   size_t eol = input.find('\n', at);
-  std::string_view first_line = trim(input.substr(at, eol == std::string_view::npos ? std::string_view::npos : eol - at));
+  std::string_view first_line =
+      trim(input.substr(at, eol == std::string_view::npos ? std::string_view::npos : eol - at));
   if (first_line == "QUERY PLAN" || first_line == "\"QUERY PLAN\"") {
     if (eol == std::string_view::npos) return std::nullopt;
     out += '\n';
@@ -168,7 +170,8 @@ ReadResult read_plans_of(std::string_view input, std::string_view original) {
   size_t start = input.find_first_not_of(" \t\r\n");
   if (start != std::string_view::npos && (input[start] == '[' || input[start] == '{')) {
     ReadResult fast;
-    auto first_line = static_cast<uint32_t>(1 + std::count(input.begin(), input.begin() + static_cast<ptrdiff_t>(start), '\n'));
+    auto first_line =
+        static_cast<uint32_t>(1 + std::count(input.begin(), input.begin() + static_cast<ptrdiff_t>(start), '\n'));
     bool repaired = input.data() != original.data();
     read_json(input.substr(start), first_line, fast,
               repaired ? std::nullopt : std::optional<uint32_t>(static_cast<uint32_t>(start)));
@@ -203,7 +206,8 @@ ReadResult read_plans_of(std::string_view input, std::string_view original) {
     }
     return std::nullopt;
   };
-  auto structured = [&](size_t from, size_t to, size_t dedent, void (*reader)(std::string_view, uint32_t, ReadResult&)) {
+  auto structured = [&](size_t from, size_t to, size_t dedent,
+                        void (*reader)(std::string_view, uint32_t, ReadResult&)) {
     auto duration = take_marker();
     flush_text();
     size_t before = out.plans.size();
@@ -228,7 +232,8 @@ ReadResult read_plans_of(std::string_view input, std::string_view original) {
       size_t end = json_end(lines, i);
       std::string block = join(lines, i, end, 0);
       if (block.find("\"Plan") != std::string::npos || block.find("\"Node Type") != std::string::npos) {
-        structured(i, end, 0, [](std::string_view text, uint32_t line, ReadResult& result) { read_json(text, line, result); });
+        structured(i, end, 0,
+                   [](std::string_view text, uint32_t line, ReadResult& result) { read_json(text, line, result); });
         i = end + 1;
         continue;
       }
@@ -255,8 +260,9 @@ ReadResult read_plans_of(std::string_view input, std::string_view original) {
   bool found = !out.plans.empty();
   finish_plans(out, &origin);
   if (!found) {
-    out.errors.push_back({0, "no EXPLAIN plan found: expected a node line such as \"Seq Scan on t  (cost=...)\", "
-                             "or EXPLAIN output in JSON, YAML or XML"});
+    out.errors.push_back({0,
+                          "no EXPLAIN plan found: expected a node line such as \"Seq Scan on t  (cost=...)\", "
+                          "or EXPLAIN output in JSON, YAML or XML"});
     out.format.reset();
   }
   return out;

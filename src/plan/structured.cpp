@@ -29,8 +29,9 @@ NodeStarts find_node_starts(std::string_view text, std::string_view needle) {
     count_lines(hit);
     // Only where a key can start: after spaces, "- ", "{" or "," from the line start.
     size_t k = hit;
-    while (k > line_begin && (text[k - 1] == ' ' || text[k - 1] == '\t' || text[k - 1] == '-' || text[k - 1] == '{' ||
-                              text[k - 1] == ',' || text[k - 1] == '\r'))
+    while (k > line_begin &&
+           (text[k - 1] == ' ' || text[k - 1] == '\t' || text[k - 1] == '-' || text[k - 1] == '{' ||
+            text[k - 1] == ',' || text[k - 1] == '\r'))
       --k;
     if (k == line_begin || (hit > line_begin && (text[hit - 1] == '{' || text[hit - 1] == ','))) {
       found.lines.push_back(line);

@@ -25,11 +25,42 @@ inline bool is_word_char(char c) { return is_upper(c) || is_lower(c) || is_digit
 // Node names as the TEXT format prints them (after Parallel / Async / Partial / Finalize),
 // longest first where one is a prefix of another.
 inline constexpr std::array<std::string_view, 36> kSimpleTypes = {
-    "Seq Scan", "Sample Scan", "Bitmap Heap Scan", "Bitmap Index Scan", "Tid Range Scan", "Tid Scan",
-    "Subquery Scan", "Function Scan", "Table Function Scan", "Values Scan", "CTE Scan", "Named Tuplestore Scan",
-    "WorkTable Scan", "Foreign Scan", "Result", "ProjectSet", "Merge Append", "Append", "Recursive Union",
-    "BitmapAnd", "BitmapOr", "Gather Merge", "Gather", "Incremental Sort", "Sort", "Group", "Unique", "WindowAgg",
-    "Limit", "LockRows", "Materialize", "Memoize", "Hash", "Index Only Scan", "Index Scan", "Custom Scan",
+    "Seq Scan",
+    "Sample Scan",
+    "Bitmap Heap Scan",
+    "Bitmap Index Scan",
+    "Tid Range Scan",
+    "Tid Scan",
+    "Subquery Scan",
+    "Function Scan",
+    "Table Function Scan",
+    "Values Scan",
+    "CTE Scan",
+    "Named Tuplestore Scan",
+    "WorkTable Scan",
+    "Foreign Scan",
+    "Result",
+    "ProjectSet",
+    "Merge Append",
+    "Append",
+    "Recursive Union",
+    "BitmapAnd",
+    "BitmapOr",
+    "Gather Merge",
+    "Gather",
+    "Incremental Sort",
+    "Sort",
+    "Group",
+    "Unique",
+    "WindowAgg",
+    "Limit",
+    "LockRows",
+    "Materialize",
+    "Memoize",
+    "Hash",
+    "Index Only Scan",
+    "Index Scan",
+    "Custom Scan",
 };
 
 inline constexpr std::array<std::string_view, 4> kModifyOps = {"Insert", "Update", "Delete", "Merge"};
@@ -62,8 +93,8 @@ struct Logical {
   size_t col = 0;                // indentation in columns
   uint32_t first = 0, last = 0;  // lines of the original input
   bool boundary = false;
-  int depth = 0;                 // parenthesis balance of text
-  bool new_log_entry = false;    // the first line without a tab after a server log's tab-indented ones
+  int depth = 0;               // parenthesis balance of text
+  bool new_log_entry = false;  // the first line without a tab after a server log's tab-indented ones
 };
 
 // Logical lines: a line that cannot start a plan line and looks cut off continues the one

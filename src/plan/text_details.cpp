@@ -61,7 +61,8 @@ std::vector<std::pair<std::string_view, std::string_view>> split_pairs(std::stri
     std::string_view piece = trim(s.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
     size_t colon = piece.find(':');
     if (colon != std::string_view::npos) out.emplace_back(trim(piece.substr(0, colon)), trim(piece.substr(colon + 1)));
-    else if (!out.empty()) out.back().second = trim(std::string_view(out.back().second.data(), piece.end() - out.back().second.data()));
+    else if (!out.empty())
+      out.back().second = trim(std::string_view(out.back().second.data(), piece.end() - out.back().second.data()));
     if (next == std::string_view::npos) break;
     pos = next;
     while (pos < s.size() && s[pos] == ' ') ++pos;
@@ -173,8 +174,8 @@ void apply_pair(Node& node, WorkerStats* worker, std::string_view key, std::stri
 }
 
 bool is_multi_pair_key(std::string_view key) {
-  return key == "Sort Method" || key == "Buckets" || key == "Planned Partitions" || key == "Batches" ||
-         key == "Hits" || key == "Memory Usage";
+  return key == "Sort Method" || key == "Buckets" || key == "Planned Partitions" || key == "Batches" || key == "Hits" ||
+      key == "Memory Usage";
 }
 
 void apply_detail(Node& node, std::string_view key, std::string_view v) {
@@ -193,8 +194,7 @@ void apply_detail(Node& node, std::string_view key, std::string_view v) {
     // "Grouping Sets". Kept as properties there (see finish_grouping_sets).
     if (key == "Group Key" && node.group_key.empty() && !node.property("Hash Key")) node.group_key = split_list(v);
     else node.properties.push_back({std::string(key), std::string(v)});
-  }
-  else if (key == "Presorted Key") node.presorted_key = split_list(v);
+  } else if (key == "Presorted Key") node.presorted_key = split_list(v);
   else if (key == "Output") node.output = split_list(v);
   else if (key == "Heap Blocks") {
     each_kv(v, [&](std::string_view k, std::string_view n) {
@@ -218,7 +218,6 @@ void apply_detail(Node& node, std::string_view key, std::string_view v) {
     for (auto& [k, val] : split_pairs(whole)) apply_pair(node, nullptr, k, val);
   } else node.properties.push_back({std::string(key), std::string(v)});
 }
-
 
 // Plan-level lines
 
@@ -284,7 +283,8 @@ void parse_jit_line(std::string_view key, std::string_view v, Jit& jit) {
         inner = inner.substr(0, inner.find(')'));
         size_t isp = inner.find(' ');
         std::string_view num = inner.substr(isp + 1);
-        if (auto d = parse_double(num)) jit.properties.push_back({name + " " + std::string(inner.substr(0, isp)), fmt::format("{}", *d)});
+        if (auto d = parse_double(num))
+          jit.properties.push_back({name + " " + std::string(inner.substr(0, isp)), fmt::format("{}", *d)});
       }
       if (name == "Generation") jit.generation_ms = ms;
       else if (name == "Inlining") jit.inlining_ms = ms;
@@ -298,6 +298,5 @@ void parse_jit_line(std::string_view key, std::string_view v, Jit& jit) {
 }
 
 std::optional<double> ms_value(std::string_view v) { return parse_double(v); }
-
 
 }  // namespace pglens::plan::detail::text

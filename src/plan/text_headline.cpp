@@ -69,7 +69,9 @@ static void parse_name(std::string_view s, Node& node) {
   if (starts_with(s, "Partial ")) partial = "Partial", s.remove_prefix(8);
   else if (starts_with(s, "Finalize ")) partial = "Finalize", s.remove_prefix(9);
 
-  struct Agg { std::string_view text, strategy; };
+  struct Agg {
+    std::string_view text, strategy;
+  };
   for (Agg a : {Agg{"GroupAggregate", "Sorted"}, Agg{"HashAggregate", "Hashed"}, Agg{"MixedAggregate", "Mixed"},
                 Agg{"Aggregate", "Plain"}}) {
     if (word_prefix(s, a.text)) {
@@ -79,7 +81,8 @@ static void parse_name(std::string_view s, Node& node) {
       return;
     }
   }
-  for (auto [text, strategy] : {std::pair<std::string_view, std::string_view>{"HashSetOp", "Hashed"}, {"SetOp", "Sorted"}}) {
+  for (auto [text, strategy] :
+       {std::pair<std::string_view, std::string_view>{"HashSetOp", "Hashed"}, {"SetOp", "Sorted"}}) {
     if (word_prefix(s, text)) {
       node.node_type = "SetOp";
       node.strategy = strategy;
@@ -188,7 +191,8 @@ std::string parse_headline(std::string_view s, Node& node) {
   auto group = [&](size_t at) -> std::string_view {
     size_t close = s.find(')', at);
     if (close == std::string_view::npos) {
-      error = "the node line ends inside '" + std::string(s.substr(at, 8)) + "...' (expected ')'): the plan may be cut here";
+      error = "the node line ends inside '" + std::string(s.substr(at, 8)) +
+          "...' (expected ')'): the plan may be cut here";
       return s.substr(std::min(at + 1, s.size()));
     }
     return s.substr(at + 1, close - at - 1);
@@ -214,6 +218,5 @@ std::string parse_headline(std::string_view s, Node& node) {
   }
   return error;
 }
-
 
 }  // namespace pglens::plan::detail::text

@@ -53,7 +53,7 @@ static bool is_known_headline(std::string_view s) {
 
 bool has_cost_parens(std::string_view s) {
   return s.find("(cost=") != std::string_view::npos || s.find("(actual ") != std::string_view::npos ||
-         s.find("(never executed)") != std::string_view::npos;
+      s.find("(never executed)") != std::string_view::npos;
 }
 
 bool is_headline(std::string_view s) {
@@ -102,8 +102,8 @@ size_t detail_key_length(std::string_view s) {
     std::string_view word = key.substr(pos, end - pos);
     if (word.empty()) return 0;
     // Later words may be lower case in a short key ("Planning time", "Total runtime").
-    bool ok = is_upper(word[0]) || is_digit(word[0]) || word == "by" || word == "of" || word == "for" ||
-              word == "on" || word == "per" || (words > 0 && key.size() <= 24 && is_lower(word[0]));
+    bool ok = is_upper(word[0]) || is_digit(word[0]) || word == "by" || word == "of" || word == "for" || word == "on" ||
+        word == "per" || (words > 0 && key.size() <= 24 && is_lower(word[0]));
     ++words;
     if (!ok) return 0;
     for (char c : word)
@@ -115,7 +115,7 @@ size_t detail_key_length(std::string_view s) {
 
 bool is_trigger(std::string_view s) {
   return starts_with(s, "Trigger ") && s.find(": ") != std::string_view::npos &&
-         (s.find("time=") != std::string_view::npos || s.find("calls=") != std::string_view::npos);
+      (s.find("time=") != std::string_view::npos || s.find("calls=") != std::string_view::npos);
 }
 
 // auto_explain: "... LOG:  duration: 12.345 ms  plan:"
@@ -143,7 +143,7 @@ static bool is_key_head(std::string_view s) {
 
 static bool is_line_start(std::string_view s) {
   return starts_with(s, "->") || detail_key_length(s) > 0 || is_key_head(s) || is_section(s) || is_worker(s) ||
-         is_headline(s) || is_trigger(s) || is_log_marker(s, nullptr);
+      is_headline(s) || is_trigger(s) || is_log_marker(s, nullptr);
 }
 
 // A wrap where the space between two words was lost: the next line starts a `key=` token
@@ -152,8 +152,8 @@ static bool wrapped_at_space(std::string_view before, std::string_view next) {
   for (std::string_view key : {"time=", "rows=", "loops=", "width=", "cost=", "hit=", "read=", "dirtied=", "written=",
                                "exact=", "lossy=", "calls=", "records=", "fpi=", "bytes="})
     if (starts_with(next, key)) return true;
-  for (std::string_view word : {" on", " using", " AND", " OR", " actual", " Scan", " Join", " Loop", " Cond:",
-                                " Filter:", " Key:"}) {
+  for (std::string_view word :
+       {" on", " using", " AND", " OR", " actual", " Scan", " Join", " Loop", " Cond:", " Filter:", " Key:"}) {
     if (before.size() >= word.size() && before.substr(before.size() - word.size()) == word) return true;
   }
   return false;
@@ -177,8 +177,8 @@ static bool continues_pairs(std::string_view prev, std::string_view next) {
   size_t plen = detail_key_length(prev);
   std::string_view first = prev.substr(0, plen);
   bool pair_line = is_worker(prev) || first == "Buckets" || first == "Sort Method" || first == "Hits" ||
-                   first == "Batches" || first == "Planned Partitions" || first == "Full-sort Groups" ||
-                   first == "Pre-sorted Groups";
+      first == "Batches" || first == "Planned Partitions" || first == "Full-sort Groups" ||
+      first == "Pre-sorted Groups";
   if (!pair_line) return false;
   std::string needle = "  " + std::string(next.substr(0, klen + 1));
   return prev.find(needle) == std::string_view::npos && !starts_with(prev, next.substr(0, klen + 1));
@@ -192,12 +192,33 @@ static bool completes_key(std::string_view prev, std::string_view next) {
   size_t klen = detail_key_length(next);
   if (klen == 0) return false;
   std::string_view rest = next.substr(0, klen);
-  for (std::string_view key : {"Rows Removed by Filter", "Rows Removed by Join Filter", "Rows Removed by Index Recheck",
-                               "Heap Fetches", "Heap Blocks", "Sort Method", "Sort Key", "Group Key", "Hash Cond",
-                               "Index Cond", "Recheck Cond", "Merge Cond", "Join Filter", "One-Time Filter",
-                               "Memory Usage", "Disk Usage", "Planned Partitions", "Workers Planned",
-                               "Workers Launched", "Presorted Key", "Full-sort Groups", "Pre-sorted Groups",
-                               "I/O Timings", "Subplans Removed", "Index Searches", "Cache Key", "Cache Mode"}) {
+  for (std::string_view key : {"Rows Removed by Filter",
+                               "Rows Removed by Join Filter",
+                               "Rows Removed by Index Recheck",
+                               "Heap Fetches",
+                               "Heap Blocks",
+                               "Sort Method",
+                               "Sort Key",
+                               "Group Key",
+                               "Hash Cond",
+                               "Index Cond",
+                               "Recheck Cond",
+                               "Merge Cond",
+                               "Join Filter",
+                               "One-Time Filter",
+                               "Memory Usage",
+                               "Disk Usage",
+                               "Planned Partitions",
+                               "Workers Planned",
+                               "Workers Launched",
+                               "Presorted Key",
+                               "Full-sort Groups",
+                               "Pre-sorted Groups",
+                               "I/O Timings",
+                               "Subplans Removed",
+                               "Index Searches",
+                               "Cache Key",
+                               "Cache Mode"}) {
     if (key.size() <= rest.size() + 1 || key.substr(key.size() - rest.size()) != rest) continue;
     std::string_view head = key.substr(0, key.size() - rest.size() - 1);  // "Rows Removed by"
     if (prev.size() >= head.size() && prev.substr(prev.size() - head.size()) == head &&
@@ -229,7 +250,7 @@ static bool looks_wrapped(std::string_view prev, int depth, size_t prev_physical
     return true;
   auto first = static_cast<unsigned char>(next.front());
   bool plausible = first >= 0x20 && first != '%' && first != '#' && first != '!' && first != '@' && first != '|' &&
-                   first != '$' && first != '&' && first != '*' && first != '\\';
+      first != '$' && first != '&' && first != '*' && first != '\\';
   return plausible && prev_physical_length >= 40;
 }
 
@@ -249,8 +270,8 @@ std::vector<Logical> rejoin_lines(const std::vector<Line>& lines, std::deque<std
     l.owned->append(b);
     l.text = *l.owned;
   };
-  bool glue_ok = false;      // the previous logical line may be continued
-  bool in_query = false;     // collecting an auto_explain "Query Text:"
+  bool glue_ok = false;   // the previous logical line may be continued
+  bool in_query = false;  // collecting an auto_explain "Query Text:"
   size_t query_col = 0;
   bool prev_trailing_space = false;
   size_t prev_physical_length = 0;
@@ -309,7 +330,7 @@ std::vector<Logical> rejoin_lines(const std::vector<Line>& lines, std::deque<std
       // A terminal wraps at its width and loses nothing: the rest starts in column 0.
       bool terminal_wrap = col == 0 && prev_physical_length >= 40 && !prev_trailing_space;
       bool direct = terminal_wrap ||
-                    (!prev_trailing_space && is_word_char(a) && is_word_char(s.front()) && !wrapped_at_space(prev.text, s));
+          (!prev_trailing_space && is_word_char(a) && is_word_char(s.front()) && !wrapped_at_space(prev.text, s));
       append(prev, direct ? "" : " ", s);
       prev.depth += paren_balance(s);
       prev.last = line.origin;
@@ -326,8 +347,9 @@ std::vector<Logical> rejoin_lines(const std::vector<Line>& lines, std::deque<std
       continue;
     }
     // Only lines of a plan can be continued; prose around a plan is left alone.
-    glue_ok = !ends_output(s) && (starts_with(s, "->") || detail_key_length(s) > 0 || is_headline(s) ||
-                                  is_section(s) || is_worker(s) || is_trigger(s) || is_key_head(s));
+    glue_ok = !ends_output(s) &&
+        (starts_with(s, "->") || detail_key_length(s) > 0 || is_headline(s) || is_section(s) || is_worker(s) ||
+         is_trigger(s) || is_key_head(s));
   }
   return logical;
 }

@@ -121,8 +121,14 @@ std::string JsonReportWriter::file(const FileReport& r) {
   if (!r.error.empty()) {
     Position p = r.error_position.value_or(Position{1, 1});
     ObjectWriter w = item();
-    w.str("file", r.file.path).num("line", p.line).num("column", p.column).num("end_line", p.line)
-        .num("end_column", p.column).str("rule", "io-error").str("severity", "error").str("message", r.error);
+    w.str("file", r.file.path)
+        .num("line", p.line)
+        .num("column", p.column)
+        .num("end_line", p.line)
+        .num("end_column", p.column)
+        .str("rule", "io-error")
+        .str("severity", "error")
+        .str("message", r.error);
     w.close();
     return text;
   }
@@ -147,11 +153,12 @@ std::string JsonReportWriter::file(const FileReport& r) {
     }
     if (!d.ddl_text.empty()) w.str("ddl", d.ddl_text);
     if (auto v = r.verified.find(i); v != r.verified.end())
-      w.boolean("verified", v->second.used).cost("cost_before", v->second.cost_before).cost("cost_after", v->second.cost_after);
+      w.boolean("verified", v->second.used)
+          .cost("cost_before", v->second.cost_before)
+          .cost("cost_after", v->second.cost_after);
     if (!d.related_locations.empty())
-      w.array("related", d.related_locations, [&](ObjectWriter& rel, const auto& rl) {
-        rel.range(lines, rl.span).str("message", rl.message);
-      });
+      w.array("related", d.related_locations,
+              [&](ObjectWriter& rel, const auto& rl) { rel.range(lines, rl.span).str("message", rl.message); });
     w.close();
   }
   return text;
@@ -197,7 +204,8 @@ std::string render_sarif(std::span<const FileReport> reports) {
     const RuleInfo* r = find_rule(id);
     if (!r) continue;
     std::string_view level = r->default_severity == Severity::error ? "error"
-                             : r->default_severity == Severity::warning ? "warning" : "note";
+        : r->default_severity == Severity::warning                  ? "warning"
+                                                                    : "note";
     rules.push_back({{"id", r->id},
                      {"name", r->id},
                      {"shortDescription", {{"text", r->summary}}},
@@ -211,17 +219,21 @@ std::string render_sarif(std::span<const FileReport> reports) {
   ordered_json notifications = ordered_json::array();
   for (const auto& rep : reports) {
     if (!rep.error.empty()) {
-      notifications.push_back({{"level", "error"},
-                               {"message", {{"text", rep.error}}},
-                               {"locations", ordered_json::array({{{"physicalLocation",
-                                                                    {{"artifactLocation", {{"uri", uri_of_path(rep.file.path)}}}}}}})}});
+      notifications.push_back(
+          {{"level", "error"},
+           {"message", {{"text", rep.error}}},
+           {"locations",
+            ordered_json::array(
+                {{{"physicalLocation", {{"artifactLocation", {{"uri", uri_of_path(rep.file.path)}}}}}}})}});
       continue;
     }
     if (rep.diagnostics.empty()) continue;
     LineIndex lines(rep.file.text);
     for (const auto& d : rep.diagnostics) {
       Position b = lines.position(d.span.begin, ColumnUnit::utf16), e = lines.position(d.span.end, ColumnUnit::utf16);
-      std::string_view level = d.severity == Severity::error ? "error" : d.severity == Severity::warning ? "warning" : "note";
+      std::string_view level = d.severity == Severity::error ? "error"
+          : d.severity == Severity::warning                  ? "warning"
+                                                             : "note";
       std::string text = d.message;
       if (!d.help_text.empty()) text += "\nhelp: " + d.help_text;
       if (!d.ddl_text.empty()) text += "\n" + d.ddl_text;
@@ -230,26 +242,32 @@ std::string render_sarif(std::span<const FileReport> reports) {
           {"level", level},
           {"message", {{"text", text}}},
           {"locations",
-           ordered_json::array({{{"physicalLocation",
-                                  {{"artifactLocation", {{"uri", uri_of_path(rep.file.path)}}},
-                                   {"region",
-                                    {{"startLine", b.line}, {"startColumn", b.column}, {"endLine", e.line},
-                                     {"endColumn", std::max(e.column, e.line == b.line ? b.column + 1 : e.column)}}}}}}})},
+           ordered_json::array(
+               {{{"physicalLocation",
+                  {{"artifactLocation", {{"uri", uri_of_path(rep.file.path)}}},
+                   {"region",
+                    {{"startLine", b.line},
+                     {"startColumn", b.column},
+                     {"endLine", e.line},
+                     {"endColumn", std::max(e.column, e.line == b.line ? b.column + 1 : e.column)}}}}}}})},
       };
       auto it = std::find(ids.begin(), ids.end(), d.rule);
       if (it != ids.end()) res["ruleIndex"] = it - ids.begin();
       if (d.fix_value) {
         ordered_json replacements = ordered_json::array();
         for (const auto& edit : d.fix_value->edits) {
-          Position eb = lines.position(edit.span.begin, ColumnUnit::utf16), ee = lines.position(edit.span.end, ColumnUnit::utf16);
-          replacements.push_back({{"deletedRegion",
-                                   {{"startLine", eb.line}, {"startColumn", eb.column}, {"endLine", ee.line}, {"endColumn", ee.column}}},
-                                  {"insertedContent", {{"text", edit.replacement}}}});
+          Position eb = lines.position(edit.span.begin, ColumnUnit::utf16),
+                   ee = lines.position(edit.span.end, ColumnUnit::utf16);
+          replacements.push_back(
+              {{"deletedRegion",
+                {{"startLine", eb.line}, {"startColumn", eb.column}, {"endLine", ee.line}, {"endColumn", ee.column}}},
+               {"insertedContent", {{"text", edit.replacement}}}});
         }
-        res["fixes"] = ordered_json::array(
-            {{{"description", {{"text", d.fix_value->description}}},
-              {"artifactChanges",
-               ordered_json::array({{{"artifactLocation", {{"uri", uri_of_path(rep.file.path)}}}, {"replacements", replacements}}})}}});
+        res["fixes"] =
+            ordered_json::array({{{"description", {{"text", d.fix_value->description}}},
+                                  {"artifactChanges",
+                                   ordered_json::array({{{"artifactLocation", {{"uri", uri_of_path(rep.file.path)}}},
+                                                         {"replacements", replacements}}})}}});
       }
       results.push_back(std::move(res));
     }
@@ -266,7 +284,8 @@ std::string render_sarif(std::span<const FileReport> reports) {
       {"results", results},
   };
   if (!notifications.empty())
-    run["invocations"] = ordered_json::array({{{"executionSuccessful", false}, {"toolExecutionNotifications", notifications}}});
+    run["invocations"] =
+        ordered_json::array({{{"executionSuccessful", false}, {"toolExecutionNotifications", notifications}}});
   ordered_json doc = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
                       {"version", "2.1.0"},
                       {"runs", ordered_json::array({run})}};

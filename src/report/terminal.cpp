@@ -93,9 +93,7 @@ std::string make_safe(std::string_view text, bool keep_newlines, bool keep_own_c
 
 }  // namespace
 
-std::string terminal_safe(std::string_view text, bool keep_newlines) {
-  return make_safe(text, keep_newlines, false);
-}
+std::string terminal_safe(std::string_view text, bool keep_newlines) { return make_safe(text, keep_newlines, false); }
 
 std::string terminal_safe_styled(std::string_view text, bool keep_own_colors) {
   return make_safe(text, true, keep_own_colors);

@@ -61,7 +61,6 @@ std::string render_counts(const Summary& s, const Paint& paint) {
                      unreadable);
 }
 
-
 std::string_view severity_color(Severity s) {
   return s == Severity::error ? kRed : s == Severity::warning ? kYellow : kCyan;
 }
@@ -91,7 +90,8 @@ void excerpt(std::string& out, const LineIndex& lines, const Diagnostic& d, cons
   }
   std::string gutter = fmt::format("{:>5} | ", line + 1);
   std::string shown = terminal_safe(text);
-  for (char& c : shown) if (c == '\t') c = ' ';  // tabs as one column keeps the caret aligned
+  for (char& c : shown)
+    if (c == '\t') c = ' ';  // tabs as one column keeps the caret aligned
   out += paint(kDim, gutter) + prefix + shown + suffix + "\n";
   // Caret line: one space per character (code point) before the span.
   size_t pad = prefix.size();
@@ -101,8 +101,8 @@ void excerpt(std::string& out, const LineIndex& lines, const Diagnostic& d, cons
   for (size_t i = col; i < col + len && i - from < text.size(); ++i)
     if ((static_cast<unsigned char>(text[i - from]) & 0xC0) != 0x80) ++carets;
   out += paint(kDim, "      | ") + std::string(pad, ' ') +
-         paint(fmt::format("{}{}", kBold, severity_color(d.severity)), std::string(std::max<size_t>(carets, 1), '^')) +
-         "\n";
+      paint(fmt::format("{}{}", kBold, severity_color(d.severity)), std::string(std::max<size_t>(carets, 1), '^')) +
+      "\n";
 }
 
 }  // namespace
@@ -114,9 +114,8 @@ std::string render_text(const FileReport& r, bool color) {
   // through terminal_safe: a .sql file must not be able to drive the terminal.
   std::string path = terminal_safe(r.file.path);
   if (!r.error.empty()) {
-    std::string where = r.error_position ? fmt::format("{}:{}:{}", path, r.error_position->line,
-                                                        r.error_position->column)
-                                         : path;
+    std::string where =
+        r.error_position ? fmt::format("{}:{}:{}", path, r.error_position->line, r.error_position->column) : path;
     out += fmt::format("{}: {} {}\n", paint(kBold, where), paint(fmt::format("{}{}", kBold, kRed), "error:"),
                        terminal_safe(r.error));
     return out;
@@ -125,21 +124,25 @@ std::string render_text(const FileReport& r, bool color) {
   LineIndex lines(r.file.text);
   for (const auto& d : r.diagnostics) {
     Position p = lines.position(d.span.begin);
-    out += fmt::format("{}: {} {} {}\n", paint(kBold, fmt::format("{}:{}:{}", path, p.line, p.column)),
-                       paint(fmt::format("{}{}", kBold, severity_color(d.severity)), fmt::format("{}:", to_string(d.severity))),
-                       paint(kBold, terminal_safe(d.message)), paint(kDim, fmt::format("[{}]", d.rule)));
+    out += fmt::format(
+        "{}: {} {} {}\n", paint(kBold, fmt::format("{}:{}:{}", path, p.line, p.column)),
+        paint(fmt::format("{}{}", kBold, severity_color(d.severity)), fmt::format("{}:", to_string(d.severity))),
+        paint(kBold, terminal_safe(d.message)), paint(kDim, fmt::format("[{}]", d.rule)));
     excerpt(out, lines, d, paint);
-    if (!d.help_text.empty()) out += fmt::format("      = {} {}\n", paint(fmt::format("{}{}", kBold, kGreen), "help:"),
-                                               terminal_safe(d.help_text));
-    if (d.fix_value) out += fmt::format("      = {} {}\n", paint(fmt::format("{}{}", kBold, kGreen), "fix:"),
-                                        terminal_safe(d.fix_value->description));
+    if (!d.help_text.empty())
+      out += fmt::format("      = {} {}\n", paint(fmt::format("{}{}", kBold, kGreen), "help:"),
+                         terminal_safe(d.help_text));
+    if (d.fix_value)
+      out += fmt::format("      = {} {}\n", paint(fmt::format("{}{}", kBold, kGreen), "fix:"),
+                         terminal_safe(d.fix_value->description));
     if (!d.ddl_text.empty()) {
       out += fmt::format("      = {}\n", paint(fmt::format("{}{}", kBold, kGreen), "suggested DDL:"));
       size_t b = 0;
       while (b < d.ddl_text.size()) {
         size_t e = d.ddl_text.find('\n', b);
         if (e == std::string::npos) e = d.ddl_text.size();
-        out += fmt::format("          {}\n", paint(kCyan, terminal_safe(std::string_view(d.ddl_text).substr(b, e - b))));
+        out +=
+            fmt::format("          {}\n", paint(kCyan, terminal_safe(std::string_view(d.ddl_text).substr(b, e - b))));
         b = e + 1;
       }
     }
@@ -163,14 +166,19 @@ std::string render_github(const FileReport& r) {
   auto data = [](std::string_view s) {
     std::string o;
     for (char c : terminal_safe(s, true)) {
-      if (c == '%') o += "%25"; else if (c == '\r') o += "%0D"; else if (c == '\n') o += "%0A"; else o += c;
+      if (c == '%') o += "%25";
+      else if (c == '\r') o += "%0D";
+      else if (c == '\n') o += "%0A";
+      else o += c;
     }
     return o;
   };
   auto prop = [&](std::string_view s) {
     std::string o;
     for (char c : data(s)) {
-      if (c == ':') o += "%3A"; else if (c == ',') o += "%2C"; else o += c;
+      if (c == ':') o += "%3A";
+      else if (c == ',') o += "%2C";
+      else o += c;
     }
     return o;
   };
@@ -183,7 +191,9 @@ std::string render_github(const FileReport& r) {
   for (const auto& d : r.diagnostics) {
     Position b = lines.position(d.span.begin, ColumnUnit::utf16);
     Position e = lines.position(d.span.end, ColumnUnit::utf16);
-    std::string_view level = d.severity == Severity::error ? "error" : d.severity == Severity::warning ? "warning" : "notice";
+    std::string_view level = d.severity == Severity::error ? "error"
+        : d.severity == Severity::warning                  ? "warning"
+                                                           : "notice";
     std::string msg = d.message;
     if (!d.help_text.empty()) msg += "\nhelp: " + d.help_text;
     if (!d.ddl_text.empty()) msg += "\n" + d.ddl_text;

@@ -27,8 +27,9 @@ void sort_and_dedup(std::vector<Diagnostic>& ds) {
   // Findings gathered statement by statement mostly come in order already (an editor's
   // re-lint of a 50,000-line file has thousands): a check is cheaper than moving them all.
   if (!std::is_sorted(ds.begin(), ds.end(), before)) std::stable_sort(ds.begin(), ds.end(), before);
-  ds.erase(std::unique(ds.begin(), ds.end(), [&](const Diagnostic& a, const Diagnostic& b) { return key(a) == key(b); }),
-           ds.end());
+  ds.erase(
+      std::unique(ds.begin(), ds.end(), [&](const Diagnostic& a, const Diagnostic& b) { return key(a) == key(b); }),
+      ds.end());
 }
 
 }  // namespace pglens
@@ -53,7 +54,8 @@ AppliedFixes apply_fixes(std::string_view text, const std::vector<Diagnostic>& d
       if (e.span.end > text.size() || e.span.begin > e.span.end) clash = true;
       for (const auto& c : chosen)
         if (e.span.begin < c.span.end && c.span.begin < e.span.end) clash = true;
-        else if (e.span.begin == c.span.begin && (e.span.begin == e.span.end || c.span.begin == c.span.end)) clash = true;
+        else if (e.span.begin == c.span.begin && (e.span.begin == e.span.end || c.span.begin == c.span.end))
+          clash = true;
     }
     if (clash) {
       ++out.skipped;

@@ -138,7 +138,9 @@ void append_html_escaped(std::string& out, std::string_view s) {
       case '>': put(i, 1, "&gt;"); break;
       case '"': put(i, 1, "&quot;"); break;
       case '\'': put(i, 1, "&#39;"); break;
-      case '\t': case '\n': case '\r': break;
+      case '\t':
+      case '\n':
+      case '\r': break;
       default:
         if (c < 0x20 || c == 0x7F) put(i, 1, "\xEF\xBF\xBD");
     }

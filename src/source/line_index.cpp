@@ -89,15 +89,16 @@ bool decode_source(std::string path, std::string bytes, SourceFile& out, DecodeE
   }
   // UTF-32 first: its little-endian mark starts with UTF-16's.
   for (std::string_view other : {"UTF-32LE", "UTF-32BE", "UTF-16LE", "UTF-16BE"}) {
-    std::string_view mark = other == "UTF-32LE"   ? std::string_view("\xFF\xFE\0\0", 4)
-                            : other == "UTF-32BE" ? std::string_view("\0\0\xFE\xFF", 4)
-                            : other == "UTF-16LE" ? std::string_view("\xFF\xFE", 2)
-                                                  : std::string_view("\xFE\xFF", 2);
+    std::string_view mark = other == "UTF-32LE" ? std::string_view("\xFF\xFE\0\0", 4)
+        : other == "UTF-32BE"                   ? std::string_view("\0\0\xFE\xFF", 4)
+        : other == "UTF-16LE"                   ? std::string_view("\xFF\xFE", 2)
+                                                : std::string_view("\xFE\xFF", 2);
     if (std::string_view(bytes).starts_with(mark)) {
       error = {fmt::format("file is {} (it starts with that byte-order mark); pglens reads SQL as UTF-8: re-encode it, "
                            "e.g. with iconv -f {} -t UTF-8",
                            other, other.substr(0, 6)),
-               0, {}};
+               0,
+               {}};
       return false;
     }
   }
@@ -116,7 +117,8 @@ bool decode_source(std::string path, std::string bytes, SourceFile& out, DecodeE
       size_t mid = lo + (hi - lo) / 2;
       while (mid > lo && (static_cast<unsigned char>(bytes[mid]) & 0xC0) == 0x80) --mid;
       if (mid == lo) break;
-      if (simdjson::validate_utf8(bytes.data(), mid)) lo = mid; else hi = mid;
+      if (simdjson::validate_utf8(bytes.data(), mid)) lo = mid;
+      else hi = mid;
     }
     at = static_cast<uint32_t>(lo);
     error = {"file is not valid UTF-8 (pglens reads SQL as UTF-8; re-encode it, e.g. with iconv)", at,

@@ -57,8 +57,7 @@ std::string_view Node::str_at(const PglField& f) const {
       const char* n = f.enum_names[index];
       return n ? std::string_view(n) : std::string_view();
     }
-    default:
-      return {};
+    default: return {};
   }
 }
 

@@ -32,9 +32,9 @@ class Node {
 
   Node field(std::string_view name) const;
   List list(std::string_view name) const;
-  std::string_view str(std::string_view name) const;       // "" when absent
-  int64_t integer(std::string_view name) const;            // 0 when absent
-  bool boolean(std::string_view name) const;               // false when absent
+  std::string_view str(std::string_view name) const;  // "" when absent
+  int64_t integer(std::string_view name) const;       // 0 when absent
+  bool boolean(std::string_view name) const;          // false when absent
   bool has(std::string_view name) const;
   // Byte offset in the file of the node's "location" field; nullopt when it is unknown (-1)
   // and for kinds that have none (a SelectStmt, a subquery in FROM ...): for a statement's
@@ -80,7 +80,8 @@ class Node {
   }
   // A struct of `f` without a kind of its own in the tree: the kind sql::Node gives it.
   Node implied(const void* pointer, const PglField& f) const {
-    return Node(pointer, f.declared, f.implied_kind ? std::string_view(f.implied_kind, f.implied_kind_len) : std::string_view(), base_);
+    return Node(pointer, f.declared,
+                f.implied_kind ? std::string_view(f.implied_kind, f.implied_kind_len) : std::string_view(), base_);
   }
   int64_t read_int(const PglField& f) const;
 
@@ -103,8 +104,12 @@ class List {
    public:
     iterator(const List* list, int i) : list_(list), i_(i) {}
     Node operator*() const { return (*list_)[static_cast<size_t>(i_)]; }
-    iterator& operator++() { ++i_; return *this; }
+    iterator& operator++() {
+      ++i_;
+      return *this;
+    }
     bool operator!=(const iterator& o) const { return i_ != o.i_; }
+
    private:
     const List* list_;
     int i_;
@@ -144,7 +149,8 @@ inline bool same_bytes(const char* a, const char* b, size_t n) {
     return load_word<uint64_t>(a + n - 8) == load_word<uint64_t>(b + n - 8);
   }
   if (n >= 4)
-    return load_word<uint32_t>(a) == load_word<uint32_t>(b) && load_word<uint32_t>(a + n - 4) == load_word<uint32_t>(b + n - 4);
+    return load_word<uint32_t>(a) == load_word<uint32_t>(b) &&
+        load_word<uint32_t>(a + n - 4) == load_word<uint32_t>(b + n - 4);
   for (size_t i = 0; i < n; ++i)
     if (a[i] != b[i]) return false;
   return true;
@@ -210,13 +216,11 @@ inline bool same_bytes(const char* a, const char* b, size_t n) {
     case PGL_SPECIFIC:
       if (const void* p = read<const void*>(f)) return implied(p, f);
       return {};
-    case PGL_EMBEDDED:
-      return implied(at(f), f);
+    case PGL_EMBEDDED: return implied(at(f), f);
     case PGL_ONEOF:
       if (read_tag(at(f)) == f.oneof_tag) return implied(at(f), f);
       return {};
-    default:
-      return {};
+    default: return {};
   }
 }
 

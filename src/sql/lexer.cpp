@@ -37,12 +37,12 @@ bool word_is(std::string_view text, size_t at, std::string_view word) {
 // state).
 struct Resync {
   const Lexed* before = nullptr;
-  size_t tail_from = 0;       // the unchanged tail of the new text starts here
+  size_t tail_from = 0;  // the unchanged tail of the new text starts here
   size_t old_size = 0;
-  int64_t delta = 0;          // new size - old size
-  size_t next_old = 0;        // the first old statement not yet passed
+  int64_t delta = 0;    // new size - old size
+  size_t next_old = 0;  // the first old statement not yet passed
   bool found = false;
-  size_t old_statement = 0;   // when found: the old statement ending where the new lex stopped
+  size_t old_statement = 0;  // when found: the old statement ending where the new lex stopped
 };
 
 class Lexer {
@@ -66,14 +66,18 @@ class Lexer {
       }
       switch (c) {
         case '-':
-          if (i_ + 1 < n_ && t_[i_ + 1] == '-') { line_comment(); continue; }
+          if (i_ + 1 < n_ && t_[i_ + 1] == '-') {
+            line_comment();
+            continue;
+          }
           break;
         case '/':
-          if (i_ + 1 < n_ && t_[i_ + 1] == '*') { block_comment(); continue; }
+          if (i_ + 1 < n_ && t_[i_ + 1] == '*') {
+            block_comment();
+            continue;
+          }
           break;
-        case '\\':
-          psql_backslash();
-          continue;
+        case '\\': psql_backslash(); continue;
         case ';':
           if (paren_depth_ == 0 && atomic_depth_ == 0) {
             bool had_statement = in_statement_;
@@ -88,15 +92,11 @@ class Lexer {
             continue;
           }
           break;
-        case '(':
-          ++paren_depth_;
-          break;
+        case '(': ++paren_depth_; break;
         case ')':
           if (paren_depth_ > 0) --paren_depth_;
           break;
-        case '[':
-          ++bracket_depth_;
-          break;
+        case '[': ++bracket_depth_; break;
         case ']':
           if (bracket_depth_ > 0) --bracket_depth_;
           break;
@@ -105,7 +105,7 @@ class Lexer {
           break;
         case '\'': {
           bool escapes = i_ > 0 && (t_[i_ - 1] | 0x20) == 'e' &&
-                         (i_ < 2 || !is_ident_char(static_cast<unsigned char>(t_[i_ - 2])));
+              (i_ < 2 || !is_ident_char(static_cast<unsigned char>(t_[i_ - 2])));
           token_begin();
           quoted('\'', escapes);
           continue;
@@ -160,8 +160,8 @@ class Lexer {
 
   void end_statement(size_t end) {
     if (in_statement_)
-      out_.statements.push_back({{stmt_begin_, last_token_end_}, static_cast<uint32_t>(end), has_variables_,
-                                 copy_state_ == kCopyFromStdin});
+      out_.statements.push_back(
+          {{stmt_begin_, last_token_end_}, static_cast<uint32_t>(end), has_variables_, copy_state_ == kCopyFromStdin});
     in_statement_ = false;
     paren_depth_ = 0;
     bracket_depth_ = 0;
@@ -192,7 +192,9 @@ class Lexer {
   // Whether a meta-command line (without its backslash) is `\copy ... from stdin`: psql
   // then reads the data from the script itself, up to `\.`.
   static bool meta_copy_from_stdin(std::string_view line) {
-    if (line.size() < 4 || line.substr(0, 4) != "copy" || (line.size() > 4 && is_ident_char(static_cast<unsigned char>(line[4])))) return false;
+    if (line.size() < 4 || line.substr(0, 4) != "copy" ||
+        (line.size() > 4 && is_ident_char(static_cast<unsigned char>(line[4]))))
+      return false;
     bool after_from = false;
     for (size_t i = 4; i < line.size();) {
       if (!is_ident_start(static_cast<unsigned char>(line[i]))) {
@@ -283,7 +285,11 @@ class Lexer {
     size_t b = i_;
     int depth = 0;
     while (i_ < n_) {
-      if (t_[i_] == '/' && i_ + 1 < n_ && t_[i_ + 1] == '*') { ++depth; i_ += 2; continue; }
+      if (t_[i_] == '/' && i_ + 1 < n_ && t_[i_ + 1] == '*') {
+        ++depth;
+        i_ += 2;
+        continue;
+      }
       if (t_[i_] == '*' && i_ + 1 < n_ && t_[i_ + 1] == '/') {
         i_ += 2;
         if (--depth == 0) break;
@@ -307,13 +313,22 @@ class Lexer {
     while (i_ < n_) {
       const void* hit = backslash_escapes ? nullptr : std::memchr(t_.data() + i_, q, n_ - i_);
       if (!backslash_escapes) {
-        if (!hit) { i_ = n_; break; }
+        if (!hit) {
+          i_ = n_;
+          break;
+        }
         i_ = static_cast<size_t>(static_cast<const char*>(hit) - t_.data());
       }
       char c = t_[i_];
-      if (backslash_escapes && c == '\\') { i_ += 2; continue; }
+      if (backslash_escapes && c == '\\') {
+        i_ += 2;
+        continue;
+      }
       if (c == q) {
-        if (i_ + 1 < n_ && t_[i_ + 1] == q) { i_ += 2; continue; }
+        if (i_ + 1 < n_ && t_[i_ + 1] == q) {
+          i_ += 2;
+          continue;
+        }
         ++i_;
         break;
       }
@@ -326,7 +341,7 @@ class Lexer {
   bool dollar_quote() {
     size_t j = i_ + 1;
     if (j < n_ && t_[j] != '$') {
-      if (!is_ident_start(static_cast<unsigned char>(t_[j])) ) return false;
+      if (!is_ident_start(static_cast<unsigned char>(t_[j]))) return false;
       while (j < n_ && is_ident_char(static_cast<unsigned char>(t_[j])) && t_[j] != '$') ++j;
       if (j >= n_ || t_[j] != '$') return false;
     }
@@ -411,9 +426,9 @@ Relexed relex(std::string_view text, const Lexed& before, size_t old_size, size_
   // Resume after the last old statement ended by a `;` (so before the end of the old text)
   // inside the unchanged head: the lexer is in its initial state there, and nothing before
   // it looked past it.
-  size_t front = static_cast<size_t>(
-      std::upper_bound(old.begin(), old.end(), same_prefix,
-                       [](size_t at, const StatementSpan& st) { return at < st.end; }) - old.begin());
+  size_t front = static_cast<size_t>(std::upper_bound(old.begin(), old.end(), same_prefix,
+                                                      [](size_t at, const StatementSpan& st) { return at < st.end; }) -
+                                     old.begin());
   if (front > 0 && old[front - 1].end >= old_size) --front;
   // Not after a COPY FROM stdin (its data follows) nor after a statement ended by a psql
   // meta-command, whose line the lexer reads again.
@@ -440,8 +455,10 @@ Relexed relex(std::string_view text, const Lexed& before, size_t old_size, size_
   if (synced) {
     auto shift = [&](uint32_t at) { return static_cast<uint32_t>(static_cast<int64_t>(at) + resync.delta); };
     for (size_t k = resync.old_statement + 1; k < old.size(); ++k) {
-      lexed.statements.push_back(
-          {{shift(old[k].span.begin), shift(old[k].span.end)}, shift(old[k].end), old[k].psql_variables, old[k].copy_data});
+      lexed.statements.push_back({{shift(old[k].span.begin), shift(old[k].span.end)},
+                                  shift(old[k].end),
+                                  old[k].psql_variables,
+                                  old[k].copy_data});
       ++out.kept_back;
     }
     auto comment_after = std::lower_bound(before.comments.begin(), before.comments.end(), old[resync.old_statement].end,
@@ -476,7 +493,10 @@ uint32_t token_end(std::string_view text, uint32_t offset) {
       if (i == offset) ++i;
       break;
     }
-    if (i < n && text[i] == '.') { ++i; continue; }
+    if (i < n && text[i] == '.') {
+      ++i;
+      continue;
+    }
     break;
   }
   return static_cast<uint32_t>(i);

@@ -19,13 +19,13 @@
 namespace pglens::sql {
 
 struct Comment {
-  Span span;           // the whole comment, including `--` or `/* */`
-  bool own_line;       // nothing but whitespace before it on its line
+  Span span;      // the whole comment, including `--` or `/* */`
+  bool own_line;  // nothing but whitespace before it on its line
 };
 
 struct StatementSpan {
-  Span span;           // first token to last token, without the terminating `;`
-  uint32_t end = 0;    // one past the `;` when present, else span.end
+  Span span;                    // first token to last token, without the terminating `;`
+  uint32_t end = 0;             // one past the `;` when present, else span.end
   bool psql_variables = false;  // holds `:var`, `:'var'` or `:"var"` (psql_variables())
   bool copy_data = false;       // COPY ... FROM stdin: data up to `\.` follows it
 };

@@ -46,13 +46,13 @@ size_t tree_depth(const Node& root, size_t limit) {
 
 void refuse_as_too_deep(Statement& st, size_t limit) {
   st.root = Node();
-  st.error = ParseError{"statement nested deeper than " + std::to_string(limit) +
-                            " levels: too deep to analyze; pglens does not lint it",
-                        st.span.begin,
-                        "PostgreSQL's parser reads it, but so deep a tree (a chain of tens of thousands of "
-                        "operators or UNION branches) exceeds PostgreSQL's own default max_stack_depth when it "
-                        "runs; a list (IN (...), = ANY (ARRAY[...]), a VALUES list) is shallow.",
-                        /*too_deep=*/true};
+  st.error = ParseError{
+      "statement nested deeper than " + std::to_string(limit) + " levels: too deep to analyze; pglens does not lint it",
+      st.span.begin,
+      "PostgreSQL's parser reads it, but so deep a tree (a chain of tens of thousands of "
+      "operators or UNION branches) exceeds PostgreSQL's own default max_stack_depth when it "
+      "runs; a list (IN (...), = ANY (ARRAY[...]), a VALUES list) is shallow.",
+      /*too_deep=*/true};
 }
 
 // The statement's tree from its RawStmt. Returns whether it is deeper than the caller's
@@ -83,15 +83,16 @@ bool visit_on_large_stack(Visit& visit, const Statement& st) {
   if (pthread_attr_init(&attr) != 0) return false;
   pthread_t thread;
   bool made = pthread_attr_setstacksize(&attr, kDeepStackBytes) == 0 &&
-              pthread_create(&thread, &attr, [](void* p) -> void* {
-                auto* c = static_cast<Call*>(p);
-                try {
-                  (*c->visit)(*c->st);
-                } catch (...) {
-                  c->error = std::current_exception();
-                }
-                return nullptr;
-              }, &call) == 0;
+      pthread_create(
+          &thread, &attr,
+          [](void* p) -> void* {
+            auto* c = static_cast<Call*>(p);
+            try {
+              (*c->visit)(*c->st);
+            } catch (...) { c->error = std::current_exception(); }
+            return nullptr;
+          },
+          &call) == 0;
   pthread_attr_destroy(&attr);
   if (!made) return false;
   pthread_join(thread, nullptr);
@@ -157,8 +158,8 @@ struct Parser::Impl {
 
   // Parses the statements `spans` of `text` as one unit (as server_text() gives them). On
   // success returns the statements' List of RawStmt.
-  bool parse_range(std::string_view text, std::span<const StatementSpan> spans, RawVariableAs raw,
-                   const void*& stmts, ParseError& error) {
+  bool parse_range(std::string_view text, std::span<const StatementSpan> spans, RawVariableAs raw, const void*& stmts,
+                   ParseError& error) {
     pgl_free(&last);
     uint32_t begin = spans.front().span.begin, end = spans.back().end;
     server_text(text, spans, raw, buffer);
@@ -257,7 +258,8 @@ Parser::~Parser() = default;
 
 void Parser::parse(std::string_view text, const std::vector<StatementSpan>& spans,
                    const std::function<void(const Statement&)>& visit) {
-  parse_statements(text, spans, [&]() -> Impl& { return *impl_; }, visit, /*large_stack=*/true);
+  parse_statements(
+      text, spans, [&]() -> Impl& { return *impl_; }, visit, /*large_stack=*/true);
 }
 
 ParsedStatements::ParsedStatements(std::string_view text, const std::vector<StatementSpan>& spans) {

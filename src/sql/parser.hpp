@@ -19,17 +19,17 @@ namespace pglens::sql {
 
 struct ParseError {
   std::string message;
-  uint32_t offset = 0;  // byte offset in the file
-  std::string help;     // what to do, when it is not "fix the syntax"
+  uint32_t offset = 0;    // byte offset in the file
+  std::string help;       // what to do, when it is not "fix the syntax"
   bool too_deep = false;  // PostgreSQL parsed it, but its tree is too deep for pglens to walk
 };
 
 struct Statement {
-  uint32_t index = 0;       // 0-based position among the file's statements
-  Span span;                // without the terminating `;`
-  uint32_t end = 0;         // one past the `;` when present
-  Node root;                // {"SelectStmt": {...}}; invalid when the statement did not parse
-                            // or holds no statement
+  uint32_t index = 0;  // 0-based position among the file's statements
+  Span span;           // without the terminating `;`
+  uint32_t end = 0;    // one past the `;` when present
+  Node root;           // {"SelectStmt": {...}}; invalid when the statement did not parse
+                       // or holds no statement
   std::optional<ParseError> error;
   // A statement of a function's body (sql/routine_body.hpp): it runs on every call, in a
   // migration too. In a PL/pgSQL body, PL/pgSQL may read its rows itself (SELECT ... INTO,

@@ -1,7 +1,7 @@
 /* Parse and list access for sql::Node, against PostgreSQL's own headers (see pg_tree.h). */
-#include "postgres.h"
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
+#include "postgres.h"
 
 #include <pg_query.h>
 #include <pg_query/pg_query_internal.h>
@@ -43,9 +43,9 @@ void pgl_free(PglParse *parse) {
 }
 
 const void *const *pgl_list_cells(const void *list, int *length) {
-  const List *l = (const List *) list;
+  const List *l = (const List *)list;
   *length = list_length(l);
-  return l ? (const void *const *) l->elements : NULL;
+  return l ? (const void *const *)l->elements : NULL;
 }
 
-const void *pgl_raw_stmt(const void *raw_stmt) { return ((const RawStmt *) raw_stmt)->stmt; }
+const void *pgl_raw_stmt(const void *raw_stmt) { return ((const RawStmt *)raw_stmt)->stmt; }

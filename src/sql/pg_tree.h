@@ -26,9 +26,9 @@ typedef enum PglFieldKind {
   PGL_CSTRING,   /* char * */
   PGL_CHAR,      /* char: shown as a one-character string */
   PGL_BOOL,
-  PGL_INT,       /* any integer; `size` bytes, `is_signed` */
-  PGL_ENUM,      /* a C enum, shown by the name of its value */
-  PGL_SKIP       /* never in a raw parse tree (plan-time data); not shown */
+  PGL_INT,  /* any integer; `size` bytes, `is_signed` */
+  PGL_ENUM, /* a C enum, shown by the name of its value */
+  PGL_SKIP  /* never in a raw parse tree (plan-time data); not shown */
 } PglFieldKind;
 
 /* A few enums start below 0 (PARTITION_RANGE_DATUM_MINVALUE = -1). */
@@ -45,7 +45,7 @@ typedef struct PglField {
   uint8_t is_signed;
   int oneof_tag;
   const struct PglType *declared; /* PGL_SPECIFIC / PGL_EMBEDDED / PGL_ONEOF: the struct's kind */
-  const char *const *enum_names; /* indexed by the C value + PGL_ENUM_BIAS; NULL where none is */
+  const char *const *enum_names;  /* indexed by the C value + PGL_ENUM_BIAS; NULL where none is */
   uint32_t enum_count;
   /* PGL_SPECIFIC / PGL_EMBEDDED / PGL_ONEOF: the kind sql::Node gives the struct (the JSON
    * shows none); NULL for most fields */
@@ -88,7 +88,7 @@ extern const unsigned pgl_type_tag_count;
 static inline const PglType *pgl_type_of(const void *node) {
   int tag;
   memcpy(&tag, node, sizeof tag);
-  return (unsigned) tag < pgl_type_tag_count ? pgl_types_by_tag[(unsigned) tag] : NULL;
+  return (unsigned)tag < pgl_type_tag_count ? pgl_types_by_tag[(unsigned)tag] : NULL;
 }
 
 /* The head of PostgreSQL's List (nodes/pg_list.h), for readers of lists inline; pg_tree.c

@@ -39,16 +39,18 @@ size_t skip_blanks(std::string_view text, size_t pos) {
 std::string_view dollar_tag(std::string_view text, size_t pos) {
   if (pos >= text.size() || text[pos] != '$') return {};
   size_t end = pos + 1;
-  while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_' ||
-                               static_cast<unsigned char>(text[end]) >= 0x80))
+  while (end < text.size() &&
+         (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_' ||
+          static_cast<unsigned char>(text[end]) >= 0x80))
     ++end;
-  if (end >= text.size() || text[end] != '$' || (end > pos + 1 && std::isdigit(static_cast<unsigned char>(text[pos + 1]))))
+  if (end >= text.size() || text[end] != '$' ||
+      (end > pos + 1 && std::isdigit(static_cast<unsigned char>(text[pos + 1]))))
     return {};
   return text.substr(pos, end + 1 - pos);
 }
 
 struct BodyText {
-  uint32_t offset = 0;  // of the body's first byte in the file
+  uint32_t offset = 0;   // of the body's first byte in the file
   std::string_view tag;  // the dollar quote's, empty for '...'
 };
 
@@ -148,8 +150,9 @@ class PlpgsqlReader {
       std::string_view query;
       int64_t mode = -1;
       if (!value["PLpgSQL_expr"].get(expr) && !expr["query"].get(query) && !expr["parseMode"].get(mode)) {
-        bool dynamic = (kind == "PLpgSQL_stmt_dynexecute" || kind == "PLpgSQL_stmt_dynfors") ? key == "query"
-                       : (kind == "PLpgSQL_stmt_return_query" || kind == "PLpgSQL_stmt_open") && key == "dynquery";
+        bool dynamic = (kind == "PLpgSQL_stmt_dynexecute" || kind == "PLpgSQL_stmt_dynfors")
+            ? key == "query"
+            : (kind == "PLpgSQL_stmt_return_query" || kind == "PLpgSQL_stmt_open") && key == "dynquery";
         bool to_caller = kind == "PLpgSQL_stmt_return_query";
         if (mode == 0) add(lineno, query, false, !to_caller);
         else if (dynamic) add(lineno, query, true, !to_caller);
@@ -165,12 +168,15 @@ class PlpgsqlReader {
       auto inner = string_constant(query);
       size_t pos = inner ? body_.find(query, line_starts_[line]) : std::string_view::npos;
       if (pos == std::string_view::npos) return;  // built at run time: not known here
-      out_.sql.push_back({std::string(inner->second), offset_ + static_cast<uint32_t>(pos + inner->first), rows_stay_in_server, true});
+      out_.sql.push_back(
+          {std::string(inner->second), offset_ + static_cast<uint32_t>(pos + inner->first), rows_stay_in_server, true});
       return;
     }
     auto found = find_query(body_, line_starts_[line], query);
     if (!found) found = find_query(body_, 0, query);
-    if (found) out_.sql.push_back({std::move(found->second), offset_ + static_cast<uint32_t>(found->first), rows_stay_in_server, false});
+    if (found)
+      out_.sql.push_back(
+          {std::move(found->second), offset_ + static_cast<uint32_t>(found->first), rows_stay_in_server, false});
   }
 
   std::string_view body_;
@@ -240,7 +246,8 @@ std::optional<RoutineBody> routine_body(const Node& stmt, std::string_view file_
   std::string_view text = file_text.substr(statement.begin, statement.end - statement.begin);
   if (!read_plpgsql(text, body, at->offset, out)) return std::nullopt;
   // In the body's order (a FOR loop's statements come before its query in libpg_query's output).
-  std::stable_sort(out.sql.begin(), out.sql.end(), [](const BodySql& a, const BodySql& b) { return a.offset < b.offset; });
+  std::stable_sort(out.sql.begin(), out.sql.end(),
+                   [](const BodySql& a, const BodySql& b) { return a.offset < b.offset; });
   return out;
 }
 

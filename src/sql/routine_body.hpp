@@ -25,7 +25,7 @@ struct BodySql {
   // PL/pgSQL reads the rows itself (SELECT ... INTO, PERFORM, a FOR loop, EXECUTE): none
   // reach the caller, unlike those of RETURN QUERY or of a SQL function.
   bool rows_stay_in_server = false;
-  bool in_string = false;   // EXECUTE of a string constant: the text lies inside a literal
+  bool in_string = false;  // EXECUTE of a string constant: the text lies inside a literal
 };
 
 struct RoutineBody {

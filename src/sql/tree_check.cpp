@@ -2,8 +2,8 @@
 
 #include <pg_query.h>
 
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include "sql/parser.hpp"
 
@@ -11,7 +11,6 @@ namespace pglens::sql {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
 
 // The nodes below `n` counted by the walk rules use (for_each_child, which reads only the
 // fields the table marks as holding nodes), and by reading every field.

@@ -40,9 +40,10 @@ class AdviseLive : public ::testing::Test {
   std::vector<std::string> psql(const std::string& sql) {
     test::TempDir dir;
     test::write_file(dir / "in.sql", sql);
-    std::string cmd = fmt::format("'{}/psql' -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p {} -U postgres -d advise_shop -f '{}' "
-                                  ">'{}' 2>&1",
-                                  test::PgCluster::bin_dir(), pg_->port(), (dir / "in.sql").string(), (dir / "out").string());
+    std::string cmd = fmt::format(
+        "'{}/psql' -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p {} -U postgres -d advise_shop -f '{}' "
+        ">'{}' 2>&1",
+        test::PgCluster::bin_dir(), pg_->port(), (dir / "in.sql").string(), (dir / "out").string());
     int status = std::system(cmd.c_str());
     std::string out = test::read_file(dir / "out");
     EXPECT_EQ(status, 0) << out;
@@ -102,11 +103,15 @@ struct Planted {
 };
 const Planted kPlanted[] = {
     {4, "orders (customer_id", "SELECT id, total FROM orders WHERE customer_id = 4242"},
-    {7, "order_lines (order_id", "SELECT o.id, l.sku, l.qty FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.id BETWEEN 1000 AND 1010"},
+    {7, "order_lines (order_id",
+     "SELECT o.id, l.sku, l.qty FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.id BETWEEN 1000 AND "
+     "1010"},
     {13, "orders (created_at DESC", "SELECT id, customer_id, total FROM orders ORDER BY created_at DESC LIMIT 20"},
-    {16, "WHERE status = 'failed'", "SELECT id, customer_id FROM orders WHERE status = 'failed' AND created_at >= '2024-04-01'"},
+    {16, "WHERE status = 'failed'",
+     "SELECT id, customer_id FROM orders WHERE status = 'failed' AND created_at >= '2024-04-01'"},
     {19, "lower(email)", "SELECT id FROM customers WHERE lower(email) = 'user77@example.com'"},
-    {22, "events (account_id, created_at DESC", "SELECT id, kind FROM events WHERE account_id = 7 ORDER BY created_at DESC LIMIT 10"},
+    {22, "events (account_id, created_at DESC",
+     "SELECT id, kind FROM events WHERE account_id = 7 ORDER BY created_at DESC LIMIT 10"},
 };
 
 TEST_F(AdviseLive, ProvesAnIndexForEachSlowQueryAndNoneForTheHealthyOnes) {
@@ -158,8 +163,8 @@ TEST_F(AdviseLive, ProvesAnIndexForEachSlowQueryAndNoneForTheHealthyOnes) {
   for (size_t i = 0; i < std::size(kPlanted); ++i) {
     auto after = analyze(kPlanted[i].query);
     EXPECT_GT(after.first.size(), before[i].first.size()) << kPlanted[i].query;
-    EXPECT_LT(after.second * 4, before[i].second) << kPlanted[i].query << ": blocks " << before[i].second << " -> "
-                                                  << after.second;
+    EXPECT_LT(after.second * 4, before[i].second)
+        << kPlanted[i].query << ": blocks " << before[i].second << " -> " << after.second;
     std::printf("[ measured ] %s: shared blocks %lld -> %lld\n", kPlanted[i].query,
                 static_cast<long long>(before[i].second), static_cast<long long>(after.second));
   }
@@ -219,7 +224,8 @@ TEST_F(AdviseLive, WorkloadBudgetPicksTheIndexServingTheMostCalls) {
   bool unused = false, prefix = false;
   for (const auto& x : j["removals"]) {
     std::string reason = x["reason"];
-    if (x["index"] == "public.customers_region_idx" && reason.find("prefix of customers_region_created_at_idx") != std::string::npos)
+    if (x["index"] == "public.customers_region_idx" &&
+        reason.find("prefix of customers_region_created_at_idx") != std::string::npos)
       prefix = true;
     if (reason.find("never scanned") != std::string::npos) unused = true;
     EXPECT_GT(x["size_bytes"].get<int64_t>(), 0);
@@ -230,8 +236,8 @@ TEST_F(AdviseLive, WorkloadBudgetPicksTheIndexServingTheMostCalls) {
 }
 
 TEST_F(AdviseLive, ErrorsNeverPrintThePassword) {
-  auto bad = test::run_pglens(fmt::format("advise --db 'postgresql://postgres:{}@127.0.0.1:1/advise_shop' -", kPassword),
-                              "SELECT 1;");
+  auto bad = test::run_pglens(
+      fmt::format("advise --db 'postgresql://postgres:{}@127.0.0.1:1/advise_shop' -", kPassword), "SELECT 1;");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_EQ(bad.err.find(kPassword), std::string::npos) << bad.err;
   auto broken = advise("-", "SELECT no_such_column FROM orders;");

@@ -23,9 +23,9 @@ using nlohmann::json;
 
 // Rules of the catalog issue that must each fire on examples/ (once they are registered).
 const char* const kSchemaRules[] = {
-    "missing-index-filter", "missing-index-join",  "missing-index-sort", "fk-without-index",
-    "non-sargable-predicate", "partition-pruning-miss", "unbounded-select", "in-app-aggregation",
-    "single-row-inserts", "large-offset", "not-in-subquery", "select-star",
+    "missing-index-filter",   "missing-index-join",     "missing-index-sort", "fk-without-index",
+    "non-sargable-predicate", "partition-pruning-miss", "unbounded-select",   "in-app-aggregation",
+    "single-row-inserts",     "large-offset",           "not-in-subquery",    "select-star",
 };
 // Rules whose DDL is an index that should turn the flagged query's Seq Scan into an index scan.
 const std::set<std::string> kIndexRules = {"missing-index-filter", "missing-index-join", "missing-index-sort",
@@ -48,7 +48,8 @@ TEST(ExamplesAcceptance, EverySchemaRuleFiresWithSomethingToPaste) {
       if (f["rule"] != rule) continue;
       fired = true;
       // DDL, a fix, or a rewrite in backquotes in the help text.
-      if (f.contains("ddl") || f.contains("fix") || f.value("help", "").find('`') != std::string::npos) pasteable = true;
+      if (f.contains("ddl") || f.contains("fix") || f.value("help", "").find('`') != std::string::npos)
+        pasteable = true;
     }
     EXPECT_TRUE(fired) << rule << " does not fire on examples/";
     EXPECT_TRUE(pasteable) << rule << " fires on examples/ with neither DDL, fix nor rewrite";
@@ -88,7 +89,10 @@ std::string bind_parameters(std::string sql) {
   for (size_t at = sql.find('$'); at != std::string::npos; at = sql.find('$', at)) {
     size_t end = at + 1;
     while (end < sql.size() && std::isdigit(static_cast<unsigned char>(sql[end]))) ++end;
-    if (end == at + 1) { ++at; continue; }
+    if (end == at + 1) {
+      ++at;
+      continue;
+    }
     sql.replace(at, end - at, "'1'");
   }
   return sql;
@@ -102,7 +106,7 @@ std::string explain(test::PgCluster& pg, const std::string& query) {
 
 bool seq_scans(const std::string& plan, const std::string& table) {
   return plan.find("Seq Scan on " + table + " ") != std::string::npos ||
-         plan.find("Seq Scan on " + table + "\n") != std::string::npos;
+      plan.find("Seq Scan on " + table + "\n") != std::string::npos;
 }
 
 bool index_scans(const std::string& plan, const std::string& table) {
@@ -137,8 +141,7 @@ TEST(ExamplesAcceptance, SuggestedIndexesTurnTheFlaggedSeqScansIntoIndexScans) {
     ~DropSchema() {
       try {
         pg.exec("DROP SCHEMA IF EXISTS examples_live CASCADE");
-      } catch (...) {
-      }
+      } catch (...) {}
     }
   } drop_schema{*pg};
   test::TempDir dir;
@@ -166,7 +169,9 @@ TEST(ExamplesAcceptance, SuggestedIndexesTurnTheFlaggedSeqScansIntoIndexScans) {
     std::string sql = statement_text(test::read_file(dir / x.file), x.statement);
     std::string plan = explain(*pg, sql);
     EXPECT_TRUE(seq_scans(plan, x.table)) << x.rule << " flagged " << x.file << " #" << x.statement
-                                          << " but its plan does not Seq Scan " << x.table << ":\n" << sql << "\n" << plan;
+                                          << " but its plan does not Seq Scan " << x.table << ":\n"
+                                          << sql << "\n"
+                                          << plan;
     before[{x.file, x.statement}] = plan;
   }
 
@@ -193,10 +198,12 @@ TEST(ExamplesAcceptance, SuggestedIndexesTurnTheFlaggedSeqScansIntoIndexScans) {
       size_t at = p.find(" on " + x.table);
       size_t begin = p.rfind('\n', at) + 1;  // npos + 1 == 0 on the first line
       std::string line = p.substr(begin, p.find('\n', at) - begin);
-      return line.substr(line.find_first_not_of(" ->")) + "  | total " + p.substr(p.find("..") + 2, p.find(' ', p.find("..")) - p.find("..") - 2);
+      return line.substr(line.find_first_not_of(" ->")) + "  | total " +
+          p.substr(p.find("..") + 2, p.find(' ', p.find("..")) - p.find("..") - 2);
     };
-    std::printf("[ measured ] %s %s (%s)\n  query (after --fix): %s\n  before: %s\n  after:  %s\n", x.file.c_str(), x.table.c_str(),
-                x.rule.c_str(), sql.c_str(), scan_line(before[{x.file, x.statement}]).c_str(), scan_line(plan).c_str());
+    std::printf("[ measured ] %s %s (%s)\n  query (after --fix): %s\n  before: %s\n  after:  %s\n", x.file.c_str(),
+                x.table.c_str(), x.rule.c_str(), sql.c_str(), scan_line(before[{x.file, x.statement}]).c_str(),
+                scan_line(plan).c_str());
   }
 }
 

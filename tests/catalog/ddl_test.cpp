@@ -205,7 +205,8 @@ TEST(CatalogDdl, ChosenIndexNamesTakeTheLowestFreeNumber) {
   EXPECT_EQ(index_names(*c.find_table("", "p1")), (std::vector<std::string>{"p1_b_idx", "p1_b_idx1", "p1_b_idx2"}));
   load_ddl(c, "DROP INDEX p_b_idx1; CREATE INDEX ON p (b); CREATE INDEX ON p (b);", "x.sql");
   // In the order they were made.
-  EXPECT_EQ(index_names(*c.find_table("", "p")), (std::vector<std::string>{"p_b_idx", "p_b_idx2", "p_b_idx1", "p_b_idx3"}));
+  EXPECT_EQ(index_names(*c.find_table("", "p")),
+            (std::vector<std::string>{"p_b_idx", "p_b_idx2", "p_b_idx1", "p_b_idx3"}));
   EXPECT_EQ(index_names(*c.find_table("", "p1")),
             (std::vector<std::string>{"p1_b_idx", "p1_b_idx2", "p1_b_idx1", "p1_b_idx3"}));
 }
@@ -267,9 +268,7 @@ TEST(CatalogDdl, BadDdlLeavesAConsistentCatalog) {
   for (const auto& table : c.tables())
     for (const auto& i : table.indexes)
       for (const auto& k : i.keys)
-        if (!k.is_expression()) {
-          EXPECT_TRUE(table.column(k.column)) << table.name << "." << i.name;
-        }
+        if (!k.is_expression()) { EXPECT_TRUE(table.column(k.column)) << table.name << "." << i.name; }
 }
 
 TEST(CatalogDdl, DefinitionsAsPostgresPrintsThemReadLikeTheDdl) {
@@ -279,7 +278,7 @@ TEST(CatalogDdl, DefinitionsAsPostgresPrintsThemReadLikeTheDdl) {
   ASSERT_TRUE(idx);
   EXPECT_EQ(idx->name, "customers_active_idx");
   EXPECT_EQ(idx->keys[0].column, "created_at");
-  EXPECT_TRUE(idx->keys[0].nulls_first);  // DESC defaults to NULLS FIRST
+  EXPECT_TRUE(idx->keys[0].nulls_first);           // DESC defaults to NULLS FIRST
   EXPECT_EQ(idx->predicate, "status = 'active'");  // as the DDL wrote it
   auto part = catalog::partitioning_from_definition("LIST (lower(k))");
   ASSERT_TRUE(part);
@@ -337,11 +336,12 @@ TEST(CatalogDdl, MoreThreadsBuildTheSameCatalog) {
     std::string sql;
     for (int t = 0; t < 6; ++t) {
       std::string name = "t" + std::to_string(f) + "_" + std::to_string(t);
-      sql += "CREATE TABLE " + name + " (id bigint PRIMARY KEY, a int, b text, at timestamptz) PARTITION BY RANGE (at);\n";
+      sql +=
+          "CREATE TABLE " + name + " (id bigint PRIMARY KEY, a int, b text, at timestamptz) PARTITION BY RANGE (at);\n";
       for (int p = 0; p < 12; ++p)
         sql += "CREATE TABLE " + name + "_p" + std::to_string(p) + " PARTITION OF " + name +
-               " FOR VALUES FROM ('2026-" + std::to_string(p + 1) + "-01') TO ('2026-" + std::to_string(p + 1) +
-               "-02');\n";
+            " FOR VALUES FROM ('2026-" + std::to_string(p + 1) + "-01') TO ('2026-" + std::to_string(p + 1) +
+            "-02');\n";
       sql += "CREATE INDEX ON " + name + " (a);\nCREATE INDEX ON " + name + " (a) WHERE b IS NOT NULL;\n";
       sql += "ALTER TABLE " + name + " RENAME COLUMN b TO c;\nALTER TABLE " + name + " DROP COLUMN a;\n";
       sql += "SELECT * FROM " + name + " WHERE c = 'x';\n";

@@ -43,7 +43,7 @@ TEST(CatalogGraphs, AttachingAnAncestorDeeperDownIsRefused) {
       "CREATE TABLE b PARTITION OF a FOR VALUES FROM (0) TO (100) PARTITION BY RANGE (k);\n"
       "CREATE TABLE c PARTITION OF b FOR VALUES FROM (0) TO (50) PARTITION BY RANGE (k);\n"
       "ALTER TABLE a DETACH PARTITION b;\n"
-      "ALTER TABLE c ATTACH PARTITION a FOR VALUES FROM (0) TO (10);\n"  // c is under b, not a: allowed
+      "ALTER TABLE c ATTACH PARTITION a FOR VALUES FROM (0) TO (10);\n"   // c is under b, not a: allowed
       "ALTER TABLE a ATTACH PARTITION b FOR VALUES FROM (0) TO (100);\n"  // b is a's ancestor now: refused
       "ALTER TABLE b ADD COLUMN note text;");
   EXPECT_EQ(c.find_table("", "a")->parent_name, "c");
@@ -121,8 +121,8 @@ class OrderFreeSchema : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           ("pglens-order-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        ("pglens-order-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_ / "db");
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -158,8 +158,9 @@ TEST_F(OrderFreeSchema, AnIndexReadBeforeItsTableAppliesOnceTheTableExists) {
 }
 
 TEST_F(OrderFreeSchema, AStatementOnADroppedTableDoesNotWaitForTheNextOfThatName) {
-  write("db/001.sql", "CREATE TABLE events (id bigint, kind text);\nDROP TABLE events;\n"
-                      "CREATE INDEX events_kind_idx ON events (kind);\n");  // fails in PostgreSQL
+  write("db/001.sql",
+        "CREATE TABLE events (id bigint, kind text);\nDROP TABLE events;\n"
+        "CREATE INDEX events_kind_idx ON events (kind);\n");  // fails in PostgreSQL
   write("db/002.sql", "CREATE TABLE events (id bigint, kind text);\n");
   Catalog c = load();
   ASSERT_TRUE(c.find_table("public", "events"));

@@ -23,19 +23,22 @@ TEST(IndexDdl, PartitionedTableGetsEachPartitionsIndexAttached) {
   idx.name = "ev_user_at_idx";
   idx.keys = {{"user", {}, false, false}, {"at", {}, true, true}};
   idx.predicate = "id > 0";
-  EXPECT_EQ(create_index_ddl(c, *ev, idx),
-            "CREATE INDEX IF NOT EXISTS ev_user_at_idx ON ONLY ev (\"user\", at DESC) WHERE id > 0;\n"
-            "CREATE INDEX IF NOT EXISTS ev_2026_user_at_idx ON ONLY ev_2026 (\"user\", at DESC) WHERE id > 0;\n"
-            "CREATE INDEX CONCURRENTLY IF NOT EXISTS ev_2026_a_user_at_idx ON ev_2026_a (\"user\", at DESC) WHERE id > 0;\n"
-            "ALTER INDEX ev_2026_user_at_idx ATTACH PARTITION ev_2026_a_user_at_idx;\n"
-            "ALTER INDEX ev_user_at_idx ATTACH PARTITION ev_2026_user_at_idx;\n"
-            "CREATE INDEX CONCURRENTLY IF NOT EXISTS \"Ev_Old_user_at_idx\" ON sales.\"Ev_Old\" (\"user\", at DESC) WHERE id > 0;\n"
-            "ALTER INDEX ev_user_at_idx ATTACH PARTITION sales.\"Ev_Old_user_at_idx\";");
+  EXPECT_EQ(
+      create_index_ddl(c, *ev, idx),
+      "CREATE INDEX IF NOT EXISTS ev_user_at_idx ON ONLY ev (\"user\", at DESC) WHERE id > 0;\n"
+      "CREATE INDEX IF NOT EXISTS ev_2026_user_at_idx ON ONLY ev_2026 (\"user\", at DESC) WHERE id > 0;\n"
+      "CREATE INDEX CONCURRENTLY IF NOT EXISTS ev_2026_a_user_at_idx ON ev_2026_a (\"user\", at DESC) WHERE id > 0;\n"
+      "ALTER INDEX ev_2026_user_at_idx ATTACH PARTITION ev_2026_a_user_at_idx;\n"
+      "ALTER INDEX ev_user_at_idx ATTACH PARTITION ev_2026_user_at_idx;\n"
+      "CREATE INDEX CONCURRENTLY IF NOT EXISTS \"Ev_Old_user_at_idx\" ON sales.\"Ev_Old\" (\"user\", at DESC) WHERE id "
+      "> 0;\n"
+      "ALTER INDEX ev_user_at_idx ATTACH PARTITION sales.\"Ev_Old_user_at_idx\";");
   idx.unique = true;
   idx.name = "order";
   idx.predicate.clear();
   std::string ddl = create_index_ddl(c, *ev, idx);
-  EXPECT_EQ(ddl.substr(0, ddl.find('\n')), "CREATE UNIQUE INDEX IF NOT EXISTS \"order\" ON ONLY ev (\"user\", at DESC);");
+  EXPECT_EQ(ddl.substr(0, ddl.find('\n')),
+            "CREATE UNIQUE INDEX IF NOT EXISTS \"order\" ON ONLY ev (\"user\", at DESC);");
   EXPECT_NE(ddl.find("ALTER INDEX \"order\" ATTACH PARTITION ev_2026_user_at_idx;\n"), std::string::npos);
 }
 

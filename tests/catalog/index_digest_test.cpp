@@ -108,7 +108,8 @@ TEST_F(IndexDigestAnswers, OrderingIndex) {
           request.order_by.push_back({std::string(first), {}, descending, descending});
           if (!second.empty()) request.order_by.push_back({std::string(second), {}, descending, !descending});
           expect_as_scanned(catalog::ordering_index(catalog(), *t_, request),
-                            catalog::ordering_index(Catalog::none(), *t_, request), fmt::format("{}, {}", first, second));
+                            catalog::ordering_index(Catalog::none(), *t_, request),
+                            fmt::format("{}, {}", first, second));
         }
       }
     }

@@ -36,9 +36,30 @@ TEST(MayHoldDdl, FindsTheWordsAsAByteByByteSearchDoes) {
   EXPECT_FALSE(may_hold_ddl("SELECT created_at, altered, dropped, _drop, $alter, x.create1 FROM t;"));
   EXPECT_FALSE(may_hold_ddl(""));
   // Pieces that put the words and their neighbours at every place of a sixteen-byte block.
-  const std::vector<std::string> pieces = {
-      "create", "CREATE", "alter", "Drop", "created_at", "xalter", "drop_", "$drop", "_create", "9alter",
-      " ", "\n", ";", "(", ",", ".", "\xC3\xA9", "\x80", "a", "c", "d", "C", "select id from t where ", "0123456789"};
+  const std::vector<std::string> pieces = {"create",
+                                           "CREATE",
+                                           "alter",
+                                           "Drop",
+                                           "created_at",
+                                           "xalter",
+                                           "drop_",
+                                           "$drop",
+                                           "_create",
+                                           "9alter",
+                                           " ",
+                                           "\n",
+                                           ";",
+                                           "(",
+                                           ",",
+                                           ".",
+                                           "\xC3\xA9",
+                                           "\x80",
+                                           "a",
+                                           "c",
+                                           "d",
+                                           "C",
+                                           "select id from t where ",
+                                           "0123456789"};
   std::mt19937 random(7);
   for (int round = 0; round < 20000; ++round) {
     std::string text;

@@ -25,9 +25,7 @@ TEST(CatalogNameTable, AnswersAsAnUnorderedMapThroughInsertsErasesAndGrowth) {
         ++table[key];
         ++reference[key];
         break;
-      case 2:
-        EXPECT_EQ(table.erase(key), reference.erase(key) == 1);
-        break;
+      case 2: EXPECT_EQ(table.erase(key), reference.erase(key) == 1); break;
       default: {
         uint32_t value = static_cast<uint32_t>(rng() % 100);
         EXPECT_EQ(table.insert_or_assign(key, value), !reference.contains(key));
@@ -41,9 +39,7 @@ TEST(CatalogNameTable, AnswersAsAnUnorderedMapThroughInsertsErasesAndGrowth) {
         auto it = reference.find(probe);
         uint32_t* found = table.find(probe);
         ASSERT_EQ(found != nullptr, it != reference.end()) << probe;
-        if (found) {
-          EXPECT_EQ(*found, it->second);
-        }
+        if (found) { EXPECT_EQ(*found, it->second); }
       }
     }
   }
@@ -67,7 +63,8 @@ TEST(CatalogNameTable, KeysOfEveryLengthAndEveryOneByteDifferenceAreDistinct) {
     table[changed] = value++;
   }
   ASSERT_EQ(table.size(), text.size() + 1 + text.size());
-  for (size_t n = 0; n <= text.size(); ++n) EXPECT_EQ(*table.find(std::string_view(text).substr(0, n)), static_cast<int>(n));
+  for (size_t n = 0; n <= text.size(); ++n)
+    EXPECT_EQ(*table.find(std::string_view(text).substr(0, n)), static_cast<int>(n));
   value = 1000;
   for (size_t at = 0; at < text.size(); ++at) {
     std::string changed = text;

@@ -11,7 +11,8 @@ TEST(CatalogNames, ChooseNameCutsTheLongerPartToFitSixtyThreeBytes) {
   EXPECT_EQ(choose_name("orders", {"customer_id"}, "idx"), "orders_customer_id_idx");
   EXPECT_EQ(choose_name("orders", {}, "pkey"), "orders_pkey");
   EXPECT_EQ(choose_name("orders", {"customer_id", "created_at"}, "key"), "orders_customer_id_created_at_key");
-  EXPECT_EQ(choose_name("a_table_name_that_is_rather_long_for_postgresql_names_2024_01", {"customer_id", "created_at"}, "idx"),
+  EXPECT_EQ(choose_name("a_table_name_that_is_rather_long_for_postgresql_names_2024_01", {"customer_id", "created_at"},
+                        "idx"),
             "a_table_name_that_is_rather_long_for_customer_id_created_at_idx");
   EXPECT_EQ(choose_name("t", {"a_very_long_column_name_number_one", "a_very_long_column_name_number_two"}, "key"),
             "t_a_very_long_column_name_number_one_a_very_long_column_nam_key");

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "catalog/query_facts.hpp"
-#include "rules/api/sql_rule.hpp"
 #include "pglens/catalog.hpp"
+#include "rules/api/sql_rule.hpp"
 #include "sql/lexer.hpp"
 #include "sql/parser.hpp"
 #include "support/fixtures.hpp"
@@ -118,10 +118,12 @@ TEST(QueryFactsCache, TableFactIsMadeOncePerTableAndType) {
   EXPECT_EQ(made, 1);
   EXPECT_EQ(cache.table_fact<std::string>(*b, name_of(*b)), "b");
   EXPECT_EQ(made, 2);
-  EXPECT_EQ(cache.table_fact<size_t>(*a, [&] {
-    ++made;
-    return a->columns.size();
-  }), 1u);
+  EXPECT_EQ(cache.table_fact<size_t>(*a,
+                                     [&] {
+                                       ++made;
+                                       return a->columns.size();
+                                     }),
+            1u);
   EXPECT_EQ(made, 3);
 }
 

@@ -1,11 +1,11 @@
 // catalog.json round trips, its bad forms, merging and hints, and the catalog CLI.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <chrono>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <algorithm>
+#include <chrono>
 
 #include "pglens/catalog.hpp"
 #include "pglens/config.hpp"
@@ -36,7 +36,9 @@ TEST(CatalogSnapshot, DumpThenLoadRoundTripsExactly) {
 
 TEST(CatalogSnapshot, BadSnapshotsNameTheFileAndTheProblem) {
   std::string good = dump_snapshot(shop());
-  struct Case { std::string text, expect; };
+  struct Case {
+    std::string text, expect;
+  };
   std::vector<Case> cases = {
       {good.substr(0, good.size() / 2), "truncated"},
       {"", "empty"},
@@ -47,7 +49,8 @@ TEST(CatalogSnapshot, BadSnapshotsNameTheFileAndTheProblem) {
       {"{\"pglens_catalog\": 1, \"tables\": [{\"schema\": \"public\"}]}", "missing \"name\""},
       {"{\"pglens_catalog\": 1, \"tables\": [{\"schema\": \"p\", \"name\": \"t\", \"columns\": [{\"name\": 3}]}]}",
        "\"name\" must be a string"},
-      {"{\"pglens_catalog\": 1, \"tables\": [{\"schema\": \"p\", \"name\": \"t\", \"kind\": \"sequence\"}]}", "unknown kind"},
+      {"{\"pglens_catalog\": 1, \"tables\": [{\"schema\": \"p\", \"name\": \"t\", \"kind\": \"sequence\"}]}",
+       "unknown kind"},
   };
   for (const auto& c : cases) {
     Catalog out;
@@ -104,7 +107,7 @@ TEST(CatalogSnapshot, ThousandsOfSchemasStayUniqueAndSortedInAnyOrder) {
   for (int i = 3000; i-- > 0;) ddl += "CREATE SCHEMA tenant_" + std::to_string(i) + ";\n";
   for (int i = 0; i < 3000; ++i) ddl += "CREATE TABLE tenant_" + std::to_string((i * 7) % 3000) + ".t (id int);\n";
   load_ddl(c, ddl, "tenants.sql");
-  c.add_schema("tenant_17");  // again
+  c.add_schema("tenant_17");             // again
   ASSERT_EQ(c.schemas().size(), 3001u);  // and public
   EXPECT_TRUE(std::is_sorted(c.schemas().begin(), c.schemas().end()));
   EXPECT_EQ(c.tables().size(), 3000u);
@@ -120,7 +123,8 @@ TEST(CatalogSnapshot, ThousandsOfSchemasStayUniqueAndSortedInAnyOrder) {
 
 TEST(CatalogMerge, HigherSourcesWinAndDdlIndexesStay) {
   Catalog ddl;
-  load_ddl(ddl, "CREATE TABLE t (a int, b int); CREATE INDEX t_b_idx ON t (b); CREATE TABLE only_ddl (x int);", "m.sql");
+  load_ddl(ddl, "CREATE TABLE t (a int, b int); CREATE INDEX t_b_idx ON t (b); CREATE TABLE only_ddl (x int);",
+           "m.sql");
   Catalog live;
   load_ddl(live, "CREATE TABLE t (a int, b int, c int); CREATE INDEX t_a_idx ON t (a);", "");
   live.find_table("", "t")->size = {5e6, 1e4, "live"};
@@ -150,7 +154,8 @@ TEST(CatalogCli, ShowNamesWhereEachFactCameFrom) {
   EXPECT_NE(r.out.find("table public.orders  (from db/schema.sql:1)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("rows: 5000000  (from hint"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("CREATE INDEX orders_customer_idx ON public.orders (customer_id)  (from q/new_index.sql:1)"),
-            std::string::npos) << r.out;
+            std::string::npos)
+      << r.out;
 
   r = test::run_pglens("catalog dump q -o out.json", "", dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -211,9 +216,9 @@ TEST(CatalogCli, SilentServerTimesOutWithinTheConnectTimeout) {
   test::write_file(dir / "q.sql", "SELECT 1;\n");
   // The exit code and the message show the run ended by itself; a hang would meet ctest's
   // TIMEOUT. No time is asserted.
-  auto r = test::run_pglens("catalog dump --db 'postgresql://app:pw-123@127.0.0.1:" + std::to_string(port) +
-                                "/shop?connect_timeout=2'",
-                            "", dir.path());
+  auto r = test::run_pglens(
+      "catalog dump --db 'postgresql://app:pw-123@127.0.0.1:" + std::to_string(port) + "/shop?connect_timeout=2'", "",
+      dir.path());
   close(fd);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("database shop"), std::string::npos) << r.err;

@@ -22,7 +22,8 @@ namespace fs = std::filesystem;
 // The statements of a text, one string each, as lexed.
 std::vector<std::string> statements(const std::string& text) {
   std::vector<std::string> out;
-  for (const auto& st : sql::lex(text).statements) out.push_back(text.substr(st.span.begin, st.span.end - st.span.begin));
+  for (const auto& st : sql::lex(text).statements)
+    out.push_back(text.substr(st.span.begin, st.span.end - st.span.begin));
   return out;
 }
 
@@ -54,7 +55,8 @@ TEST_F(SuggestedDdlLive, EveryIndexAndDdlSuggestedForTheFixturesRuns) {
   pg_ = pg;
   // The trigram suggestions need pg_trgm, wherever an earlier test of this process put it.
   pg->exec("RESET search_path; CREATE EXTENSION IF NOT EXISTS pg_trgm");
-  std::string extension_schema = pg->column("SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = 'pg_trgm'").at(0);
+  std::string extension_schema =
+      pg->column("SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = 'pg_trgm'").at(0);
   size_t applied = 0;
   for (const fs::path& path : test::sql_fixture_files()) {
     SCOPED_TRACE(path.string());
@@ -64,9 +66,7 @@ TEST_F(SuggestedDdlLive, EveryIndexAndDdlSuggestedForTheFixturesRuns) {
     Config config;
     fs::path toml = path;
     toml.replace_extension(".toml");
-    if (fs::exists(toml)) {
-      ASSERT_FALSE(load_config(toml, config));
-    }
+    if (fs::exists(toml)) { ASSERT_FALSE(load_config(toml, config)); }
     Catalog catalog;
     ASSERT_FALSE(build_catalog(config, {.extra_ddl = {path}, .db_url = {}, .use_environment = false}, catalog));
     std::vector<std::string> suggested;
@@ -94,8 +94,7 @@ TEST_F(SuggestedDdlLive, EveryIndexAndDdlSuggestedForTheFixturesRuns) {
       if (drops_retired) continue;
       try {
         pg->exec(statement);
-      } catch (const std::exception&) {
-      }
+      } catch (const std::exception&) {}
     }
     std::set<std::string> seen;
     for (const auto& ddl : suggested) {

@@ -55,7 +55,8 @@ TEST(LintCli, DirectoriesAreRecursedSortedAndHonourExcludes) {
 
 TEST(LintCli, OutputOrderIsDeterministicWhateverTheThreads) {
   TempDir d;
-  for (int i = 0; i < 40; ++i) write_file(d / ("f" + std::to_string(100 + i) + ".sql"), "SELECT * FROM t" + std::to_string(i) + ";\n");
+  for (int i = 0; i < 40; ++i)
+    write_file(d / ("f" + std::to_string(100 + i) + ".sql"), "SELECT * FROM t" + std::to_string(i) + ";\n");
   auto one = run_pglens("lint --format json -j 1 .", {}, d.path());
   auto two = run_pglens("lint --format json -j 2 .", {}, d.path());
   auto many = run_pglens("lint --format json -j 8 .", {}, d.path());
@@ -86,8 +87,8 @@ TEST(LintCli, UnreadableFileIsAnIoError) {
     if (std::system("command -v runuser >/dev/null 2>&1") != 0) GTEST_SKIP() << "root without runuser";
     test::TempDir out;
     chmod(out.path().c_str(), 0777);
-    std::string cmd = "cd '" + d.path().string() + "' && runuser -u nobody -- '" + PGLENS_BINARY +
-                      "' lint q.sql >'" + (out / "o").string() + "' 2>&1";
+    std::string cmd = "cd '" + d.path().string() + "' && runuser -u nobody -- '" + PGLENS_BINARY + "' lint q.sql >'" +
+        (out / "o").string() + "' 2>&1";
     int status = std::system(cmd.c_str());
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 2) << test::read_file(out / "o");
@@ -125,7 +126,10 @@ TEST(LintCli, EmptyFileIsClean) {
 
 TEST(LintCli, BinaryAndNulAndInvalidUtf8AreClearErrors) {
   TempDir d;
-  write_file(d / "bin.sql", std::string("\x7f" "ELF\x02\x01\x01\0\0\0", 10));
+  write_file(d / "bin.sql",
+             std::string("\x7f"
+                         "ELF\x02\x01\x01\0\0\0",
+                         10));
   write_file(d / "nul.sql", std::string("SELECT 1;\nSELECT\0 2;", 20));
   write_file(d / "latin1.sql", "SELECT 'caf\xe9';\n");
   for (const char* f : {"bin.sql", "nul.sql", "latin1.sql"}) {
@@ -210,7 +214,8 @@ TEST(Cli, RulesRuleConfigVersionAndHelp) {
   EXPECT_NE(r.out.find("select-star"), std::string::npos);
   r = run_pglens("rule select-star");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* h : {"## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options", "## References"})
+  for (const char* h :
+       {"## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options", "## References"})
     EXPECT_NE(r.out.find(h), std::string::npos) << h;
   r = run_pglens("rule select");
   EXPECT_EQ(r.exit_code, 2);
@@ -238,7 +243,8 @@ namespace {
 
 TEST(LintCliFix, FixRewritesOnlyWithTheFlagAndKeepsBomAndMode) {
   test::TempDir d;
-  std::string original = "\xEF\xBB\xBFSELECT 1;  -- pglens-ignore: select-star\n-- pglens-ignore: select-star, nope\nSELECT * FROM t;\n";
+  std::string original =
+      "\xEF\xBB\xBFSELECT 1;  -- pglens-ignore: select-star\n-- pglens-ignore: select-star, nope\nSELECT * FROM t;\n";
   test::write_file(d / "q.sql", original);
   chmod((d / "q.sql").c_str(), 0640);
   auto r = test::run_pglens("lint q.sql", {}, d.path());
@@ -291,7 +297,8 @@ TEST(LintCli, FileNamesThatAreNotUtf8StillGiveValidJsonAndSarif) {
     auto parsed = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
     EXPECT_FALSE(parsed.is_discarded()) << format << ": " << r.out;
     // SARIF's artifact URI percent-encodes the byte; JSON replaces it.
-    EXPECT_NE(r.out.find(std::string(format) == "json" ? "caf\xEF\xBF\xBD.sql" : "caf%FF.sql"), std::string::npos) << format;
+    EXPECT_NE(r.out.find(std::string(format) == "json" ? "caf\xEF\xBF\xBD.sql" : "caf%FF.sql"), std::string::npos)
+        << format;
   }
 }
 
@@ -308,8 +315,9 @@ TEST(LintCli, TheDeepestAcceptedTreeIsLintedWithACatalog) {
   test::TempDir d;
   std::string deep = "SELECT * FROM orders WHERE total = 1";
   for (int i = 0; i < 990; ++i) deep += "+1";
-  test::write_file(d / "q.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);\n" + deep +
-                                    " ORDER BY total;\n" + deep + " OR id = 2;\n");
+  test::write_file(d / "q.sql",
+                   "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);\n" + deep + " ORDER BY total;\n" +
+                       deep + " OR id = 2;\n");
   auto r = test::run_pglens("lint --format json q.sql", {}, d.path());
   EXPECT_EQ(r.exit_code, 1) << r.err;
   auto parsed = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
@@ -325,7 +333,8 @@ namespace {
 
 TEST(LintCliOptions, ListOptionsNeverSwallowThePaths) {
   TempDir d;
-  write_file(d / "q.sql", "SELECT * FROM orders;\nSELECT id FROM orders WHERE id NOT IN (SELECT order_id FROM refunds);\n");
+  write_file(d / "q.sql",
+             "SELECT * FROM orders;\nSELECT id FROM orders WHERE id NOT IN (SELECT order_id FROM refunds);\n");
   for (std::string args : {"lint --select select-star q.sql", "lint --select select-star,not-in-subquery q.sql",
                            "lint --select select-star --select not-in-subquery q.sql",
                            "lint --ignore not-in-subquery q.sql", "lint q.sql --select select-star"}) {

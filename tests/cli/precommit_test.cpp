@@ -44,8 +44,8 @@ TEST(PreCommitHook, EntryLintsTheStagedSqlFilesOfARepository) {
   ASSERT_EQ(sh("git add db/good.sql db/bad.sql", repo.path()), 0);
   // pre-commit passes the staged files matching `types: [sql]` as arguments.
   std::string bin_dir = std::filesystem::path(PGLENS_BINARY).parent_path().string();
-  std::string run = "PATH='" + bin_dir + "':$PATH " + entry +
-                    " $(git diff --cached --name-only --diff-filter=ACMR -- '*.sql')";
+  std::string run =
+      "PATH='" + bin_dir + "':$PATH " + entry + " $(git diff --cached --name-only --diff-filter=ACMR -- '*.sql')";
   std::string out;
   EXPECT_EQ(sh(run, repo.path(), &out), 1) << out;
   EXPECT_NE(out.find("db/bad.sql:1:8"), std::string::npos) << out;

@@ -33,9 +33,10 @@ TEST(Sarif, OutputValidatesAgainstTheSarif210Schema) {
   test::write_file(tmp / "out.sarif", r.out);
   // The SARIF 2.1.0 schema, kept in the repository so the test runs from any checkout.
   std::string schema = (test::testdata("report") / "sarif-2.1.0.json").string();
-  std::string cmd = "python3 -c 'import json,sys,jsonschema; "
-                    "jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' '" +
-                    schema + "' '" + (tmp / "out.sarif").string() + "' 2>'" + (tmp / "err").string() + "'";
+  std::string cmd =
+      "python3 -c 'import json,sys,jsonschema; "
+      "jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' '" +
+      schema + "' '" + (tmp / "out.sarif").string() + "' 2>'" + (tmp / "err").string() + "'";
   int status = std::system(cmd.c_str());
   EXPECT_EQ(status, 0) << test::read_file(tmp / "err");
 }

@@ -22,8 +22,8 @@ using test::write_file;
 test::RunResult run_bash(const std::string& script, const std::filesystem::path& cwd) {
   TempDir tmp;
   test::write_file(tmp / "script", "cd '" + cwd.string() + "' || exit 99\nPGLENS='" + PGLENS_BINARY + "'\n" + script);
-  std::string cmd = "bash '" + (tmp / "script").string() + "' >'" + (tmp / "out").string() + "' 2>'" +
-                    (tmp / "err").string() + "'";
+  std::string cmd =
+      "bash '" + (tmp / "script").string() + "' >'" + (tmp / "out").string() + "' 2>'" + (tmp / "err").string() + "'";
   int status = std::system(cmd.c_str());
   test::RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -41,7 +41,8 @@ TEST(SafetyCli, WritesToAFullDeviceFailWithAMessage) {
     auto r = run_bash("\"$PGLENS\" " + command + " >/dev/full", d.path());
     EXPECT_EQ(r.exit_code, 2) << command << "\n" << r.err;
     EXPECT_NE(r.err.find("cannot write to standard output: No space left on device"), std::string::npos)
-        << command << "\n" << r.err;
+        << command << "\n"
+        << r.err;
   }
 }
 
@@ -196,17 +197,13 @@ TEST(SafetyFix, ModeAndOwnerAreKept) {
   TempDir d;
   write_file(d / "q.sql", kStar);
   chmod((d / "q.sql").c_str(), 0640);
-  if (geteuid() == 0) {
-    ASSERT_EQ(chown((d / "q.sql").c_str(), 65534, 65534), 0);
-  }
+  if (geteuid() == 0) { ASSERT_EQ(chown((d / "q.sql").c_str(), 65534, 65534), 0); }
   auto r = run_pglens("lint --fix q.sql", {}, d.path());
   EXPECT_NE(r.exit_code, 2) << r.out << r.err;
   struct stat st {};
   ASSERT_EQ(stat((d / "q.sql").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0640u);
-  if (geteuid() == 0) {
-    EXPECT_EQ(st.st_uid, 65534u);
-  }
+  if (geteuid() == 0) { EXPECT_EQ(st.st_uid, 65534u); }
   EXPECT_NE(test::read_file(d / "q.sql").find("SELECT id, status"), std::string::npos);
 }
 
@@ -237,8 +234,8 @@ TEST(SafetyFix, SignalRemovesTheTemporaryFile) {
   for (int i = 0; i < 200000; ++i) big += "SELECT * FROM orders WHERE id = " + std::to_string(i) + ";\n";
   write_file(d / "big.sql", big);
   for (int delay_ms : {300, 600, 900}) {
-    run_bash("\"$PGLENS\" lint --fix -j 1 big.sql >/dev/null 2>&1 & pid=$!\nsleep " + std::to_string(delay_ms / 1000.0) +
-                 "\nkill -TERM $pid\nwait $pid\n",
+    run_bash("\"$PGLENS\" lint --fix -j 1 big.sql >/dev/null 2>&1 & pid=$!\nsleep " +
+                 std::to_string(delay_ms / 1000.0) + "\nkill -TERM $pid\nwait $pid\n",
              d.path());
     for (const auto& e : std::filesystem::directory_iterator(d.path()))
       EXPECT_EQ(e.path().filename().string().find(".pglens-"), std::string::npos) << e.path();

@@ -175,9 +175,10 @@ TEST(RepositoryConfig, UrlFromTheCommandLineOrEnvironmentNeedsNoTrust) {
 TEST(Redaction, MalformedUrlsNeverQuoteThePassword) {
   test::TempDir dir;
   test::write_file(dir / "q.sql", "SELECT 1;\n");
-  for (std::string url : {"postgresql://app:S3CRET-hunter2%zz@db.invalid/shop", "postgresql://app:S3CRET-hunter2%00@h/db",
-                          "postgresql://app:S3CRET-hunter2@[::1/shop", "postgresql://app@h/db?password=S3CRET-hunter2&x=%zz",
-                          "host=h password='S3CRET-hunter2 dbname=x"}) {
+  for (std::string url :
+       {"postgresql://app:S3CRET-hunter2%zz@db.invalid/shop", "postgresql://app:S3CRET-hunter2%00@h/db",
+        "postgresql://app:S3CRET-hunter2@[::1/shop", "postgresql://app@h/db?password=S3CRET-hunter2&x=%zz",
+        "host=h password='S3CRET-hunter2 dbname=x"}) {
     auto r = test::run_pglens("lint --db \"" + url + "\" q.sql", "", dir.path());
     EXPECT_EQ(r.exit_code, 2) << url;
     EXPECT_EQ(r.err.find(kSecret), std::string::npos) << r.err;
@@ -195,12 +196,13 @@ TEST(LiveDatabase, FunctionPlantedInPublicNeverRuns) {
   std::string conninfo = pg->conninfo() + " dbname=pglens_hijack";
   PGconn* conn = PQconnectdb(conninfo.c_str());
   ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
-  PGresult* res = PQexec(conn,
-                         "CREATE TABLE public.customers (id int PRIMARY KEY);"
-                         "CREATE TABLE public.orders (id int PRIMARY KEY, customer_id int REFERENCES customers);"
-                         "CREATE FUNCTION public.array_to_string(name[], text) RETURNS text LANGUAGE sql "
-                         "  AS $$ SELECT 'PLANTED' $$;"
-                         "CREATE FUNCTION public.pg_get_indexdef(oid) RETURNS text LANGUAGE sql AS $$ SELECT 'PLANTED' $$;");
+  PGresult* res =
+      PQexec(conn,
+             "CREATE TABLE public.customers (id int PRIMARY KEY);"
+             "CREATE TABLE public.orders (id int PRIMARY KEY, customer_id int REFERENCES customers);"
+             "CREATE FUNCTION public.array_to_string(name[], text) RETURNS text LANGUAGE sql "
+             "  AS $$ SELECT 'PLANTED' $$;"
+             "CREATE FUNCTION public.pg_get_indexdef(oid) RETURNS text LANGUAGE sql AS $$ SELECT 'PLANTED' $$;");
   ASSERT_EQ(PQresultStatus(res), PGRES_COMMAND_OK) << PQresultErrorMessage(res);
   PQclear(res);
   // The hijack is real on a session with the default search_path.
@@ -263,11 +265,17 @@ class StallingProxy {
       for (size_t i = 1; i < fds.size(); ++i) {
         if (!(fds[i].revents & (POLLIN | POLLHUP))) continue;
         ssize_t n = read(fds[i].fd, buf, sizeof buf);
-        if (n <= 0) { stalled = true; break; }
+        if (n <= 0) {
+          stalled = true;
+          break;
+        }
         bool from_client = fds[i].fd == client;
         if (from_client) {
           seen.append(buf, static_cast<size_t>(n));
-          if (seen.find("pg_namespace") != std::string::npos) { stalled = true; break; }
+          if (seen.find("pg_namespace") != std::string::npos) {
+            stalled = true;
+            break;
+          }
         }
         (void)!write(from_client ? server : client, buf, static_cast<size_t>(n));
       }
@@ -291,8 +299,8 @@ TEST(LiveDatabase, StalledProxyTimesOutEvenWhenTheCancelStalls) {
   auto started = std::chrono::steady_clock::now();
   // `timeout` only turns a hang (the bug) into a failure instead of a stuck suite.
   std::string cmd = "cd '" + dir.path().string() + "' && timeout 300 '" + PGLENS_BINARY +
-                    "' catalog dump --db 'host=127.0.0.1 port=" + std::to_string(proxy.port()) +
-                    " dbname=postgres user=postgres sslmode=disable' >/dev/null 2>'" + (dir / "err").string() + "'";
+      "' catalog dump --db 'host=127.0.0.1 port=" + std::to_string(proxy.port()) +
+      " dbname=postgres user=postgres sslmode=disable' >/dev/null 2>'" + (dir / "err").string() + "'";
   int status = std::system(cmd.c_str());
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("[ measured ] stalled proxy: pglens gave up after %.1f s\n", seconds);

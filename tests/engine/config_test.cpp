@@ -19,7 +19,8 @@ fail-on = "error"
 severity = "error"
 [rules.syntax-error]
 severity = "off"
-)", c);
+)",
+                   c);
   ASSERT_FALSE(err) << err->format();
   EXPECT_EQ(c.effective_severity(*find_rule("select-star")), Severity::error);
   EXPECT_EQ(c.effective_severity(*find_rule("syntax-error")), std::nullopt);
@@ -59,9 +60,10 @@ TEST(Config, BadValuesAreErrors) {
 }
 
 TEST(Config, PostgresVersionIsAMajorVersion) {
-  const std::vector<std::pair<const char*, int>> good = {
-      {"postgres-version = 15", 15}, {"postgres-version = \"15.4\"", 15}, {"postgres-version = \"9.6\"", 9},
-      {"postgres-version = \"18\"", 18}};
+  const std::vector<std::pair<const char*, int>> good = {{"postgres-version = 15", 15},
+                                                         {"postgres-version = \"15.4\"", 15},
+                                                         {"postgres-version = \"9.6\"", 9},
+                                                         {"postgres-version = \"18\"", 18}};
   for (auto [toml, major] : good) {
     Config c;
     EXPECT_FALSE(parse(toml, c)) << toml;
@@ -98,7 +100,8 @@ TEST(Config, FindsTheNearestFileWalkingUp) {
 TEST(Config, RenderShowsEveryRule) {
   Config c;
   std::string out = render_config(c);
-  for (const RuleInfo* r : all_rules()) EXPECT_NE(out.find(std::string("[rules.") + std::string(r->id) + "]"), std::string::npos);
+  for (const RuleInfo* r : all_rules())
+    EXPECT_NE(out.find(std::string("[rules.") + std::string(r->id) + "]"), std::string::npos);
 }
 
 TEST(Glob, MatchesSegmentsAndDoubleStars) {
@@ -138,7 +141,8 @@ TEST(ConfigParse, DeeplyNestedKeysAreAnErrorNotAStackOverflow) {
   ASSERT_TRUE(err);
   // Dots and brackets in strings and comments are text, not nesting.
   std::string dotted(200, '.');
-  EXPECT_FALSE(parse_config("# " + dotted + "\nschema = [\"" + dotted + "sql\", '" + dotted + "']\n", "/x/.pglens.toml", c))
+  EXPECT_FALSE(
+      parse_config("# " + dotted + "\nschema = [\"" + dotted + "sql\", '" + dotted + "']\n", "/x/.pglens.toml", c))
       << "a long string is not a deep key";
 }
 

@@ -95,8 +95,8 @@ TEST(FixProperty, EverySafeFixDescribesAsTheStatementItReplaces) {
   for (const auto& path : test::sql_fixture_files()) {
     Fixture f = lint_fixture(path);
     std::string schema = "fix_property_" + std::to_string(n++);
-    ASSERT_TRUE(exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema + "; SET search_path = " +
-                     schema + ", public"));
+    ASSERT_TRUE(exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema +
+                     "; SET search_path = " + schema + ", public"));
     sql::Lexed lexed = sql::lex(f.file.text);
     for (const auto& st : lexed.statements) {
       std::string text = f.file.text.substr(st.span.begin, st.end - st.span.begin);
@@ -106,8 +106,9 @@ TEST(FixProperty, EverySafeFixDescribesAsTheStatementItReplaces) {
       if (!d.fix_value || !d.fix_value->safe) continue;
       // The statement holding every edit, before and after the fix.
       const Span first = d.fix_value->edits.front().span;
-      auto holder = std::find_if(lexed.statements.begin(), lexed.statements.end(),
-                                 [&](const sql::StatementSpan& s) { return s.span.begin <= first.begin && first.end <= s.end; });
+      auto holder = std::find_if(lexed.statements.begin(), lexed.statements.end(), [&](const sql::StatementSpan& s) {
+        return s.span.begin <= first.begin && first.end <= s.end;
+      });
       if (holder == lexed.statements.end()) continue;  // a comment between statements: nothing to describe
       std::string before = f.file.text.substr(holder->span.begin, holder->span.end - holder->span.begin);
       Diagnostic local = d;

@@ -13,9 +13,7 @@
 namespace pglens {
 namespace {
 
-void write(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream(p, std::ios::binary) << text;
-}
+void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
 
 SourceFile source(const std::filesystem::path& p, std::string text) {
   SourceFile f;

@@ -7,11 +7,11 @@
 
 #include <gtest/gtest.h>
 
-#include "rules/api/sql_rule.hpp"
 #include "pglens/catalog.hpp"
 #include "pglens/config.hpp"
 #include "pglens/rule.hpp"
 #include "pglens/source.hpp"
+#include "rules/api/sql_rule.hpp"
 
 namespace pglens {
 namespace {

@@ -43,7 +43,13 @@ TEST(HtmlEscape, EscapesMarkupQuotesAndBadBytes) {
   EXPECT_EQ(html_escape("</script><b a=\"1\" c='2'>&amp;"),
             "&lt;/script&gt;&lt;b a=&quot;1&quot; c=&#39;2&#39;&gt;&amp;amp;");
   EXPECT_EQ(html_escape("é ok"), "é ok");
-  EXPECT_EQ(html_escape(std::string("a\xff" "b\x01" "c\td\n", 8)), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\td\n");
+  EXPECT_EQ(html_escape(std::string("a\xff"
+                                    "b\x01"
+                                    "c\td\n",
+                                    8)),
+            "a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD"
+            "c\td\n");
   EXPECT_EQ(html_escape(std::string("\0", 1)), "\xEF\xBF\xBD");
 }
 
@@ -58,16 +64,16 @@ TEST(HtmlPage, CspHashesMatchTheInlineScriptAndStyle) {
 
 TEST(HtmlPage, PlanWithFindingsShowsBottleneckFindingsDdlAndQuery) {
   auto dir = test::testdata("explain");
-  auto r = test::run_pglens("explain --format html --sql catalog/query.sql ../plan-rules/nested-loop-inner-scan/seq-inner.txt",
-                            {}, dir);
+  auto r = test::run_pglens(
+      "explain --format html --sql catalog/query.sql ../plan-rules/nested-loop-inner-scan/seq-inner.txt", {}, dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_self_contained(r.out);
   // The bottleneck row, marked and in the tab order.
   EXPECT_NE(r.out.find("<details class=\"node bottleneck\" id=\"p1-n1\""), std::string::npos);
   EXPECT_EQ(count(r.out, "class=\"node bottleneck\""), 1u);
   // Every finding and its DDL, the same as the JSON output has.
-  auto j = test::run_pglens("explain --format json --sql catalog/query.sql ../plan-rules/nested-loop-inner-scan/seq-inner.txt",
-                            {}, dir);
+  auto j = test::run_pglens(
+      "explain --format json --sql catalog/query.sql ../plan-rules/nested-loop-inner-scan/seq-inner.txt", {}, dir);
   auto doc = nlohmann::json::parse(j.out);
   const auto& findings = doc["plans"][0]["findings"];
   ASSERT_EQ(findings.size(), 2u);

@@ -95,7 +95,8 @@ TEST_F(Serve, FormThenPlanPage) {
   EXPECT_NE(form.find("X-Content-Type-Options: nosniff"), std::string::npos);
   EXPECT_NE(form.find("action=\"" + path("explain") + "\""), std::string::npos);
   std::string plan = test::read_file(test::testdata("plan-rules/nested-loop-inner-scan/seq-inner.txt"));
-  auto page = post("plan=" + form_encode(plan) + "&sql=" + form_encode("SELECT o.id FROM orders o JOIN order_items i ON i.order_id = o.id"));
+  auto page = post("plan=" + form_encode(plan) +
+                   "&sql=" + form_encode("SELECT o.id FROM orders o JOIN order_items i ON i.order_id = o.id"));
   ASSERT_EQ(status(page), 200) << page.substr(0, 400);
   EXPECT_NE(page.find("class=\"node bottleneck\""), std::string::npos);
   EXPECT_NE(page.find("nested-loop-inner-scan"), std::string::npos);
@@ -127,19 +128,23 @@ TEST_F(Serve, WrongTokenUnknownPathsAndTraversalAre404) {
 TEST_F(Serve, ForeignHostIsRefused) {
   EXPECT_EQ(status(get(path(), "evil.example:" + std::to_string(server_->port()))), 421);
   EXPECT_EQ(status(exchange("GET " + path() + " HTTP/1.1\r\n\r\n")), 421);
-  EXPECT_EQ(status(exchange("GET " + path() + " HTTP/1.1\r\nHost: " + host() + "\r\nHost: " + host() + "\r\n\r\n")), 400);
+  EXPECT_EQ(status(exchange("GET " + path() + " HTTP/1.1\r\nHost: " + host() + "\r\nHost: " + host() + "\r\n\r\n")),
+            400);
 }
 
 TEST_F(Serve, OversizedRequestsAreRefused) {
   std::string big_header(20000, 'a');
-  EXPECT_EQ(status(exchange("GET " + path() + " HTTP/1.1\r\nHost: " + host() + "\r\nX-Big: " + big_header + "\r\n\r\n")),
-            431);
+  EXPECT_EQ(
+      status(exchange("GET " + path() + " HTTP/1.1\r\nHost: " + host() + "\r\nX-Big: " + big_header + "\r\n\r\n")),
+      431);
   // A body over the limit is refused from its Content-Length, before it is read.
-  EXPECT_EQ(status(exchange("POST " + path("explain") + " HTTP/1.1\r\nHost: " + host() +
-                            "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000000\r\n\r\nplan=")),
-            413);
-  EXPECT_EQ(status(exchange("POST " + path("explain") + " HTTP/1.1\r\nHost: " + host() +
-                            "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 99999999999999999999\r\n\r\n")),
+  EXPECT_EQ(
+      status(exchange("POST " + path("explain") + " HTTP/1.1\r\nHost: " + host() +
+                      "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000000\r\n\r\nplan=")),
+      413);
+  EXPECT_EQ(status(exchange(
+                "POST " + path("explain") + " HTTP/1.1\r\nHost: " + host() +
+                "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 99999999999999999999\r\n\r\n")),
             400);
 }
 
@@ -157,21 +162,23 @@ TEST_F(Serve, MalformedRequestsAreRefused) {
   EXPECT_EQ(status(exchange("POST " + path("explain") + " HTTP/1.1\r\nHost: " + host() +
                             "\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc")),
             400);
-  EXPECT_EQ(status(exchange("POST " + path("explain") + " HTTP/1.1\r\nHost: " + host() +
-                            "\r\nContent-Length: -1\r\n\r\n")),
-            400);
+  EXPECT_EQ(
+      status(exchange("POST " + path("explain") + " HTTP/1.1\r\nHost: " + host() + "\r\nContent-Length: -1\r\n\r\n")),
+      400);
   EXPECT_EQ(status(post("plan=%zz")), 400);
   EXPECT_EQ(status(post("plan=%4")), 400);
   EXPECT_EQ(status(post("{\"plan\": 1}", "application/json")), 415);
   EXPECT_EQ(status(post("plan=x", "multipart/form-data; boundary=x")), 415);
-  EXPECT_EQ(status(exchange("PUT " + path("explain") + " HTTP/1.1\r\nHost: " + host() + "\r\nContent-Length: 0\r\n\r\n")),
-            405);
+  EXPECT_EQ(
+      status(exchange("PUT " + path("explain") + " HTTP/1.1\r\nHost: " + host() + "\r\nContent-Length: 0\r\n\r\n")),
+      405);
   EXPECT_EQ(status(get(path("explain"), host())), 405);
   // A body shorter than announced, then silence: dropped after the read timeout.
-  EXPECT_EQ(status(exchange("POST " + path("explain") + " HTTP/1.1\r\nHost: " + host() +
-                                "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nplan=",
-                            false)),
-            408);
+  EXPECT_EQ(
+      status(exchange("POST " + path("explain") + " HTTP/1.1\r\nHost: " + host() +
+                          "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nplan=",
+                      false)),
+      408);
   // Still serving.
   EXPECT_EQ(status(get(path(), host())), 200);
 }

@@ -48,8 +48,8 @@ class Client {
   int exec(const std::string& sql, const std::vector<std::string>& params) {
     std::vector<const char*> values;
     for (const auto& p : params) values.push_back(p.c_str());
-    PGresult* r = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                               nullptr, 0);
+    PGresult* r =
+        PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0);
     return finish(r, sql);
   }
 
@@ -146,7 +146,8 @@ class LogLive : public ::testing::Test {
     cluster_->exec("ALTER SYSTEM SET log_line_prefix = " + prefix);
     cluster_->exec("ALTER SYSTEM SET log_filename = '" + file + "'");
     cluster_->exec("SELECT pg_reload_conf()");
-    for (int i = 0; i < 200 && !fs::exists(log_dir_ / file); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 200 && !fs::exists(log_dir_ / file); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     // the backends read the new prefix at their next command
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
@@ -170,19 +171,22 @@ class LogLive : public ::testing::Test {
       // N+1, simple protocol: the ids as literals
       Client app(conninfo);
       app.exec("SELECT id, name FROM users WHERE id <= " + std::to_string(kUsers) + " ORDER BY id");
-      for (int id = 1; id <= kUsers; ++id) app.exec("SELECT id, total FROM orders WHERE user_id = " + std::to_string(id));
+      for (int id = 1; id <= kUsers; ++id)
+        app.exec("SELECT id, total FROM orders WHERE user_id = " + std::to_string(id));
     }
     {
       // N+1, extended protocol: the ids as parameters
       Client app(conninfo);
       app.exec("SELECT id, name FROM users WHERE id <= $1 ORDER BY id", {std::to_string(kUsers)});
-      for (int id = 1; id <= kUsers; ++id) app.exec("SELECT id, total FROM orders WHERE user_id = $1", {std::to_string(id)});
+      for (int id = 1; id <= kUsers; ++id)
+        app.exec("SELECT id, total FROM orders WHERE user_id = $1", {std::to_string(id)});
     }
     {
       // a bulk load, row by row
       Client loader(conninfo);
       for (int i = 1; i <= 30; ++i)
-        loader.exec("INSERT INTO events (id, payload) VALUES ($1, $2)", {std::to_string(i), "event " + std::to_string(i)});
+        loader.exec("INSERT INTO events (id, payload) VALUES ($1, $2)",
+                    {std::to_string(i), "event " + std::to_string(i)});
     }
     {
       // the same statement with the same parameter, again and again
@@ -253,7 +257,8 @@ TEST_F(LogLive, TheBatchedRewriteRunsAndReturnsWhatTheLoopFetched) {
   Client client(cluster_->conninfo());
   int batched = client.exec(n1->rewrite, {n1->rewrite_parameter});
   int looped = 0;
-  for (int id = 1; id <= kUsers; ++id) looped += client.exec("SELECT 1 FROM orders WHERE user_id = " + std::to_string(id));
+  for (int id = 1; id <= kUsers; ++id)
+    looped += client.exec("SELECT 1 FROM orders WHERE user_id = " + std::to_string(id));
   EXPECT_EQ(batched, looped);
 }
 
@@ -269,7 +274,9 @@ TEST_F(LogLive, PercentilesWithinTheHistogramsBoundOfTheExactOnes) {
   std::string line;
   while (std::getline(in, line)) {
     size_t d = line.find("LOG:  duration: ");
-    if (d != std::string::npos && line.find("execute <unnamed>: SELECT count(*) FROM orders WHERE total > $1 AND (SELECT pg_sleep") != std::string::npos)
+    if (d != std::string::npos &&
+        line.find("execute <unnamed>: SELECT count(*) FROM orders WHERE total > $1 AND (SELECT pg_sleep") !=
+            std::string::npos)
       exact.push_back(std::llround(std::stod(line.substr(d + 16)) * 1000));
   }
   std::sort(exact.begin(), exact.end());

@@ -7,8 +7,8 @@
 #include <random>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <re2/re2.h>
+#include <nlohmann/json.hpp>
 
 #include "log/log.hpp"
 #include "support/fixtures.hpp"
@@ -77,7 +77,8 @@ TEST(LogRead, NPlusOneLoopWithItsParentAndARewrite) {
   EXPECT_EQ(b.calls, 12u);
   EXPECT_EQ(b.parent_text, "SELECT id, email FROM customers WHERE region = 'eu' ORDER BY id LIMIT 12");
   EXPECT_EQ(b.rewrite, "SELECT id, placed_at, total FROM orders WHERE customer_id = ANY($1)");
-  EXPECT_EQ(b.rewrite_parameter, R"({"3000","3001","3002","3003","3004","3005","3006","3007","3008","3009","3010","3011"})");
+  EXPECT_EQ(b.rewrite_parameter,
+            R"({"3000","3001","3002","3003","3004","3005","3006","3007","3008","3009","3010","3011"})");
   EXPECT_NE(b.rewrite_note.find("customer_id"), std::string::npos);
   // Below the threshold: no loop.
   AnalysisOptions strict;
@@ -108,7 +109,8 @@ TEST(LogRead, SyslogLinesAndTheirContinuations) {
   ASSERT_NE(g, nullptr);
   EXPECT_EQ(g->calls, 2u);
   EXPECT_EQ(g->worst.text, "SELECT id, status\nFROM shipments\nWHERE status = 'pending'");
-  const Group* one = find(r.summary, "SELECT $2 FROM shipments WHERE id = $1");  // constants numbered after the parameters
+  const Group* one =
+      find(r.summary, "SELECT $2 FROM shipments WHERE id = $1");  // constants numbered after the parameters
   ASSERT_NE(one, nullptr);
   EXPECT_EQ(one->worst.parameters, "$1 = '9'");
   EXPECT_EQ(r.summary.last_us - r.summary.first_us, 2'000'000);
@@ -137,7 +139,8 @@ TEST(LogRead, APrefixThatMatchesNoLineIsAnErrorThatSaysSo) {
 
 TEST(LogRead, PrefixPatternsCoverTheEscapes) {
   EXPECT_EQ(prefix_pattern("%%"), "%");
-  for (const char* p : {"%m [%p] %q%u@%d ", "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ", "%n %c %-10u %5p %e %x %v %Q %b %i %s %r"}) {
+  for (const char* p : {"%m [%p] %q%u@%d ", "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+                        "%n %c %-10u %5p %e %x %v %Q %b %i %s %r"}) {
     re2::RE2 re(prefix_pattern(p));
     EXPECT_TRUE(re.ok()) << p << ": " << re.error();
   }
@@ -177,8 +180,9 @@ TEST(LogRead, SessionsThatNeverDisconnectAreEndedWhenIdle) {
   std::string log;
   for (int i = 0; i < 100005; ++i) {
     int64_t ms = int64_t{i} * 10;
-    log += fmt::format("2026-03-02 {:02}:{:02}:{:02}.{:03} UTC [{}] {:08x}.{:x} LOG:  duration: 0.010 ms  statement: SELECT {}\n",
-                       8 + ms / 3600000, ms / 60000 % 60, ms / 1000 % 60, ms % 1000, 1000 + i, 0x65e2e0b1 + i, i, i);
+    log += fmt::format(
+        "2026-03-02 {:02}:{:02}:{:02}.{:03} UTC [{}] {:08x}.{:x} LOG:  duration: 0.010 ms  statement: SELECT {}\n",
+        8 + ms / 3600000, ms / 60000 % 60, ms / 1000 % 60, ms % 1000, 1000 + i, 0x65e2e0b1 + i, i, i);
   }
   Read r = read(log);
   EXPECT_EQ(r.result.error, "");
@@ -250,9 +254,11 @@ TEST(LogCli, ExitCodesMergeAndJobsGiveTheSameSummary) {
   std::string syslog = test::testdata("log/syslog.log").string();
   auto found = test::run_pglens("log " + log);
   EXPECT_EQ(found.exit_code, 1) << found.err;  // the N+1 loop
-  EXPECT_NE(found.out.find("batch it:  SELECT id, placed_at, total FROM orders WHERE customer_id = ANY($1)"), std::string::npos)
+  EXPECT_NE(found.out.find("batch it:  SELECT id, placed_at, total FROM orders WHERE customer_id = ANY($1)"),
+            std::string::npos)
       << found.out;
-  auto star = test::run_pglens("log -", "2026-03-02 08:15:00.001 UTC [7] LOG:  duration: 9.000 ms  statement: SELECT * FROM orders\n");
+  auto star = test::run_pglens(
+      "log -", "2026-03-02 08:15:00.001 UTC [7] LOG:  duration: 9.000 ms  statement: SELECT * FROM orders\n");
   EXPECT_EQ(star.exit_code, 0) << star.err;
   EXPECT_NE(star.out.find("[select-star] `SELECT *` sends every column of `orders` to the client"), std::string::npos)
       << star.out;
@@ -268,7 +274,8 @@ TEST(LogCli, ExitCodesMergeAndJobsGiveTheSameSummary) {
   auto two = test::run_pglens("log --format json " + syslog);
   test::write_file(dir / "a.json", one.out);
   test::write_file(dir / "b.json", two.out);
-  auto merged = test::run_pglens("log --format json --merge " + (dir / "a.json").string() + " " + (dir / "b.json").string());
+  auto merged =
+      test::run_pglens("log --format json --merge " + (dir / "a.json").string() + " " + (dir / "b.json").string());
   auto both = test::run_pglens("log --format json -j 2 " + log + " " + syslog);
   ASSERT_EQ(both.exit_code, 1) << both.err;
   EXPECT_EQ(merged.out, both.out);

@@ -53,11 +53,12 @@ std::vector<Finding> server_findings(const fs::path& file, const fs::path& confi
            {{"rootUri", path_to_uri(file.parent_path())},
             {"initializationOptions", options},
             {"capabilities", {{"general", {{"positionEncodings", json::array({"utf-8"})}}}}}}}});
-  auto out = s.send({{"jsonrpc", "2.0"},
-                     {"method", "textDocument/didOpen"},
-                     {"params",
-                      {{"textDocument",
-                        {{"uri", path_to_uri(file)}, {"languageId", "sql"}, {"version", 1}, {"text", test::read_file(file)}}}}}});
+  auto out = s.send(
+      {{"jsonrpc", "2.0"},
+       {"method", "textDocument/didOpen"},
+       {"params",
+        {{"textDocument",
+          {{"uri", path_to_uri(file)}, {"languageId", "sql"}, {"version", 1}, {"text", test::read_file(file)}}}}}});
   std::vector<Finding> findings;
   for (const json& m : out) {
     if (m.value("method", "") != "textDocument/publishDiagnostics") continue;

@@ -37,10 +37,30 @@ class Editor {
     switch (pick(12)) {
       case 0:
       case 1: {  // a snippet anywhere
-        static const std::vector<std::string> snippets = {
-            "\n", ";", " ", "(", ")", "'", "\"", "--", "/*", "*/", "$$", "é", "𝄞", ",", "*", "\\",
-            "SELECT * FROM t", " WHERE lower(email) = 'x'", "BEGIN ATOMIC ", " END",
-            "INSERT INTO tags (name) VALUES ('x');\n", "SELECT * FROM orders;\n", "SELECT 1;", "-- é😀 note\n"};
+        static const std::vector<std::string> snippets = {"\n",
+                                                          ";",
+                                                          " ",
+                                                          "(",
+                                                          ")",
+                                                          "'",
+                                                          "\"",
+                                                          "--",
+                                                          "/*",
+                                                          "*/",
+                                                          "$$",
+                                                          "é",
+                                                          "𝄞",
+                                                          ",",
+                                                          "*",
+                                                          "\\",
+                                                          "SELECT * FROM t",
+                                                          " WHERE lower(email) = 'x'",
+                                                          "BEGIN ATOMIC ",
+                                                          " END",
+                                                          "INSERT INTO tags (name) VALUES ('x');\n",
+                                                          "SELECT * FROM orders;\n",
+                                                          "SELECT 1;",
+                                                          "-- é😀 note\n"};
         e.from = e.to = offset(text);
         e.with = snippets[pick(snippets.size())];
         break;
@@ -48,7 +68,8 @@ class Editor {
       case 2:
       case 3: {  // delete a short range
         e.from = offset(text);
-        e.to = boundary(text, std::min<uint32_t>(static_cast<uint32_t>(text.size()), e.from + 1 + static_cast<uint32_t>(pick(40))));
+        e.to = boundary(
+            text, std::min<uint32_t>(static_cast<uint32_t>(text.size()), e.from + 1 + static_cast<uint32_t>(pick(40))));
         break;
       }
       case 4: {  // merge two statements: drop a `;`
@@ -67,8 +88,12 @@ class Editor {
         break;
       }
       case 7: {  // a suppression comment above a line, or trailing one
-        static const std::vector<std::string> rules = {"select-star", "single-row-inserts", "syntax-error",
-                                                       "unused-ignore", "missing-index", "no-such-rule",
+        static const std::vector<std::string> rules = {"select-star",
+                                                       "single-row-inserts",
+                                                       "syntax-error",
+                                                       "unused-ignore",
+                                                       "missing-index",
+                                                       "no-such-rule",
                                                        "select-star, single-row-inserts"};
         const std::string& rule = rules[pick(rules.size())];
         uint32_t b = line_start(text, offset(text));
@@ -84,7 +109,9 @@ class Editor {
         auto at = nth(text, "pglens-ignore");
         if (!at) break;
         uint32_t b = *at;
-        while (b > 0 && text[b - 1] != '\n' && !(text[b - 1] == '-' && b >= 2 && text[b - 2] == '-') && text[b - 1] != '*') --b;
+        while (b > 0 && text[b - 1] != '\n' && !(text[b - 1] == '-' && b >= 2 && text[b - 2] == '-') &&
+               text[b - 1] != '*')
+          --b;
         if (b >= 2 && (text.compare(b - 2, 2, "--") == 0 || text.compare(b - 2, 2, "/*") == 0)) b -= 2;
         e = {b, line_end(text, *at), ""};
         break;
@@ -98,7 +125,8 @@ class Editor {
         break;
       }
       case 10: {  // move a line elsewhere
-        uint32_t b = line_start(text, offset(text)), end = std::min<uint32_t>(line_end(text, b) + 1, static_cast<uint32_t>(text.size()));
+        uint32_t b = line_start(text, offset(text)),
+                 end = std::min<uint32_t>(line_end(text, b) + 1, static_cast<uint32_t>(text.size()));
         e = {b, end, ""};
         break;
       }
@@ -136,7 +164,8 @@ class Editor {
   // A random occurrence of `what`.
   std::optional<uint32_t> nth(const std::string& text, std::string_view what) {
     std::vector<uint32_t> all;
-    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) all.push_back(static_cast<uint32_t>(at));
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+      all.push_back(static_cast<uint32_t>(at));
     if (all.empty()) return std::nullopt;
     return all[pick(all.size())];
   }
@@ -162,9 +191,7 @@ std::vector<Fixture> fixtures() {
     Config config;
     fs::path toml = path;
     toml.replace_extension(".toml");
-    if (fs::exists(toml)) {
-      EXPECT_FALSE(load_config(toml, config));
-    }
+    if (fs::exists(toml)) { EXPECT_FALSE(load_config(toml, config)); }
     auto catalog = std::make_shared<Catalog>();
     EXPECT_FALSE(build_catalog(config, {.extra_ddl = {path}, .db_url = {}, .use_environment = false}, *catalog));
     std::string text = pglens::test::read_file(path);
@@ -177,7 +204,8 @@ std::vector<Fixture> fixtures() {
 
 std::string describe(const std::vector<Diagnostic>& ds) {
   std::string out;
-  for (const auto& d : ds) out += d.rule + " [" + std::to_string(d.span.begin) + "," + std::to_string(d.span.end) + ") " + d.message + "\n";
+  for (const auto& d : ds)
+    out += d.rule + " [" + std::to_string(d.span.begin) + "," + std::to_string(d.span.end) + ") " + d.message + "\n";
   return out;
 }
 
@@ -200,8 +228,10 @@ TEST(LspIncrementalEdits, RandomEditsGiveTheFindingsOfALintFromScratch) {
         if (text.size() > 12000) text.erase(text.size() / 2);
         auto expected = f.linter->lint({"f.sql", text}, *f.catalog);
         auto got = cached.lint(f.linter, f.catalog, {"f.sql", text});
-        ASSERT_EQ(got, expected) << "seed " << seed << " step " << step << "\n--- text:\n" << text
-                                 << "\n--- incremental:\n" << describe(got) << "--- from scratch:\n" << describe(expected);
+        ASSERT_EQ(got, expected) << "seed " << seed << " step " << step << "\n--- text:\n"
+                                 << text << "\n--- incremental:\n"
+                                 << describe(got) << "--- from scratch:\n"
+                                 << describe(expected);
         ++edits;
         if (cached.last_checked() < cached.last_statements()) ++partial;
       }
@@ -229,7 +259,9 @@ TEST(LspIncrementalEdits, AnotherConfigurationOrCatalogIsNotServedFromTheCache) 
   EXPECT_EQ(cached.lint(runs_of_two, none, {"f.sql", text}), runs_of_two->lint({"f.sql", text}));
   EXPECT_EQ(cached.last_checked(), 0u);
   auto schema = std::make_shared<Catalog>();
-  ASSERT_FALSE(build_catalog(Config{}, {.extra_ddl = {pglens::test::testdata("catalog/shop.sql")}, .db_url = {}, .use_environment = false}, *schema));
+  ASSERT_FALSE(build_catalog(
+      Config{}, {.extra_ddl = {pglens::test::testdata("catalog/shop.sql")}, .db_url = {}, .use_environment = false},
+      *schema));
   std::shared_ptr<const Catalog> shop = schema;
   EXPECT_EQ(cached.lint(runs_of_two, shop, {"f.sql", text}), runs_of_two->lint({"f.sql", text}, *shop));
   EXPECT_EQ(cached.last_checked(), 3u);
@@ -273,9 +305,10 @@ TEST(LspIncrementalEdits, ServerPublishesTheFindingsOfTheCurrentText) {
     EXPECT_TRUE(seen) << "no diagnostics for version " << version;
     return got;
   };
-  auto out = send({{"jsonrpc", "2.0"},
-                   {"method", "textDocument/didOpen"},
-                   {"params", {{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}}}});
+  auto out =
+      send({{"jsonrpc", "2.0"},
+            {"method", "textDocument/didOpen"},
+            {"params", {{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}}}});
   ASSERT_EQ(published(out, 1), expected_for(text));
   Editor editor(7);
   for (int64_t version = 2; version < 150; ++version) {
@@ -285,8 +318,9 @@ TEST(LspIncrementalEdits, ServerPublishesTheFindingsOfTheCurrentText) {
       Editor::Edit e = editor.next(text);
       LspLines lines(text);
       Range r = lines.range({e.from, e.to}, ColumnUnit::utf16);
-      changes.push_back({{"range", {{"start", {{"line", r.start.line}, {"character", r.start.character}}},
-                                    {"end", {{"line", r.end.line}, {"character", r.end.character}}}}},
+      changes.push_back({{"range",
+                          {{"start", {{"line", r.start.line}, {"character", r.start.character}}},
+                           {"end", {{"line", r.end.line}, {"character", r.end.character}}}}},
                          {"text", e.with}});
       apply_edit(text, e);
     }

@@ -14,10 +14,10 @@
 #include "lsp/connection.hpp"
 #include "lsp/incremental.hpp"
 #include "lsp/names.hpp"
+#include "lsp/session.hpp"
 #include "lsp/text.hpp"
 #include "lsp/transport.hpp"
 #include "lsp/uri.hpp"
-#include "lsp/session.hpp"
 #include "pglens/lint.hpp"
 #include "support/fixtures.hpp"
 
@@ -108,8 +108,8 @@ TEST(LspText, AppliesIncrementalChangesInUtf16AndUtf8) {
       {Range{{1, 7}, {1, 8}}, "3"}, {Range{{2, 0}, {2, 0}}, "SELECT 4;"}, {std::nullopt, "SELECT 5;"}};
   EXPECT_TRUE(apply_changes(text, changes, ColumnUnit::utf16));
   EXPECT_EQ(text, "SELECT 5;");
-  std::vector<TextDocumentContentChangeEvent> two{{Range{{1, 7}, {1, 8}}, "3"}, {Range{{2, 0}, {2, 0}}, "SELECT 4;"},
-                                                  {Range{{0, 40}, {0, 90}}, " -- one"}};
+  std::vector<TextDocumentContentChangeEvent> two{
+      {Range{{1, 7}, {1, 8}}, "3"}, {Range{{2, 0}, {2, 0}}, "SELECT 4;"}, {Range{{0, 40}, {0, 90}}, " -- one"}};
   text = "SELECT 1;\nSELECT 2;\n";
   EXPECT_TRUE(apply_changes(text, two, ColumnUnit::utf16));
   EXPECT_EQ(text, "SELECT 1; -- one\nSELECT 3;\nSELECT 4;");
@@ -123,7 +123,8 @@ TEST(LspText, AppliesIncrementalChangesInUtf16AndUtf8) {
 
 // Applies LSP text edits (non-overlapping) to `text`.
 std::string apply_edits(std::string text, std::vector<TextEdit> edits, ColumnUnit unit) {
-  std::sort(edits.begin(), edits.end(), [](const TextEdit& a, const TextEdit& b) { return b.range.start < a.range.start; });
+  std::sort(edits.begin(), edits.end(),
+            [](const TextEdit& a, const TextEdit& b) { return b.range.start < a.range.start; });
   for (const auto& e : edits) {
     LspLines lines(text);
     uint32_t from = lines.offset(e.range.start, unit);
@@ -179,7 +180,8 @@ TEST(LspActions, IgnoreCommentSilencesTheFinding) {
         EXPECT_NE(edit.new_text.find_first_of("\r\n", comment), std::string::npos) << edit.new_text;
         LspLines before_lines(text);
         std::string_view line = before_lines.line_text(edit.range.start.line);
-        bool blank_before = line.substr(0, edit.range.start.character).find_first_not_of(" \t") == std::string_view::npos;
+        bool blank_before =
+            line.substr(0, edit.range.start.character).find_first_not_of(" \t") == std::string_view::npos;
         EXPECT_TRUE(blank_before || edit.new_text.find_first_of("\r\n") < comment) << edit.new_text;
       }
       EXPECT_EQ(count_rule(after, "unused-ignore"), count_rule(before, "unused-ignore")) << fixed;
@@ -247,9 +249,7 @@ TEST(LspIncremental, MatchesAWholeFileLintOnEveryFixture) {
       uint32_t end = lines.line_start(l) + static_cast<uint32_t>(lines.line_text(l).size());
       edited.insert(end, l % 2 ? " " : " (");
       EXPECT_EQ(cached.lint(linter, catalog, {"f.sql", edited}), linter->lint({"f.sql", edited})) << edited;
-      if (l % 2) {
-        EXPECT_LE(cached.last_checked(), 1u);
-      }
+      if (l % 2) { EXPECT_LE(cached.last_checked(), 1u); }
     }
   }
   EXPECT_GT(files, 2u);
@@ -261,22 +261,26 @@ TEST(LspServer, HandlesATenMegabyteDocument) {
   std::string text;
   while (text.size() < 10'000'000) text += "SELECT id, total FROM orders WHERE customer_id = 42 AND status = 'open';\n";
   text += "SELECT * FROM orders;\n";
-  auto out = without_status(s.send({{"jsonrpc", "2.0"},
-                                    {"method", "textDocument/didOpen"},
-                                    {"params", {{"textDocument", {{"uri", "file:///big.sql"}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}}}}));
+  auto out = without_status(s.send(
+      {{"jsonrpc", "2.0"},
+       {"method", "textDocument/didOpen"},
+       {"params",
+        {{"textDocument", {{"uri", "file:///big.sql"}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}}}}));
   ASSERT_EQ(out.size(), 1u);
   const json& diagnostics = out[0]["params"]["diagnostics"];
   ASSERT_EQ(diagnostics.size(), 1u);
   EXPECT_EQ(diagnostics[0]["code"], "select-star");
   // A one-line edit at the end of the big document re-lints it.
   uint32_t last = static_cast<uint32_t>(std::count(text.begin(), text.end(), '\n')) - 1;
-  out = s.send({{"jsonrpc", "2.0"},
-                {"method", "textDocument/didChange"},
-                {"params",
-                 {{"textDocument", {{"uri", "file:///big.sql"}, {"version", 2}}},
-                  {"contentChanges",
-                   json::array({{{"range", {{"start", {{"line", last}, {"character", 7}}}, {"end", {{"line", last}, {"character", 8}}}}},
-                                 {"text", "id"}}})}}}});
+  out = s.send(
+      {{"jsonrpc", "2.0"},
+       {"method", "textDocument/didChange"},
+       {"params",
+        {{"textDocument", {{"uri", "file:///big.sql"}, {"version", 2}}},
+         {"contentChanges",
+          json::array(
+              {{{"range", {{"start", {{"line", last}, {"character", 7}}}, {"end", {{"line", last}, {"character", 8}}}}},
+                {"text", "id"}}})}}}});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0]["params"]["version"], 2);
   EXPECT_TRUE(out[0]["params"]["diagnostics"].empty());
@@ -360,9 +364,7 @@ namespace {
 
 TEST(LspNames, FindsTheQualifiedNameUnderTheCursor) {
   std::string text = R"(SELECT o.id FROM Public.Orders o JOIN "Order Items" i ON i.order_id = o.id WHERE x > 42;)";
-  auto at = [&](std::string_view needle, uint32_t into) {
-    return static_cast<uint32_t>(text.find(needle)) + into;
-  };
+  auto at = [&](std::string_view needle, uint32_t into) { return static_cast<uint32_t>(text.find(needle)) + into; };
   auto q = name_at(text, at("Public.Orders", 9));
   ASSERT_TRUE(q);
   EXPECT_EQ(q->schema, "public");
@@ -398,11 +400,17 @@ TEST(LspTransport, ResynchronisesOnTheNextContentLength) {
   std::string accented = R"({"text":"café"})";
   t.feed("Content-Length: " + std::to_string(accented.size() - 1) + "\r\n\r\n" + accented);
   t.feed(frame(R"({"b":1})"));
-  t.feed("Content-Length: 500\r\n\r\n" R"({"c":2})");
+  t.feed(
+      "Content-Length: 500\r\n\r\n"
+      R"({"c":2})");
   t.feed(frame(R"({"d":3})"));
-  t.feed("Content-Type: text/plain\r\n\r\n" R"({"lost":true})");
+  t.feed(
+      "Content-Type: text/plain\r\n\r\n"
+      R"({"lost":true})");
   t.feed(frame(R"({"e":4})"));
-  t.feed("Content-Length: 7x\r\n\r\n" R"({"lost":1})");
+  t.feed(
+      "Content-Length: 7x\r\n\r\n"
+      R"({"lost":1})");
   t.feed(frame(R"({"f":5})"));
   t.close_input();
   std::vector<std::string> bodies;
@@ -414,8 +422,8 @@ TEST(LspTransport, ResynchronisesOnTheNextContentLength) {
     statuses.push_back(status);
     if (status == ReadStatus::message) bodies.push_back(body);
   }
-  EXPECT_EQ(bodies, (std::vector<std::string>{accented, R"({"b":1})", R"({"c":2})", R"({"d":3})", R"({"e":4})",
-                                              R"({"f":5})"}));
+  EXPECT_EQ(bodies,
+            (std::vector<std::string>{accented, R"({"b":1})", R"({"c":2})", R"({"d":3})", R"({"e":4})", R"({"f":5})"}));
   EXPECT_EQ(std::count(statuses.begin(), statuses.end(), ReadStatus::bad_frame), 2);
 }
 
@@ -423,7 +431,10 @@ TEST(LspTransport, ResynchronisesOnTheNextContentLength) {
 // reader does not block for bytes the length promised.
 TEST(LspTransport, AnOvercountedBodyDoesNotWaitForMoreBytes) {
   MemoryTransport t;
-  t.feed("Content-Length: 1000\r\n\r\n" R"({"a":1})" + frame(R"({"b":2})"));
+  t.feed(
+      "Content-Length: 1000\r\n\r\n"
+      R"({"a":1})" +
+      frame(R"({"b":2})"));
   std::string body, error;
   ASSERT_TRUE(t.ready());
   ASSERT_EQ(t.read(body, error), ReadStatus::message);
@@ -471,7 +482,10 @@ TEST(LspServer, LoneCarriageReturnsAreLineBreaks) {
                                     {"method", "textDocument/didOpen"},
                                     {"params",
                                      {{"textDocument",
-                                       {{"uri", "untitled:cr"}, {"languageId", "sql"}, {"version", 1}, {"text", "SELECT 1;\rSELECT 2;\r  SELECT * FROM t;\r"}}}}}}));
+                                       {{"uri", "untitled:cr"},
+                                        {"languageId", "sql"},
+                                        {"version", 1},
+                                        {"text", "SELECT 1;\rSELECT 2;\r  SELECT * FROM t;\r"}}}}}}));
   ASSERT_EQ(out.size(), 1u);
   const json& d = out[0]["params"]["diagnostics"].at(0);
   EXPECT_EQ(d["code"], "select-star");
@@ -486,18 +500,23 @@ TEST(LspServer, LongLineOfAUtf16Client) {
   s.send({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", {{"capabilities", json::object()}}}});
   s.send({{"jsonrpc", "2.0"},
           {"method", "textDocument/didOpen"},
-          {"params", {{"textDocument", {{"uri", "untitled:small"}, {"languageId", "sql"}, {"version", 1}, {"text", "SELECT * FROM t;\n"}}}}}});
+          {"params",
+           {{"textDocument",
+             {{"uri", "untitled:small"}, {"languageId", "sql"}, {"version", 1}, {"text", "SELECT * FROM t;\n"}}}}}});
   std::string line;
   while (line.size() < 880'000) line += "SELECT 'é', * FROM t; ";
-  s.transport.feed_message(json({{"jsonrpc", "2.0"},
-                                 {"method", "textDocument/didOpen"},
-                                 {"params", {{"textDocument", {{"uri", "untitled:long"}, {"languageId", "sql"}, {"version", 1}, {"text", line}}}}}})
-                               .dump());
-  s.transport.feed_message(json({{"jsonrpc", "2.0"},
-                                 {"id", 2},
-                                 {"method", "textDocument/hover"},
-                                 {"params", {{"textDocument", {{"uri", "untitled:small"}}}, {"position", {{"line", 0}, {"character", 7}}}}}})
-                               .dump());
+  s.transport.feed_message(
+      json({{"jsonrpc", "2.0"},
+            {"method", "textDocument/didOpen"},
+            {"params",
+             {{"textDocument", {{"uri", "untitled:long"}, {"languageId", "sql"}, {"version", 1}, {"text", line}}}}}})
+          .dump());
+  s.transport.feed_message(
+      json({{"jsonrpc", "2.0"},
+            {"id", 2},
+            {"method", "textDocument/hover"},
+            {"params", {{"textDocument", {{"uri", "untitled:small"}}}, {"position", {{"line", 0}, {"character", 7}}}}}})
+          .dump());
   s.connection.process_available();
   // The hover is answered before the long line's lint is waited for.
   bool hover_answered = false;
@@ -511,7 +530,8 @@ TEST(LspServer, LongLineOfAUtf16Client) {
   json published;
   for (const auto& body : out) {
     json m = json::parse(body);
-    if (m.value("method", "") == "textDocument/publishDiagnostics" && m["params"]["uri"] == "untitled:long") published = m;
+    if (m.value("method", "") == "textDocument/publishDiagnostics" && m["params"]["uri"] == "untitled:long")
+      published = m;
   }
   ASSERT_TRUE(published.is_object());
   const json& ds = published["params"]["diagnostics"];
@@ -529,10 +549,14 @@ TEST(LspProcess, ShutdownDoesNotWaitForARunningLint) {
   std::string text;
   while (text.size() < 10'000'000) text += "SELECT id, total FROM orders WHERE customer_id = 42 AND status = 'open';\n";
   write_all(c.to_child, frame(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}})"));
-  write_all(c.to_child, frame(json({{"jsonrpc", "2.0"},
-                                    {"method", "textDocument/didOpen"},
-                                    {"params", {{"textDocument", {{"uri", "untitled:big"}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}}}})
-                                  .dump()));
+  write_all(
+      c.to_child,
+      frame(
+          json({{"jsonrpc", "2.0"},
+                {"method", "textDocument/didOpen"},
+                {"params",
+                 {{"textDocument", {{"uri", "untitled:big"}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}}}})
+              .dump()));
   write_all(c.to_child, frame(R"({"jsonrpc":"2.0","id":2,"method":"shutdown"})"));
   write_all(c.to_child, frame(R"({"jsonrpc":"2.0","method":"exit"})"));
   close(c.to_child);

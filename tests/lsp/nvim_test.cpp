@@ -25,24 +25,25 @@ TEST(LspNeovim, DiagnosticsCodeActionAndHoverInARealEditor) {
              "  SELECT o.*\n"
              "    FROM orders o;\n"
              "SELECT 1; SELECT * FROM t; -- the report\n");
-  write_file(dir / "slow.plan",
-             "-- pglens-query: queries.sql\n"
-             "Seq Scan on orders  (cost=0.00..185000.00 rows=120 width=16) (actual time=0.031..812.544 rows=118 loops=1)\n"
-             "  Filter: (customer_id = 42)\n"
-             "  Rows Removed by Filter: 4999882\n"
-             "  Buffers: shared hit=2048 read=60452\n"
-             "Planning Time: 0.110 ms\n"
-             "Execution Time: 812.601 ms\n");
+  write_file(
+      dir / "slow.plan",
+      "-- pglens-query: queries.sql\n"
+      "Seq Scan on orders  (cost=0.00..185000.00 rows=120 width=16) (actual time=0.031..812.544 rows=118 loops=1)\n"
+      "  Filter: (customer_id = 42)\n"
+      "  Rows Removed by Filter: 4999882\n"
+      "  Buffers: shared hit=2048 read=60452\n"
+      "Planning Time: 0.110 ms\n"
+      "Execution Time: 812.601 ms\n");
   write_file(dir / "notes.plan", "resource \"aws_instance\" \"web\" {\n  ami = \"ami-123\"\n}\n");
   auto report = dir / "report.txt";
   std::string cmd = "cd '" + dir.path().string() + "' && PGLENS_BINARY='" PGLENS_BINARY "' PGLENS_PLUGIN='" +
-                    (source_dir() / "editor-plugins/nvim").string() + "' PGLENS_SQL=queries.sql PGLENS_PLAN=slow.plan PGLENS_NOT_PLAN=notes.plan" +
-                    " PGLENS_OUT='" + report.string() + "' HOME='" + dir.path().string() + "'" +
-                    " XDG_CONFIG_HOME='" + (dir / "config").string() + "' XDG_DATA_HOME='" + (dir / "data").string() +
-                    "' XDG_STATE_HOME='" + (dir / "state").string() + "'" +
-                    " timeout 120 nvim --headless -u NONE -i NONE -n -c \"luafile " +
-                    (source_dir() / "tests/lsp/nvim_client.lua").string() + "\" </dev/null >'" +
-                    (dir / "nvim.log").string() + "' 2>&1";
+      (source_dir() / "editor-plugins/nvim").string() +
+      "' PGLENS_SQL=queries.sql PGLENS_PLAN=slow.plan PGLENS_NOT_PLAN=notes.plan" + " PGLENS_OUT='" + report.string() +
+      "' HOME='" + dir.path().string() + "'" + " XDG_CONFIG_HOME='" + (dir / "config").string() + "' XDG_DATA_HOME='" +
+      (dir / "data").string() + "' XDG_STATE_HOME='" + (dir / "state").string() + "'" +
+      " timeout 120 nvim --headless -u NONE -i NONE -n -c \"luafile " +
+      (source_dir() / "tests/lsp/nvim_client.lua").string() + "\" </dev/null >'" + (dir / "nvim.log").string() +
+      "' 2>&1";
   int status = std::system(cmd.c_str());
   std::string got = read_file(report);
   ASSERT_EQ(status, 0) << got << read_file(dir / "nvim.log");

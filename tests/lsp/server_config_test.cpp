@@ -23,7 +23,8 @@ json initialize(const std::filesystem::path& root, json options = json::object()
   return {{"jsonrpc", "2.0"},
           {"id", 1},
           {"method", "initialize"},
-          {"params", {{"rootUri", path_to_uri(root)}, {"initializationOptions", options}, {"capabilities", json::object()}}}};
+          {"params",
+           {{"rootUri", path_to_uri(root)}, {"initializationOptions", options}, {"capabilities", json::object()}}}};
 }
 
 json open(const std::string& uri, const std::string& text, const std::string& language = "sql") {
@@ -42,7 +43,8 @@ TEST(LspSchema, AnUnreachableDatabaseKeepsTheSchemaFilesAndIsRetried) {
   test::TempDir dir;
   auto root = std::filesystem::canonical(dir.path());
   test::write_file(root / "schema.sql", "CREATE TABLE events (id bigint PRIMARY KEY, account_id bigint NOT NULL);\n");
-  test::write_file(root / ".pglens.toml", "schema = [\"schema.sql\"]\n\n[tables.\"public.events\"]\nrows = 2_000_000\n");
+  test::write_file(root / ".pglens.toml",
+                   "schema = [\"schema.sql\"]\n\n[tables.\"public.events\"]\nrows = 2_000_000\n");
   Session s;
   // Nothing listens on port 1: the connection is refused at once.
   s.send(initialize(root, {{"databaseUrl", "postgresql://pglens@127.0.0.1:1/app?connect_timeout=3"}}));
@@ -84,10 +86,12 @@ PlanActions plan_actions(Session& s, const std::string& uri, const std::string& 
   const json& ds = published.back()["params"]["diagnostics"];
   EXPECT_FALSE(ds.empty()) << published.back().dump();
   for (const json& d : ds) {
-    auto actions = s.send({{"jsonrpc", "2.0"},
-                           {"id", 2},
-                           {"method", "textDocument/codeAction"},
-                           {"params", {{"textDocument", {{"uri", uri}}}, {"range", d["range"]}, {"context", {{"diagnostics", json::array()}}}}}});
+    auto actions = s.send(
+        {{"jsonrpc", "2.0"},
+         {"id", 2},
+         {"method", "textDocument/codeAction"},
+         {"params",
+          {{"textDocument", {{"uri", uri}}}, {"range", d["range"]}, {"context", {{"diagnostics", json::array()}}}}}});
     EXPECT_EQ(actions.size(), 1u);
     if (actions.size() != 1) continue;
     for (const json& a : actions[0]["result"]) {
@@ -116,7 +120,8 @@ TEST(LspDatabaseStatus, AnUnreachableDatabaseIsReportedWithItsNextTry) {
   test::TempDir dir;
   auto root = std::filesystem::canonical(dir.path());
   Session s;
-  auto out = s.send(initialize(root, {{"databaseUrl", "postgresql://pglens:secret@127.0.0.1:1/app?connect_timeout=3"}}));
+  auto out =
+      s.send(initialize(root, {{"databaseUrl", "postgresql://pglens:secret@127.0.0.1:1/app?connect_timeout=3"}}));
   auto more = s.send(open(path_to_uri(root / "q.sql"), "SELECT 1;\n"));
   out.insert(out.end(), more.begin(), more.end());
   auto statuses = database_statuses(out);
@@ -138,7 +143,8 @@ TEST(LspDatabaseStatus, AReachableDatabaseIsConnectedWithItsTables) {
   test::TempDir dir;
   auto root = std::filesystem::canonical(dir.path());
   Session s;
-  s.send(initialize(root, {{"pglens", {{"databaseUrl", fmt::format("postgresql://postgres@127.0.0.1:{}/postgres", pg->port())}}}}));
+  s.send(initialize(
+      root, {{"pglens", {{"databaseUrl", fmt::format("postgresql://postgres@127.0.0.1:{}/postgres", pg->port())}}}}));
   auto statuses = database_statuses(s.send(open(path_to_uri(root / "q.sql"), "SELECT id FROM lsp_status_probe;\n")));
   ASSERT_EQ(statuses.size(), 2u);
   EXPECT_EQ(statuses[0]["state"], "connecting");

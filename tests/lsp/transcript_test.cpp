@@ -111,12 +111,11 @@ TEST_P(LspTranscript, MatchesGolden) {
   test::expect_golden(fs::path(base).concat(".expected"), actual);
 }
 
-INSTANTIATE_TEST_SUITE_P(Lsp, LspTranscript, ::testing::ValuesIn(transcripts()),
-                         [](const auto& param_info) {
-                           std::string name = param_info.param;
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Lsp, LspTranscript, ::testing::ValuesIn(transcripts()), [](const auto& param_info) {
+  std::string name = param_info.param;
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+});
 
 }  // namespace
 }  // namespace pglens::lsp

@@ -238,13 +238,14 @@ TEST(PlanBadInput, DeepNestingDoesNotOverflowTheStack) {
 
 TEST(PlanBadInput, HugePlansAreReadWhole) {
   const int children = 100000;
-  std::string text = "Append  (cost=0.00..100000.00 rows=100000 width=4) (actual time=0.010..500.000 rows=100000 loops=1)\n";
+  std::string text =
+      "Append  (cost=0.00..100000.00 rows=100000 width=4) (actual time=0.010..500.000 rows=100000 loops=1)\n";
   std::string json = "[{\"Plan\": {\"Node Type\": \"Append\", \"Plans\": [";
   for (int i = 0; i < children; ++i) {
     text += "  ->  Seq Scan on part_" + std::to_string(i) +
-            "  (cost=0.00..1.00 rows=1 width=4) (actual time=0.001..0.004 rows=1 loops=1)\n";
-    json += (i ? "," : "") + std::string("{\"Node Type\": \"Seq Scan\", \"Relation Name\": \"part_") + std::to_string(i) +
-            "\", \"Actual Total Time\": 0.004, \"Actual Loops\": 1}";
+        "  (cost=0.00..1.00 rows=1 width=4) (actual time=0.001..0.004 rows=1 loops=1)\n";
+    json += (i ? "," : "") + std::string("{\"Node Type\": \"Seq Scan\", \"Relation Name\": \"part_") +
+        std::to_string(i) + "\", \"Actual Total Time\": 0.004, \"Actual Loops\": 1}";
   }
   json += "]}}]";
   auto r = plan::read_plans(text);

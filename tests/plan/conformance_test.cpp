@@ -92,7 +92,7 @@ plan::DescribeOptions comparison(bool analyzed) {
   o.timings = false;     // four executions, four timings
   o.lines = false;
   if (analyzed) {
-    o.runtime = false;   // worker distribution, hint bits: vary between executions
+    o.runtime = false;  // worker distribution, hint bits: vary between executions
     o.summary = false;
     o.actual_rows = false;  // per-loop rows depend on how many workers joined in: compared as totals
   } else {
@@ -106,10 +106,12 @@ void expect_same_tree(const std::string& name, const std::array<std::string, 4>&
   std::array<plan::Plan, 4> plans;
   for (size_t f = 0; f < 4; ++f) {
     auto result = plan::read_plans(renderings[f]);
-    for (const auto& e : result.errors) ADD_FAILURE() << name << " " << kFormats[f] << ": line " << e.line << ": " << e.message;
+    for (const auto& e : result.errors)
+      ADD_FAILURE() << name << " " << kFormats[f] << ": line " << e.line << ": " << e.message;
     ASSERT_EQ(result.plans.size(), 1u) << name << " " << kFormats[f];
     ASSERT_TRUE(result.format.has_value());
-    EXPECT_EQ(plan::to_string(*result.format), std::string_view(kExtensions[f] == std::string("txt") ? "text" : kExtensions[f]))
+    EXPECT_EQ(plan::to_string(*result.format),
+              std::string_view(kExtensions[f] == std::string("txt") ? "text" : kExtensions[f]))
         << name;
     plans[f] = std::move(result.plans.front());
   }
@@ -169,7 +171,8 @@ std::string run_explain(PgCluster& pg, const Query& q, const char* format) {
   std::string options = q.options.empty() ? "" : q.options + ", ";
   std::string out;
   try {
-    for (const auto& row : pg.query("EXPLAIN (" + options + "FORMAT " + format + ") " + q.sql)) out += row[0].value_or("") + "\n";
+    for (const auto& row : pg.query("EXPLAIN (" + options + "FORMAT " + format + ") " + q.sql))
+      out += row[0].value_or("") + "\n";
   } catch (...) {
     if (q.rollback) pg.exec("ROLLBACK");
     throw;
@@ -239,14 +242,55 @@ TEST(PlanConformance, CapturedSuiteCoversNodeTypes) {
       }
     }
   }
-  for (const char* type :
-       {"Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Heap Scan", "Bitmap Index Scan", "BitmapOr", "BitmapAnd",
-        "Tid Scan", "Function Scan", "Values Scan", "Subquery Scan", "CTE Scan", "WorkTable Scan", "Nested Loop",
-        "Hash Join", "Merge Join", "Hash", "Sort", "Incremental Sort", "HashAggregate", "GroupAggregate", "Aggregate",
-        "MixedAggregate", "Partial HashAggregate", "Finalize GroupAggregate", "Gather", "Gather Merge",
-        "Parallel Seq Scan", "Parallel Hash Join", "Recursive Union", "Append", "Merge Append", "Limit", "WindowAgg",
-        "Memoize", "SetOp", "HashSetOp Except", "HashSetOp Intersect", "Unique", "LockRows", "ProjectSet", "Result", "ModifyTable", "Insert",
-        "Update", "Delete", "Materialize", "Hash Anti Join", "Hash Full Join"})
+  for (const char* type : {"Seq Scan",
+                           "Index Scan",
+                           "Index Only Scan",
+                           "Bitmap Heap Scan",
+                           "Bitmap Index Scan",
+                           "BitmapOr",
+                           "BitmapAnd",
+                           "Tid Scan",
+                           "Function Scan",
+                           "Values Scan",
+                           "Subquery Scan",
+                           "CTE Scan",
+                           "WorkTable Scan",
+                           "Nested Loop",
+                           "Hash Join",
+                           "Merge Join",
+                           "Hash",
+                           "Sort",
+                           "Incremental Sort",
+                           "HashAggregate",
+                           "GroupAggregate",
+                           "Aggregate",
+                           "MixedAggregate",
+                           "Partial HashAggregate",
+                           "Finalize GroupAggregate",
+                           "Gather",
+                           "Gather Merge",
+                           "Parallel Seq Scan",
+                           "Parallel Hash Join",
+                           "Recursive Union",
+                           "Append",
+                           "Merge Append",
+                           "Limit",
+                           "WindowAgg",
+                           "Memoize",
+                           "SetOp",
+                           "HashSetOp Except",
+                           "HashSetOp Intersect",
+                           "Unique",
+                           "LockRows",
+                           "ProjectSet",
+                           "Result",
+                           "ModifyTable",
+                           "Insert",
+                           "Update",
+                           "Delete",
+                           "Materialize",
+                           "Hash Anti Join",
+                           "Hash Full Join"})
     EXPECT_TRUE(seen.count(type)) << "no captured plan has a " << type << " node";
   EXPECT_TRUE(sort_spill) << "no spilled sort";
   EXPECT_TRUE(agg_spill) << "no spilled hash aggregate";

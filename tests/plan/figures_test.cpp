@@ -65,8 +65,8 @@ TEST(PlanFigures, InitPlanEvaluatorIsFoundInEveryFormat) {
     const auto& bitmap_index = index_cond.nodes[7];
     ASSERT_EQ(init2.subplan_name, "InitPlan 2 (returns $1)");
     ASSERT_EQ(bitmap_index.node_type, "Bitmap Index Scan");
-    EXPECT_NEAR(bitmap_index.metrics.exclusive_time_ms, bitmap_index.metrics.total_time_ms - init2.metrics.total_time_ms,
-                1e-9);
+    EXPECT_NEAR(bitmap_index.metrics.exclusive_time_ms,
+                bitmap_index.metrics.total_time_ms - init2.metrics.total_time_ms, 1e-9);
     EXPECT_NEAR(index_cond.nodes[0].metrics.exclusive_time_ms,
                 index_cond.nodes[0].metrics.total_time_ms - index_cond.nodes[5].metrics.total_time_ms, 1e-9);
 
@@ -74,10 +74,10 @@ TEST(PlanFigures, InitPlanEvaluatorIsFoundInEveryFormat) {
     ASSERT_EQ(gather.nodes.size(), 9u);
     const auto& evaluator = gather.nodes[6];
     ASSERT_NE(evaluator.property("Params Evaluated"), nullptr);
-    EXPECT_NEAR(evaluator.metrics.exclusive_time_ms,
-                evaluator.metrics.total_time_ms - gather.nodes[7].metrics.total_time_ms -
-                    gather.nodes[1].metrics.total_time_ms,
-                1e-9);
+    EXPECT_NEAR(
+        evaluator.metrics.exclusive_time_ms,
+        evaluator.metrics.total_time_ms - gather.nodes[7].metrics.total_time_ms - gather.nodes[1].metrics.total_time_ms,
+        1e-9);
   }
 }
 
@@ -252,9 +252,7 @@ TEST(PlanFigures, ExclusiveFiguresOfEveryFixtureAddUpToTheTotal) {
           rounding += 0.0005 * std::max(1.0, n.actual_loops.value_or(1));
         }
         EXPECT_NEAR(sum, root.metrics.total_time_ms, rounding);
-        if (p.execution_time_ms) {
-          EXPECT_LE(root.metrics.total_time_ms, *p.execution_time_ms + 0.001);
-        }
+        if (p.execution_time_ms) { EXPECT_LE(root.metrics.total_time_ms, *p.execution_time_ms + 0.001); }
         ++checked;
       } else if (!p.analyzed() && root.total_cost) {
         double sum = 0;

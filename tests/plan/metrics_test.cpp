@@ -10,10 +10,11 @@ TEST(PlanMetrics, ExclusiveTimeSubtractsChildrenAndScalesLoops) {
   auto p = read_one(
       "Nested Loop  (cost=0.29..37.42 rows=20 width=8) (actual time=0.015..10.000 rows=20 loops=1)\n"
       "  ->  Seq Scan on a  (cost=0.00..1.20 rows=20 width=4) (actual time=0.004..1.000 rows=20 loops=1)\n"
-      "  ->  Index Scan using b_pkey on b  (cost=0.29..1.81 rows=1 width=4) (actual time=0.003..0.400 rows=1 loops=20)\n"
+      "  ->  Index Scan using b_pkey on b  (cost=0.29..1.81 rows=1 width=4) (actual time=0.003..0.400 rows=1 "
+      "loops=20)\n"
       "        Index Cond: (id = a.id)\n"
       "Execution Time: 10.5 ms\n");
-  EXPECT_DOUBLE_EQ(p.nodes[2].metrics.total_time_ms, 8.0);  // 0.4 x 20 loops
+  EXPECT_DOUBLE_EQ(p.nodes[2].metrics.total_time_ms, 8.0);      // 0.4 x 20 loops
   EXPECT_DOUBLE_EQ(p.nodes[0].metrics.exclusive_time_ms, 1.0);  // 10 - 1 - 8
   EXPECT_EQ(p.bottleneck, 2);
   EXPECT_NEAR(p.nodes[2].metrics.share, 8.0 / 10.5, 1e-12);
@@ -42,12 +43,13 @@ TEST(PlanMetrics, CteTimeIsCountedOnceInTheCteNotInItsScans) {
       "    ->  Seq Scan on t  (cost=0.00..5.00 rows=100 width=8) (actual time=0.010..9.000 rows=100 loops=1)\n"
       "  ->  CTE Scan on big a  (cost=0.00..2.00 rows=100 width=8) (actual time=0.020..10.000 rows=100 loops=1)\n"
       "  ->  Hash  (cost=2.00..2.00 rows=100 width=8) (actual time=0.500..0.500 rows=100 loops=1)\n"
-      "        ->  CTE Scan on big b  (cost=0.00..2.00 rows=100 width=8) (actual time=0.001..0.300 rows=100 loops=1)\n");
+      "        ->  CTE Scan on big b  (cost=0.00..2.00 rows=100 width=8) (actual time=0.001..0.300 rows=100 "
+      "loops=1)\n");
   ASSERT_EQ(p.nodes.size(), 5u);
   EXPECT_EQ(p.nodes[1].subplan_name, "CTE big");
-  EXPECT_DOUBLE_EQ(p.nodes[1].metrics.exclusive_time_ms, 9.0);          // the CTE's own work
-  EXPECT_DOUBLE_EQ(p.nodes[2].metrics.exclusive_time_ms, 1.0);          // 10 - 9 spent in the CTE
-  EXPECT_DOUBLE_EQ(p.nodes[4].metrics.exclusive_time_ms, 0.3);          // the CTE is used up
+  EXPECT_DOUBLE_EQ(p.nodes[1].metrics.exclusive_time_ms, 9.0);                // the CTE's own work
+  EXPECT_DOUBLE_EQ(p.nodes[2].metrics.exclusive_time_ms, 1.0);                // 10 - 9 spent in the CTE
+  EXPECT_DOUBLE_EQ(p.nodes[4].metrics.exclusive_time_ms, 0.3);                // the CTE is used up
   EXPECT_DOUBLE_EQ(p.nodes[0].metrics.exclusive_time_ms, 12.0 - 10.0 - 0.5);  // CTE not subtracted twice
   EXPECT_EQ(p.bottleneck, 1);
 }
@@ -69,7 +71,8 @@ TEST(PlanMetrics, MisestimateUsesRowsTimesLoopsFlooredAtOne) {
   auto p = read_one(
       "Nested Loop  (cost=0.29..37.42 rows=1 width=8) (actual time=0.015..1.000 rows=500 loops=1)\n"
       "  ->  Seq Scan on a  (cost=0.00..1.20 rows=20 width=4) (actual time=0.004..0.007 rows=0 loops=1)\n"
-      "  ->  Index Scan using b_pkey on b  (cost=0.29..1.81 rows=2 width=4) (actual time=0.003..0.003 rows=0.5 loops=40)\n"
+      "  ->  Index Scan using b_pkey on b  (cost=0.29..1.81 rows=2 width=4) (actual time=0.003..0.003 rows=0.5 "
+      "loops=40)\n"
       "        Index Cond: (id = a.id)\n");
   EXPECT_DOUBLE_EQ(*p.nodes[0].metrics.misestimate, 500.0);  // 500 found, 1 planned
   EXPECT_DOUBLE_EQ(*p.nodes[1].metrics.misestimate, 20.0);   // 0 found (floored to 1), 20 planned
@@ -91,8 +94,8 @@ TEST(PlanMetrics, RemovedRatioCountsEveryRemovalTimesLoops) {
 TEST(PlanMetrics, ExclusiveBuffersSubtractChildren) {
   auto p = read_one(read_file(testdata("plan/text/base_analyze.txt")));
   EXPECT_EQ(p.nodes[6].metrics.exclusive_buffers.shared_hit, 1528 - 1482 - 32);  // Hash Join
-  EXPECT_EQ(p.nodes[7].metrics.exclusive_buffers.shared_hit, 1482);             // a leaf keeps all
-  EXPECT_EQ(p.nodes[0].metrics.exclusive_buffers.shared_hit, 0);                // Limit 1539 - Sort 1539
+  EXPECT_EQ(p.nodes[7].metrics.exclusive_buffers.shared_hit, 1482);              // a leaf keeps all
+  EXPECT_EQ(p.nodes[0].metrics.exclusive_buffers.shared_hit, 0);                 // Limit 1539 - Sort 1539
 }
 
 TEST(PlanMetrics, WithoutAnalyzeTheCostliestNodeIsNamed) {

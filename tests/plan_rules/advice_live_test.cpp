@@ -72,7 +72,8 @@ class PlanAdviceLive : public ::testing::Test {
                     const Catalog& catalog = Catalog::none()) {
     plan::Plan before = explain(*pg_, query);
     plan::Diagnosis d = plan::diagnose(before, Config{}, catalog);
-    bool flagged = std::any_of(d.findings.begin(), d.findings.end(), [&](const plan::Finding& f) { return f.rule == rule; });
+    bool flagged =
+        std::any_of(d.findings.begin(), d.findings.end(), [&](const plan::Finding& f) { return f.rule == rule; });
     EXPECT_TRUE(flagged) << rule << " did not flag\n" << describe(d);
     EXPECT_EQ(d.indexes.size(), 1u) << describe(d);
     if (d.indexes.empty()) return {};
@@ -93,12 +94,12 @@ class PlanAdviceLive : public ::testing::Test {
     bool used = std::any_of(names.begin(), names.end(), [&](const std::string& n) { return uses_index(after, n); });
     EXPECT_TRUE(used) << "the planner did not use " << ddl;
     EXPECT_LT(blocks(after), blocks(before)) << ddl;
-    std::printf("[ measured ] %s\n             %s\n             blocks %lld -> %lld, cost %.0f -> %.0f, "
-                "execution %.3f -> %.3f ms\n",
-                query.c_str(), ddl.c_str(), static_cast<long long>(blocks(before)),
-                static_cast<long long>(blocks(after)), before.root().total_cost.value_or(0),
-                after.root().total_cost.value_or(0), before.execution_time_ms.value_or(0),
-                after.execution_time_ms.value_or(0));
+    std::printf(
+        "[ measured ] %s\n             %s\n             blocks %lld -> %lld, cost %.0f -> %.0f, "
+        "execution %.3f -> %.3f ms\n",
+        query.c_str(), ddl.c_str(), static_cast<long long>(blocks(before)), static_cast<long long>(blocks(after)),
+        before.root().total_cost.value_or(0), after.root().total_cost.value_or(0), before.execution_time_ms.value_or(0),
+        after.execution_time_ms.value_or(0));
     return ddl;
   }
 
@@ -121,9 +122,10 @@ TEST_F(PlanAdviceLive, JoinFilterWithFewLoopsGetsTheInnerJoinColumnIndex) {
       "  FROM generate_series(1, 200000) g;");
   pg_->exec("VACUUM ANALYZE customers");
   pg_->exec("VACUUM ANALYZE payments");
-  prove("SELECT c.email, p.amount, p.paid_at FROM customers c JOIN payments p ON p.paid_at >= c.created_at "
-        "AND p.paid_at < c.created_at + interval '1 minute' WHERE c.tier = 'gold' AND c.region = 'eu' AND c.id < 250",
-        "nested-loop-inner-scan", "ON payments (paid_at)");
+  prove(
+      "SELECT c.email, p.amount, p.paid_at FROM customers c JOIN payments p ON p.paid_at >= c.created_at "
+      "AND p.paid_at < c.created_at + interval '1 minute' WHERE c.tier = 'gold' AND c.region = 'eu' AND c.id < 250",
+      "nested-loop-inner-scan", "ON payments (paid_at)");
 }
 
 // Item: a correlated SubPlan run 2,001 times through a single-column index and a Filter:
@@ -135,15 +137,17 @@ TEST_F(PlanAdviceLive, CorrelatedSubplanGetsTheCompositeIndex) {
       "  FROM generate_series(1, 20000) g;"
       "CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL, status text NOT NULL,"
       "                     total numeric(10,2) NOT NULL, created_at timestamptz NOT NULL, note text);"
-      "INSERT INTO orders SELECT g, 1 + (g::bigint * 7919) % 20000, (ARRAY['pending','paid','shipped','cancelled'])[1 + g % 4],"
+      "INSERT INTO orders SELECT g, 1 + (g::bigint * 7919) % 20000, (ARRAY['pending','paid','shipped','cancelled'])[1 "
+      "+ g % 4],"
       "       (g % 1000) + 0.5, timestamptz '2024-01-01' + make_interval(mins => g), md5(g::text)"
       "  FROM generate_series(1, 300000) g;"
       "CREATE INDEX orders_customer_id_idx ON orders (customer_id);");
   pg_->exec("VACUUM ANALYZE customers");
   pg_->exec("VACUUM ANALYZE orders");
-  prove("SELECT c.id, c.email, (SELECT sum(o.total) FROM orders o WHERE o.customer_id = c.id "
-        "AND o.created_at >= '2024-07-01') AS recent_total FROM customers c WHERE c.region = 'eu' AND c.id <= 8004",
-        "correlated-subplan", "ON orders (customer_id, created_at)");
+  prove(
+      "SELECT c.id, c.email, (SELECT sum(o.total) FROM orders o WHERE o.customer_id = c.id "
+      "AND o.created_at >= '2024-07-01') AS recent_total FROM customers c WHERE c.region = 'eu' AND c.id <= 8004",
+      "correlated-subplan", "ON orders (customer_id, created_at)");
 }
 
 // Item: ORDER BY ... LIMIT over a Filter on a status: the index delivers the order.
@@ -151,8 +155,10 @@ TEST_F(PlanAdviceLive, OrderByLimitGetsAnIndexInThatOrder) {
   pg_->exec(
       "CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL, status text NOT NULL,"
       "                     total numeric(10,2) NOT NULL, created_at timestamptz NOT NULL);"
-      "INSERT INTO orders SELECT g, 1 + (g::bigint * 7919) % 20000, (ARRAY['pending','paid','shipped','cancelled'])[1 + g % 4],"
-      "       (g % 1000) + 0.5, timestamptz '2024-01-01' + make_interval(mins => g) FROM generate_series(1, 300000) g;");
+      "INSERT INTO orders SELECT g, 1 + (g::bigint * 7919) % 20000, (ARRAY['pending','paid','shipped','cancelled'])[1 "
+      "+ g % 4],"
+      "       (g % 1000) + 0.5, timestamptz '2024-01-01' + make_interval(mins => g) FROM generate_series(1, 300000) "
+      "g;");
   pg_->exec("VACUUM ANALYZE orders;");
   prove("SELECT id, customer_id, total, created_at FROM orders WHERE status = 'paid' ORDER BY created_at DESC LIMIT 20",
         "seq-scan-large", "(created_at DESC)");
@@ -169,9 +175,10 @@ TEST_F(PlanAdviceLive, BitmapAndGetsOneCompositeIndex) {
       "CREATE INDEX tickets_assignee_id_idx ON tickets (assignee_id);"
       "CREATE INDEX tickets_opened_at_idx ON tickets (opened_at);");
   pg_->exec("VACUUM ANALYZE tickets;");
-  prove("SELECT id, priority, subject FROM tickets WHERE assignee_id = 42 AND opened_at >= '2024-06-01' "
-        "AND opened_at < '2024-07-01'",
-        "filter-removes-most-rows", "ON tickets (assignee_id, opened_at)");
+  prove(
+      "SELECT id, priority, subject FROM tickets WHERE assignee_id = 42 AND opened_at >= '2024-06-01' "
+      "AND opened_at < '2024-07-01'",
+      "filter-removes-most-rows", "ON tickets (assignee_id, opened_at)");
 }
 
 // Item: an Index Scan on one range column with a Filter on a second range column: the new
@@ -180,7 +187,8 @@ TEST_F(PlanAdviceLive, SecondRangeColumnIsKeptAndLeads) {
   pg_->exec(
       "CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL, status text NOT NULL,"
       "                     total numeric(10,2) NOT NULL, created_at timestamptz NOT NULL, note text);"
-      "INSERT INTO orders SELECT g, 1 + (g::bigint * 7919) % 20000, (ARRAY['pending','paid','shipped','cancelled'])[1 + g % 4],"
+      "INSERT INTO orders SELECT g, 1 + (g::bigint * 7919) % 20000, (ARRAY['pending','paid','shipped','cancelled'])[1 "
+      "+ g % 4],"
       "       (g % 1000) + 0.5, timestamptz '2024-01-01' + make_interval(mins => g), md5(g::text)"
       "  FROM generate_series(1, 300000) g;"
       "CREATE INDEX orders_customer_id_idx ON orders (customer_id);"
@@ -193,9 +201,10 @@ TEST_F(PlanAdviceLive, SecondRangeColumnIsKeptAndLeads) {
            "CREATE INDEX orders_customer_id_idx ON advice_live.orders (customer_id);"
            "CREATE INDEX orders_created_at_idx ON advice_live.orders (created_at);",
            "live.sql");
-  std::string ddl = prove("SELECT id, total FROM orders WHERE customer_id < 400 AND created_at >= '2024-03-01' "
-                          "AND created_at < '2024-05-01'",
-                          "filter-removes-most-rows", "(customer_id, created_at)", catalog);
+  std::string ddl = prove(
+      "SELECT id, total FROM orders WHERE customer_id < 400 AND created_at >= '2024-03-01' "
+      "AND created_at < '2024-05-01'",
+      "filter-removes-most-rows", "(customer_id, created_at)", catalog);
   EXPECT_EQ(ddl.find("(created_at);"), std::string::npos) << "a copy of the index the plan already uses: " << ddl;
 }
 
@@ -237,7 +246,8 @@ TEST_F(PlanAdviceLive, ForeignKeyTriggerGetsTheReferencingColumnIndex) {
   pg_->exec(
       "INSERT INTO accounts SELECT g, 'acct-' || g, CASE WHEN g <= 100 THEN timestamptz '2024-06-01' END"
       "  FROM generate_series(1, 5000) g;"
-      "INSERT INTO sessions SELECT g, 101 + (g::bigint * 7919) % 4900, timestamptz '2024-01-01' + make_interval(mins => g)"
+      "INSERT INTO sessions SELECT g, 101 + (g::bigint * 7919) % 4900, timestamptz '2024-01-01' + make_interval(mins "
+      "=> g)"
       "  FROM generate_series(1, 100000) g;");
   pg_->exec("VACUUM ANALYZE accounts");
   pg_->exec("VACUUM ANALYZE sessions");
@@ -270,12 +280,13 @@ TEST_F(PlanAdviceLive, ForeignKeyTriggerGetsTheReferencingColumnIndex) {
   pg_->exec("BEGIN");
   plan::Plan after = explain(*pg_, del);
   pg_->exec("ROLLBACK");
-  std::printf("[ measured ] %s\n             %s\n             lookup blocks %lld -> %lld, trigger %.1f -> %.1f ms "
-              "for %g calls\n",
-              del.c_str(), ddl.c_str(), static_cast<long long>(blocks(lookup_before)),
-              static_cast<long long>(blocks(lookup_after)), before.triggers.front().time_ms.value_or(0),
-              after.triggers.empty() ? 0.0 : after.triggers.front().time_ms.value_or(0),
-              before.triggers.front().calls.value_or(0));
+  std::printf(
+      "[ measured ] %s\n             %s\n             lookup blocks %lld -> %lld, trigger %.1f -> %.1f ms "
+      "for %g calls\n",
+      del.c_str(), ddl.c_str(), static_cast<long long>(blocks(lookup_before)),
+      static_cast<long long>(blocks(lookup_after)), before.triggers.front().time_ms.value_or(0),
+      after.triggers.empty() ? 0.0 : after.triggers.front().time_ms.value_or(0),
+      before.triggers.front().calls.value_or(0));
 }
 
 }  // namespace

@@ -60,7 +60,6 @@ INSERT INTO deliveries SELECT g, 1 + (g::bigint * 104729) % 100000, g % 500 FROM
 ANALYZE parcels, shipments, deliveries;
 )sql";
 
-
 struct Capture {
   const char* dir;       // rule id
   const char* name;      // file name without extension
@@ -139,7 +138,8 @@ constexpr Capture kCaptures[] = {
      "SELECT count(*) FROM orders WHERE amount < 2"},
     {"heap-fetches", "after-vacuum-ok", "SET enable_seqscan = off; SET enable_bitmapscan = off;",
      "SELECT sensor, value FROM readings WHERE sensor < 100"},
-    {"heap-fetches", "after-updates", "UPDATE readings SET value = value + 1 WHERE id % 2 = 0; "
+    {"heap-fetches", "after-updates",
+     "UPDATE readings SET value = value + 1 WHERE id % 2 = 0; "
      "SET enable_seqscan = off; SET enable_bitmapscan = off;",
      "SELECT sensor, value FROM readings WHERE sensor < 100"},
     {"cache-misses", "ring-buffer-scan", "SET max_parallel_workers_per_gather = 0;",
@@ -192,7 +192,7 @@ constexpr Capture kCaptures[] = {
 
 std::string fmt_sql(const Capture& c) {
   return std::string("RESET ALL; SET search_path = rules_capture; ") + c.settings + " EXPLAIN (ANALYZE, BUFFERS) " +
-         c.query;
+      c.query;
 }
 
 TEST(PlanRuleCapture, CaptureFixturesFromARealServer) {
@@ -201,8 +201,9 @@ TEST(PlanRuleCapture, CaptureFixturesFromARealServer) {
   PGLENS_REQUIRE_CLUSTER(pg);
   pg->exec(kSchema);
   // A multi-statement string runs as one transaction: VACUUM goes on its own.
-  pg->exec("VACUUM ANALYZE rules_capture.customers, rules_capture.orders, rules_capture.order_items, "
-           "rules_capture.events, rules_capture.readings");
+  pg->exec(
+      "VACUUM ANALYZE rules_capture.customers, rules_capture.orders, rules_capture.order_items, "
+      "rules_capture.events, rules_capture.readings");
   const char* only = std::getenv("PGLENS_CAPTURE_ONLY");
   for (const Capture& c : kCaptures) {
     std::string id = std::string(c.dir) + "/" + c.name;

@@ -103,9 +103,9 @@ TEST(PlanConditions, DeeplyNestedConditionsDoNotOverflowTheStack) {
     for (int i = 0; i < n; ++i) out += s;
     return out;
   };
-  for (const std::string& text : {repeat("f(", 3000) + "a" + repeat(")", 3000) + " = 1",
-                                  "a = " + repeat("(1 + ", 3000) + "1" + repeat(")", 3000),
-                                  repeat("(", 3000) + "a::text" + repeat("::text", 3000) + repeat(")", 3000) + " = 'x'"}) {
+  for (const std::string& text :
+       {repeat("f(", 3000) + "a" + repeat(")", 3000) + " = 1", "a = " + repeat("(1 + ", 3000) + "1" + repeat(")", 3000),
+        repeat("(", 3000) + "a::text" + repeat("::text", 3000) + repeat(")", 3000) + " = 'x'"}) {
     auto c = parse_condition(text, parser);
     for (const auto& conjunct : c.conjuncts) EXPECT_LT(conjunct.text.size(), text.size() * 2);
     (void)parse_sort_key(text, parser);

@@ -42,8 +42,8 @@ Expectation read_expectation(const fs::path& file) {
 std::string describe(const plan::Diagnosis& d) {
   std::string out;
   for (const auto& f : d.findings)
-    out += "  " + f.rule + " node " + std::to_string(f.node < 0 ? 0 : f.node_id) + ": " + f.message + "\n    ddl: " +
-           f.ddl + "\n";
+    out += "  " + f.rule + " node " + std::to_string(f.node < 0 ? 0 : f.node_id) + ": " + f.message +
+        "\n    ddl: " + f.ddl + "\n";
   return out;
 }
 
@@ -61,9 +61,7 @@ plan::Diagnosis diagnose_file(const fs::path& file) {
   Config config;
   fs::path toml = file;
   toml.replace_extension(".toml");
-  if (fs::exists(toml)) {
-    EXPECT_FALSE(load_config(toml, config)) << toml;
-  }
+  if (fs::exists(toml)) { EXPECT_FALSE(load_config(toml, config)) << toml; }
   Catalog catalog;
   fs::path ddl = file;
   ddl.replace_extension(".sql");
@@ -99,9 +97,7 @@ TEST(PlanRuleFixtures, EveryPlanGetsExactlyTheFindingsItsExpectFileLists) {
     // Ordered by impact, each finding on a real node with its lines.
     for (size_t i = 1; i < d.findings.size(); ++i) EXPECT_GE(d.findings[i - 1].impact, d.findings[i].impact);
     for (const auto& f : d.findings) {
-      if (f.node >= 0) {
-        EXPECT_GT(f.lines.first, 0u) << f.rule;
-      }
+      if (f.node >= 0) { EXPECT_GT(f.lines.first, 0u) << f.rule; }
       EXPECT_FALSE(f.message.empty());
       EXPECT_FALSE(f.why.empty()) << f.rule;
     }
@@ -148,7 +144,8 @@ TEST(PlanRuleFixtures, HealthyPlansGetNoWarning) {
 // The index a plan already reads through is never suggested again (here through a Bitmap
 // Index Scan, which names no relation itself).
 TEST(PlanRuleFixtures, NoSuggestionRepeatsTheIndexThePlanUses) {
-  plan::Diagnosis d = diagnose_file(test::testdata("plan-rules/filter-removes-most-rows/unindexable-filter-no-duplicate.txt"));
+  plan::Diagnosis d =
+      diagnose_file(test::testdata("plan-rules/filter-removes-most-rows/unindexable-filter-no-duplicate.txt"));
   ASSERT_EQ(d.findings.size(), 1u);
   EXPECT_TRUE(d.indexes.empty()) << d.indexes.front().ddl;
   EXPECT_EQ(d.findings.front().ddl, "");

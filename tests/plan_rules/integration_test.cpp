@@ -76,11 +76,12 @@ TEST(PlanRulesLive, SuggestedIndexIsUsedAndReadsTenTimesFewerBuffers) {
   double after_ms = median_ms(*pg, kQuery, 5);
 
   auto buffers = [](const plan::Plan& p) { return p.root().buffers.total_hit() + p.root().buffers.blocks_read(); };
-  std::printf("[ measured ] %s\n             before: %lld buffers, cost %.0f, %.3f ms (plan: %.3f ms)\n"
-              "             after %s: %lld buffers, cost %.0f, %.3f ms (plan: %.3f ms)\n",
-              kQuery, static_cast<long long>(buffers(before)), before.root().total_cost.value_or(0), before_ms,
-              before.execution_time_ms.value_or(0), ddl.c_str(), static_cast<long long>(buffers(after)),
-              after.root().total_cost.value_or(0), after_ms, after.execution_time_ms.value_or(0));
+  std::printf(
+      "[ measured ] %s\n             before: %lld buffers, cost %.0f, %.3f ms (plan: %.3f ms)\n"
+      "             after %s: %lld buffers, cost %.0f, %.3f ms (plan: %.3f ms)\n",
+      kQuery, static_cast<long long>(buffers(before)), before.root().total_cost.value_or(0), before_ms,
+      before.execution_time_ms.value_or(0), ddl.c_str(), static_cast<long long>(buffers(after)),
+      after.root().total_cost.value_or(0), after_ms, after.execution_time_ms.value_or(0));
   ASSERT_TRUE(before.root().buffers.present && after.root().buffers.present);
   EXPECT_GE(buffers(before), 10 * buffers(after)) << after_text;
   ASSERT_TRUE(before.root().total_cost && after.root().total_cost);

@@ -30,8 +30,9 @@ TEST(PlanAdviceWithQuery, FilterThenOrderByThenSelectedColumns) {
 
 // The plan's top-N Sort under its Limit gives the order by itself.
 TEST(PlanAdviceWithQuery, WithoutQueryTextThePlansFilterAndTopNSort) {
-  EXPECT_EQ(suggested_ddl(""), "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_created_at_idx ON orders "
-                               "(customer_id, created_at DESC);");
+  EXPECT_EQ(suggested_ddl(""),
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_created_at_idx ON orders "
+            "(customer_id, created_at DESC);");
 }
 
 // The Sort Key the plan printed is what the rows were sorted by: a query text that says

@@ -65,8 +65,11 @@ TEST(JsonString, EscapesAsNlohmannAndReplacesBytesThatAreNotUtf8) {
   EXPECT_EQ(json_string("\b\f\n\r\t"), R"("\b\f\n\r\t")");
   EXPECT_EQ(json_string(std::string_view("\x01\x1f\0", 3)), R"("\u0001\u001f\u0000")");
   EXPECT_EQ(json_string("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x90\x98"), "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x90\x98\"");
-  EXPECT_EQ(json_string("a\xFF" "b"), "\"a\xEF\xBF\xBD" "b\"");
-  EXPECT_EQ(json_string("\xC3"), "\"\xEF\xBF\xBD\"");                  // cut short at the end
+  EXPECT_EQ(json_string("a\xFF"
+                        "b"),
+            "\"a\xEF\xBF\xBD"
+            "b\"");
+  EXPECT_EQ(json_string("\xC3"), "\"\xEF\xBF\xBD\"");                                       // cut short at the end
   EXPECT_EQ(json_string("\xED\xA0\x80\n"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\\n\"");  // a surrogate
   for (std::string_view s : {"x\ty", "caf\xC3\xA9", "q\"\\"})
     EXPECT_EQ(json_string(s), nlohmann::json(std::string(s)).dump()) << s;
@@ -126,23 +129,46 @@ std::string byte_by_byte_json_string(std::string_view s) {
 TEST(JsonString, WritesWhatAByteByByteWriterWritesForAnyText) {
   // Pieces that land anywhere in an eight-byte word: plain runs, escapes, multi-byte
   // characters, bytes that are not UTF-8, NUL, bytes around the boundaries of the tests.
-  const std::vector<std::string> pieces = {
-      "a", "plain text ", "\"", "\\", "\n", "\t", "\x01", "\x1f", " ", "!", "#", "[", "]", "\x7f", std::string(1, '\0'),
-      "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x90\x98", "\xFF", "\xC3", "\xED\xA0\x80", "\x80", "\xE2\x82", "0123456789abcdef"};
+  const std::vector<std::string> pieces = {"a",
+                                           "plain text ",
+                                           "\"",
+                                           "\\",
+                                           "\n",
+                                           "\t",
+                                           "\x01",
+                                           "\x1f",
+                                           " ",
+                                           "!",
+                                           "#",
+                                           "[",
+                                           "]",
+                                           "\x7f",
+                                           std::string(1, '\0'),
+                                           "\xC3\xA9",
+                                           "\xE2\x82\xAC",
+                                           "\xF0\x9F\x90\x98",
+                                           "\xFF",
+                                           "\xC3",
+                                           "\xED\xA0\x80",
+                                           "\x80",
+                                           "\xE2\x82",
+                                           "0123456789abcdef"};
   std::mt19937 random(12345);
   for (int round = 0; round < 20000; ++round) {
     std::string s;
     size_t count = random() % 12;
     for (size_t k = 0; k < count; ++k) s += pieces[random() % pieces.size()];
-    ASSERT_EQ(json_string(s), byte_by_byte_json_string(s)) << nlohmann::json(s).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+    ASSERT_EQ(json_string(s), byte_by_byte_json_string(s))
+        << nlohmann::json(s).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
   }
-  for (std::string_view s : {"caf\xC3\xA9 \xE2\x82\xAC", "a\xFF" "b", "\xED\xA0\x80\n", "0123456789\"abcdef\xC3\xA9"})
+  for (std::string_view s : {"caf\xC3\xA9 \xE2\x82\xAC",
+                             "a\xFF"
+                             "b",
+                             "\xED\xA0\x80\n", "0123456789\"abcdef\xC3\xA9"})
     EXPECT_EQ(json_string(s), byte_by_byte_json_string(s));
 }
 
-TEST(JsonReport, EmptyRunIsAnEmptyArray) {
-  EXPECT_EQ(render_json({}), "[]\n");
-}
+TEST(JsonReport, EmptyRunIsAnEmptyArray) { EXPECT_EQ(render_json({}), "[]\n"); }
 
 TEST(SarifReport, ArtifactUrisArePercentEncoded) {
   FileReport r = report_with("db/my queries#1 é.sql", "SELECT * FROM t;", Diagnostic("select-star", {7, 8}, "m"));

@@ -28,14 +28,22 @@ bool has_raw_control(std::string_view s) {
 }
 
 TEST(TerminalSafe, ControlsBecomeVisiblePictures) {
-  EXPECT_EQ(terminal_safe("a\x1b[2Kb"), "a\xE2\x90\x9B[2Kb");          // ESC as ␛
-  EXPECT_EQ(terminal_safe("x\ry"), "x\xE2\x90\x8Dy");                  // CR as ␍
+  EXPECT_EQ(terminal_safe("a\x1b[2Kb"), "a\xE2\x90\x9B[2Kb");  // ESC as ␛
+  EXPECT_EQ(terminal_safe("x\ry"), "x\xE2\x90\x8Dy");          // CR as ␍
   EXPECT_EQ(terminal_safe("\x07\x08\x7f"), "\xE2\x90\x87\xE2\x90\x88\xE2\x90\xA1");
   EXPECT_EQ(terminal_safe("tab\tstays"), "tab\tstays");
-  EXPECT_EQ(terminal_safe("line\nbreak"), "line\xE2\x90\x8A" "break");
+  EXPECT_EQ(terminal_safe("line\nbreak"),
+            "line\xE2\x90\x8A"
+            "break");
   EXPECT_EQ(terminal_safe("line\nbreak", true), "line\nbreak");
-  EXPECT_EQ(terminal_safe("c1 \xC2\x9B" "31m"), "c1 \xEF\xBF\xBD" "31m");  // C1 CSI
-  EXPECT_EQ(terminal_safe("bare \x9B" "31m"), "bare \xEF\xBF\xBD" "31m");  // not UTF-8
+  EXPECT_EQ(terminal_safe("c1 \xC2\x9B"
+                          "31m"),
+            "c1 \xEF\xBF\xBD"
+            "31m");  // C1 CSI
+  EXPECT_EQ(terminal_safe("bare \x9B"
+                          "31m"),
+            "bare \xEF\xBF\xBD"
+            "31m");  // not UTF-8
   EXPECT_EQ(terminal_safe("é ü ✓ 日本"), "é ü ✓ 日本");
 }
 
@@ -49,7 +57,9 @@ TEST(TerminalSafe, StyledOutputKeepsOnlyPglensOwnColours) {
 
 TEST(TerminalSafe, LintOutputShowsHostileSqlAndFileNamesVisibly) {
   test::TempDir dir;
-  std::string hostile = "SELECT * FROM orders; -- \x1b]0;pwned\x07\x1b[1A\x1b[2K\r\x08\x7f\xC2\x9B" "2J\n";
+  std::string hostile =
+      "SELECT * FROM orders; -- \x1b]0;pwned\x07\x1b[1A\x1b[2K\r\x08\x7f\xC2\x9B"
+      "2J\n";
   test::write_file(dir / "q.sql", hostile);
   test::write_file(dir / "evil\x1b[2Kname.sql", "SELECT * FROM orders;\n");
   for (std::string format : {"text", "github"}) {
@@ -70,9 +80,10 @@ TEST(TerminalSafe, LintOutputShowsHostileSqlAndFileNamesVisibly) {
 
 TEST(TerminalSafe, ExplainOutputShowsHostilePlanTextVisibly) {
   test::TempDir dir;
-  test::write_file(dir / "plan.txt",
-                   "Seq Scan on \"orders\x1b]0;pwned\x07\"  (cost=0.00..35.50 rows=2550 width=4) (actual time=0.010..0.400 "
-                   "rows=2550 loops=1)\n  Filter: (note = 'x\x1b[2K\r')\nPlanning Time: 0.1 ms\nExecution Time: 0.5 ms\n");
+  test::write_file(
+      dir / "plan.txt",
+      "Seq Scan on \"orders\x1b]0;pwned\x07\"  (cost=0.00..35.50 rows=2550 width=4) (actual time=0.010..0.400 "
+      "rows=2550 loops=1)\n  Filter: (note = 'x\x1b[2K\r')\nPlanning Time: 0.1 ms\nExecution Time: 0.5 ms\n");
   for (std::string color : {"never", "always"}) {
     auto r = test::run_pglens("explain --color " + color + " plan.txt", "", dir.path());
     EXPECT_EQ(r.exit_code, 0) << r.err;

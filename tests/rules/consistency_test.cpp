@@ -4,11 +4,11 @@
 
 #include <regex>
 
-#include "rules/api/sql_rule.hpp"
 #include "pglens/lint.hpp"
 #include "pglens/plan.hpp"
 #include "pglens/plan_rules.hpp"
 #include "pglens/rule.hpp"
+#include "rules/api/sql_rule.hpp"
 #include "rules/registry.hpp"
 #include "support/fixtures.hpp"
 
@@ -79,9 +79,7 @@ TEST(RuleRegistry, EveryRuleReadsEveryOptionItDeclares) {
       Config config;
       fs::path toml = e.path();
       toml.replace_extension(".toml");
-      if (fs::exists(toml)) {
-        ASSERT_FALSE(load_config(toml, config));
-      }
+      if (fs::exists(toml)) { ASSERT_FALSE(load_config(toml, config)); }
       Catalog catalog;
       ASSERT_FALSE(build_catalog(config, {.extra_ddl = {e.path()}, .db_url = {}, .use_environment = false}, catalog));
       Linter(config).lint(f, catalog);

@@ -41,7 +41,8 @@ size_t findings_of(const RuleInfo& rule, const std::string& sql) {
   DecodeError decode_error;
   EXPECT_TRUE(decode_source(path, sql, file, decode_error)) << decode_error.message;
   auto diags = Linter(config).lint(file, catalog);
-  return static_cast<size_t>(std::count_if(diags.begin(), diags.end(), [&](const Diagnostic& d) { return d.rule == rule.id; }));
+  return static_cast<size_t>(
+      std::count_if(diags.begin(), diags.end(), [&](const Diagnostic& d) { return d.rule == rule.id; }));
 }
 
 // Whether the SQL only defines schema (CREATE INDEX ...): then it is the fix of the example,

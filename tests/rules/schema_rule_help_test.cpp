@@ -75,7 +75,8 @@ TEST(InAppAggregationHelp, GroupsByTheForeignKeysItReturned) {
 }
 
 TEST(InAppAggregationHelp, ACommentInTheWhereFallsBackToCanonicalText) {
-  std::string help = help_of("SELECT total_amount FROM orders WHERE status = 'paid' -- settled\n;", "in-app-aggregation");
+  std::string help =
+      help_of("SELECT total_amount FROM orders WHERE status = 'paid' -- settled\n;", "in-app-aggregation");
   EXPECT_NE(help.find("FROM orders WHERE status = 'paid';`"), std::string::npos) << help;
 }
 

@@ -70,10 +70,10 @@ TEST(MigrationFiles, BackfillsAreOneOffQueriesAreNot) {
   const std::string backfill = "UPDATE settings SET value = 'on' WHERE scope = 'beta';\n";
   EXPECT_TRUE(lint_with("db/migrate/20240501101010_enable_beta.sql", backfill, hinted).empty());
   EXPECT_EQ(lint_with("app/jobs/enable_beta.sql", backfill, hinted).size(), 1u);
-  EXPECT_EQ(lint_with("db/migrate/20240501101010_enable_beta.sql", "SELECT value FROM settings WHERE scope = $1;",
-                      hinted)
-                .size(),
-            1u);
+  EXPECT_EQ(
+      lint_with("db/migrate/20240501101010_enable_beta.sql", "SELECT value FROM settings WHERE scope = $1;", hinted)
+          .size(),
+      1u);
 }
 
 }  // namespace

@@ -85,9 +85,10 @@ const std::string kShopDdl =
 TEST(SelectStarFix, ListsTheColumnsOfTheOneTableInTableOrder) {
   EXPECT_EQ(fixed_with_schema(kShopDdl, "SELECT * FROM orders WHERE id = $1;\n"),
             "SELECT id, customer_id, \"Status\", total FROM orders WHERE id = $1;\n");
-  EXPECT_EQ(fixed_with_schema(kShopDdl, "SELECT * FROM public.orders;\nDELETE FROM orders o WHERE id = 1 RETURNING *;\n"),
-            "SELECT id, customer_id, \"Status\", total FROM public.orders;\n"
-            "DELETE FROM orders o WHERE id = 1 RETURNING id, customer_id, \"Status\", total;\n");
+  EXPECT_EQ(
+      fixed_with_schema(kShopDdl, "SELECT * FROM public.orders;\nDELETE FROM orders o WHERE id = 1 RETURNING *;\n"),
+      "SELECT id, customer_id, \"Status\", total FROM public.orders;\n"
+      "DELETE FROM orders o WHERE id = 1 RETURNING id, customer_id, \"Status\", total;\n");
 }
 
 TEST(SelectStarFix, QualifiesWhenSeveralRelationsAreInScopeAndKeepsTDotStar) {
@@ -118,7 +119,8 @@ TEST(SelectStarFix, NoFixUnlessEveryStarredRelationIsKnown) {
 TEST(SelectStarFix, ListNeverGluesToItsNeighbours) {
   EXPECT_EQ(fixed_with_schema(kShopDdl, "SELECT*FROM customers;"), "SELECT id, email FROM customers;");
   EXPECT_EQ(fixed_with_schema(kShopDdl, "SELECT c.*FROM customers c;"), "SELECT c.id, c.email FROM customers c;");
-  EXPECT_EQ(fixed_with_schema(kShopDdl, "SELECT DISTINCT*FROM customers;"), "SELECT DISTINCT id, email FROM customers;");
+  EXPECT_EQ(fixed_with_schema(kShopDdl, "SELECT DISTINCT*FROM customers;"),
+            "SELECT DISTINCT id, email FROM customers;");
 }
 
 // Where the catalog's column names are not what the star shows, or would be ambiguous once

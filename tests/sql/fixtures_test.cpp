@@ -151,8 +151,8 @@ TEST_P(SqlFixture, MatchesItsExpectationsAndSnapshot) { expect_exactly_its_expec
 // still run.
 INSTANTIATE_TEST_SUITE_P(SqlFixtures, SqlFixture, ::testing::ValuesIn(test::sql_fixture_files()),
                          [](const ::testing::TestParamInfo<fs::path>& param) {
-                           std::string name = param.param.parent_path().filename().string() + "_" +
-                                              param.param.stem().string();
+                           std::string name =
+                               param.param.parent_path().filename().string() + "_" + param.param.stem().string();
                            for (char& c : name)
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            return name;

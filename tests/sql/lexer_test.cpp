@@ -16,10 +16,12 @@ std::vector<std::string> split(std::string_view text) { return test::lexed_state
 
 TEST(Lexer, SplitsOnSemicolonsOutsideQuotesCommentsAndBodies) {
   EXPECT_EQ(split("SELECT 1; SELECT 2;"), (std::vector<std::string>{"SELECT 1", "SELECT 2"}));
-  EXPECT_EQ(split("SELECT ';'; SELECT \"a;b\" FROM t"), (std::vector<std::string>{"SELECT ';'", "SELECT \"a;b\" FROM t"}));
+  EXPECT_EQ(split("SELECT ';'; SELECT \"a;b\" FROM t"),
+            (std::vector<std::string>{"SELECT ';'", "SELECT \"a;b\" FROM t"}));
   EXPECT_EQ(split("SELECT E'\\';' ; SELECT 2"), (std::vector<std::string>{"SELECT E'\\';'", "SELECT 2"}));
   EXPECT_EQ(split("CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql; SELECT 3"),
-            (std::vector<std::string>{"CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql", "SELECT 3"}));
+            (std::vector<std::string>{"CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql",
+                                      "SELECT 3"}));
   EXPECT_EQ(split("SELECT $1, a$b FROM t; SELECT 2"), (std::vector<std::string>{"SELECT $1, a$b FROM t", "SELECT 2"}));
   EXPECT_EQ(split("/* a; /* nested; */ b; */ SELECT 1; -- c;\nSELECT 2"),
             (std::vector<std::string>{"SELECT 1", "SELECT 2"}));
@@ -73,8 +75,9 @@ TEST(Lexer, AgreesWithPgQuerySplitOnEveryFixtureAndExample) {
       std::string text = test::read_file(e.path());
       auto ours = lex(text).statements;
       // The scanner splits a BEGIN ATOMIC body at its `;`s; the parser's split does not.
-      PgQuerySplitResult theirs = text.find("BEGIN ATOMIC") != std::string::npos ? pg_query_split_with_parser(text.c_str())
-                                                                                 : pg_query_split_with_scanner(text.c_str());
+      PgQuerySplitResult theirs = text.find("BEGIN ATOMIC") != std::string::npos
+          ? pg_query_split_with_parser(text.c_str())
+          : pg_query_split_with_scanner(text.c_str());
       if (theirs.error) {  // e.g. an unterminated string: the scanner gives up, we do not
         pg_query_free_split_result(theirs);
         continue;
@@ -110,10 +113,36 @@ std::vector<std::tuple<uint32_t, uint32_t, uint32_t, int>> flat(const Lexed& l) 
 // parentheses, BEGIN ATOMIC) inserted, and ranges deleted, anywhere; and an edit in the
 // middle of a long text re-lexes little of it.
 TEST(Relex, EqualsALexOfTheEditedText) {
-  static const std::vector<std::string> snippets = {
-      ";", "'", "\"", "--", "/*", "*/", "$$", "$a$", "(", ")", "\n", " ", "e'\\'", "\\set x\n",
-      "BEGIN ATOMIC ", " END;", "SELECT 1;", "é", "-- c\n", "CASE ", "x", "\\g\n", "\\;", ":v", ":'v'", "[",
-      "]", "COPY t FROM stdin;\n", "\\.\n", "\\copy t from stdin\n"};
+  static const std::vector<std::string> snippets = {";",
+                                                    "'",
+                                                    "\"",
+                                                    "--",
+                                                    "/*",
+                                                    "*/",
+                                                    "$$",
+                                                    "$a$",
+                                                    "(",
+                                                    ")",
+                                                    "\n",
+                                                    " ",
+                                                    "e'\\'",
+                                                    "\\set x\n",
+                                                    "BEGIN ATOMIC ",
+                                                    " END;",
+                                                    "SELECT 1;",
+                                                    "é",
+                                                    "-- c\n",
+                                                    "CASE ",
+                                                    "x",
+                                                    "\\g\n",
+                                                    "\\;",
+                                                    ":v",
+                                                    ":'v'",
+                                                    "[",
+                                                    "]",
+                                                    "COPY t FROM stdin;\n",
+                                                    "\\.\n",
+                                                    "\\copy t from stdin\n"};
   std::mt19937 random(11);
   auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(random); };
   size_t edits = 0;

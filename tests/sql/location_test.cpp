@@ -42,7 +42,7 @@ Seen second_statement(size_t first) {
 }
 
 void expect_exact(const Seen& seen) {
-  EXPECT_EQ(seen.root, std::nullopt);          // was the chunk's start: the first statement
+  EXPECT_EQ(seen.root, std::nullopt);  // was the chunk's start: the first statement
   EXPECT_EQ(seen.subselect, std::nullopt);
   EXPECT_EQ(seen.inner_select, std::nullopt);
   EXPECT_EQ(seen.function, std::nullopt);

@@ -55,7 +55,8 @@ std::vector<Seen> parse_in_runs(Parser& parser, std::string_view text, size_t ru
   std::vector<Seen> out;
   for (size_t k = 0; k < spans.size();) {
     size_t end = run == 0 ? spans.size() : std::min(spans.size(), k + run);
-    std::vector<StatementSpan> part(spans.begin() + static_cast<std::ptrdiff_t>(k), spans.begin() + static_cast<std::ptrdiff_t>(end));
+    std::vector<StatementSpan> part(spans.begin() + static_cast<std::ptrdiff_t>(k),
+                                    spans.begin() + static_cast<std::ptrdiff_t>(end));
     size_t first = out.size();
     parser.parse(text, part, [&](const Statement& st) {
       EXPECT_EQ(st.index, out.size() - first);

@@ -17,7 +17,8 @@ std::vector<std::string> split(std::string_view text) { return test::lexed_state
 using Strings = std::vector<std::string>;
 
 TEST(PsqlScripts, MetaCommandsEndTheStatementBeforeThemAndNeverSwallowTheNext) {
-  EXPECT_EQ(split("SELECT count(*) AS n FROM t \\gset\nSELECT 2;"), (Strings{"SELECT count(*) AS n FROM t", "SELECT 2"}));
+  EXPECT_EQ(split("SELECT count(*) AS n FROM t \\gset\nSELECT 2;"),
+            (Strings{"SELECT count(*) AS n FROM t", "SELECT 2"}));
   EXPECT_EQ(split("SELECT 1 \\g out.txt\nSELECT 2 \\gx\nSELECT 3\n\\gexec\nSELECT 4 \\watch 5\nSELECT 5;"),
             (Strings{"SELECT 1", "SELECT 2", "SELECT 3", "SELECT 4", "SELECT 5"}));
   EXPECT_EQ(split("SELECT a, b, c FROM t \\crosstabview a b\nSELECT $1 \\gdesc\nSELECT 6;"),
@@ -47,9 +48,10 @@ TEST(PsqlScripts, CopyFromStdinDataRunsToBackslashDot) {
       "COPY (SELECT 1 FROM t) TO stdout;\nSELECT 5;\n"
       "COPY t FROM '/tmp/data';\nSELECT 6;\n"
       "COPY t FROM stdin;\n5\tnever ended\n";
-  EXPECT_EQ(split(text), (Strings{"COPY public.t (a, b) FROM stdin", "SELECT 2", "COPY t FROM STDIN WITH (FORMAT csv)",
-                                  "SELECT 3", "SELECT 4", "COPY (SELECT 1 FROM t) TO stdout", "SELECT 5",
-                                  "COPY t FROM '/tmp/data'", "SELECT 6", "COPY t FROM stdin"}));
+  EXPECT_EQ(split(text),
+            (Strings{"COPY public.t (a, b) FROM stdin", "SELECT 2", "COPY t FROM STDIN WITH (FORMAT csv)", "SELECT 3",
+                     "SELECT 4", "COPY (SELECT 1 FROM t) TO stdout", "SELECT 5", "COPY t FROM '/tmp/data'", "SELECT 6",
+                     "COPY t FROM stdin"}));
   auto lexed = lex(text);
   EXPECT_TRUE(lexed.statements[0].copy_data);
   EXPECT_FALSE(lexed.statements[1].copy_data);
@@ -66,8 +68,9 @@ TEST(PsqlScripts, FindsVariablesWherePsqlSubstitutesThem) {
   for (const auto& v : psql_variables(text, lexed.statements[0]))
     found.emplace_back(text.substr(v.span.begin, v.span.end - v.span.begin), v.kind);
   using K = PsqlVariable::Kind;
-  EXPECT_EQ(found, (std::vector<std::pair<std::string, K>>{
-                       {":a", K::raw}, {":'b'", K::literal}, {":\"c\"", K::identifier}, {":tbl", K::raw}}));
+  EXPECT_EQ(found,
+            (std::vector<std::pair<std::string, K>>{
+                {":a", K::raw}, {":'b'", K::literal}, {":\"c\"", K::identifier}, {":tbl", K::raw}}));
   EXPECT_FALSE(lex("SELECT x::int, arr[1:n] FROM t").statements[0].psql_variables);
 }
 

@@ -61,7 +61,8 @@ TEST(RawTree, ReadsTheUnusualCornersAsLibpgQueryJson) {
       "SELECT a[1:2], (b).c, ROW(1, 2) < ROW(3, 4), ARRAY[[1, 2], [3, 4]], d->>'k', e COLLATE \"C\" FROM t",
       "SELECT CASE WHEN a THEN 1 ELSE 2 END, COALESCE(a, b), GREATEST(a, b), NULLIF(a, b), a IS DISTINCT FROM b",
       "SELECT EXISTS (SELECT 1), a IN (SELECT b FROM u), a = ANY (ARRAY[1, 2]), a BETWEEN 1 AND 2, a IS NOT NULL",
-      "WITH RECURSIVE r(n) AS MATERIALIZED (SELECT 1 UNION SELECT n + 1 FROM r) SEARCH DEPTH FIRST BY n SET o SELECT * FROM r",
+      "WITH RECURSIVE r(n) AS MATERIALIZED (SELECT 1 UNION SELECT n + 1 FROM r) SEARCH DEPTH FIRST BY n SET o SELECT * "
+      "FROM r",
       "SELECT * FROM t JOIN u USING (a) LEFT JOIN LATERAL generate_series(1, 3) g(x) ON true, ROWS FROM (f(1), g(2))",
       "SELECT * FROM t TABLESAMPLE SYSTEM (10) REPEATABLE (1), XMLTABLE('/a' PASSING x COLUMNS c int PATH 'c')",
       // PostgreSQL 16-18: a FROM subquery without an alias, SQL/JSON, NOT NULL table
@@ -77,10 +78,13 @@ TEST(RawTree, ReadsTheUnusualCornersAsLibpgQueryJson) {
       "WHEN MATCHED THEN UPDATE SET v = s.v RETURNING merge_action(), t.*",
       "UPDATE t SET v = 1 RETURNING WITH (OLD AS o, NEW AS n) o.v, n.v",
       // DDL and utility statements the catalog reads.
-      "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON ONLY t USING btree (a DESC NULLS LAST, lower(b)) INCLUDE (c) WHERE d > 0",
-      "ALTER TABLE t ADD COLUMN c int DEFAULT 0, DROP COLUMN IF EXISTS d CASCADE, ALTER COLUMN e TYPE bigint USING e::bigint",
+      "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON ONLY t USING btree (a DESC NULLS LAST, lower(b)) INCLUDE (c) WHERE "
+      "d > 0",
+      "ALTER TABLE t ADD COLUMN c int DEFAULT 0, DROP COLUMN IF EXISTS d CASCADE, ALTER COLUMN e TYPE bigint USING "
+      "e::bigint",
       "ALTER TABLE t ATTACH PARTITION p FOR VALUES IN (1, 2)",
-      "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (b) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED",
+      "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (b) ON DELETE CASCADE DEFERRABLE INITIALLY "
+      "DEFERRED",
       "CREATE TABLE c (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, g int GENERATED ALWAYS AS (id * 2) STORED, "
       "CHECK (g > 0), EXCLUDE USING gist (id WITH =))",
       "COMMENT ON COLUMN t.a IS 'x'",
@@ -91,7 +95,8 @@ TEST(RawTree, ReadsTheUnusualCornersAsLibpgQueryJson) {
       "FETCH FORWARD 5 FROM c",
       "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT 1",
       "COPY t (a, b) FROM STDIN WITH (FORMAT csv, HEADER true)",
-      "MERGE INTO t USING u ON t.a = u.a WHEN MATCHED THEN UPDATE SET b = u.b WHEN NOT MATCHED THEN INSERT VALUES (u.a)",
+      "MERGE INTO t USING u ON t.a = u.a WHEN MATCHED THEN UPDATE SET b = u.b WHEN NOT MATCHED THEN INSERT VALUES "
+      "(u.a)",
       "CREATE VIEW v WITH (security_barrier) AS SELECT 1 WITH CASCADED CHECK OPTION",
       "REINDEX DATABASE d",
       // A negative Integer (libpg_query 15's JSON dropped its value; 18's keeps it).
@@ -101,7 +106,8 @@ TEST(RawTree, ReadsTheUnusualCornersAsLibpgQueryJson) {
       "CREATE TYPE e AS ENUM ('a', 'b')",
       "CREATE STATISTICS s (dependencies) ON a, b FROM t",
       "SELECT a::numeric(10, 2), b::timestamp(3) with time zone, interval '1' day, c::int[]",
-      "SELECT f(VARIADIC ARRAY[1]), g(a => 1), count(DISTINCT a) FILTER (WHERE b) , percentile_cont(0.5) WITHIN GROUP (ORDER BY a)",
+      "SELECT f(VARIADIC ARRAY[1]), g(a => 1), count(DISTINCT a) FILTER (WHERE b) , percentile_cont(0.5) WITHIN GROUP "
+      "(ORDER BY a)",
       "SELECT GROUPING(a) FROM t GROUP BY GROUPING SETS ((a), CUBE (b), ROLLUP (c), ())",
       "SELECT 1",
       "",

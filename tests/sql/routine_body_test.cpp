@@ -48,7 +48,9 @@ Config assume_large() {
   return config;
 }
 
-std::vector<Diagnostic> lint(const std::string& text) { return Linter(assume_large()).lint(source(text), large_invoices()); }
+std::vector<Diagnostic> lint(const std::string& text) {
+  return Linter(assume_large()).lint(source(text), large_invoices());
+}
 
 std::vector<std::string> positions(const std::string& text, const std::vector<Diagnostic>& ds, std::string_view rule) {
   LineIndex lines(text);
@@ -123,35 +125,38 @@ TEST(RoutineBody, OnlyBodiesWrittenAsTheServerReadsThemAreTaken) {
 
 TEST(RoutineBodyLint, FindingsAreAtTheirLineAndColumnInTheFile) {
   std::string text = std::string(kSchema) +
-                     "CREATE FUNCTION unpaid(p_account bigint) RETURNS bigint\n"    // line 4
-                     "    LANGUAGE sql STABLE\n"
-                     "    AS $$\n"
-                     "  SELECT count(*) FROM invoices\n"
-                     "   WHERE account_id = p_account;\n"                            // line 8
-                     "$$;\n"
-                     "CREATE PROCEDURE expire(p_day date)\n"                         // line 10
-                     "    LANGUAGE plpgsql\n"
-                     "    AS $$\n"
-                     "BEGIN\n"
-                     "    PERFORM 1 FROM invoices WHERE due_on = p_day;\n"          // line 14
-                     "    UPDATE invoices SET status = 'expired' WHERE date_trunc('day', created_at) = p_day;\n"
-                     "END\n"
-                     "$$;\n";
+      "CREATE FUNCTION unpaid(p_account bigint) RETURNS bigint\n"  // line 4
+      "    LANGUAGE sql STABLE\n"
+      "    AS $$\n"
+      "  SELECT count(*) FROM invoices\n"
+      "   WHERE account_id = p_account;\n"  // line 8
+      "$$;\n"
+      "CREATE PROCEDURE expire(p_day date)\n"  // line 10
+      "    LANGUAGE plpgsql\n"
+      "    AS $$\n"
+      "BEGIN\n"
+      "    PERFORM 1 FROM invoices WHERE due_on = p_day;\n"  // line 14
+      "    UPDATE invoices SET status = 'expired' WHERE date_trunc('day', created_at) = p_day;\n"
+      "END\n"
+      "$$;\n";
   auto ds = lint(text);
-  EXPECT_EQ(positions(text, ds, "missing-index-filter"),
-            (std::vector<std::string>{"8:account_id", "14:due_on"}));
-  EXPECT_EQ(positions(text, ds, "non-sargable-predicate"), (std::vector<std::string>{"15:date_trunc('day', created_at) = p_day"}));
+  EXPECT_EQ(positions(text, ds, "missing-index-filter"), (std::vector<std::string>{"8:account_id", "14:due_on"}));
+  EXPECT_EQ(positions(text, ds, "non-sargable-predicate"),
+            (std::vector<std::string>{"15:date_trunc('day', created_at) = p_day"}));
 }
 
 TEST(RoutineBodyLint, ParametersAreValuesNotColumns) {
   // With `p_account` read as a column, `account_id = p_account` would compare two columns of
   // invoices and no index would be asked for.
   std::string text =
-      "CREATE FUNCTION a(p_account bigint) RETURNS bigint LANGUAGE sql AS $$ SELECT id FROM invoices WHERE account_id = p_account $$;\n"
+      "CREATE FUNCTION a(p_account bigint) RETURNS bigint LANGUAGE sql AS $$ SELECT id FROM invoices WHERE account_id "
+      "= p_account $$;\n"
       "CREATE FUNCTION b(bigint) RETURNS bigint LANGUAGE sql AS $$ SELECT id FROM invoices WHERE account_id = $1 $$;\n"
-      "CREATE FUNCTION c(p_account bigint) RETURNS bigint LANGUAGE sql AS $$ SELECT id FROM invoices i WHERE i.account_id = c.p_account $$;\n"
+      "CREATE FUNCTION c(p_account bigint) RETURNS bigint LANGUAGE sql AS $$ SELECT id FROM invoices i WHERE "
+      "i.account_id = c.p_account $$;\n"
       // A parameter named like a column is the column: `status = status` looks nothing up.
-      "CREATE FUNCTION d(status text) RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM invoices WHERE due_on = status::date AND status = status $$;\n";
+      "CREATE FUNCTION d(status text) RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM invoices WHERE due_on = "
+      "status::date AND status = status $$;\n";
   auto found = positions(text, lint(text), "missing-index-filter");
   EXPECT_EQ(found, (std::vector<std::string>{"1:account_id", "2:account_id", "3:i.account_id"}));
 }
@@ -162,7 +167,8 @@ TEST(RoutineBodyLint, SuppressionCommentsInsideABodyWork) {
       "BEGIN\n"
       "    -- pglens-ignore: missing-index-filter  (nightly, off-peak)\n"
       "    DELETE FROM invoices WHERE due_on < now() - interval '7 years';\n"
-      "    DELETE FROM invoices WHERE status = 'void' AND due_on < now() - interval '1 year';  -- pglens-ignore: missing-index-filter\n"
+      "    DELETE FROM invoices WHERE status = 'void' AND due_on < now() - interval '1 year';  -- pglens-ignore: "
+      "missing-index-filter\n"
       "    -- pglens-ignore: select-star\n"
       "    PERFORM 1;\n"
       "END $$;\n";
@@ -201,12 +207,12 @@ TEST(RoutineBodyLint, RowsPlpgsqlKeepDoNotGoToTheClient) {
 
 TEST(RoutineBodyLint, TheEditorsIncrementalLintGivesTheSameFindings) {
   std::string text = std::string(kSchema) +
-                     "SELECT 1;\n"
-                     "CREATE FUNCTION g(p bigint) RETURNS bigint LANGUAGE sql AS $$\n"
-                     "  -- pglens-ignore: non-sargable-predicate\n"
-                     "  SELECT id FROM invoices WHERE date_trunc('day', created_at) = now();\n"
-                     "  SELECT id FROM invoices WHERE account_id = p;\n"
-                     "$$;\n";
+      "SELECT 1;\n"
+      "CREATE FUNCTION g(p bigint) RETURNS bigint LANGUAGE sql AS $$\n"
+      "  -- pglens-ignore: non-sargable-predicate\n"
+      "  SELECT id FROM invoices WHERE date_trunc('day', created_at) = now();\n"
+      "  SELECT id FROM invoices WHERE account_id = p;\n"
+      "$$;\n";
   SourceFile file = source(text);
   Catalog catalog = large_invoices();
   Linter linter(assume_large());

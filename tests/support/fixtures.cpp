@@ -36,7 +36,8 @@ std::vector<std::filesystem::path> psql_script_files() { return sql_files_under(
 
 std::vector<std::string> lexed_statements(std::string_view text) {
   std::vector<std::string> out;
-  for (const auto& s : sql::lex(text).statements) out.emplace_back(text.substr(s.span.begin, s.span.end - s.span.begin));
+  for (const auto& s : sql::lex(text).statements)
+    out.emplace_back(text.substr(s.span.begin, s.span.end - s.span.begin));
   return out;
 }
 
@@ -65,7 +66,7 @@ RunResult run_pglens(const std::string& args, const std::string& stdin_text, con
   std::string cmd;
   if (!cwd.empty()) cmd += "cd '" + cwd.string() + "' && ";
   cmd += std::string("'") + PGLENS_BINARY + "' " + args + " <'" + in.string() + "' >'" + out.string() + "' 2>'" +
-         err.string() + "'";
+      err.string() + "'";
   int status = std::system(cmd.c_str());
   RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -117,7 +117,7 @@ bool PgCluster::start(std::string& why, const std::string& server_options) {
   // inherits it), then stops the server and deletes the directory: this runs when we stop
   // normally, and also when the test process crashes or is killed.
   std::string watchdog = "exec setsid /bin/sh -c 'read _unused; " + user + "\"" + bin + "/pg_ctl\" -D \"" + dir_ +
-                         "/data\" -m immediate -w stop >/dev/null 2>&1; rm -rf \"" + dir_ + "\"'";
+      "/data\" -m immediate -w stop >/dev/null 2>&1; rm -rf \"" + dir_ + "\"'";
   watchdog_ = ::popen(watchdog.c_str(), "we");
   if (!watchdog_) {
     why = "cannot start the cleanup watchdog";
@@ -127,21 +127,22 @@ bool PgCluster::start(std::string& why, const std::string& server_options) {
   }
 
   std::string initdb = "cd '" + dir_ + "' && " + user + "'" + bin + "/initdb' -D '" + dir_ +
-                       "/data' -U postgres -A trust --no-sync -E UTF8 --locale=C >'" + dir_ + "/initdb.log' 2>&1";
+      "/data' -U postgres -A trust --no-sync -E UTF8 --locale=C >'" + dir_ + "/initdb.log' 2>&1";
   if (std::system(initdb.c_str()) != 0) {
     why = "initdb failed:\n" + slurp(dir_ + "/initdb.log");
     return false;
   }
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = free_port();
-    std::string options = "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) + " -c unix_socket_directories=" +
-                          dir_ +
-                          " -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=32MB"
-                          " -c max_connections=20 -c max_wal_size=256MB"
-                          // advise's workload tests read pg_stat_statements
-                          " -c shared_preload_libraries=pg_stat_statements " + server_options;
+    std::string options = "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) +
+        " -c unix_socket_directories=" + dir_ +
+        " -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=32MB"
+        " -c max_connections=20 -c max_wal_size=256MB"
+        // advise's workload tests read pg_stat_statements
+        " -c shared_preload_libraries=pg_stat_statements " +
+        server_options;
     std::string pg_ctl = "cd '" + dir_ + "' && " + user + "'" + bin + "/pg_ctl' -D '" + dir_ + "/data' -l '" + dir_ +
-                         "/server.log' -w -t 60 -o '" + options + "' start >'" + dir_ + "/pg_ctl.log' 2>&1";
+        "/server.log' -w -t 60 -o '" + options + "' start >'" + dir_ + "/pg_ctl.log' 2>&1";
     if (std::system(pg_ctl.c_str()) == 0) {
       conninfo_ = "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=postgres user=postgres";
       PGconn* conn = PQconnectdb(conninfo_.c_str());

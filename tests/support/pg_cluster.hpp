@@ -71,11 +71,11 @@ class PgCluster {
 }  // namespace pglens::test
 
 // Declares `PgCluster* var` for the shared cluster, or skips/fails the test.
-#define PGLENS_REQUIRE_CLUSTER(var)                                        \
-  std::string var##_why;                                                   \
-  bool var##_skip = false;                                                 \
+#define PGLENS_REQUIRE_CLUSTER(var)                                                          \
+  std::string var##_why;                                                                     \
+  bool var##_skip = false;                                                                   \
   ::pglens::test::PgCluster* var = ::pglens::test::PgCluster::shared(var##_why, var##_skip); \
-  if (!var) {                                                              \
-    if (var##_skip) GTEST_SKIP() << var##_why;                             \
-    FAIL() << var##_why;                                                   \
+  if (!var) {                                                                                \
+    if (var##_skip) GTEST_SKIP() << var##_why;                                               \
+    FAIL() << var##_why;                                                                     \
   }
