@@ -685,9 +685,12 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
     // known by their text (a statement split or merged back, an undo).
     const size_t old_count = c->results.size();
     results.resize(spans.size());
-    for (size_t k = 0; k < kept_front; ++k) results[k] = c->results[k];
+    // Moved, not copied: the cache's list is replaced at the end (and a copy of 10,000 shared
+    // pointers is 10,000 atomic increments, and as many decrements when the old list goes).
+    for (size_t k = 0; k < kept_front; ++k) results[k] = std::move(c->results[k]);
     for (size_t k = spans.size() - kept_back; k < spans.size(); ++k)
-      results[k] = c->results[old_count - (spans.size() - k)];
+      results[k] = std::move(c->results[old_count - (spans.size() - k)]);
+    c->valid = false;  // until this lint ends (a rule that throws leaves it to the next to lex anew)
     std::unordered_map<std::string_view, size_t> changed;
     for (size_t j = kept_front; j + kept_back < old_count; ++j)
       changed.emplace(statement_text(c->text, c->lexed.statements[j]), j);
