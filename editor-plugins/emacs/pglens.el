@@ -1,7 +1,7 @@
 ;;; pglens.el --- pglens language server for sql-mode via eglot  -*- lexical-binding: t; -*-
 
 ;; Registers `pglens lsp' with eglot for sql-mode buffers and for EXPLAIN plans (*.explain,
-;; *.plan) in `pglens-explain-mode'. Emacs 28 with the eglot 1.9 package (Debian 12's
+;; and *.plan files that read like a plan) in `pglens-explain-mode'. Emacs 28 with the eglot 1.9 package (Debian 12's
 ;; elpa-eglot), or Emacs 29+ where eglot is built in.
 
 ;;; Code:
@@ -28,7 +28,31 @@ After changing them in a session, \\[pglens-reconfigure] sends them to the serve
 (define-derived-mode pglens-explain-mode text-mode "pgexplain"
   "Major mode for PostgreSQL EXPLAIN plans, diagnosed by pglens.")
 
-(add-to-list 'auto-mode-alist '("\\.\\(explain\\|plan\\)\\'" . pglens-explain-mode))
+(defun pglens-looks-like-plan-p ()
+  "Whether the current buffer reads like an EXPLAIN plan in its first 40 lines.
+A plan node with its costs or actual times, psql's QUERY PLAN header, a JSON, YAML or XML
+plan, its timing lines, or a `pglens-query:' header. `*.plan' is also Terraform's name and
+others': only a buffer that reads like a plan is one."
+  (save-excursion
+    (goto-char (point-min))
+    (let ((limit (save-excursion (forward-line 40) (point))))
+      (re-search-forward
+       (concat "pglens-query:\\|(cost=[0-9]\\|(actual time=[0-9]\\|^[ \t]*QUERY PLAN[ \t]*$"
+               "\\|\"Plan\"[ \t]*:\\|^[ \t]*-? ?Plan:[ \t]*$\\|<explain"
+               "\\|^[ \t]*Planning [Tt]ime:\\|^[ \t]*Execution [Tt]ime:")
+       limit t))))
+
+(defun pglens-plan-file-mode ()
+  "`pglens-explain-mode' for a `*.plan' file that reads like an EXPLAIN plan.
+Any other `*.plan' file gets the mode Emacs would give it without pglens."
+  (interactive)
+  (if (pglens-looks-like-plan-p)
+      (pglens-explain-mode)
+    (let ((auto-mode-alist (rassq-delete-all #'pglens-plan-file-mode (copy-sequence auto-mode-alist))))
+      (set-auto-mode))))
+
+(add-to-list 'auto-mode-alist '("\\.explain\\'" . pglens-explain-mode))
+(add-to-list 'auto-mode-alist '("\\.plan\\'" . pglens-plan-file-mode))
 
 (defun pglens--contact (_interactive)
   "How eglot starts pglens, with the settings as initializationOptions."

@@ -1,6 +1,7 @@
 // Linting SQL text: the engine that runs the enabled rules over a file.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -30,6 +31,53 @@ class LintCache {
   friend class Linter;
   struct Impl;
   std::unique_ptr<Impl> impl_;
+};
+
+// The findings of a lint that shares them with a LintCache instead of copying them out of
+// it (an editor re-linting a large document after each edit): runs of the findings kept for
+// one statement, each moved to where that statement now is, and runs of the others, in the
+// order and with the duplicates sort_and_dedup gives. Immutable; a copy shares the runs.
+class SharedFindings {
+ public:
+  struct Run {
+    // Spans relative to `offset`: each one is moved by it (modulo 2^32).
+    std::shared_ptr<const std::vector<Diagnostic>> findings;
+    uint32_t offset = 0;
+    // The findings of the run: (*findings)[begin, end).
+    uint32_t begin = 0, end = 0;
+    // When nonzero: the length of the statement the findings are kept for, whose text alone
+    // they depend on, and every span of them (findings' and related locations') lies in
+    // [0, length]. A reader may keep what it derives from `findings` for as long as it
+    // holds them (they are never changed), and use it wherever the statement moves.
+    uint32_t length = 0;
+  };
+
+  SharedFindings() = default;
+  // One run of `findings` as they are (sorted by sort_and_dedup or not).
+  explicit SharedFindings(std::vector<Diagnostic> findings);
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const std::vector<Run>& runs() const { return runs_; }
+  // Calls f(const Diagnostic& kept, uint32_t offset) for every finding in order, while f
+  // returns true; `kept` is moved to its place by place().
+  template <class F>
+  void each(F&& f) const {
+    for (const Run& r : runs_)
+      for (uint32_t i = r.begin; i < r.end; ++i)
+        if (!f((*r.findings)[i], r.offset)) return;
+  }
+  // A finding as kept, moved by `offset` (a copy).
+  static Diagnostic place(const Diagnostic& kept, uint32_t offset);
+  // Every finding, at its place.
+  std::vector<Diagnostic> flatten() const;
+  // The same findings, every span moved by `by`.
+  SharedFindings shifted(uint32_t by) const;
+
+ private:
+  friend class Linter;
+  std::vector<Run> runs_;
+  size_t size_ = 0;
 };
 
 class Linter;
@@ -81,6 +129,8 @@ class Linter {
   // (an editor re-linting a document after each edit): the rules that look across
   // statements work from the facts kept for each statement.
   std::vector<Diagnostic> lint(const SourceFile& file, const Catalog& catalog, LintCache& cache) const;
+  // The same, the findings of the statements the cache kept shared rather than copied.
+  SharedFindings lint_shared(const SourceFile& file, const Catalog& catalog, LintCache& cache) const;
   // The same findings, taking those of the statements `prelint` kept for this file (found
   // by its absolute path, when the text is the one prelinted) instead of parsing them again.
   std::vector<Diagnostic> lint(const SourceFile& file, const Catalog& catalog, const Prelint& prelint) const;
@@ -101,8 +151,10 @@ class Linter {
  private:
   friend class Prelint;
   class StatementChecker;
+  // `shared`: with a cache, the findings go there, those of the statements shared with it;
+  // the vector returned is then empty.
   std::vector<Diagnostic> lint_with(const SourceFile& file, const Catalog& catalog, LintCache* cache,
-                                    const Prelint* prelint = nullptr) const;
+                                    const Prelint* prelint = nullptr, SharedFindings* shared = nullptr) const;
   void prelint(const ParsedDdl& ddl, Prelint::Impl& into) const;
 
   struct Impl;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <tuple>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -200,6 +201,11 @@ struct StatementResult {
   std::vector<Diagnostic> findings;
   std::vector<std::any> facts;     // one per rule that looks across statements
   std::vector<sql::Lexed> bodies;  // the lex of its function body's SQL, offsets as the findings'
+  // With a LintCache: the findings are in sort_and_dedup's order and none is a duplicate,
+  // each begins within the statement (so they keep that order wherever it moves): they can
+  // be shared as one run. `contained`: every span of them lies within the statement.
+  bool orderable = false;
+  bool contained = false;
 };
 
 struct LintCache::Impl {
@@ -420,7 +426,13 @@ void Linter::prelint(const ParsedDdl& ddl, Prelint::Impl& into) const {
 }
 
 std::vector<Diagnostic> Linter::lint(const SourceFile& file, const Catalog& catalog, LintCache& cache) const {
-  return lint_with(file, catalog, &cache);
+  return lint_shared(file, catalog, cache).flatten();
+}
+
+SharedFindings Linter::lint_shared(const SourceFile& file, const Catalog& catalog, LintCache& cache) const {
+  SharedFindings shared;
+  lint_with(file, catalog, &cache, nullptr, &shared);
+  return shared;
 }
 
 namespace {
@@ -463,10 +475,118 @@ void shift(sql::Lexed& lexed, uint32_t by) {
   for (auto& c : lexed.comments) move_span(c.span, by);
 }
 
+// sort_and_dedup's order, of findings moved by `by`.
+std::tuple<uint32_t, uint32_t, std::string_view, std::string_view> key(const Diagnostic& d, uint32_t by) {
+  return {d.span.begin + by, d.span.end + by, d.rule, d.message};
+}
+
+// Sorts a statement's findings (offsets relative to it, which is `length` long), and finds
+// whether they can be shared as one run and whether all their spans lie in the statement.
+void settle(StatementResult& r, uint32_t length) {
+  auto before = [](const Diagnostic& a, const Diagnostic& b) { return key(a, 0) < key(b, 0); };
+  if (!std::is_sorted(r.findings.begin(), r.findings.end(), before))
+    std::stable_sort(r.findings.begin(), r.findings.end(), before);
+  auto within = [length](Span s) { return s.begin <= s.end && s.end <= length; };
+  r.orderable = true;
+  r.contained = true;
+  for (size_t i = 0; i < r.findings.size(); ++i) {
+    const Diagnostic& d = r.findings[i];
+    if (d.span.begin > length || (i > 0 && !before(r.findings[i - 1], d))) r.orderable = false;
+    if (!within(d.span)) r.contained = false;
+    for (const auto& rel : d.related_locations)
+      if (!within(rel.span)) r.contained = false;
+  }
+}
+
+// The kept findings of the statements as runs, in order; false when some cannot be
+// shared so (out of order with the statement before, or within themselves).
+bool kept_runs(const std::vector<std::shared_ptr<const StatementResult>>& results,
+               const std::vector<sql::StatementSpan>& spans, std::vector<SharedFindings::Run>& runs) {
+  const Diagnostic* last = nullptr;
+  uint32_t last_offset = 0;
+  for (size_t k = 0; k < results.size(); ++k) {
+    const auto& r = results[k];
+    if (r->findings.empty()) continue;
+    const uint32_t offset = spans[k].span.begin;
+    if (!r->orderable || (last && !(key(*last, last_offset) < key(r->findings.front(), offset)))) return false;
+    runs.push_back({std::shared_ptr<const std::vector<Diagnostic>>(r, &r->findings), offset, 0,
+                    static_cast<uint32_t>(r->findings.size()), r->contained ? spans[k].end - spans[k].span.begin : 0});
+    last = &r->findings.back();
+    last_offset = offset;
+  }
+  return true;
+}
+
+// The runs with the findings `loose` (sorted, without duplicates) put in among them, in
+// order; a loose finding equal to a kept one is the duplicate sort_and_dedup drops.
+std::vector<SharedFindings::Run> merged(std::vector<SharedFindings::Run> runs, std::vector<Diagnostic> loose) {
+  if (loose.empty()) return runs;
+  std::vector<SharedFindings::Run> out;
+  out.reserve(runs.size() + 2 * loose.size() + 1);
+  auto all = std::make_shared<const std::vector<Diagnostic>>(std::move(loose));
+  const std::vector<Diagnostic>& l = *all;
+  size_t li = 0;
+  auto emit_loose = [&](size_t from, size_t to) {
+    if (from < to) out.push_back({all, 0, static_cast<uint32_t>(from), static_cast<uint32_t>(to), 0});
+  };
+  for (SharedFindings::Run& r : runs) {
+    const std::vector<Diagnostic>& kept = *r.findings;
+    while (r.begin < r.end) {
+      auto next = key(kept[r.begin], r.offset);
+      size_t from = li;
+      while (li < l.size() && key(l[li], 0) < next) ++li;
+      emit_loose(from, li);
+      while (li < l.size() && key(l[li], 0) == next) ++li;  // the kept one came first
+      uint32_t split = r.end;
+      if (li < l.size()) {
+        auto bound = key(l[li], 0);
+        split =
+            static_cast<uint32_t>(std::partition_point(kept.begin() + r.begin + 1, kept.begin() + r.end,
+                                                       [&](const Diagnostic& d) { return key(d, r.offset) < bound; }) -
+                                  kept.begin());
+      }
+      if (split == r.end) break;
+      out.push_back({r.findings, r.offset, r.begin, split, r.length});
+      r.begin = split;
+    }
+    if (r.begin < r.end) out.push_back(std::move(r));
+  }
+  emit_loose(li, l.size());
+  return out;
+}
+
 }  // namespace
 
+SharedFindings::SharedFindings(std::vector<Diagnostic> findings) : size_(findings.size()) {
+  if (findings.empty()) return;
+  auto all = std::make_shared<const std::vector<Diagnostic>>(std::move(findings));
+  runs_.push_back({all, 0, 0, static_cast<uint32_t>(all->size()), 0});
+}
+
+Diagnostic SharedFindings::place(const Diagnostic& kept, uint32_t offset) {
+  Diagnostic d = kept;
+  if (offset != 0) shift(d, offset);
+  return d;
+}
+
+std::vector<Diagnostic> SharedFindings::flatten() const {
+  std::vector<Diagnostic> out;
+  out.reserve(size_);
+  each([&](const Diagnostic& d, uint32_t offset) {
+    out.push_back(place(d, offset));
+    return true;
+  });
+  return out;
+}
+
+SharedFindings SharedFindings::shifted(uint32_t by) const {
+  SharedFindings out = *this;
+  for (Run& r : out.runs_) r.offset += by;
+  return out;
+}
+
 std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog& catalog, LintCache* cache,
-                                          const Prelint* prelint) const {
+                                          const Prelint* prelint, SharedFindings* shared) const {
   thread_local sql::Parser parser;
   std::vector<Diagnostic> out;
   const Impl& im = *impl_;
@@ -565,9 +685,12 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
     // known by their text (a statement split or merged back, an undo).
     const size_t old_count = c->results.size();
     results.resize(spans.size());
-    for (size_t k = 0; k < kept_front; ++k) results[k] = c->results[k];
+    // Moved, not copied: the cache's list is replaced at the end (and a copy of 10,000 shared
+    // pointers is 10,000 atomic increments, and as many decrements when the old list goes).
+    for (size_t k = 0; k < kept_front; ++k) results[k] = std::move(c->results[k]);
     for (size_t k = spans.size() - kept_back; k < spans.size(); ++k)
-      results[k] = c->results[old_count - (spans.size() - k)];
+      results[k] = std::move(c->results[old_count - (spans.size() - k)]);
+    c->valid = false;  // until this lint ends (a rule that throws leaves it to the next to lex anew)
     std::unordered_map<std::string_view, size_t> changed;
     for (size_t j = kept_front; j + kept_back < old_count; ++j)
       changed.emplace(statement_text(c->text, c->lexed.statements[j]), j);
@@ -576,16 +699,11 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
         results[k] = c->results[it->second];
     c->last_checked = 0;
     c->last_statements = spans.size();
-    // Room for every kept finding at once: growing past thousands of them moves them all.
-    size_t kept_findings = 0;
-    for (const auto& r : results)
-      if (r) kept_findings += r->findings.size();
-    out.reserve(kept_findings);
-    // Statements in order: a known one gives its findings moved to where it is now; a run of
-    // unknown ones is parsed and checked.
+    // Statements in order: a known one keeps its findings where the cache holds them (they
+    // are shared, not copied: thousands of them in a large file); a run of unknown ones is
+    // parsed and checked, and what each gives is kept for the next lint.
     for (size_t k = 0; k < spans.size();) {
       if (results[k]) {
-        for (const Diagnostic& d : results[k]->findings) shift(out.emplace_back(d), spans[k].span.begin);
         for (const sql::Lexed& b : results[k]->bodies) shift(bodies.emplace_back(b), spans[k].span.begin);
         ++k;
         continue;
@@ -599,7 +717,10 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
         size_t before = out.size();
         std::vector<sql::Lexed> own_bodies;
         checker.check(st, result->facts, own_bodies);
-        for (size_t i = before; i < out.size(); ++i) shift(result->findings.emplace_back(out[i]), 0u - st.span.begin);
+        for (size_t i = before; i < out.size(); ++i)
+          shift(result->findings.emplace_back(std::move(out[i])), 0u - st.span.begin);
+        out.resize(before);
+        settle(*result, st.end - st.span.begin);
         bodies.insert(bodies.end(), own_bodies.begin(), own_bodies.end());
         for (sql::Lexed& b : own_bodies) shift(result->bodies.emplace_back(std::move(b)), 0u - st.span.begin);
         results[k + st.index] = std::move(result);
@@ -623,7 +744,23 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
       return text.substr(cm.span.begin, cm.span.end - cm.span.begin).find("pglens-ignore") != std::string_view::npos;
     });
   };
-  if (suppresses(lexed) || std::any_of(bodies.begin(), bodies.end(), suppresses)) {
+  const bool suppressed = suppresses(lexed) || std::any_of(bodies.begin(), bodies.end(), suppresses);
+  // With a cache, `out` holds only what the statements it kept do not: the findings of the
+  // rules that look across statements. The kept ones are shared as they are when they can
+  // be; else (suppressions to apply, findings out of order) copied to `out` as before.
+  std::vector<SharedFindings::Run> runs;
+  bool share = c && shared && !suppressed && kept_runs(results, spans, runs);
+  if (c && !share) {
+    size_t kept = 0;
+    for (const auto& r : results) kept += r->findings.size();
+    std::vector<Diagnostic> loose = std::move(out);
+    out.clear();
+    out.reserve(kept + loose.size());
+    for (size_t k = 0; k < spans.size(); ++k)
+      for (const Diagnostic& d : results[k]->findings) shift(out.emplace_back(d), spans[k].span.begin);
+    std::move(loose.begin(), loose.end(), std::back_inserter(out));
+  }
+  if (suppressed) {
     LineIndex lines(text);
     auto sups = detail::find_suppressions(text, lines, lexed.comments, lexed.statements);
     // A comment in a function's body applies among the body's statements.
@@ -635,13 +772,20 @@ std::vector<Diagnostic> Linter::lint_with(const SourceFile& file, const Catalog&
     if (im.unused_ignore) report_unused_ignores(text, sups, *im.unused_ignore, out);
   }
   sort_and_dedup(out);
+  if (shared && share) {
+    shared->runs_ = merged(std::move(runs), std::move(out));
+    shared->size_ = 0;
+    for (const auto& r : shared->runs_) shared->size_ += r.end - r.begin;
+  } else if (shared) {
+    *shared = SharedFindings(std::move(out));
+  }
   if (c) {
     c->text.assign(text);
     c->lexed = std::move(lexed);
     c->results = std::move(results);
     c->valid = true;
   }
-  return out;
+  return shared ? std::vector<Diagnostic>() : out;
 }
 
 namespace {

@@ -231,6 +231,8 @@ void Connection::publish_diagnostics(const PublishDiagnosticsParams& params) {
   transport_.write(publish_diagnostics_notification(params));
 }
 
+void Connection::publish_diagnostics_json(std::string notification) { transport_.write(notification); }
+
 void Connection::show_message(MessageType type, const std::string& message) {
   send({{"jsonrpc", "2.0"},
         {"method", "window/showMessage"},

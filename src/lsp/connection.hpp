@@ -49,6 +49,7 @@ class Connection final : private Client {
 
   // Client
   void publish_diagnostics(const PublishDiagnosticsParams& params) override;
+  void publish_diagnostics_json(std::string notification) override;
   void show_message(MessageType type, const std::string& message) override;
   void log_message(MessageType type, const std::string& message) override;
   void register_file_watchers(const std::vector<std::string>& globs) override;

@@ -41,12 +41,17 @@ std::shared_ptr<const Catalog> catalog_with_ddl(const SchemaLayers& schema, cons
 
 std::vector<Diagnostic> DocumentLinter::lint(const std::shared_ptr<const Linter>& linter,
                                              const std::shared_ptr<const Catalog>& catalog, const SourceFile& file) {
+  return lint_shared(linter, catalog, file).flatten();
+}
+
+SharedFindings DocumentLinter::lint_shared(const std::shared_ptr<const Linter>& linter,
+                                           const std::shared_ptr<const Catalog>& catalog, const SourceFile& file) {
   if (linter != linter_ || catalog != catalog_) {
     cache_ = LintCache();
     linter_ = linter;
     catalog_ = catalog;
   }
-  return linter_->lint(file, *catalog_, cache_);
+  return linter_->lint_shared(file, *catalog_, cache_);
 }
 
 std::shared_ptr<const Catalog> DocumentLinter::catalog_for(const std::shared_ptr<const SchemaLayers>& schema,

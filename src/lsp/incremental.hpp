@@ -38,6 +38,9 @@ class DocumentLinter {
   // Findings for `file`. The cache holds for one linter and catalog; another pair clears it.
   std::vector<Diagnostic> lint(const std::shared_ptr<const Linter>& linter,
                                const std::shared_ptr<const Catalog>& catalog, const SourceFile& file);
+  // The same findings, those of the statements kept from the last lint shared with the cache.
+  SharedFindings lint_shared(const std::shared_ptr<const Linter>& linter, const std::shared_ptr<const Catalog>& catalog,
+                             const SourceFile& file);
   // The catalog for `file` over `schema`: schema.complete when the file holds no DDL, else
   // catalog_with_ddl, kept for as long as the schema and the file's DDL statements stay.
   // `holds_no_ddl`: the server knows the text has none (the edits since it had none wrote

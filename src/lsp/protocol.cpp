@@ -53,69 +53,87 @@ void append_number(std::string& out, uint64_t n) {
   out.append(digits, static_cast<size_t>(end - digits));
 }
 
-void append_range(std::string& out, const Range& r) {
-  out += R"({"start":{"line":)";
-  append_number(out, r.start.line);
+// A position's numbers, or with `holes` none: where each would go is recorded instead.
+void append_position(std::string& out, const LspPosition& p, std::vector<uint32_t>* holes) {
+  out += R"({"line":)";
+  if (holes) holes->push_back(static_cast<uint32_t>(out.size()));
+  else append_number(out, p.line);
   out += R"(,"character":)";
-  append_number(out, r.start.character);
-  out += R"(},"end":{"line":)";
-  append_number(out, r.end.line);
-  out += R"(,"character":)";
-  append_number(out, r.end.character);
-  out += "}}";
+  if (holes) holes->push_back(static_cast<uint32_t>(out.size()));
+  else append_number(out, p.character);
+  out += '}';
+}
+
+void append_range(std::string& out, const Range& r, std::vector<uint32_t>* holes) {
+  out += R"({"start":)";
+  append_position(out, r.start, holes);
+  out += R"(,"end":)";
+  append_position(out, r.end, holes);
+  out += '}';
 }
 
 }  // namespace
 
+size_t diagnostic_json_estimate(const LspDiagnostic& d, std::string_view uri) {
+  return 200 + d.code.size() + d.code_description.size() + d.message.size() + d.related.size() * (150 + uri.size());
+}
+
+void append_diagnostic_json(std::string& out, const LspDiagnostic& d, std::vector<uint32_t>* holes) {
+  out += R"({"range":)";
+  append_range(out, d.range, holes);
+  out += R"(,"severity":)";
+  append_number(out, static_cast<uint64_t>(d.severity));
+  if (!d.code.empty()) {
+    out += R"(,"code":)";
+    append_json_string(out, d.code);
+  }
+  if (!d.code_description.empty()) {
+    out += R"(,"codeDescription":{"href":)";
+    append_json_string(out, d.code_description);
+    out += '}';
+  }
+  out += R"(,"source":)";
+  append_json_string(out, d.source);
+  out += R"(,"message":)";
+  append_json_string(out, d.message);
+  if (!d.related.empty()) {
+    out += R"(,"relatedInformation":[)";
+    for (size_t i = 0; i < d.related.size(); ++i) {
+      if (i) out += ',';
+      out += R"({"location":{"uri":)";
+      append_json_string(out, d.related[i].location.uri);
+      out += R"(,"range":)";
+      append_range(out, d.related[i].location.range, holes);
+      out += R"(},"message":)";
+      append_json_string(out, d.related[i].message);
+      out += '}';
+    }
+    out += ']';
+  }
+  out += '}';
+}
+
+std::string publish_diagnostics_head(const std::string& uri, std::optional<int64_t> version) {
+  std::string out = R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
+  append_json_string(out, uri);
+  if (version) fmt::format_to(std::back_inserter(out), R"(,"version":{})", *version);
+  out += R"(,"diagnostics":[)";
+  return out;
+}
+
 std::string publish_diagnostics_notification(const PublishDiagnosticsParams& p) {
   std::string out;
   size_t estimate = 128 + p.uri.size();
-  for (const LspDiagnostic& d : p.diagnostics)
-    estimate +=
-        200 + d.code.size() + d.code_description.size() + d.message.size() + d.related.size() * (150 + p.uri.size());
+  for (const LspDiagnostic& d : p.diagnostics) estimate += diagnostic_json_estimate(d, p.uri);
   out.reserve(estimate + estimate / 8);  // room for escapes: one allocation for the whole message
-  out += R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
-  append_json_string(out, p.uri);
-  if (p.version) fmt::format_to(std::back_inserter(out), R"(,"version":{})", *p.version);
-  out += R"(,"diagnostics":[)";
+  out += publish_diagnostics_head(p.uri, p.version);
   bool first = true;
   for (const LspDiagnostic& d : p.diagnostics) {
     if (!first) out += ',';
     first = false;
-    out += R"({"range":)";
-    append_range(out, d.range);
-    out += R"(,"severity":)";
-    append_number(out, static_cast<uint64_t>(d.severity));
-    if (!d.code.empty()) {
-      out += R"(,"code":)";
-      append_json_string(out, d.code);
-    }
-    if (!d.code_description.empty()) {
-      out += R"(,"codeDescription":{"href":)";
-      append_json_string(out, d.code_description);
-      out += '}';
-    }
-    out += R"(,"source":)";
-    append_json_string(out, d.source);
-    out += R"(,"message":)";
-    append_json_string(out, d.message);
-    if (!d.related.empty()) {
-      out += R"(,"relatedInformation":[)";
-      for (size_t i = 0; i < d.related.size(); ++i) {
-        if (i) out += ',';
-        out += R"({"location":{"uri":)";
-        append_json_string(out, d.related[i].location.uri);
-        out += R"(,"range":)";
-        append_range(out, d.related[i].location.range);
-        out += R"(},"message":)";
-        append_json_string(out, d.related[i].message);
-        out += '}';
-      }
-      out += ']';
-    }
-    out += '}';
+    append_diagnostic_json(out, d);
   }
-  out += "]}}";
+  out += kPublishDiagnosticsTail;
   return out;
 }
 

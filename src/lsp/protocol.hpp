@@ -220,6 +220,15 @@ void from_json(const json& j, DidChangeWatchedFilesParams& out);
 // edit re-publishes every finding of the file, and building a JSON tree for that costs more
 // than the lint of the changed statement.
 std::string publish_diagnostics_notification(const PublishDiagnosticsParams& params);
+// The same in pieces, for a writer that keeps the JSON of findings from one publish to the
+// next: the notification up to the diagnostics' array, each diagnostic's object (with
+// `holes`, the numbers of its positions are left out and the offsets in `out` where they go
+// recorded in order: start line, start character, end line, end character, then those of
+// each related location), and what closes the message.
+std::string publish_diagnostics_head(const std::string& uri, std::optional<int64_t> version);
+void append_diagnostic_json(std::string& out, const LspDiagnostic& d, std::vector<uint32_t>* holes = nullptr);
+size_t diagnostic_json_estimate(const LspDiagnostic& d, std::string_view uri);  // its bytes, about
+inline constexpr std::string_view kPublishDiagnosticsTail = "]}}";
 
 // Reads params into T, turning any shape error into ProtocolError(invalid_params).
 template <typename T>

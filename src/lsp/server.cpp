@@ -43,15 +43,11 @@ const json* settings_object(const json& settings) {
   return &settings;
 }
 
-// Spans of a file whose BOM was stripped before linting, moved back to the editor's offsets.
-void shift_spans(std::vector<Diagnostic>& ds, uint32_t by) {
-  auto shift = [by](Span& s) { s = {s.begin + by, s.end + by}; };
-  for (auto& d : ds) {
-    shift(d.span);
-    for (auto& r : d.related_locations) shift(r.span);
-    if (d.fix_value)
-      for (auto& e : d.fix_value->edits) shift(e.span);
-  }
+// A finding of the document's own, not one of a rule (a text that is not UTF-8, a failed lint).
+SharedFindings document_error(uint32_t at, std::string message) {
+  Diagnostic d("", {at, at}, std::move(message));
+  d.severity = Severity::error;
+  return SharedFindings(std::vector<Diagnostic>{std::move(d)});
 }
 
 }  // namespace
@@ -426,47 +422,44 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
     query_path = paired->path;
     if (auto open = documents_.find(path_to_uri(*query_path)); open != documents_.end()) query = open->second.text;
   }
-  scheduler_.schedule(doc.uri, Clock::now() + delay,
-                      [this, uri = doc.uri, version = doc.version, text = doc.text, kind = doc.kind, profile, excluded,
-                       path, origin, query, query_path, linter = doc.linter, no_ddl = !doc.may_hold_ddl] {
-                        auto start = Clock::now();
-                        std::vector<Diagnostic> out;
-                        std::shared_ptr<const plan::ReadResult> plans;
-                        std::shared_ptr<const Catalog> catalog;
-                        try {
-                          if (!excluded && kind == DocumentKind::plan) {
-                            plan::ReadResult read = plan::read_plans(*text);
-                            std::string query_text;
-                            if (query) query_text = *query;
-                            else if (query_path && read_bytes(query_path->string(), query_text)) query_text.clear();
-                            for (auto& p : read.plans)
-                              if (p.query_text.empty()) p.query_text = query_text;
-                            plans = std::make_shared<const plan::ReadResult>(std::move(read));
-                            out = plan_diagnostics(*plans, *text, profile->config, *schema_of(profile)->complete);
-                          } else if (!excluded && kind == DocumentKind::sql) {
-                            SourceFile file;
-                            DecodeError error;
-                            if (decode_source(path, *text, file, error)) {
-                              catalog = linter->catalog_for(schema_of(profile), profile->config, file, origin, no_ddl);
-                              out = linter->lint(profile->linter, catalog, file);
-                              if (file.had_bom) shift_spans(out, 3);
-                            } else {
-                              Diagnostic d("", {error.offset, error.offset}, error.message);
-                              d.severity = Severity::error;
-                              out.push_back(std::move(d));
-                            }
-                          }
-                        } catch (const std::exception& e) {
-                          // Published all the same, so that requests waiting for this text are answered.
-                          out.clear();
-                          Diagnostic d("", {0, 0}, fmt::format("pglens could not lint this document: {}", e.what()));
-                          d.severity = Severity::error;
-                          out.push_back(std::move(d));
-                        }
-                        finish_lint(uri, version, text, std::move(out),
-                                    std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start),
-                                    std::move(plans), std::move(catalog), origin);
-                      });
+  scheduler_.schedule(
+      doc.uri, Clock::now() + delay,
+      [this, uri = doc.uri, version = doc.version, text = doc.text, kind = doc.kind, profile, excluded, path, origin,
+       query, query_path, linter = doc.linter, writer = doc.writer, no_ddl = !doc.may_hold_ddl] {
+        auto start = Clock::now();
+        SharedFindings out;
+        std::shared_ptr<const plan::ReadResult> plans;
+        std::shared_ptr<const Catalog> catalog;
+        try {
+          if (!excluded && kind == DocumentKind::plan) {
+            plan::ReadResult read = plan::read_plans(*text);
+            std::string query_text;
+            if (query) query_text = *query;
+            else if (query_path && read_bytes(query_path->string(), query_text)) query_text.clear();
+            for (auto& p : read.plans)
+              if (p.query_text.empty()) p.query_text = query_text;
+            plans = std::make_shared<const plan::ReadResult>(std::move(read));
+            out = SharedFindings(plan_diagnostics(*plans, *text, profile->config, *schema_of(profile)->complete));
+          } else if (!excluded && kind == DocumentKind::sql) {
+            SourceFile file;
+            DecodeError error;
+            if (decode_source(path, *text, file, error)) {
+              catalog = linter->catalog_for(schema_of(profile), profile->config, file, origin, no_ddl);
+              out = linter->lint_shared(profile->linter, catalog, file);
+              // Back to the editor's offsets, before the BOM the lint did not see.
+              if (file.had_bom) out = out.shifted(3);
+            } else {
+              out = document_error(error.offset, error.message);
+            }
+          }
+        } catch (const std::exception& e) {
+          // Published all the same, so that requests waiting for this text are answered.
+          out = document_error(0, fmt::format("pglens could not lint this document: {}", e.what()));
+        }
+        finish_lint(uri, version, text, std::move(out),
+                    std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start), std::move(plans),
+                    std::move(catalog), origin, *writer);
+      });
 }
 
 LspDiagnostic Server::to_lsp(const Diagnostic& d, const std::string& uri, const LspLines& lines) const {
@@ -488,31 +481,33 @@ LspDiagnostic Server::to_lsp(const Diagnostic& d, const std::string& uri, const 
 }
 
 void Server::finish_lint(const std::string& uri, int64_t version, std::shared_ptr<const std::string> text,
-                         std::vector<Diagnostic> diagnostics, std::chrono::microseconds took,
+                         SharedFindings diagnostics, std::chrono::microseconds took,
                          std::shared_ptr<const plan::ReadResult> plans, std::shared_ptr<const Catalog> catalog,
-                         std::string origin) {
+                         std::string origin, DiagnosticsWriter& writer) {
   // Positions are worked out before taking the lock: on a long line of a UTF-16 client that
   // is the costly part, and requests about other documents must not wait for it.
   size_t cap = 0;
+  bool pull = false;
   {
     std::lock_guard lock(mutex_);
     cap = static_cast<size_t>(settings_.max_diagnostics);
+    pull = pull_diagnostics_;
   }
   auto lines = std::make_shared<LspLines>(*text);
-  PublishDiagnosticsParams params{uri, version, {}};
-  size_t shown = std::min(cap, diagnostics.size());
-  params.diagnostics.reserve(shown + 1);
-  for (size_t i = 0; i < shown; ++i) params.diagnostics.push_back(to_lsp(diagnostics[i], uri, *lines));
-  if (diagnostics.size() > shown) {
-    // As clangd does: the rest are counted, where the first of them is.
-    LspDiagnostic more;
-    LspPosition at = lines->position(diagnostics[shown].span.begin, unit());
-    more.range = {at, at};
-    more.severity = DiagnosticSeverity::information;
-    more.message =
-        fmt::format("{} more findings in this file are not shown (the first {} are; setting `maxDiagnostics`)",
-                    diagnostics.size() - shown, shown);
-    params.diagnostics.push_back(std::move(more));
+  std::vector<LspDiagnostic> shown;  // an editor that pulls diagnostics asks for these
+  std::string notification;          // one that does not gets them pushed
+  if (pull) {
+    diagnostics.each([&](const Diagnostic& kept, uint32_t offset) {
+      if (shown.size() == cap) {
+        shown.push_back(more_findings_note(diagnostics.size(), cap, lines->position(kept.span.begin + offset, unit())));
+        return false;
+      }
+      shown.push_back(to_lsp(SharedFindings::place(kept, offset), uri, *lines));
+      return true;
+    });
+  } else {
+    notification = writer.write(uri, version, diagnostics, *text, *lines, unit(), cap,
+                                [&](const Diagnostic& d, const LspLines& l) { return to_lsp(d, uri, l); });
   }
 
   std::optional<Published> replaced;  // freed once the lock is released: thousands of findings
@@ -523,11 +518,10 @@ void Server::finish_lint(const std::string& uri, int64_t version, std::shared_pt
   if (it == documents_.end() || it->second.version != version || it->second.text != text || shut_down_) return;
   bool refresh = pull_diagnostics_ && diagnostics_refresh_ && it->second.published &&
       it->second.published->version == version;  // new findings for a text the editor already pulled
-  if (!pull_diagnostics_) client_.publish_diagnostics(params);
-  replaced =
-      std::exchange(it->second.published,
-                    Published{version, std::move(text), std::move(lines), std::move(diagnostics), std::move(plans),
-                              std::move(catalog), std::move(params.diagnostics), std::move(origin)});
+  if (!pull_diagnostics_) client_.publish_diagnostics_json(std::move(notification));
+  replaced = std::exchange(it->second.published,
+                           Published{version, std::move(text), std::move(lines), std::move(diagnostics),
+                                     std::move(plans), std::move(catalog), std::move(shown), std::move(origin)});
   answer_waiting(it->second);
   if (refresh) client_.refresh_diagnostics();
 }
@@ -769,11 +763,13 @@ void Server::code_action(const CodeActionParams& params, Reply reply) {
     }
     ActionContext ctx{params.uri, text,      lines, unit(), settings_.client_copies_ddl, doc.kind == DocumentKind::plan,
                       query_uri,  query_name};
-    for (const Diagnostic& d : pub.diagnostics) {
-      if (d.span.begin > to || d.span.end < from || d.rule.empty()) continue;
+    pub.diagnostics.each([&](const Diagnostic& kept, uint32_t offset) {
+      if (kept.span.begin + offset > to || kept.span.end + offset < from || kept.rule.empty()) return true;
+      Diagnostic d = SharedFindings::place(kept, offset);
       auto more = code_actions(d, to_lsp(d, params.uri, lines), ctx);
       std::move(more.begin(), more.end(), std::back_inserter(actions));
-    }
+      return true;
+    });
     reply(json(actions));
   });
 }
@@ -793,15 +789,17 @@ void Server::hover(const TextDocumentPositionParams& params, Reply reply) {
     std::optional<Range> range;
     std::set<std::string> documented;
     std::string docs;
-    for (const Diagnostic& d : pub.diagnostics) {
-      if (at < d.span.begin || at > d.span.end || d.rule.empty()) continue;
-      if (!range) range = lines.range(d.span, u);
+    pub.diagnostics.each([&](const Diagnostic& d, uint32_t offset) {
+      const Span span{d.span.begin + offset, d.span.end + offset};
+      if (at < span.begin || at > span.end || d.rule.empty()) return true;
+      if (!range) range = lines.range(span, u);
       markdown += fmt::format("**{}** ({}): {}\n\n", d.rule, to_string(d.severity), d.message);
       if (!d.help_text.empty()) markdown += fmt::format("help: {}\n\n", d.help_text);
       if (!d.ddl_text.empty()) markdown += fmt::format("```sql\n{}\n```\n\n", d.ddl_text);
       if (const RuleInfo* rule = find_rule(d.rule); rule && documented.insert(d.rule).second)
         docs += "---\n\n" + render_rule_docs(*rule);
-    }
+      return true;
+    });
     if (markdown.empty() && doc.kind == DocumentKind::sql && pub.catalog)
       // Over a table name: what the catalog knows of it (the schema's and the document's DDL).
       if (auto name = name_at(*pub.text, at))

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "lsp/diagnostics_json.hpp"
 #include "lsp/incremental.hpp"
 #include "lsp/protocol.hpp"
 #include "lsp/scheduler.hpp"
@@ -34,6 +35,8 @@ class Client {
  public:
   virtual ~Client() = default;
   virtual void publish_diagnostics(const PublishDiagnosticsParams& params) = 0;
+  // The same notification, written already (publish_diagnostics_notification's JSON).
+  virtual void publish_diagnostics_json(std::string notification) = 0;
   virtual void show_message(MessageType type, const std::string& message) = 0;
   virtual void log_message(MessageType type, const std::string& message) = 0;
   // Asks the editor to report changes to files matching these globs (client/registerCapability).
@@ -150,11 +153,11 @@ class Server {
   struct Published {
     int64_t version = 0;
     std::shared_ptr<const std::string> text;
-    std::shared_ptr<const LspLines> lines;  // of `text`
-    std::vector<Diagnostic> diagnostics;
+    std::shared_ptr<const LspLines> lines;          // of `text`
+    SharedFindings diagnostics;                     // shared with the document's lint cache
     std::shared_ptr<const plan::ReadResult> plans;  // pgexplain documents: for hover
     std::shared_ptr<const Catalog> catalog;         // SQL documents: for hover
-    std::vector<LspDiagnostic> shown;               // as published (capped)
+    std::vector<LspDiagnostic> shown;               // as published (capped); for an editor that pulls them
     std::string origin;                             // the document as the catalog's facts name it
   };
   // A request that waits for the lint of the text it was asked on.
@@ -175,7 +178,8 @@ class Server {
     std::vector<Waiting> waiting;
     std::chrono::microseconds last_lint_time{0};
     std::chrono::steady_clock::time_point last_change{};
-    std::shared_ptr<DocumentLinter> linter = std::make_shared<DocumentLinter>();  // used by the worker only
+    std::shared_ptr<DocumentLinter> linter = std::make_shared<DocumentLinter>();        // used by the worker only
+    std::shared_ptr<DiagnosticsWriter> writer = std::make_shared<DiagnosticsWriter>();  // the worker's too
   };
   bool current(const Document& doc) const {
     return doc.published && doc.published->version == doc.version && doc.published->text == doc.text;
@@ -198,9 +202,9 @@ class Server {
   void schedule_lint(const Document& doc, std::chrono::microseconds delay);
   // Publishes findings unless the document moved on.
   void finish_lint(const std::string& uri, int64_t version, std::shared_ptr<const std::string> text,
-                   std::vector<Diagnostic> diagnostics, std::chrono::microseconds took,
+                   SharedFindings diagnostics, std::chrono::microseconds took,
                    std::shared_ptr<const plan::ReadResult> plans, std::shared_ptr<const Catalog> catalog,
-                   std::string origin);
+                   std::string origin, DiagnosticsWriter& writer);
   // Answers from the document's current published findings, waiting for them if needed.
   void answer_current(const std::string& uri, Reply reply, json empty,
                       std::function<json(const Document&, const Published&)> answer);

@@ -73,8 +73,10 @@ std::string_view LspLines::line_ending(uint32_t line) const {
 }
 
 uint32_t LspLines::line_of(uint32_t offset) const {
-  // Known once a line break past `offset` was seen (or the text ended).
-  while (scanned_ <= offset && scanned_ < text_.size()) scan(static_cast<uint32_t>(starts_.size()));
+  // Known once a line break past `offset` was seen (or the text ended). Lines are looked for
+  // 64 at a time: one call per line cost more than the search (the first thousand findings
+  // of a 50,000-line file lie on about 9,000 lines).
+  while (scanned_ <= offset && scanned_ < text_.size()) scan(static_cast<uint32_t>(starts_.size()) + 64);
   auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
   return static_cast<uint32_t>(it - starts_.begin()) - 1;
 }

@@ -94,6 +94,11 @@
             (princ (format "reconfigured: %d diagnostics, one counting the rest\n" (length (flymake-diagnostics))))
           (setq ok nil)
           (princ "the workspace configuration did not reach the server\n")))))
+  ;; A `*.plan' file that is no EXPLAIN plan (Terraform's) keeps the mode Emacs gives it.
+  (let ((other (getenv "PGLENS_NOT_PLAN")))
+    (when other
+      (with-current-buffer (find-file-noselect other)
+        (princ (format "not a plan: %s\n" major-mode)))))
   ;; The server's pglens/databaseStatus reached pglens.el: no database in this workspace.
   (princ (format "status %s\n" (pglens-status-string)))
   (kill-emacs (if ok 0 1)))

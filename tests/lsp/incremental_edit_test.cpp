@@ -331,5 +331,108 @@ TEST(LspIncrementalEdits, ServerPublishesTheFindingsOfTheCurrentText) {
   }
 }
 
+// An edit copies no finding of the statements it left alone: the lint hands out those the
+// cache keeps, and the same ones again after the next edit.
+TEST(LspIncrementalEdits, AnEditSharesTheFindingsOfTheStatementsItKept) {
+  std::string text;
+  for (int i = 0; i < 50; ++i) text += "SELECT * FROM orders WHERE id = " + std::to_string(i) + ";\n";
+  auto linter = std::make_shared<const Linter>(Config{});
+  auto none = std::make_shared<const Catalog>();
+  DocumentLinter cached;
+  SharedFindings before = cached.lint_shared(linter, none, {"f.sql", text});
+  ASSERT_EQ(before.size(), 50u);
+  ASSERT_EQ(before.runs().size(), 50u);
+  // The 11th statement changes, and a line goes in before the 30th: the others move along.
+  text.insert(text.find("= 10;"), "10 + ");
+  text.insert(text.find("SELECT * FROM orders WHERE id = 29;"), "\n");
+  SharedFindings after = cached.lint_shared(linter, none, {"f.sql", text});
+  EXPECT_EQ(cached.last_checked(), 1u);
+  EXPECT_EQ(after.flatten(), linter->lint({"f.sql", text}));
+  ASSERT_EQ(after.runs().size(), 50u);
+  for (size_t k = 0; k < 50; ++k) {
+    SCOPED_TRACE(k);
+    EXPECT_EQ(after.runs()[k].findings == before.runs()[k].findings, k != 10);
+    EXPECT_GT(after.runs()[k].length, 0u);  // each finding lies within its statement
+  }
+  // A suppression to apply: the findings are copied and filtered, as without a cache.
+  text.insert(0, "-- pglens-ignore-file: select-star\n");
+  SharedFindings suppressed = cached.lint_shared(linter, none, {"f.sql", text});
+  EXPECT_EQ(suppressed.flatten(), linter->lint({"f.sql", text}));
+}
+
+// What the server publishes after each edit, byte for byte, is what a server that opened the
+// edited text would publish: the JSON it keeps for each statement's findings, written again
+// at the statement's new lines and columns, is that of the findings converted anew. The text
+// has CRLF and lone CR line breaks, statements sharing a line, strings over several lines,
+// non-ASCII text before findings on a line (UTF-16 columns), and runs of single-row INSERTs
+// (findings across statements, with a related location).
+TEST(LspIncrementalEdits, PublishedJsonIsThatOfAServerThatOpenedTheText) {
+  auto initialize = [](Session& s) {
+    s.send({{"jsonrpc", "2.0"},
+            {"id", 1},
+            {"method", "initialize"},
+            {"params",
+             {{"capabilities", {{"textDocument", {{"publishDiagnostics", {{"relatedInformation", true}}}}}}},
+              {"initializationOptions", {{"maxDiagnostics", 40}}}}}});
+  };
+  Session edited(std::chrono::milliseconds(0));
+  initialize(edited);
+  std::string text;
+  for (int i = 0; i < 30; ++i) {
+    text += "SELECT 'é😀', * FROM orders WHERE id = " + std::to_string(i) + ";" + (i % 3 == 0 ? "\r\n" : "\n");
+    if (i % 5 == 0) text += "SELECT 1; SELECT * FROM t; -- two on a line\r";
+    if (i % 7 == 0) text += "SELECT 'a\nb', * FROM t\r\n  WHERE x NOT IN (SELECT y FROM u);\n";
+    if (i % 11 == 0)
+      for (int k = 0; k < 5; ++k) text += "INSERT INTO tags (name) VALUES ('" + std::to_string(k) + "');\n";
+  }
+  const std::string uri = "untitled:published.sql";
+  auto diagnostics_of = [&](const std::vector<json>& out, int64_t version) {
+    for (const json& m : out)
+      if (m.value("method", "") == "textDocument/publishDiagnostics" && m["params"]["version"] == version)
+        return m["params"]["diagnostics"];
+    ADD_FAILURE() << "no diagnostics for version " << version;
+    return json();
+  };
+  auto fresh = [&](int64_t version) {
+    Session s(std::chrono::milliseconds(0));
+    initialize(s);
+    return diagnostics_of(
+        s.send({{"jsonrpc", "2.0"},
+                {"method", "textDocument/didOpen"},
+                {"params",
+                 {{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", version}, {"text", text}}}}}}),
+        version);
+  };
+  auto first = edited.send(
+      {{"jsonrpc", "2.0"},
+       {"method", "textDocument/didOpen"},
+       {"params", {{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}}}});
+  ASSERT_EQ(diagnostics_of(first, 1), fresh(1));
+  Editor editor(11);
+  for (int64_t version = 2; version < 80; ++version) {
+    Editor::Edit e = editor.next(text);
+    if (editor.pick(6) == 0) e.with += editor.pick(2) ? "\r\n" : "\r";
+    // No LSP position lies between the two bytes of a CRLF: an end there moves before it.
+    auto splits_crlf = [&](uint32_t at) {
+      return at > 0 && at < text.size() && text[at - 1] == '\r' && text[at] == '\n';
+    };
+    if (splits_crlf(e.from)) --e.from;
+    if (splits_crlf(e.to)) --e.to;
+    LspLines lines(text);
+    Range r = lines.range({e.from, e.to}, ColumnUnit::utf16);
+    json change = {{"range",
+                    {{"start", {{"line", r.start.line}, {"character", r.start.character}}},
+                     {"end", {{"line", r.end.line}, {"character", r.end.character}}}}},
+                   {"text", e.with}};
+    apply_edit(text, e);
+    auto out = edited.send(
+        {{"jsonrpc", "2.0"},
+         {"method", "textDocument/didChange"},
+         {"params",
+          {{"textDocument", {{"uri", uri}, {"version", version}}}, {"contentChanges", json::array({change})}}}});
+    ASSERT_EQ(diagnostics_of(out, version), fresh(version)) << "version " << version << "\n" << text;
+  }
+}
+
 }  // namespace
 }  // namespace pglens::lsp

@@ -177,6 +177,94 @@ local ok, err = pcall(function()
     for title, _ in pairs(titles) do table.insert(sorted, title) end
     table.sort(sorted)
     for _, title in ipairs(sorted) do say('plan action ' .. title) end
+
+    -- The plan's actions as a user runs them: the DDL goes into the query file the plan
+    -- names, above its query; "Copy" without a clipboard provider leaves it in the unnamed
+    -- register and says so; the plan itself is never edited.
+    local plan_text = table.concat(vim.api.nvim_buf_get_lines(pbuf, 0, -1, false), '\n')
+    local d = vim.diagnostic.get(pbuf)[1]
+    local responses = vim.lsp.buf_request_sync(pbuf, 'textDocument/codeAction', {
+      textDocument = { uri = vim.uri_from_bufnr(pbuf) },
+      range = { start = { line = d.lnum, character = d.col }, ['end'] = { line = d.lnum, character = d.col } },
+      context = { diagnostics = {} },
+    }, 10000)
+    local notes = {}
+    local notify = vim.notify
+    vim.notify = function(message) table.insert(notes, message) end
+    for _, response in pairs(responses or {}) do
+      for _, action in ipairs(response.result or {}) do
+        if action.edit then vim.lsp.util.apply_workspace_edit(action.edit, 'utf-16') end
+        if action.command then vim.lsp.commands[action.command.command](action.command, {}) end
+      end
+    end
+    vim.notify = notify
+    for _, line in ipairs(vim.api.nvim_buf_get_lines(vim.fn.bufnr(os.getenv('PGLENS_SQL')), 0, 3, false)) do
+      say('query file ' .. line)
+    end
+    say('plan unchanged: ' .. tostring(table.concat(vim.api.nvim_buf_get_lines(pbuf, 0, -1, false), '\n') == plan_text))
+    say('copy: ' .. table.concat(notes, ' / '))
+    say('register: ' .. vim.fn.getreg('"'):sub(1, 40))
+  end
+
+  -- A statement after a string over two lines gets its ignore comment above it, never
+  -- inside the string; a syntax error offers no "Ignore"; an action asked right after an
+  -- edit (before its diagnostics came back) is one for the edited text.
+  local strings = os.getenv('PGLENS_STRINGS')
+  if strings then
+    vim.cmd('edit ' .. vim.fn.fnameescape(strings))
+    local sbuf = vim.api.nvim_get_current_buf()
+    if not vim.wait(20000, function() return #vim.diagnostic.get(sbuf) >= 2 end, 20) then
+      return fail('no diagnostics for ' .. strings)
+    end
+    local function actions_at(line, col)
+      local titles = {}
+      local responses = vim.lsp.buf_request_sync(sbuf, 'textDocument/codeAction', {
+        textDocument = { uri = vim.uri_from_bufnr(sbuf) },
+        range = { start = { line = line, character = col }, ['end'] = { line = line, character = col } },
+        context = { diagnostics = {} },
+      }, 10000)
+      local found = {}
+      for _, response in pairs(responses or {}) do
+        for _, action in ipairs(response.result or {}) do
+          table.insert(titles, action.title)
+          table.insert(found, action)
+        end
+      end
+      return titles, found
+    end
+    for _, d in ipairs(vim.diagnostic.get(sbuf)) do
+      if code_of(d) == 'syntax-error' then
+        local titles = actions_at(d.lnum, d.col)
+        say(string.format('syntax error: %d actions', #titles))
+      end
+    end
+    for _, d in ipairs(vim.diagnostic.get(sbuf)) do
+      if code_of(d) == 'select-star' then
+        local before_strings = #vim.diagnostic.get(sbuf)
+        local _, found = actions_at(d.lnum, d.col)
+        for _, action in ipairs(found) do
+          if action.title == 'Ignore `select-star` here' then vim.lsp.util.apply_workspace_edit(action.edit, 'utf-16') end
+        end
+        vim.wait(20000, function() return #vim.diagnostic.get(sbuf) < before_strings end, 20)
+        break
+      end
+    end
+    vim.api.nvim_buf_set_lines(sbuf, -1, -1, false, { 'SELECT * FROM t;' })
+    local titles = actions_at(vim.api.nvim_buf_line_count(sbuf) - 1, 7)
+    say('right after an edit: ' .. table.concat(titles, ', '))
+    for _, line in ipairs(vim.api.nvim_buf_get_lines(sbuf, 0, -1, false)) do
+      say('strings ' .. line)
+    end
+  end
+
+  -- Neovim 0.7 watches no files for the server: a .pglens.toml written now is still seen
+  -- (the server looks every 2 s), here one that turns select-star off.
+  local config = os.getenv('PGLENS_LATE_CONFIG')
+  if config then
+    vim.cmd('edit ' .. vim.fn.fnameescape(os.getenv('PGLENS_SQL')))
+    vim.fn.writefile({ '[rules.select-star]', 'severity = "off"' }, config)
+    local off = vim.wait(20000, function() return stars() == 0 end, 50)
+    say('new .pglens.toml seen: ' .. tostring(off))
   end
   local notes = os.getenv('PGLENS_NOT_PLAN')
   if notes then

@@ -1,6 +1,7 @@
 // A real editor as the client: headless Neovim loads editor-plugins/nvim, opens a .sql file
-// with problems, receives the diagnostics, applies the "ignore" code action, and we check
-// the buffer afterwards (tests/lsp/nvim_client.lua drives it and writes a report).
+// with problems, receives the diagnostics, applies the "ignore" code action, runs a plan's
+// actions, sees a .pglens.toml written after it started, and we check the buffers afterwards
+// (tests/lsp/nvim_client.lua drives it and writes a report).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -35,12 +36,14 @@ TEST(LspNeovim, DiagnosticsCodeActionAndHoverInARealEditor) {
       "Planning Time: 0.110 ms\n"
       "Execution Time: 812.601 ms\n");
   write_file(dir / "notes.plan", "resource \"aws_instance\" \"web\" {\n  ami = \"ami-123\"\n}\n");
+  write_file(dir / "strings.sql", "SELECT 'two\nlines', * FROM orders;\nSELEC oops;\n");
   auto report = dir / "report.txt";
   std::string cmd = "cd '" + dir.path().string() + "' && PGLENS_BINARY='" PGLENS_BINARY "' PGLENS_PLUGIN='" +
       (source_dir() / "editor-plugins/nvim").string() +
-      "' PGLENS_SQL=queries.sql PGLENS_PLAN=slow.plan PGLENS_NOT_PLAN=notes.plan" + " PGLENS_OUT='" + report.string() +
-      "' HOME='" + dir.path().string() + "'" + " XDG_CONFIG_HOME='" + (dir / "config").string() + "' XDG_DATA_HOME='" +
-      (dir / "data").string() + "' XDG_STATE_HOME='" + (dir / "state").string() + "'" +
+      "' PGLENS_SQL=queries.sql PGLENS_PLAN=slow.plan PGLENS_NOT_PLAN=notes.plan PGLENS_STRINGS=strings.sql"
+      " PGLENS_LATE_CONFIG=.pglens.toml PGLENS_OUT='" +
+      report.string() + "' HOME='" + dir.path().string() + "'" + " XDG_CONFIG_HOME='" + (dir / "config").string() +
+      "' XDG_DATA_HOME='" + (dir / "data").string() + "' XDG_STATE_HOME='" + (dir / "state").string() + "'" +
       " timeout 120 nvim --headless -u NONE -i NONE -n -c \"luafile " +
       (source_dir() / "tests/lsp/nvim_client.lua").string() + "\" </dev/null >'" + (dir / "nvim.log").string() +
       "' 2>&1";
@@ -78,6 +81,25 @@ TEST(LspNeovim, DiagnosticsCodeActionAndHoverInARealEditor) {
             // No ignore comment for plans, and the DDL goes into the query file the plan names.
             "plan action Copy the suggested DDL\n"
             "plan action Insert the suggested DDL as a comment in queries.sql\n"
+            // Run: the DDL lands in the query file, above its first statement; the plan stays
+            // as it was; without a clipboard provider the DDL is in the unnamed register.
+            "query file -- pglens: suggested DDL (seq-scan-large):\n"
+            "query file -- CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON orders (customer_id);\n"
+            "query file SELECT id FROM t;\n"
+            "plan unchanged: true\n"
+            "copy: pglens: suggested DDL copied to the unnamed register (no clipboard provider)\n"
+            "register: CREATE INDEX CONCURRENTLY IF NOT EXISTS \n"
+            // No "Ignore syntax-error here"; the ignore comment above a statement whose string
+            // runs over two lines, not inside the string; an action right after an edit.
+            "syntax error: 0 actions\n"
+            "right after an edit: Ignore `select-star` here\n"
+            "strings -- pglens-ignore: select-star\n"
+            "strings SELECT 'two\n"
+            "strings lines', * FROM orders;\n"
+            "strings SELEC oops;\n"
+            "strings SELECT * FROM t;\n"
+            // Neovim 0.7 watches no files: the server sees a new .pglens.toml by itself.
+            "new .pglens.toml seen: true\n"
             "not a plan: filetype \"\"\n");
 }
 
