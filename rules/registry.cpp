@@ -6,6 +6,10 @@
 namespace pglens {
 namespace rules {
 
+// Declared here rather than in registry.hpp, which every rule includes (a new plan rule
+// then rebuilds only this file and its own).
+const detail::PlanRule& index_walk();
+
 std::span<const detail::SqlRule* const> sql_rules() {
   static const detail::SqlRule* const list[] = {
       &syntax_error(),           &too_deep_to_analyze(),    &needs_newer_postgres(), &select_star(),
@@ -36,6 +40,7 @@ std::span<const detail::PlanRule* const> plan_rules() {
       &large_offset_plan(),
       &partition_pruning_miss_plan(),
       &merge_join_index_walk(),
+      &index_walk(),
   };
   return list;
 }

@@ -141,8 +141,8 @@ class RowMisestimate final : public detail::PlanRule {
 
  private:
   // Whether a node above stops pulling rows from this one before it is exhausted. Rows are
-  // pulled on demand up to the first node that reads its input whole (a Sort, a hashed or
-  // plain Aggregate, the Hash of a Hash Join).
+  // pulled on demand up to the first node above it that reads its input whole (a Sort, a
+  // hashed or plain Aggregate, the Hash of a Hash Join).
   static bool stopped_early(const plan::Plan& plan, int node) {
     for (int cur = node, p = plan.nodes[node].parent, depth = 0; p >= 0 && depth < 64;
          cur = p, p = plan.nodes[p].parent, ++depth) {
@@ -150,8 +150,11 @@ class RowMisestimate final : public detail::PlanRule {
       const plan::Node& parent = plan.nodes[p];
       if (here.parent_relationship == "SubPlan" || here.parent_relationship == "InitPlan")
         return true;  // EXISTS, ANY and scalar subqueries stop at the row they need
-      if (here.node_type == "Hash" || here.node_type == "Sort" ||
-          (here.node_type == "Aggregate" && here.strategy != "Sorted"))
+      // Above the node itself: a top-N Sort under a Limit returns few of the rows it was
+      // estimated to return, yet it read its input whole.
+      if (cur != node &&
+          (here.node_type == "Hash" || here.node_type == "Sort" ||
+           (here.node_type == "Aggregate" && here.strategy != "Sorted")))
         return false;
       if (parent.node_type == "Limit") return true;
       // A rescanned inner side of a semi or anti join stops at the first match.

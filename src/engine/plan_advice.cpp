@@ -185,13 +185,18 @@ void settle_key_order(TableRequest& t) {
 }
 
 // The index of the plan that already serves the proposal: a scan of the same table through an
-// index whose Index Cond reads the proposed keys, in order, first. Suggesting it again would
+// index whose Index Cond reads the proposed keys, in order, first, and does not walk it. Suggesting it again would
 // create a duplicate (and with --db pglens would claim the planner ignores it).
 const plan::Node* plan_index_serving(const plan::Plan& plan, const TableRequest& t, const catalog::IndexSuggestion& s,
                                      sql::Parser& parser) {
   if (!s.index.predicate.empty() || !s.index.include.empty()) return nullptr;
   for (const plan::Node& n : plan.nodes) {
     if (n.index_name.empty() || n.index_cond.empty()) continue;
+    // An index walked entry by entry names the condition's columns without leading with them:
+    // far more blocks per run than rows (the test of rules/plan/index-walk.cpp).
+    double walked = static_cast<double>(n.buffers.shared_hit + n.buffers.shared_read);
+    double per_run = walked / std::max(1.0, n.actual_loops.value_or(1));
+    if (walked >= 1000 && per_run >= 30 && per_run > 4 * (n.actual_rows.value_or(0) + 5)) continue;
     // A Bitmap Index Scan names no relation: its Bitmap Heap Scan above does.
     const plan::Node* heap = &n;
     for (int depth = 0; heap->relation.empty() && heap->parent >= 0 && depth < 8; ++depth)

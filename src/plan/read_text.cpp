@@ -15,7 +15,7 @@ using namespace text;
 
 struct Entry {
   bool section = false;
-  size_t col = 0;    // node: column of its name; section: column of the header
+  size_t col = 0;    // node: column its line starts at (its "->", or its name); section: header
   int node = -1;     // node index (sections: their owner)
   std::string name;  // section name
 };
@@ -125,6 +125,7 @@ class TextReader {
     plan_ = nullptr;
     closed_ = false;
     stack_.clear();
+    step_.reset();
     worker_ = nullptr;
     block_ = Block::none;
   }
@@ -251,8 +252,12 @@ class TextReader {
                                "attached to the root"});
       }
       if (parent >= 0 && section.empty()) {
-        size_t expected = plan_node_col(parent) + 2;
-        if (arrow_col > expected + 2)
+        // PostgreSQL puts a child's "->" two columns right of its parent's name; other
+        // clients indent by other steps, the same all through the plan: the root's first
+        // child shows the step.
+        long offset = static_cast<long>(arrow_col) - static_cast<long>(plan_node_col(parent));
+        if (!step_) step_ = offset;
+        if (offset > std::max(2L, *step_) + 2)
           out_.errors.push_back({l.first,
                                  "node is indented deeper than expected under node " + std::to_string(parent + 1) +
                                      ": part of the plan may be missing above"});
@@ -272,10 +277,11 @@ class TextReader {
     if (parent >= 0) plan_->nodes[static_cast<size_t>(parent)].children.push_back(index);
     node_cols_.resize(plan_->nodes.size());
     node_cols_[static_cast<size_t>(index)] = name_col;
-    stack_.push_back({false, name_col, index, {}});
+    stack_.push_back({false, arrow_col, index, {}});
   }
 
   std::vector<size_t> node_cols_;
+  std::optional<long> step_;  // columns from a parent's name to its child's "->"
   size_t plan_node_col(int i) const { return node_cols_[static_cast<size_t>(i)]; }
 
   void apply_worker_text(std::string_view rest) {

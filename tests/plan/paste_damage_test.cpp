@@ -1,6 +1,7 @@
 // Paste damage the reader undoes (issue 14): every line in single quotes, a JSON plan
 // exported as one CSV field, indentation mixing tabs and spaces, a server log entry after a
-// tab-indented auto_explain plan; and a node line cut after "(actual", which is a warning.
+// tab-indented auto_explain plan; a node line cut after "(actual", which is a warning; psql's
+// border and wrap styles, other indentation steps and PostgreSQL <= 9.3's "Total runtime".
 #include <gtest/gtest.h>
 
 #include "plan/plan_test_util.hpp"
@@ -114,6 +115,60 @@ TEST(PlanPasteDamage, SectionsWithoutNumbersFromPostgreSQL8) {
   EXPECT_EQ(p.nodes[1].parent_relationship, "InitPlan");
   EXPECT_NEAR(p.nodes[0].metrics.exclusive_time_ms, 31.001 - 0.003, 1e-9);
   EXPECT_DOUBLE_EQ(p.execution_time_ms.value_or(-1), 31.101);
+}
+
+// The same plan (a SubPlan, an InitPlan, five levels: captured on PostgreSQL 15) as psql
+// prints it in each border style, aligned and wrapped at 90-100 columns, in the ascii,
+// old-ascii and unicode line styles: one tree with the same rows, loops and buffers.
+TEST(PlanPasteDamage, EveryPsqlBorderAndWrapStyleReadsAsOneTree) {
+  plan::DescribeOptions shape;
+  shape.timings = false;
+  shape.summary = false;
+  auto expected = read_one(read_file(testdata("plan/paste/subplan_plain.txt")));
+  ASSERT_EQ(expected.nodes.size(), 8u);
+  for (const char* style : {"b0_aligned", "b0_wrapped", "b1_aligned", "b1_wrapped", "b2_aligned", "b2_wrapped",
+                            "u1_wrapped", "u2_wrapped", "old_ascii_wrapped", "old_ascii_b2_wrapped"}) {
+    SCOPED_TRACE(style);
+    std::string text = read_file(testdata(std::string("plan/paste/subplan_psql_") + style + ".txt"));
+    auto got = read_one(text);
+    EXPECT_EQ(plan::describe(got, shape), plan::describe(expected, shape));
+    EXPECT_EQ(got.nodes[7].index_cond, "((rental_date IS NOT NULL) AND (customer_id = c.customer_id))");
+    EXPECT_TRUE(got.execution_time_ms.has_value());
+  }
+}
+
+// Leading spaces regrouped: every run of six (PostgreSQL's step per level) became `step`
+// spaces, as editors and chat tools that re-indent do. The "->" of a child may then sit
+// left of its parent's name: the arrows' columns still give the tree.
+TEST(PlanPasteDamage, ArrowStepsOfThreeToEightSpacesKeepTheTree) {
+  std::string original = read_file(testdata("plan/paste/subplan_plain.txt"));
+  auto expected = read_one(original);
+  // (Two spaces per six would put an InitPlan's "->" left of its own header: no tree is left.)
+  for (size_t step : {3u, 4u, 8u}) {
+    SCOPED_TRACE(step);
+    std::string pasted = each_line(original, [&](const std::string& l) {
+      size_t n = l.find_first_not_of(' ');
+      if (n == std::string::npos) return l;
+      return std::string(n / 6 * step + n % 6, ' ') + l.substr(n);
+    });
+    auto got = read_one(pasted);
+    EXPECT_EQ(plan::describe(got), plan::describe(expected));
+  }
+}
+
+// psql up to 9.3: no Planning Time, "Total runtime:" instead of "Execution Time:", and the
+// QUERY PLAN header with its rule and the row count.
+TEST(PlanPasteDamage, TotalRuntimeOfPostgreSQL93) {
+  std::string original = read_file(testdata("plan/paste/subplan_plain.txt"));
+  std::string old = original.substr(0, original.find("Planning:"));
+  old = "QUERY PLAN\n----------\n" + old + "Total runtime: 1566.787 ms\n(26 rows)\n";
+  auto got = read_one(old);
+  auto expected = read_one(original);
+  plan::DescribeOptions tree;
+  tree.summary = false;
+  EXPECT_EQ(plan::describe(got, tree), plan::describe(expected, tree));
+  EXPECT_DOUBLE_EQ(got.execution_time_ms.value_or(-1), 1566.787);
+  EXPECT_FALSE(got.planning_time_ms.has_value());
 }
 
 }  // namespace

@@ -289,5 +289,31 @@ TEST_F(PlanAdviceLive, ForeignKeyTriggerGetsTheReferencingColumnIndex) {
       before.triggers.front().calls.value_or(0));
 }
 
+// Item (DBA trial, pagila): a correlated max() and a LATERAL top-3 per customer read through
+// an index that leads with the date, not the customer: each run walks the index (Index Cond
+// on its third column, nothing in Rows Removed). The index that leads with the customer.
+TEST_F(PlanAdviceLive, IndexWalkedPerOuterRowGetsTheIndexLeadingWithItsCondition) {
+  pg_->exec(
+      "CREATE TABLE customer (customer_id int PRIMARY KEY, store_id int NOT NULL, create_date date NOT NULL);"
+      "INSERT INTO customer SELECT g, 1 + g % 20, date '2015-01-01' + g % 3650 FROM generate_series(1, 30000) g;"
+      "CREATE TABLE rental (rental_id int PRIMARY KEY, rental_date timestamptz NOT NULL, inventory_id int NOT NULL,"
+      "                     customer_id int NOT NULL);"
+      "INSERT INTO rental SELECT g, timestamptz '2022-01-01' + make_interval(secs => g * 60), g % 5000,"
+      "       1 + (g::bigint * 7919) % 30000 FROM generate_series(1, 300000) g;"
+      "CREATE UNIQUE INDEX rental_date_inventory_customer_idx ON rental (rental_date, inventory_id, customer_id);");
+  pg_->exec("VACUUM ANALYZE customer");
+  pg_->exec("VACUUM ANALYZE rental");
+  prove(
+      "SELECT c.customer_id, (SELECT max(r.rental_date) FROM rental r WHERE r.customer_id = c.customer_id) "
+      "FROM customer c WHERE c.store_id = 5 ORDER BY c.create_date DESC LIMIT 15",
+      "index-walk", "ON rental (customer_id");
+  pg_->exec("DROP INDEX IF EXISTS rental_customer_id_idx, rental_customer_id_rental_date_idx");
+  prove(
+      "SELECT c.customer_id, t.rental_date FROM (SELECT * FROM customer WHERE store_id = 7 "
+      "ORDER BY create_date DESC LIMIT 10) c CROSS JOIN LATERAL (SELECT r.rental_date FROM rental r "
+      "WHERE r.customer_id = c.customer_id ORDER BY r.rental_date DESC LIMIT 3) t",
+      "index-walk", "ON rental (customer_id");
+}
+
 }  // namespace
 }  // namespace pglens

@@ -1,0 +1,3 @@
+-- Dashboard: total rentals.
+-- dba: healthy | Seq Scan on rental | -
+SELECT count(*) FROM rental;
