@@ -3,7 +3,7 @@
 # per target the executions, the seconds and the rate. Usage: fuzz/run.sh [BUILD_DIR [NAME...]]
 #
 # Each target fuzzes for PGLENS_FUZZ_SECONDS (20) and goes on, from the corpus it grew, until
-# it has run PGLENS_FUZZ_MIN_RUNS (100,000) inputs, for at most PGLENS_FUZZ_MAX_SECONDS (420)
+# it has run PGLENS_FUZZ_MIN_RUNS (100,000) inputs, for at most PGLENS_FUZZ_MAX_SECONDS (300)
 # in all; a target that stops short is named in the table (CI's time is bounded, so a slow
 # machine does not fail the build for it). PGLENS_FUZZ_JOBS targets (the cores) run at once:
 # libFuzzer uses one. fuzz/<name>.options (OSS-Fuzz's format: `key = value` under
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-fuzz}
 shift || true
-: "${PGLENS_FUZZ_SECONDS:=20}" "${PGLENS_FUZZ_MIN_RUNS:=100000}" "${PGLENS_FUZZ_MAX_SECONDS:=420}"
+: "${PGLENS_FUZZ_SECONDS:=20}" "${PGLENS_FUZZ_MIN_RUNS:=100000}" "${PGLENS_FUZZ_MAX_SECONDS:=300}"
 : "${PGLENS_FUZZ_JOBS:=$(nproc)}"
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
