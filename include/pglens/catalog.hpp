@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -143,7 +144,11 @@ class Catalog {
   // so) stops being a partition. Returns how many tables it detached. normalize() calls it.
   size_t detach_partition_cycles();
 
-  const std::vector<std::string>& schemas() const { return schemas_; }
+  // The schemas, sorted by name. A set: a schema-per-tenant database has tens of thousands,
+  // arriving in no useful order (tenant_1, tenant_10, tenant_2), and a sorted vector moved
+  // the names after each one inserted.
+  using SchemaSet = std::set<std::string, std::less<>>;
+  const SchemaSet& schemas() const { return schemas_; }
   void add_schema(std::string_view name);
   void drop_schema(std::string_view name);  // and every table in it
 
@@ -243,7 +248,7 @@ class Catalog {
   std::vector<Table> retired_;
   DdlBacklog backlog_;
   NameIndex names_;
-  std::vector<std::string> schemas_{"public"};
+  SchemaSet schemas_{"public"};
   std::vector<std::string> search_path_{"public"};
   int server_version_ = 0;
 };

@@ -14,7 +14,10 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-json strings_json(const std::vector<std::string>& v) { return json(v); }
+template <class Strings>
+json strings_json(const Strings& v) {
+  return json(v);
+}
 
 json size_json(const SizeFacts& s) {
   json j = json::object();

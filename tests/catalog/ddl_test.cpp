@@ -176,7 +176,7 @@ TEST(CatalogDdl, AlterRenameDropAndSchemas) {
 
   load_ddl(c, "DROP INDEX t_pkey; ALTER TABLE u DROP CONSTRAINT t_pkey; DROP SCHEMA app CASCADE;", "x.sql");
   EXPECT_TRUE(c.find_table("", "u")->indexes.empty());
-  EXPECT_EQ(c.schemas(), std::vector<std::string>{"public"});
+  EXPECT_EQ(c.schemas(), Catalog::SchemaSet{"public"});
   load_ddl(c, "DROP TABLE IF EXISTS u, nope;", "x.sql");
   EXPECT_TRUE(c.empty());
 }
