@@ -1,7 +1,10 @@
 /* Parse and list access for sql::Node, against PostgreSQL's own headers (see pg_tree.h). */
+/* postgres.h comes first in any file that uses PostgreSQL's headers (a block of its own, so
+   clang-format's include sorting leaves it there). */
+#include "postgres.h"
+
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
-#include "postgres.h"
 
 #include <pg_query.h>
 #include <pg_query/pg_query_internal.h>
