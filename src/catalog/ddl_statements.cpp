@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -79,41 +80,12 @@ class DdlLoader {
     t.schema = n.schema;
     t.name = n.name;
     t.origin = origin_;
-    std::vector<sql::Node> table_constraints;
-    for (sql::Node e : stmt.list("tableElts")) {
-      if (e.is("ColumnDef")) {
-        Column c{std::string(e.str("colname")), catalog::type_name(e.field("typeName")), false};
-        if (t.column(c.name)) continue;
-        for (sql::Node con : e.list("constraints")) {
-          std::string_view type = con.str("contype");
-          if (type == "CONSTR_NOTNULL" || type == "CONSTR_PRIMARY" || type == "CONSTR_IDENTITY") c.not_null = true;
-          if (type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE" || type == "CONSTR_FOREIGN")
-            column_constraints_.push_back({c.name, con});
-        }
-        if (is_serial(e.field("typeName"))) c.not_null = true;
-        t.columns.push_back(std::move(c));
-      } else if (e.is("Constraint")) {
-        table_constraints.push_back(e);
-      } else if (e.is("TableLikeClause")) {
-        if (const Table* like = existing(e.field("relation")))
-          for (const auto& c : like->columns)
-            if (!t.column(c.name)) t.columns.push_back(c);
-      }
-    }
+    std::vector<sql::Node> table_constraints = add_elements(stmt, t);
     sql::Node parent_rv;
     if (stmt.has("partbound")) {
       for (sql::Node p : stmt.list("inhRelations")) parent_rv = p;
     } else {
-      // INHERITS: the parent's columns come first.
-      for (sql::Node p : stmt.list("inhRelations")) {
-        if (const Table* parent = existing(p)) {
-          std::vector<Column> cols = parent->columns;
-          for (auto& c : t.columns)
-            if (std::none_of(cols.begin(), cols.end(), [&](const Column& x) { return x.name == c.name; }))
-              cols.push_back(c);
-          t.columns = std::move(cols);
-        }
-      }
+      inherit_columns(stmt, t);
     }
     const Table* parent = nullptr;
     if (parent_rv) {
@@ -122,14 +94,7 @@ class DdlLoader {
         column_constraints_.clear();
         return;
       }
-      std::vector<Column> cols = parent->columns;
-      for (const auto& c : t.columns)  // WITH OPTIONS: only constraints may differ
-        for (auto& pc : cols)
-          if (pc.name == c.name) pc.not_null = pc.not_null || c.not_null;
-      t.columns = std::move(cols);
-      t.parent_schema = parent->schema;
-      t.parent_name = parent->name;
-      t.bound = bound_text(stmt.field("partbound"));
+      become_partition(stmt, *parent, t);
     }
     if (sql::Node spec = stmt.field("partspec")) {
       t.kind = RelationKind::partitioned_table;
@@ -146,6 +111,71 @@ class DdlLoader {
     if (parent) inherit_indexes(schema, name);
   }
 
+  // The columns of CREATE TABLE's elements (their keys wait in column_constraints_ for the
+  // table); returns its table constraints.
+  std::vector<sql::Node> add_elements(const sql::Node& stmt, Table& t) {
+    std::vector<sql::Node> table_constraints;
+    for (sql::Node e : stmt.list("tableElts")) {
+      if (e.is("ColumnDef")) add_column_def(e, t);
+      else if (e.is("Constraint")) table_constraints.push_back(e);
+      else if (e.is("TableLikeClause")) add_like_columns(e, t);
+    }
+    return table_constraints;
+  }
+
+  void add_column_def(const sql::Node& def, Table& t) {
+    Column c = column_of(def);
+    if (t.column(c.name)) return;
+    for (sql::Node con : def.list("constraints")) {
+      std::string_view type = con.str("contype");
+      if (type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE" || type == "CONSTR_FOREIGN")
+        column_constraints_.push_back({c.name, con});
+    }
+    t.columns.push_back(std::move(c));
+  }
+
+  void add_like_columns(const sql::Node& like_clause, Table& t) {
+    if (const Table* like = existing(like_clause.field("relation")))
+      for (const auto& c : like->columns)
+        if (!t.column(c.name)) t.columns.push_back(c);
+  }
+
+  // A ColumnDef's column: NOT NULL by a constraint that implies it, or as a serial.
+  static Column column_of(const sql::Node& def) {
+    Column c{std::string(def.str("colname")), catalog::type_name(def.field("typeName")), false};
+    for (sql::Node con : def.list("constraints")) {
+      std::string_view type = con.str("contype");
+      if (type == "CONSTR_NOTNULL" || type == "CONSTR_PRIMARY" || type == "CONSTR_IDENTITY") c.not_null = true;
+    }
+    if (is_serial(def.field("typeName"))) c.not_null = true;
+    return c;
+  }
+
+  // INHERITS: the parents' columns come first.
+  void inherit_columns(const sql::Node& stmt, Table& t) {
+    for (sql::Node p : stmt.list("inhRelations")) {
+      const Table* parent = existing(p);
+      if (!parent) continue;
+      std::vector<Column> cols = parent->columns;
+      for (auto& c : t.columns)
+        if (std::none_of(cols.begin(), cols.end(), [&](const Column& x) { return x.name == c.name; }))
+          cols.push_back(c);
+      t.columns = std::move(cols);
+    }
+  }
+
+  // PARTITION OF: the parent's columns, with this table's constraints on them, and the bound.
+  static void become_partition(const sql::Node& stmt, const Table& parent, Table& t) {
+    std::vector<Column> cols = parent.columns;
+    for (const auto& c : t.columns)  // WITH OPTIONS: only constraints may differ
+      for (auto& pc : cols)
+        if (pc.name == c.name) pc.not_null = pc.not_null || c.not_null;
+    t.columns = std::move(cols);
+    t.parent_schema = parent.schema;
+    t.parent_name = parent.name;
+    t.bound = bound_text(stmt.field("partbound"));
+  }
+
   static bool is_serial(const sql::Node& type) {
     sql::List names = type.list("names");
     if (names.empty()) return false;
@@ -159,25 +189,12 @@ class DdlLoader {
                       std::vector<std::string> columns) {
     Table* t = names_.table(schema, table);
     if (!t) return;
-    std::string_view type = con.str("contype");
     Constraint c;
-    if (type == "CONSTR_PRIMARY") c.kind = ConstraintKind::primary_key;
-    else if (type == "CONSTR_UNIQUE") c.kind = ConstraintKind::unique;
-    else if (type == "CONSTR_FOREIGN") c.kind = ConstraintKind::foreign_key;
+    if (auto kind = constraint_kind(con.str("contype"))) c.kind = *kind;
     else return;
     if (c.kind == ConstraintKind::foreign_key) {
       if (columns.empty()) columns = strings(con.list("fk_attrs"));
-      sql::Node pk = con.field("pktable");
-      const Table* ref = existing(pk);
-      c.ref_schema = ref
-          ? ref->schema
-          : (pk.str("schemaname").empty() ? catalog_.default_schema() : std::string(pk.str("schemaname")));
-      c.ref_table = std::string(pk.str("relname"));
-      c.ref_columns = strings(con.list("pk_attrs"));
-      if (c.ref_columns.empty() && ref) {  // REFERENCES t: its primary key
-        for (const auto& rc : ref->constraints)
-          if (rc.kind == ConstraintKind::primary_key) c.ref_columns = rc.columns;
-      }
+      refer(c, con);
     } else if (columns.empty()) {
       columns = strings(con.list("keys"));
     }
@@ -190,30 +207,58 @@ class DdlLoader {
         return;  // a table has one primary key
     }
     c.columns = std::move(columns);
-    std::string_view suffix = c.kind == ConstraintKind::primary_key ? "pkey"
-        : c.kind == ConstraintKind::unique                          ? "key"
-                                                                    : "fkey";
-    c.name = con.str("conname").empty()
-        ? unique_relation_name(
-              schema,
-              catalog::choose_name(
-                  table, c.kind == ConstraintKind::primary_key ? std::vector<std::string>{} : c.columns, suffix))
-        : std::string(con.str("conname"));
+    c.name = con.str("conname").empty() ? chosen_constraint_name(schema, table, c) : std::string(con.str("conname"));
     if (std::any_of(t->constraints.begin(), t->constraints.end(),
                     [&](const Constraint& x) { return x.name == c.name; }))
       return;
     bool makes_index = c.kind != ConstraintKind::foreign_key;
-    Index idx;
-    if (makes_index) {
-      idx.name = c.name;
-      idx.unique = true;
-      idx.primary = c.kind == ConstraintKind::primary_key;
-      for (const auto& col : c.columns) idx.keys.push_back({col, {}, false, false});
-      for (sql::Node inc : con.list("including")) idx.include.emplace_back(inc.sval());
-      idx.origin = origin_;
-    }
+    Index idx = makes_index ? constraint_index(c, con) : Index();
     t->constraints.push_back(std::move(c));
     if (makes_index) add_index(schema, table, std::move(idx), true);
+  }
+
+  static std::optional<ConstraintKind> constraint_kind(std::string_view contype) {
+    if (contype == "CONSTR_PRIMARY") return ConstraintKind::primary_key;
+    if (contype == "CONSTR_UNIQUE") return ConstraintKind::unique;
+    if (contype == "CONSTR_FOREIGN") return ConstraintKind::foreign_key;
+    return std::nullopt;
+  }
+
+  // The table and columns a FOREIGN KEY references; `REFERENCES t` alone: t's primary key.
+  void refer(Constraint& c, const sql::Node& con) {
+    sql::Node pk = con.field("pktable");
+    const Table* ref = existing(pk);
+    c.ref_schema = ref ? ref->schema
+                       : (pk.str("schemaname").empty() ? catalog_.default_schema() : std::string(pk.str("schemaname")));
+    c.ref_table = std::string(pk.str("relname"));
+    c.ref_columns = strings(con.list("pk_attrs"));
+    if (c.ref_columns.empty() && ref) {
+      for (const auto& rc : ref->constraints)
+        if (rc.kind == ConstraintKind::primary_key) c.ref_columns = rc.columns;
+    }
+  }
+
+  // The name PostgreSQL gives a constraint without one: table_columns_key, table_pkey ...
+  std::string chosen_constraint_name(const std::string& schema, const std::string& table, const Constraint& c) {
+    std::string_view suffix = c.kind == ConstraintKind::primary_key ? "pkey"
+        : c.kind == ConstraintKind::unique                          ? "key"
+                                                                    : "fkey";
+    return unique_relation_name(
+        schema,
+        catalog::choose_name(table, c.kind == ConstraintKind::primary_key ? std::vector<std::string>{} : c.columns,
+                             suffix));
+  }
+
+  // The unique index a PRIMARY KEY or UNIQUE constraint makes.
+  Index constraint_index(const Constraint& c, const sql::Node& con) const {
+    Index idx;
+    idx.name = c.name;
+    idx.unique = true;
+    idx.primary = c.kind == ConstraintKind::primary_key;
+    for (const auto& col : c.columns) idx.keys.push_back({col, {}, false, false});
+    for (sql::Node inc : con.list("including")) idx.include.emplace_back(inc.sval());
+    idx.origin = origin_;
+    return idx;
   }
 
   // A name not yet taken by a relation (table or index) in the schema: name, name1, name2 ...
@@ -326,53 +371,56 @@ class DdlLoader {
     for (sql::Node cmd : stmt.list("cmds")) {
       t = names_.table(schema, table);
       if (!t) return;
-      std::string_view sub = cmd.str("subtype");
-      std::string col(cmd.str("name"));
-      if (sub == "AT_AddColumn") {
-        sql::Node def = cmd.field("def");
-        if (t->column(def.str("colname"))) continue;
-        Column c{std::string(def.str("colname")), catalog::type_name(def.field("typeName")), false};
-        std::vector<sql::Node> cons;
-        for (sql::Node con : def.list("constraints")) {
-          std::string_view type = con.str("contype");
-          if (type == "CONSTR_NOTNULL" || type == "CONSTR_PRIMARY" || type == "CONSTR_IDENTITY") c.not_null = true;
-          cons.push_back(con);
-        }
-        if (is_serial(def.field("typeName"))) c.not_null = true;
-        std::string name = c.name;
-        add_column_everywhere(schema, table, c);
-        for (sql::Node con : cons) add_constraint(schema, table, con, {name});
-      } else if (sub == "AT_DropColumn") {
-        drop_column(schema, table, col);
-      } else if (sub == "AT_AlterColumnType") {
-        std::string type = catalog::type_name(cmd.field("def").field("typeName"));
-        for_each_in_tree(schema, table, [&](Table& x) {
-          if (Column* c = x.column(col)) c->type = type;
-        });
-      } else if (sub == "AT_SetNotNull" || sub == "AT_DropNotNull") {
-        bool nn = sub == "AT_SetNotNull";
-        for_each_in_tree(schema, table, [&](Table& x) {
-          if (Column* c = x.column(col)) c->not_null = nn;
-        });
-      } else if (sub == "AT_AddConstraint") {
-        add_constraint(schema, table, cmd.field("def"), {});
-      } else if (sub == "AT_DropConstraint") {
-        drop_constraint(*t, col);
-      } else if (sub == "AT_AttachPartition") {
-        attach_partition(schema, table, cmd.field("def"));
-      } else if (sub == "AT_DetachPartition") {
-        if (Table* child = existing(cmd.field("def").field("name"))) {
-          if (child->parent_schema == schema && child->parent_name == table) {
-            child->parent_schema.clear();
-            child->parent_name.clear();
-            names_.partitions_changed();
-            child->bound.clear();
-            for (auto& i : child->indexes) i.parent_index.clear();
-            names_.note_unattached_index(*child);
-          }
-        }
-      }
+      alter_command(schema, table, *t, cmd);
     }
+  }
+
+  // One subcommand of ALTER TABLE on `t`, the table `schema`.`table`.
+  void alter_command(const std::string& schema, const std::string& table, Table& t, const sql::Node& cmd) {
+    std::string_view sub = cmd.str("subtype");
+    std::string col(cmd.str("name"));
+    if (sub == "AT_AddColumn") {
+      add_column(schema, table, t, cmd.field("def"));
+    } else if (sub == "AT_DropColumn") {
+      drop_column(schema, table, col);
+    } else if (sub == "AT_AlterColumnType") {
+      std::string type = catalog::type_name(cmd.field("def").field("typeName"));
+      for_each_in_tree(schema, table, [&](Table& x) {
+        if (Column* c = x.column(col)) c->type = type;
+      });
+    } else if (sub == "AT_SetNotNull" || sub == "AT_DropNotNull") {
+      bool nn = sub == "AT_SetNotNull";
+      for_each_in_tree(schema, table, [&](Table& x) {
+        if (Column* c = x.column(col)) c->not_null = nn;
+      });
+    } else if (sub == "AT_AddConstraint") {
+      add_constraint(schema, table, cmd.field("def"), {});
+    } else if (sub == "AT_DropConstraint") {
+      drop_constraint(t, col);
+    } else if (sub == "AT_AttachPartition") {
+      attach_partition(schema, table, cmd.field("def"));
+    } else if (sub == "AT_DetachPartition") {
+      detach_partition(schema, table, cmd.field("def").field("name"));
+    }
+  }
+
+  void add_column(const std::string& schema, const std::string& table, const Table& t, const sql::Node& def) {
+    if (t.column(def.str("colname"))) return;
+    Column c = column_of(def);
+    std::string name = c.name;
+    add_column_everywhere(schema, table, c);
+    for (sql::Node con : def.list("constraints")) add_constraint(schema, table, con, {name});
+  }
+
+  void detach_partition(const std::string& schema, const std::string& table, const sql::Node& child_rv) {
+    Table* child = existing(child_rv);
+    if (!child || child->parent_schema != schema || child->parent_name != table) return;
+    child->parent_schema.clear();
+    child->parent_name.clear();
+    names_.partitions_changed();
+    child->bound.clear();
+    for (auto& i : child->indexes) i.parent_index.clear();
+    names_.note_unattached_index(*child);
   }
 
   // Calls f on the table and every partition under it, each once: the partition graph is a
@@ -486,41 +534,46 @@ class DdlLoader {
     std::string_view type = stmt.str("renameType");
     sql::Node rel = stmt.field("relation");
     std::string newname(stmt.str("newname"));
-    if (type == "OBJECT_INDEX") {
-      auto [t, i] = catalog_.find_index(rel.str("schemaname"), rel.str("relname"));
-      if (!i || catalog_.find_index(t->schema, newname).first) return;
-      std::string old = fmt::format("{}.{}", t->schema, i->name);
-      names_.forget_index(t->schema, i->name);
-      names_.note_index(t->schema, newname);
-      i->name = newname;
-      for (auto& c : t->constraints)
-        if (c.kind != ConstraintKind::foreign_key && fmt::format("{}.{}", t->schema, c.name) == old) c.name = newname;
-      retarget_parent_index(old, fmt::format("{}.{}", t->schema, newname));
-      return;
-    }
+    if (type == "OBJECT_INDEX") return rename_index(rel, newname);
     Table* t = existing(rel);
     if (!t) return;
-    if (type == "OBJECT_COLUMN") {
-      std::string old(stmt.str("subname"));
-      if (!t->column(old) || t->column(newname)) return;
-      std::string schema = t->schema, table = t->name;
-      for_each_in_tree(schema, table, [&](Table& x) { rename_column(x, old, newname); });
-      for (auto& other : catalog_.tables())
-        for (auto& c : other.constraints)
-          if (c.kind == ConstraintKind::foreign_key && c.ref_schema == schema && c.ref_table == table)
-            std::replace(c.ref_columns.begin(), c.ref_columns.end(), old, newname);
-    } else if (type == "OBJECT_TABCONSTRAINT") {
-      std::string old(stmt.str("subname"));
-      for (auto& c : t->constraints)
-        if (c.name == old) c.name = newname;
-      for (auto& i : t->indexes) {
-        if (i.name != old) continue;
-        names_.forget_index(t->schema, i.name);
-        names_.note_index(t->schema, newname);
-        i.name = newname;
-      }
-    } else if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW") {
+    if (type == "OBJECT_COLUMN") rename_column_in_tree(*t, std::string(stmt.str("subname")), newname);
+    else if (type == "OBJECT_TABCONSTRAINT") rename_constraint(*t, std::string(stmt.str("subname")), newname);
+    else if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW")
       move_table(*t, t->schema, newname);
+  }
+
+  void rename_index(const sql::Node& rel, const std::string& newname) {
+    auto [t, i] = catalog_.find_index(rel.str("schemaname"), rel.str("relname"));
+    if (!i || catalog_.find_index(t->schema, newname).first) return;
+    std::string old = fmt::format("{}.{}", t->schema, i->name);
+    names_.forget_index(t->schema, i->name);
+    names_.note_index(t->schema, newname);
+    i->name = newname;
+    for (auto& c : t->constraints)
+      if (c.kind != ConstraintKind::foreign_key && fmt::format("{}.{}", t->schema, c.name) == old) c.name = newname;
+    retarget_parent_index(old, fmt::format("{}.{}", t->schema, newname));
+  }
+
+  // A column renamed in the table and its partitions, and in the foreign keys that reference it.
+  void rename_column_in_tree(const Table& t, const std::string& old, const std::string& newname) {
+    if (!t.column(old) || t.column(newname)) return;
+    std::string schema = t.schema, table = t.name;
+    for_each_in_tree(schema, table, [&](Table& x) { rename_column(x, old, newname); });
+    for (auto& other : catalog_.tables())
+      for (auto& c : other.constraints)
+        if (c.kind == ConstraintKind::foreign_key && c.ref_schema == schema && c.ref_table == table)
+          std::replace(c.ref_columns.begin(), c.ref_columns.end(), old, newname);
+  }
+
+  void rename_constraint(Table& t, const std::string& old, const std::string& newname) {
+    for (auto& c : t.constraints)
+      if (c.name == old) c.name = newname;
+    for (auto& i : t.indexes) {
+      if (i.name != old) continue;
+      names_.forget_index(t.schema, i.name);
+      names_.note_index(t.schema, newname);
+      i.name = newname;
     }
   }
 
