@@ -28,6 +28,9 @@
 #include "pglens/source.hpp"
 #include "sql/lexer.hpp"
 #include "sql/parser.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens {
 namespace {
@@ -129,8 +132,8 @@ std::vector<std::vector<sql::StatementSpan>> ddl_runs(std::string_view text, sql
 
 bool is_modelled_ddl(const sql::Node& root) {
   std::string_view k = root.kind();
-  return k.starts_with("Create") || k.starts_with("Alter") || k.starts_with("Drop") || k == "IndexStmt" ||
-      k == "RenameStmt" || k == "ViewStmt";
+  return k.starts_with("Create") || k.starts_with("Alter") || k.starts_with("Drop") || k == pg::IndexStmt ||
+      k == pg::RenameStmt || k == pg::ViewStmt;
 }
 
 // Parsed DDL is applied in pieces of about this much text: a piece's trees take some twenty

@@ -12,6 +12,9 @@
 #include "catalog/ddl.hpp"
 #include "catalog/names.hpp"
 #include "sql/parser.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens {
 namespace ddl {
@@ -20,11 +23,11 @@ using catalog::deparse;
 
 IndexKey key_of(const sql::Node& elem) {
   IndexKey k;
-  if (elem.has("name")) k.column = std::string(elem.str("name"));
-  else k.expression = deparse(elem.field("expr"));
-  k.descending = elem.str("ordering") == "SORTBY_DESC";
-  std::string_view nulls = elem.str("nulls_ordering");
-  k.nulls_first = nulls == "SORTBY_NULLS_FIRST" || (nulls != "SORTBY_NULLS_LAST" && k.descending);
+  if (elem.has(pg::name)) k.column = std::string(elem.str(pg::name));
+  else k.expression = deparse(elem.field(pg::expr));
+  k.descending = elem.str(pg::ordering) == pg::SORTBY_DESC;
+  std::string_view nulls = elem.str(pg::nulls_ordering);
+  k.nulls_first = nulls == pg::SORTBY_NULLS_FIRST || (nulls != pg::SORTBY_NULLS_LAST && k.descending);
   return k;
 }
 
@@ -43,25 +46,25 @@ std::string datum_list(const sql::List& datums) {
 
 std::string bound_text(const sql::Node& b) {
   if (!b) return {};
-  if (b.boolean("is_default")) return "DEFAULT";
-  std::string_view s = b.str("strategy");
-  if (s == "l") return fmt::format("FOR VALUES IN ({})", datum_list(b.list("listdatums")));
+  if (b.boolean(pg::is_default)) return "DEFAULT";
+  std::string_view s = b.str(pg::strategy);
+  if (s == "l") return fmt::format("FOR VALUES IN ({})", datum_list(b.list(pg::listdatums)));
   if (s == "h")
-    return fmt::format("FOR VALUES WITH (modulus {}, remainder {})", b.integer("modulus"), b.integer("remainder"));
-  return fmt::format("FOR VALUES FROM ({}) TO ({})", datum_list(b.list("lowerdatums")),
-                     datum_list(b.list("upperdatums")));
+    return fmt::format("FOR VALUES WITH (modulus {}, remainder {})", b.integer(pg::modulus), b.integer(pg::remainder));
+  return fmt::format("FOR VALUES FROM ({}) TO ({})", datum_list(b.list(pg::lowerdatums)),
+                     datum_list(b.list(pg::upperdatums)));
 }
 
 Partitioning partitioning_of(const sql::Node& spec) {
   Partitioning p;
   // PARTITION_STRATEGY_RANGE (an enum since PostgreSQL 16; "range" before): "range".
-  std::string_view strategy = spec.str("strategy");
+  std::string_view strategy = spec.str(pg::strategy);
   if (strategy.starts_with("PARTITION_STRATEGY_")) strategy.remove_prefix(19);
   p.strategy = std::string(strategy);
   std::transform(p.strategy.begin(), p.strategy.end(), p.strategy.begin(),
                  [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  for (sql::Node elem : spec.list("partParams"))
-    p.keys.push_back(elem.has("name") ? std::string(elem.str("name")) : deparse(elem.field("expr")));
+  for (sql::Node elem : spec.list(pg::partParams))
+    p.keys.push_back(elem.has(pg::name) ? std::string(elem.str(pg::name)) : deparse(elem.field(pg::expr)));
   return p;
 }
 
@@ -85,13 +88,13 @@ std::vector<std::string> key_name_parts(const Index& idx) {
 
 Index index_of(const sql::Node& stmt) {
   Index idx;
-  idx.method = stmt.str("accessMethod").empty() ? "btree" : std::string(stmt.str("accessMethod"));
-  for (sql::Node e : stmt.list("indexParams")) idx.keys.push_back(key_of(e));
-  for (sql::Node e : stmt.list("indexIncludingParams")) idx.include.emplace_back(e.str("name"));
-  if (stmt.has("whereClause")) idx.predicate = deparse(stmt.field("whereClause"));
-  idx.unique = stmt.boolean("unique");
-  idx.primary = stmt.boolean("primary");
-  idx.name = std::string(stmt.str("idxname"));
+  idx.method = stmt.str(pg::accessMethod).empty() ? "btree" : std::string(stmt.str(pg::accessMethod));
+  for (sql::Node e : stmt.list(pg::indexParams)) idx.keys.push_back(key_of(e));
+  for (sql::Node e : stmt.list(pg::indexIncludingParams)) idx.include.emplace_back(e.str(pg::name));
+  if (stmt.has(pg::whereClause)) idx.predicate = deparse(stmt.field(pg::whereClause));
+  idx.unique = stmt.boolean(pg::unique);
+  idx.primary = stmt.boolean(pg::primary);
+  idx.name = std::string(stmt.str(pg::idxname));
   return idx;
 }
 
@@ -110,7 +113,7 @@ void with_statement(const std::string& sql, F&& f) {
 std::optional<Index> index_from_definition(std::string_view create_index) {
   std::optional<Index> out;
   with_statement(std::string(create_index), [&](const sql::Node& root) {
-    if (root.is("IndexStmt")) out = ddl::index_of(root);
+    if (root.is(pg::IndexStmt)) out = ddl::index_of(root);
   });
   return out;
 }
@@ -118,7 +121,7 @@ std::optional<Index> index_from_definition(std::string_view create_index) {
 std::optional<Partitioning> partitioning_from_definition(std::string_view partkeydef) {
   std::optional<Partitioning> out;
   with_statement(fmt::format("CREATE TABLE t () PARTITION BY {}", partkeydef), [&](const sql::Node& root) {
-    if (sql::Node spec = root.field("partspec")) out = ddl::partitioning_of(spec);
+    if (sql::Node spec = root.field(pg::partspec)) out = ddl::partitioning_of(spec);
   });
   return out;
 }
@@ -126,7 +129,7 @@ std::optional<Partitioning> partitioning_from_definition(std::string_view partke
 std::string bound_from_definition(std::string_view bound) {
   std::string out;
   with_statement(fmt::format("CREATE TABLE t PARTITION OF p {}", bound),
-                 [&](const sql::Node& root) { out = ddl::bound_text(root.field("partbound")); });
+                 [&](const sql::Node& root) { out = ddl::bound_text(root.field(pg::partbound)); });
   return out;
 }
 

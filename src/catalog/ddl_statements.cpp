@@ -16,6 +16,9 @@
 #include "catalog/names.hpp"
 #include "catalog/relation_names.hpp"
 #include "sql/parser.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::ddl {
 
@@ -31,15 +34,15 @@ class DdlLoader {
     std::vector<std::string> outer_created = std::move(created_);
     created_.clear();
     std::string_view k = stmt.kind();
-    if (k == "CreateSchemaStmt") catalog_.add_schema(stmt.str("schemaname"));
-    else if (k == "CreateStmt") create_table(stmt);
-    else if (k == "IndexStmt") create_index(stmt);
-    else if (k == "AlterTableStmt") alter_table(stmt);
-    else if (k == "RenameStmt") rename(stmt);
-    else if (k == "AlterObjectSchemaStmt") set_schema(stmt);
-    else if (k == "DropStmt") drop(stmt);
-    else if (k == "ViewStmt") create_view(stmt);
-    else if (k == "CreateTableAsStmt") create_table_as(stmt);
+    if (k == pg::CreateSchemaStmt) catalog_.add_schema(stmt.str(pg::schemaname));
+    else if (k == pg::CreateStmt) create_table(stmt);
+    else if (k == pg::IndexStmt) create_index(stmt);
+    else if (k == pg::AlterTableStmt) alter_table(stmt);
+    else if (k == pg::RenameStmt) rename(stmt);
+    else if (k == pg::AlterObjectSchemaStmt) set_schema(stmt);
+    else if (k == pg::DropStmt) drop(stmt);
+    else if (k == pg::ViewStmt) create_view(stmt);
+    else if (k == pg::CreateTableAsStmt) create_table_as(stmt);
     statement_text_ = outer_text;
     std::vector<std::string> created = std::exchange(created_, std::move(outer_created));
     for (const auto& name : created) run_waiting(name);
@@ -55,13 +58,13 @@ class DdlLoader {
   // The schema and name of a RangeVar; for a new object the unqualified name goes into the
   // first schema of the search path.
   Name new_name(const sql::Node& range_var) const {
-    std::string schema(range_var.str("schemaname"));
+    std::string schema(range_var.str(pg::schemaname));
     if (schema.empty()) schema = catalog_.default_schema();
-    return {schema, std::string(range_var.str("relname"))};
+    return {schema, std::string(range_var.str(pg::relname))};
   }
 
   Table* existing(const sql::Node& range_var) {
-    return names_.table(range_var.str("schemaname"), range_var.str("relname"));
+    return names_.table(range_var.str(pg::schemaname), range_var.str(pg::relname));
   }
 
   static std::vector<std::string> strings(const sql::List& list) {
@@ -73,7 +76,7 @@ class DdlLoader {
   // ---- CREATE TABLE ------------------------------------------------------------------
 
   void create_table(const sql::Node& stmt) {
-    sql::Node rel = stmt.field("relation");
+    sql::Node rel = stmt.field(pg::relation);
     Name n = new_name(rel);
     if (names_.table(n.schema, n.name)) return;  // IF NOT EXISTS, or an error in PostgreSQL
     Table t;
@@ -82,8 +85,8 @@ class DdlLoader {
     t.origin = origin_;
     std::vector<sql::Node> table_constraints = add_elements(stmt, t);
     sql::Node parent_rv;
-    if (stmt.has("partbound")) {
-      for (sql::Node p : stmt.list("inhRelations")) parent_rv = p;
+    if (stmt.has(pg::partbound)) {
+      for (sql::Node p : stmt.list(pg::inhRelations)) parent_rv = p;
     } else {
       inherit_columns(stmt, t);
     }
@@ -96,7 +99,7 @@ class DdlLoader {
       }
       become_partition(stmt, *parent, t);
     }
-    if (sql::Node spec = stmt.field("partspec")) {
+    if (sql::Node spec = stmt.field(pg::partspec)) {
       t.kind = RelationKind::partitioned_table;
       t.partitioning = partitioning_of(spec);
     }
@@ -115,10 +118,10 @@ class DdlLoader {
   // table); returns its table constraints.
   std::vector<sql::Node> add_elements(const sql::Node& stmt, Table& t) {
     std::vector<sql::Node> table_constraints;
-    for (sql::Node e : stmt.list("tableElts")) {
-      if (e.is("ColumnDef")) add_column_def(e, t);
-      else if (e.is("Constraint")) table_constraints.push_back(e);
-      else if (e.is("TableLikeClause")) add_like_columns(e, t);
+    for (sql::Node e : stmt.list(pg::tableElts)) {
+      if (e.is(pg::ColumnDef)) add_column_def(e, t);
+      else if (e.is(pg::Constraint)) table_constraints.push_back(e);
+      else if (e.is(pg::TableLikeClause)) add_like_columns(e, t);
     }
     return table_constraints;
   }
@@ -126,34 +129,34 @@ class DdlLoader {
   void add_column_def(const sql::Node& def, Table& t) {
     Column c = column_of(def);
     if (t.column(c.name)) return;
-    for (sql::Node con : def.list("constraints")) {
-      std::string_view type = con.str("contype");
-      if (type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE" || type == "CONSTR_FOREIGN")
+    for (sql::Node con : def.list(pg::constraints)) {
+      std::string_view type = con.str(pg::contype);
+      if (type == pg::CONSTR_PRIMARY || type == pg::CONSTR_UNIQUE || type == pg::CONSTR_FOREIGN)
         column_constraints_.push_back({c.name, con});
     }
     t.columns.push_back(std::move(c));
   }
 
   void add_like_columns(const sql::Node& like_clause, Table& t) {
-    if (const Table* like = existing(like_clause.field("relation")))
+    if (const Table* like = existing(like_clause.field(pg::relation)))
       for (const auto& c : like->columns)
         if (!t.column(c.name)) t.columns.push_back(c);
   }
 
   // A ColumnDef's column: NOT NULL by a constraint that implies it, or as a serial.
   static Column column_of(const sql::Node& def) {
-    Column c{std::string(def.str("colname")), catalog::type_name(def.field("typeName")), false};
-    for (sql::Node con : def.list("constraints")) {
-      std::string_view type = con.str("contype");
-      if (type == "CONSTR_NOTNULL" || type == "CONSTR_PRIMARY" || type == "CONSTR_IDENTITY") c.not_null = true;
+    Column c{std::string(def.str(pg::colname)), catalog::type_name(def.field(pg::typeName)), false};
+    for (sql::Node con : def.list(pg::constraints)) {
+      std::string_view type = con.str(pg::contype);
+      if (type == pg::CONSTR_NOTNULL || type == pg::CONSTR_PRIMARY || type == pg::CONSTR_IDENTITY) c.not_null = true;
     }
-    if (is_serial(def.field("typeName"))) c.not_null = true;
+    if (is_serial(def.field(pg::typeName))) c.not_null = true;
     return c;
   }
 
   // INHERITS: the parents' columns come first.
   void inherit_columns(const sql::Node& stmt, Table& t) {
-    for (sql::Node p : stmt.list("inhRelations")) {
+    for (sql::Node p : stmt.list(pg::inhRelations)) {
       const Table* parent = existing(p);
       if (!parent) continue;
       std::vector<Column> cols = parent->columns;
@@ -173,11 +176,11 @@ class DdlLoader {
     t.columns = std::move(cols);
     t.parent_schema = parent.schema;
     t.parent_name = parent.name;
-    t.bound = bound_text(stmt.field("partbound"));
+    t.bound = bound_text(stmt.field(pg::partbound));
   }
 
   static bool is_serial(const sql::Node& type) {
-    sql::List names = type.list("names");
+    sql::List names = type.list(pg::names);
     if (names.empty()) return false;
     std::string_view n = names[names.size() - 1].sval();
     return n.find("serial") != std::string_view::npos;
@@ -190,13 +193,13 @@ class DdlLoader {
     Table* t = names_.table(schema, table);
     if (!t) return;
     Constraint c;
-    if (auto kind = constraint_kind(con.str("contype"))) c.kind = *kind;
+    if (auto kind = constraint_kind(con.str(pg::contype))) c.kind = *kind;
     else return;
     if (c.kind == ConstraintKind::foreign_key) {
-      if (columns.empty()) columns = strings(con.list("fk_attrs"));
+      if (columns.empty()) columns = strings(con.list(pg::fk_attrs));
       refer(c, con);
     } else if (columns.empty()) {
-      columns = strings(con.list("keys"));
+      columns = strings(con.list(pg::keys));
     }
     for (const auto& col : columns)
       if (!t->column(col)) return;  // PostgreSQL rejects a key on a missing column
@@ -207,7 +210,8 @@ class DdlLoader {
         return;  // a table has one primary key
     }
     c.columns = std::move(columns);
-    c.name = con.str("conname").empty() ? chosen_constraint_name(schema, table, c) : std::string(con.str("conname"));
+    c.name =
+        con.str(pg::conname).empty() ? chosen_constraint_name(schema, table, c) : std::string(con.str(pg::conname));
     if (std::any_of(t->constraints.begin(), t->constraints.end(),
                     [&](const Constraint& x) { return x.name == c.name; }))
       return;
@@ -218,20 +222,21 @@ class DdlLoader {
   }
 
   static std::optional<ConstraintKind> constraint_kind(std::string_view contype) {
-    if (contype == "CONSTR_PRIMARY") return ConstraintKind::primary_key;
-    if (contype == "CONSTR_UNIQUE") return ConstraintKind::unique;
-    if (contype == "CONSTR_FOREIGN") return ConstraintKind::foreign_key;
+    if (contype == pg::CONSTR_PRIMARY) return ConstraintKind::primary_key;
+    if (contype == pg::CONSTR_UNIQUE) return ConstraintKind::unique;
+    if (contype == pg::CONSTR_FOREIGN) return ConstraintKind::foreign_key;
     return std::nullopt;
   }
 
   // The table and columns a FOREIGN KEY references; `REFERENCES t` alone: t's primary key.
   void refer(Constraint& c, const sql::Node& con) {
-    sql::Node pk = con.field("pktable");
+    sql::Node pk = con.field(pg::pktable);
     const Table* ref = existing(pk);
-    c.ref_schema = ref ? ref->schema
-                       : (pk.str("schemaname").empty() ? catalog_.default_schema() : std::string(pk.str("schemaname")));
-    c.ref_table = std::string(pk.str("relname"));
-    c.ref_columns = strings(con.list("pk_attrs"));
+    c.ref_schema = ref
+        ? ref->schema
+        : (pk.str(pg::schemaname).empty() ? catalog_.default_schema() : std::string(pk.str(pg::schemaname)));
+    c.ref_table = std::string(pk.str(pg::relname));
+    c.ref_columns = strings(con.list(pg::pk_attrs));
     if (c.ref_columns.empty() && ref) {
       for (const auto& rc : ref->constraints)
         if (rc.kind == ConstraintKind::primary_key) c.ref_columns = rc.columns;
@@ -256,7 +261,7 @@ class DdlLoader {
     idx.unique = true;
     idx.primary = c.kind == ConstraintKind::primary_key;
     for (const auto& col : c.columns) idx.keys.push_back({col, {}, false, false});
-    for (sql::Node inc : con.list("including")) idx.include.emplace_back(inc.sval());
+    for (sql::Node inc : con.list(pg::including)) idx.include.emplace_back(inc.sval());
     idx.origin = origin_;
     return idx;
   }
@@ -269,7 +274,7 @@ class DdlLoader {
   // ---- CREATE INDEX ------------------------------------------------------------------
 
   void create_index(const sql::Node& stmt) {
-    sql::Node rel = stmt.field("relation");
+    sql::Node rel = stmt.field(pg::relation);
     Table* t = existing(rel);
     if (!t) return wait_for(rel);
     Index idx = index_of(stmt);
@@ -281,7 +286,7 @@ class DdlLoader {
     } else {
       if (names_.taken(schema, idx.name)) return;
     }
-    bool only = !rel.boolean("inh") && t->is_partitioned();
+    bool only = !rel.boolean(pg::inh) && t->is_partitioned();
     if (only) idx.valid = false;  // until every partition's index is attached
     add_index(schema, table, std::move(idx), !only);
   }
@@ -359,16 +364,16 @@ class DdlLoader {
   // ---- ALTER TABLE -------------------------------------------------------------------
 
   void alter_table(const sql::Node& stmt) {
-    sql::Node rel = stmt.field("relation");
-    if (stmt.str("objtype") == "OBJECT_INDEX") {
-      for (sql::Node cmd : stmt.list("cmds"))
-        if (cmd.str("subtype") == "AT_AttachPartition") attach_index(rel, cmd.field("def").field("name"));
+    sql::Node rel = stmt.field(pg::relation);
+    if (stmt.str(pg::objtype) == pg::OBJECT_INDEX) {
+      for (sql::Node cmd : stmt.list(pg::cmds))
+        if (cmd.str(pg::subtype) == pg::AT_AttachPartition) attach_index(rel, cmd.field(pg::def).field(pg::name));
       return;
     }
     Table* t = existing(rel);
     if (!t) return wait_for(rel);
     std::string schema = t->schema, table = t->name;
-    for (sql::Node cmd : stmt.list("cmds")) {
+    for (sql::Node cmd : stmt.list(pg::cmds)) {
       t = names_.table(schema, table);
       if (!t) return;
       alter_command(schema, table, *t, cmd);
@@ -377,39 +382,39 @@ class DdlLoader {
 
   // One subcommand of ALTER TABLE on `t`, the table `schema`.`table`.
   void alter_command(const std::string& schema, const std::string& table, Table& t, const sql::Node& cmd) {
-    std::string_view sub = cmd.str("subtype");
-    std::string col(cmd.str("name"));
-    if (sub == "AT_AddColumn") {
-      add_column(schema, table, t, cmd.field("def"));
-    } else if (sub == "AT_DropColumn") {
+    std::string_view sub = cmd.str(pg::subtype);
+    std::string col(cmd.str(pg::name));
+    if (sub == pg::AT_AddColumn) {
+      add_column(schema, table, t, cmd.field(pg::def));
+    } else if (sub == pg::AT_DropColumn) {
       drop_column(schema, table, col);
-    } else if (sub == "AT_AlterColumnType") {
-      std::string type = catalog::type_name(cmd.field("def").field("typeName"));
+    } else if (sub == pg::AT_AlterColumnType) {
+      std::string type = catalog::type_name(cmd.field(pg::def).field(pg::typeName));
       for_each_in_tree(schema, table, [&](Table& x) {
         if (Column* c = x.column(col)) c->type = type;
       });
-    } else if (sub == "AT_SetNotNull" || sub == "AT_DropNotNull") {
-      bool nn = sub == "AT_SetNotNull";
+    } else if (sub == pg::AT_SetNotNull || sub == pg::AT_DropNotNull) {
+      bool nn = sub == pg::AT_SetNotNull;
       for_each_in_tree(schema, table, [&](Table& x) {
         if (Column* c = x.column(col)) c->not_null = nn;
       });
-    } else if (sub == "AT_AddConstraint") {
-      add_constraint(schema, table, cmd.field("def"), {});
-    } else if (sub == "AT_DropConstraint") {
+    } else if (sub == pg::AT_AddConstraint) {
+      add_constraint(schema, table, cmd.field(pg::def), {});
+    } else if (sub == pg::AT_DropConstraint) {
       drop_constraint(t, col);
-    } else if (sub == "AT_AttachPartition") {
-      attach_partition(schema, table, cmd.field("def"));
-    } else if (sub == "AT_DetachPartition") {
-      detach_partition(schema, table, cmd.field("def").field("name"));
+    } else if (sub == pg::AT_AttachPartition) {
+      attach_partition(schema, table, cmd.field(pg::def));
+    } else if (sub == pg::AT_DetachPartition) {
+      detach_partition(schema, table, cmd.field(pg::def).field(pg::name));
     }
   }
 
   void add_column(const std::string& schema, const std::string& table, const Table& t, const sql::Node& def) {
-    if (t.column(def.str("colname"))) return;
+    if (t.column(def.str(pg::colname))) return;
     Column c = column_of(def);
     std::string name = c.name;
     add_column_everywhere(schema, table, c);
-    for (sql::Node con : def.list("constraints")) add_constraint(schema, table, con, {name});
+    for (sql::Node con : def.list(pg::constraints)) add_constraint(schema, table, con, {name});
   }
 
   void detach_partition(const std::string& schema, const std::string& table, const sql::Node& child_rv) {
@@ -501,21 +506,21 @@ class DdlLoader {
 
   void attach_partition(const std::string& schema, const std::string& table, const sql::Node& cmd) {
     Table* parent = names_.table(schema, table);
-    Table* child = existing(cmd.field("name"));
+    Table* child = existing(cmd.field(pg::name));
     // PostgreSQL refuses a table that is already a partition, and one the parent is itself a
     // partition of ("circular inheritance not allowed").
     if (!parent || !child || !parent->is_partitioned() || child->is_partition() || is_within(*parent, *child)) return;
     child->parent_schema = schema;
     child->parent_name = table;
     names_.partitions_changed();
-    child->bound = bound_text(cmd.field("bound"));
+    child->bound = bound_text(cmd.field(pg::bound));
     std::string cs = child->schema, cn = child->name;
     inherit_indexes(cs, cn);
   }
 
   void attach_index(const sql::Node& parent_rv, const sql::Node& child_rv) {
-    auto [pt, pi] = catalog_.find_index(parent_rv.str("schemaname"), parent_rv.str("relname"));
-    auto [ct, ci] = catalog_.find_index(child_rv.str("schemaname"), child_rv.str("relname"));
+    auto [pt, pi] = catalog_.find_index(parent_rv.str(pg::schemaname), parent_rv.str(pg::relname));
+    auto [ct, ci] = catalog_.find_index(child_rv.str(pg::schemaname), child_rv.str(pg::relname));
     if (!pi || !ci || ct->parent_schema != pt->schema || ct->parent_name != pt->name) return;
     ci->parent_index = fmt::format("{}.{}", pt->schema, pi->name);
     std::string parent_ref = ci->parent_index;
@@ -531,20 +536,20 @@ class DdlLoader {
   // ---- RENAME / SET SCHEMA / DROP ----------------------------------------------------
 
   void rename(const sql::Node& stmt) {
-    std::string_view type = stmt.str("renameType");
-    sql::Node rel = stmt.field("relation");
-    std::string newname(stmt.str("newname"));
-    if (type == "OBJECT_INDEX") return rename_index(rel, newname);
+    std::string_view type = stmt.str(pg::renameType);
+    sql::Node rel = stmt.field(pg::relation);
+    std::string newname(stmt.str(pg::newname));
+    if (type == pg::OBJECT_INDEX) return rename_index(rel, newname);
     Table* t = existing(rel);
     if (!t) return;
-    if (type == "OBJECT_COLUMN") rename_column_in_tree(*t, std::string(stmt.str("subname")), newname);
-    else if (type == "OBJECT_TABCONSTRAINT") rename_constraint(*t, std::string(stmt.str("subname")), newname);
-    else if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW")
+    if (type == pg::OBJECT_COLUMN) rename_column_in_tree(*t, std::string(stmt.str(pg::subname)), newname);
+    else if (type == pg::OBJECT_TABCONSTRAINT) rename_constraint(*t, std::string(stmt.str(pg::subname)), newname);
+    else if (type == pg::OBJECT_TABLE || type == pg::OBJECT_VIEW || type == pg::OBJECT_MATVIEW)
       move_table(*t, t->schema, newname);
   }
 
   void rename_index(const sql::Node& rel, const std::string& newname) {
-    auto [t, i] = catalog_.find_index(rel.str("schemaname"), rel.str("relname"));
+    auto [t, i] = catalog_.find_index(rel.str(pg::schemaname), rel.str(pg::relname));
     if (!i || catalog_.find_index(t->schema, newname).first) return;
     std::string old = fmt::format("{}.{}", t->schema, i->name);
     names_.forget_index(t->schema, i->name);
@@ -648,12 +653,12 @@ class DdlLoader {
   }
 
   void set_schema(const sql::Node& stmt) {
-    std::string_view type = stmt.str("objectType");
-    if (type != "OBJECT_TABLE" && type != "OBJECT_VIEW" && type != "OBJECT_MATVIEW") return;
-    Table* t = existing(stmt.field("relation"));
+    std::string_view type = stmt.str(pg::objectType);
+    if (type != pg::OBJECT_TABLE && type != pg::OBJECT_VIEW && type != pg::OBJECT_MATVIEW) return;
+    Table* t = existing(stmt.field(pg::relation));
     if (!t) return;
     std::string name = t->name;
-    move_table(*t, std::string(stmt.str("newschema")), name);
+    move_table(*t, std::string(stmt.str(pg::newschema)), name);
   }
 
   void drop_index(const std::string& schema, const std::string& name) {
@@ -671,17 +676,17 @@ class DdlLoader {
   }
 
   void drop(const sql::Node& stmt) {
-    std::string_view type = stmt.str("removeType");
-    for (sql::Node obj : stmt.list("objects")) {
-      if (type == "OBJECT_SCHEMA") {
-        catalog_.drop_schema(obj.is("String") ? obj.sval() : std::string_view());
+    std::string_view type = stmt.str(pg::removeType);
+    for (sql::Node obj : stmt.list(pg::objects)) {
+      if (type == pg::OBJECT_SCHEMA) {
+        catalog_.drop_schema(obj.is(pg::String) ? obj.sval() : std::string_view());
         names_.invalidate();  // the other tables moved in the catalog
         continue;
       }
-      catalog::QualifiedName q = catalog::qualified(obj.list("items"));
-      if (type == "OBJECT_INDEX") {
+      catalog::QualifiedName q = catalog::qualified(obj.list(pg::items));
+      if (type == pg::OBJECT_INDEX) {
         drop_index(q.schema, q.name);
-      } else if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW") {
+      } else if (type == pg::OBJECT_TABLE || type == pg::OBJECT_VIEW || type == pg::OBJECT_MATVIEW) {
         const Table* t = catalog_.find_table(q.schema, q.name);
         if (!t) continue;
         std::string s = t->schema, n = t->name;
@@ -701,18 +706,18 @@ class DdlLoader {
 
   static std::vector<std::string> output_names(const sql::Node& select) {
     std::vector<std::string> out;
-    for (sql::Node target : select.list("targetList")) {
-      if (!target.str("name").empty()) {
-        out.emplace_back(target.str("name"));
+    for (sql::Node target : select.list(pg::targetList)) {
+      if (!target.str(pg::name).empty()) {
+        out.emplace_back(target.str(pg::name));
         continue;
       }
-      sql::Node v = target.field("val");
-      if (v.is("ColumnRef")) {
-        sql::List f = v.list("fields");
+      sql::Node v = target.field(pg::val);
+      if (v.is(pg::ColumnRef)) {
+        sql::List f = v.list(pg::fields);
         sql::Node last = f[f.size() - 1];
-        out.emplace_back(last.is("A_Star") ? "*" : std::string(last.sval()));
-      } else if (v.is("FuncCall")) {
-        sql::List f = v.list("funcname");
+        out.emplace_back(last.is(pg::A_Star) ? "*" : std::string(last.sval()));
+      } else if (v.is(pg::FuncCall)) {
+        sql::List f = v.list(pg::funcname);
         out.emplace_back(f[f.size() - 1].sval());
       } else {
         out.emplace_back("?column?");
@@ -728,7 +733,7 @@ class DdlLoader {
     t.name = n.name;
     t.kind = kind;
     t.origin = origin_;
-    std::vector<std::string> names = output_names(query.is("SelectStmt") ? query : query.field("SelectStmt"));
+    std::vector<std::string> names = output_names(query.is(pg::SelectStmt) ? query : query.field(pg::SelectStmt));
     std::vector<std::string> explicit_names = strings(aliases);
     for (size_t i = 0; i < explicit_names.size() && i < names.size(); ++i) names[i] = explicit_names[i];
     if (names.empty()) names = explicit_names;
@@ -745,19 +750,20 @@ class DdlLoader {
   }
 
   void create_view(const sql::Node& stmt) {
-    sql::Node rv = stmt.field("view");
+    sql::Node rv = stmt.field(pg::view);
     Name n = new_name(rv);
-    if (names_.table(n.schema, n.name) && !stmt.boolean("replace")) return;
-    add_view(rv, RelationKind::view, stmt.list("aliases"), stmt.field("query"));
+    if (names_.table(n.schema, n.name) && !stmt.boolean(pg::replace)) return;
+    add_view(rv, RelationKind::view, stmt.list(pg::aliases), stmt.field(pg::query));
   }
 
   void create_table_as(const sql::Node& stmt) {
-    sql::Node into = stmt.field("into");
-    sql::Node rv = into.field("rel");
+    sql::Node into = stmt.field(pg::into);
+    sql::Node rv = into.field(pg::rel);
     Name n = new_name(rv);
     if (names_.table(n.schema, n.name)) return;
-    RelationKind kind = stmt.str("objtype") == "OBJECT_MATVIEW" ? RelationKind::materialized_view : RelationKind::table;
-    add_view(rv, kind, into.list("colNames"), stmt.field("query"));
+    RelationKind kind =
+        stmt.str(pg::objtype) == pg::OBJECT_MATVIEW ? RelationKind::materialized_view : RelationKind::table;
+    add_view(rv, kind, into.list(pg::colNames), stmt.field(pg::query));
   }
 
   // ---- statements read before their table ---------------------------------------------
@@ -768,7 +774,7 @@ class DdlLoader {
   // belonged to a table since dropped or renamed does not wait: PostgreSQL failed the
   // statement then, and a later table of the name is another table.
   void wait_for(const sql::Node& range_var) {
-    std::string name(range_var.str("relname"));
+    std::string name(range_var.str(pg::relname));
     Catalog::DdlBacklog& backlog = catalog_.ddl_backlog();
     if (statement_text_.empty() || name.empty() || backlog.gone.contains(name)) return;
     if (backlog.waiting_bytes + statement_text_.size() > kMaxWaitingBytes)
