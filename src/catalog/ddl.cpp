@@ -424,7 +424,7 @@ class DdlLoad {
 
   void fail(std::exception_ptr e) {
     std::lock_guard lock(mu_);
-    if (!failure_) failure_ = e;
+    if (!failure_) failure_ = std::move(e);
     stopped_ = true;
     changed_.notify_all();
   }
@@ -462,7 +462,7 @@ class DdlLoad {
     return statements.back().end - statements.front().span.begin;
   }
 
-  static constexpr size_t kInFlightBytes = 256 * 1024;
+  static constexpr size_t kInFlightBytes = size_t{256} * 1024;
   static constexpr unsigned kApplier = 0;  // the caller's thread
 
   const std::vector<DdlUnit> units_;
