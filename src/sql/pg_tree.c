@@ -1,6 +1,5 @@
 /* Parse and list access for sql::Node, against PostgreSQL's own headers (see pg_tree.h). */
-/* postgres.h comes first in any file that uses PostgreSQL's headers (a block of its own, so
-   clang-format's include sorting leaves it there). */
+/* postgres.h comes first, in its own block: every PostgreSQL header needs its definitions. */
 #include "postgres.h"
 
 #include "nodes/parsenodes.h"
