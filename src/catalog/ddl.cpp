@@ -4,7 +4,6 @@
 // index and partition definitions are ddl_definitions.cpp's.
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -16,10 +15,6 @@
 #include <utility>
 
 #include <fmt/format.h>
-
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "catalog/ddl.hpp"
 #include "catalog/ddl_statements.hpp"
@@ -75,32 +70,7 @@ bool ddl_word_at(std::string_view text, size_t i) {
 // in the text. A text without one holds no DDL statement, and is not lexed: that is most
 // files of queries, at a fraction of a lexing pass.
 bool may_hold_ddl(std::string_view text) {
-  size_t i = 0;
-#ifdef __SSE2__
-  // Sixteen bytes at a time: the c, a and d (either case) that begin a name are found by mask,
-  // and only those are read as the start of a word.
-  auto in_range = [](__m128i v, char lo, char hi) {  // lo <= byte <= hi, unsigned
-    __m128i shifted = _mm_sub_epi8(v, _mm_set1_epi8(lo));
-    return _mm_cmpeq_epi8(_mm_min_epu8(shifted, _mm_set1_epi8(static_cast<char>(hi - lo))), shifted);
-  };
-  unsigned previous_is_name = 0;  // whether the byte before the block is a byte of a name
-  for (; i + 16 <= text.size(); i += 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
-    __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-    __m128i first =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('c')), _mm_cmpeq_epi8(lower, _mm_set1_epi8('a'))),
-                     _mm_cmpeq_epi8(lower, _mm_set1_epi8('d')));
-    __m128i name =
-        _mm_or_si128(_mm_or_si128(in_range(lower, 'a', 'z'), in_range(v, '0', '9')),
-                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmpeq_epi8(v, _mm_set1_epi8('$'))));
-    auto name_bits = static_cast<unsigned>(_mm_movemask_epi8(name) | _mm_movemask_epi8(v));  // v's sign: >= 0x80
-    auto starts = static_cast<unsigned>(_mm_movemask_epi8(first)) & ~((name_bits << 1) | previous_is_name) & 0xFFFFu;
-    for (; starts; starts &= starts - 1)
-      if (ddl_word_at(text, i + static_cast<size_t>(std::countr_zero(starts)))) return true;
-    previous_is_name = (name_bits >> 15) & 1u;
-  }
-#endif
-  for (; i < text.size(); ++i) {
+  for (size_t i = 0; i < text.size(); ++i) {
     if (!(kDdlWordClass[static_cast<unsigned char>(text[i])] & 2) || (i > 0 && is_name_byte(text[i - 1]))) continue;
     if (ddl_word_at(text, i)) return true;
   }
