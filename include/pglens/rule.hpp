@@ -65,7 +65,7 @@ std::span<const RuleInfo* const> all_rules();
 const RuleInfo* find_rule(std::string_view id);
 
 // The documentation as Markdown with the fixed headings (What it does, Why is this bad?,
-// Example, Use instead, Options, References).
+// Known problems, Example, Use instead, Fix safety, Options, References).
 std::string render_rule_docs(const RuleInfo& rule);
 
 // Where a rule's docs live online, for SARIF helpUri and LSP codeDescription.

@@ -13,6 +13,7 @@
 #include "pglens/catalog.hpp"
 #include "pglens/config.hpp"
 #include "pglens/source.hpp"
+#include "source/replace_file.hpp"
 
 namespace pglens::cli {
 
@@ -56,12 +57,6 @@ bool load_catalog(const Config& config, const std::vector<std::filesystem::path>
 
 // Prints a catalog source's notice as a warning on stderr (CatalogSources::on_notice).
 void print_notice(const std::string& notice);
-
-// Replaces the file at `path` (a symlink's target) with `content` through a temporary file in
-// its directory renamed over it: a crash, a signal or a full disk never leaves it half
-// written. Keeps its owner and mode; refuses (nullopt otherwise: the reason) a read-only file
-// and one with more hard links, which a new file would split. Creates a missing file.
-std::optional<std::string> replace_file(const std::filesystem::path& path, const std::string& content);
 
 // `pglens: error: <path>: <why>` on stderr, the path through terminal_safe(): a file name in
 // a repository may hold escape sequences.

@@ -2,6 +2,7 @@
 // from a RuleInfo (`pglens rule ID`, LSP hover, SARIF, docs/rules/*.md).
 #include <fmt/format.h>
 
+#include "config/rule_notes.hpp"
 #include "pglens/rule.hpp"
 
 namespace pglens {
@@ -48,9 +49,14 @@ std::string render_rule_docs(const RuleInfo& r) {
                      to_string(r.default_severity), r.has_fix ? "yes" : "no");
   out += fmt::format("## What it does\n\n{}\n\n", r.docs.what_it_does);
   out += fmt::format("## Why is this bad?\n\n{}\n\n", r.docs.why_is_this_bad);
+  const RuleNotes* notes = find_rule_notes(r.id);
+  std::string_view known = notes && !notes->known_problems.empty() ? notes->known_problems : "None known.";
+  out += fmt::format("## Known problems\n\n{}\n\n", known);
   std::string_view lang = r.targets.sql ? "sql" : "text";
   out += fmt::format("## Example\n\n```{}\n{}\n```\n\n", lang, r.docs.example);
   out += fmt::format("## Use instead\n\n```{}\n{}\n```\n\n", lang, r.docs.use_instead);
+  std::string_view safety = notes && !notes->fix_safety.empty() ? notes->fix_safety : "This rule has no automatic fix.";
+  out += fmt::format("## Fix safety\n\n{}\n\n", safety);
   out += "## Options\n\n";
   if (r.options.empty()) out += "None.\n\n";
   for (const auto& o : r.options)

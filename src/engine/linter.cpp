@@ -19,7 +19,10 @@
 #include "rules/registry.hpp"
 #include "sql/lexer.hpp"
 #include "sql/parser.hpp"
+#include "sql/pg_names.hpp"
 #include "sql/routine_body.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens {
 
@@ -287,7 +290,7 @@ class Linter::StatementChecker {
   // offsets), for the suppression comments written there.
   void check(const sql::Statement& st, std::vector<std::any>& into, std::vector<sql::Lexed>& bodies) {
     facts_.clear();  // its nodes die with the previous statement's tree
-    bool routine = st.root.is("CreateFunctionStmt");
+    bool routine = st.root.is(pg::CreateFunctionStmt);
     // A BEGIN ATOMIC body is part of the statement's tree, and reads the parameters.
     facts_.set_variables(routine ? sql::routine_parameters(st.root) : std::vector<std::string>());
     run_rules(st);

@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 
 #include "catalog/index_advisor.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::detail {
 namespace {
@@ -108,18 +111,18 @@ bool plain_columns(const std::vector<std::string>& items, const IndexWish& wish,
 void add_from_query(const std::string& query_text, const IndexWish& wish, sql::Parser& parser,
                     catalog::IndexRequest& request, bool& output_unknown) {
   auto stmt = parser.parse_one(query_text);
-  if (!stmt || !stmt->is("SelectStmt")) return;
-  sql::List from = stmt->list("fromClause");
-  if (from.size() != 1 || !from[0].is("RangeVar") || from[0].str("relname") != wish.relation) return;
+  if (!stmt || !stmt->is(pg::SelectStmt)) return;
+  sql::List from = stmt->list(pg::fromClause);
+  if (from.size() != 1 || !from[0].is(pg::RangeVar) || from[0].str(pg::relname) != wish.relation) return;
   std::vector<std::string> targets, order;
   bool star = false;
-  for (sql::Node t : stmt->list("targetList")) {
-    sql::Node v = t.field("val");
-    if (!v.is("ColumnRef")) {
+  for (sql::Node t : stmt->list(pg::targetList)) {
+    sql::Node v = t.field(pg::val);
+    if (!v.is(pg::ColumnRef)) {
       star = true;  // an expression: its columns are not listed one by one here
       continue;
     }
-    std::string name = sql::qualified_name(v.list("fields"));
+    std::string name = sql::qualified_name(v.list(pg::fields));
     if (name.ends_with("*")) star = true;
     else targets.push_back(name);
   }
@@ -127,18 +130,18 @@ void add_from_query(const std::string& query_text, const IndexWish& wish, sql::P
   // parser, which invalidates `stmt`.
   std::vector<catalog::SortKey> keys;
   bool sortable = true;
-  for (sql::Node s : stmt->list("sortClause")) {
-    sql::Node key = s.field("node");
-    if (!key.is("ColumnRef")) {
+  for (sql::Node s : stmt->list(pg::sortClause)) {
+    sql::Node key = s.field(pg::node);
+    if (!key.is(pg::ColumnRef)) {
       sortable = false;
       break;
     }
     catalog::SortKey k;
-    sql::List fields = key.list("fields");
+    sql::List fields = key.list(pg::fields);
     k.column = std::string(fields[fields.size() - 1].sval());
-    k.descending = s.str("sortby_dir") == "SORTBY_DESC";
-    std::string_view nulls = s.str("sortby_nulls");
-    k.nulls_first = nulls == "SORTBY_NULLS_FIRST" || (k.descending && nulls != "SORTBY_NULLS_LAST");
+    k.descending = s.str(pg::sortby_dir) == pg::SORTBY_DESC;
+    std::string_view nulls = s.str(pg::sortby_nulls);
+    k.nulls_first = nulls == pg::SORTBY_NULLS_FIRST || (k.descending && nulls != pg::SORTBY_NULLS_LAST);
     keys.push_back(std::move(k));
   }
   std::vector<std::string> columns;

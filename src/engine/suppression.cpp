@@ -14,7 +14,7 @@ bool is_id_char(char c) {
 bool parse_comment(std::string_view text, Span comment, Suppression& out) {
   std::string_view body = text.substr(comment.begin, comment.end - comment.begin);
   uint32_t at = comment.begin;
-  size_t skip = body.starts_with("--") ? 2 : 2;  // `--` or `/*`
+  const size_t skip = 2;  // `--` or `/*`, two bytes either way
   if (body.starts_with("/*") && body.ends_with("*/")) body.remove_suffix(2);
   body.remove_prefix(skip);
   at += static_cast<uint32_t>(skip);
@@ -75,8 +75,9 @@ std::vector<Suppression> find_suppressions(std::string_view text, const LineInde
       const sql::StatementSpan* inside = nullptr;
       if (next != statements.begin()) {
         const auto& prev = *(next - 1);
-        if (c.span.begin < prev.span.end) inside = &prev;
-        else if (!c.own_line && lines.line_of(prev.span.end > 0 ? prev.span.end - 1 : 0) == line) inside = &prev;
+        if (c.span.begin < prev.span.end ||
+            (!c.own_line && lines.line_of(prev.span.end > 0 ? prev.span.end - 1 : 0) == line))
+          inside = &prev;
       }
       if (c.own_line && !inside) {
         s.scope = next != statements.end() ? next->span : line_range(line + 1);

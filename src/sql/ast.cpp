@@ -5,6 +5,9 @@
 #include <string>
 
 #include "source/json_string.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::sql {
 
@@ -34,7 +37,7 @@ bool Node::shows(const PglField& f) const {
     case PGL_CHAR: return read<char>(f) != 0;
     // libpg_query writes a Boolean node's value even when false ({"Boolean": {"boolval":
     // false}}), but not inside A_Const, where the Boolean has no kind.
-    case PGL_BOOL: return read<bool>(f) || kind_ == "Boolean";
+    case PGL_BOOL: return read<bool>(f) || kind_ == pg::Boolean;
     case PGL_INT: return read_int(f) != 0;
     default: return false;
   }
@@ -147,7 +150,7 @@ std::string qualified_name(const List& names) {
   std::string out;
   for (Node n : names) {
     if (!out.empty()) out += '.';
-    if (n.is("A_Star")) out += '*';
+    if (n.is(pg::A_Star)) out += '*';
     else out += n.sval();
   }
   return out;

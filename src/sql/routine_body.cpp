@@ -1,4 +1,5 @@
 #include "sql/routine_body.hpp"
+#include "sql/pg_names.hpp"
 
 #include <pg_query.h>
 #include <simdjson.h>
@@ -6,6 +7,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::sql {
 namespace {
@@ -212,23 +215,23 @@ bool read_plpgsql(std::string_view statement, std::string_view body, uint32_t of
 
 std::vector<std::string> routine_parameters(const Node& stmt) {
   std::vector<std::string> names;
-  for (Node p : stmt.list("parameters"))
-    if (std::string_view name = p.str("name"); !name.empty()) names.emplace_back(name);
+  for (Node p : stmt.list(pg::parameters))
+    if (std::string_view name = p.str(pg::name); !name.empty()) names.emplace_back(name);
   return names;
 }
 
 std::optional<RoutineBody> routine_body(const Node& stmt, std::string_view file_text, Span statement) {
-  if (!stmt.is("CreateFunctionStmt")) return std::nullopt;
+  if (!stmt.is(pg::CreateFunctionStmt)) return std::nullopt;
   std::string_view language = "sql";  // PostgreSQL's default for a function with a body
   Node as;
-  for (Node opt : stmt.list("options")) {
-    std::string_view name = opt.str("defname");
-    if (name == "language") language = opt.field("arg").sval();
+  for (Node opt : stmt.list(pg::options)) {
+    std::string_view name = opt.str(pg::defname);
+    if (name == "language") language = opt.field(pg::arg).sval();
     else if (name == "as") as = opt;
   }
   bool plpgsql = iequals(language, "plpgsql");
   if (!as || !as.location() || (!plpgsql && !iequals(language, "sql"))) return std::nullopt;
-  List strings = as.field("arg").list("items");
+  List strings = as.field(pg::arg).list(pg::items);
   if (strings.size() != 1) return std::nullopt;  // `AS 'file', 'symbol'`: C
   std::string_view body = strings[0].sval();
   auto at = locate_body(file_text, *as.location(), body);

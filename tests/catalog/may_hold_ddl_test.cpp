@@ -1,5 +1,5 @@
 // The loader lexes only files in which CREATE, ALTER or DROP appears as a word; the search
-// runs sixteen bytes at a time, and must answer as a byte-by-byte search does.
+// (one pass over a table of byte classes) must answer as a plain byte-by-byte search does.
 #include <gtest/gtest.h>
 
 #include <random>
