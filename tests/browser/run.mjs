@@ -178,6 +178,7 @@ async function open(file, { width = 1400, height = 1000, colorScheme = 'light' }
     return route.abort();
   });
   const page = await context.newPage();
+  page.setDefaultTimeout(120000);  // a loaded machine: screenshots of long pages take a while
   page.on('dialog', (d) => {
     seen.dialogs.push(d.message());
     d.dismiss();
