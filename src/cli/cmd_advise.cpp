@@ -10,6 +10,7 @@
 
 #include "advise/advise.hpp"
 #include "cli/cli.hpp"
+#include "html/report_pages.hpp"
 #include "pglens/lint.hpp"
 #include "pglens/report.hpp"
 #include "sql/lexer.hpp"
@@ -354,6 +355,8 @@ int run_advise(AdviseArgs args) {
 
   if (args.format == "json") {
     write_stdout(report_json(report).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+  } else if (args.format == "html") {
+    write_stdout(html::advise_page(report, options));  // the same report as a page (src/html)
   } else {
     write_stdout(terminal_safe(report_text(report, options), true));
   }
@@ -378,7 +381,8 @@ void add_advise_command(CLI::App& app, Runner& run) {
   cmd->add_option("--db", args.db,
                   "PostgreSQL URL (else PGLENS_DATABASE_URL, libpq's PG* variables, a trusted [database] url)");
   cmd->add_option("--config", args.config, "Use this config file instead of the nearest .pglens.toml");
-  cmd->add_option("--format", args.format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--format", args.format, "Output: text, json or html (one page)")
+      ->check(CLI::IsMember({"text", "json", "html"}));
   cmd->add_option("-o,--output", args.output, "Write the CREATE INDEX CONCURRENTLY script of the chosen indexes here");
   cmd->add_option("--min-cost-reduction", args.min_cost_reduction,
                   "Keep an index only when the planner's cost falls by at least this percentage (default 50)")

@@ -31,13 +31,15 @@ struct DiffArgs {
   std::string output;
 };
 
-// One side: its bytes, the first plan in them and its findings.
+// One side: its bytes, every plan in them and their findings. Plan i of BEFORE is compared
+// with plan i of AFTER (a file of several: auto_explain logs, a script's EXPLAINs).
 struct Side {
   std::string name;
   std::string bytes;
   plan::ReadResult read;
-  plan::Diagnosis findings;
-  const Plan& plan() const { return read.plans.front(); }
+  std::vector<plan::Diagnosis> findings;
+  const Plan& plan(size_t i = 0) const { return read.plans[i]; }
+  size_t count() const { return read.plans.size(); }
 };
 
 bool load_side(const std::string& path, const std::string& sql, const Config& config, const Catalog& catalog,
@@ -56,25 +58,37 @@ bool load_side(const std::string& path, const std::string& sql, const Config& co
                terminal_safe(side.name));
     return false;
   }
-  if (side.read.plans.size() > 1)
-    fmt::print(stderr, "pglens: warning: {}: {} plans; comparing the first\n", terminal_safe(side.name),
-               side.read.plans.size());
-  Plan& p = side.read.plans.front();
-  if (p.query_text.empty()) p.query_text = sql;
-  side.findings = plan::diagnose(p, config, catalog);
+  for (Plan& p : side.read.plans) {
+    if (p.query_text.empty()) p.query_text = sql;
+    side.findings.push_back(plan::diagnose(p, config, catalog));
+  }
   return true;
+}
+
+// The plans of the longer side that have no counterpart, one line each.
+std::vector<std::string> unpaired_plans(const Side& a, const Side& b) {
+  std::vector<std::string> out;
+  const Side& longer = a.count() > b.count() ? a : b;
+  const Side& shorter = a.count() > b.count() ? b : a;
+  for (size_t i = shorter.count(); i < longer.count(); ++i)
+    out.push_back(fmt::format("{} plan {} ({}) has no counterpart: {} has {} plan{}",
+                              &longer == &a ? "before" : "after", i + 1,
+                              longer.plan(i).nodes.empty() ? "empty" : longer.plan(i).root().label(), shorter.name,
+                              shorter.count(), shorter.count() == 1 ? "" : "s"));
+  return out;
 }
 
 std::string finding_line(const diff::FindingChange& f) {
   return fmt::format("{}{}: {}", f.finding->rule, f.table.empty() ? "" : " on " + f.table, f.finding->message);
 }
 
-std::string render_text(const Side& a, const Side& b, const diff::PlanDiff& d) {
-  const Plan& pa = a.plan();
-  const Plan& pb = b.plan();
+std::string render_text(const Side& a, const Side& b, const diff::PlanDiff& d, size_t i) {
+  const Plan& pa = a.plan(i);
+  const Plan& pb = b.plan(i);
   std::string out;
-  out += fmt::format("Before: {}{}\n", a.name, d.timed ? "  " + plan::format_ms(d.before_ms) : "");
-  out += fmt::format("After:  {}{}", b.name, d.timed ? "  " + plan::format_ms(d.after_ms) : "");
+  std::string which = a.count() > 1 || b.count() > 1 ? fmt::format(" plan {}", i + 1) : "";
+  out += fmt::format("Before: {}{}{}\n", a.name, which, d.timed ? "  " + plan::format_ms(d.before_ms) : "");
+  out += fmt::format("After:  {}{}{}", b.name, which, d.timed ? "  " + plan::format_ms(d.after_ms) : "");
   if (d.speedup > 0)
     out += d.speedup >= 1 ? fmt::format("  {:.1f}x faster", d.speedup) : fmt::format("  {:.1f}x slower", 1 / d.speedup);
   else out += "  (no times on both sides: shapes and estimates only)";
@@ -110,15 +124,16 @@ std::string render_text(const Side& a, const Side& b, const diff::PlanDiff& d) {
   return out;
 }
 
-nlohmann::ordered_json side_json(const Side& s) {
-  const Plan& p = s.plan();
+nlohmann::ordered_json side_json(const Side& s, size_t i) {
+  const Plan& p = s.plan(i);
   nlohmann::ordered_json j;
   j["file"] = s.name;
+  if (s.count() > 1) j["plan"] = i + 1;
   j["analyzed"] = p.analyzed();
   if (p.timed()) j["total_time_ms"] = p.total_time_ms;
   if (p.bottleneck >= 0) j["bottleneck"] = p.nodes[static_cast<size_t>(p.bottleneck)].id;
   j["nodes"] = p.nodes.size();
-  j["findings"] = s.findings.findings.size();
+  j["findings"] = s.findings[i].findings.size();
   return j;
 }
 
@@ -139,19 +154,19 @@ nlohmann::ordered_json node_figures(const Plan& p, const Node& n) {
   return j;
 }
 
-std::string render_json(const Side& a, const Side& b, const diff::PlanDiff& d) {
+nlohmann::ordered_json pair_json(const Side& a, const Side& b, const diff::PlanDiff& d, size_t i) {
   nlohmann::ordered_json j;
-  j["before"] = side_json(a);
-  j["after"] = side_json(b);
+  j["before"] = side_json(a, i);
+  j["after"] = side_json(b, i);
   j["speedup"] = d.speedup > 0 ? nlohmann::ordered_json(d.speedup) : nlohmann::ordered_json(nullptr);
   auto& pairs = j["nodes"] = nlohmann::ordered_json::array();
-  for (int k : diff::pairs_in_order(a.plan(), b.plan(), d)) {
+  for (int k : diff::pairs_in_order(a.plan(i), b.plan(i), d)) {
     const auto& p = d.pairs[static_cast<size_t>(k)];
     nlohmann::ordered_json pj;
     pj["change"] = p.after < 0 ? "gone" : p.before < 0 ? "added" : p.changed_shape() ? "changed" : "same";
-    pj["before"] = p.before >= 0 ? node_figures(a.plan(), a.plan().nodes[static_cast<size_t>(p.before)])
+    pj["before"] = p.before >= 0 ? node_figures(a.plan(i), a.plan(i).nodes[static_cast<size_t>(p.before)])
                                  : nlohmann::ordered_json(nullptr);
-    pj["after"] = p.after >= 0 ? node_figures(b.plan(), b.plan().nodes[static_cast<size_t>(p.after)])
+    pj["after"] = p.after >= 0 ? node_figures(b.plan(i), b.plan(i).nodes[static_cast<size_t>(p.after)])
                                : nlohmann::ordered_json(nullptr);
     if (!p.matched_by.empty()) pj["matched_by"] = p.matched_by;
     if (p.changed_shape()) pj["shape"] = p.shape;
@@ -166,6 +181,20 @@ std::string render_json(const Side& a, const Side& b, const diff::PlanDiff& d) {
   };
   j["findings"] = {{"gone", list(d.gone)}, {"new", list(d.appeared)}, {"still_there", list(d.kept)}};
   j["notes"] = d.notes;
+  return j;
+}
+
+// One pair: the document as it always was. Several: the first pair's document (so `.speedup`
+// still reads the first), `plans` with every pair in order, and `unpaired`.
+std::string render_json(const Side& a, const Side& b, const std::vector<diff::PlanDiff>& diffs,
+                        const std::vector<std::string>& unpaired) {
+  nlohmann::ordered_json j = pair_json(a, b, diffs[0], 0);
+  if (diffs.size() > 1 || !unpaired.empty()) {
+    j["paired"] = "plan i of before with plan i of after";
+    auto& all = j["plans"] = nlohmann::ordered_json::array();
+    for (size_t i = 0; i < diffs.size(); ++i) all.push_back(pair_json(a, b, diffs[i], i));
+    j["unpaired"] = unpaired;
+  }
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
@@ -191,14 +220,35 @@ int run_diff(const DiffArgs& args) {
   Side a, b;
   if (!load_side(args.before, sql, config, catalog, a) || !load_side(args.after, sql, config, catalog, b))
     return kExitError;
-  diff::PlanDiff d = diff::compare(a.plan(), b.plan(), a.findings, b.findings);
+  size_t n = std::min(a.count(), b.count());
+  std::vector<diff::PlanDiff> diffs;
+  for (size_t i = 0; i < n; ++i) diffs.push_back(diff::compare(a.plan(i), b.plan(i), a.findings[i], b.findings[i]));
+  std::vector<std::string> unpaired = unpaired_plans(a, b);
+  if (n > 1 || !unpaired.empty())
+    fmt::print(stderr, "pglens: {} has {} plan{}, {} has {}: comparing plan i with plan i ({} pair{})\n",
+               terminal_safe(a.name), a.count(), a.count() == 1 ? "" : "s", terminal_safe(b.name), b.count(), n,
+               n == 1 ? "" : "s");
+  for (const auto& u : unpaired) fmt::print(stderr, "pglens: warning: {}\n", terminal_safe(u));
   std::string out;
   if (args.format == "json") {
-    out = render_json(a, b, d);
+    out = render_json(a, b, diffs, unpaired);
   } else if (args.format == "html") {
-    out = html::diff_page({a.name, a.bytes, a.plan(), a.findings}, {b.name, b.bytes, b.plan(), b.findings}, d);
+    std::vector<html::DiffPair> pairs;
+    for (size_t i = 0; i < n; ++i)
+      pairs.push_back(
+          {{a.name, a.bytes, a.plan(i), a.findings[i]}, {b.name, b.bytes, b.plan(i), b.findings[i]}, diffs[i]});
+    out = html::diff_page(a.name, b.name, pairs, unpaired);
   } else {
-    out = terminal_safe(render_text(a, b, d), true);
+    std::string text;
+    for (size_t i = 0; i < n; ++i) {
+      if (i) text += "\n" + std::string(72, '=') + "\n\n";
+      text += render_text(a, b, diffs[i], i);
+    }
+    if (!unpaired.empty()) {
+      text += "\nNot compared:\n";
+      for (const auto& u : unpaired) text += "  " + u + "\n";
+    }
+    out = terminal_safe(text, true);
   }
   if (!args.output.empty()) {
     if (auto err = replace_file(args.output, out)) {
@@ -208,9 +258,10 @@ int run_diff(const DiffArgs& args) {
   } else {
     write_stdout(out);
   }
-  // Worse after: slower by more than a tenth, or a finding the before plan did not have.
-  bool slower = d.speedup > 0 && d.speedup < 1 / 1.1;
-  return slower || !d.appeared.empty() ? kExitFindings : kExitOk;
+  // Worse after: a pair slower by more than a tenth, or with a finding the before plan did not have.
+  bool worse = false;
+  for (const auto& d : diffs) worse = worse || (d.speedup > 0 && d.speedup < 1 / 1.1) || !d.appeared.empty();
+  return worse ? kExitFindings : kExitOk;
 }
 
 }  // namespace
@@ -234,6 +285,8 @@ void add_diff_command(CLI::App& app, Runner& run) {
       "  pglens diff --format json before.txt after.txt | jq .speedup\n"
       "\nThe trees are matched node to node by shape, relation and node type; a node without a\n"
       "counterpart is listed as gone or added, and where matching is unsure the output says so.\n"
+      "Files with several plans: plan i of BEFORE is compared with plan i of AFTER, and a plan\n"
+      "without a counterpart is named.\n"
       "\nExit codes: 0 compared, and the after plan is not worse; 1 the after plan is slower by more\n"
       "than 10 % or has a finding the before plan did not; 2 a plan could not be read (or a usage / I/O error).");
   cmd->callback([&run] { run = [] { return run_diff(args); }; });

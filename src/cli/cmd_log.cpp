@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "cli/cli.hpp"
+#include "html/report_pages.hpp"
 #include "log/log.hpp"
 #include "pglens/lint.hpp"
 #include "pglens/plan.hpp"
@@ -154,7 +155,12 @@ int run_log(const LogArgs& args) {
   report.growth = args.growth;
   report.repeat_min = args.n_plus_one_min;
   report.color = args.format == "text" && use_color(args.color, STDOUT_FILENO);
-  write_stdout(args.format == "json" ? log::report_json(summary, report) : log::report_text(summary, report));
+  if (args.format == "html")  // the same report as a page (src/html)
+    write_stdout(html::log_page(
+        {.title = args.inputs.size() == 1 ? args.inputs[0] : fmt::format("{} inputs", args.inputs.size()),
+         .report_json = log::report_json(summary, report),
+         .top = report.top}));
+  else write_stdout(args.format == "json" ? log::report_json(summary, report) : log::report_text(summary, report));
   return log::finding_count(summary, report.repeat_min) ? kExitFindings : kExitOk;
 }
 
@@ -168,8 +174,8 @@ void add_log_command(CLI::App& app, Runner& run) {
   cmd->add_option("FILE", args.inputs,
                   "Log files (stderr, csvlog, jsonlog, syslog; .gz too), `-` for stdin; with "
                   "--merge, JSON summaries");
-  cmd->add_option("--format", args.format, "Output: text or json (a summary --merge reads)")
-      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--format", args.format, "Output: text, json (a summary --merge reads) or html (one page)")
+      ->check(CLI::IsMember({"text", "json", "html"}));
   cmd->add_option("--input-format", args.input_format,
                   "auto (detected from the first line), stderr, csvlog, jsonlog or syslog")
       ->check(CLI::IsMember({"auto", "stderr", "csvlog", "jsonlog", "syslog"}));

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "html/diff.hpp"
 
@@ -18,5 +19,18 @@ struct DiffSide {
 };
 
 std::string diff_page(const DiffSide& before, const DiffSide& after, const diff::PlanDiff& diff);
+
+// Files with several plans (auto_explain logs, a script's EXPLAINs): plan i of BEFORE is
+// compared with plan i of AFTER. Each pair is one section; the first keeps the ids of a
+// one-pair page ("a-n3", "b-n3"), pair k > 1 prefixes them "a<k>" / "b<k>". `unpaired` lists
+// the plans of the longer file that have no counterpart (already escaped text is not expected:
+// plain text).
+struct DiffPair {
+  DiffSide before;
+  DiffSide after;
+  const diff::PlanDiff& diff;
+};
+std::string diff_page(std::string_view before_name, std::string_view after_name, const std::vector<DiffPair>& pairs,
+                      const std::vector<std::string>& unpaired);
 
 }  // namespace pglens::html

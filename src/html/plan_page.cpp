@@ -8,6 +8,7 @@
 
 #include "html/page.hpp"
 #include "plan/display.hpp"
+#include "source/json_string.hpp"
 
 namespace pglens::html {
 namespace {
@@ -23,6 +24,10 @@ constexpr size_t kRawBytesMax = 4096;
 // still lists every node): a 10,000-deep chain would be 220,000 pixels of graph.
 constexpr int kIndentMax = 48;
 constexpr int kFlameDepthMax = 120;
+// Larger trees are windowed: their rows are data in the page (one HTML string per node, in a
+// JSON block) and the script draws only the rows in and near the viewport, so a 10,000-node
+// plan scrolls as fast as a 50-node one. Smaller trees are plain HTML, complete without script.
+constexpr size_t kWindowFrom = 1500;
 
 std::string esc(std::string_view s) { return html_escape(s); }
 
@@ -375,12 +380,58 @@ void append_plan_summary(std::string& out, const Plan& p, std::string_view prefi
 
 void append_plan_tree(std::string& out, const Plan& p, const TreeOptions& o) {
   bool node_hot = !plan::outside_bottleneck(p);
-  out += "<div class=\"tree\" data-view-panel=\"tree\" aria-label=\"plan tree\">\n";
-  // Without any row in the tab order (the bottleneck is outside the tree), the first one is.
-  bool first_tabbable = !(node_hot && p.bottleneck >= 0);
-  for (size_t i = 0; i < p.nodes.size(); ++i)
-    append_node(out, p, i, o, node_hot && static_cast<int>(i) == p.bottleneck, first_tabbable && i == 0);
-  out += "</div>\n";
+  if (p.nodes.size() < kWindowFrom) {
+    out += "<div class=\"tree\" data-view-panel=\"tree\" aria-label=\"plan tree\">\n";
+    // Without any row in the tab order (the bottleneck is outside the tree), the first one is.
+    bool first_tabbable = !(node_hot && p.bottleneck >= 0);
+    for (size_t i = 0; i < p.nodes.size(); ++i)
+      append_node(out, p, i, o, node_hot && static_cast<int>(i) == p.bottleneck, first_tabbable && i == 0);
+    out += "</div>\n";
+    return;
+  }
+  // Windowed: the rows as data (page.js draws the ones in view); the tree itself is the tab
+  // stop until the row that holds it is drawn.
+  int hot = node_hot ? p.bottleneck : -1;
+  out += fmt::format(
+      "<div class=\"tree windowed\" data-view-panel=\"tree\" aria-label=\"plan tree, {} nodes\" data-prefix=\"{}\" "
+      "data-nodes=\"{}\" data-hot=\"{}\" tabindex=\"0\">",
+      p.nodes.size(), esc(o.id_prefix), p.nodes.size(), hot);
+  out += fmt::format(
+      "<noscript><p class=\"callout\">This tree has {} nodes: its rows are drawn by the page's script as they "
+      "scroll into view. Allow script for this file, or read the plan as text with <code>pglens explain</code>."
+      "</p></noscript>",
+      p.nodes.size());
+  std::string json = "{\"ids\":[";
+  for (size_t i = 0; i < p.nodes.size(); ++i) json += fmt::format("{}{}", i ? "," : "", p.nodes[i].id);
+  json += "],\"text\":[";
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    const Node& n = p.nodes[i];
+    if (i) json += ',';
+    std::string detail = plan::key_detail(n);
+    append_json_string(json,
+                       fmt::format("{}{} #{}{}{}", n.subplan_name.empty() ? "" : n.subplan_name + ": ", n.label(), n.id,
+                                   detail.empty() ? "" : " ", detail));
+  }
+  json += "],\"rows\":[";
+  std::string row;
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    row.clear();
+    append_node(row, p, i, o, static_cast<int>(i) == hot, false);
+    if (i) json += ',';
+    append_json_string(json, row);
+  }
+  json += "]}";
+  // Inside <script>, nothing may read as a tag: every '<' (all of them within JSON strings)
+  // as its \\u escape.
+  out += "<script type=\"application/json\" class=\"rows-data\">";
+  out.reserve(out.size() + json.size() + json.size() / 8);
+  for (char c : json) {
+    if (c == '<') out += "\\u003c";
+    else out += c;
+  }
+  out +=
+      "</script><div class=\"spacer\"></div><div class=\"rows\" role=\"presentation\"></div><div class=\"spacer\">"
+      "</div></div>\n";
 }
 
 void append_flame_graph(std::string& out, const Plan& p, std::string_view prefix) {
@@ -523,7 +574,10 @@ void append_plan_section(std::string& out, const Plan& p, const plan::Diagnosis&
       "<div class=\"toolbar\" role=\"group\" aria-label=\"view\">"
       "<button type=\"button\" data-view=\"tree\" aria-pressed=\"true\">Tree</button>"
       "<button type=\"button\" data-view=\"flame\" aria-pressed=\"false\">Flame graph</button>"
-      "<span class=\"hint\">keys: ↑ ↓ move, Enter details, t tree, f flame graph</span></div>";
+      "<input type=\"search\" class=\"find\" placeholder=\"Find a node (/)\" aria-label=\"Find a node: Enter next, "
+      "Shift+Enter previous, Escape to the row\" spellcheck=\"false\"><span class=\"find-count hint\" "
+      "aria-live=\"polite\"></span>"
+      "<span class=\"hint\">keys: ↑ ↓ move, Enter details, / find, t tree, f flame graph</span></div>";
   append_plan_tree(out, p, o);
   append_flame_graph(out, p, o.id_prefix);
   append_findings(out, p, d, o.id_prefix);

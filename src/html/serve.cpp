@@ -6,9 +6,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sys/time.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <system_error>
+#include <thread>
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -46,6 +51,7 @@ const char* reason(int status) {
     case 422: return "Unprocessable Content";
     case 431: return "Request Header Fields Too Large";
     case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
     case 505: return "HTTP Version Not Supported";
   }
   return "Error";
@@ -200,9 +206,37 @@ void PlanServer::run(const std::atomic<bool>& stop) {
     if (!wait_readable(listen_fd_, 200)) continue;
     int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
-    serve_connection(fd);
-    ::close(fd);
+    // A client that stops reading the answer is dropped too.
+    timeval send_timeout{.tv_sec = limits_.read_timeout_ms / 1000, .tv_usec = (limits_.read_timeout_ms % 1000) * 1000};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+    {
+      std::lock_guard lock(mutex_);
+      if (open_fds_.size() >= static_cast<size_t>(std::max(1, limits_.max_connections))) {
+        send_all(fd, serialize(error(503, "Too many requests at once; try again.")));
+        ::close(fd);
+        continue;
+      }
+      open_fds_.insert(fd);
+    }
+    try {
+      std::thread([this, fd] {
+        serve_connection(fd);
+        std::lock_guard lock(mutex_);
+        open_fds_.erase(fd);
+        ::close(fd);
+        idle_.notify_all();
+      }).detach();
+    } catch (const std::system_error&) {  // no thread to be had: this one is refused
+      send_all(fd, serialize(error(503, "Too many requests at once; try again.")));
+      std::lock_guard lock(mutex_);
+      open_fds_.erase(fd);
+      ::close(fd);
+    }
   }
+  // Wake the connections still waiting for their client, and wait for every one to end.
+  std::unique_lock lock(mutex_);
+  for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
+  idle_.wait(lock, [this] { return open_fds_.empty(); });
 }
 
 void PlanServer::serve_connection(int fd) const {
@@ -210,13 +244,20 @@ void PlanServer::serve_connection(int fd) const {
     send_all(fd, serialize(r));
     ::shutdown(fd, SHUT_WR);
   };
+  // Each read waits at most read_timeout_ms, and all of them together request_timeout_ms.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits_.request_timeout_ms);
+  auto readable = [&] {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    int wait = static_cast<int>(std::min<int64_t>(limits_.read_timeout_ms, std::max<int64_t>(0, left.count())));
+    return wait > 0 && wait_readable(fd, wait);
+  };
   // The head: up to the blank line, within max_head_bytes.
   std::string data;
   size_t head_end = std::string::npos;
   char buf[8192];
   while (head_end == std::string::npos) {
     if (data.size() > limits_.max_head_bytes) return answer(error(431, "The request head is too large."));
-    if (!wait_readable(fd, limits_.read_timeout_ms)) return answer(error(408, "The request did not arrive in time."));
+    if (!readable()) return answer(error(408, "The request did not arrive in time."));
     ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;
@@ -269,8 +310,7 @@ void PlanServer::serve_connection(int fd) const {
   req.body = data.substr(head_end + 4);
   if (req.body.size() > length) return answer(error(400, "More bytes than Content-Length."));
   while (req.body.size() < length) {
-    if (!wait_readable(fd, limits_.read_timeout_ms))
-      return answer(error(408, "The request body did not arrive in time."));
+    if (!readable()) return answer(error(408, "The request body did not arrive in time."));
     ssize_t n = ::recv(fd, buf, std::min(sizeof buf, length - req.body.size()), 0);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;

@@ -7,9 +7,12 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace pglens::html {
@@ -17,7 +20,9 @@ namespace pglens::html {
 struct ServeLimits {
   size_t max_head_bytes = 16 * 1024;         // request line and headers
   size_t max_body_bytes = 16 * 1024 * 1024;  // a pasted plan and its query
-  int read_timeout_ms = 10000;               // per read: a stalled client is dropped
+  int read_timeout_ms = 10000;               // per read (and per write): a stalled client is dropped
+  int request_timeout_ms = 60000;            // the whole request: a client trickling bytes is dropped
+  int max_connections = 8;                   // served at once; one more is answered 503 at once
 };
 
 struct HttpRequest {
@@ -46,7 +51,9 @@ class PlanServer {
   const std::string& token() const { return token_; }
   std::string url() const;  // http://127.0.0.1:PORT/TOKEN/
 
-  // Serves one connection at a time until `stop` is set (checked at least every 200 ms).
+  // Serves connections, each on its own thread (at most max_connections at once: a slow or
+  // idle client never holds up another), until `stop` is set (checked at least every 200 ms);
+  // then the open connections are shut and their threads joined before it returns.
   void run(const std::atomic<bool>& stop);
 
   // The answer to a parsed request (the routing, checks and pages; no I/O).
@@ -56,6 +63,9 @@ class PlanServer {
   void serve_connection(int fd) const;
 
   ServeLimits limits_;
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  std::set<int> open_fds_;  // the connections being served, shut on stop
   int listen_fd_ = -1;
   int port_ = 0;
   std::string token_;

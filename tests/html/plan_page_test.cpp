@@ -28,8 +28,11 @@ void expect_self_contained(const std::string& page) {
   EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_NE(page.find("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'sha256-"),
             std::string::npos);
-  EXPECT_EQ(count(page, "<script"), 1u) << "one script, the page's own";
-  EXPECT_EQ(count(page, "</script>"), 1u);
+  // One script, the page's own; a windowed tree's rows are a JSON data block (never run).
+  size_t data_blocks = count(page, "<script type=\"application/json\" class=\"rows-data\">");
+  EXPECT_EQ(count(page, "<script>"), 1u) << "one script, the page's own";
+  EXPECT_EQ(count(page, "<script"), 1u + data_blocks);
+  EXPECT_EQ(count(page, "</script>"), 1u + data_blocks);
   EXPECT_EQ(count(page, "<style"), 1u);
   EXPECT_EQ(page.find("http://"), std::string::npos);
   EXPECT_EQ(page.find("https://"), std::string::npos);
@@ -142,7 +145,7 @@ TEST(HtmlPage, OutputFileIsReplacedAtomically) {
 
 TEST(HtmlPage, DeepAndWidePlansStayBounded) {
   test::TempDir tmp;
-  // 1,000 levels is the deepest plan pglens reads.
+  // 1,000 levels is the deepest plan pglens reads; 2,000 nodes is a windowed tree.
   for (auto [shape, nodes] : {std::pair<const char*, size_t>{"wide", 2000}, {"deep", 1000}}) {
     auto plan = tmp / (std::string(shape) + ".json");
     auto gen = std::system(("python3 " + (test::source_dir() / "bench/gen_scale_plans.py").string() + " " + shape +
@@ -151,7 +154,26 @@ TEST(HtmlPage, DeepAndWidePlansStayBounded) {
     ASSERT_EQ(gen, 0);
     auto r = test::run_pglens("explain --format html " + plan.string());
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(count(r.out, "<details class=\"node"), nodes) << shape;
+    expect_self_contained(r.out);
+    if (nodes < 1500) {
+      EXPECT_EQ(count(r.out, "<details class=\"node"), nodes) << shape;
+    } else {
+      // Windowed: no row in the document, every row in the data block.
+      EXPECT_EQ(count(r.out, "<details class=\"node"), 0u) << shape;
+      EXPECT_NE(r.out.find("<div class=\"tree windowed\""), std::string::npos);
+      std::string open = "<script type=\"application/json\" class=\"rows-data\">";
+      size_t from = r.out.find(open) + open.size(), to = r.out.find("</script>", from);
+      ASSERT_NE(to, std::string::npos);
+      std::string data = r.out.substr(from, to - from);
+      EXPECT_EQ(data.find('<'), std::string::npos) << "nothing in the data reads as a tag";
+      auto j = nlohmann::json::parse(data);
+      ASSERT_EQ(j["rows"].size(), nodes);
+      ASSERT_EQ(j["ids"].size(), nodes);
+      ASSERT_EQ(j["text"].size(), nodes);
+      EXPECT_EQ(j["rows"][0].get<std::string>().rfind("<details class=\"node", 0), 0u);
+      EXPECT_NE(j["rows"][1].get<std::string>().find("id=\"p1-n" + std::to_string(j["ids"][1].get<int>()) + "\""),
+                std::string::npos);
+    }
     // One-line JSON: each node's raw lines would repeat the whole input.
     EXPECT_LT(r.out.size(), 8u * 1024 * 1024) << shape;
   }

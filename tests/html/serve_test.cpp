@@ -183,6 +183,95 @@ TEST_F(Serve, MalformedRequestsAreRefused) {
   EXPECT_EQ(status(get(path(), host())), 200);
 }
 
+// A client connected to the server, holding its connection open.
+int connect_to(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  return fd;
+}
+
+// Whether the server has answered anything on `fd` yet (without waiting).
+bool answered(int fd) {
+  char c;
+  ssize_t n = ::recv(fd, &c, 1, MSG_DONTWAIT | MSG_PEEK);
+  return n > 0;
+}
+
+// Two clients at once: one that sent half a request and went quiet, one that sends a whole
+// request. The second is answered while the first is still waited for (one at a time, the
+// second would wait for the first's timeout, and the first be answered 408 before it).
+class ServeConcurrent : public Serve {
+ protected:
+  void SetUp() override {
+    html::ServeLimits limits;
+    limits.read_timeout_ms = 60000;  // the idle client is never timed out during the test
+    limits.max_connections = 3;
+    server_ = std::make_unique<html::PlanServer>(limits);
+    ASSERT_EQ(server_->listen(0), std::nullopt);
+    thread_ = std::thread([this] { server_->run(stop_); });
+  }
+};
+
+TEST_F(ServeConcurrent, AnIdleClientDoesNotHoldUpAnother) {
+  int idle = connect_to(server_->port());
+  std::string half = "POST " + path("explain") + " HTTP/1.1\r\nHost: " + host() + "\r\nContent-Len";
+  ASSERT_EQ(::send(idle, half.data(), half.size(), MSG_NOSIGNAL), static_cast<ssize_t>(half.size()));
+  // A slow upload too: its head, and only part of the body it announced.
+  int slow = connect_to(server_->port());
+  std::string partial = "POST " + path("explain") + " HTTP/1.1\r\nHost: " + host() +
+      "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nplan=";
+  ASSERT_EQ(::send(slow, partial.data(), partial.size(), MSG_NOSIGNAL), static_cast<ssize_t>(partial.size()));
+  std::string plan = test::read_file(test::testdata("plan-rules/nested-loop-inner-scan/seq-inner.txt"));
+  auto page = post("plan=" + form_encode(plan));
+  EXPECT_EQ(status(page), 200) << page.substr(0, 300);
+  EXPECT_NE(page.find("class=\"node bottleneck\""), std::string::npos);
+  EXPECT_FALSE(answered(idle)) << "the idle client is still being waited for";
+  EXPECT_FALSE(answered(slow)) << "the slow upload is still being read";
+  // The slow upload completes and is answered.
+  std::string rest(1000 - 5, 'x');
+  ASSERT_EQ(::send(slow, rest.data(), rest.size(), MSG_NOSIGNAL), static_cast<ssize_t>(rest.size()));
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(slow, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<size_t>(n));
+  EXPECT_EQ(status(out), 422) << "no plan in x...: the form again";
+  ::close(slow);
+  ::close(idle);
+}
+
+TEST_F(ServeConcurrent, OverTheLimitIsRefusedAtOnceAndStopEndsIdleClients) {
+  std::vector<int> idle;
+  for (int i = 0; i < 3; ++i) idle.push_back(connect_to(server_->port()));
+  // The fourth at once: 503, while the three wait.
+  EXPECT_EQ(status(get(path(), host())), 503);
+  for (int fd : idle) EXPECT_FALSE(answered(fd));
+  // One finishes its request: there is room again.
+  std::string req = "GET " + path() + " HTTP/1.1\r\nHost: " + host() + "\r\n\r\n";
+  ASSERT_EQ(::send(idle[0], req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(idle[0], buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<size_t>(n));
+  EXPECT_EQ(status(out), 200);
+  ::close(idle[0]);
+  int tries = 0;
+  std::string again;
+  // The slot is given back after the answer is sent: it may take a moment.
+  while (status(again = get(path(), host())) == 503 && ++tries < 200)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(status(again), 200);
+  // Stop ends the two idle connections (run() returns only when every one is closed).
+  stop_ = true;
+  thread_.join();
+  for (size_t i = 1; i < idle.size(); ++i) {
+    ssize_t n = ::recv(idle[i], buf, sizeof buf, 0);
+    EXPECT_LE(n, 0) << "closed without an answer";
+    ::close(idle[i]);
+  }
+}
+
 TEST(ServeCli, PrintsItsUrlAndRefusesABadPort) {
   auto r = test::run_pglens("serve --port 70000");
   EXPECT_EQ(r.exit_code, 2);
