@@ -752,7 +752,7 @@ std::vector<uint64_t> chunk_starts(const std::string& path, const ReadOptions& o
     ssize_t got = ::pread(fd, window.data(), n, static_cast<off_t>(at));
     window.resize(got > 0 ? static_cast<size_t>(got) : 0);
   };
-  if (parts > 1 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (256 << 10)) {
+  if (parts > 1 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (64 << 10)) {
     auto size = static_cast<uint64_t>(st.st_size);
     read_at(0, 1u << 16);
     bool gzip = window.size() >= 2 && static_cast<unsigned char>(window[0]) == 0x1f &&

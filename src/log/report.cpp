@@ -633,12 +633,16 @@ std::string report_text(const Summary& s, const ReportOptions& o) {
   auto bold = [&](std::string_view t) { return o.color ? fmt::format("\x1b[1m{}\x1b[0m", t) : std::string(t); };
   auto dim = [&](std::string_view t) { return o.color ? fmt::format("\x1b[2m{}\x1b[0m", t) : std::string(t); };
   int64_t all = total_us(s);
-  out += fmt::format("{} statements ({} fingerprints) in {} entries", count(s.statements), count(s.groups.size()),
-                     count(s.entries));
-  if (s.first_us < s.last_us)
-    out += fmt::format(", {} to {} ({})", clock(s.first_us), clock(s.last_us),
-                       duration(static_cast<double>(s.last_us - s.first_us)));
-  out += fmt::format("; {} of statement time\n", duration(static_cast<double>(all)));
+  if (s.entries == 0 && !s.db_statements.empty()) {
+    out += fmt::format("pg_stat_statements of {}\n", terminal_safe(fmt::format("{}", fmt::join(s.db_servers, ", "))));
+  } else {
+    out += fmt::format("{} statements ({} fingerprints) in {} entries", count(s.statements), count(s.groups.size()),
+                       count(s.entries));
+    if (s.first_us < s.last_us)
+      out += fmt::format(", {} to {} ({})", clock(s.first_us), clock(s.last_us),
+                         duration(static_cast<double>(s.last_us - s.first_us)));
+    out += fmt::format("; {} of statement time\n", duration(static_cast<double>(all)));
+  }
   if (s.untimed)
     out += fmt::format("{} statements were logged without a duration (turn on log_duration)\n", count(s.untimed));
 
