@@ -137,7 +137,12 @@ bool read_pg_stat_statements(const DbOptions& options, Summary& summary, std::st
     auto names = output_columns(sql);
     if (names.empty()) return;
     std::string e;
-    if (!conn->execute("PREPARE pglens_log_rows AS " + sql, e)) return;
+    // The application's tables resolve as its sessions resolve them; pglens's own queries
+    // (schema-qualified) go back to the empty search_path right after.
+    if (!conn->execute("SET search_path = \"$user\", public", e)) return;
+    bool prepared = conn->execute("PREPARE pglens_log_rows AS " + sql, e);
+    conn->execute("SET search_path = ''", e);
+    if (!prepared) return;
     auto types = conn->query(
         "SELECT pg_catalog.format_type(t.oid, NULL), t.typcategory = 'N' "
         "FROM pg_catalog.pg_prepared_statements p, pg_catalog.unnest(p.result_types) WITH ORDINALITY AS r(oid, i) "
