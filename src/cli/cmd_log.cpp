@@ -33,6 +33,9 @@ struct LogArgs {
   double target_utilization = 0.7;
   double growth = 10;
   unsigned jobs = 1;
+  int year = 0;
+  std::string db;
+  uint64_t many_rows = 1000;
 };
 
 log::Format input_format(const std::string& name) {
@@ -72,10 +75,14 @@ bool read_summaries(const LogArgs& args, log::Summary& out) {
 }
 
 int run_log(const LogArgs& args) {
-  if (args.inputs.empty()) {
-    fmt::print(stderr, "pglens: error: no log given (a file, several, or - for stdin)\n");
+  if (args.inputs.empty() && args.db.empty()) {
+    fmt::print(stderr, "pglens: error: no log given (a file, several, or - for stdin), nor --db URL\n");
     return kExitError;
   }
+  // The nearest .pglens.toml: the SQL rules for the top queries, the database timeouts.
+  Config config;
+  std::error_code ec;
+  if (!resolve_config("", std::filesystem::current_path(ec), config)) return kExitError;
   log::Summary summary;
   if (args.merge) {
     if (!read_summaries(args, summary)) return kExitError;
@@ -83,28 +90,15 @@ int run_log(const LogArgs& args) {
     log::ReadOptions read;
     read.format = input_format(args.input_format);
     read.prefix = args.prefix;
+    read.year = args.year;
     log::AnalysisOptions analysis;
     analysis.n_plus_one_min = args.n_plus_one_min;
-    // One summary per input, read by -j threads, merged in the order given: sessions never
-    // span files, and the merge is exact, so the result is the same for any -j.
-    std::vector<log::Summary> parts(args.inputs.size());
-    std::vector<log::ReadResult> results(args.inputs.size());
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t i; (i = next++) < args.inputs.size();) {
-        log::Analyzer analyzer(parts[i], analysis);
-        results[i] = log::read_log(args.inputs[i], read, [&](const log::Entry& e) { analyzer.add(e); });
-        analyzer.finish();
-        parts[i].lines = results[i].lines;
-      }
-    };
-    unsigned threads = std::max(1u, std::min<unsigned>(args.jobs, static_cast<unsigned>(args.inputs.size())));
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
+    // -j: files, and chunks of a file, read by threads and joined in order: the summary
+    // is the same for any -j.
+    std::vector<log::ReadResult> results;
+    log::Summary read_summary = log::analyze_logs(args.inputs, read, analysis, args.jobs, results);
     bool failed = false;
-    for (size_t i = 0; i < parts.size(); ++i) {
+    for (size_t i = 0; i < results.size(); ++i) {
       const auto& r = results[i];
       std::string name = terminal_safe(args.inputs[i] == "-" ? "<stdin>" : args.inputs[i]);
       if (!r.error.empty()) {
@@ -118,15 +112,47 @@ int run_log(const LogArgs& args) {
                    "(first: line {})\n",
                    name, r.unrecognised_lines, r.unrecognised_lines == 1 ? "" : "s", log::format_name(r.format),
                    r.first_unrecognised);
+      if (r.year_assumed)
+        fmt::print(stderr,
+                   "pglens: note: {}: syslog times have no year; read as {} (from {}; a month after it as the "
+                   "year before); give --year to set it\n",
+                   name, r.year_assumed, r.year_from);
       if (r.cut_lines) fmt::print(stderr, "pglens: warning: {}: {} lines over 64 MiB were cut\n", name, r.cut_lines);
-      summary.merge(std::move(parts[i]));
     }
     if (failed) return kExitError;
+    if (read_summary.localized > 0) {
+      bool none = read_summary.statements == 0;
+      fmt::print(stderr,
+                 "pglens: {}: {} entries are statements or durations in another language than English (the server's "
+                 "lc_messages); pglens reads them in English only: ALTER SYSTEM SET lc_messages = 'C'; SELECT "
+                 "pg_reload_conf();\n",
+                 none ? "error" : "warning", read_summary.localized);
+      if (none) return kExitError;
+    } else if (read_summary.entries > 0 && read_summary.statements == 0)
+      fmt::print(stderr,
+                 "pglens: warning: none of the {} entries is a statement with its duration: the server must log "
+                 "them (log_min_duration_statement = 0, or log_statement = 'all' with log_duration = on) in "
+                 "English (lc_messages = 'C': `duration:`, `statement:` are read in English only)\n",
+                 read_summary.entries);
+    if (read_summary.inexact_sessions)
+      fmt::print(stderr,
+                 "pglens: warning: {} sessions crossed a -j chunk boundary with more entries than are kept to join "
+                 "them: their loops across the cut may be split (use -j 1 for the exact result)\n",
+                 read_summary.inexact_sessions);
+    summary.merge(std::move(read_summary));
+  }
+  if (!args.db.empty()) {
+    log::DbOptions db;
+    db.url = args.db;
+    db.statement_timeout_ms = static_cast<int>(config.database_statement_timeout_ms);
+    db.many_rows = args.many_rows;
+    std::string error;
+    if (!log::read_pg_stat_statements(db, summary, error)) {
+      fmt::print(stderr, "pglens: error: {}\n", terminal_safe(error));
+      return kExitError;
+    }
   }
   // The top queries go through the SQL rules, as `pglens lint` configured here runs them.
-  Config config;
-  std::error_code ec;
-  if (!resolve_config("", std::filesystem::current_path(ec), config)) return kExitError;
   Linter linter(config);
   log::ReportOptions report;
   report.lint = [&linter](std::string_view sql) {
@@ -154,6 +180,7 @@ int run_log(const LogArgs& args) {
   report.target_utilization = args.target_utilization;
   report.growth = args.growth;
   report.repeat_min = args.n_plus_one_min;
+  report.many_rows = args.many_rows;
   report.color = args.format == "text" && use_color(args.color, STDOUT_FILENO);
   if (args.format == "html")  // the same report as a page (src/html)
     write_stdout(html::log_page(
@@ -161,7 +188,7 @@ int run_log(const LogArgs& args) {
          .report_json = log::report_json(summary, report),
          .top = report.top}));
   else write_stdout(args.format == "json" ? log::report_json(summary, report) : log::report_text(summary, report));
-  return log::finding_count(summary, report.repeat_min) ? kExitFindings : kExitOk;
+  return log::finding_count(summary, report.repeat_min, report.many_rows) ? kExitFindings : kExitOk;
 }
 
 }  // namespace
@@ -192,13 +219,25 @@ void add_log_command(CLI::App& app, Runner& run) {
       ->check(CLI::Range(0.01, 1.0));
   cmd->add_option("--growth", args.growth, "Capacity: the traffic to plan for, as a multiple of the log's (default 10)")
       ->check(CLI::Range(0.01, 1e6));
-  cmd->add_option("-j,--jobs", args.jobs, "Files read at once (default 1)")->check(CLI::Range(1, 256));
+  cmd->add_option("-j,--jobs", args.jobs,
+                  "Threads: files read at once, and chunks of a file when there are more jobs than files (default 1)")
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--db", args.db,
+                  "Also read pg_stat_statements of this database (read-only, with timeouts): calls, time, rows and "
+                  "buffers per statement; alone when no log is given");
+  cmd->add_option("--many-rows", args.many_rows,
+                  "Rows a call from which a SELECT with no aggregate is a finding (default 1000)")
+      ->check(CLI::Range(1, 1000000000));
+  cmd->add_option("--year", args.year,
+                  "The year of syslog's year-less times (default: the file's modification time, or today)")
+      ->check(CLI::Range(1970, 9999));
   cmd->add_option("--color", args.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->footer(
       "Examples:\n"
       "  pglens log /var/log/postgresql/postgresql-15-main.log\n"
       "  pglens log --prefix '%m [%p] %q%u@%d ' postgresql.log.1 postgresql.log.2.gz\n"
       "  pglens log -j 2 --format json day1.csv > day1.json; pglens log --merge day1.json day2.json\n"
+      "  pglens log --db postgres://monitor@db/shop                   pg_stat_statements alone\n"
       "\nWhat the server must log (postgresql.conf):\n"
       "  log_min_duration_statement = 0   every statement with its duration (or a threshold in ms)\n"
       "  log_line_prefix = '%m [%p] %c '  time, process id and session id (%c finds N+1 loops)\n"

@@ -1,8 +1,10 @@
 // From entries to the summary: statements paired with their durations, grouped by
 // fingerprint, and followed per session for loops (N+1, row-by-row INSERTs).
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -17,6 +19,9 @@ const double kLogGamma = std::log(kGamma);
 // Sums of durations saturate: a log of absurd durations must not overflow.
 void add_to(int64_t& sum, int64_t v) {
   if (__builtin_add_overflow(sum, v, &sum)) sum = INT64_MAX;
+}
+void add_rows(uint64_t& sum, uint64_t v) {
+  if (__builtin_add_overflow(sum, v, &sum)) sum = UINT64_MAX;
 }
 
 // "12.345" (ms) -> 12345 µs; -1 when it is no number.
@@ -64,6 +69,157 @@ bool single_row_insert(const Normalized& n) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------
+// auto_explain's plans: the query they are of, and the rows their top node returned.
+
+namespace {
+
+size_t skip_space(std::string_view s, size_t i) {
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r')) ++i;
+  return i;
+}
+
+void append_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// The JSON string starting at s[i] == '"', unescaped (PostgreSQL's escape_json, which
+// escape_yaml also is).
+std::string json_string(std::string_view s, size_t i) {
+  std::string out;
+  for (++i; i < s.size() && s[i] != '"'; ++i) {
+    char c = s[i];
+    if (c != '\\' || i + 1 >= s.size()) {
+      out.push_back(c);
+      continue;
+    }
+    char e = s[++i];
+    switch (e) {
+      case 'n': out.push_back('\n'); break;
+      case 't': out.push_back('\t'); break;
+      case 'r': out.push_back('\r'); break;
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'u': {
+        uint32_t cp = 0;
+        size_t k = 0;
+        for (; k < 4 && i + 1 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])); ++k, ++i) {
+          char h = s[i + 1];
+          cp = cp * 16 + static_cast<uint32_t>(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+        }
+        append_utf8(out, cp);
+        break;
+      }
+      default: out.push_back(e); break;
+    }
+  }
+  return out;
+}
+
+// XML text with PostgreSQL's escape_xml undone (&amp; &lt; &gt; &quot; &apos; &#...;).
+std::string xml_text(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '&') {
+      out.push_back(s[i]);
+      continue;
+    }
+    size_t semi = s.find(';', i);
+    if (semi == std::string_view::npos || semi - i > 10) {
+      out.push_back('&');
+      continue;
+    }
+    std::string_view name = s.substr(i + 1, semi - i - 1);
+    if (name == "amp") out.push_back('&');
+    else if (name == "lt") out.push_back('<');
+    else if (name == "gt") out.push_back('>');
+    else if (name == "quot") out.push_back('"');
+    else if (name == "apos") out.push_back('\'');
+    else if (name.size() > 1 && name[0] == '#') {
+      bool hex = name[1] == 'x' || name[1] == 'X';
+      uint32_t cp = 0;
+      for (char h : name.substr(hex ? 2 : 1)) {
+        if (!std::isxdigit(static_cast<unsigned char>(h))) break;
+        cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+      }
+      append_utf8(out, std::min<uint32_t>(cp, 0x10FFFF));
+    } else {
+      out.push_back('&');
+      continue;
+    }
+    i = semi;
+  }
+  return out;
+}
+
+// The digits at s[i..], as a count; nullopt when none.
+std::optional<uint64_t> count_at(std::string_view s, size_t i) {
+  i = skip_space(s, i);
+  size_t b = i;
+  uint64_t v = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - b < 19) v = v * 10 + static_cast<uint64_t>(s[i++] - '0');
+  if (i == b) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+std::string plan_query_text(std::string_view plan) {
+  size_t body = plan.find("plan:");
+  body = skip_space(plan, body == std::string_view::npos ? 0 : body + 5);
+  std::string_view p = plan.substr(body);
+  if (p.starts_with("<")) {
+    size_t b = p.find("<Query-Text>");
+    if (b == std::string_view::npos) return {};
+    b += 12;
+    size_t e = p.find("</Query-Text>", b);
+    return xml_text(p.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b));
+  }
+  if (p.starts_with("{") || p.starts_with("[")) {
+    size_t b = p.find("\"Query Text\":");
+    if (b == std::string_view::npos) return {};
+    b = skip_space(p, b + 13);
+    return b < p.size() && p[b] == '"' ? json_string(p, b) : std::string();
+  }
+  // TEXT or YAML: "Query Text: ..." (YAML quotes it as JSON does when it must).
+  if (!p.starts_with("Query Text: ")) return {};
+  size_t b = 12;
+  if (b < p.size() && p[b] == '"') return json_string(p, b);
+  // TEXT: up to the first plan line (the query may span lines; the plan's first line is
+  // indented less than nothing, so the text runs to the last line before a node).
+  return std::string(p.substr(b));
+}
+
+std::optional<uint64_t> plan_rows(std::string_view plan) {
+  // The top node comes first in every format; its actual rows are the statement's.
+  for (std::string_view key :
+       {std::string_view("\"Actual Rows\":"), std::string_view("<Actual-Rows>"), std::string_view("Actual Rows:")}) {
+    size_t at = plan.find(key);
+    if (at != std::string_view::npos) return count_at(plan, at + key.size());
+  }
+  // TEXT: "(actual time=0.010..0.020 rows=12 loops=1)" or "(actual rows=12 loops=1)"
+  size_t at = plan.find("(actual ");
+  if (at == std::string_view::npos) return std::nullopt;
+  size_t rows = plan.find("rows=", at);
+  size_t close = plan.find(')', at);
+  if (rows == std::string_view::npos || rows > close) return std::nullopt;
+  return count_at(plan, rows + 5);
+}
 
 // ---------------------------------------------------------------------------------------
 // Histogram
@@ -151,13 +307,27 @@ bool worse(const Example& a, const Example& b) {
   return std::tie(a.text, a.parameters, a.session) < std::tie(b.text, b.parameters, b.session);
 }
 
+// The repeats kept are the kMaxRepeats distinct (text, parameters) of smallest hash, sorted
+// by it (a bottom-k sample): a key in the final sample is never evicted, so its count is
+// whole, and which keys are kept depends neither on the order of the log nor on how it was
+// cut and merged. `make` gives the text and parameters of a key not seen before.
+template <class Make>
+void add_repeat(Group& g, uint64_t key, uint64_t count, const Make& make) {
+  auto it =
+      std::lower_bound(g.repeats.begin(), g.repeats.end(), key, [](const Repeat& r, uint64_t k) { return r.key < k; });
+  if (it != g.repeats.end() && it->key == key) {
+    it->count += count;
+    return;
+  }
+  if (g.repeats.size() >= Group::kMaxRepeats) {
+    if (it == g.repeats.end()) return;  // above every key kept
+    g.repeats.pop_back();
+  }
+  g.repeats.insert(it, make());
+}
+
 void add_repeat(Group& g, const Repeat& r) {
-  for (auto& mine : g.repeats)
-    if (mine.key == r.key) {
-      mine.count += r.count;
-      return;
-    }
-  if (g.repeats.size() < Group::kMaxRepeats) g.repeats.push_back(r);
+  add_repeat(g, r.key, r.count, [&] { return r; });
 }
 
 void merge_burst(Burst& into, const Burst& b) {
@@ -179,6 +349,7 @@ void merge_burst(Burst& into, const Burst& b) {
     into.rewrite = b.rewrite;
     into.rewrite_parameter = b.rewrite_parameter;
     into.rewrite_note = b.rewrite_note;
+    into.join_rewrite = b.join_rewrite;
   }
 }
 
@@ -191,6 +362,8 @@ void Summary::merge(Summary&& other) {
   errors += other.errors;
   untimed += other.untimed;
   plans += other.plans;
+  inexact_sessions += other.inexact_sessions;
+  localized += other.localized;
   first_us = std::min(first_us, other.first_us);
   last_us = std::max(last_us, other.last_us);
   session_ids = std::min(session_ids, other.session_ids);
@@ -202,7 +375,7 @@ void Summary::merge(Summary&& other) {
       continue;
     }
     // The display text of the earliest call, as the whole log would have kept.
-    if (g.first_us < mine.first_us) mine.query = g.query;
+    if (g.first_us < mine.first_us || (g.first_us == mine.first_us && g.query < mine.query)) mine.query = g.query;
     mine.calls += g.calls;
     mine.timed_calls += g.timed_calls;
     add_to(mine.total_us, g.total_us);
@@ -210,8 +383,11 @@ void Summary::merge(Summary&& other) {
     mine.first_us = std::min(mine.first_us, g.first_us);
     mine.last_us = std::max(mine.last_us, g.last_us);
     mine.histogram.merge(g.histogram);
+    mine.rows_calls += g.rows_calls;
+    add_rows(mine.rows, g.rows);
+    if (mine.numeric_columns.empty()) mine.numeric_columns = std::move(g.numeric_columns);
     if (worse(g.worst, mine.worst)) mine.worst = g.worst;
-    if (g.plan_us > mine.plan_us) {
+    if (g.plan_us > mine.plan_us || (g.plan_us == mine.plan_us && g.plan_us >= 0 && g.plan < mine.plan)) {
       mine.plan = std::move(g.plan);
       mine.plan_us = g.plan_us;
     }
@@ -222,15 +398,56 @@ void Summary::merge(Summary&& other) {
     if (inserted) it->second = std::move(b);
     else merge_burst(it->second, b);
   }
+  for (auto& [fp, d] : other.db_statements) {
+    auto [it, inserted] = db_statements.try_emplace(fp);
+    DbStatement& mine = it->second;
+    if (inserted) {
+      mine = std::move(d);
+      continue;
+    }
+    if (d.total_ms > mine.total_ms) {
+      mine.query = d.query;
+      mine.queryid = d.queryid;
+    }
+    mine.calls += d.calls;
+    mine.total_ms += d.total_ms;
+    if (d.min_ms >= 0) mine.min_ms = mine.min_ms < 0 ? d.min_ms : std::min(mine.min_ms, d.min_ms);
+    mine.max_ms = std::max(mine.max_ms, d.max_ms);
+    add_rows(mine.rows, d.rows);
+    add_rows(mine.shared_blks_hit, d.shared_blks_hit);
+    add_rows(mine.shared_blks_read, d.shared_blks_read);
+    if (mine.numeric_columns.empty()) mine.numeric_columns = std::move(d.numeric_columns);
+  }
+  for (auto& server : other.db_servers) db_servers.push_back(std::move(server));
+  db_since_us = std::min(db_since_us, other.db_since_us);
+  db_until_us = std::max(db_until_us, other.db_until_us);
 }
 
 // ---------------------------------------------------------------------------------------
 // The analyzer
 
 struct Analyzer::Impl {
-  Summary& summary;
+  Summary& summary;  // entry counts; statements go to *cur
+  Summary* cur;      // the summary, or `scratch` while a chunk's session is in its prelude
   AnalysisOptions options;
   Fingerprints fingerprints;
+
+  // -j over chunks of one file (AnalysisOptions::continuation): a session the chunk did not
+  // see start may continue one of the chunk before. Its first entries (its prelude) are kept
+  // and replayed by absorb() on the state the chunks before left; they are also run here on a
+  // scratch summary, which builds the session's state from them alone. Once the session has
+  // started three runs with no statement waiting for its duration, that state no longer
+  // depends on what came before, and the chunk goes on with it.
+  struct Prelude {
+    std::vector<Entry> entries;
+    bool synced = false;
+  };
+  Summary scratch;
+  bool replaying = false;
+  std::unordered_map<std::string, Prelude> preludes;
+  std::vector<std::string> prelude_order;
+  size_t prelude_bytes = 0;
+  static constexpr size_t kMaxPreludeBytes = 64u << 20;
 
   // A statement logged by log_statement, waiting for its duration (log_duration).
   struct Waiting {
@@ -246,7 +463,8 @@ struct Analyzer::Impl {
   };
   struct Session {
     std::optional<Waiting> waiting;
-    std::string plan;  // auto_explain's, waiting for its statement
+    std::string plan;        // auto_explain's, waiting for its statement
+    std::string plan_query;  // its Query Text
     int64_t plan_us = -1;
     std::string last_fingerprint, last_text;  // the last statement, for a plan logged after it
     std::string previous;                     // fingerprint before the current run
@@ -255,6 +473,7 @@ struct Analyzer::Impl {
     bool run_select = false;
     bool run_single_insert = false;
     uint64_t run_calls = 0;
+    uint64_t run_starts = 0;
     int64_t run_us = 0;
     int64_t run_time_us = 0;
     bool run_varies = false;
@@ -264,7 +483,7 @@ struct Analyzer::Impl {
   static constexpr size_t kKeptCalls = 1000;
   std::unordered_map<std::string, Session> sessions;
 
-  Impl(Summary& s, const AnalysisOptions& o) : summary(s), options(o) {}
+  Impl(Summary& s, const AnalysisOptions& o) : summary(s), cur(&s), options(o) {}
 
   static std::string session_key(const Entry& e) { return e.session.empty() ? e.pid : e.session; }
 
@@ -279,6 +498,30 @@ struct Analyzer::Impl {
       return;
     }
     std::string key = session_key(e);
+    if (options.continuation) {
+      auto [it, first] = preludes.try_emplace(key);
+      if (first) prelude_order.push_back(key);
+      Prelude& p = it->second;
+      if (!p.synced) {
+        p.entries.push_back(e);
+        prelude_bytes += e.message.size() + e.detail.size() + sizeof(Entry);
+        cur = &scratch;
+        process(e, key);
+        cur = &summary;
+        auto s = sessions.find(key);
+        if (e.message.starts_with("disconnection: ") ||
+            (s != sessions.end() && s->second.run_starts >= 3 && !s->second.waiting))
+          p.synced = true;
+        else if (prelude_bytes > kMaxPreludeBytes) p.synced = true, ++summary.inexact_sessions;
+        if (scratch.groups.size() > 10000) scratch.groups.clear();
+        return;
+      }
+    }
+    process(e, key);
+  }
+
+  // A LOG entry of session `key`.
+  void process(const Entry& e, const std::string& key) {
     std::string_view m = e.message;
     if (m.starts_with("duration: ")) {
       size_t used = 0;
@@ -308,13 +551,15 @@ struct Analyzer::Impl {
         // auto_explain logs the plan when the executor ends: before its statement's
         // duration line (simple protocol), or after it (extended protocol, at the portal's
         // drop). A plan goes to a statement only when its Query Text is that statement.
-        ++summary.plans;
+        if (!replaying) ++summary.plans;
         Session& s = session(key, e);
-        if (!s.last_fingerprint.empty() && m.find(s.last_text) != std::string_view::npos) {
+        std::string query = plan_query_text(m);
+        if (!s.last_fingerprint.empty() && !s.last_text.empty() && query.find(s.last_text) != std::string::npos) {
           attach_plan(s.last_fingerprint, m, us);
           s.last_fingerprint.clear();
         } else {
           s.plan.assign(m);
+          s.plan_query = std::move(query);
           s.plan_us = us;
         }
       }
@@ -332,7 +577,20 @@ struct Analyzer::Impl {
         end_run(it->second, key);
         sessions.erase(it);
       }
+    } else if (!replaying && localized(m)) {
+      ++summary.localized;
     }
+  }
+
+  // A statement's duration as a server with lc_messages in German, French, Spanish,
+  // Japanese, Russian or Chinese logs it (PostgreSQL 15's translations of "duration: %s ms").
+  static bool localized(std::string_view m) {
+    static constexpr std::string_view words[] = {
+        "Dauer: ",    "durée : ",    "duración: ",     "期間: ",     "продолжительность: ",
+        "执行时间: ", "Anweisung: ", "instruction : ", "sentencia: "};
+    for (auto w : words)
+      if (m.starts_with(w)) return true;
+    return false;
   }
 
   void wait(const std::string& key, const Entry& e, std::string_view text, std::string_view detail) {
@@ -379,20 +637,20 @@ struct Analyzer::Impl {
 
   void statement(const std::string& key, const Entry& e, std::string_view text, std::string_view parameters,
                  int64_t us) {
-    ++summary.statements;
+    ++cur->statements;
     // What identifies a session: the weakest any statement of the log had.
     SessionIds ids = !e.session.empty() ? SessionIds::session : !e.pid.empty() ? SessionIds::pid : SessionIds::none;
-    summary.session_ids = std::min(summary.session_ids, ids);
+    cur->session_ids = std::min(cur->session_ids, ids);
     Normalized n = normalize(text);
     const std::string& fp = fingerprints.of(n.key, text);
-    auto [it, inserted] = summary.groups.try_emplace(fp);
+    auto [it, inserted] = cur->groups.try_emplace(fp);
     Group& g = it->second;
     if (inserted) {
       g.fingerprint = fp;
       g.query = n.display;
       g.utility = is_utility(n.first_word);
       g.select = n.first_word == "select" || n.first_word == "with" || n.first_word == "table";
-    } else if (e.has_time && e.time_us < g.first_us) {
+    } else if (e.has_time && (e.time_us < g.first_us || (e.time_us == g.first_us && n.display < g.query))) {
       g.query = n.display;
     }
     ++g.calls;
@@ -410,43 +668,43 @@ struct Analyzer::Impl {
         if (g.worst.duration_us < 0 || worse(candidate, g.worst)) g.worst = std::move(candidate);
       }
     } else {
-      ++summary.untimed;
+      ++cur->untimed;
     }
     if (!g.utility) {
       std::string_view params = parameter_text(parameters);
-      Repeat r{hash_text(params, hash_text(text)), 1, std::string(), std::string()};
-      bool known = false;
-      for (auto& mine : g.repeats)
-        if (mine.key == r.key) {
-          ++mine.count;
-          known = true;
-          break;
-        }
-      if (!known && g.repeats.size() < Group::kMaxRepeats) {
-        r.text.assign(text);
-        r.parameters.assign(params);
-        g.repeats.push_back(std::move(r));
-      }
+      uint64_t k = hash_text(params, hash_text(text));
+      add_repeat(g, k, 1, [&] { return Repeat{k, 1, std::string(text), std::string(params)}; });
     }
-    if (summary.plans > 0) {
+    {
+      // Tracked from the first statement on, whatever came before: a chunk of a log (-j)
+      // must pair its plans as the whole log does.
       Session& s = session(key, e);
-      if (s.plan_us >= 0 && s.plan.find(text) != std::string::npos) {
+      if (s.plan_us >= 0 && !text.empty() && s.plan_query.find(text) != std::string::npos) {
         attach_plan(g.fingerprint, s.plan, s.plan_us);
         s.last_fingerprint.clear();
       } else {
         s.last_fingerprint = g.fingerprint;
         s.last_text.assign(text);
       }
-      s.plan.clear();
-      s.plan_us = -1;
+      if (s.plan_us >= 0) {
+        s.plan.clear();
+        s.plan_query.clear();
+        s.plan_us = -1;
+      }
     }
     follow(key, e, g, n, text, parameter_text(parameters), us);
   }
 
-  // The slowest plan of a fingerprint (ties: the first).
+  // The slowest plan of a fingerprint (ties: the first); every plan's rows count.
   void attach_plan(const std::string& fingerprint, std::string_view plan, int64_t us) {
-    auto it = summary.groups.find(fingerprint);
-    if (it == summary.groups.end() || us <= it->second.plan_us) return;
+    auto it = cur->groups.find(fingerprint);
+    if (it == cur->groups.end()) return;
+    if (auto rows = plan_rows(plan)) {
+      ++it->second.rows_calls;
+      add_rows(it->second.rows, *rows);
+    }
+    // ties: the smaller text, an order that does not depend on the order of the log
+    if (us < it->second.plan_us || (us == it->second.plan_us && plan >= it->second.plan)) return;
     it->second.plan.assign(plan);
     it->second.plan_us = us;
   }
@@ -467,6 +725,7 @@ struct Analyzer::Impl {
     s.last_us = e.time_us;
     if (s.run != g.fingerprint) {
       end_run(s, key);
+      ++s.run_starts;
       s.run = g.fingerprint;
       s.run_select = g.select;
       s.run_single_insert = single_row_insert(n);
@@ -511,7 +770,7 @@ struct Analyzer::Impl {
     b.child_text = s.calls.front().text;
     b.child_parameters = s.calls.front().parameters;
     if (b.kind == "n+1") rewrite(s, b);
-    auto [it, inserted] = summary.bursts.try_emplace(k);
+    auto [it, inserted] = cur->bursts.try_emplace(k);
     if (inserted) it->second = std::move(b);
     else merge_burst(it->second, b);
   }
@@ -615,6 +874,81 @@ struct Analyzer::Impl {
     if (lhs_begin < lhs_end)
       b.rewrite_note = fmt::format("select {} too, to tell which {} row each result row belongs to",
                                    text.substr(lhs_begin, lhs_end - lhs_begin), b.parent.empty() ? "outer" : "parent");
+    if (lhs_begin < lhs_end) join_rewrite(s, b, text, c, text.substr(lhs_begin, lhs_end - lhs_begin));
+  }
+
+  // The loop as one statement joined to its parent: the child's changing constant becomes the
+  // parent's column it was read from (`user_id = parent.id`), the child a LATERAL subquery.
+  // Only when that column is plain to see (the parent selects the child's column's name, or
+  // `id` for a child's `<x>_id`) and the parent has no parameters (their values are not kept).
+  static void join_rewrite(const Session& s, Burst& b, const std::string& text, const Normalized::Constant& c,
+                           std::string_view lhs) {
+    const std::string& parent = s.previous_text;
+    if (parent.empty() || b.parent.empty()) return;
+    Normalized p = normalize(parent);
+    if (p.first_word != "select") return;
+    for (const auto& k : p.constants)
+      if (k.param) return;
+    // The child's other parameters would take the parent's numbers: only its changing one.
+    Normalized child = normalize(text);
+    for (const auto& k : child.constants)
+      if (k.param && !(k.begin == c.begin && k.end == c.end)) return;
+    std::string column(lhs.substr(lhs.rfind('.') == std::string_view::npos ? 0 : lhs.rfind('.') + 1));
+    if (column.size() >= 2 && column.front() == '"' && column.back() == '"')
+      column = column.substr(1, column.size() - 2);
+    auto columns = output_columns(parent);
+    std::string join;
+    for (const auto& name : columns)
+      if (name == column) join = name;
+    if (join.empty() && column.size() > 3 && column.ends_with("_id"))
+      for (const auto& name : columns)
+        if (name == "id") join = name;
+    if (join.empty()) return;
+    std::string parent_sql = parent;
+    while (!parent_sql.empty() &&
+           (parent_sql.back() == ';' || std::isspace(static_cast<unsigned char>(parent_sql.back()))))
+      parent_sql.pop_back();
+    std::string child_sql = text.substr(0, c.begin) + "parent." + catalog_ident(join) + text.substr(c.end);
+    while (!child_sql.empty() &&
+           (child_sql.back() == ';' || std::isspace(static_cast<unsigned char>(child_sql.back()))))
+      child_sql.pop_back();
+    b.join_rewrite =
+        fmt::format("SELECT parent.{0} AS parent_{1}, child.* FROM ({2}) AS parent CROSS JOIN LATERAL ({3}) AS child",
+                    catalog_ident(join), join, parent_sql, child_sql);
+  }
+
+  // An identifier as SQL writes it: bare when it is lower-case letters, digits and _.
+  static std::string catalog_ident(const std::string& name) {
+    bool bare = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
+    for (char ch : name)
+      if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_')) bare = false;
+    if (bare) return name;
+    std::string out = "\"";
+    for (char ch : name) {
+      if (ch == '"') out.push_back('"');
+      out.push_back(ch);
+    }
+    return out + "\"";
+  }
+
+  // The next chunk of the same file, read by `chunk`: its preludes replayed on this state,
+  // its summary merged, its sessions' states taken over.
+  void absorb(Impl& chunk) {
+    replaying = true;
+    for (const auto& key : chunk.prelude_order) {
+      auto& p = chunk.preludes[key];
+      for (const Entry& e : p.entries) process(e, key);
+      // the chunk went on from where its prelude left this session
+      if (p.synced) sessions.erase(key);
+    }
+    replaying = false;
+    for (auto& [key, s] : chunk.sessions) {
+      auto p = chunk.preludes.find(key);
+      if (p != chunk.preludes.end() && !p->second.synced) continue;  // replayed above
+      sessions[key] = std::move(s);
+    }
+    chunk.sessions.clear();
+    summary.merge(std::move(chunk.summary));
   }
 
   void finish() {
@@ -638,5 +972,6 @@ Analyzer::Analyzer(Summary& summary, const AnalysisOptions& options) : impl_(new
 Analyzer::~Analyzer() { delete impl_; }
 void Analyzer::add(const Entry& entry) { impl_->add(entry); }
 void Analyzer::finish() { impl_->finish(); }
+void Analyzer::absorb(Analyzer& next) { impl_->absorb(*next.impl_); }
 
 }  // namespace pglens::log

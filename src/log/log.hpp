@@ -52,7 +52,7 @@ class Histogram {
 // ---------------------------------------------------------------------------------------
 // One message of the log, with its DETAIL, from any of the formats.
 struct Entry {
-  int64_t time_us = 0;  // since the epoch (syslog's year-less time: of 1970)
+  int64_t time_us = 0;  // since the epoch (syslog's year-less time: in ReadOptions::year)
   bool has_time = false;
   std::string session;  // %c / session_id, or empty
   std::string pid;      // %p / pid, or empty
@@ -68,6 +68,11 @@ std::string_view format_name(Format format);
 struct ReadOptions {
   Format format = Format::automatic;
   std::string prefix;  // log_line_prefix of a stderr log; empty: detected from the lines
+  // rsyslog's traditional time ("Mar  2 08:15:01") has no year: this one (0: the year of the
+  // file's modification time, or today's for a stream). A month after `reference_month` is
+  // of the year before (a file written in January holds December's lines).
+  int year = 0;
+  int reference_month = 12;
 };
 
 // What reading one input found out about it.
@@ -81,13 +86,24 @@ struct ReadResult {
   uint64_t cut_lines = 0;           // lines over the size cap, cut
   bool has_session_ids = false;     // %c / session_id seen
   bool has_pids = false;
-  std::string error;  // the input could not be read at all (also: nothing in it is a log)
+  int year_assumed = 0;   // year-less syslog times were read in this year
+  std::string year_from;  // ... taken from: "the file's modification time", "today's date", "--year"
+  std::string error;      // the input could not be read at all (also: nothing in it is a log)
 };
 
 // Reads `path` ("-": stdin; gzip is detected by its magic bytes) line by line, calling
 // `on_entry` for each entry in order. Never holds more than one entry and one read block.
 ReadResult read_log(const std::string& path, const ReadOptions& options,
                     const std::function<void(const Entry&)>& on_entry);
+// The bytes [begin, end) of the file (end 0: to its end); `begin` must be where an entry
+// starts (chunk_starts), and options.format the file's (a chunk's first line may not tell).
+ReadResult read_log_range(const std::string& path, uint64_t begin, uint64_t end, const ReadOptions& options,
+                          const std::function<void(const Entry&)>& on_entry);
+// Where a plain file can be cut into up to `parts` chunks of about equal size: offsets of
+// lines that start an entry, the first 0. Just {0} for gzip, syslog (its processes
+// interleave), a stream or a small file. `format`: the file's, detected from its first line.
+std::vector<uint64_t> chunk_starts(const std::string& path, const ReadOptions& options, size_t parts, Format& format);
+
 // The same over bytes in memory (tests, the fuzz target).
 ReadResult read_log_text(std::string_view text, const ReadOptions& options,
                          const std::function<void(const Entry&)>& on_entry);
@@ -126,11 +142,18 @@ struct Group {
   int64_t last_us = INT64_MIN;
   Histogram histogram;
   Example worst;
-  std::vector<Repeat> repeats;  // at most kMaxRepeats distinct keys
+  std::vector<Repeat> repeats;  // the kMaxRepeats distinct keys of smallest hash, sorted by it
   // auto_explain's plan of the slowest call that had one: the entry's message, from
   // "duration: ... plan:" on (the plan reader reads it as it reads any auto_explain log).
   std::string plan;
   int64_t plan_us = -1;
+  // Rows returned: the sum over the `rows_calls` calls whose count is known (auto_explain's
+  // plans with ANALYZE: the top node's actual rows).
+  uint64_t rows = 0;
+  uint64_t rows_calls = 0;
+  // The numeric columns of its result, as the server typed them (--db), for the aggregate
+  // rewrite of a statement shipping many rows; empty when unknown.
+  std::vector<std::string> numeric_columns;
   static constexpr size_t kMaxRepeats = 64;
 };
 
@@ -156,9 +179,29 @@ struct Burst {
   std::string rewrite;            // the batched statement, or empty
   std::string rewrite_parameter;  // its array parameter ($n = '{...}')
   std::string rewrite_note;       // why no rewrite / what to select
+  std::string join_rewrite;       // the loop joined to its parent (LATERAL), or empty
 };
 
 enum class SessionIds : int { session = 2, pid = 1, none = 0 };
+
+// The workload as pg_stat_statements counted it (`pglens log --db`), one entry per
+// fingerprint of its normalised text (the same id as the log's groups: a statement in both
+// is one query). Sums merge; the mean is total / calls.
+struct DbStatement {
+  std::string fingerprint;
+  std::string query;    // pg_stat_statements' text, constants as $n
+  std::string queryid;  // of the row with the most time, when several rows share the fingerprint
+  bool select = false;
+  bool utility = false;
+  uint64_t calls = 0;
+  double total_ms = 0;
+  double min_ms = -1;  // -1: unknown
+  double max_ms = 0;
+  uint64_t rows = 0;
+  uint64_t shared_blks_hit = 0;
+  uint64_t shared_blks_read = 0;
+  std::vector<std::string> numeric_columns;  // as Group::numeric_columns
+};
 
 struct Summary {
   uint64_t lines = 0;
@@ -169,15 +212,30 @@ struct Summary {
   int64_t first_us = INT64_MAX;  // the log's time span
   int64_t last_us = INT64_MIN;
   SessionIds session_ids = SessionIds::session;
-  uint64_t plans = 0;                   // auto_explain plans seen
+  uint64_t plans = 0;  // auto_explain plans seen
+  // -j chunks: sessions whose first entries in a chunk exceeded the memory kept to join them
+  // to the chunk before (their loops across the cut may be split)
+  uint64_t inexact_sessions = 0;
+  // Entries whose message is a statement or duration in another language than English
+  // (lc_messages): they are not read
+  uint64_t localized = 0;
   std::map<std::string, Group> groups;  // by fingerprint
   std::map<std::string, Burst> bursts;  // by kind + parent + child
+  // pg_stat_statements (--db): its statements, the servers read, and the span its counts
+  // cover (stats_reset .. the read; INT64_MAX / INT64_MIN when unknown).
+  std::map<std::string, DbStatement> db_statements;
+  std::vector<std::string> db_servers;
+  int64_t db_since_us = INT64_MAX;
+  int64_t db_until_us = INT64_MIN;
 
   void merge(Summary&& other);
 };
 
 struct AnalysisOptions {
   uint64_t n_plus_one_min = 10;
+  // The input is a chunk of a log that does not start at its beginning (-j): sessions it did
+  // not see start may continue from the chunk before (Analyzer::absorb).
+  bool continuation = false;
 };
 
 // Feeds entries of one input (one file: sessions do not span inputs) into a summary.
@@ -190,11 +248,22 @@ class Analyzer {
   void add(const Entry& entry);
   // Ends every open session (its last burst counts): call at the end of the input.
   void finish();
+  // Appends the analysis of the chunk that follows this one in the same file (`next` was
+  // made with AnalysisOptions::continuation and has read its whole chunk; finish() not
+  // called): the summary is then the one reading both chunks in a row gives.
+  void absorb(Analyzer& next);
 
  private:
   struct Impl;
   Impl* impl_;
 };
+
+// Reads `inputs` (files, "-" for stdin) with `jobs` threads into one summary: whole files
+// at once, and, with more jobs than files, chunks of each plain file cut at entry starts.
+// Chunks and files are merged in order, so the summary is the one -j 1 gives. `results`:
+// one per input (a file's chunks added up; line numbers of the whole file).
+Summary analyze_logs(const std::vector<std::string>& inputs, const ReadOptions& read, const AnalysisOptions& analysis,
+                     unsigned jobs, std::vector<ReadResult>& results);
 
 // ---------------------------------------------------------------------------------------
 // Normalisation (normalize.cpp).
@@ -211,6 +280,12 @@ struct Normalized {
 };
 Normalized normalize(std::string_view sql);
 
+// The names of a SELECT's output columns (alias, or a column reference's last name), in
+// order; empty when one has no name (`*`, an expression without AS) or it is no SELECT.
+std::vector<std::string> output_columns(std::string_view sql);
+// Whether a statement aggregates (GROUP BY, count(), sum(), ... any *_agg()).
+bool aggregates(std::string_view sql);
+
 // Fingerprints of normalised shapes, each computed once with pg_query_fingerprint.
 class Fingerprints {
  public:
@@ -225,8 +300,41 @@ class Fingerprints {
 // A hash of text that is the same on every machine (repeat keys in merged summaries).
 uint64_t hash_text(std::string_view text, uint64_t seed = 1469598103934665603ull);
 
+// The Query Text of an auto_explain plan message ("duration: ... ms  plan:\n..."), in any of
+// the four formats, unescaped (TEXT: the rest of the message from the query on).
+std::string plan_query_text(std::string_view plan);
+// The actual rows of its top node (the statement's rows); nullopt without ANALYZE.
+std::optional<uint64_t> plan_rows(std::string_view plan);
+
 // "$1 = '42', $2 = NULL" -> {"42", nullopt}, by parameter number (1-based; index 0 unused).
 std::vector<std::optional<std::string>> parse_parameters(std::string_view detail);
+
+// ---------------------------------------------------------------------------------------
+// pg_stat_statements (db.cpp).
+struct DbOptions {
+  std::string url;  // never printed: messages name host, port, database and user only
+  int connect_timeout_s = 10;
+  int statement_timeout_ms = 30000;
+  size_t limit = 1000;        // statements read, by total time
+  uint64_t many_rows = 1000;  // the statements shipping this many rows a call get their column types
+};
+// Reads pg_stat_statements of the database `url` names (read-only session, timeouts) into
+// `summary`; also types the result columns of the summary's statements that ship many rows
+// (PREPARE, pg_prepared_statements.result_types, DEALLOCATE). false and `error` (saying how to
+// install the extension when it is missing) when it cannot.
+bool read_pg_stat_statements(const DbOptions& options, Summary& summary, std::string& error);
+
+// A statement shipping many rows with no aggregate: the application sums or counts them.
+struct ManyRows {
+  std::string fingerprint;
+  std::string query;
+  std::string source;  // "pg_stat_statements" or "auto_explain"
+  uint64_t calls = 0;  // with a known row count
+  double rows_per_call = 0;
+  std::string rewrite;  // SELECT count(*) AS row_count[, sum(t.c) AS c_sum ...] FROM (query) AS t
+  std::string note;
+};
+std::vector<ManyRows> many_rows_findings(const Summary& summary, uint64_t min_rows_per_call);
 
 // ---------------------------------------------------------------------------------------
 // Output (report.cpp).
@@ -234,7 +342,8 @@ struct ReportOptions {
   size_t top = 10;
   double target_utilization = 0.7;
   double growth = 10;
-  uint64_t repeat_min = 10;  // same statement, same parameters: a cache candidate from this many calls
+  uint64_t repeat_min = 10;   // same statement, same parameters: a cache candidate from this many calls
+  uint64_t many_rows = 1000;  // rows a call from which a SELECT with no aggregate is a finding
   bool color = false;
   // The SQL rules' findings on one statement, {rule, message}: run on the worst call of each
   // of the top queries (the CLI passes `pglens lint`'s linter).
@@ -249,7 +358,7 @@ std::optional<Summary> summary_from_json(std::string_view json, std::string& err
 // The report in JSON: the summary plus what is derived from it (percentiles, capacity).
 std::string report_json(const Summary& summary, const ReportOptions& options);
 std::string report_text(const Summary& summary, const ReportOptions& options);
-// Number of findings (N+1, row-by-row loads, cache candidates) the report names.
-size_t finding_count(const Summary& summary, uint64_t repeat_min);
+// Number of findings (N+1, row-by-row loads, cache candidates, many rows) the report names.
+size_t finding_count(const Summary& summary, uint64_t repeat_min, uint64_t many_rows = 1000);
 
 }  // namespace pglens::log

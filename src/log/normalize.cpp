@@ -4,6 +4,7 @@
 #include <pg_query.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "log/log.hpp"
 
@@ -184,6 +185,51 @@ Normalized normalize(std::string_view s) {
   while (!out.key.empty() && (out.key.back() == ' ' || out.key.back() == ';')) out.key.pop_back();
   while (!out.display.empty() && (out.display.back() == ' ' || out.display.back() == ';')) out.display.pop_back();
   return out;
+}
+
+std::vector<std::string> output_columns(std::string_view sql) {
+  std::vector<std::string> out;
+  std::string text(sql);
+  PgQueryParseResult r = pg_query_parse(text.c_str());
+  if (!r.error && r.parse_tree) {
+    auto tree = nlohmann::json::parse(r.parse_tree, nullptr, false);
+    try {
+      const auto& stmts = tree.at("stmts");
+      if (stmts.size() == 1 && stmts[0].at("stmt").contains("SelectStmt")) {
+        const auto& select = stmts[0]["stmt"]["SelectStmt"];
+        if (select.contains("targetList")) {
+          for (const auto& target : select["targetList"]) {
+            const auto& res = target.at("ResTarget");
+            std::string name;
+            if (res.contains("name")) {
+              name = res["name"].get<std::string>();
+            } else if (res.contains("val") && res["val"].contains("ColumnRef")) {
+              const auto& last = res["val"]["ColumnRef"].at("fields").back();
+              if (last.contains("String")) name = last["String"].at("sval").get<std::string>();
+            }
+            if (name.empty()) {
+              out.clear();
+              break;
+            }
+            out.push_back(std::move(name));
+          }
+        }
+      }
+    } catch (const std::exception&) { out.clear(); }
+  }
+  pg_query_free_parse_result(r);
+  return out;
+}
+
+bool aggregates(std::string_view sql) {
+  std::string lower_text;
+  lower_text.reserve(sql.size());
+  for (char c : sql)
+    if (c != ' ' && c != '\n' && c != '\t' && c != '\r') lower_text.push_back(lower(c));
+  for (std::string_view word : {"groupby", "count(", "sum(", "avg(", "min(", "max(", "_agg(", "bool_and(", "bool_or(",
+                                "every(", "stddev", "variance(", "percentile_", "mode()"})
+    if (lower_text.find(word) != std::string::npos) return true;
+  return false;
 }
 
 const std::string& Fingerprints::of(const std::string& key, std::string_view sql) {

@@ -3,7 +3,10 @@
 #include <zlib.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <ctime>
 
 #include <array>
 #include <cerrno>
@@ -47,9 +50,10 @@ bool digits(std::string_view s, size_t at, size_t n, int& out) {
 }
 
 // "2026-12-07 15:55:22.123 UTC", "...T15:55:22.123456+01:00", "1700000000.123" (%n), or
-// syslog's "Dec  7 15:55:22" (year 1970: only differences matter). Zone names other than
-// UTC/GMT count as UTC: a log's times share one zone.
-std::optional<int64_t> parse_time(std::string_view s) {
+// syslog's "Dec  7 15:55:22", which has no year: `year` (a month after `reference_month`
+// belongs to the year before: December's lines of a file written in January). Zone names
+// other than UTC/GMT count as UTC: a log's times share one zone.
+std::optional<int64_t> parse_time(std::string_view s, int year = 1970, int reference_month = 12) {
   int y, mo, d, h, mi, sec;
   size_t p = 0;
   if (digits(s, 0, 4, y) && s.size() >= 19 && s[4] == '-' && digits(s, 5, 2, mo) && s[7] == '-' && digits(s, 8, 2, d) &&
@@ -63,7 +67,7 @@ std::optional<int64_t> parse_time(std::string_view s) {
     for (size_t i = 0; i < months.size(); ++i)
       if (s.starts_with(months[i])) mo = static_cast<int>(i) + 1;
     if (mo && s.size() >= 15 && s[3] == ' ') {
-      y = 1970;
+      y = mo > reference_month ? year - 1 : year;
       d = (s[4] == ' ' ? 0 : (s[4] - '0') * 10) + (s[5] - '0');
       if (!digits(s, 7, 2, h) || !digits(s, 10, 2, mi) || !digits(s, 13, 2, sec) || d < 1 || d > 31)
         return std::nullopt;
@@ -140,7 +144,8 @@ size_t find_severity(std::string_view line, size_t& word_len) {
 // goes through zlib, and a .gz needs nothing more.
 class Lines {
  public:
-  explicit Lines(gzFile file) : gz_(file) { buffer_.resize(1u << 20); }
+  // `limit`: stop after this many bytes (a chunk of the file; it ends at a line's start).
+  explicit Lines(gzFile file, uint64_t limit = 0) : gz_(file), limit_(limit) { buffer_.resize(1u << 20); }
   explicit Lines(std::string_view text) : text_(text), in_memory_(true) {}
   ~Lines() {
     if (gz_) gzclose(gz_);
@@ -166,11 +171,13 @@ class Lines {
       return true;
     }
     carry_.clear();
+    if (limit_ && consumed_ >= limit_) return false;
     for (;;) {
       if (start_ < end_) {
         auto* data = buffer_.data() + start_;
         auto* nl = static_cast<char*>(std::memchr(data, '\n', end_ - start_));
         size_t n = nl ? static_cast<size_t>(nl - data) : end_ - start_;
+        consumed_ += n + (nl ? 1 : 0);
         if (carry_.size() + n <= kMaxLine) {
           if (nl && carry_.empty()) {
             line = std::string_view(data, n);
@@ -214,11 +221,13 @@ class Lines {
       bytes_ = static_cast<uint64_t>(gzoffset(gz_));
     }
   }
-  uint64_t bytes() const { return bytes_; }
+  uint64_t bytes() const { return limit_ ? std::min(consumed_, limit_) : bytes_; }
   const std::string& error() const { return error_; }
 
  private:
   gzFile gz_ = nullptr;
+  uint64_t limit_ = 0;
+  uint64_t consumed_ = 0;
   std::string_view text_;
   bool in_memory_ = false;
   size_t pos_ = 0;
@@ -280,14 +289,42 @@ class Assembler {
  private:
   static Format detect(std::string_view first) {
     if (!first.empty() && first[0] == '{') return Format::jsonlog;
-    // log_time (a zone name or offset, no space in it), then the comma: a stderr line's
-    // first comma comes after its message started.
-    static const RE2 csv(R"(^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}(?: [A-Za-z0-9+:\-]+)?,)");
-    if (RE2::PartialMatch(first, csv)) return Format::csvlog;
+    if (RE2::PartialMatch(first, csv_start_re())) return Format::csvlog;
     if (RE2::PartialMatch(first, syslog_re())) return Format::syslog;
     return Format::stderr_log;
   }
 
+ public:
+  // log_time (a zone name or offset, no space in it), then the comma: a stderr line's
+  // first comma comes after its message started.
+  static const RE2& csv_start_re() {
+    static const RE2 re(R"(^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}(?: [A-Za-z0-9+:\-]+)?,)");
+    return re;
+  }
+  static Format detect_format(std::string_view first) { return detect(first); }
+
+  // Whether `line` starts an entry of a `format` log (a chunk of it may start there).
+  bool starts_entry(std::string_view line, Format format) const {
+    if (format == Format::jsonlog) return !line.empty() && line[0] == '{';
+    if (format == Format::csvlog) return RE2::PartialMatch(line, csv_start_re());
+    if (format != Format::stderr_log || line.empty() || line[0] == '\t') return false;
+    if (prefix_re_) {
+      if (!prefix_re_->ok()) return false;
+      static thread_local std::vector<re2::StringPiece> groups;
+      int n = prefix_re_->NumberOfCapturingGroups() + 1;
+      groups.resize(static_cast<size_t>(n));
+      if (!prefix_re_->Match(line, 0, line.size(), RE2::ANCHOR_START, groups.data(), n)) return false;
+      auto it = prefix_re_->NamedCapturingGroups().find("severity");
+      if (it == prefix_re_->NamedCapturingGroups().end()) return false;
+      auto g = groups[static_cast<size_t>(it->second)];
+      return !is_secondary(std::string_view(g.data(), g.size()));
+    }
+    size_t word_len = 0;
+    size_t at = find_severity(line, word_len);
+    return at != std::string_view::npos && !is_secondary(line.substr(at, word_len));
+  }
+
+ private:
   static const RE2& syslog_re() {
     // rsyslog's traditional (`Dec  7 15:55:22`) or ISO 8601 time, the host, postgres[pid]:,
     // PostgreSQL's own [sequence-line] numbers, the rest.
@@ -457,9 +494,12 @@ class Assembler {
     bool was_open = p.open;
     stderr_line(body, number, p, std::string_view(pid.data(), pid.size()));
     if (p.open && (!was_open || p.entry.line == number) && !p.entry.has_time) {
-      if (auto t = parse_time(std::string_view(time.data(), time.size()))) {
+      std::string_view t_text(time.data(), time.size());
+      if (auto t = parse_time(t_text, options_.year, options_.reference_month)) {
         p.entry.time_us = *t;
         p.entry.has_time = true;
+        // rsyslog's traditional time has no year
+        if (!t_text.empty() && t_text[0] >= 'A' && t_text[0] <= 'Z') result_.year_assumed = options_.year;
       }
     }
     // Each pid's last entry waits for its DETAIL; many short-lived pids must not pile up.
@@ -700,14 +740,113 @@ std::string prefix_pattern(std::string_view prefix) {
   return out;
 }
 
-ReadResult read_log(const std::string& path, const ReadOptions& options,
+std::vector<uint64_t> chunk_starts(const std::string& path, const ReadOptions& options, size_t parts, Format& format) {
+  std::vector<uint64_t> out{0};
+  format = options.format;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  struct stat st {};
+  std::string window;
+  auto read_at = [&](uint64_t at, size_t n) {
+    window.resize(n);
+    ssize_t got = ::pread(fd, window.data(), n, static_cast<off_t>(at));
+    window.resize(got > 0 ? static_cast<size_t>(got) : 0);
+  };
+  if (parts > 1 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (64 << 10)) {
+    auto size = static_cast<uint64_t>(st.st_size);
+    read_at(0, 1u << 16);
+    bool gzip = window.size() >= 2 && static_cast<unsigned char>(window[0]) == 0x1f &&
+        static_cast<unsigned char>(window[1]) == 0x8b;
+    if (format == Format::automatic && !gzip) {
+      for (size_t b = 0; b < window.size();) {
+        size_t e = window.find('\n', b);
+        std::string_view line(window.data() + b, (e == std::string::npos ? window.size() : e) - b);
+        if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
+          format = Assembler::detect_format(line);
+          break;
+        }
+        if (e == std::string::npos) break;
+        b = e + 1;
+      }
+    }
+    // syslog interleaves processes (an entry's DETAIL may come lines later): whole files only
+    if (!gzip && (format == Format::stderr_log || format == Format::csvlog || format == Format::jsonlog)) {
+      ReadResult ignored;
+      std::function<void(const Entry&)> none = [](const Entry&) {};
+      Assembler assembler(options, ignored, none);
+      for (size_t k = 1; k < parts; ++k) {
+        uint64_t pos = size * k / parts;
+        if (pos <= out.back()) continue;
+        read_at(pos, 4u << 20);
+        size_t b = window.find('\n');
+        while (b != std::string::npos) {
+          ++b;
+          size_t e = window.find('\n', b);
+          if (e == std::string::npos) break;  // no whole line left in the window
+          std::string_view line(window.data() + b, e - b);
+          if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+          if (assembler.starts_entry(line, format)) {
+            out.push_back(pos + b);
+            break;
+          }
+          b = e;
+        }
+      }
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+namespace {
+
+// The year (and month) year-less syslog times are read in: given, or the file's modification
+// time, or today for a stream.
+ReadOptions with_year(const ReadOptions& options, int fd, std::string& from) {
+  ReadOptions o = options;
+  if (o.year) {
+    from = "--year";
+    return o;
+  }
+  struct stat st {};
+  time_t when = 0;
+  if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    when = st.st_mtime;
+    from = "the file's modification time";
+  } else {
+    when = ::time(nullptr);
+    from = "today's date";
+  }
+  struct tm tm {};
+  ::gmtime_r(&when, &tm);
+  o.year = tm.tm_year + 1900;
+  o.reference_month = tm.tm_mon + 1;
+  return o;
+}
+
+}  // namespace
+
+ReadResult read_log(const std::string& path, const ReadOptions& given,
                     const std::function<void(const Entry&)>& on_entry) {
+  return read_log_range(path, 0, 0, given, on_entry);
+}
+
+ReadResult read_log_range(const std::string& path, uint64_t begin, uint64_t end, const ReadOptions& given,
+                          const std::function<void(const Entry&)>& on_entry) {
   int fd = path == "-" ? ::dup(0) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     ReadResult r;
     r.error = fmt::format("{}: {}", path, std::strerror(errno));
     return r;
   }
+  if (begin > 0 && ::lseek(fd, static_cast<off_t>(begin), SEEK_SET) < 0) {
+    ReadResult r;
+    r.error = fmt::format("{}: {}", path, std::strerror(errno));
+    ::close(fd);
+    return r;
+  }
+  std::string year_from;
+  ReadOptions options = with_year(given, fd, year_from);
   gzFile gz = gzdopen(fd, "rb");
   if (!gz) {
     ::close(fd);
@@ -716,14 +855,20 @@ ReadResult read_log(const std::string& path, const ReadOptions& options,
     return r;
   }
   gzbuffer(gz, 1u << 18);
-  Lines lines(gz);
-  return read_lines(lines, path == "-" ? "<stdin>" : path, options, on_entry, {});
+  Lines lines(gz, end > begin ? end - begin : 0);
+  ReadResult r = read_lines(lines, path == "-" ? "<stdin>" : path, options, on_entry, {});
+  if (r.year_assumed) r.year_from = year_from;
+  return r;
 }
 
-ReadResult read_log_text(std::string_view text, const ReadOptions& options,
+ReadResult read_log_text(std::string_view text, const ReadOptions& given,
                          const std::function<void(const Entry&)>& on_entry) {
+  std::string year_from;
+  ReadOptions options = with_year(given, -1, year_from);
   Lines lines(text);
-  return read_lines(lines, "<text>", options, on_entry, text);
+  ReadResult r = read_lines(lines, "<text>", options, on_entry, text);
+  if (r.year_assumed) r.year_from = year_from;
+  return r;
 }
 
 }  // namespace pglens::log

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "catalog/names.hpp"
 #include "log/log.hpp"
 #include "pglens/report.hpp"
 #include "source/json_string.hpp"
@@ -60,6 +61,16 @@ Capacity capacity(const Summary& s, const ReportOptions& o) {
     sum += static_cast<double>(g->total_us) / 1e6;
   }
   return c;
+}
+
+std::vector<const DbStatement*> db_by_total(const Summary& s) {
+  std::vector<const DbStatement*> out;
+  for (const auto& [fp, d] : s.db_statements) out.push_back(&d);
+  std::sort(out.begin(), out.end(), [](const DbStatement* a, const DbStatement* b) {
+    if (a->total_ms != b->total_ms) return a->total_ms > b->total_ms;
+    return a->fingerprint < b->fingerprint;
+  });
+  return out;
 }
 
 // Reads only: a write repeated with the same values is no cache candidate.
@@ -186,6 +197,22 @@ void write_summary(std::string& out, const Summary& s, const ReportOptions* deri
     out.push_back(',');
     number(out, "plan_us", g->plan_us);
     field(out, "plan", g->plan);
+    number(out, "rows", g->rows);
+    number(out, "rows_calls", g->rows_calls);
+    if (derived) {
+      key(out, "rows_per_call");
+      out += g->rows_calls ? fmt::format("{}", static_cast<double>(g->rows) / static_cast<double>(g->rows_calls))
+                           : std::string("null");
+      out.push_back(',');
+    }
+    key(out, "numeric_columns");
+    out.push_back('[');
+    for (const auto& c : g->numeric_columns) {
+      append_json_string(out, c);
+      out.push_back(',');
+    }
+    close(out, ']');
+    out.push_back(',');
     key(out, "repeats");
     out.push_back('[');
     for (const auto& r : g->repeats) {
@@ -224,6 +251,54 @@ void write_summary(std::string& out, const Summary& s, const ReportOptions* deri
     field(out, "rewrite", b.rewrite);
     field(out, "rewrite_parameter", b.rewrite_parameter);
     field(out, "rewrite_note", b.rewrite_note);
+    field(out, "join_rewrite", b.join_rewrite);
+    close(out, '}');
+    out.push_back(',');
+  }
+  close(out, ']');
+  out.push_back(',');
+  key(out, "db_servers");
+  out.push_back('[');
+  for (const auto& server : s.db_servers) {
+    append_json_string(out, server);
+    out.push_back(',');
+  }
+  close(out, ']');
+  out.push_back(',');
+  time_field(out, "db_since_us", s.db_since_us);
+  time_field(out, "db_until_us", s.db_until_us);
+  key(out, "db_statements");
+  out.push_back('[');
+  for (const DbStatement* d : db_by_total(s)) {
+    out.push_back('{');
+    field(out, "fingerprint", d->fingerprint);
+    field(out, "query", d->query);
+    field(out, "queryid", d->queryid);
+    number(out, "select", d->select);
+    number(out, "utility", d->utility);
+    number(out, "calls", d->calls);
+    number(out, "total_ms", d->total_ms);
+    number(out, "min_ms", d->min_ms);
+    number(out, "max_ms", d->max_ms);
+    number(out, "rows", d->rows);
+    number(out, "shared_blks_hit", d->shared_blks_hit);
+    number(out, "shared_blks_read", d->shared_blks_read);
+    if (derived) {
+      number(out, "mean_ms", d->calls ? d->total_ms / static_cast<double>(d->calls) : 0.0);
+      number(out, "rows_per_call", d->calls ? static_cast<double>(d->rows) / static_cast<double>(d->calls) : 0.0);
+      uint64_t blocks = d->shared_blks_hit + d->shared_blks_read;
+      key(out, "hit_ratio");
+      out += blocks ? fmt::format("{}", static_cast<double>(d->shared_blks_hit) / static_cast<double>(blocks))
+                    : std::string("null");
+      out.push_back(',');
+    }
+    key(out, "numeric_columns");
+    out.push_back('[');
+    for (const auto& c : d->numeric_columns) {
+      append_json_string(out, c);
+      out.push_back(',');
+    }
+    close(out, ']');
     close(out, '}');
     out.push_back(',');
   }
@@ -307,10 +382,60 @@ std::string count(uint64_t n) {
 
 }  // namespace
 
-size_t finding_count(const Summary& s, uint64_t min) {
+size_t finding_count(const Summary& s, uint64_t min, uint64_t many_rows) {
   size_t n = s.bursts.size();
   for (const auto& [fp, g] : s.groups) n += cache_candidates(g, min).empty() ? 0 : 1;
-  return n;
+  return n + many_rows_findings(s, many_rows).size();
+}
+
+namespace {
+
+// SELECT count(*) AS row_count, sum(t.c) AS c_sum ... FROM (<query>) AS t
+std::string aggregate_rewrite(std::string_view query, const std::vector<std::string>& numeric) {
+  std::string q(query);
+  while (!q.empty() && (q.back() == ';' || q.back() == ' ' || q.back() == '\n' || q.back() == '\t')) q.pop_back();
+  std::string out = "SELECT count(*) AS row_count";
+  for (const auto& c : numeric)
+    out += fmt::format(", sum(t.{}) AS {}", catalog::quote_ident(c), catalog::quote_ident(c + "_sum"));
+  out += " FROM (" + q + ") AS t";
+  return out;
+}
+
+}  // namespace
+
+std::vector<ManyRows> many_rows_findings(const Summary& s, uint64_t min_rows) {
+  std::vector<ManyRows> out;
+  auto note = [](const std::string& query, const std::vector<std::string>& numeric) {
+    if (!numeric.empty()) return std::string();
+    auto columns = output_columns(query);
+    std::vector<std::string> candidates;
+    for (const auto& c : columns)
+      if (c != "id" && !c.ends_with("_id")) candidates.push_back(c);
+    if (candidates.empty()) return std::string("add sum() / avg() of the values the application adds up");
+    return fmt::format(
+        "add sum() / avg() of the values the application adds up (of {}: their types are known with --db)",
+        fmt::join(candidates, ", "));
+  };
+  for (const auto& [fp, g] : s.groups) {
+    if (!g.select || g.utility || g.rows_calls == 0) continue;
+    double per_call = static_cast<double>(g.rows) / static_cast<double>(g.rows_calls);
+    if (per_call < static_cast<double>(min_rows) || aggregates(g.query)) continue;
+    std::string text = g.worst.text.empty() ? g.query : g.worst.text;
+    out.push_back({fp, g.query, "auto_explain", g.rows_calls, per_call, aggregate_rewrite(text, g.numeric_columns),
+                   note(text, g.numeric_columns)});
+  }
+  for (const auto& [fp, d] : s.db_statements) {
+    if (!d.select || d.utility || d.calls == 0 || s.groups.contains(fp)) continue;
+    double per_call = static_cast<double>(d.rows) / static_cast<double>(d.calls);
+    if (per_call < static_cast<double>(min_rows) || aggregates(d.query)) continue;
+    out.push_back({fp, d.query, "pg_stat_statements", d.calls, per_call, aggregate_rewrite(d.query, d.numeric_columns),
+                   note(d.query, d.numeric_columns)});
+  }
+  std::sort(out.begin(), out.end(), [](const ManyRows& a, const ManyRows& b) {
+    double ta = a.rows_per_call * static_cast<double>(a.calls), tb = b.rows_per_call * static_cast<double>(b.calls);
+    return ta != tb ? ta > tb : a.fingerprint < b.fingerprint;
+  });
+  return out;
 }
 
 std::string summary_json(const Summary& s) {
@@ -348,6 +473,22 @@ std::string report_json(const Summary& s, const ReportOptions& o) {
     close(out, '}');
     out.push_back(',');
   }
+  key(out, "many_rows");
+  out.push_back('[');
+  for (const auto& m : many_rows_findings(s, o.many_rows)) {
+    out.push_back('{');
+    field(out, "fingerprint", m.fingerprint);
+    field(out, "query", m.query);
+    field(out, "source", m.source);
+    number(out, "calls", m.calls);
+    number(out, "rows_per_call", m.rows_per_call);
+    field(out, "rewrite", m.rewrite);
+    field(out, "note", m.note);
+    close(out, '}');
+    out.push_back(',');
+  }
+  close(out, ']');
+  out.push_back(',');
   key(out, "cache_candidates");
   out.push_back('[');
   for (const auto& [g, r] : all_cache_candidates(s, o.repeat_min)) {
@@ -409,6 +550,10 @@ std::optional<Summary> summary_from_json(std::string_view text, std::string& err
       g.last_us = time(q.at("last_us")).value_or(INT64_MIN);
       g.plan_us = q.at("plan_us").get<int64_t>();
       g.plan = q.at("plan").get<std::string>();
+      g.rows = q.value("rows", uint64_t{0});
+      g.rows_calls = q.value("rows_calls", uint64_t{0});
+      if (q.contains("numeric_columns"))
+        for (const auto& c : q["numeric_columns"]) g.numeric_columns.push_back(c.get<std::string>());
       for (const auto& b : q.at("histogram")) {
         auto index = b.at(0).get<int32_t>();
         // Microseconds to centuries: any other index is no summary of ours.
@@ -424,6 +569,7 @@ std::optional<Summary> summary_from_json(std::string_view text, std::string& err
         g.repeats.push_back({std::stoull(r.at("key").get<std::string>(), nullptr, 16), r.at("count").get<uint64_t>(),
                              r.at("text").get<std::string>(), r.at("parameters").get<std::string>()});
       }
+      std::sort(g.repeats.begin(), g.repeats.end(), [](const Repeat& a, const Repeat& b) { return a.key < b.key; });
       if (g.histogram.count() != g.timed_calls)
         throw std::runtime_error("histogram counts do not add up to timed_calls");
       std::string fp = g.fingerprint;
@@ -448,9 +594,33 @@ std::optional<Summary> summary_from_json(std::string_view text, std::string& err
       b.rewrite = l.at("rewrite").get<std::string>();
       b.rewrite_parameter = l.at("rewrite_parameter").get<std::string>();
       b.rewrite_note = l.at("rewrite_note").get<std::string>();
+      b.join_rewrite = l.value("join_rewrite", std::string());
       std::string k = fmt::format("{}:{}:{}", b.kind, b.parent, b.child);
       s.bursts.emplace(std::move(k), std::move(b));
     }
+    if (j.contains("db_servers"))
+      for (const auto& server : j["db_servers"]) s.db_servers.push_back(server.get<std::string>());
+    if (j.contains("db_since_us")) s.db_since_us = time(j["db_since_us"]).value_or(INT64_MAX);
+    if (j.contains("db_until_us")) s.db_until_us = time(j["db_until_us"]).value_or(INT64_MIN);
+    if (j.contains("db_statements"))
+      for (const auto& q : j["db_statements"]) {
+        DbStatement d;
+        d.fingerprint = q.at("fingerprint").get<std::string>();
+        d.query = q.at("query").get<std::string>();
+        d.queryid = q.at("queryid").get<std::string>();
+        d.select = q.at("select").get<bool>();
+        d.utility = q.at("utility").get<bool>();
+        d.calls = q.at("calls").get<uint64_t>();
+        d.total_ms = q.at("total_ms").get<double>();
+        d.min_ms = q.at("min_ms").get<double>();
+        d.max_ms = q.at("max_ms").get<double>();
+        d.rows = q.at("rows").get<uint64_t>();
+        d.shared_blks_hit = q.at("shared_blks_hit").get<uint64_t>();
+        d.shared_blks_read = q.at("shared_blks_read").get<uint64_t>();
+        for (const auto& c : q.at("numeric_columns")) d.numeric_columns.push_back(c.get<std::string>());
+        std::string fp = d.fingerprint;
+        s.db_statements.emplace(std::move(fp), std::move(d));
+      }
     return s;
   } catch (const std::exception& e) {
     error = fmt::format("a summary field is missing or of the wrong type ({})", e.what());
@@ -463,12 +633,16 @@ std::string report_text(const Summary& s, const ReportOptions& o) {
   auto bold = [&](std::string_view t) { return o.color ? fmt::format("\x1b[1m{}\x1b[0m", t) : std::string(t); };
   auto dim = [&](std::string_view t) { return o.color ? fmt::format("\x1b[2m{}\x1b[0m", t) : std::string(t); };
   int64_t all = total_us(s);
-  out += fmt::format("{} statements ({} fingerprints) in {} entries", count(s.statements), count(s.groups.size()),
-                     count(s.entries));
-  if (s.first_us < s.last_us)
-    out += fmt::format(", {} to {} ({})", clock(s.first_us), clock(s.last_us),
-                       duration(static_cast<double>(s.last_us - s.first_us)));
-  out += fmt::format("; {} of statement time\n", duration(static_cast<double>(all)));
+  if (s.entries == 0 && !s.db_statements.empty()) {
+    out += fmt::format("pg_stat_statements of {}\n", terminal_safe(fmt::format("{}", fmt::join(s.db_servers, ", "))));
+  } else {
+    out += fmt::format("{} statements ({} fingerprints) in {} entries", count(s.statements), count(s.groups.size()),
+                       count(s.entries));
+    if (s.first_us < s.last_us)
+      out += fmt::format(", {} to {} ({})", clock(s.first_us), clock(s.last_us),
+                         duration(static_cast<double>(s.last_us - s.first_us)));
+    out += fmt::format("; {} of statement time\n", duration(static_cast<double>(all)));
+  }
   if (s.untimed)
     out += fmt::format("{} statements were logged without a duration (turn on log_duration)\n", count(s.untimed));
 
@@ -487,8 +661,18 @@ std::string report_text(const Summary& s, const ReportOptions& o) {
                          duration(percentile(g, 0.95)), duration(percentile(g, 0.99)),
                          duration(static_cast<double>(g.max_us)), distribution_bar(g.histogram));
       out += fmt::format("       {}\n", one_line(g.query, 110));
-      out += dim(fmt::format("       {} · p99.9 {} · first {} · last {}\n", g.fingerprint,
-                             duration(percentile(g, 0.999)), clock(g.first_us), clock(g.last_us)));
+      std::string rows;
+      if (g.rows_calls)
+        rows = fmt::format(
+            " · {} rows/call (auto_explain, {} calls)",
+            count(static_cast<uint64_t>(std::llround(static_cast<double>(g.rows) / static_cast<double>(g.rows_calls)))),
+            count(g.rows_calls));
+      else if (auto d = s.db_statements.find(g.fingerprint); d != s.db_statements.end() && d->second.calls)
+        rows = fmt::format(" · {} rows/call (pg_stat_statements)",
+                           count(static_cast<uint64_t>(std::llround(static_cast<double>(d->second.rows) /
+                                                                    static_cast<double>(d->second.calls)))));
+      out += dim(fmt::format("       {} · p99.9 {} · first {} · last {}{}\n", g.fingerprint,
+                             duration(percentile(g, 0.999)), clock(g.first_us), clock(g.last_us), rows));
       if (g.worst.duration_us >= 0) {
         out += dim(fmt::format("       worst {} at {}{}: ", duration(static_cast<double>(g.worst.duration_us)),
                                clock(g.worst.time_us),
@@ -526,6 +710,9 @@ std::string report_text(const Summary& s, const ReportOptions& o) {
             fmt::format("             with the loop's values as one array: {}\n", one_line(b->rewrite_parameter, 80));
         out += fmt::format("             one round trip instead of {}{}\n", count(b->max_calls),
                            b->rewrite_note.empty() ? "" : "; " + b->rewrite_note);
+        if (!b->join_rewrite.empty())
+          out += fmt::format("  or join it to its parent, one round trip for both:\n             {}\n",
+                             one_line(b->join_rewrite, 300));
       } else if (!b->rewrite_note.empty()) {
         out += fmt::format("  {}\n", b->rewrite_note);
       }
@@ -542,6 +729,14 @@ std::string report_text(const Summary& s, const ReportOptions& o) {
         : "the log has no session id: N+1 loops and row-by-row loads cannot be found. Add %c to "
           "log_line_prefix (ALTER SYSTEM SET log_line_prefix = '%m [%p] %c '; SELECT pg_reload_conf();).\n";
   }
+  for (const auto& m : many_rows_findings(s, o.many_rows)) {
+    out += fmt::format("\n{} {} rows a call over {} calls ({}), and no aggregate\n", bold("Many rows shipped:"),
+                       count(static_cast<uint64_t>(std::llround(m.rows_per_call))), count(m.calls), m.source);
+    out += fmt::format("  {}\n", one_line(m.query, 110));
+    out += "  if the application counts or adds these rows up, let the database do it:\n";
+    out += fmt::format("  {}\n", one_line(m.rewrite, 200));
+    if (!m.note.empty()) out += fmt::format("  {}\n", one_line(m.note, 160));
+  }
   auto candidates = all_cache_candidates(s, o.repeat_min);
   if (candidates.size() > o.top) {
     out += fmt::format("\n{} cache candidates; the {} most repeated:\n", candidates.size(), o.top);
@@ -552,6 +747,41 @@ std::string report_text(const Summary& s, const ReportOptions& o) {
                        count(r->count));
     out += fmt::format("  {}\n", one_line(r->text, 110));
     if (!r->parameters.empty()) out += fmt::format("  -- {}\n", one_line(r->parameters, 100));
+  }
+
+  if (!s.db_statements.empty()) {
+    auto db = db_by_total(s);
+    double db_total = 0;
+    for (const DbStatement* d : db) db_total += d->total_ms;
+    size_t n = std::min(o.top, db.size());
+    out += fmt::format("\n{}", bold(fmt::format("pg_stat_statements: top {} by total time", n)));
+    out += fmt::format(" ({} statements, {} of execution", count(db.size()), duration(db_total * 1000));
+    if (s.db_since_us < s.db_until_us) {
+      double span_us = static_cast<double>(s.db_until_us - s.db_since_us);
+      out += fmt::format(" since {}, {}: L = {:.3f} active backends", clock(s.db_since_us), duration(span_us),
+                         db_total * 1000 / span_us);
+    }
+    out += ")\n";
+    out += dim(fmt::format("  {:>3}  {:>10} {:>6} {:>9} {:>9} {:>9} {:>11} {:>7}\n", "#", "total", "share", "calls",
+                           "mean", "max", "rows/call", "hit %"));
+    for (size_t i = 0; i < n; ++i) {
+      const DbStatement& d = *db[i];
+      double mean = d.calls ? d.total_ms / static_cast<double>(d.calls) : 0;
+      uint64_t blocks = d.shared_blks_hit + d.shared_blks_read;
+      out += fmt::format(
+          "  {:>3}  {:>10} {:>5.1f}% {:>9} {:>9} {:>9} {:>11} {:>7}\n", i + 1, duration(d.total_ms * 1000),
+          db_total > 0 ? 100 * d.total_ms / db_total : 0.0, count(d.calls), duration(mean * 1000),
+          duration(d.max_ms * 1000),
+          count(d.calls
+                    ? static_cast<uint64_t>(std::llround(static_cast<double>(d.rows) / static_cast<double>(d.calls)))
+                    : 0),
+          blocks ? fmt::format("{:.1f}", 100.0 * static_cast<double>(d.shared_blks_hit) / static_cast<double>(blocks))
+                 : std::string("-"));
+      out += fmt::format("       {}\n", one_line(d.query, 110));
+      out += dim(fmt::format("       {} · queryid {} · shared blocks {} hit, {} read\n", d.fingerprint, d.queryid,
+                             count(d.shared_blks_hit), count(d.shared_blks_read)));
+    }
+    out += dim("  (pg_stat_statements keeps means, not percentiles: the log has the distribution)\n");
   }
 
   Capacity c = capacity(s, o);

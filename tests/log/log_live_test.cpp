@@ -112,7 +112,8 @@ class LogLive : public ::testing::Test {
     cluster_ = PgCluster::start_private(
                    "-c logging_collector=on -c log_destination=stderr,csvlog,jsonlog -c log_directory=log "
                    "-c log_min_duration_statement=0 -c lc_messages=C "
-                   "-c shared_preload_libraries=auto_explain -c auto_explain.log_min_duration=0",
+                   "-c shared_preload_libraries=auto_explain,pg_stat_statements -c auto_explain.log_min_duration=0 "
+                   "-c auto_explain.log_analyze=on -c auto_explain.log_timing=off",
                    why, skip)
                    .release();
     if (!cluster_) {
@@ -154,6 +155,7 @@ class LogLive : public ::testing::Test {
 
   static constexpr int kUsers = 15;
   static constexpr int kTailCalls = 200;
+  static constexpr int kPayments = 1500;
 
   static void workload(const std::string& conninfo) {
     {
@@ -166,6 +168,24 @@ class LogLive : public ::testing::Test {
       setup.exec("INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, 40) g");
       setup.exec("INSERT INTO orders (user_id, total) SELECT 1 + g % 40, g FROM generate_series(1, 400) g");
       setup.exec("INSERT INTO settings VALUES ('currency', 'EUR')");
+      setup.exec("CREATE TABLE payments (id int PRIMARY KEY, account_id int NOT NULL, amount numeric NOT NULL)");
+      setup.exec("INSERT INTO payments SELECT g, 1 + g % 2, g FROM generate_series(1, " +
+                 std::to_string(2 * kPayments) + ") g");
+    }
+    {
+      // many rows shipped to be added up in the application
+      Client app(conninfo);
+      for (int i = 0; i < 3; ++i) app.exec("SELECT id, amount FROM payments WHERE account_id = $1", {"1"});
+    }
+    {
+      // auto_explain in JSON, YAML and XML, of queries with quotes and newlines
+      Client app(conninfo);
+      for (std::string format : {"json", "yaml", "xml"}) {
+        app.exec("SET auto_explain.log_format = " + format);
+        app.exec("SELECT id, 'it''s \"" + format + "\"' AS label\nFROM users\nWHERE name <> 'a<&>b' AND id = $1",
+                 {"3"});
+        app.exec("SELECT name, '" + format + "''s' AS label\nFROM users WHERE name <> '<x>' AND id = 4");
+      }
     }
     {
       // N+1, simple protocol: the ids as literals
@@ -237,9 +257,9 @@ TEST_F(LogLive, FindsExactlyTheLoopsTheClientRan) {
   EXPECT_EQ(rows->kind, "row-by-row");
   EXPECT_EQ(rows->calls, 30u);
   EXPECT_NE(rows->child_text.find("INSERT INTO events"), std::string::npos);
-  // One cache candidate: the settings lookup.
+  // One cache candidate: the settings lookup; and the payments shipped to be added up.
   ReportOptions o;
-  EXPECT_EQ(finding_count(s, o.repeat_min), 3u);
+  EXPECT_EQ(finding_count(s, o.repeat_min), 4u);
   auto report = nlohmann::json::parse(report_json(s, o));
   ASSERT_EQ(report["cache_candidates"].size(), 1u);
   EXPECT_EQ(report["cache_candidates"][0]["count"], 12);
@@ -260,6 +280,12 @@ TEST_F(LogLive, TheBatchedRewriteRunsAndReturnsWhatTheLoopFetched) {
   for (int id = 1; id <= kUsers; ++id)
     looped += client.exec("SELECT 1 FROM orders WHERE user_id = " + std::to_string(id));
   EXPECT_EQ(batched, looped);
+  // Joined to its parent (the loop with literals is the earliest of the two largest ones: its
+  // parent has no parameter): the same rows, in one statement.
+  ASSERT_FALSE(n1->join_rewrite.empty()) << n1->parent_text;
+  EXPECT_NE(n1->join_rewrite.find("CROSS JOIN LATERAL"), std::string::npos) << n1->join_rewrite;
+  EXPECT_EQ(client.exec(n1->join_rewrite), looped) << n1->join_rewrite;
+  EXPECT_NE(report_text(s, {}).find("or join it to its parent"), std::string::npos);
 }
 
 TEST_F(LogLive, PercentilesWithinTheHistogramsBoundOfTheExactOnes) {
@@ -350,6 +376,125 @@ TEST_F(LogLive, WithoutSessionIdsTheLoopsAreFollowedByPidAndTheReportAsksForPerc
   ASSERT_EQ(s.bursts.size(), 1u);
   EXPECT_EQ(s.bursts.begin()->second.calls, 12u);
   EXPECT_NE(report_text(s, {}).find("Add %c to log_line_prefix"), std::string::npos);
+}
+
+TEST_F(LogLive, PlansInJsonYamlAndXmlGoToTheirQueryWithItsQuotesAndNewlines) {
+  Summary s = summarise(stderr_log_);
+  int attached = 0;
+  for (const auto& [fp, g] : s.groups) {
+    if (g.query.find("AS label") == std::string::npos) continue;
+    ASSERT_FALSE(g.plan.empty()) << g.query;
+    auto read = plan::read_plans(g.plan);
+    ASSERT_EQ(read.plans.size(), 1u) << g.plan;
+    EXPECT_NE(read.plans[0].query_text.find("\nFROM users"), std::string::npos) << read.plans[0].query_text;
+    EXPECT_EQ(g.rows_calls, g.calls) << g.query;  // every call's plan, with its rows
+    EXPECT_EQ(g.rows, g.calls) << g.query;        // one user each
+    ++attached;
+  }
+  // id-then-label and name-then-label, each in three formats (the format is not in the fingerprint)
+  EXPECT_EQ(attached, 2);
+  EXPECT_EQ(summarise(csv_log_).groups.size(), s.groups.size());
+}
+
+TEST_F(LogLive, ManyRowsShippedWithNoAggregateAndTheRewriteRuns) {
+  Summary s = summarise(stderr_log_);
+  auto found = many_rows_findings(s, 1000);
+  ASSERT_EQ(found.size(), 1u) << report_text(s, {});
+  EXPECT_EQ(found[0].rows_per_call, kPayments);
+  EXPECT_EQ(found[0].calls, 3u);
+  EXPECT_NE(found[0].query.find("FROM payments"), std::string::npos);
+  // The log alone: count(*) only (the types are the server's); it runs, with the worst call's parameter.
+  Client client(cluster_->conninfo());
+  EXPECT_EQ(client.exec(found[0].rewrite, {"1"}), 1);
+}
+
+TEST_F(LogLive, PgStatStatementsGivesCallsTimeRowsAndBuffersAndTypesTheRewrite) {
+  cluster_->exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  Summary s = summarise(stderr_log_);
+  DbOptions db;
+  db.url = cluster_->conninfo() + " password=hunter2-secret";
+  std::string error;
+  ASSERT_TRUE(read_pg_stat_statements(db, s, error)) << error;
+  ASSERT_EQ(s.db_servers.size(), 1u);
+  EXPECT_EQ(s.db_servers[0].find("hunter2"), std::string::npos);
+  EXPECT_LT(s.db_since_us, s.db_until_us);
+  // The log's groups and pg_stat_statements' rows meet on one fingerprint.
+  const Group* orders = nullptr;
+  for (const auto& [fp, g] : s.groups)
+    if (g.query.starts_with("SELECT id, total FROM orders WHERE user_id = ")) orders = &g;
+  ASSERT_NE(orders, nullptr);
+  ASSERT_TRUE(s.db_statements.contains(orders->fingerprint));
+  const DbStatement& d = s.db_statements.at(orders->fingerprint);
+  EXPECT_GE(d.calls, 2u * kUsers);
+  EXPECT_GT(d.total_ms, 0);
+  EXPECT_GT(d.shared_blks_hit + d.shared_blks_read, 0u);
+  const DbStatement* payments = nullptr;
+  for (const auto& [fp, st] : s.db_statements)
+    if (st.query.find("FROM payments WHERE account_id") != std::string::npos) payments = &st;
+  ASSERT_NE(payments, nullptr);
+  EXPECT_EQ(payments->calls, 3u);
+  EXPECT_EQ(payments->rows, 3u * kPayments);
+  EXPECT_EQ(payments->numeric_columns, std::vector<std::string>{"amount"});
+  // The log's finding now sums the numeric column, and the sums are the application's.
+  auto found = many_rows_findings(s, 1000);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_NE(found[0].rewrite.find("sum(t.amount) AS amount_sum"), std::string::npos) << found[0].rewrite;
+  cluster_->exec("PREPARE pglens_rewrite AS " + found[0].rewrite);
+  auto sums = cluster_->column("SELECT count(*)::text || ' ' || sum(amount)::text FROM payments WHERE account_id = 1");
+  auto batched = cluster_->query("EXECUTE pglens_rewrite(1)");
+  cluster_->exec("DEALLOCATE pglens_rewrite");
+  ASSERT_EQ(batched.size(), 1u);
+  EXPECT_EQ(*batched[0][0] + " " + *batched[0][1], sums[0]);
+  // pg_stat_statements alone, through the command: the table, and the finding.
+  auto run = test::run_pglens("log --db '" + cluster_->conninfo() + " password=hunter2-secret'");
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.out.find("pg_stat_statements: top 10 by total time"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Many rows shipped: 1,500 rows a call over 3 calls (pg_stat_statements)"), std::string::npos)
+      << run.out;
+  EXPECT_EQ(run.out.find("hunter2"), std::string::npos);
+}
+
+TEST_F(LogLive, WithoutPgStatStatementsItSaysHowToGetItAndNeverPrintsThePassword) {
+  cluster_->exec("DROP DATABASE IF EXISTS nostats");
+  cluster_->exec("CREATE DATABASE nostats");
+  std::string url = "postgresql://postgres:hunter2-secret@127.0.0.1:" + std::to_string(cluster_->port()) + "/nostats";
+  Summary s;
+  DbOptions db;
+  db.url = url;
+  std::string error;
+  EXPECT_FALSE(read_pg_stat_statements(db, s, error));
+  EXPECT_NE(error.find("is loaded but not created"), std::string::npos) << error;
+  EXPECT_NE(error.find("CREATE EXTENSION pg_stat_statements"), std::string::npos) << error;
+  auto run = test::run_pglens("log --db " + url);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("CREATE EXTENSION pg_stat_statements"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("hunter2"), std::string::npos) << run.err;
+  // No server there: an error naming where, without the password.
+  auto down = test::run_pglens("log --db postgresql://postgres:hunter2-secret@127.0.0.1:1/x");
+  EXPECT_EQ(down.exit_code, 2);
+  EXPECT_NE(down.err.find("cannot connect"), std::string::npos) << down.err;
+  EXPECT_EQ(down.err.find("hunter2"), std::string::npos) << down.err;
+}
+
+TEST_F(LogLive, ChunksOfTheServersLogsGiveTheSummaryOfOneJob) {
+  test::TempDir dir;
+  for (const auto& [name, text] : {std::pair<std::string, const std::string*>{"log", &stderr_log_},
+                                   {"log.csv", &csv_log_},
+                                   {"log.json", &json_log_}}) {
+    // The logs are small: four copies make one of a few hundred KB, with sessions across every cut.
+    std::string big = *text + *text + *text + *text;
+    test::write_file(dir / name, big);
+    std::string path = (dir / name).string();
+    std::vector<ReadResult> results;
+    Summary one = analyze_logs({path}, {}, {}, 1, results);
+    ASSERT_EQ(results[0].error, "") << name;
+    for (unsigned jobs : {2u, 3u, 4u}) {
+      Format format = Format::automatic;
+      EXPECT_EQ(chunk_starts(path, {}, jobs, format).size(), jobs) << name << " " << big.size();
+      Summary many = analyze_logs({path}, {}, {}, jobs, results);
+      EXPECT_EQ(report_json(many, {}), report_json(one, {})) << name << " -j " << jobs;
+    }
+  }
 }
 
 }  // namespace

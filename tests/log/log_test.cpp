@@ -80,6 +80,11 @@ TEST(LogRead, NPlusOneLoopWithItsParentAndARewrite) {
   EXPECT_EQ(b.rewrite_parameter,
             R"({"3000","3001","3002","3003","3004","3005","3006","3007","3008","3009","3010","3011"})");
   EXPECT_NE(b.rewrite_note.find("customer_id"), std::string::npos);
+  // ... and joined to its parent: customer_id is the parent's id.
+  EXPECT_EQ(b.join_rewrite,
+            "SELECT parent.id AS parent_id, child.* FROM (SELECT id, email FROM customers WHERE region = 'eu' ORDER BY "
+            "id LIMIT 12) AS parent CROSS JOIN LATERAL (SELECT id, placed_at, total FROM orders WHERE customer_id = "
+            "parent.id) AS child");
   // Below the threshold: no loop.
   AnalysisOptions strict;
   strict.n_plus_one_min = 13;
@@ -188,6 +193,240 @@ TEST(LogRead, SessionsThatNeverDisconnectAreEndedWhenIdle) {
   EXPECT_EQ(r.result.error, "");
   EXPECT_EQ(r.summary.statements, 100005u);
   EXPECT_EQ(r.summary.groups.size(), 1u);
+}
+
+TEST(LogRead, SyslogTimesWithoutAYearAreReadInTheGivenYearAndSaySo) {
+  ReadOptions o;
+  o.year = 2026;
+  o.reference_month = 2;  // a file written in February: March's lines are of the year before
+  Read r = read(fixture("syslog.log"), o);
+  ASSERT_EQ(r.result.error, "");
+  EXPECT_EQ(r.result.year_assumed, 2026);
+  EXPECT_EQ(r.result.year_from, "--year");
+  // 2025-03-02 08:15:00 UTC
+  EXPECT_EQ(r.summary.first_us, int64_t{1740903300} * 1000000);
+  o.reference_month = 12;
+  EXPECT_EQ(read(fixture("syslog.log"), o).summary.first_us, int64_t{1772439300} * 1000000);  // 2026-03-02
+  // No year given: never 1970.
+  Read today = read(fixture("syslog.log"));
+  EXPECT_GT(today.result.year_assumed, 2000);
+  EXPECT_EQ(today.result.year_from, "today's date");
+  EXPECT_GT(today.summary.first_us, int64_t{946684800} * 1000000);
+  // ISO 8601 syslog times and stderr logs have their year: nothing assumed.
+  EXPECT_EQ(read(fixture("stderr-session-id.log")).result.year_assumed, 0);
+}
+
+TEST(LogPlans, QueryTextAndRowsOfEveryAutoExplainFormat) {
+  const std::string query = "SELECT id, 'it''s' AS \"la\"\"bel\"\nFROM t WHERE a <> '<&>'";
+  const std::string text = "duration: 1.000 ms  plan:\nQuery Text: " + query +
+      "\nSeq Scan on t  (cost=0.00..1.00 rows=10 width=4) (actual time=0.010..0.020 rows=42 loops=1)\n"
+      "  Filter: (a <> '<&>'::text)";
+  const std::string json =
+      "duration: 1.000 ms  plan:\n{\n  \"Query Text\": "
+      "\"SELECT id, 'it''s' AS \\\"la\\\"\\\"bel\\\"\\nFROM t WHERE a <> '<&>'\",\n"
+      "  \"Plan\": {\n    \"Node Type\": \"Seq Scan\",\n    \"Plan Rows\": 10,\n"
+      "    \"Actual Rows\": 42,\n    \"Plans\": [{\"Actual Rows\": 7}]\n  }\n}";
+  const std::string yaml =
+      "duration: 1.000 ms  plan:\nQuery Text: "
+      "\"SELECT id, 'it''s' AS \\\"la\\\"\\\"bel\\\"\\nFROM t WHERE a <> '<&>'\"\n"
+      "Plan: \n  Node Type: \"Seq Scan\"\n  Plan Rows: 10\n  Actual Rows: 42\n";
+  const std::string xml =
+      "duration: 1.000 ms  plan:\n<explain xmlns=\"http://www.postgresql.org/2009/explain\">\n"
+      "  <Query>\n    <Query-Text>SELECT id, 'it''s' AS \"la\"\"bel\"\nFROM t WHERE a &lt;&gt; "
+      "'&lt;&amp;&gt;'</Query-Text>\n    <Plan>\n      <Node-Type>Seq Scan</Node-Type>\n"
+      "      <Plan-Rows>10</Plan-Rows>\n      <Actual-Rows>42</Actual-Rows>\n";
+  EXPECT_EQ(plan_query_text(json), query);
+  EXPECT_EQ(plan_query_text(yaml), query);
+  EXPECT_EQ(plan_query_text(xml), query);
+  EXPECT_EQ(plan_query_text(text).rfind(query, 0), 0u);
+  for (const auto& plan : {text, json, yaml, xml}) EXPECT_EQ(plan_rows(plan), std::optional<uint64_t>(42)) << plan;
+  EXPECT_EQ(plan_rows("duration: 1.000 ms  plan:\nQuery Text: SELECT 1\nResult  (cost=0.00..0.01 rows=1 width=4)"),
+            std::nullopt);
+}
+
+TEST(LogPlans, JsonPlansOfQueriesWithQuotesAndNewlinesGoToTheirQuery) {
+  // auto_explain in JSON after an extended-protocol execute (the plan comes after its
+  // duration line) and before a simple-protocol statement's (it comes first).
+  std::string log =
+      "2026-03-02 08:15:00.001 UTC [7] 65e2e0b1.7 LOG:  duration: 2.000 ms  execute <unnamed>: SELECT id, 'a''b' "
+      "AS x\n\tFROM t WHERE n <> 'q\"r' AND id = $1\n"
+      "2026-03-02 08:15:00.001 UTC [7] 65e2e0b1.7 DETAIL:  parameters: $1 = '5'\n"
+      "2026-03-02 08:15:00.002 UTC [7] 65e2e0b1.7 LOG:  duration: 1.900 ms  plan:\n\t{\n\t  \"Query Text\": "
+      "\"SELECT id, 'a''b' AS x\\nFROM t WHERE n <> 'q\\\"r' AND id = $1\",\n\t  \"Plan\": {\n\t    "
+      "\"Node Type\": \"Index Scan\",\n\t    \"Actual Rows\": 3\n\t  }\n\t}\n"
+      "2026-03-02 08:15:00.003 UTC [7] 65e2e0b1.7 LOG:  duration: 0.900 ms  plan:\n\t<explain "
+      "xmlns=\"http://www.postgresql.org/2009/explain\">\n\t  <Query>\n\t    <Query-Text>SELECT name FROM t WHERE n = "
+      "'&lt;x&gt;'\n\tAND id = 4</Query-Text>\n\t    <Plan>\n\t      <Actual-Rows>1</Actual-Rows>\n"
+      "2026-03-02 08:15:00.004 UTC [7] 65e2e0b1.7 LOG:  duration: 1.000 ms  statement: SELECT name FROM t WHERE n = "
+      "'<x>'\n\tAND id = 4\n";
+  Read r = read(log);
+  ASSERT_EQ(r.result.error, "");
+  EXPECT_EQ(r.summary.plans, 2u);
+  const Group* first = find(r.summary, "SELECT id, $2 AS x");
+  const Group* second = find(r.summary, "SELECT name FROM t");
+  ASSERT_TRUE(first && second);
+  EXPECT_NE(first->plan.find("Index Scan"), std::string::npos);
+  EXPECT_EQ(first->rows, 3u);
+  EXPECT_EQ(first->rows_calls, 1u);
+  EXPECT_NE(second->plan.find("<Query-Text>"), std::string::npos);
+  EXPECT_EQ(second->rows, 1u);
+}
+
+TEST(LogFindings, ManyRowsWithNoAggregateGetTheAggregateRewrite) {
+  std::string log;
+  for (int i = 0; i < 3; ++i)
+    log += fmt::format(
+        "2026-03-02 08:15:0{0}.000 UTC [7] 65e2e0b1.7 LOG:  duration: 9.000 ms  plan:\n\tQuery Text: SELECT id, "
+        "amount FROM payments WHERE account_id = {0}\n\tSeq Scan on payments  (cost=0.00..99.00 rows=5000 width=8) "
+        "(actual time=0.010..3.000 rows=5000 loops=1)\n"
+        "2026-03-02 08:15:0{0}.001 UTC [7] 65e2e0b1.7 LOG:  duration: 9.500 ms  statement: SELECT id, amount FROM "
+        "payments WHERE account_id = {0}\n"
+        "2026-03-02 08:15:0{0}.002 UTC [7] 65e2e0b1.7 LOG:  duration: 9.000 ms  plan:\n\tQuery Text: SELECT "
+        "account_id, sum(amount) FROM payments GROUP BY 1\n\tHashAggregate  (cost=0.00..99.00 rows=5000 width=8) "
+        "(actual time=0.010..3.000 rows=5000 loops=1)\n"
+        "2026-03-02 08:15:0{0}.003 UTC [7] 65e2e0b1.7 LOG:  duration: 9.500 ms  statement: SELECT account_id, "
+        "sum(amount) FROM payments GROUP BY 1\n",
+        i);
+  Read r = read(log);
+  const Group* g = find(r.summary, "SELECT id, amount FROM payments");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->rows, 15000u);
+  EXPECT_EQ(g->rows_calls, 3u);
+  auto found = many_rows_findings(r.summary, 1000);
+  ASSERT_EQ(found.size(), 1u);  // the GROUP BY aggregates already
+  EXPECT_EQ(found[0].fingerprint, g->fingerprint);
+  EXPECT_EQ(found[0].rows_per_call, 5000);
+  EXPECT_EQ(found[0].source, "auto_explain");
+  EXPECT_EQ(found[0].rewrite,
+            "SELECT count(*) AS row_count FROM (SELECT id, amount FROM payments WHERE account_id = 0) AS t");
+  EXPECT_NE(found[0].note.find("amount"), std::string::npos) << found[0].note;
+  EXPECT_TRUE(many_rows_findings(r.summary, 5001).empty());
+  // With the column types (--db), the numeric columns are summed.
+  r.summary.groups[g->fingerprint].numeric_columns = {"amount"};
+  EXPECT_EQ(many_rows_findings(r.summary, 1000)[0].rewrite,
+            "SELECT count(*) AS row_count, sum(t.amount) AS amount_sum FROM (SELECT id, amount FROM payments WHERE "
+            "account_id = 0) AS t");
+  EXPECT_NE(report_text(r.summary, {}).find("Many rows shipped: 5,000 rows a call"), std::string::npos);
+  EXPECT_EQ(finding_count(r.summary, 10, 1000), 1u);
+  // The rows and the columns survive the JSON summary.
+  std::string error;
+  auto back = summary_from_json(summary_json(r.summary), error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(report_json(*back, {}), report_json(r.summary, {}));
+  EXPECT_EQ(output_columns("SELECT p.id, amount AS a, lower(x) AS y FROM p"),
+            (std::vector<std::string>{"id", "a", "y"}));
+  EXPECT_TRUE(output_columns("SELECT * FROM p").empty());
+  EXPECT_TRUE(aggregates("SELECT count(*) FROM p"));
+  EXPECT_FALSE(aggregates("SELECT id FROM p ORDER BY id"));
+}
+
+// A log of many interleaved sessions: N+1 loops, log_statement + log_duration pairs, plans
+// before and after their statements, disconnections and a reused pid.
+std::string busy_log(int sessions, int rounds) {
+  std::string log;
+  std::mt19937 rng(7);
+  int64_t ms = 0;
+  struct S {
+    int id = 0;
+    int step = 0;
+  };
+  std::vector<S> open;
+  int next_id = 0;
+  auto line = [&](const S& s, std::string_view body) {
+    ms += 1 + static_cast<int64_t>(rng() % 3);
+    log += fmt::format("2026-03-02 {:02}:{:02}:{:02}.{:03} UTC [{}] 65e2{:04x}.{:x} {}\n", 8 + ms / 3600000,
+                       ms / 60000 % 60, ms / 1000 % 60, ms % 1000, 100 + s.id % 50, s.id, s.id, body);
+  };
+  for (int i = 0; i < sessions; ++i) open.push_back({next_id++, 0});
+  for (int round = 0; round < rounds * sessions * 40; ++round) {
+    S& s = open[rng() % open.size()];
+    int k = s.step++ % 40;
+    double d = 0.01 + static_cast<double>(rng() % 1000) / 100.0;
+    if (k == 0) {
+      line(s,
+           fmt::format("LOG:  duration: {:.3f} ms  statement: SELECT id, name FROM users WHERE region = {} "
+                       "ORDER BY id",
+                       d, s.id % 5));
+    } else if (k <= 12) {
+      line(s,
+           fmt::format("LOG:  duration: {:.3f} ms  execute <unnamed>: SELECT id, total FROM orders WHERE "
+                       "user_id = $1",
+                       d));
+      line(s, fmt::format("DETAIL:  parameters: $1 = '{}'", s.id * 100 + k));
+    } else if (k == 13) {
+      line(s, "LOG:  statement: UPDATE carts SET seen = now() WHERE user_id = 7");
+    } else if (k == 14) {
+      line(s, fmt::format("LOG:  duration: {:.3f} ms", d));
+    } else if (k == 15) {
+      line(s,
+           fmt::format("LOG:  duration: {:.3f} ms  plan:\n\tQuery Text: SELECT sum(total) FROM orders WHERE "
+                       "user_id = {}\n\tAggregate  (cost=1.00..2.00 rows=1 width=8) (actual time=0.1..0.2 rows=1 "
+                       "loops=1)",
+                       d, s.id));
+      line(s,
+           fmt::format("LOG:  duration: {:.3f} ms  statement: SELECT sum(total) FROM orders WHERE user_id = {}", d,
+                       s.id));
+    } else if (k <= 27) {
+      line(s,
+           fmt::format("LOG:  duration: {:.3f} ms  statement: INSERT INTO events (id, payload) VALUES ({}, 'e')", d,
+                       s.id * 1000 + k));
+    } else if (k == 28) {
+      line(s,
+           fmt::format("LOG:  duration: {:.3f} ms  statement: SELECT value FROM settings WHERE key = 'currency'", d));
+    } else if (k == 39 && rng() % 3 == 0) {
+      line(s, "LOG:  disconnection: session time: 0:00:01.000 user=app database=shop host=[local]");
+      s = S{next_id++, 0};
+    }
+  }
+  return log;
+}
+
+TEST(LogJobs, ChunksOfOneFileGiveExactlyTheSummaryOfOneJob) {
+  test::TempDir dir;
+  std::string log = busy_log(30, 12);
+  ASSERT_GT(log.size(), 1u << 20);
+  auto path = (dir / "busy.log").string();
+  test::write_file(dir / "busy.log", log);
+  std::vector<ReadResult> results;
+  Summary one = analyze_logs({path}, {}, {}, 1, results);
+  ASSERT_EQ(results[0].error, "");
+  ASSERT_GT(one.bursts.size(), 1u);
+  std::string want = report_json(one, {});
+  for (unsigned jobs : {2u, 3u, 5u, 8u}) {
+    Format format = Format::automatic;
+    ASSERT_EQ(chunk_starts(path, {}, jobs, format).size(), jobs) << jobs;
+    EXPECT_EQ(format, Format::stderr_log);
+    Summary many = analyze_logs({path}, {}, {}, jobs, results);
+    EXPECT_EQ(many.inexact_sessions, 0u);
+    EXPECT_EQ(results[0].lines, one.lines);
+    EXPECT_EQ(report_json(many, {}), want) << "-j " << jobs;
+  }
+  // csvlog and jsonlog are cut at their records.
+  Format format = Format::automatic;
+  std::string csv;
+  for (int i = 0; i < 4000; ++i)
+    csv += fmt::format(
+        "2026-03-02 08:{:02}:{:02}.{:03} UTC,\"app\",\"shop\",{},\"[local]\",65e2e0b1.{:x},{},\"SELECT\",2026-03-02 "
+        "08:00:00 UTC,3/{},0,LOG,00000,\"duration: 0.{:03} ms  statement: SELECT id\nFROM t WHERE x = {}\",,,,,,,,,"
+        "\"psql\",\"client backend\",,0\n",
+        i / 60000 % 60, i / 1000 % 60, i % 1000, 100 + i % 7, i % 7, i, i, i % 1000, i % 13);
+  test::write_file(dir / "log.csv", csv);
+  auto csv_path = (dir / "log.csv").string();
+  ASSERT_EQ(chunk_starts(csv_path, {}, 4, format).size(), 4u);
+  EXPECT_EQ(format, Format::csvlog);
+  Summary csv_one = analyze_logs({csv_path}, {}, {}, 1, results);
+  EXPECT_EQ(csv_one.statements, 4000u);
+  EXPECT_EQ(report_json(analyze_logs({csv_path}, {}, {}, 4, results), {}), report_json(csv_one, {}));
+}
+
+TEST(LogRead, ALogInAnotherLanguageIsAnErrorThatNamesLcMessages) {
+  // PostgreSQL 15's German messages (lc_messages = 'de_DE'): "Dauer: %s ms  Anweisung: %s".
+  Read r = read(fixture("lc-messages-de.log"));
+  EXPECT_EQ(r.summary.statements, 0u);
+  EXPECT_EQ(r.summary.localized, 2u);
+  auto run = test::run_pglens("log " + test::testdata("log/lc-messages-de.log").string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("lc_messages = 'C'"), std::string::npos) << run.err;
 }
 
 TEST(LogNormalize, LiteralsParametersAndListsShareAShape) {
