@@ -449,6 +449,8 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
                             if (decode_source(path, *text, file, error)) {
                               catalog = linter->catalog_for(schema_of(profile), profile->config, file, origin, no_ddl);
                               out = linter->lint(profile->linter, catalog, file);
+                              if (options_.verify_indexes && schema_of(profile)->live)
+                                options_.verify_indexes(profile->database_url, profile->config, *catalog, file, out);
                               if (file.had_bom) shift_spans(out, 3);
                             } else {
                               Diagnostic d("", {error.offset, error.offset}, error.message);
