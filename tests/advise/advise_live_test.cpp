@@ -613,7 +613,7 @@ TEST_F(AdviseLive, PlansWithTheirQueryTextAreAdvisedOnTheirQuery) {
   EXPECT_EQ(r.exit_code, 1) << r.err;
   auto j = json_of(r);
   ASSERT_EQ(j["queries"].size(), 1u) << r.out;
-  EXPECT_EQ(j["queries"][0]["query"], query + ";") << r.out;
+  EXPECT_EQ(j["queries"][0]["query"], query) << r.out;
   ASSERT_EQ(j["chosen"].size(), 1u) << r.out;
   EXPECT_NE(j["chosen"][0]["ddl"].get<std::string>().find("orders (customer_id"), std::string::npos) << r.out;
 
@@ -652,6 +652,79 @@ TEST_F(AdviseLive, VerifyRealMeasuresBuffersAndRollsTheIndexBack) {
   EXPECT_TRUE(measured) << r.out;
   // Rolled back: no index was left.
   EXPECT_EQ(psql("SELECT count(*) FROM pg_indexes WHERE tablename = 'orders'"), std::vector<std::string>{"1"});
+}
+
+// The database from libpq's PG* variables alone (no URL anywhere); the session names itself
+// `pglens` (seen in pg_stat_activity while it waits on a lock another session holds).
+TEST_F(AdviseLive, LibpqVariablesAndApplicationName) {
+  std::string conninfo = fmt::format("host=127.0.0.1 port={} dbname=advise_shop user=postgres", pg_->port());
+  PGconn* holder = PQconnectdb(conninfo.c_str());
+  ASSERT_EQ(PQstatus(holder), CONNECTION_OK);
+  PQclear(PQexec(holder, "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE;"));
+  test::TempDir dir;
+  test::write_file(dir / ".pglens.toml", "[database]\nstatement-timeout = 8000\n");
+  const std::pair<const char*, std::string> env[] = {{"PGHOST", "127.0.0.1"},
+                                                     {"PGPORT", std::to_string(pg_->port())},
+                                                     {"PGUSER", "postgres"},
+                                                     {"PGDATABASE", "advise_shop"},
+                                                     {"PGPASSWORD", kPassword}};
+  for (const auto& [k, v] : env) ::setenv(k, v.c_str(), 1);
+  test::RunResult r;
+  std::thread run(
+      [&] { r = test::run_pglens("advise -", "SELECT id FROM orders WHERE customer_id = 7;", dir.path()); });
+  std::string name;
+  for (int i = 0; i < 100 && name.empty(); ++i) {
+    PGresult* res = PQexec(holder,
+                           "SELECT application_name FROM pg_stat_activity WHERE datname = 'advise_shop' AND "
+                           "wait_event_type = 'Lock'");
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0) name = PQgetvalue(res, 0, 0);
+    PQclear(res);
+    if (name.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  PQclear(PQexec(holder, "ROLLBACK"));
+  PQfinish(holder);
+  run.join();
+  for (const auto& [k, v] : env) ::unsetenv(k);
+  EXPECT_EQ(name, "pglens");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;  // HypoPG missing: nothing proven, nothing to advise
+  EXPECT_NE(r.out.find("HypoPG missing"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(kPassword), std::string::npos);
+  EXPECT_EQ(r.err.find(kPassword), std::string::npos);
+}
+
+// A partitioned table: the hypothetical index goes on each partition; the script creates it
+// ON ONLY the parent, each partition CONCURRENTLY, and attaches them; applied, every
+// partition's scan reads its index.
+TEST_F(AdviseLive, PartitionedTableIndexIsProvenAppliedAndUsedOnEveryPartition) {
+  psql(
+      "CREATE EXTENSION hypopg;"
+      "CREATE TABLE readings (id bigint NOT NULL, device_id int NOT NULL, taken_at timestamptz NOT NULL, "
+      "  value float8 NOT NULL) PARTITION BY RANGE (taken_at);"
+      "CREATE TABLE readings_2024h1 PARTITION OF readings FOR VALUES FROM ('2024-01-01') TO ('2024-07-01');"
+      "CREATE TABLE readings_2024h2 PARTITION OF readings FOR VALUES FROM ('2024-07-01') TO ('2025-01-01');"
+      "INSERT INTO readings SELECT g, g % 3000, timestamptz '2024-01-01' + make_interval(mins => g), g * 0.5 "
+      "  FROM generate_series(1, 400000) g;"
+      "VACUUM ANALYZE readings");
+  test::TempDir dir;
+  const std::string query = "SELECT id, value FROM readings WHERE device_id = 42";
+  auto r = advise("--format json -o '" + (dir / "indexes.sql").string() + "' -", query + ";");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  auto j = json_of(r);
+  ASSERT_EQ(j["chosen"].size(), 1u) << r.out;
+  std::string script = test::read_file(dir / "indexes.sql");
+  EXPECT_NE(script.find("ON ONLY"), std::string::npos) << script;
+  EXPECT_NE(script.find("ATTACH PARTITION"), std::string::npos) << script;
+  auto before = analyze(query);
+  auto applied = advise("--apply -", query + ";");
+  EXPECT_EQ(applied.exit_code, 1) << applied.err;
+  psql("ANALYZE readings");
+  auto after = analyze(query);
+  EXPECT_EQ(after.first.size(), 2u) << "one index scan per partition";
+  EXPECT_LT(after.second * 4, before.second) << before.second << " -> " << after.second;
+  // The parent's index is valid: every partition's index is attached.
+  EXPECT_EQ(psql("SELECT bool_and(i.indisvalid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+                 "WHERE c.relname = 'readings'"),
+            std::vector<std::string>{"t"});
 }
 
 }  // namespace
