@@ -253,6 +253,60 @@ int parameter_count(std::string_view sql) {
   return highest;
 }
 
+namespace {
+
+struct TypedParameter {
+  uint32_t type_begin = 0, param_begin = 0, param_end = 0;  // `date $1`: "date ", "$1"
+};
+
+// Every cast written type first with a parameter for its value: libpg_query reads
+// pg_stat_statements' `date $1` as a TypeCast of the parameter (PostgreSQL does not), with the
+// type's location before the parameter's, where `$1::date` and CAST($1 AS date) have it after.
+void typed_parameters(const sql::Node& node, std::string_view text, int depth, std::vector<TypedParameter>& out) {
+  if (!node || depth > 200) return;
+  if (node.is("TypeCast")) {
+    sql::Node arg = node.field("arg"), type = node.field("typeName");
+    auto param_at = arg.is("ParamRef") ? arg.location() : std::nullopt;
+    auto type_at = type ? type.location() : std::nullopt;
+    if (param_at && type_at && *type_at < *param_at && *param_at + 1 < text.size() && text[*param_at] == '$' &&
+        std::isdigit(static_cast<unsigned char>(text[*param_at + 1]))) {
+      uint32_t end = *param_at + 1;
+      while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+      out.push_back({*type_at, *param_at, end});
+      return;
+    }
+  }
+  for (auto f = node.node_fields_begin(); f != node.node_fields_end(); ++f) {
+    const PglField& field = node.fields_begin()[*f];
+    if (sql::Node child = node.child(field)) typed_parameters(child, text, depth + 1, out);
+    for (sql::Node item : node.child_list(field)) typed_parameters(item, text, depth + 1, out);
+  }
+}
+
+}  // namespace
+
+std::string cast_typed_parameters(std::string_view sql_text) {
+  std::string text(sql_text);
+  std::vector<TypedParameter> found;
+  sql::Parser parser;
+  parser.parse(text, sql::lex(text).statements, [&](const sql::Statement& st) {
+    if (!st.error) typed_parameters(st.root, text, 0, found);
+  });
+  // From the last to the first, so the earlier offsets hold. `date $2` -> `$2::date`; what
+  // lay between the type and the parameter (a comment) is kept after it.
+  std::sort(found.begin(), found.end(),
+            [](const TypedParameter& a, const TypedParameter& b) { return a.param_begin > b.param_begin; });
+  for (const auto& t : found) {
+    std::string_view type(std::string_view(text).substr(t.type_begin, t.param_begin - t.type_begin));
+    size_t kept = type.find_last_not_of(" \t\r\n");
+    if (kept == std::string_view::npos) continue;
+    std::string rewritten =
+        text.substr(t.param_begin, t.param_end - t.param_begin) + "::" + std::string(type.substr(0, kept + 1));
+    text.replace(t.type_begin, t.param_end - t.type_begin, rewritten);
+  }
+  return text;
+}
+
 std::vector<std::string> leaf_index_statements(const Catalog& catalog, const std::string& ddl, std::string* table,
                                                std::string* covered_by) {
   // The advisor's DDL read back as the catalog reads DDL: the new indexes, structured.
@@ -453,11 +507,51 @@ std::optional<Candidate> prove_index(Session& session, const Catalog& catalog, c
   return c;
 }
 
-void verify_index_findings(Session& session, const Catalog& catalog, FileReport& report) {
+namespace {
+
+// A proof's verdict on one suggestion, written into its message and DDL: the figures when the
+// planner uses the index; its DDL gone and why when it would not (or an existing index covers
+// it). nullopt when the planner was not asked (a query that does not plan): left as it is.
+std::optional<IndexVerdict> mark(const std::optional<Candidate>& c, std::string& message, std::string& ddl) {
+  if (!c) return std::nullopt;
+  static constexpr std::string_view kCovered = "dropped: the existing index ";
+  if (c->verdict.starts_with(kCovered)) {
+    message += "; " + c->verdict.substr(9) + ": no new index needed";
+    ddl.clear();
+    return std::nullopt;
+  }
+  if (c->verdict.starts_with("not proven")) return std::nullopt;
+  double r = c->proof.reduction();
+  std::string figures = fmt::format("cost {:.2f} \u2192 {:.2f} ({}{:.0f}%)", c->proof.cost_before, c->proof.cost_after,
+                                    r >= 0 ? "\u2212" : "+", std::abs(r) * 100);
+  if (c->proof.used) {
+    message += "; verified: " + figures;
+  } else {
+    message += "; the planner would not use this index (" + figures + " with it)";
+    ddl.clear();
+  }
+  return IndexVerdict{.used = c->proof.used, .cost_before = c->proof.cost_before, .cost_after = c->proof.cost_after};
+}
+
+const std::optional<Candidate>& proven_once(Session& session, const Catalog& catalog, const std::string& stmt,
+                                            const std::string& ddl, ProofCache& cache) {
+  auto key = std::make_pair(stmt, ddl);
+  auto known = cache.find(key);
+  if (known == cache.end()) {
+    std::string error;
+    known = cache.emplace(key, prove_index(session, catalog, stmt, ddl, error)).first;
+  }
+  return known->second;
+}
+
+}  // namespace
+
+void verify_index_findings(Session& session, const Catalog& catalog, FileReport& report, ProofCache* cache) {
   if (!session.has_hypopg()) return;
   std::string_view text = report.file.text;
   std::optional<sql::Lexed> lexed;
-  std::map<std::pair<std::string, std::string>, std::optional<Candidate>> proven;  // {statement, ddl}: asked once
+  ProofCache own;  // {statement, ddl}: asked once
+  ProofCache& proven = cache ? *cache : own;
   for (size_t i = 0; i < report.diagnostics.size(); ++i) {
     Diagnostic& d = report.diagnostics[i];
     if (d.ddl_text.find("CREATE INDEX") == std::string::npos) continue;
@@ -467,33 +561,93 @@ void verify_index_findings(Session& session, const Catalog& catalog, FileReport&
       if (st.span.begin <= d.span.begin && d.span.begin < std::max(st.end, st.span.end + 1)) at = &st;
     if (!at || at->psql_variables) continue;  // psql fills its variables in: the server cannot plan the text as written
     std::string stmt(text.substr(at->span.begin, at->span.end - at->span.begin));
-    auto key = std::make_pair(stmt, d.ddl_text);
-    auto known = proven.find(key);
-    if (known == proven.end()) {
-      std::string error;
-      known = proven.emplace(key, prove_index(session, catalog, stmt, d.ddl_text, error)).first;
-    }
-    const auto& c = known->second;
-    if (!c) continue;
-    static constexpr std::string_view kCovered = "dropped: the existing index ";
-    if (c->verdict.starts_with(kCovered)) {
-      d.message += "; " + c->verdict.substr(9) + ": no new index needed";
-      d.ddl_text.clear();
-      continue;
-    }
-    if (c->verdict.starts_with("not proven")) continue;
-    report.verified[i] =
-        IndexVerdict{.used = c->proof.used, .cost_before = c->proof.cost_before, .cost_after = c->proof.cost_after};
-    double r = c->proof.reduction();
-    std::string figures = fmt::format("cost {:.2f} \u2192 {:.2f} ({}{:.0f}%)", c->proof.cost_before,
-                                      c->proof.cost_after, r >= 0 ? "\u2212" : "+", std::abs(r) * 100);
-    if (c->proof.used) {
-      d.message += "; verified: " + figures;
-    } else {
-      d.message += "; the planner would not use this index (" + figures + " with it)";
-      d.ddl_text.clear();
-    }
+    if (auto v = mark(proven_once(session, catalog, stmt, d.ddl_text, proven), d.message, d.ddl_text))
+      report.verified[i] = *v;
   }
+}
+
+void IndexVerifier::operator()(const std::string& url, const Config& config, const Catalog& catalog,
+                               const SourceFile& file, std::vector<Diagnostic>& diagnostics) {
+  if (std::none_of(diagnostics.begin(), diagnostics.end(),
+                   [](const Diagnostic& d) { return d.ddl_text.find("CREATE INDEX") != std::string::npos; }))
+    return;
+  std::lock_guard lock(mutex_);
+  auto now = std::chrono::steady_clock::now();
+  Entry& e = entries_[{url, config.search_path, config.database_statement_timeout_ms}];
+  if (e.opened == std::chrono::steady_clock::time_point{} || now - e.opened > std::chrono::minutes(1)) {
+    e = Entry{};
+    e.opened = now;
+    Options options;
+    options.search_path = config.search_path;
+    options.statement_timeout_ms = static_cast<int>(config.database_statement_timeout_ms);
+    std::string error;
+    e.session = Session::open(url, options, error);
+    std::string notice = !e.session ? "suggested indexes are not verified: " + error
+        : !e.session->has_hypopg()
+        ? std::string(
+              "suggested indexes are not verified: HypoPG is not installed on the server (CREATE EXTENSION "
+              "hypopg)")
+        : std::string();
+    if (!notice.empty() && said_.insert(notice).second && say_) say_(notice);
+  }
+  if (!e.session) return;
+  FileReport report;
+  report.file = file;
+  report.diagnostics = std::move(diagnostics);
+  verify_index_findings(*e.session, catalog, report, &e.proven);
+  diagnostics = std::move(report.diagnostics);
+}
+
+PlanVerdicts verify_plan_indexes(Session& session, const Catalog& catalog, std::string_view query,
+                                 plan::Diagnosis& diagnosis) {
+  PlanVerdicts out;
+  auto asks_index = [](const std::string& ddl) { return ddl.find("CREATE INDEX") != std::string::npos; };
+  bool any = std::any_of(diagnosis.findings.begin(), diagnosis.findings.end(),
+                         [&](const plan::Finding& f) { return asks_index(f.ddl); }) ||
+      std::any_of(diagnosis.indexes.begin(), diagnosis.indexes.end(),
+                  [&](const plan::IndexAdvice& a) { return asks_index(a.ddl); });
+  if (!any) return out;
+  if (!session.has_hypopg()) {
+    out.not_asked = "HypoPG is not installed on the server";
+    return out;
+  }
+  // The statement the plan belongs to, alone: the server plans exactly one.
+  auto lexed = sql::lex(query);
+  std::vector<const sql::StatementSpan*> statements;
+  for (const auto& st : lexed.statements)
+    if (st.span.end > st.span.begin) statements.push_back(&st);
+  if (statements.empty()) {
+    out.not_asked = "the plan carries no query text (give it with --sql FILE)";
+    return out;
+  }
+  if (statements.size() > 1) {
+    out.not_asked = fmt::format("the query text holds {} statements, not the plan's one", statements.size());
+    return out;
+  }
+  if (statements.front()->psql_variables) {
+    out.not_asked = "the query text holds psql variables (:name), which the server cannot plan";
+    return out;
+  }
+  std::string stmt(
+      query.substr(statements.front()->span.begin, statements.front()->span.end - statements.front()->span.begin));
+  ProofCache proven;
+  for (size_t i = 0; i < diagnosis.findings.size(); ++i) {
+    plan::Finding& f = diagnosis.findings[i];
+    if (!asks_index(f.ddl)) continue;
+    if (auto v = mark(proven_once(session, catalog, stmt, f.ddl, proven), f.message, f.ddl)) out.findings[i] = *v;
+  }
+  std::vector<plan::IndexAdvice> kept;
+  for (auto& a : diagnosis.indexes) {
+    if (asks_index(a.ddl)) {
+      std::string ignored;
+      auto v = mark(proven_once(session, catalog, stmt, a.ddl, proven), ignored, a.ddl);
+      if (a.ddl.empty()) continue;  // the planner would not use it, or an existing index covers it: the findings say so
+      if (v) out.indexes[kept.size()] = *v;
+    }
+    kept.push_back(std::move(a));
+  }
+  diagnosis.indexes = std::move(kept);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -717,7 +871,8 @@ std::optional<std::vector<Query>> workload_queries(Session& session, int top, st
   for (const auto& r : rows->rows) {
     Query q;
     q.origin = "pg_stat_statements " + r.at(0);
-    q.text = r.at(1);
+    q.text = cast_typed_parameters(r.at(1));
+    q.cast_parameters = q.text != r.at(1);
     q.calls = std::stod(r.at(2).empty() ? "1" : r.at(2));
     q.total_ms = std::stod(r.at(3).empty() ? "0" : r.at(3));
     q.from_workload = true;

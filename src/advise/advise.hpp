@@ -8,16 +8,22 @@
 // write cost) within a byte budget are chosen; unused and duplicate indexes are reported.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "pglens/catalog.hpp"
 #include "pglens/config.hpp"
 #include "pglens/lint.hpp"
+#include "pglens/plan_rules.hpp"
 #include "pglens/report.hpp"
 
 namespace pglens::db {
@@ -32,7 +38,8 @@ struct Query {
   std::string origin;  // "queries/report.sql:12", "pg_stat_statements 4711"
   double calls = 1;    // pg_stat_statements' calls; 1 for a file's statement
   double total_ms = 0;
-  bool from_workload = false;  // pg_stat_statements: a statement that cannot be planned is skipped, not an error
+  bool from_workload = false;    // pg_stat_statements: a statement that cannot be planned is skipped, not an error
+  bool cast_parameters = false;  // pg_stat_statements' `date $1` written `$1::date` (cast_typed_parameters)
 };
 
 // What the planner said of a candidate index, hypothetical (HypoPG) or real (--verify real).
@@ -181,11 +188,60 @@ QueryAdvice advise_query(Session& session, const Config& config, const Linter& l
 std::optional<Candidate> prove_index(Session& session, const Catalog& catalog, const std::string& query,
                                      const std::string& ddl, std::string& error);
 
-// lint --db, explain --db: each finding's suggested CREATE INDEX proven (prove_index) for the
-// statement of `text` the finding lies in. One the planner uses is marked verified, with the
-// cost figures in its message; one it would not use loses its DDL and says so. A finding whose
-// statement does not plan, or a session without HypoPG, is left as it is.
-void verify_index_findings(Session& session, const Catalog& catalog, FileReport& report);
+// Proofs already asked, by {statement, DDL}: a caller that verifies the same text again and
+// again (the language server, on every edit) keeps one so that only new statements are asked.
+using ProofCache = std::map<std::pair<std::string, std::string>, std::optional<Candidate>>;
+
+// lint --db, the language server: each finding's suggested CREATE INDEX proven (prove_index)
+// for the statement of `text` the finding lies in. One the planner uses is marked verified,
+// with the cost figures in its message; one it would not use loses its DDL and says so. A
+// finding whose statement does not plan, or a session without HypoPG, is left as it is.
+void verify_index_findings(Session& session, const Catalog& catalog, FileReport& report, ProofCache* cache = nullptr);
+
+// The language server's marks with a database configured (lsp::ServerOptions::verify_indexes):
+// verify_index_findings on one read-only session per URL, search path and timeout, with the
+// proofs of the statements already asked, so that an edit asks the planner only about the
+// statements it changed. Both are dropped every minute: the schema and the statistics move,
+// and a session that broke is opened again. What it could not do is said once through `say`
+// (the editor's log); the findings then stay as they are. Safe to call from several threads.
+class IndexVerifier {
+ public:
+  explicit IndexVerifier(std::function<void(const std::string&)> say) : say_(std::move(say)) {}
+  void operator()(const std::string& url, const Config& config, const Catalog& catalog, const SourceFile& file,
+                  std::vector<Diagnostic>& diagnostics);
+
+ private:
+  struct Entry {
+    std::optional<Session> session;
+    ProofCache proven;
+    std::chrono::steady_clock::time_point opened{};
+  };
+  std::mutex mutex_;
+  std::map<std::tuple<std::string, std::vector<std::string>, int64_t>, Entry> entries_;
+  std::set<std::string> said_;
+  std::function<void(const std::string&)> say_;
+};
+
+// explain --db: what the planner said of the indexes a plan's findings suggest.
+struct PlanVerdicts {
+  std::map<size_t, IndexVerdict> findings;  // by position in Diagnosis::findings
+  std::map<size_t, IndexVerdict> indexes;   // by position in Diagnosis::indexes (after the unused ones went)
+  std::string not_asked;                    // why the planner was not asked; empty when it was
+};
+// The index DDL of each finding, and each merged index, proven for `query` (the statement the
+// plan belongs to), as verify_index_findings does for a file: one the planner uses gets the
+// cost figures in its message; one it would not use loses its DDL and says why, and a merged
+// index it would not use leaves Diagnosis::indexes. Without HypoPG, or without one statement
+// to plan, nothing changes and `not_asked` says why (when there was an index to ask about).
+PlanVerdicts verify_plan_indexes(Session& session, const Catalog& catalog, std::string_view query,
+                                 plan::Diagnosis& diagnosis);
+
+// pg_stat_statements replaces each constant with $n, and a typed literal (`date '2024-01-01'`,
+// `interval '1' day`) becomes `date $1`, which PostgreSQL does not parse. libpg_query does
+// (as a cast of the parameter, the type written first): each such cast is written
+// `$1::date` (`$1::interval day`), found in the parse tree, so strings, quoted names and
+// comments are never touched. Everything else, and a text that does not parse, as it was.
+std::string cast_typed_parameters(std::string_view sql);
 
 // Workload: every kept index is tried against every other query on its table; then the set
 // with the most benefit within the budget, one index serving several queries counted once.

@@ -12,6 +12,7 @@
 #include "cli/cli.hpp"
 #include "html/report_pages.hpp"
 #include "pglens/lint.hpp"
+#include "pglens/plan.hpp"
 #include "pglens/report.hpp"
 #include "sql/lexer.hpp"
 
@@ -87,6 +88,27 @@ void add_statements(const std::string& name, const std::string& text, std::vecto
   }
 }
 
+// A file that is not SQL but plans (auto_explain's log, EXPLAIN output with its "Query Text"):
+// the queries the plans carry. False when the text holds no plan (then it is SQL).
+bool add_plans(const std::string& name, const std::string& text, std::vector<advise::Query>& out, bool& ok) {
+  if (name.ends_with(".sql")) return false;
+  auto read = plan::read_plans(text);
+  if (read.plans.empty()) return false;
+  for (size_t i = 0; i < read.plans.size(); ++i) {
+    std::string shown = read.plans.size() > 1 ? fmt::format("{} plan {}", name, i + 1) : name;
+    if (read.plans[i].query_text.empty()) {
+      fmt::print(stderr,
+                 "pglens: error: {}: the plan carries no query text, and advise plans the query itself: give the "
+                 "query's .sql file (auto_explain logs carry it as Query Text)\n",
+                 terminal_safe(shown));
+      ok = false;
+      continue;
+    }
+    add_statements(shown, read.plans[i].query_text, out);
+  }
+  return true;
+}
+
 bool read_inputs(const AdviseArgs& args, std::vector<advise::Query>& out) {
   bool ok = true;
   for (const auto& p : args.paths) {
@@ -111,7 +133,8 @@ bool read_inputs(const AdviseArgs& args, std::vector<advise::Query>& out) {
         ok = false;
         continue;
       }
-      add_statements(f == "-" ? "stdin" : f, bytes, out);
+      std::string name = f == "-" ? "stdin" : f;
+      if (!add_plans(name, bytes, out, ok)) add_statements(name, bytes, out);
     }
   }
   return ok;
@@ -349,6 +372,27 @@ int run_advise(AdviseArgs args) {
       report.failed = true;
     }
   }
+  // The workload's statements that could not be planned are skipped, but counted and named:
+  // a workload whose heaviest statements were skipped is not a workload advised on.
+  size_t workload = 0, cast = 0;
+  std::vector<std::string> unplanned;
+  for (const auto& qa : report.queries) {
+    if (!qa.query.from_workload) continue;
+    ++workload;
+    if (qa.query.cast_parameters) ++cast;
+    if (!qa.error.empty()) unplanned.push_back(fmt::format("{} ({})", qa.query.origin, one_line(qa.error, 160)));
+  }
+  if (cast > 0)
+    report.notes.push_back(fmt::format(
+        "{} of {} pg_stat_statements statements had a typed literal made a parameter (`date $1`, `interval $2`): "
+        "planned as `$1::date`",
+        cast, workload));
+  if (!unplanned.empty()) {
+    report.notes.push_back(fmt::format("{} of {} pg_stat_statements statements could not be planned, skipped: {}",
+                                       unplanned.size(), workload, fmt::join(unplanned, "; ")));
+    fmt::print(stderr, "pglens: warning: {} of {} pg_stat_statements statements could not be planned (see the notes)\n",
+               unplanned.size(), workload);
+  }
   advise::choose_indexes(*session, catalog, report);
   if (options.review_indexes)
     if (auto err = advise::review_indexes(*session, catalog, report)) report.notes.push_back("index review: " + *err);
@@ -377,7 +421,9 @@ void add_advise_command(CLI::App& app, Runner& run) {
   static AdviseArgs args;
   auto* cmd = app.add_subcommand(
       "advise", "Propose indexes proven on the server's planner (HypoPG), for files or the live workload");
-  cmd->add_option("PATH", args.paths, "SQL files or directories (recursed for *.sql); `-` reads stdin");
+  cmd->add_option("PATH", args.paths,
+                  "SQL files or directories (recursed for *.sql), or plans with their query text (auto_explain); "
+                  "`-` reads stdin");
   cmd->add_option("--db", args.db,
                   "PostgreSQL URL (else PGLENS_DATABASE_URL, libpq's PG* variables, a trusted [database] url)");
   cmd->add_option("--config", args.config, "Use this config file instead of the nearest .pglens.toml");

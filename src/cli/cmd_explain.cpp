@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "advise/advise.hpp"
 #include "cli/cli.hpp"
 #include "cli/explain_findings.hpp"
 #include "html/plan_page.hpp"
@@ -325,6 +326,57 @@ nlohmann::ordered_json plan_json(const Plan& p, const plan::Diagnosis& findings)
   return j;
 }
 
+// --db: the index each finding suggests is asked of the server's planner (HypoPG) for the
+// plan's own query (embedded, or --sql), as `pglens lint --db` does: one it uses reads
+// `verified` with the cost figures, one it would not use loses its DDL. Without --db, or with
+// no index suggested, nothing is asked and nothing changes.
+std::vector<advise::PlanVerdicts> verify_indexes(const ExplainArgs& args, const Config& config, const Catalog& catalog,
+                                                 const std::vector<Plan>& plans,
+                                                 std::vector<plan::Diagnosis>& findings) {
+  std::vector<advise::PlanVerdicts> out(plans.size());
+  auto asks_index = [](const plan::Diagnosis& d) {
+    return std::any_of(d.findings.begin(), d.findings.end(),
+                       [](const plan::Finding& f) { return f.ddl.find("CREATE INDEX") != std::string::npos; });
+  };
+  if (args.db.empty() || std::none_of(findings.begin(), findings.end(), asks_index)) return out;
+  advise::Options options;
+  options.search_path = config.search_path;
+  options.statement_timeout_ms = static_cast<int>(config.database_statement_timeout_ms);
+  std::string error;
+  auto prover = advise::Session::open(database_url_for(config, args.db, true, nullptr), options, error);
+  if (!prover) {
+    print_notice(fmt::format("suggested indexes are not verified: {}", error));
+    return out;
+  }
+  std::vector<std::string> said;  // each reason once, not once per plan
+  for (size_t i = 0; i < plans.size(); ++i) {
+    out[i] = advise::verify_plan_indexes(*prover, catalog, plans[i].query_text, findings[i]);
+    const std::string& why = out[i].not_asked;
+    if (why.empty() || std::find(said.begin(), said.end(), why) != said.end()) continue;
+    said.push_back(why);
+    if (why.starts_with("HypoPG"))
+      print_notice(
+          "suggested indexes are not verified: HypoPG is not installed on the server (CREATE EXTENSION hypopg, from "
+          "the hypopg package for the server's version; see `pglens advise --help`)");
+    else print_notice("suggested indexes are not verified: " + why);
+  }
+  return out;
+}
+
+// The planner's verdicts in a plan's JSON: `verified`, `cost_before`, `cost_after` on each
+// finding and merged index it was asked about.
+void add_verdicts(nlohmann::ordered_json& plan, const advise::PlanVerdicts& verdicts) {
+  auto put_verdict = [](nlohmann::ordered_json& j, const IndexVerdict& v) {
+    j["verified"] = v.used;
+    j["cost_before"] = v.cost_before;
+    j["cost_after"] = v.cost_after;
+  };
+  for (const auto& [i, v] : verdicts.findings)
+    if (i < plan["findings"].size()) put_verdict(plan["findings"][i], v);
+  for (const auto& [i, v] : verdicts.indexes)
+    if (i < plan["indexes"].size()) put_verdict(plan["indexes"][i], v);
+}
+
 int run_explain(const ExplainArgs& args) {
   std::string bytes;
   if (auto err = read_bytes(args.input, bytes)) {
@@ -351,6 +403,7 @@ int run_explain(const ExplainArgs& args) {
     fmt::print(stderr, "pglens: warning: no catalog ({}); suggestions come from the plan alone\n", *err);
   std::vector<plan::Diagnosis> findings;
   for (const auto& p : result.plans) findings.push_back(plan::diagnose(p, config, catalog));
+  std::vector<advise::PlanVerdicts> verdicts = verify_indexes(args, config, catalog, result.plans, findings);
 
   std::string name = args.input == "-" ? "stdin" : args.input;
   for (const auto& e : result.errors) {
@@ -364,7 +417,10 @@ int run_explain(const ExplainArgs& args) {
     j["format"] = result.format ? nlohmann::ordered_json(std::string(to_string(*result.format)))
                                 : nlohmann::ordered_json(nullptr);
     auto& plans = j["plans"] = nlohmann::ordered_json::array();
-    for (size_t i = 0; i < result.plans.size(); ++i) plans.push_back(plan_json(result.plans[i], findings[i]));
+    for (size_t i = 0; i < result.plans.size(); ++i) {
+      plans.push_back(plan_json(result.plans[i], findings[i]));
+      add_verdicts(plans.back(), verdicts[i]);
+    }
     auto& errors = j["errors"] = nlohmann::ordered_json::array();
     for (const auto& e : result.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
     out = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
@@ -406,7 +462,8 @@ void add_explain_command(CLI::App& app, Runner& run) {
   cmd->add_option("--sql", args.sql, "Attach this query text to plans that do not carry one");
   cmd->add_option("--config", args.config, "Use this config file instead of the nearest .pglens.toml");
   cmd->add_option("--db", args.db,
-                  "Read the schema catalog from this PostgreSQL URL: existing indexes are not suggested again");
+                  "Read the schema catalog from this PostgreSQL URL: existing indexes are not suggested again; with "
+                  "HypoPG, each suggested index is asked of the planner for the plan's query (embedded or --sql)");
   cmd->footer(
       "Examples:\n"
       "  psql -XqAt -c 'EXPLAIN (ANALYZE, BUFFERS) SELECT ...' | pglens explain\n"

@@ -9,7 +9,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -331,22 +333,42 @@ bool build_catalogs(std::vector<Job>& jobs, const std::string& db, unsigned thre
 }
 
 // --db: each suggested index is asked of the server's planner (HypoPG) before it is printed,
-// on one read-only session for the run, from the printing thread (the workers only lint).
-std::optional<advise::Session> open_index_prover(const LintArgs& args, const std::vector<Job>& jobs) {
-  if (args.db.empty() || jobs.empty()) return std::nullopt;
-  const Config& config = jobs.front().linter->config();
-  advise::Options options;
-  options.search_path = config.search_path;
-  options.statement_timeout_ms = static_cast<int>(config.database_statement_timeout_ms);
-  std::string error;
-  auto prover = advise::Session::open(database_url_for(config, args.db, true, nullptr), options, error);
-  if (!prover) print_notice(fmt::format("suggested indexes are not verified: {}", error));
-  else if (!prover->has_hypopg())
-    print_notice(
-        "suggested indexes are not verified: HypoPG is not installed on the server (CREATE EXTENSION hypopg, from "
-        "the hypopg package for the server's version; see `pglens advise --help`)");
-  return prover;
-}
+// from the printing thread (the workers only lint). Each file's statements are planned as its
+// own config says (its search path, its statement timeout): one read-only session per
+// distinct URL, search path and timeout, opened when a file first suggests an index.
+class IndexProvers {
+ public:
+  explicit IndexProvers(const LintArgs& args) : args_(args) {}
+
+  advise::Session* for_config(const Config& config) {
+    if (args_.db.empty()) return nullptr;
+    std::string url = database_url_for(config, args_.db, true, nullptr);
+    Key key{url, config.search_path, config.database_statement_timeout_ms};
+    auto it = sessions_.find(key);
+    if (it == sessions_.end()) {
+      advise::Options options;
+      options.search_path = config.search_path;
+      options.statement_timeout_ms = static_cast<int>(config.database_statement_timeout_ms);
+      std::string error;
+      auto prover = advise::Session::open(url, options, error);
+      if (!prover) say(fmt::format("suggested indexes are not verified: {}", error));
+      else if (!prover->has_hypopg())
+        say("suggested indexes are not verified: HypoPG is not installed on the server (CREATE EXTENSION hypopg, "
+            "from the hypopg package for the server's version; see `pglens advise --help`)");
+      it = sessions_.emplace(std::move(key), std::move(prover)).first;
+    }
+    return it->second ? &*it->second : nullptr;
+  }
+
+ private:
+  using Key = std::tuple<std::string, std::vector<std::string>, int64_t>;
+  void say(const std::string& notice) {  // once per run, however many configs meet it
+    if (said_.insert(notice).second) print_notice(notice);
+  }
+  const LintArgs& args_;
+  std::map<Key, std::optional<advise::Session>> sessions_;
+  std::set<std::string> said_;
+};
 
 // Runs work(i) for every i < count on `threads` threads and hands each result to
 // consume(i, result) on the calling thread in index order, as soon as its turn comes (with
@@ -477,7 +499,7 @@ int run_lint(LintArgs& args) {
   Catalogs catalogs;
   if (!build_catalogs(jobs, args.db, n, catalogs)) return kExitError;
 
-  std::optional<advise::Session> prover = open_index_prover(args, jobs);
+  IndexProvers provers(args);
   Severity threshold = fail_threshold(args, jobs);
   bool over_threshold = false;
   auto reporter = make_reporter(*format, color);
@@ -490,7 +512,12 @@ int run_lint(LintArgs& args) {
   auto report_one = [&](size_t i, FileReport& rep) {
     for (const auto& note : fix_notes[i])
       fmt::print(stderr, "pglens: warning: {}: {}\n", terminal_safe(rep.file.path), note);
-    if (prover) advise::verify_index_findings(*prover, *jobs[i].catalog, rep);
+    bool asks_index = std::any_of(rep.diagnostics.begin(), rep.diagnostics.end(), [](const Diagnostic& d) {
+      return d.ddl_text.find("CREATE INDEX") != std::string::npos;
+    });
+    if (asks_index)
+      if (advise::Session* prover = provers.for_config(jobs[i].linter->config()))
+        advise::verify_index_findings(*prover, *jobs[i].catalog, rep);
     if (rep.error.empty() && rep.diagnostics.empty()) rep.file.text.clear();  // nothing to show: free it
     over_threshold = over_threshold ||
         std::any_of(rep.diagnostics.begin(), rep.diagnostics.end(),

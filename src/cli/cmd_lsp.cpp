@@ -1,8 +1,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <memory>
+
 #include <fmt/format.h>
 
+#include "advise/advise.hpp"
 #include "cli/cli.hpp"
 #include "lsp/connection.hpp"
 #include "lsp/transport.hpp"
@@ -38,8 +41,15 @@ void add_lsp_command(CLI::App& app, Runner& run) {
       // A client that goes away must end the server through a failed write, not SIGPIPE.
       ::signal(SIGPIPE, SIG_IGN);
       lsp::FdTransport transport(STDIN_FILENO, STDOUT_FILENO);
+      auto verifier = std::make_shared<advise::IndexVerifier>(print_notice);
       lsp::Connection connection(
-          transport, {.debounce = std::chrono::milliseconds(debounce_ms), .poll_files = std::chrono::seconds(2)});
+          transport,
+          {.debounce = std::chrono::milliseconds(debounce_ms),
+           .poll_files = std::chrono::seconds(2),
+           .verify_indexes = [verifier](const std::string& url, const Config& config, const Catalog& catalog,
+                                        const SourceFile& file, std::vector<Diagnostic>& diagnostics) {
+             (*verifier)(url, config, catalog, file, diagnostics);
+           }});
       int code = connection.run();
       // Out at once: a lint still running (seconds on a 10 MB file) or a database still
       // being asked for its schema is not waited for; everything was written unbuffered.

@@ -446,6 +446,12 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
             if (decode_source(path, *text, file, error)) {
               catalog = linter->catalog_for(schema_of(profile), profile->config, file, origin, no_ddl);
               out = linter->lint_shared(profile->linter, catalog, file);
+              if (options_.verify_indexes && schema_of(profile)->live) {
+                // The planner's verdict on each suggested index (advise): rare, so a copy is fine.
+                std::vector<Diagnostic> verified = out.flatten();
+                options_.verify_indexes(profile->database_url, profile->config, *catalog, file, verified);
+                out = SharedFindings(std::move(verified));
+              }
               // Back to the editor's offsets, before the BOM the lint did not see.
               if (file.had_bom) out = out.shifted(3);
             } else {

@@ -57,6 +57,12 @@ struct ServerOptions {
   // How often the server looks at .pglens.toml and the schema files itself, when the editor
   // cannot watch files for it; 0: never (tests call check_files()).
   std::chrono::milliseconds poll_files{0};
+  // With a database configured and its schema read: marks the index findings of an SQL
+  // document as the server's planner proves them, as `pglens lint --db` does (the command
+  // passes advise's prover in; the language server does not use that layer). Worker thread.
+  std::function<void(const std::string& database_url, const Config& config, const Catalog& catalog,
+                     const SourceFile& file, std::vector<Diagnostic>& diagnostics)>
+      verify_indexes;
 };
 
 // User settings, from initializationOptions or workspace/didChangeConfiguration, either

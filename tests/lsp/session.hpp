@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,7 @@ namespace pglens::lsp {
 struct Session {
   explicit Session(std::chrono::milliseconds debounce = std::chrono::milliseconds(5))
       : connection{transport, {.debounce = debounce}} {}
+  explicit Session(ServerOptions options) : connection{transport, std::move(options)} {}
 
   // Sends one message, waits until the lints it caused have published, and returns every
   // message the server wrote meanwhile.
