@@ -1,7 +1,9 @@
 /* Parse and list access for sql::Node, against PostgreSQL's own headers (see pg_tree.h). */
+/* PostgreSQL's headers need postgres.h first: its own block, which include sorting keeps first. */
+#include "postgres.h"
+
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
-#include "postgres.h"
 
 #include <pg_query.h>
 #include <pg_query/pg_query_internal.h>
