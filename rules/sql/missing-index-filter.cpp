@@ -81,6 +81,7 @@ class MissingIndexFilter final : public detail::SqlRule {
       // snapshot): the share of rows they keep together, as the planner multiplies them.
       double kept = 1;
       const catalog::Condition* estimated = nullptr;
+      const catalog::Condition* first_selective = nullptr;
       std::optional<catalog::Selectivity> estimate;
       for (const auto& c : facts.conditions) {
         if (c.relation != r || !c.is_lookup() || !c.predicate.is_column() || (c.from_join && joined)) continue;
@@ -95,11 +96,14 @@ class MissingIndexFilter final : public detail::SqlRule {
         }
         // Without statistics: a boolean or a status-like column compared for equality
         // (`status IN (...)`) keeps a large share of the rows, and a scan of the table is
-        // what the planner would choose.
-        selective = selective ||
-            !(c.predicate.op == PredicateOp::equality && !c.predicate.is_null_test &&
-              catalog::low_cardinality(*table, c.predicate.column));
+        // what the planner would choose. The finding names the first condition that does
+        // select (`user_role_id = 1`, not the `status = 'enabled'` written before it).
+        bool this_selective = !(c.predicate.op == PredicateOp::equality && !c.predicate.is_null_test &&
+                                catalog::low_cardinality(*table, c.predicate.column));
+        if (this_selective && !selective) first_selective = &c;
+        selective = selective || this_selective;
       }
+      if (first_selective) first = first_selective;
       if (estimate && !selective) {
         selective = kept <= catalog::kSelectiveFraction;
         if (selective) first = estimated;
