@@ -5,6 +5,9 @@
 // lint suggests is run on the server. Rows, plans and findings only: no wall-clock bound.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <map>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -73,7 +76,7 @@ class StatsLive : public ::testing::Test {
   }
 
   // Runs SQL on pglens_stats (the shared connection is on `postgres`); the output lines.
-  std::string psql(const std::string& sql, bool must_succeed = true) {
+  std::string psql(const std::string& sql) {
     test::TempDir dir;
     test::write_file(dir / "in.sql", sql);
     std::string cmd = fmt::format(
@@ -81,7 +84,7 @@ class StatsLive : public ::testing::Test {
         test::PgCluster::bin_dir(), pg_->port(), (dir / "in.sql").string(), (dir / "out").string());
     int status = std::system(cmd.c_str());
     std::string out = test::read_file(dir / "out");
-    if (must_succeed) EXPECT_EQ(status, 0) << sql << "\n" << out;
+    EXPECT_EQ(status, 0) << sql << "\n" << out;
     return out;
   }
 
