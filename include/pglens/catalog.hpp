@@ -83,6 +83,39 @@ struct SizeFacts {
   friend bool operator==(const SizeFacts&, const SizeFacts&) = default;
 };
 
+// What ANALYZE found of one column (pg_stats), for the share of rows a condition keeps.
+struct ColumnStats {
+  std::string column;
+  double null_frac = 0;
+  // As pg_stats gives it: > 0 the number of distinct values, < 0 minus their share of the
+  // rows (-1: every row distinct), 0 unknown.
+  double n_distinct = 0;
+  // The most common values PostgreSQL listed (most_common_vals as text, most_common_freqs)
+  // that keep at least kKeptFrequency of the rows, most frequent first; rarer ones are left
+  // out, counted in common_count and common_total.
+  std::vector<std::string> common_values;
+  std::vector<double> common_freqs;
+  uint32_t common_count = 0;  // how many pg_stats listed
+  double common_total = 0;    // the sum of all their frequencies
+  static constexpr double kKeptFrequency = 0.01;
+  friend bool operator==(const ColumnStats&, const ColumnStats&) = default;
+};
+
+struct TableStats {
+  std::vector<ColumnStats> columns;
+  std::string source;  // "pg_stats of live 127.0.0.1:5432/shop"
+  const ColumnStats* column(std::string_view name) const;
+  friend bool operator==(const TableStats&, const TableStats&) = default;
+};
+
+// A function's volatility as pg_proc gives it: 'i' IMMUTABLE, 's' STABLE, 'v' VOLATILE;
+// '?' when its overloads differ.
+struct FunctionVolatility {
+  std::string schema, name;
+  char volatility = 'v';
+  friend bool operator==(const FunctionVolatility&, const FunctionVolatility&) = default;
+};
+
 struct Table {
   std::string schema;
   std::string name;
@@ -94,6 +127,7 @@ struct Table {
   std::string parent_schema, parent_name;    // set on a partition
   std::string bound;                         // "FOR VALUES FROM (...) TO (...)", "DEFAULT"
   SizeFacts size;
+  TableStats stats;  // live statistics (or a snapshot of them); empty from DDL
   std::string origin;
 
   const Column* column(std::string_view n) const;
@@ -157,6 +191,16 @@ class Catalog {
   int server_version() const { return server_version_; }
   void set_server_version(int version) { server_version_ = version; }
   void set_search_path(std::vector<std::string> path);
+
+  // The volatility of functions outside pg_catalog (user functions, extensions), read from
+  // pg_proc under --db or from a snapshot of it; `source` says where from.
+  void set_functions(std::vector<FunctionVolatility> functions, std::string source);
+  const std::vector<FunctionVolatility>& functions() const { return functions_; }
+  const std::string& functions_source() const { return functions_source_; }
+  // The volatility of the function `schema`.`name`, or of `name` in the first schema of the
+  // search path that has it when `schema` is empty; nullopt when pg_proc was not read or has
+  // no such function.
+  std::optional<char> function_volatility(std::string_view schema, std::string_view name) const;
   // The schema an unqualified name is created in: the first of the search path.
   std::string default_schema() const;
 
@@ -251,6 +295,8 @@ class Catalog {
   SchemaSet schemas_{"public"};
   std::vector<std::string> search_path_{"public"};
   int server_version_ = 0;
+  std::vector<FunctionVolatility> functions_;  // sorted by schema, then name
+  std::string functions_source_;
 };
 
 // ---- Loading -------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 #include "catalog/index_advisor.hpp"
 #include "catalog/query_facts.hpp"
+#include "catalog/selectivity.hpp"
 #include "registry.hpp"
 #include "schema_rules.hpp"
 
@@ -31,8 +32,14 @@ class MissingIndexFilter final : public detail::SqlRule {
                     "follows keys the query matches by equality; a partial index only when the query implies its "
                     "predicate. The finding carries the one index that serves the whole query: equality columns first, "
                     "then one range column, then the ORDER BY columns. A BRIN index serves equalities and ranges on "
-                    "its columns. Not reported: equality on a boolean or status-like column alone (`status IN (...)` "
-                    "keeps a large share of the rows), the ON conditions of the null-extended side of an outer join "
+                    "its columns. When the catalog has the table's statistics (pg_stats, read under `--db` or kept in "
+                    "a `catalog dump --db` snapshot), the share of rows the equalities keep decides, estimated as "
+                    "PostgreSQL does from the most common values, the NULL fraction and the number of distinct "
+                    "values: at most 5 % the finding stands and says the share and where it came from, above it "
+                    "(a boolean, a status, `IN (...)` of frequent values) there is none. Without statistics, not "
+                    "reported: equality on a boolean or status-like column alone (`status IN (...)` "
+                    "keeps a large share of the rows). Never reported: the ON conditions of the null-extended side of "
+                    "an outer join "
                     "(the join's index is "
                     "missing-index-join's), and UPDATE / DELETE in migration files (`migrations` in .pglens.toml), "
                     "which run once. When no size hint, snapshot or live statistics give the table's size, the "
@@ -70,21 +77,47 @@ class MissingIndexFilter final : public detail::SqlRule {
       bool joined = facts.relations[r].nullable;
       const catalog::Condition* first = nullptr;
       bool selective = false;
+      // The conditions the table's statistics estimate (pg_stats, under --db or from a
+      // snapshot): the share of rows they keep together, as the planner multiplies them.
+      double kept = 1;
+      const catalog::Condition* estimated = nullptr;
+      const catalog::Condition* first_selective = nullptr;
+      std::optional<catalog::Selectivity> estimate;
       for (const auto& c : facts.conditions) {
         if (c.relation != r || !c.is_lookup() || !c.predicate.is_column() || (c.from_join && joined)) continue;
         if (!first) first = &c;
-        // A boolean or a status-like column compared for equality (`status IN (...)`) keeps
-        // a large share of the rows: a scan of the table is what the planner would choose.
-        selective = selective ||
-            !(c.predicate.op == PredicateOp::equality && !c.predicate.is_null_test &&
-              catalog::low_cardinality(*table, c.predicate.column));
+        if (auto e = catalog::estimate_selectivity(*table, c)) {
+          kept *= e->fraction;
+          if (!estimate || e->fraction < estimate->fraction) {
+            estimate = e;
+            estimated = &c;
+          }
+          continue;
+        }
+        // Without statistics: a boolean or a status-like column compared for equality
+        // (`status IN (...)`) keeps a large share of the rows, and a scan of the table is
+        // what the planner would choose. The finding names the first condition that does
+        // select (`user_role_id = 1`, not the `status = 'enabled'` written before it).
+        bool this_selective = !(c.predicate.op == PredicateOp::equality && !c.predicate.is_null_test &&
+                                catalog::low_cardinality(*table, c.predicate.column));
+        if (this_selective && !selective) first_selective = &c;
+        selective = selective || this_selective;
+      }
+      if (first_selective) first = first_selective;
+      if (estimate && !selective) {
+        selective = kept <= catalog::kSelectiveFraction;
+        if (selective) first = estimated;
       }
       if (!first || !selective) continue;
       auto suggestion = catalog::suggest_index(ctx.catalog(), *table, facts.filter_request(r));
       if (!suggestion) continue;
       std::string column = fmt::format("{}.{}", table->name, first->predicate.column);
+      // Where the share of rows came from, when statistics gave it.
+      std::string share;
+      if (estimate && first == estimated)
+        share = fmt::format(" (it keeps about {} of the rows by {})", catalog::percent_text(kept), estimate->source);
       schema::rests_on_size(ctx.report(schema::token_span(ctx, first->location),
-                                       fmt::format("`{}` is filtered on, {}, and no index serves it", column,
+                                       fmt::format("`{}` is filtered on{}, {}, and no index serves it", column, share,
                                                    schema::size_phrase(*table))),
                             *table, ctx)
           .help(fmt::format("without an index every row of `{}` is read to find the matches; create the index "

@@ -30,7 +30,11 @@ class NonSargablePredicate final : public detail::SqlRule {
                     "arithmetic (`lower(email) = $1`, `created_at::date = '2026-06-01'`, `date_trunc('day', "
                     "created_at) = ...`, `id + 1 = 10`, `coalesce(n, 0) = 5`) when no expression index matches it, "
                     "and a leading-wildcard `LIKE '%x'` or an ILIKE with no trigram index. It shows the sargable "
-                    "rewrite where one exists, otherwise the expression index (or the pg_trgm GIN index).",
+                    "rewrite where one exists, otherwise the expression index (or the pg_trgm GIN index) when every "
+                    "function and cast in it is IMMUTABLE, as PostgreSQL requires of an index expression: a built-in "
+                    "table knows PostgreSQL's own; a user's or an extension's function is judged by `pg_proc."
+                    "provolatile` under `--db` (or in a `catalog dump --db` snapshot), and is taken as not "
+                    "IMMUTABLE without it.",
                 .why_is_this_bad =
                     "An index on `created_at` stores `created_at`, not `created_at::date`: PostgreSQL cannot look the "
                     "wrapped value up and reads every row, computing the expression each time.",
@@ -94,12 +98,19 @@ class NonSargablePredicate final : public detail::SqlRule {
       if (!has_leading(table, column->name)) d.ddl(catalog::create_index_ddl(ctx.catalog(), table, idx));
       return;
     }
-    if (!catalog::is_immutable(c.column_side, table)) {
+    std::string why;
+    if (!catalog::is_immutable(c.column_side, table, &ctx.catalog(), &why)) {
       // PostgreSQL refuses it: "functions in index expression must be marked IMMUTABLE".
-      d.help(
-          fmt::format("no sargable rewrite exists for `{}`, and it cannot be indexed: it is not IMMUTABLE (it "
-                      "depends on the session's settings, such as TimeZone); compare `{}` itself with a range",
-                      expr, column->name));
+      if (!why.empty())
+        d.help(
+            fmt::format("no sargable rewrite exists for `{}`, and it cannot be indexed: it is not IMMUTABLE ({}); "
+                        "compare `{}` itself with a range",
+                        expr, why, column->name));
+      else
+        d.help(
+            fmt::format("no sargable rewrite exists for `{}`, and it cannot be indexed: it is not IMMUTABLE (it "
+                        "depends on the session's settings, such as TimeZone); compare `{}` itself with a range",
+                        expr, column->name));
       return;
     }
     Index idx;

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cctype>
 #include <functional>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -73,6 +74,12 @@ Column* Table::column(std::string_view n) {
 const Index* Table::index(std::string_view n) const {
   for (const auto& i : indexes)
     if (i.name == n) return &i;
+  return nullptr;
+}
+
+const ColumnStats* TableStats::column(std::string_view name) const {
+  for (const auto& c : columns)
+    if (c.column == name) return &c;
   return nullptr;
 }
 
@@ -323,11 +330,40 @@ void Catalog::set_search_path(std::vector<std::string> path) {
   search_path_ = std::move(path);
 }
 
+void Catalog::set_functions(std::vector<FunctionVolatility> functions, std::string source) {
+  auto order = [](const FunctionVolatility& a, const FunctionVolatility& b) {
+    return std::tie(a.schema, a.name) < std::tie(b.schema, b.name);
+  };
+  std::sort(functions.begin(), functions.end(), order);
+  functions_ = std::move(functions);
+  functions_source_ = std::move(source);
+}
+
+std::optional<char> Catalog::function_volatility(std::string_view schema, std::string_view name) const {
+  auto find = [&](std::string_view s) -> std::optional<char> {
+    auto it = std::lower_bound(functions_.begin(), functions_.end(), std::pair(s, name),
+                               [](const FunctionVolatility& f, const std::pair<std::string_view, std::string_view>& k) {
+                                 return std::pair<std::string_view, std::string_view>(f.schema, f.name) < k;
+                               });
+    if (it != functions_.end() && it->schema == s && it->name == name) return it->volatility;
+    return std::nullopt;
+  };
+  if (functions_.empty()) return std::nullopt;
+  if (!schema.empty()) return find(schema);
+  for (const auto& s : search_path_)
+    if (auto v = find(s)) return v;
+  return std::nullopt;
+}
+
 std::string Catalog::default_schema() const { return search_path_.empty() ? "public" : search_path_.front(); }
 
 void Catalog::merge_from(const Catalog& higher) {
   drop_name_index();
   if (higher.server_version_) server_version_ = higher.server_version_;
+  if (!higher.functions_source_.empty()) {
+    functions_ = higher.functions_;
+    functions_source_ = higher.functions_source_;
+  }
   for (const auto& s : higher.schemas_) add_schema(s);
   // Where each of this catalog's tables is, by schema and name: one hash lookup per table
   // merged (a search of the tables each was quadratic: 40,000 tables took 11 s).
@@ -347,6 +383,7 @@ void Catalog::merge_from(const Catalog& higher) {
     for (const auto& i : mine->indexes)
       if (!merged.index(i.name)) merged.indexes.push_back(i);
     if (!merged.size.rows && mine->size.rows) merged.size = mine->size;
+    if (merged.stats.columns.empty()) merged.stats = mine->stats;
     *mine = std::move(merged);
   }
 }

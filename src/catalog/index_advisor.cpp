@@ -432,8 +432,8 @@ std::optional<IndexSuggestion> suggest_index(const Catalog& catalog, const Table
       if (!table.column(c)) return std::nullopt;
   }
   for (const auto& k : proposal.keys)
-    if (k.is_expression() && !is_immutable_text(k.expression, table)) return std::nullopt;
-  if (!proposal.predicate.empty() && !is_immutable_text(proposal.predicate, table)) return std::nullopt;
+    if (k.is_expression() && !is_immutable_text(k.expression, table, &catalog)) return std::nullopt;
+  if (!proposal.predicate.empty() && !is_immutable_text(proposal.predicate, table, &catalog)) return std::nullopt;
 
   for (const auto& existing : table.indexes)
     if (index_covers(existing, proposal)) return std::nullopt;

@@ -48,6 +48,27 @@ json index_json(const Index& i) {
   return j;
 }
 
+json stats_json(const TableStats& s) {
+  json columns = json::array();
+  for (const auto& c : s.columns) {
+    json cj = {{"column", c.column}, {"null_frac", c.null_frac}, {"n_distinct", c.n_distinct}};
+    if (c.common_count) {
+      cj["common_count"] = c.common_count;
+      cj["common_total"] = c.common_total;
+    }
+    if (!c.common_values.empty()) {
+      cj["common_values"] = c.common_values;
+      cj["common_freqs"] = c.common_freqs;
+    }
+    columns.push_back(std::move(cj));
+  }
+  return {{"source", s.source}, {"columns", std::move(columns)}};
+}
+
+std::string volatility_name(char v) {
+  return v == 'i' ? "immutable" : v == 's' ? "stable" : v == 'v' ? "volatile" : "mixed";
+}
+
 // ---- reading ----------------------------------------------------------------------------
 
 struct Reader {
@@ -135,6 +156,50 @@ struct Reader {
         string(o, "parent_index", i.parent_index, false, w) && string(o, "origin", i.origin, false, w);
   }
 
+  bool numbers(simdjson::dom::object o, std::string_view key, std::vector<double>& out, std::string_view where) {
+    simdjson::dom::element e;
+    if (o.at_key(key).get(e)) return true;
+    simdjson::dom::array a;
+    if (e.get_array().get(a)) return fail(fmt::format("{}: \"{}\" must be an array of numbers", where, key));
+    for (auto item : a) {
+      double d = 0;
+      if (item.is_int64()) d = static_cast<double>(item.get_int64().value_unsafe());
+      else if (item.is_uint64()) d = static_cast<double>(item.get_uint64().value_unsafe());
+      else if (item.get_double().get(d)) return fail(fmt::format("{}: \"{}\" must be an array of numbers", where, key));
+      out.push_back(d);
+    }
+    return true;
+  }
+
+  // Statistics are advisory: a value out of range is an error (a hand-edited snapshot), as
+  // any other malformed field.
+  bool read_stats(simdjson::dom::object o, TableStats& stats, const std::string& where) {
+    std::string w = where + " stats";
+    if (!string(o, "source", stats.source, false, w)) return false;
+    std::vector<simdjson::dom::object> columns;
+    if (!objects(o, "columns", columns, w)) return false;
+    for (auto co : columns) {
+      ColumnStats c;
+      std::optional<double> null_frac, n_distinct, count, total;
+      if (!string(co, "column", c.column, true, w) || !number(co, "null_frac", null_frac, w) ||
+          !number(co, "n_distinct", n_distinct, w) || !number(co, "common_count", count, w) ||
+          !number(co, "common_total", total, w) || !strings(co, "common_values", c.common_values, w) ||
+          !numbers(co, "common_freqs", c.common_freqs, w))
+        return false;
+      c.null_frac = null_frac.value_or(0);
+      c.n_distinct = n_distinct.value_or(0);
+      c.common_total = total.value_or(0);
+      bool in_range = c.null_frac >= 0 && c.null_frac <= 1 && c.common_total >= 0 && c.common_total <= 1.0001 &&
+          count.value_or(0) >= 0 && count.value_or(0) <= 1e6 && c.n_distinct >= -1;
+      for (double f : c.common_freqs) in_range = in_range && f >= 0 && f <= 1;
+      if (!in_range || c.common_values.size() != c.common_freqs.size())
+        return fail(fmt::format("{}: column {}: statistics out of range", w, c.column));
+      c.common_count = static_cast<uint32_t>(count.value_or(static_cast<double>(c.common_values.size())));
+      stats.columns.push_back(std::move(c));
+    }
+    return true;
+  }
+
   bool read_table(simdjson::dom::object o, Table& t) {
     if (!string(o, "schema", t.schema, true, "table") || !string(o, "name", t.name, true, "table")) return false;
     std::string where = fmt::format("table {}.{}", t.schema, t.name);
@@ -186,6 +251,8 @@ struct Reader {
           !string(s, "source", t.size.source, false, where))
         return false;
     }
+    simdjson::dom::object st;
+    if (!o.at_key("stats").get_object().get(st) && !read_stats(st, t.stats, where)) return false;
     return string(o, "parent_schema", t.parent_schema, false, where) &&
         string(o, "parent_name", t.parent_name, false, where) && string(o, "bound", t.bound, false, where) &&
         string(o, "origin", t.origin, false, where);
@@ -226,6 +293,7 @@ std::string dump_snapshot(const Catalog& catalog) {
       j["bound"] = t.bound;
     }
     if (t.size.rows || t.size.pages) j["size"] = size_json(t.size);
+    if (!t.stats.columns.empty()) j["stats"] = stats_json(t.stats);
     if (!t.origin.empty()) j["origin"] = t.origin;
     tables.push_back(std::move(j));
   }
@@ -233,6 +301,14 @@ std::string dump_snapshot(const Catalog& catalog) {
               {"search_path", strings_json(catalog.search_path())},
               {"schemas", strings_json(catalog.schemas())},
               {"tables", std::move(tables)}};
+  // Read under --db only: a snapshot of DDL has none, and is as it always was. A reader that
+  // knows neither key (an older pglens) reads the rest the same: the version stays 1.
+  if (!catalog.functions_source().empty()) {
+    json functions = json::array();
+    for (const auto& f : catalog.functions())
+      functions.push_back({{"schema", f.schema}, {"name", f.name}, {"volatility", volatility_name(f.volatility)}});
+    doc["functions"] = {{"source", catalog.functions_source()}, {"list", std::move(functions)}};
+  }
   return doc.dump(2) + "\n";
 }
 
@@ -277,6 +353,31 @@ std::optional<std::string> parse_snapshot(std::string_view text, std::string_vie
     if (!seen.insert(t.schema + '\0' + t.name).second)
       return fmt::format("{}: table {}.{} appears twice", file, t.schema, t.name);
     c.add_table(std::move(t), nullptr);
+  }
+  simdjson::dom::object functions;
+  if (!root.at_key("functions").get_object().get(functions)) {
+    std::string source;
+    std::vector<simdjson::dom::object> list;
+    if (!r.string(functions, "source", source, false, "functions") || !r.objects(functions, "list", list, "functions"))
+      return r.error;
+    std::vector<FunctionVolatility> read;
+    read.reserve(list.size());
+    for (auto fo : list) {
+      FunctionVolatility f;
+      std::string volatility;
+      if (!r.string(fo, "schema", f.schema, true, "function") || !r.string(fo, "name", f.name, true, "function") ||
+          !r.string(fo, "volatility", volatility, true, "function"))
+        return r.error;
+      f.volatility = volatility == "immutable" ? 'i'
+          : volatility == "stable"             ? 's'
+          : volatility == "volatile"           ? 'v'
+          : volatility == "mixed"              ? '?'
+                                               : '\0';
+      if (!f.volatility)
+        return fmt::format("{}: function {}.{}: unknown volatility \"{}\"", file, f.schema, f.name, volatility);
+      read.push_back(std::move(f));
+    }
+    c.set_functions(std::move(read), source.empty() ? std::string("pg_proc") : source);
   }
   c.detach_partition_cycles();  // a hand-edited snapshot may say a table is its own ancestor
   out = std::move(c);

@@ -4,6 +4,8 @@
 #include <iterator>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "catalog/names.hpp"
 #include "catalog/query_facts.hpp"
 #include "sql/parser.hpp"
@@ -88,7 +90,10 @@ Family family_of_type(std::string_view type) {
 
 class Judge {
  public:
-  explicit Judge(const Table& table) : table_(table) {}
+  Judge(const Table& table, const Catalog* catalog) : table_(table), catalog_(catalog) {}
+
+  // Why the expression is not IMMUTABLE, when pg_proc said so of a function.
+  const std::string& why() const { return why_; }
 
   // The type family of what `n` yields, as far as it tells: a column's, a cast's target.
   Family family(const sql::Node& n) const {
@@ -144,6 +149,11 @@ class Judge {
     std::string name = function_name(call);
     sql::List args = call.list("args");
     if (!args_immutable(call, depth)) return false;
+    sql::List names = call.list("funcname");
+    std::string_view schema = names.size() == 2 ? names[0].sval() : std::string_view();
+    // A function of another schema than pg_catalog is the user's (or an extension's): only
+    // pg_proc knows it.
+    if (!schema.empty() && schema != "pg_catalog") return server_says_immutable(schema, name);
     if (std::find(std::begin(kImmutable), std::end(kImmutable), name) != std::end(kImmutable)) return true;
     // On timestamp with time zone these read the session's TimeZone (STABLE); on timestamp,
     // date or interval they do not. With an explicit zone (date_trunc's third argument) too.
@@ -158,6 +168,22 @@ class Judge {
     // The text search functions with a configuration named; without one they read
     // default_text_search_config.
     if (name == "to_tsvector" || name == "to_tsquery" || name == "plainto_tsquery") return args.size() == 2;
+    if (schema.empty()) return server_says_immutable(schema, name);
+    return false;
+  }
+
+  // What pg_proc says of a function the built-in table does not know: IMMUTABLE when every
+  // overload is; unknown (no --db, no such function, overloads that differ) is not.
+  bool server_says_immutable(std::string_view schema, const std::string& name) const {
+    if (!catalog_) return false;
+    auto v = catalog_->function_volatility(schema, name);
+    if (!v) return false;
+    if (*v == 'i') return true;
+    if (why_.empty()) {
+      std::string_view kind = *v == 's' ? "STABLE" : *v == 'v' ? "VOLATILE" : "not IMMUTABLE in every overload";
+      why_ = fmt::format("`{}` is {} ({})", schema.empty() ? name : fmt::format("{}.{}", schema, name), kind,
+                         catalog_->functions_source());
+    }
     return false;
   }
 
@@ -192,19 +218,26 @@ class Judge {
   }
 
   const Table& table_;
+  const Catalog* catalog_;
+  mutable std::string why_;
 };
 
 }  // namespace
 
-bool is_immutable(const sql::Node& expression, const Table& table) { return Judge(table).immutable(expression); }
+bool is_immutable(const sql::Node& expression, const Table& table, const Catalog* catalog, std::string* why) {
+  Judge judge(table, catalog);
+  bool immutable = judge.immutable(expression);
+  if (why) *why = immutable ? std::string() : judge.why();
+  return immutable;
+}
 
-bool is_immutable_text(std::string_view expression, const Table& table) {
+bool is_immutable_text(std::string_view expression, const Table& table, const Catalog* catalog) {
   thread_local sql::Parser parser;
   auto root = parser.parse_one("SELECT " + std::string(expression));
   if (!root || !root->is("SelectStmt")) return false;
   sql::List targets = root->list("targetList");
   if (targets.size() != 1) return false;
-  return is_immutable(targets[0].field("val"), table);
+  return is_immutable(targets[0].field("val"), table, catalog);
 }
 
 std::optional<std::string> postgres_text(std::string_view expression) {

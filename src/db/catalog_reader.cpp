@@ -41,6 +41,118 @@ std::optional<double> number(const db::Row& row, size_t i) {
   return v;
 }
 
+// The elements of a one-dimensional array literal as PostgreSQL prints it
+// ('{a,"b c",NULL}'); nullopt for anything else (a nested array, a broken literal).
+std::optional<std::vector<std::optional<std::string>>> array_elements(std::string_view s) {
+  std::vector<std::optional<std::string>> out;
+  if (s.size() < 2 || s.front() != '{' || s.back() != '}') return std::nullopt;
+  size_t i = 1, end = s.size() - 1;
+  if (i == end) return out;
+  while (i <= end) {
+    std::string item;
+    bool quoted = false;
+    if (i < end && s[i] == '{') return std::nullopt;
+    if (i < end && s[i] == '"') {
+      quoted = true;
+      for (++i; i < end && s[i] != '"'; ++i) {
+        if (s[i] == '\\' && i + 1 < end) ++i;
+        item += s[i];
+      }
+      if (i >= end) return std::nullopt;
+      ++i;
+    } else {
+      while (i < end && s[i] != ',') item += s[i++];
+    }
+    if (i < end && s[i] != ',') return std::nullopt;
+    if (!quoted && item == "NULL") out.emplace_back(std::nullopt);
+    else out.emplace_back(std::move(item));
+    if (i == end) break;
+    ++i;  // the comma
+  }
+  return out;
+}
+
+// pg_stats of the catalog's tables (the rows of a partitioned table's whole tree for it, of
+// the table alone otherwise): null_frac, n_distinct and the most common values that keep at
+// least ColumnStats::kKeptFrequency of the rows. A failure (a type whose values will not
+// print, a timeout) leaves the statistics out, not the catalog: the read continues after a
+// savepoint.
+void read_column_stats(db::Connection& conn, std::unordered_map<std::string, size_t>& by_oid, std::vector<Table>& read,
+                       const std::string& source) {
+  std::string error;
+  if (!conn.execute("SAVEPOINT pglens_stats", error)) return;
+  auto stats =
+      conn.query(fmt::format("SELECT c.oid, s.attname, s.null_frac, s.n_distinct, "
+                             "  CASE WHEN s.most_common_freqs[1] >= {} THEN s.most_common_vals::pg_catalog.text END, "
+                             "  s.most_common_freqs::pg_catalog.text "
+                             "FROM pg_catalog.pg_stats s JOIN pg_catalog.pg_namespace n ON n.nspname = s.schemaname "
+                             "JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename "
+                             "WHERE c.relkind IN ('r', 'p', 'm') AND s.inherited = (c.relkind = 'p') AND {} "
+                             "ORDER BY c.oid, s.attname",
+                             ColumnStats::kKeptFrequency, kSchemaFilter),
+                 {}, error);
+  if (!stats) {
+    conn.execute("ROLLBACK TO SAVEPOINT pglens_stats", error);
+    return;
+  }
+  constexpr size_t kLongestValue = 256;  // longer ones are no constant a query compares with
+  for (const auto& r : stats->rows) {
+    auto it = by_oid.find(r.at(0));
+    if (it == by_oid.end()) continue;
+    ColumnStats cs;
+    cs.column = r.at(1);
+    cs.null_frac = number(r, 2).value_or(0);
+    cs.n_distinct = number(r, 3).value_or(0);
+    auto freqs = array_elements(r.at(5));
+    auto values = r.is_null(4) ? std::nullopt : array_elements(r.at(4));
+    if (freqs) {
+      cs.common_count = static_cast<uint32_t>(freqs->size());
+      for (size_t i = 0; i < freqs->size(); ++i) {
+        double f = 0;
+        const std::string& text = (*freqs)[i].value_or("");
+        auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), f);
+        if (ec != std::errc() || f < 0 || f > 1) break;
+        cs.common_total += f;
+        if (values && values->size() == freqs->size() && f >= ColumnStats::kKeptFrequency && (*values)[i] &&
+            (*values)[i]->size() <= kLongestValue) {
+          cs.common_values.push_back(*(*values)[i]);
+          cs.common_freqs.push_back(f);
+        }
+      }
+    }
+    Table& t = read[it->second];
+    t.stats.source = source;
+    t.stats.columns.push_back(std::move(cs));
+  }
+  conn.execute("RELEASE SAVEPOINT pglens_stats", error);
+}
+
+// The volatility of every function outside pg_catalog and information_schema: one row per
+// name, its overloads' volatilities joined ('i', 's', 'v', or several when they differ).
+void read_functions(db::Connection& conn, Catalog& c, const std::string& source) {
+  std::string error;
+  if (!conn.execute("SAVEPOINT pglens_functions", error)) return;
+  auto rows = conn.query(
+      "SELECT n.nspname, p.proname, pg_catalog.string_agg(DISTINCT p.provolatile::pg_catalog.text, '') "
+      "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+      "WHERE p.prokind = 'f' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+      "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%' "
+      "GROUP BY n.nspname, p.proname",
+      {}, error);
+  if (!rows) {
+    conn.execute("ROLLBACK TO SAVEPOINT pglens_functions", error);
+    return;
+  }
+  std::vector<FunctionVolatility> functions;
+  functions.reserve(rows->rows.size());
+  for (const auto& r : rows->rows) {
+    const std::string& v = r.at(2);
+    functions.push_back({r.at(0), r.at(1), v.size() == 1 ? v[0] : '?'});
+  }
+  c.set_functions(std::move(functions), source);
+  conn.execute("RELEASE SAVEPOINT pglens_functions", error);
+}
+
 }  // namespace
 
 std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
@@ -192,6 +304,8 @@ std::optional<std::string> load_live(const LiveOptions& options, Catalog& out) {
     idx->origin = source;
     read[it->second].indexes.push_back(std::move(*idx));
   }
+  read_column_stats(*conn, by_oid, read, "pg_stats of " + source);
+  read_functions(*conn, c, "pg_proc of " + source);
   if (!conn->execute("COMMIT", error)) return error;
   out = std::move(c);
   return std::nullopt;
