@@ -50,12 +50,12 @@ ClientPath client_path(const detail::Walk& walk) {
   for (size_t i = path.size(); i-- > 0;) {
     std::string_view field = i + 1 < path.size() ? path[i + 1].field : walk.field;
     const sql::Node& parent = path[i].node;
-    if (parent.is("SelectStmt") && (field == "larg" || field == "rarg")) {
+    if (parent.is(pg::SelectStmt) && (field == "larg" || field == "rarg")) {
       out.limited = out.limited || has_row_limit(parent);
-      out.filtered = out.filtered || parent.str("op") != "SETOP_UNION";
+      out.filtered = out.filtered || parent.str(pg::op) != pg::SETOP_UNION;
       continue;
     }
-    if (parent.is("DeclareCursorStmt") && field == "query") {
+    if (parent.is(pg::DeclareCursorStmt) && field == "query") {
       out.through_cursor = true;
       continue;
     }
@@ -94,9 +94,9 @@ std::optional<std::string> one_line(std::string_view text) {
 }
 
 bool has_row_limit(const sql::Node& select) {
-  sql::Node limit = select.field("limitCount");
+  sql::Node limit = select.field(pg::limitCount);
   if (!limit) return false;
-  return !(limit.is("A_Const") && limit.boolean("isnull"));
+  return !(limit.is(pg::A_Const) && limit.boolean(pg::isnull));
 }
 
 std::string rows_text(double rows) {
@@ -123,11 +123,13 @@ Diagnostic& rests_on_size(Diagnostic& d, const Table& table, const detail::RuleC
 bool in_function_body(const detail::Walk& walk) {
   return walk.statement.in_function_body ||
       std::any_of(walk.ancestors.begin(), walk.ancestors.end(),
-                  [](const detail::Frame& f) { return f.node.is("CreateFunctionStmt"); });
+                  [](const detail::Frame& f) { return f.node.is(pg::CreateFunctionStmt); });
 }
 
 bool one_off_change(const sql::Node& node, const detail::Walk& walk, const detail::RuleContext& ctx) {
-  auto changes = [](const sql::Node& n) { return n.is("UpdateStmt") || n.is("DeleteStmt") || n.is("InsertStmt"); };
+  auto changes = [](const sql::Node& n) {
+    return n.is(pg::UpdateStmt) || n.is(pg::DeleteStmt) || n.is(pg::InsertStmt);
+  };
   if (in_function_body(walk)) return false;  // it runs on every call, wherever the function was created
   bool in_change = changes(node) ||
       std::any_of(walk.ancestors.begin(), walk.ancestors.end(),
@@ -136,11 +138,11 @@ bool one_off_change(const sql::Node& node, const detail::Walk& walk, const detai
 }
 
 bool is_query(const sql::Node& node) {
-  if (node.is("SelectStmt")) {
-    std::string_view op = node.str("op");
-    return op.empty() || op == "SETOP_NONE";
+  if (node.is(pg::SelectStmt)) {
+    std::string_view op = node.str(pg::op);
+    return op.empty() || op == pg::SETOP_NONE;
   }
-  return node.is("UpdateStmt") || node.is("DeleteStmt");
+  return node.is(pg::UpdateStmt) || node.is(pg::DeleteStmt);
 }
 
 Span token_span(const detail::RuleContext& ctx, uint32_t location) {
@@ -222,14 +224,15 @@ std::optional<std::string> next_day(std::string_view literal) {
 
 std::optional<int64_t> integer_constant(const sql::Node& n) {
   sql::Node v = n;
-  while (v.is("TypeCast")) v = v.field("arg");
-  if (v.is("A_Const") && v.has("ival")) return v.field("ival").integer("ival");
-  if (v.is("A_Const") && !v.has("fval") && !v.has("sval") && !v.has("boolval") && !v.boolean("isnull")) return 0;
+  while (v.is(pg::TypeCast)) v = v.field(pg::arg);
+  if (v.is(pg::A_Const) && v.has(pg::ival)) return v.field(pg::ival).integer(pg::ival);
+  if (v.is(pg::A_Const) && !v.has(pg::fval) && !v.has(pg::sval) && !v.has(pg::boolval) && !v.boolean(pg::isnull))
+    return 0;
   return std::nullopt;
 }
 
 std::string type_of(const sql::Node& cast) {
-  sql::List names = cast.field("typeName").list("names");
+  sql::List names = cast.field(pg::typeName).list(pg::names);
   return names.empty() ? std::string() : std::string(names[names.size() - 1].sval());
 }
 
@@ -239,9 +242,9 @@ std::optional<WrappedColumn> wrapped_column(const sql::Node& expression) {
   std::optional<WrappedColumn> found;
   std::function<bool(const sql::Node&)> walk = [&](const sql::Node& n) -> bool {
     if (!n) return true;
-    if (n.is("ColumnRef")) {
-      sql::List f = n.list("fields");
-      if (f.empty() || f[f.size() - 1].is("A_Star")) return false;
+    if (n.is(pg::ColumnRef)) {
+      sql::List f = n.list(pg::fields);
+      if (f.empty() || f[f.size() - 1].is(pg::A_Star)) return false;
       WrappedColumn w{catalog::deparse(n), std::string(f[f.size() - 1].sval())};
       if (found && found->written != w.written) return false;
       found = w;
@@ -265,16 +268,16 @@ std::optional<std::string> sargable_rewrite(const catalog::Condition& c) {
   const std::string& op = c.op;
 
   // A cast to date: a half-open range on the timestamp itself.
-  if (expr.is("TypeCast") && expr.field("arg").is("ColumnRef") && type_of(expr) == "date") {
+  if (expr.is(pg::TypeCast) && expr.field(pg::arg).is(pg::ColumnRef) && type_of(expr) == "date") {
     sql::Node raw = value;
-    while (raw.is("TypeCast")) raw = raw.field("arg");
-    std::string day = raw.is("A_Const") ? catalog::deparse(raw) : v;
-    std::optional<std::string> after = raw.is("A_Const") ? next_day(day) : std::nullopt;
+    while (raw.is(pg::TypeCast)) raw = raw.field(pg::arg);
+    std::string day = raw.is(pg::A_Const) ? catalog::deparse(raw) : v;
+    std::optional<std::string> after = raw.is(pg::A_Const) ? next_day(day) : std::nullopt;
     std::string start =
-        raw.is("A_Const") ? day : fmt::format("{}::date", v.find("::") == std::string::npos ? v : "(" + v + ")");
+        raw.is(pg::A_Const) ? day : fmt::format("{}::date", v.find("::") == std::string::npos ? v : "(" + v + ")");
     // Any other literal ('today', '2026-06-01 10:00') is typed as the cast typed it: an
     // untyped `'today' + 1` does not run, and compared with the column it would keep its time.
-    if (raw.is("A_Const") && !after) start = "date " + day;
+    if (raw.is(pg::A_Const) && !after) start = "date " + day;
     std::string end = after ? *after : fmt::format("{} + 1", start);
     if (op == "=") return fmt::format("{} >= {} AND {} < {}", k, start, k, end);
     if (op == ">=") return fmt::format("{} >= {}", k, start);
@@ -284,12 +287,12 @@ std::optional<std::string> sargable_rewrite(const catalog::Condition& c) {
     return std::nullopt;
   }
   // date_trunc('unit', col): the range of that unit.
-  if (expr.is("FuncCall") && catalog::function_name(expr) == "date_trunc") {
-    sql::List args = expr.list("args");
-    if (args.size() != 2 || !args[1].is("ColumnRef") || !args[0].is("A_Const")) return std::nullopt;
-    std::string unit(args[0].field("sval").str("sval"));
+  if (expr.is(pg::FuncCall) && catalog::function_name(expr) == "date_trunc") {
+    sql::List args = expr.list(pg::args);
+    if (args.size() != 2 || !args[1].is(pg::ColumnRef) || !args[0].is(pg::A_Const)) return std::nullopt;
+    std::string unit(args[0].field(pg::sval).str(pg::sval));
     std::string step = unit == "quarter" ? "3 months" : "1 " + unit;  // an interval has no quarters
-    if (op == "=" && value.is("A_Const")) {
+    if (op == "=" && value.is(pg::A_Const)) {
       // `'2026-06-01' + interval '1 day'` does not run (unknown + interval): a plain date is
       // typed as one; anything else (a time, a zone) is left to the user.
       bool whole_days = unit == "day" || unit == "week" || unit == "month" || unit == "quarter" || unit == "year";
@@ -302,10 +305,10 @@ std::optional<std::string> sargable_rewrite(const catalog::Condition& c) {
     return std::nullopt;
   }
   // col + n / col - n compared with a value: move the arithmetic to the value.
-  if (expr.is("A_Expr") && expr.str("kind") == "AEXPR_OP" && expr.field("lexpr").is("ColumnRef")) {
-    sql::List name = expr.list("name");
+  if (expr.is(pg::A_Expr) && expr.str(pg::kind) == pg::AEXPR_OP && expr.field(pg::lexpr).is(pg::ColumnRef)) {
+    sql::List name = expr.list(pg::name);
     std::string arith = name.empty() ? "" : std::string(name[name.size() - 1].sval());
-    auto n = integer_constant(expr.field("rexpr"));
+    auto n = integer_constant(expr.field(pg::rexpr));
     if (!n || (arith != "+" && arith != "-")) return std::nullopt;
     std::string inverse = arith == "+" ? "-" : "+";
     auto target = integer_constant(value);
@@ -314,9 +317,9 @@ std::optional<std::string> sargable_rewrite(const catalog::Condition& c) {
     return fmt::format("{} {} {}", k, op, moved);
   }
   // coalesce(col, d) = v: the NULL branch matters only when v is the default.
-  if (expr.is("CoalesceExpr") && op == "=") {
-    sql::List args = expr.list("args");
-    if (args.size() != 2 || !args[0].is("ColumnRef")) return std::nullopt;
+  if (expr.is(pg::CoalesceExpr) && op == "=") {
+    sql::List args = expr.list(pg::args);
+    if (args.size() != 2 || !args[0].is(pg::ColumnRef)) return std::nullopt;
     std::string fallback = catalog::deparse(args[1]);
     if (c.value == catalog::ValueKind::constant && fallback != v) return fmt::format("{} = {}", k, v);
     if (c.value == catalog::ValueKind::constant) return fmt::format("({} = {} OR {} IS NULL)", k, v, k);
@@ -328,6 +331,9 @@ std::optional<std::string> sargable_rewrite(const catalog::Condition& c) {
 }  // namespace pglens::rules::schema
 
 #include "registry.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::rules::schema {
 namespace {
@@ -372,7 +378,7 @@ bool few_values(const Table& table, const catalog::ColumnPredicate& predicate) {
 std::optional<AggregationShape> aggregation_shape(const catalog::QueryFacts& facts, const sql::Node& select) {
   if (facts.relations.size() != 1 || !facts.relations[0].table || facts.star || !facts.outputs_only_columns ||
       facts.output_columns.empty() || facts.has_aggregate || facts.has_group_by || facts.has_window || facts.distinct ||
-      has_row_limit(select) || select.has("limitOffset"))
+      has_row_limit(select) || select.has(pg::limitOffset))
     return std::nullopt;
   const Table& table = *facts.relations[0].table;
   AggregationShape shape;
@@ -384,7 +390,7 @@ std::optional<AggregationShape> aggregation_shape(const catalog::QueryFacts& fac
     if (key != KeyKind::unique && std::find(list.begin(), list.end(), name) == list.end()) list.push_back(name);
   }
   if (shape.measures.empty()) return std::nullopt;  // keys alone are fetched to act on each row
-  if (select.has("whereClause")) {
+  if (select.has(pg::whereClause)) {
     if (facts.where_has_or) return std::nullopt;
     size_t read = 0;
     for (const auto& c : facts.conditions) {
@@ -395,7 +401,7 @@ std::optional<AggregationShape> aggregation_shape(const catalog::QueryFacts& fac
           !few_values(table, c.predicate))
         return std::nullopt;
     }
-    if (read < catalog::and_conjuncts(select.field("whereClause")).size()) return std::nullopt;
+    if (read < catalog::and_conjuncts(select.field(pg::whereClause)).size()) return std::nullopt;
   }
   return shape;
 }

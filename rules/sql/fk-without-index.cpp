@@ -6,6 +6,9 @@
 #include "catalog/names.hpp"
 #include "registry.hpp"
 #include "schema_rules.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::rules {
 namespace {
@@ -49,26 +52,26 @@ class FkWithoutIndex final : public detail::SqlRule {
     // The foreign keys first: a statement declaring none never looks at the catalog, and its
     // findings then hold whatever the catalog holds (the linter keeps them: Prelint).
     std::vector<ForeignKey> keys;
-    if (node.is("CreateStmt")) {
-      for (sql::Node e : node.list("tableElts")) {
-        if (e.is("ColumnDef")) {
-          for (sql::Node con : e.list("constraints")) add_if_foreign(keys, con, std::string(e.str("colname")));
-        } else if (e.is("Constraint")) {
+    if (node.is(pg::CreateStmt)) {
+      for (sql::Node e : node.list(pg::tableElts)) {
+        if (e.is(pg::ColumnDef)) {
+          for (sql::Node con : e.list(pg::constraints)) add_if_foreign(keys, con, std::string(e.str(pg::colname)));
+        } else if (e.is(pg::Constraint)) {
           add_if_foreign(keys, e, {});
         }
       }
     } else {
-      for (sql::Node cmd : node.list("cmds")) {
-        if (cmd.str("subtype") == "AT_AddConstraint") add_if_foreign(keys, cmd.field("def"), {});
-        if (cmd.str("subtype") == "AT_AddColumn") {
-          sql::Node def = cmd.field("def");
-          for (sql::Node con : def.list("constraints")) add_if_foreign(keys, con, std::string(def.str("colname")));
+      for (sql::Node cmd : node.list(pg::cmds)) {
+        if (cmd.str(pg::subtype) == pg::AT_AddConstraint) add_if_foreign(keys, cmd.field(pg::def), {});
+        if (cmd.str(pg::subtype) == pg::AT_AddColumn) {
+          sql::Node def = cmd.field(pg::def);
+          for (sql::Node con : def.list(pg::constraints)) add_if_foreign(keys, con, std::string(def.str(pg::colname)));
         }
       }
     }
     if (keys.empty() || ctx.catalog().empty()) return;
-    sql::Node rel = node.field("relation");
-    const Table* table = ctx.catalog().find_table(rel.str("schemaname"), rel.str("relname"));
+    sql::Node rel = node.field(pg::relation);
+    const Table* table = ctx.catalog().find_table(rel.str(pg::schemaname), rel.str(pg::relname));
     if (!table) return;
     for (auto& key : keys) check(key.constraint, std::move(key.columns), *table, ctx);
   }
@@ -112,7 +115,7 @@ class FkWithoutIndex final : public detail::SqlRule {
     std::vector<std::string> columns;  // the column it is declared on, if any
   };
   static void add_if_foreign(std::vector<ForeignKey>& keys, const sql::Node& con, std::string column) {
-    if (con.str("contype") != "CONSTR_FOREIGN") return;
+    if (con.str(pg::contype) != pg::CONSTR_FOREIGN) return;
     std::vector<std::string> columns;
     if (!column.empty()) columns.push_back(std::move(column));
     keys.push_back({con, std::move(columns)});
@@ -121,14 +124,14 @@ class FkWithoutIndex final : public detail::SqlRule {
   static void check(const sql::Node& con, std::vector<std::string> columns, const Table& table,
                     detail::RuleContext& ctx) {
     if (columns.empty())
-      for (sql::Node a : con.list("fk_attrs")) columns.emplace_back(a.sval());
+      for (sql::Node a : con.list(pg::fk_attrs)) columns.emplace_back(a.sval());
     if (columns.empty() || leads_an_index(table, columns)) return;
     for (const auto& c : columns)
       if (!table.column(c)) return;
     Index index;
     for (const auto& c : columns) index.keys.push_back({c, {}, false, false});
     index.name = catalog::free_index_name(ctx.catalog(), table, catalog::choose_name(table.name, columns, "idx"));
-    std::string ref = std::string(con.field("pktable").str("relname"));
+    std::string ref = std::string(con.field(pg::pktable).str(pg::relname));
     auto loc = con.location().value_or(0);
     ctx.report(schema::token_span(ctx, loc),
                fmt::format("foreign key `{}` ({}) → `{}` has no index on its referencing columns", table.name,

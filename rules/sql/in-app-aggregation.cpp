@@ -4,6 +4,9 @@
 #include "catalog/query_facts.hpp"
 #include "registry.hpp"
 #include "schema_rules.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::rules {
 namespace {
@@ -56,7 +59,7 @@ class InAppAggregation final : public detail::SqlRule {
   std::vector<std::string_view> node_kinds() const override { return {"SelectStmt"}; }
 
   void check_node(const sql::Node& node, const detail::Walk& walk, detail::RuleContext& ctx) const override {
-    if (ctx.catalog().empty() || !schema::is_query(node) || node.has("intoClause")) return;
+    if (ctx.catalog().empty() || !schema::is_query(node) || node.has(pg::intoClause)) return;
     schema::ClientPath path = schema::client_path(walk);
     if (!path.reaches_client || path.limited || path.filtered) return;
     std::vector<sql::Node> ctes = schema::visible_ctes(node, walk);
@@ -65,14 +68,14 @@ class InAppAggregation final : public detail::SqlRule {
     if (!shape) return;
     const catalog::RelationRef& rel = facts.relations[shape->relation];
     if (!schema::is_large(*rel.table, ctx)) return;
-    sql::List targets = node.list("targetList");
+    sql::List targets = node.list(pg::targetList);
     auto begin = targets[0].location();
     auto last = targets[targets.size() - 1].location();
     if (!begin || !last) return;
     Span span{*begin, sql::token_end(ctx.text(), *last)};
     std::string measures;
     for (const auto& m : shape->measures) measures += fmt::format("{}`{}`", measures.empty() ? "" : ", ", m);
-    std::string where = node.has("whereClause") ? " matching a non-selective WHERE" : "";
+    std::string where = node.has(pg::whereClause) ? " matching a non-selective WHERE" : "";
     auto& d = ctx.report(span,
                          fmt::format("every row of `{}`{} goes to the client for {}: numbers an application "
                                      "can only sum, count or average, and {}",
@@ -96,8 +99,8 @@ class InAppAggregation final : public detail::SqlRule {
     std::string from = rel.written;
     if (rel.alias != rel.table->name) from += " " + catalog::quote_ident(rel.alias);
     std::string out = fmt::format("SELECT {} FROM {}", fmt::join(outputs, ", "), from);
-    if (select.has("whereClause")) {
-      sql::Node where = select.field("whereClause");
+    if (select.has(pg::whereClause)) {
+      sql::Node where = select.field(pg::whereClause);
       uint32_t begin = schema::first_location(where).value_or(0);
       Span span = schema::expression_span(ctx.text(), begin, end, true);
       auto text = schema::one_line(ctx.text().substr(span.begin, span.end - span.begin));

@@ -1,6 +1,9 @@
 #include <fmt/format.h>
 
 #include "registry.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::rules {
 
@@ -50,21 +53,21 @@ class LargeOffset final : public detail::SqlRule {
   std::vector<std::string_view> node_kinds() const override { return {"SelectStmt"}; }
 
   void check_node(const sql::Node& select, const detail::Walk&, detail::RuleContext& ctx) const override {
-    sql::Node offset = select.field("limitOffset");
+    sql::Node offset = select.field(pg::limitOffset);
     if (!offset) return;
     auto at = offset.location();
     if (!at) return;
     std::string what;
-    if (offset.is("A_Const")) {
-      sql::Node ival = offset.field("ival");
+    if (offset.is(pg::A_Const)) {
+      sql::Node ival = offset.field(pg::ival);
       if (!ival) return;
-      int64_t rows = ival.integer("ival");
+      int64_t rows = ival.integer(pg::ival);
       if (rows < ctx.int_option("min-offset")) return;
       what = fmt::format("`OFFSET {}` reads and discards {} rows before returning any", rows, rows);
-    } else if (offset.is("ParamRef")) {
+    } else if (offset.is(pg::ParamRef)) {
       if (!ctx.bool_option("report-parameters")) return;
       what = fmt::format("`OFFSET ${}` reads and discards every skipped row: deep pages get slower and slower",
-                         offset.integer("number"));
+                         offset.integer(pg::number));
     } else {
       return;
     }
@@ -76,11 +79,11 @@ class LargeOffset final : public detail::SqlRule {
     std::vector<std::string> keys;
     std::string order;
     bool descending = false;
-    for (sql::Node sort : select.list("sortClause")) {
-      sql::Node node = sort.field("node");
-      if (!node.is("ColumnRef")) return generic();
-      keys.push_back(sql::qualified_name(node.list("fields")));
-      bool desc = sort.str("sortby_dir") == "SORTBY_DESC";
+    for (sql::Node sort : select.list(pg::sortClause)) {
+      sql::Node node = sort.field(pg::node);
+      if (!node.is(pg::ColumnRef)) return generic();
+      keys.push_back(sql::qualified_name(node.list(pg::fields)));
+      bool desc = sort.str(pg::sortby_dir) == pg::SORTBY_DESC;
       order += (order.empty() ? "" : ", ") + keys.back() + (desc ? " DESC" : "");
       descending = descending || desc;
     }

@@ -3,6 +3,9 @@
 #include <optional>
 
 #include "registry.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::rules {
 namespace {
@@ -31,36 +34,36 @@ std::optional<Target> target(const detail::RuleContext& ctx) {
 // where the raw parse tree tells it cheaply.
 std::optional<Newer> newer_syntax(const sql::Node& node, const detail::Walk& walk) {
   std::string_view kind = node.kind();
-  if (kind == "RangeSubselect") {
-    if (!node.has("alias")) return Newer{"a subquery in FROM without an alias", 16};
-  } else if (kind == "JsonIsPredicate") {
+  if (kind == pg::RangeSubselect) {
+    if (!node.has(pg::alias)) return Newer{"a subquery in FROM without an alias", 16};
+  } else if (kind == pg::JsonIsPredicate) {
     return Newer{"IS JSON", 16};
-  } else if (kind == "JsonObjectConstructor" || kind == "JsonArrayConstructor" || kind == "JsonArrayQueryConstructor" ||
-             kind == "JsonObjectAgg" || kind == "JsonArrayAgg") {
+  } else if (kind == pg::JsonObjectConstructor || kind == pg::JsonArrayConstructor ||
+             kind == pg::JsonArrayQueryConstructor || kind == pg::JsonObjectAgg || kind == pg::JsonArrayAgg) {
     return Newer{"the SQL/JSON constructors (JSON_OBJECT, JSON_ARRAY, JSON_OBJECTAGG, JSON_ARRAYAGG)", 16};
-  } else if (kind == "JsonParseExpr" || kind == "JsonScalarExpr" || kind == "JsonSerializeExpr") {
+  } else if (kind == pg::JsonParseExpr || kind == pg::JsonScalarExpr || kind == pg::JsonSerializeExpr) {
     return Newer{"JSON(), JSON_SCALAR() and JSON_SERIALIZE()", 17};
-  } else if (kind == "JsonFuncExpr") {
+  } else if (kind == pg::JsonFuncExpr) {
     return Newer{"JSON_EXISTS, JSON_QUERY and JSON_VALUE", 17};
-  } else if (kind == "JsonTable") {
+  } else if (kind == pg::JsonTable) {
     return Newer{"JSON_TABLE", 17};
-  } else if (kind == "MergeSupportFunc") {
+  } else if (kind == pg::MergeSupportFunc) {
     return Newer{"merge_action()", 17};
-  } else if (kind == "MergeStmt") {
-    if (node.has("returningClause")) return Newer{"MERGE ... RETURNING", 17};
-  } else if (kind == "MergeWhenClause") {
-    if (node.str("matchKind") == "MERGE_WHEN_NOT_MATCHED_BY_SOURCE") return Newer{"WHEN NOT MATCHED BY SOURCE", 17};
-  } else if (kind == "ReturningClause") {
-    if (node.has("options")) return Newer{"RETURNING WITH (OLD AS ..., NEW AS ...)", 18};
-  } else if (kind == "Constraint") {
-    std::string_view type = node.str("contype");
+  } else if (kind == pg::MergeStmt) {
+    if (node.has(pg::returningClause)) return Newer{"MERGE ... RETURNING", 17};
+  } else if (kind == pg::MergeWhenClause) {
+    if (node.str(pg::matchKind) == pg::MERGE_WHEN_NOT_MATCHED_BY_SOURCE) return Newer{"WHEN NOT MATCHED BY SOURCE", 17};
+  } else if (kind == pg::ReturningClause) {
+    if (node.has(pg::options)) return Newer{"RETURNING WITH (OLD AS ..., NEW AS ...)", 18};
+  } else if (kind == pg::Constraint) {
+    std::string_view type = node.str(pg::contype);
     // A NOT NULL constraint of the table (CREATE TABLE's element, ALTER TABLE ADD
     // CONSTRAINT), not of a column definition.
-    if (type == "CONSTR_NOTNULL" && (walk.field == "tableElts" || walk.field == "def"))
+    if (type == pg::CONSTR_NOTNULL && (walk.field == "tableElts" || walk.field == "def"))
       return Newer{"a table constraint NOT NULL (column)", 18};
-    if (type == "CONSTR_GENERATED" && node.str("generated_kind") == "v")
+    if (type == pg::CONSTR_GENERATED && node.str(pg::generated_kind) == "v")
       return Newer{"a virtual generated column (GENERATED ALWAYS AS (...) without STORED)", 18};
-    if (node.boolean("without_overlaps") || node.boolean("fk_with_period"))
+    if (node.boolean(pg::without_overlaps) || node.boolean(pg::fk_with_period))
       return Newer{"WITHOUT OVERLAPS and PERIOD in keys", 18};
   }
   return std::nullopt;
@@ -122,7 +125,7 @@ class NeedsNewerPostgres final : public detail::SqlRule {
     if (!on || on->major >= newer->version) return;
     // Where its text begins (a RangeSubselect has no location of its own); for MERGE, at
     // what it returns.
-    sql::Node where = node.is("MergeStmt") ? node.field("returningClause") : node;
+    sql::Node where = node.is(pg::MergeStmt) ? node.field(pg::returningClause) : node;
     uint32_t at = sql::first_location(where).value_or(walk.statement.span.begin);
     ctx.report({at, sql::token_end(ctx.text(), at)},
                fmt::format("PostgreSQL {} or later is needed for {}; the target is PostgreSQL {} ({})", newer->version,

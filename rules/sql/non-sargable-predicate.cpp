@@ -6,6 +6,9 @@
 #include "catalog/volatility.hpp"
 #include "registry.hpp"
 #include "schema_rules.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::rules {
 namespace {
@@ -131,8 +134,8 @@ class NonSargablePredicate final : public detail::SqlRule {
   static void check_wildcard(const catalog::Condition& c, const Table& table, detail::RuleContext& ctx) {
     if (c.op != "LIKE" && c.op != "ILIKE") return;
     sql::Node v = c.value_side;
-    while (v.is("TypeCast")) v = v.field("arg");
-    std::string_view pattern = v.is("A_Const") ? v.field("sval").str("sval") : std::string_view();
+    while (v.is(pg::TypeCast)) v = v.field(pg::arg);
+    std::string_view pattern = v.is(pg::A_Const) ? v.field(pg::sval).str(pg::sval) : std::string_view();
     bool leading = !pattern.empty() && (pattern[0] == '%' || pattern[0] == '_');
     if (!leading && c.op != "ILIKE") return;
     if (c.op == "ILIKE" && !leading && c.value == ValueKind::parameter) leading = true;

@@ -2,6 +2,9 @@
 
 #include "catalog/query_facts.hpp"
 #include "registry.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::rules {
 namespace {
@@ -44,13 +47,13 @@ class NotInSubquery final : public detail::SqlRule {
   std::vector<std::string_view> node_kinds() const override { return {"BoolExpr"}; }
 
   void check_node(const sql::Node& node, const detail::Walk& walk, detail::RuleContext& ctx) const override {
-    if (node.str("boolop") != "NOT_EXPR") return;
-    sql::List args = node.list("args");
+    if (node.str(pg::boolop) != pg::NOT_EXPR) return;
+    sql::List args = node.list(pg::args);
     if (args.size() != 1) return;
     sql::Node sub = args[0];
-    if (!sub.is("SubLink") || sub.str("subLinkType") != "ANY_SUBLINK") return;
-    sql::Node test = sub.field("testexpr");
-    if (yields_no_null(sub.field("subselect"), ctx)) return;
+    if (!sub.is(pg::SubLink) || sub.str(pg::subLinkType) != pg::ANY_SUBLINK) return;
+    sql::Node test = sub.field(pg::testexpr);
+    if (yields_no_null(sub.field(pg::subselect), ctx)) return;
     auto not_at = node.location();
     if (!not_at) return;
     std::optional<uint32_t> begin = test ? test.location() : not_at;
@@ -62,7 +65,7 @@ class NotInSubquery final : public detail::SqlRule {
     ctx.report({*begin, end},
                "`NOT IN (SELECT ...)` returns no rows if the subquery yields a NULL, and is not "
                "planned as an anti-join")
-        .help(fmt::format("use NOT EXISTS: {}", rewrite(test, sub.field("subselect"), outer_qualifier(walk))));
+        .help(fmt::format("use NOT EXISTS: {}", rewrite(test, sub.field(pg::subselect), outer_qualifier(walk))));
   }
 
  private:
@@ -74,15 +77,15 @@ class NotInSubquery final : public detail::SqlRule {
     for (size_t i = walk.ancestors.size(); i-- > 0;) {
       const sql::Node& n = walk.ancestors[i].node;
       sql::Node rel;
-      if (n.is("SelectStmt")) {
-        sql::List from = n.list("fromClause");
-        if (from.size() == 1 && from[0].is("RangeVar")) rel = from[0];
-      } else if (n.is("DeleteStmt") || n.is("UpdateStmt")) {
-        rel = n.field("relation");
+      if (n.is(pg::SelectStmt)) {
+        sql::List from = n.list(pg::fromClause);
+        if (from.size() == 1 && from[0].is(pg::RangeVar)) rel = from[0];
+      } else if (n.is(pg::DeleteStmt) || n.is(pg::UpdateStmt)) {
+        rel = n.field(pg::relation);
       }
       if (!rel) continue;
-      std::string_view alias = rel.field("alias").str("aliasname");
-      return std::string(alias.empty() ? rel.str("relname") : alias);
+      std::string_view alias = rel.field(pg::alias).str(pg::aliasname);
+      return std::string(alias.empty() ? rel.str(pg::relname) : alias);
     }
     return {};
   }
@@ -91,53 +94,54 @@ class NotInSubquery final : public detail::SqlRule {
   // with IS NOT NULL (or compares with `=`, `<` ...: a NULL never passes), or which the
   // catalog knows as NOT NULL in its one table. Then NOT IN means what it says.
   static bool yields_no_null(const sql::Node& select, detail::RuleContext& ctx) {
-    sql::List targets = select.list("targetList");
-    if (!select.is("SelectStmt") || targets.size() != 1) return false;
-    std::string_view op = select.str("op");
-    if (!op.empty() && op != "SETOP_NONE") return false;
-    sql::Node val = targets[0].field("val");
-    if (!val.is("ColumnRef")) return false;
-    sql::List fields = val.list("fields");
-    if (fields.empty() || fields[fields.size() - 1].is("A_Star")) return false;
+    sql::List targets = select.list(pg::targetList);
+    if (!select.is(pg::SelectStmt) || targets.size() != 1) return false;
+    std::string_view op = select.str(pg::op);
+    if (!op.empty() && op != pg::SETOP_NONE) return false;
+    sql::Node val = targets[0].field(pg::val);
+    if (!val.is(pg::ColumnRef)) return false;
+    sql::List fields = val.list(pg::fields);
+    if (fields.empty() || fields[fields.size() - 1].is(pg::A_Star)) return false;
     std::string column(fields[fields.size() - 1].sval());
     std::string ref = sql::qualified_name(fields);
     auto same_ref = [&](const sql::Node& n) {
-      return n.is("ColumnRef") && sql::qualified_name(n.list("fields")) == ref;
+      return n.is(pg::ColumnRef) && sql::qualified_name(n.list(pg::fields)) == ref;
     };
-    for (const sql::Node& c : catalog::and_conjuncts(select.field("whereClause"))) {
-      if (c.is("NullTest") && c.str("nulltesttype") == "IS_NOT_NULL" && same_ref(c.field("arg"))) return true;
-      if (c.is("A_Expr") && c.str("kind") == "AEXPR_OP" && (same_ref(c.field("lexpr")) || same_ref(c.field("rexpr")))) {
-        sql::List name = c.list("name");
+    for (const sql::Node& c : catalog::and_conjuncts(select.field(pg::whereClause))) {
+      if (c.is(pg::NullTest) && c.str(pg::nulltesttype) == pg::IS_NOT_NULL && same_ref(c.field(pg::arg))) return true;
+      if (c.is(pg::A_Expr) && c.str(pg::kind) == pg::AEXPR_OP &&
+          (same_ref(c.field(pg::lexpr)) || same_ref(c.field(pg::rexpr)))) {
+        sql::List name = c.list(pg::name);
         std::string_view o = name.empty() ? std::string_view() : name[name.size() - 1].sval();
         if (o == "=" || o == "<" || o == ">" || o == "<=" || o == ">=" || o == "<>") return true;
       }
     }
-    sql::List from = select.list("fromClause");
-    if (from.size() != 1 || !from[0].is("RangeVar") || ctx.catalog().empty()) return false;
-    const Table* table = ctx.catalog().find_table(from[0].str("schemaname"), from[0].str("relname"));
+    sql::List from = select.list(pg::fromClause);
+    if (from.size() != 1 || !from[0].is(pg::RangeVar) || ctx.catalog().empty()) return false;
+    const Table* table = ctx.catalog().find_table(from[0].str(pg::schemaname), from[0].str(pg::relname));
     const Column* c = table ? table->column(column) : nullptr;
     return c && c->not_null;
   }
 
   static std::string rewrite(const sql::Node& test, const sql::Node& select, const std::string& qualifier_outer) {
-    std::string outer = test.is("ColumnRef") ? sql::qualified_name(test.list("fields")) : "";
-    if (test.is("ColumnRef") && test.list("fields").size() == 1 && !qualifier_outer.empty())
+    std::string outer = test.is(pg::ColumnRef) ? sql::qualified_name(test.list(pg::fields)) : "";
+    if (test.is(pg::ColumnRef) && test.list(pg::fields).size() == 1 && !qualifier_outer.empty())
       outer = qualifier_outer + "." + outer;
-    sql::List targets = select.list("targetList");
-    sql::List from = select.list("fromClause");
-    if (outer.empty() || targets.size() != 1 || from.size() != 1 || !from[0].is("RangeVar"))
+    sql::List targets = select.list(pg::targetList);
+    sql::List from = select.list(pg::fromClause);
+    if (outer.empty() || targets.size() != 1 || from.size() != 1 || !from[0].is(pg::RangeVar))
       return "`NOT EXISTS (SELECT 1 FROM ... WHERE inner_col = outer_col)`";
-    sql::Node val = targets[0].field("val");
-    if (!val.is("ColumnRef")) return "`NOT EXISTS (SELECT 1 FROM ... WHERE inner_col = outer_col)`";
+    sql::Node val = targets[0].field(pg::val);
+    if (!val.is(pg::ColumnRef)) return "`NOT EXISTS (SELECT 1 FROM ... WHERE inner_col = outer_col)`";
     sql::Node rel = from[0];
-    std::string alias(rel.field("alias").str("aliasname"));
-    std::string name(rel.str("relname"));
-    std::string schema(rel.str("schemaname"));
+    std::string alias(rel.field(pg::alias).str(pg::aliasname));
+    std::string name(rel.str(pg::relname));
+    std::string schema(rel.str(pg::schemaname));
     std::string qualifier = alias.empty() ? name : alias;
-    sql::List inner_fields = val.list("fields");
+    sql::List inner_fields = val.list(pg::fields);
     std::string inner_col(inner_fields.size() ? inner_fields[inner_fields.size() - 1].sval() : "");
     std::string table = schema.empty() ? name : schema + "." + name;
-    std::string where = select.has("whereClause") ? " AND ..." : "";
+    std::string where = select.has(pg::whereClause) ? " AND ..." : "";
     return fmt::format("`NOT EXISTS (SELECT 1 FROM {}{} WHERE {}.{} = {}{})`", table, alias.empty() ? "" : " " + alias,
                        qualifier, inner_col, outer, where);
   }

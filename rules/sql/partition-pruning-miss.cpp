@@ -8,6 +8,9 @@
 #include "registry.hpp"
 #include "schema_rules.hpp"
 #include "sql/lexer.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::rules {
 namespace {
@@ -37,7 +40,7 @@ class PartitionPruningMiss final : public detail::SqlRule {
       const Said& said = ctx.table_fact<Said>(*table, [&] { return Said(ctx.catalog(), *table, key->name); });
       if (said.partitions > 0 && static_cast<int64_t>(said.partitions) < ctx.int_option("min-partitions")) continue;
       // No WHERE at all: the whole table is wanted, and reading every partition is right.
-      sql::Node where = node.field("whereClause");
+      sql::Node where = node.field(pg::whereClause);
       if (!where) continue;
       Judge judge{facts, r, *table, *key, partitioning.strategy, std::nullopt};
       // A WHERE that never names the key neither prunes nor holds a culprit: one walk tells.
@@ -98,15 +101,15 @@ class PartitionPruningMiss final : public detail::SqlRule {
     std::optional<Culprit> culprit;
 
     bool is_here(const sql::Node& ref) const {
-      sql::List f = ref.list("fields");
-      if (f.empty() || f[f.size() - 1].is("A_Star")) return false;
+      sql::List f = ref.list(pg::fields);
+      if (f.empty() || f[f.size() - 1].is(pg::A_Star)) return false;
       if (f.size() >= 2) return f[f.size() - 2].sval() == facts.relations[relation].alias;
       return facts.relations.size() == 1 || table.column(f[f.size() - 1].sval()) != nullptr;
     }
     bool is_key(const sql::Node& n) const {
-      if (!n.is("ColumnRef")) return false;
+      if (!n.is(pg::ColumnRef)) return false;
       // The name first: few columns are the key, and is_here() may search the table's columns.
-      sql::List f = n.list("fields");
+      sql::List f = n.list(pg::fields);
       return !f.empty() && f[f.size() - 1].sval() == key.name && is_here(n);
     }
     // Deeper than any real WHERE clause; guards the stack against crafted input.
@@ -116,7 +119,7 @@ class PartitionPruningMiss final : public detail::SqlRule {
     static bool any_under(const sql::Node& n, Pred pred) {
       // A subquery's columns are its own.
       return sql::any_node(n, pred, [](const sql::Node& x) {
-        return !x.is("SubLink") && !x.is("SelectStmt") && catalog::may_hold_expressions(x);
+        return !x.is(pg::SubLink) && !x.is(pg::SelectStmt) && catalog::may_hold_expressions(x);
       });
     }
     bool mentions_key(const sql::Node& n) const {
@@ -127,21 +130,21 @@ class PartitionPruningMiss final : public detail::SqlRule {
     bool may_mention_key(const sql::Node& n, int depth = 0) const {
       if (depth > kMaxDepth) return true;  // not looked at: assume it does
       if (is_key(n)) return true;
-      if (n.is("SubLink") || n.is("SelectStmt") || !catalog::may_hold_expressions(n)) return false;
+      if (n.is(pg::SubLink) || n.is(pg::SelectStmt) || !catalog::may_hold_expressions(n)) return false;
       return !sql::for_each_child(n, [&](const sql::Node& child) { return !may_mention_key(child, depth + 1); });
     }
     bool reads_here(const sql::Node& n) const {
-      return any_under(n, [&](const sql::Node& x) { return x.is("ColumnRef") && is_here(x); });
+      return any_under(n, [&](const sql::Node& x) { return x.is(pg::ColumnRef) && is_here(x); });
     }
     static bool is_volatile(const sql::Node& n) {
       return any_under(n, [](const sql::Node& x) {
-        return x.is("FuncCall") && catalog::is_volatile_function(catalog::function_name(x));
+        return x.is(pg::FuncCall) && catalog::is_volatile_function(catalog::function_name(x));
       });
     }
     // The type a value is written in, when it says so: 5 integer, 5.0 numeric, '...'::date.
     static std::string value_type(const sql::Node& v) {
-      if (v.is("TypeCast")) return catalog::type_name(v.field("typeName"));
-      if (v.is("A_Const")) return v.has("ival") ? "integer" : v.has("fval") ? "numeric" : "";
+      if (v.is(pg::TypeCast)) return catalog::type_name(v.field(pg::typeName));
+      if (v.is(pg::A_Const)) return v.has(pg::ival) ? "integer" : v.has(pg::fval) ? "numeric" : "";
       return {};
     }
     // A value PostgreSQL can compare with the bounds: no column of this relation, nothing
@@ -155,22 +158,22 @@ class PartitionPruningMiss final : public detail::SqlRule {
     // can compare with the bounds.
     bool prunes(const sql::Node& n, bool negated = false, int depth = 0) const {
       if (depth > kMaxDepth) return false;
-      if (n.is("BoolExpr")) {
-        std::string_view op = n.str("boolop");
-        sql::List args = n.list("args");
-        if (op == "NOT_EXPR") return !args.empty() && prunes(args[0], !negated, depth + 1);
+      if (n.is(pg::BoolExpr)) {
+        std::string_view op = n.str(pg::boolop);
+        sql::List args = n.list(pg::args);
+        if (op == pg::NOT_EXPR) return !args.empty() && prunes(args[0], !negated, depth + 1);
         // AND prunes when one arm does, OR when every arm does; NOT swaps them (De Morgan).
-        bool any = (op == "AND_EXPR") != negated;
+        bool any = (op == pg::AND_EXPR) != negated;
         for (sql::Node a : args)
           if (prunes(a, negated, depth + 1) == any) return any;
         return !any && !args.empty();
       }
-      if (n.is("NullTest")) return (n.str("nulltesttype") == "IS_NULL") != negated && is_key(n.field("arg"));
-      if (!n.is("A_Expr")) return false;
-      std::string_view kind = n.str("kind");
+      if (n.is(pg::NullTest)) return (n.str(pg::nulltesttype) == pg::IS_NULL) != negated && is_key(n.field(pg::arg));
+      if (!n.is(pg::A_Expr)) return false;
+      std::string_view kind = n.str(pg::kind);
       std::string op = operator_of(n);
-      sql::Node l = n.field("lexpr"), r = n.field("rexpr");
-      if (kind == "AEXPR_OP") {
+      sql::Node l = n.field(pg::lexpr), r = n.field(pg::rexpr);
+      if (kind == pg::AEXPR_OP) {
         if (negated) op = negated_operator(op);
         if (is_key(r) && !is_key(l)) {
           std::swap(l, r);
@@ -179,17 +182,17 @@ class PartitionPruningMiss final : public detail::SqlRule {
         return is_key(l) && usable_operator(op) && prunes_with(r);
       }
       if (!is_key(l)) return false;
-      if (kind == "AEXPR_IN") {
+      if (kind == pg::AEXPR_IN) {
         if (!usable_operator((op == "=") != negated ? "=" : "<>")) return false;
-        for (sql::Node item : r.list("items"))
+        for (sql::Node item : r.list(pg::items))
           if (!prunes_with(item)) return false;
         return true;
       }
-      if (kind == "AEXPR_OP_ANY") return !negated && op == "=" && prunes_with(r);
-      bool between = kind == "AEXPR_BETWEEN" || kind == "AEXPR_BETWEEN_SYM" || kind == "AEXPR_NOT_BETWEEN" ||
-          kind == "AEXPR_NOT_BETWEEN_SYM";
+      if (kind == pg::AEXPR_OP_ANY) return !negated && op == "=" && prunes_with(r);
+      bool between = kind == pg::AEXPR_BETWEEN || kind == pg::AEXPR_BETWEEN_SYM || kind == pg::AEXPR_NOT_BETWEEN ||
+          kind == pg::AEXPR_NOT_BETWEEN_SYM;
       if (between && !hash()) {  // NOT BETWEEN is two ranges OR-ed: it prunes too
-        for (sql::Node item : r.list("items"))
+        for (sql::Node item : r.list(pg::items))
           if (!prunes_with(item)) return false;
         return true;
       }
@@ -220,7 +223,7 @@ class PartitionPruningMiss final : public detail::SqlRule {
     }
 
     static std::string operator_of(const sql::Node& n) {
-      sql::List name = n.list("name");
+      sql::List name = n.list(pg::name);
       return name.empty() ? std::string() : std::string(name[name.size() - 1].sval());
     }
 
@@ -245,39 +248,40 @@ class PartitionPruningMiss final : public detail::SqlRule {
     // A side of a comparison that computes something from the key.
     void wrapped_side(const sql::Node& comparison, const sql::Node& side) {
       if (!side || is_key(side) || !mentions_key(side)) return;
-      if (side.is("TypeCast") && is_key(side.field("arg"))) {
-        std::string type = catalog::type_name(side.field("typeName"));
+      if (side.is(pg::TypeCast) && is_key(side.field(pg::arg))) {
+        std::string type = catalog::type_name(side.field(pg::typeName));
         // varchar key as text and the like: a relabelling, pruning sees through it.
         if (pruning::type_family(type) == pruning::type_family(key.type)) return;
         consider(Defeat::cast_on_key, comparison, type);
         return;
       }
-      std::string what = side.is("FuncCall") ? catalog::function_name(side) + "()" : "an expression";
+      std::string what = side.is(pg::FuncCall) ? catalog::function_name(side) + "()" : "an expression";
       consider(Defeat::function_on_key, comparison, what);
     }
 
     void find(const sql::Node& n, int depth = 0) {
-      if (!n || depth > kMaxDepth || n.is("SubLink") || n.is("SelectStmt")) return;
+      if (!n || depth > kMaxDepth || n.is(pg::SubLink) || n.is(pg::SelectStmt)) return;
       // Every culprit is a condition that mentions the key: skip what does not.
       if (!may_mention_key(n)) return;
-      if (n.is("BoolExpr") && mentions_key(n)) {
-        std::string_view op = n.str("boolop");
-        if (op == "NOT_EXPR" && !prunes(n)) consider(Defeat::negation, n);
-        else if (op == "OR_EXPR" && !prunes(n)) consider(Defeat::or_other_column, n);
-      } else if (n.is("NullTest")) {
-        wrapped_side(n, n.field("arg"));
-        if (n.str("nulltesttype") == "IS_NOT_NULL" && is_key(n.field("arg"))) consider(Defeat::negation, n);
-      } else if (n.is("A_Expr")) {
-        sql::Node l = n.field("lexpr"), r = n.field("rexpr");
+      if (n.is(pg::BoolExpr) && mentions_key(n)) {
+        std::string_view op = n.str(pg::boolop);
+        if (op == pg::NOT_EXPR && !prunes(n)) consider(Defeat::negation, n);
+        else if (op == pg::OR_EXPR && !prunes(n)) consider(Defeat::or_other_column, n);
+      } else if (n.is(pg::NullTest)) {
+        wrapped_side(n, n.field(pg::arg));
+        if (n.str(pg::nulltesttype) == pg::IS_NOT_NULL && is_key(n.field(pg::arg))) consider(Defeat::negation, n);
+      } else if (n.is(pg::A_Expr)) {
+        sql::Node l = n.field(pg::lexpr), r = n.field(pg::rexpr);
         bool value_right = !reads_here(r), value_left = !reads_here(l);
         if (value_right) wrapped_side(n, l);
         if (value_left) wrapped_side(n, r);
         sql::Node key_side = is_key(l) && value_right ? l : is_key(r) && value_left ? r : sql::Node();
         sql::Node value = key_side ? (is_key(l) ? r : l) : sql::Node();
         if (key_side) {
-          std::string_view kind = n.str("kind");
+          std::string_view kind = n.str(pg::kind);
           std::string op = operator_of(n);
-          if (((kind == "AEXPR_OP" && (op == "<>" || op == "!=")) || (kind == "AEXPR_IN" && op != "=")) && !prunes(n))
+          if (((kind == pg::AEXPR_OP && (op == "<>" || op == "!=")) || (kind == pg::AEXPR_IN && op != "=")) &&
+              !prunes(n))
             consider(Defeat::negation, n);
           if (is_volatile(value)) consider(Defeat::volatile_value, n);
           std::string type = value_type(value);
@@ -352,9 +356,10 @@ class PartitionPruningMiss final : public detail::SqlRule {
           return fmt::format("compare the bare key so PostgreSQL prunes: `{}`", *sargable);
         // A literal compared with the key cast to text: the literal alone is read as the key's type.
         sql::Node v = cond.value_side;
-        while (v.is("TypeCast")) v = v.field("arg");
-        if (c.defeat == Defeat::cast_on_key && pruning::type_family(c.detail) == "text" && v.is("A_Const") &&
-            v.has("sval") && (cond.op == "=" || cond.op == "<" || cond.op == ">" || cond.op == "<=" || cond.op == ">="))
+        while (v.is(pg::TypeCast)) v = v.field(pg::arg);
+        if (c.defeat == Defeat::cast_on_key && pruning::type_family(c.detail) == "text" && v.is(pg::A_Const) &&
+            v.has(pg::sval) &&
+            (cond.op == "=" || cond.op == "<" || cond.op == ">" || cond.op == "<=" || cond.op == ">="))
           return fmt::format("compare the bare key so PostgreSQL prunes: `{} {} {}`", key, cond.op,
                              catalog::deparse(v));
       }

@@ -8,6 +8,9 @@
 #include "catalog/query_facts.hpp"
 #include "registry.hpp"
 #include "schema_rules.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::rules {
 namespace {
@@ -57,15 +60,15 @@ class SelectStar final : public detail::SqlRule {
     // A function's declared result type, not `*`, says which columns its caller gets; and
     // `RETURNS SETOF t ... SELECT * FROM t` is what keeps matching t when a column is added.
     if (schema::in_function_body(walk)) return;
-    if (node.is("SelectStmt")) {
-      if (!schema::client_path(walk).reaches_client || node.has("intoClause")) return;
-      sql::List targets = node.list("targetList");
+    if (node.is(pg::SelectStmt)) {
+      if (!schema::client_path(walk).reaches_client || node.has(pg::intoClause)) return;
+      sql::List targets = node.list(pg::targetList);
       if (!has_star(targets)) return;
       std::vector<sql::Node> ctes = schema::visible_ctes(node, walk);
       const catalog::QueryFacts& facts = ctx.query_facts(node, ctes);
       report_stars(targets, node, facts.relations, facts.merged_join_columns, ctx, "SELECT", ctes);
     } else if (walk.ancestors.empty()) {
-      sql::List targets = node.field("returningClause").list("exprs");
+      sql::List targets = node.field(pg::returningClause).list(pg::exprs);
       if (!has_star(targets)) return;
       report_stars(targets, node, returning_relations(node, ctx.catalog()), false, ctx, "RETURNING");
     }
@@ -73,26 +76,26 @@ class SelectStar final : public detail::SqlRule {
 
  private:
   static bool is_star(const sql::Node& ref) {
-    if (!ref.is("ColumnRef")) return false;
-    sql::List fields = ref.list("fields");
-    return !fields.empty() && fields[fields.size() - 1].is("A_Star");
+    if (!ref.is(pg::ColumnRef)) return false;
+    sql::List fields = ref.list(pg::fields);
+    return !fields.empty() && fields[fields.size() - 1].is(pg::A_Star);
   }
 
   static bool has_star(const sql::List& targets) {
     for (sql::Node target : targets)
-      if (is_star(target.field("val"))) return true;
+      if (is_star(target.field(pg::val))) return true;
     return false;
   }
 
   // The relation whose rows RETURNING shows: the target table, alone (a FROM / USING adds
   // its relations to RETURNING *, left without a fix).
   static std::vector<catalog::RelationRef> returning_relations(const sql::Node& stmt, const Catalog& catalog) {
-    if (!stmt.list("fromClause").empty() || !stmt.list("usingClause").empty()) return {};
-    sql::Node rel = stmt.field("relation");
+    if (!stmt.list(pg::fromClause).empty() || !stmt.list(pg::usingClause).empty()) return {};
+    sql::Node rel = stmt.field(pg::relation);
     catalog::RelationRef r;
-    r.table = catalog.find_table(rel.str("schemaname"), rel.str("relname"));
-    sql::Node alias = rel.field("alias");
-    r.alias = std::string(alias ? alias.str("aliasname") : rel.str("relname"));
+    r.table = catalog.find_table(rel.str(pg::schemaname), rel.str(pg::relname));
+    sql::Node alias = rel.field(pg::alias);
+    r.alias = std::string(alias ? alias.str(pg::aliasname) : rel.str(pg::relname));
     return {r};
   }
 
@@ -137,12 +140,12 @@ class SelectStar final : public detail::SqlRule {
   // the star's: column aliases (`t AS x(a, b)`) or an aliased join (`(a JOIN b ON ...) AS j`
   // hides `a` and `b`).
   static bool renames_columns(const sql::Node& item) {
-    if (item.is("RangeVar")) {
-      sql::Node alias = item.field("alias");
-      return alias && !alias.list("colnames").empty();
+    if (item.is(pg::RangeVar)) {
+      sql::Node alias = item.field(pg::alias);
+      return alias && !alias.list(pg::colnames).empty();
     }
-    if (item.is("JoinExpr"))
-      return item.has("alias") || renames_columns(item.field("larg")) || renames_columns(item.field("rarg"));
+    if (item.is(pg::JoinExpr))
+      return item.has(pg::alias) || renames_columns(item.field(pg::larg)) || renames_columns(item.field(pg::rarg));
     return false;
   }
 
@@ -158,11 +161,11 @@ class SelectStar final : public detail::SqlRule {
   static std::string relation_names(const sql::Node& stmt) {
     std::string out;
     int n = 0;
-    for (sql::Node from : stmt.list("fromClause")) {
-      if (!from.is("RangeVar")) continue;
+    for (sql::Node from : stmt.list(pg::fromClause)) {
+      if (!from.is(pg::RangeVar)) continue;
       if (n++) out += "`, `";
-      if (!from.str("schemaname").empty()) out += fmt::format("{}.", from.str("schemaname"));
-      out += from.str("relname");
+      if (!from.str(pg::schemaname).empty()) out += fmt::format("{}.", from.str(pg::schemaname));
+      out += from.str(pg::relname);
     }
     return n ? fmt::format(" of `{}`", out) : std::string();
   }
@@ -173,27 +176,28 @@ class SelectStar final : public detail::SqlRule {
   // gains no column when a table does.
   static bool fixed_item(const sql::Node& item, std::span<const sql::Node> ctes, int depth) {
     if (depth > 8 || !item) return false;
-    if (item.is("RangeFunction") || item.is("RangeTableFunc") || item.is("JsonTable")) return true;
-    if (item.is("RangeSubselect")) return fixed_select(item.field("subquery"), ctes, depth + 1);
-    if (item.is("JoinExpr"))
-      return fixed_item(item.field("larg"), ctes, depth + 1) && fixed_item(item.field("rarg"), ctes, depth + 1);
-    if (item.is("RangeVar") && item.str("schemaname").empty())
+    if (item.is(pg::RangeFunction) || item.is(pg::RangeTableFunc) || item.is(pg::JsonTable)) return true;
+    if (item.is(pg::RangeSubselect)) return fixed_select(item.field(pg::subquery), ctes, depth + 1);
+    if (item.is(pg::JoinExpr))
+      return fixed_item(item.field(pg::larg), ctes, depth + 1) && fixed_item(item.field(pg::rarg), ctes, depth + 1);
+    if (item.is(pg::RangeVar) && item.str(pg::schemaname).empty())
       for (const auto& cte : ctes)
-        if (cte.str("ctename") == item.str("relname")) return fixed_select(cte.field("ctequery"), ctes, depth + 1);
+        if (cte.str(pg::ctename) == item.str(pg::relname))
+          return fixed_select(cte.field(pg::ctequery), ctes, depth + 1);
     return false;  // a table or view: its columns are the schema's
   }
 
   static bool fixed_select(const sql::Node& select, std::span<const sql::Node> ctes, int depth) {
-    if (depth > 8 || !select.is("SelectStmt")) return false;
-    std::string_view op = select.str("op");
-    if (!op.empty() && op != "SETOP_NONE")
-      return fixed_select(select.field("larg"), ctes, depth + 1);  // the first arm names them
-    if (select.has("valuesLists")) return true;
+    if (depth > 8 || !select.is(pg::SelectStmt)) return false;
+    std::string_view op = select.str(pg::op);
+    if (!op.empty() && op != pg::SETOP_NONE)
+      return fixed_select(select.field(pg::larg), ctes, depth + 1);  // the first arm names them
+    if (select.has(pg::valuesLists)) return true;
     std::vector<sql::Node> inner(ctes.begin(), ctes.end());
     catalog::add_ctes(select, inner);
-    for (sql::Node target : select.list("targetList"))
-      if (is_star(target.field("val")) &&
-          !stars_over_fixed(target.field("val").list("fields"), select, inner, depth + 1))
+    for (sql::Node target : select.list(pg::targetList))
+      if (is_star(target.field(pg::val)) &&
+          !stars_over_fixed(target.field(pg::val).list(pg::fields), select, inner, depth + 1))
         return false;
     return true;
   }
@@ -201,7 +205,7 @@ class SelectStar final : public detail::SqlRule {
   // Whether the star (`*` or `t.*`) of `select` covers only FROM items of fixed columns.
   static bool stars_over_fixed(const sql::List& fields, const sql::Node& select, std::span<const sql::Node> ctes,
                                int depth) {
-    sql::List from = select.list("fromClause");
+    sql::List from = select.list(pg::fromClause);
     if (from.empty()) return false;
     if (fields.size() == 1) {
       for (sql::Node item : from)
@@ -212,13 +216,13 @@ class SelectStar final : public detail::SqlRule {
     std::string_view name = fields[0].sval();
     // The FROM item that `name` names, looking through joins.
     std::function<std::optional<bool>(const sql::Node&)> find = [&](const sql::Node& item) -> std::optional<bool> {
-      if (item.is("JoinExpr")) {
-        if (auto l = find(item.field("larg"))) return l;
-        return find(item.field("rarg"));
+      if (item.is(pg::JoinExpr)) {
+        if (auto l = find(item.field(pg::larg))) return l;
+        return find(item.field(pg::rarg));
       }
-      sql::Node alias = item.field("alias");
-      std::string_view item_name = alias ? alias.str("aliasname")
-          : item.is("RangeVar")          ? item.str("relname")
+      sql::Node alias = item.field(pg::alias);
+      std::string_view item_name = alias ? alias.str(pg::aliasname)
+          : item.is(pg::RangeVar)        ? item.str(pg::relname)
                                          : std::string_view();
       if (item_name != name) return std::nullopt;
       return fixed_item(item, ctes, depth);
@@ -232,9 +236,9 @@ class SelectStar final : public detail::SqlRule {
                            const std::vector<catalog::RelationRef>& relations, bool merged_join_columns,
                            detail::RuleContext& ctx, std::string_view clause, std::span<const sql::Node> ctes = {}) {
     for (sql::Node target : targets) {
-      sql::Node ref = target.field("val");
+      sql::Node ref = target.field(pg::val);
       if (!is_star(ref)) continue;
-      sql::List fields = ref.list("fields");
+      sql::List fields = ref.list(pg::fields);
       if (clause == "SELECT" && stars_over_fixed(fields, stmt, ctes, 0)) continue;
       auto loc = ref.location();
       if (!loc) continue;
@@ -250,7 +254,7 @@ class SelectStar final : public detail::SqlRule {
       std::string_view text = ctx.text();
       bool whole = span.end > span.begin && text[span.end - 1] == '*';
       bool renamed = false;
-      for (sql::Node from : stmt.list("fromClause")) renamed = renamed || renames_columns(from);
+      for (sql::Node from : stmt.list(pg::fromClause)) renamed = renamed || renames_columns(from);
       if (renamed || names_clash(relations)) continue;
       if (auto list = expansion(fields, relations, merged_join_columns); list && whole) {
         // `SELECT*FROM t` has no blank around the star: the list must not glue to its neighbours.

@@ -1,6 +1,9 @@
 #include <fmt/format.h>
 
 #include "registry.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::rules {
 namespace {
@@ -19,13 +22,13 @@ struct RunMember {
 };
 
 std::string target_of(const sql::Node& insert) {
-  sql::Node rel = insert.field("relation");
-  std::string t = rel.str("schemaname").empty() ? std::string(rel.str("relname"))
-                                                : fmt::format("{}.{}", rel.str("schemaname"), rel.str("relname"));
+  sql::Node rel = insert.field(pg::relation);
+  std::string t = rel.str(pg::schemaname).empty() ? std::string(rel.str(pg::relname))
+                                                  : fmt::format("{}.{}", rel.str(pg::schemaname), rel.str(pg::relname));
   t += "(";
   bool first = true;
-  for (sql::Node col : insert.list("cols")) {
-    t += (first ? "" : ", ") + std::string(col.str("name"));
+  for (sql::Node col : insert.list(pg::cols)) {
+    t += (first ? "" : ", ") + std::string(col.str(pg::name));
     first = false;
   }
   return t + ")";
@@ -34,13 +37,13 @@ std::string target_of(const sql::Node& insert) {
 // The statement's single VALUES row, when it is a plain one-row INSERT.
 std::optional<SingleRow> single_row(const sql::Statement& st, std::string_view text) {
   sql::Node insert = st.root;
-  if (!insert.is("InsertStmt") || insert.has("returningClause") || insert.has("onConflictClause") ||
-      insert.has("withClause") || (insert.has("override") && insert.str("override") != "OVERRIDING_NOT_SET"))
+  if (!insert.is(pg::InsertStmt) || insert.has(pg::returningClause) || insert.has(pg::onConflictClause) ||
+      insert.has(pg::withClause) || (insert.has(pg::override) && insert.str(pg::override) != pg::OVERRIDING_NOT_SET))
     return std::nullopt;
-  sql::Node select = insert.field("selectStmt");
-  sql::List rows = select.list("valuesLists");
+  sql::Node select = insert.field(pg::selectStmt);
+  sql::List rows = select.list(pg::valuesLists);
   if (rows.size() != 1) return std::nullopt;
-  sql::List values = rows[0].list("items");
+  sql::List values = rows[0].list(pg::items);
   if (values.empty()) return std::nullopt;
   auto first = values[0].location();
   if (!first) return std::nullopt;

@@ -4,6 +4,9 @@
 #include "catalog/query_facts.hpp"
 #include "registry.hpp"
 #include "schema_rules.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::rules {
 namespace {
@@ -50,7 +53,7 @@ class UnboundedSelect final : public detail::SqlRule {
   std::vector<std::string_view> node_kinds() const override { return {"SelectStmt"}; }
 
   void check_node(const sql::Node& node, const detail::Walk& walk, detail::RuleContext& ctx) const override {
-    if (ctx.catalog().empty() || !schema::is_query(node) || node.has("intoClause")) return;
+    if (ctx.catalog().empty() || !schema::is_query(node) || node.has(pg::intoClause)) return;
     schema::ClientPath path = schema::client_path(walk);
     if (!path.reaches_client || path.through_cursor || path.limited || path.filtered) return;
     std::vector<sql::Node> ctes = schema::visible_ctes(node, walk);
@@ -90,14 +93,14 @@ class UnboundedSelect final : public detail::SqlRule {
   // through CTEs (a recursive CTE names itself).
   static std::optional<Source> unbounded_source(const sql::Node& select, std::span<const sql::Node> ctes,
                                                 const detail::RuleContext& ctx, int depth) {
-    if (depth > 8 || !select.is("SelectStmt") || schema::has_row_limit(select)) return std::nullopt;
-    std::string_view op = select.str("op");
-    if (!op.empty() && op != "SETOP_NONE") {
-      if (op != "SETOP_UNION") return std::nullopt;  // INTERSECT / EXCEPT keep only some rows
-      auto left = unbounded_source(select.field("larg"), ctes, ctx, depth + 1);
-      return left ? left : unbounded_source(select.field("rarg"), ctes, ctx, depth + 1);
+    if (depth > 8 || !select.is(pg::SelectStmt) || schema::has_row_limit(select)) return std::nullopt;
+    std::string_view op = select.str(pg::op);
+    if (!op.empty() && op != pg::SETOP_NONE) {
+      if (op != pg::SETOP_UNION) return std::nullopt;  // INTERSECT / EXCEPT keep only some rows
+      auto left = unbounded_source(select.field(pg::larg), ctes, ctx, depth + 1);
+      return left ? left : unbounded_source(select.field(pg::rarg), ctes, ctx, depth + 1);
     }
-    if (select.has("whereClause") || select.has("valuesLists")) return std::nullopt;
+    if (select.has(pg::whereClause) || select.has(pg::valuesLists)) return std::nullopt;
     const catalog::QueryFacts& facts = ctx.query_facts(select, ctes);
     if (facts.has_aggregate || facts.has_group_by || facts.distinct || facts.relations.empty()) return std::nullopt;
     // A JOIN ... ON comparing a column with a constant or parameter filters like a WHERE,
@@ -133,9 +136,10 @@ class UnboundedSelect final : public detail::SqlRule {
   // statement on that table alone and has no clause the appended text would land after.
   static std::optional<std::string> paged_rewrite(const sql::Node& select, const detail::Walk& walk,
                                                   const Source& source, detail::RuleContext& ctx) {
-    if (!walk.ancestors.empty() || !source.through.empty() || select.has("sortClause") || select.has("limitCount") ||
-        select.has("limitOffset") || select.has("lockingClause") || select.has("windowClause") ||
-        select.list("fromClause").size() != 1 || !select.list("fromClause")[0].is("RangeVar"))
+    if (!walk.ancestors.empty() || !source.through.empty() || select.has(pg::sortClause) ||
+        select.has(pg::limitCount) || select.has(pg::limitOffset) || select.has(pg::lockingClause) ||
+        select.has(pg::windowClause) || select.list(pg::fromClause).size() != 1 ||
+        !select.list(pg::fromClause)[0].is(pg::RangeVar))
       return std::nullopt;
     const Table& table = *source.table;
     const Constraint* pk = nullptr;
@@ -145,9 +149,9 @@ class UnboundedSelect final : public detail::SqlRule {
     Span span = walk.statement.span;
     auto flat = schema::one_line(ctx.text().substr(span.begin, span.end - span.begin));
     if (!flat) return std::nullopt;
-    sql::Node alias = select.list("fromClause")[0].field("alias");
+    sql::Node alias = select.list(pg::fromClause)[0].field(pg::alias);
     std::string key = catalog::quote_ident(pk->columns[0]);
-    if (alias) key = fmt::format("{}.{}", catalog::quote_ident(alias.str("aliasname")), key);
+    if (alias) key = fmt::format("{}.{}", catalog::quote_ident(alias.str(pg::aliasname)), key);
     return fmt::format("{} WHERE {} > $1 ORDER BY {} LIMIT {};", *flat, key, key, ctx.int_option("page-size"));
   }
 };

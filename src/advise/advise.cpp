@@ -15,6 +15,9 @@
 #include "pglens/plan_rules.hpp"
 #include "sql/lexer.hpp"
 #include "sql/parser.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::advise {
 namespace {
@@ -54,10 +57,10 @@ std::string kind_of(const std::string& sql) {
   sql::Parser parser;
   auto stmt = parser.parse_one(sql);
   if (!stmt) return "other";
-  if (stmt->is("SelectStmt")) return stmt->list("intoClause").size() ? "other" : "select";
-  if (stmt->is("InsertStmt")) return "insert";
-  if (stmt->is("UpdateStmt")) return "update";
-  if (stmt->is("DeleteStmt")) return "delete";
+  if (stmt->is(pg::SelectStmt)) return stmt->list(pg::intoClause).size() ? "other" : "select";
+  if (stmt->is(pg::InsertStmt)) return "insert";
+  if (stmt->is(pg::UpdateStmt)) return "update";
+  if (stmt->is(pg::DeleteStmt)) return "delete";
   return "other";
 }
 
@@ -264,9 +267,9 @@ struct TypedParameter {
 // type's location before the parameter's, where `$1::date` and CAST($1 AS date) have it after.
 void typed_parameters(const sql::Node& node, std::string_view text, int depth, std::vector<TypedParameter>& out) {
   if (!node || depth > 200) return;
-  if (node.is("TypeCast")) {
-    sql::Node arg = node.field("arg"), type = node.field("typeName");
-    auto param_at = arg.is("ParamRef") ? arg.location() : std::nullopt;
+  if (node.is(pg::TypeCast)) {
+    sql::Node arg = node.field(pg::arg), type = node.field(pg::typeName);
+    auto param_at = arg.is(pg::ParamRef) ? arg.location() : std::nullopt;
     auto type_at = type ? type.location() : std::nullopt;
     if (param_at && type_at && *type_at < *param_at && *param_at + 1 < text.size() && text[*param_at] == '$' &&
         std::isdigit(static_cast<unsigned char>(text[*param_at + 1]))) {

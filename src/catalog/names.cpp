@@ -1,9 +1,12 @@
 #include "catalog/names.hpp"
+#include "sql/pg_names.hpp"
 
 #include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::catalog {
 namespace {
@@ -47,12 +50,12 @@ thread_local bool rendered_unknown = false;  // a node render() does not know ca
 std::string render(const sql::Node& n);
 
 std::string const_text(const sql::Node& c) {
-  if (c.boolean("isnull")) return "NULL";
-  if (c.has("ival")) return fmt::format("{}", c.field("ival").integer("ival"));
-  if (c.has("fval")) return std::string(c.field("fval").str("fval"));
-  if (c.has("boolval")) return c.field("boolval").boolean("boolval") ? "true" : "false";
-  if (c.has("bsval")) return fmt::format("B'{}'", c.field("bsval").str("bsval"));
-  std::string_view s = c.field("sval").str("sval");
+  if (c.boolean(pg::isnull)) return "NULL";
+  if (c.has(pg::ival)) return fmt::format("{}", c.field(pg::ival).integer(pg::ival));
+  if (c.has(pg::fval)) return std::string(c.field(pg::fval).str(pg::fval));
+  if (c.has(pg::boolval)) return c.field(pg::boolval).boolean(pg::boolval) ? "true" : "false";
+  if (c.has(pg::bsval)) return fmt::format("B'{}'", c.field(pg::bsval).str(pg::bsval));
+  std::string_view s = c.field(pg::sval).str(pg::sval);
   std::string out = "'";
   for (char ch : s) {
     if (ch == '\'') out += '\'';
@@ -64,7 +67,7 @@ std::string const_text(const sql::Node& c) {
 // Parenthesised when it is an operation nested in another one.
 std::string operand(const sql::Node& n) {
   std::string t = render(n);
-  if (n.is("A_Expr") || n.is("BoolExpr") || n.is("NullTest") || n.is("BooleanTest")) return "(" + t + ")";
+  if (n.is(pg::A_Expr) || n.is(pg::BoolExpr) || n.is(pg::NullTest) || n.is(pg::BooleanTest)) return "(" + t + ")";
   return t;
 }
 
@@ -175,116 +178,117 @@ std::string render(const sql::Node& n) {
   } depth;
   if (render_depth > kMaxRenderDepth) return "...";
   std::string_view kind = n.kind();
-  if (kind == "ColumnRef") {
-    sql::List fields = n.list("fields");
+  if (kind == pg::ColumnRef) {
+    sql::List fields = n.list(pg::fields);
     size_t first = strip_qualifiers && fields.size() > 1 ? fields.size() - 1 : 0;
     std::string out;
     for (size_t i = first; i < fields.size(); ++i) {
       if (i > first) out += '.';
       sql::Node f = fields[i];
-      out += f.is("A_Star") ? std::string("*") : quote_ident(f.sval());
+      out += f.is(pg::A_Star) ? std::string("*") : quote_ident(f.sval());
     }
     return out;
   }
-  if (kind == "A_Const") return const_text(n);
-  if (kind == "ParamRef") return fmt::format("${}", n.integer("number"));
-  if (kind == "String") return quote_ident(n.sval());
-  if (kind == "TypeCast") {
-    sql::Node arg = n.field("arg");
-    if (arg.is("A_Const")) return render(arg);  // PostgreSQL prints casts on every literal
+  if (kind == pg::A_Const) return const_text(n);
+  if (kind == pg::ParamRef) return fmt::format("${}", n.integer(pg::number));
+  if (kind == pg::String) return quote_ident(n.sval());
+  if (kind == pg::TypeCast) {
+    sql::Node arg = n.field(pg::arg);
+    if (arg.is(pg::A_Const)) return render(arg);  // PostgreSQL prints casts on every literal
     // ... and the implicit `::text` on a varchar or char column compared as text.
-    sql::List type = n.field("typeName").list("names");
-    if (arg.is("ColumnRef") && type.size() == 1 && type[0].sval() == "text") return render(arg);
-    return fmt::format("{}::{}", operand(arg), type_name(n.field("typeName")));
+    sql::List type = n.field(pg::typeName).list(pg::names);
+    if (arg.is(pg::ColumnRef) && type.size() == 1 && type[0].sval() == "text") return render(arg);
+    return fmt::format("{}::{}", operand(arg), type_name(n.field(pg::typeName)));
   }
-  if (kind == "FuncCall") {
+  if (kind == pg::FuncCall) {
     std::vector<std::string> name;
-    for (sql::Node p : n.list("funcname")) name.emplace_back(p.sval());
+    for (sql::Node p : n.list(pg::funcname)) name.emplace_back(p.sval());
     if (name.size() == 2 && name[0] == "pg_catalog") name.erase(name.begin());
-    std::string args = n.boolean("agg_star") ? "*" : list_text(n.list("args"));
-    if (n.boolean("agg_distinct")) args = "DISTINCT " + args;
+    std::string args = n.boolean(pg::agg_star) ? "*" : list_text(n.list(pg::args));
+    if (n.boolean(pg::agg_distinct)) args = "DISTINCT " + args;
     return fmt::format("{}({})", fmt::join(name, "."), args);
   }
-  if (kind == "A_Expr") {
-    std::string_view k = n.str("kind");
-    std::string op = operator_name(n.list("name"));
-    sql::Node l = n.field("lexpr"), r = n.field("rexpr");
-    if (k == "AEXPR_IN")
-      return fmt::format("{} {}IN ({})", operand(l), op == "<>" ? "NOT " : "", list_text(r.list("items")));
-    if (k == "AEXPR_OP_ANY") return fmt::format("{} {} ANY ({})", operand(l), op, render(r));
-    if (k == "AEXPR_OP_ALL") return fmt::format("{} {} ALL ({})", operand(l), op, render(r));
-    if (k == "AEXPR_BETWEEN" || k == "AEXPR_NOT_BETWEEN") {
-      sql::List bounds = r.list("items");
-      return fmt::format("{} {} {} AND {}", operand(l), k == "AEXPR_BETWEEN" ? "BETWEEN" : "NOT BETWEEN",
+  if (kind == pg::A_Expr) {
+    std::string_view k = n.str(pg::kind);
+    std::string op = operator_name(n.list(pg::name));
+    sql::Node l = n.field(pg::lexpr), r = n.field(pg::rexpr);
+    if (k == pg::AEXPR_IN)
+      return fmt::format("{} {}IN ({})", operand(l), op == "<>" ? "NOT " : "", list_text(r.list(pg::items)));
+    if (k == pg::AEXPR_OP_ANY) return fmt::format("{} {} ANY ({})", operand(l), op, render(r));
+    if (k == pg::AEXPR_OP_ALL) return fmt::format("{} {} ALL ({})", operand(l), op, render(r));
+    if (k == pg::AEXPR_BETWEEN || k == pg::AEXPR_NOT_BETWEEN) {
+      sql::List bounds = r.list(pg::items);
+      return fmt::format("{} {} {} AND {}", operand(l), k == pg::AEXPR_BETWEEN ? "BETWEEN" : "NOT BETWEEN",
                          operand(bounds[0]), operand(bounds[1]));
     }
-    if (k == "AEXPR_LIKE") return fmt::format("{} {} {}", operand(l), op == "~~" ? "LIKE" : "NOT LIKE", operand(r));
-    if (k == "AEXPR_ILIKE") return fmt::format("{} {} {}", operand(l), op == "~~*" ? "ILIKE" : "NOT ILIKE", operand(r));
-    if (k == "AEXPR_NULLIF") return fmt::format("NULLIF({}, {})", render(l), render(r));
-    if (k == "AEXPR_DISTINCT") return fmt::format("{} IS DISTINCT FROM {}", operand(l), operand(r));
-    if (k == "AEXPR_NOT_DISTINCT") return fmt::format("{} IS NOT DISTINCT FROM {}", operand(l), operand(r));
-    if (k != "AEXPR_OP") rendered_unknown = true;  // SIMILAR TO, BETWEEN SYMMETRIC ...: not written here
+    if (k == pg::AEXPR_LIKE) return fmt::format("{} {} {}", operand(l), op == "~~" ? "LIKE" : "NOT LIKE", operand(r));
+    if (k == pg::AEXPR_ILIKE)
+      return fmt::format("{} {} {}", operand(l), op == "~~*" ? "ILIKE" : "NOT ILIKE", operand(r));
+    if (k == pg::AEXPR_NULLIF) return fmt::format("NULLIF({}, {})", render(l), render(r));
+    if (k == pg::AEXPR_DISTINCT) return fmt::format("{} IS DISTINCT FROM {}", operand(l), operand(r));
+    if (k == pg::AEXPR_NOT_DISTINCT) return fmt::format("{} IS NOT DISTINCT FROM {}", operand(l), operand(r));
+    if (k != pg::AEXPR_OP) rendered_unknown = true;  // SIMILAR TO, BETWEEN SYMMETRIC ...: not written here
     if (!l) return fmt::format("{} {}", op, operand(r));
     return fmt::format("{} {} {}", operand(l), op, operand(r));
   }
-  if (kind == "BoolExpr") {
-    std::string_view op = n.str("boolop");
+  if (kind == pg::BoolExpr) {
+    std::string_view op = n.str(pg::boolop);
     std::vector<std::string> parts;
     // Comparisons bind tighter than AND/OR: only nested boolean operations (and BETWEEN,
     // whose own AND would read as a conjunction) keep parentheses.
-    for (sql::Node a : n.list("args")) {
-      bool wrap = a.is("BoolExpr") || (a.is("A_Expr") && a.str("kind").find("BETWEEN") != std::string_view::npos);
+    for (sql::Node a : n.list(pg::args)) {
+      bool wrap = a.is(pg::BoolExpr) || (a.is(pg::A_Expr) && a.str(pg::kind).find("BETWEEN") != std::string_view::npos);
       parts.push_back(wrap ? "(" + render(a) + ")" : render(a));
     }
-    if (op == "NOT_EXPR") return fmt::format("NOT {}", parts.empty() ? "" : parts[0]);
-    return fmt::format("{}", fmt::join(parts, op == "AND_EXPR" ? " AND " : " OR "));
+    if (op == pg::NOT_EXPR) return fmt::format("NOT {}", parts.empty() ? "" : parts[0]);
+    return fmt::format("{}", fmt::join(parts, op == pg::AND_EXPR ? " AND " : " OR "));
   }
-  if (kind == "NullTest")
-    return fmt::format("{} {}", operand(n.field("arg")),
-                       n.str("nulltesttype") == "IS_NULL" ? "IS NULL" : "IS NOT NULL");
-  if (kind == "BooleanTest") {
-    std::string_view t = n.str("booltesttype");
-    std::string what = t == "IS_TRUE" ? "IS TRUE"
-        : t == "IS_NOT_TRUE"          ? "IS NOT TRUE"
-        : t == "IS_FALSE"             ? "IS FALSE"
-        : t == "IS_NOT_FALSE"         ? "IS NOT FALSE"
-        : t == "IS_UNKNOWN"           ? "IS UNKNOWN"
-                                      : "IS NOT UNKNOWN";
-    return fmt::format("{} {}", operand(n.field("arg")), what);
+  if (kind == pg::NullTest)
+    return fmt::format("{} {}", operand(n.field(pg::arg)),
+                       n.str(pg::nulltesttype) == pg::IS_NULL ? "IS NULL" : "IS NOT NULL");
+  if (kind == pg::BooleanTest) {
+    std::string_view t = n.str(pg::booltesttype);
+    std::string what = t == pg::IS_TRUE ? "IS TRUE"
+        : t == pg::IS_NOT_TRUE          ? "IS NOT TRUE"
+        : t == pg::IS_FALSE             ? "IS FALSE"
+        : t == pg::IS_NOT_FALSE         ? "IS NOT FALSE"
+        : t == pg::IS_UNKNOWN           ? "IS UNKNOWN"
+                                        : "IS NOT UNKNOWN";
+    return fmt::format("{} {}", operand(n.field(pg::arg)), what);
   }
-  if (kind == "CoalesceExpr") return fmt::format("COALESCE({})", list_text(n.list("args")));
-  if (kind == "SQLValueFunction") {
-    std::string_view op = n.str("op");
+  if (kind == pg::CoalesceExpr) return fmt::format("COALESCE({})", list_text(n.list(pg::args)));
+  if (kind == pg::SQLValueFunction) {
+    std::string_view op = n.str(pg::op);
     if (op.starts_with("SVFOP_")) op.remove_prefix(6);
     std::string out(op);
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
     return out;
   }
-  if (kind == "A_ArrayExpr") return fmt::format("ARRAY[{}]", list_text(n.list("elements")));
-  if (kind == "RowExpr") return fmt::format("ROW({})", list_text(n.list("args")));
-  if (kind == "List") return list_text(n.list("items"));
-  if (kind == "CollateClause")
-    return fmt::format("{} COLLATE {}", operand(n.field("arg")), qualified_name(n.list("collname")));
-  if (kind == "A_Indirection") {
+  if (kind == pg::A_ArrayExpr) return fmt::format("ARRAY[{}]", list_text(n.list(pg::elements)));
+  if (kind == pg::RowExpr) return fmt::format("ROW({})", list_text(n.list(pg::args)));
+  if (kind == pg::List) return list_text(n.list(pg::items));
+  if (kind == pg::CollateClause)
+    return fmt::format("{} COLLATE {}", operand(n.field(pg::arg)), qualified_name(n.list(pg::collname)));
+  if (kind == pg::A_Indirection) {
     // Subscripts, slices and field selections as PostgreSQL writes them: (a)[1], (a)[1:2],
     // (d)['key'], (c).f; the parentheses keep a qualified or function argument whole.
-    std::string out = fmt::format("({})", render(n.field("arg")));
-    for (sql::Node i : n.list("indirection")) {
-      if (i.is("A_Indices")) {
-        std::string lower = render(i.field("lidx")), upper = render(i.field("uidx"));
-        out += i.boolean("is_slice") ? fmt::format("[{}:{}]", lower, upper) : fmt::format("[{}]", upper);
-      } else if (i.is("String")) {
+    std::string out = fmt::format("({})", render(n.field(pg::arg)));
+    for (sql::Node i : n.list(pg::indirection)) {
+      if (i.is(pg::A_Indices)) {
+        std::string lower = render(i.field(pg::lidx)), upper = render(i.field(pg::uidx));
+        out += i.boolean(pg::is_slice) ? fmt::format("[{}:{}]", lower, upper) : fmt::format("[{}]", upper);
+      } else if (i.is(pg::String)) {
         out += "." + quote_ident(i.sval());
       } else {
-        out += i.is("A_Star") ? ".*" : fmt::format(".<{}>", i.kind());
-        rendered_unknown = rendered_unknown || !i.is("A_Star");
+        out += i.is(pg::A_Star) ? ".*" : fmt::format(".<{}>", i.kind());
+        rendered_unknown = rendered_unknown || !i.is(pg::A_Star);
       }
     }
     return out;
   }
-  if (kind == "MinMaxExpr")
-    return fmt::format("{}({})", n.str("op") == "IS_GREATEST" ? "GREATEST" : "LEAST", list_text(n.list("args")));
+  if (kind == pg::MinMaxExpr)
+    return fmt::format("{}({})", n.str(pg::op) == pg::IS_GREATEST ? "GREATEST" : "LEAST", list_text(n.list(pg::args)));
   rendered_unknown = true;
   return fmt::format("<{}>", kind);
 }
@@ -293,7 +297,7 @@ std::string render(const sql::Node& n) {
 
 std::string type_name(const sql::Node& t) {
   std::vector<std::string_view> names;
-  for (sql::Node p : t.list("names")) names.push_back(p.sval());
+  for (sql::Node p : t.list(pg::names)) names.push_back(p.sval());
   std::string_view base = names.empty() ? std::string_view("unknown") : names.back();
   struct Alias {
     std::string_view internal, shown;
@@ -326,7 +330,7 @@ std::string type_name(const sql::Node& t) {
     if (a.internal == base) out = std::string(a.shown);
   if (names.size() == 2 && names[0] != "pg_catalog") out = fmt::format("{}.{}", names[0], base);
   std::vector<std::string> mods;
-  for (sql::Node m : t.list("typmods")) mods.push_back(deparse(m));
+  for (sql::Node m : t.list(pg::typmods)) mods.push_back(deparse(m));
   if (!mods.empty()) {
     // "timestamp(3) with time zone": the precision goes after the first word.
     auto space = out.find(' ');
@@ -334,7 +338,7 @@ std::string type_name(const sql::Node& t) {
     if (space != std::string::npos && (base.starts_with("time"))) out.insert(space, m);
     else out += m;
   }
-  for (size_t i = 0; i < t.list("arrayBounds").size(); ++i) out += "[]";
+  for (size_t i = 0; i < t.list(pg::arrayBounds).size(); ++i) out += "[]";
   return out;
 }
 

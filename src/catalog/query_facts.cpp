@@ -4,6 +4,9 @@
 #include <array>
 
 #include "catalog/names.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::catalog {
 namespace {
@@ -21,8 +24,8 @@ constexpr std::array<std::string_view, 7> kVolatile = {
 template <class Visit>
 void for_each_conjunct(const sql::Node& expr, Visit&& visit) {
   if (!expr) return;
-  if (expr.is("BoolExpr") && expr.str("boolop") == "AND_EXPR") {
-    for (sql::Node a : expr.list("args")) for_each_conjunct(a, visit);
+  if (expr.is(pg::BoolExpr) && expr.str(pg::boolop) == pg::AND_EXPR) {
+    for (sql::Node a : expr.list(pg::args)) for_each_conjunct(a, visit);
     return;
   }
   visit(expr);
@@ -35,41 +38,41 @@ class Analyzer {
       : catalog_(catalog), facts_(facts), ctes_(std::move(ctes)), variables_(variables) {}
 
   void from_item(const sql::Node& item) {
-    if (item.is("RangeVar")) {
+    if (item.is(pg::RangeVar)) {
       RelationRef& r = facts_.relations.emplace_back();  // made in place: it is large
-      std::string_view schema = item.str("schemaname"), name = item.str("relname");
+      std::string_view schema = item.str(pg::schemaname), name = item.str(pg::relname);
       if (const sql::Node* cte = schema.empty() ? find_cte(name) : nullptr) {
         r.source = RelationSource::cte;
-        r.query = cte->field("ctequery");
+        r.query = cte->field(pg::ctequery);
       } else {
         r.table = catalog_.find_table(schema, name);
       }
       r.written = schema.empty() ? std::string(name) : std::string(schema) + "." + std::string(name);
-      sql::Node alias = item.field("alias");
-      r.alias = alias ? std::string(alias.str("aliasname")) : std::string(name);
+      sql::Node alias = item.field(pg::alias);
+      r.alias = alias ? std::string(alias.str(pg::aliasname)) : std::string(name);
       r.location = item.location().value_or(0);
-      r.only = !item.boolean("inh");  // libpg_query leaves false out: no "inh" is FROM ONLY
-    } else if (item.is("JoinExpr")) {
-      std::string_view type = item.str("jointype");
+      r.only = !item.boolean(pg::inh);  // libpg_query leaves false out: no "inh" is FROM ONLY
+    } else if (item.is(pg::JoinExpr)) {
+      std::string_view type = item.str(pg::jointype);
       size_t left_begin = facts_.relations.size();
-      from_item(item.field("larg"));
+      from_item(item.field(pg::larg));
       size_t right_begin = facts_.relations.size();
-      from_item(item.field("rarg"));
+      from_item(item.field(pg::rarg));
       size_t right_end = facts_.relations.size();
       auto null_extend = [&](size_t from, size_t to) {
         for (size_t i = from; i < to; ++i) facts_.relations[i].nullable = true;
       };
       // (A FULL JOIN keeps every row of both sides: neither is marked.)
-      if (type == "JOIN_LEFT") null_extend(right_begin, right_end);
-      if (type == "JOIN_RIGHT") null_extend(left_begin, right_begin);
-      if (item.has("quals")) pending_join_quals_.push_back(item.field("quals"));
-      if (item.boolean("isNatural") || item.has("usingClause")) facts_.merged_join_columns = true;
+      if (type == pg::JOIN_LEFT) null_extend(right_begin, right_end);
+      if (type == pg::JOIN_RIGHT) null_extend(left_begin, right_begin);
+      if (item.has(pg::quals)) pending_join_quals_.push_back(item.field(pg::quals));
+      if (item.boolean(pg::isNatural) || item.has(pg::usingClause)) facts_.merged_join_columns = true;
     } else if (item) {
       RelationRef& r = facts_.relations.emplace_back();
-      r.source = item.is("RangeSubselect") ? RelationSource::subquery : RelationSource::other;
-      if (item.is("RangeSubselect")) r.query = item.field("subquery");
-      sql::Node alias = item.field("alias");
-      r.alias = alias ? std::string(alias.str("aliasname")) : std::string();
+      r.source = item.is(pg::RangeSubselect) ? RelationSource::subquery : RelationSource::other;
+      if (item.is(pg::RangeSubselect)) r.query = item.field(pg::subquery);
+      sql::Node alias = item.field(pg::alias);
+      r.alias = alias ? std::string(alias.str(pg::aliasname)) : std::string();
       r.written = r.alias;
       // A subquery or function in FROM has no location of its own: where its text begins.
       r.location = item.location().value_or(sql::first_location(item).value_or(0));
@@ -78,17 +81,17 @@ class Analyzer {
 
   const sql::Node* find_cte(std::string_view name) const {
     for (const auto& c : ctes_)
-      if (c.str("ctename") == name) return &c;
+      if (c.str(pg::ctename) == name) return &c;
     return nullptr;
   }
 
   // The relation a ColumnRef names: by qualifier, or the one relation having the column. The
   // column's name is the tree's.
   std::optional<std::pair<size_t, std::string_view>> resolve(const sql::Node& ref) const {
-    sql::List fields = ref.list("fields");
+    sql::List fields = ref.list(pg::fields);
     if (fields.empty()) return std::nullopt;
     sql::Node last = fields[fields.size() - 1];
-    if (last.is("A_Star")) return std::nullopt;
+    if (last.is(pg::A_Star)) return std::nullopt;
     std::string_view column = last.sval();
     if (fields.size() >= 2) {
       std::string_view qualifier = fields[fields.size() - 2].sval();
@@ -116,15 +119,15 @@ class Analyzer {
   template <class Visit>
   static bool column_refs(const sql::Node& node, Visit&& visit) {
     if (!node) return true;
-    if (node.is("ColumnRef")) return visit(node);
-    if (node.is("SubLink") || node.is("SelectStmt") || !may_hold_expressions(node)) return true;
+    if (node.is(pg::ColumnRef)) return visit(node);
+    if (node.is(pg::SubLink) || node.is(pg::SelectStmt) || !may_hold_expressions(node)) return true;
     return sql::for_each_child(node, [&](const sql::Node& child) { return column_refs(child, visit); });
   }
 
   static bool has_volatile_call(const sql::Node& node) {
     return sql::any_node(
-        node, [](const sql::Node& n) { return n.is("FuncCall") && is_volatile_function(function_name(n)); },
-        [](const sql::Node& n) { return !n.is("SubLink") && may_hold_expressions(n); });
+        node, [](const sql::Node& n) { return n.is(pg::FuncCall) && is_volatile_function(function_name(n)); },
+        [](const sql::Node& n) { return !n.is(pg::SubLink) && may_hold_expressions(n); });
   }
 
   struct Side {
@@ -136,7 +139,7 @@ class Analyzer {
   // A side that is about one relation: a column, or an expression of its columns only.
   std::optional<Side> column_side(const sql::Node& node) const {
     if (!node) return std::nullopt;
-    if (node.is("ColumnRef")) {
+    if (node.is(pg::ColumnRef)) {
       auto r = resolve(node);
       if (!r) return std::nullopt;
       return Side{r->first, r->second, {}};
@@ -157,10 +160,10 @@ class Analyzer {
 
   ValueKind value_kind(const sql::Node& node) const {
     sql::Node n = node;
-    while (n.is("TypeCast")) n = n.field("arg");
-    if (n.is("A_Const")) return ValueKind::constant;
-    if (n.is("ParamRef")) return ValueKind::parameter;
-    if (n.is("ColumnRef")) return resolve(n) ? ValueKind::column : ValueKind::parameter;  // outer reference
+    while (n.is(pg::TypeCast)) n = n.field(pg::arg);
+    if (n.is(pg::A_Const)) return ValueKind::constant;
+    if (n.is(pg::ParamRef)) return ValueKind::parameter;
+    if (n.is(pg::ColumnRef)) return resolve(n) ? ValueKind::column : ValueKind::parameter;  // outer reference
     if (has_volatile_call(n)) return ValueKind::volatile_call;
     bool reads_a_relation = !column_refs(n, [&](const sql::Node& ref) { return !resolve(ref); });
     if (reads_a_relation) return ValueKind::other;
@@ -203,8 +206,8 @@ class Analyzer {
     c.predicate.condition = cond;
     c.predicate.is_null_test = op_text == "IS NULL";
     sql::Node v = value_node;
-    while (v.is("TypeCast")) v = v.field("arg");
-    if (kind == ValueKind::constant && v.is("A_Const")) c.predicate.literal = v;
+    while (v.is(pg::TypeCast)) v = v.field(pg::arg);
+    if (kind == ValueKind::constant && v.is(pg::A_Const)) c.predicate.literal = v;
     c.node = cond;
     c.column_side = column_node;
     c.value_side = value_node;
@@ -215,11 +218,11 @@ class Analyzer {
     if (kind == ValueKind::column) {
       std::optional<std::pair<size_t, std::string_view>> other;
       // column_side() of a bare ColumnRef is what resolve() makes of it.
-      if (value_column && value_node.is("ColumnRef")) {
+      if (value_column && value_node.is(pg::ColumnRef)) {
         other.emplace(value_column->relation, value_column->column);
       } else {
         sql::Node ref = value_node;
-        while (ref.is("TypeCast")) ref = ref.field("arg");
+        while (ref.is(pg::TypeCast)) ref = ref.field(pg::arg);
         other = resolve(ref);
       }
       if (other && other->first != side.relation) {
@@ -232,25 +235,25 @@ class Analyzer {
   }
 
   void condition(const sql::Node& cond, bool from_join) {
-    if (cond.is("BoolExpr")) {
-      if (cond.str("boolop") == "OR_EXPR") facts_.where_has_or = facts_.where_has_or || !from_join;
+    if (cond.is(pg::BoolExpr)) {
+      if (cond.str(pg::boolop) == pg::OR_EXPR) facts_.where_has_or = facts_.where_has_or || !from_join;
       return;
     }
-    if (cond.is("NullTest")) {
-      sql::Node arg = cond.field("arg");
+    if (cond.is(pg::NullTest)) {
+      sql::Node arg = cond.field(pg::arg);
       if (auto side = column_side(arg)) {
-        bool is_null = cond.str("nulltesttype") == "IS_NULL";
+        bool is_null = cond.str(pg::nulltesttype) == pg::IS_NULL;
         add(*side, cond, arg, {}, ValueKind::constant, is_null ? PredicateOp::equality : PredicateOp::other,
             is_null ? "IS NULL" : "IS NOT NULL", from_join);
       }
       return;
     }
-    if (!cond.is("A_Expr")) return;
-    std::string_view kind = cond.str("kind");
-    sql::List name = cond.list("name");
+    if (!cond.is(pg::A_Expr)) return;
+    std::string_view kind = cond.str(pg::kind);
+    sql::List name = cond.list(pg::name);
     std::string_view op = name.empty() ? std::string_view() : name[name.size() - 1].sval();
-    sql::Node l = cond.field("lexpr"), r = cond.field("rexpr");
-    if (kind == "AEXPR_OP") {
+    sql::Node l = cond.field(pg::lexpr), r = cond.field(pg::rexpr);
+    if (kind == pg::AEXPR_OP) {
       bool comparison = op == "=" || op == "<" || op == ">" || op == "<=" || op == ">=" || op == "<>" || op == "!=";
       if (!comparison) return;
       auto ls = column_side(l), rs = column_side(r);
@@ -268,24 +271,24 @@ class Analyzer {
     }
     auto ls = column_side(l);
     if (!ls) return;
-    if (kind == "AEXPR_IN") {
+    if (kind == pg::AEXPR_IN) {
       ValueKind vk = ValueKind::constant;
-      for (sql::Node item : r.list("items")) vk = worst(vk, value_kind(item));
+      for (sql::Node item : r.list(pg::items)) vk = worst(vk, value_kind(item));
       add(*ls, cond, l, r, vk, op == "=" ? PredicateOp::equality : PredicateOp::other, op == "=" ? "IN" : "NOT IN",
           from_join);
-    } else if (kind == "AEXPR_OP_ANY") {
+    } else if (kind == pg::AEXPR_OP_ANY) {
       add(*ls, cond, l, r, value_kind(r), op == "=" ? PredicateOp::equality : PredicateOp::other, "= ANY", from_join);
-    } else if (kind == "AEXPR_BETWEEN") {
+    } else if (kind == pg::AEXPR_BETWEEN) {
       ValueKind vk = ValueKind::constant;
-      for (sql::Node item : r.list("items")) vk = worst(vk, value_kind(item));
+      for (sql::Node item : r.list(pg::items)) vk = worst(vk, value_kind(item));
       add(*ls, cond, l, r, vk, PredicateOp::range, "BETWEEN", from_join);
-    } else if (kind == "AEXPR_LIKE" || kind == "AEXPR_ILIKE") {
+    } else if (kind == pg::AEXPR_LIKE || kind == pg::AEXPR_ILIKE) {
       sql::Node v = r;
-      while (v.is("TypeCast")) v = v.field("arg");
-      std::string_view pattern = v.is("A_Const") ? v.field("sval").str("sval") : std::string_view();
-      bool prefix = kind == "AEXPR_LIKE" && op == "~~" && !pattern.empty() && pattern[0] != '%' && pattern[0] != '_';
+      while (v.is(pg::TypeCast)) v = v.field(pg::arg);
+      std::string_view pattern = v.is(pg::A_Const) ? v.field(pg::sval).str(pg::sval) : std::string_view();
+      bool prefix = kind == pg::AEXPR_LIKE && op == "~~" && !pattern.empty() && pattern[0] != '%' && pattern[0] != '_';
       add(*ls, cond, l, r, value_kind(r), prefix ? PredicateOp::range : PredicateOp::other,
-          kind == "AEXPR_LIKE" ? "LIKE" : "ILIKE", from_join);
+          kind == pg::AEXPR_LIKE ? "LIKE" : "ILIKE", from_join);
     }
   }
 
@@ -304,10 +307,10 @@ class Analyzer {
   void targets(const sql::List& target_list) {
     facts_.output_columns.reserve(target_list.size());  // at most one each: grown once
     for (sql::Node t : target_list) {
-      sql::Node v = t.field("val");
-      if (v.is("ColumnRef")) {
-        sql::List f = v.list("fields");
-        if (!f.empty() && f[f.size() - 1].is("A_Star")) {
+      sql::Node v = t.field(pg::val);
+      if (v.is(pg::ColumnRef)) {
+        sql::List f = v.list(pg::fields);
+        if (!f.empty() && f[f.size() - 1].is(pg::A_Star)) {
           facts_.star = true;
           facts_.outputs_only_columns = false;
           continue;
@@ -323,15 +326,15 @@ class Analyzer {
     }
   }
 
-  static bool contains_window(const sql::Node& n) { return n.is("FuncCall") && n.has("over"); }
+  static bool contains_window(const sql::Node& n) { return n.is(pg::FuncCall) && n.has(pg::over); }
 
   void order_by(const sql::List& sort) {
     for (sql::Node s : sort) {
-      sql::Node key = s.field("node");
+      sql::Node key = s.field(pg::node);
       OrderItem item;
-      item.key.descending = s.str("sortby_dir") == "SORTBY_DESC";
-      std::string_view nulls = s.str("sortby_nulls");
-      item.key.nulls_first = nulls == "SORTBY_NULLS_FIRST" || (nulls != "SORTBY_NULLS_LAST" && item.key.descending);
+      item.key.descending = s.str(pg::sortby_dir) == pg::SORTBY_DESC;
+      std::string_view nulls = s.str(pg::sortby_nulls);
+      item.key.nulls_first = nulls == pg::SORTBY_NULLS_FIRST || (nulls != pg::SORTBY_NULLS_LAST && item.key.descending);
       item.location = key.location().value_or(0);
       if (auto side = column_side(key)) {
         item.relation = side->relation;
@@ -359,7 +362,7 @@ std::vector<sql::Node> and_conjuncts(const sql::Node& expr) {
 }
 
 std::string function_name(const sql::Node& call) {
-  sql::List names = call.list("funcname");
+  sql::List names = call.list(pg::funcname);
   if (names.empty()) return {};
   return std::string(names[names.size() - 1].sval());
 }
@@ -370,20 +373,20 @@ bool is_volatile_function(std::string_view name) {
 
 bool contains_aggregate(const sql::Node& node) {
   return sql::any_node(node, is_aggregate_call,
-                       [](const sql::Node& n) { return !n.is("SubLink") && may_hold_expressions(n); });
+                       [](const sql::Node& n) { return !n.is(pg::SubLink) && may_hold_expressions(n); });
 }
 
-bool may_hold_expressions(const sql::Node& node) { return !node.is("ColumnRef") && !node.is("A_Const"); }
+bool may_hold_expressions(const sql::Node& node) { return !node.is(pg::ColumnRef) && !node.is(pg::A_Const); }
 
 bool is_aggregate_call(const sql::Node& node) {
-  if (!node.is("FuncCall") || node.has("over")) return false;
+  if (!node.is(pg::FuncCall) || node.has(pg::over)) return false;
   std::string name = function_name(node);
   return std::find(kAggregates.begin(), kAggregates.end(), name) != kAggregates.end();
 }
 
 void add_ctes(const sql::Node& stmt, std::vector<sql::Node>& out) {
-  sql::Node with = stmt.field("withClause");
-  for (sql::Node c : with.list("ctes")) out.push_back(c);
+  sql::Node with = stmt.field(pg::withClause);
+  for (sql::Node c : with.list(pg::ctes)) out.push_back(c);
 }
 
 QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog, std::span<const sql::Node> outer_ctes,
@@ -394,31 +397,31 @@ QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog, std::spa
   add_ctes(stmt, ctes);
   ctes.insert(ctes.end(), outer_ctes.begin(), outer_ctes.end());
   Analyzer a(catalog, facts, std::move(ctes), variables);
-  if (stmt.is("SelectStmt")) {
-    sql::List from = stmt.list("fromClause");
+  if (stmt.is(pg::SelectStmt)) {
+    sql::List from = stmt.list(pg::fromClause);
     facts.relations.reserve(from.size() + 2);  // a join or two more than the items: grown once
     for (sql::Node item : from) a.from_item(item);
     a.finish_joins();
-    if (sql::Node where = stmt.field("whereClause")) {
+    if (sql::Node where = stmt.field(pg::whereClause)) {
       facts.has_where = true;
       a.conditions_of(where, false);
     }
-    a.targets(stmt.list("targetList"));
-    if (contains_aggregate(stmt.field("havingClause"))) facts.has_aggregate = true;
-    a.order_by(stmt.list("sortClause"));
-    facts.has_group_by = !stmt.list("groupClause").empty();
-    facts.distinct = stmt.has("distinctClause");
-    if (sql::Node limit = stmt.field("limitCount")) {
-      bool null_limit = limit.is("A_Const") && limit.boolean("isnull");
+    a.targets(stmt.list(pg::targetList));
+    if (contains_aggregate(stmt.field(pg::havingClause))) facts.has_aggregate = true;
+    a.order_by(stmt.list(pg::sortClause));
+    facts.has_group_by = !stmt.list(pg::groupClause).empty();
+    facts.distinct = stmt.has(pg::distinctClause);
+    if (sql::Node limit = stmt.field(pg::limitCount)) {
+      bool null_limit = limit.is(pg::A_Const) && limit.boolean(pg::isnull);
       facts.has_limit = !null_limit;
-      if (limit.is("A_Const") && limit.has("ival")) facts.limit = limit.field("ival").integer("ival");
+      if (limit.is(pg::A_Const) && limit.has(pg::ival)) facts.limit = limit.field(pg::ival).integer(pg::ival);
     }
-    facts.offset = stmt.field("limitOffset");
-  } else if (stmt.is("UpdateStmt") || stmt.is("DeleteStmt")) {
-    a.from_item(stmt.field("relation"));
-    for (sql::Node item : stmt.list(stmt.is("UpdateStmt") ? "fromClause" : "usingClause")) a.from_item(item);
+    facts.offset = stmt.field(pg::limitOffset);
+  } else if (stmt.is(pg::UpdateStmt) || stmt.is(pg::DeleteStmt)) {
+    a.from_item(stmt.field(pg::relation));
+    for (sql::Node item : stmt.list(stmt.is(pg::UpdateStmt) ? "fromClause" : "usingClause")) a.from_item(item);
     a.finish_joins();
-    if (sql::Node where = stmt.field("whereClause")) {
+    if (sql::Node where = stmt.field(pg::whereClause)) {
       facts.has_where = true;
       a.conditions_of(where, false);
     }

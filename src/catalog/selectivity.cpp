@@ -1,9 +1,12 @@
 #include "catalog/selectivity.hpp"
+#include "sql/pg_names.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 #include <fmt/format.h>
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::catalog {
 namespace {
@@ -12,12 +15,12 @@ namespace {
 // strings as written. nullopt for a constant it cannot compare (NULL, a bit string).
 std::optional<std::string> stats_text(const sql::Node& value) {
   sql::Node v = value;
-  while (v.is("TypeCast")) v = v.field("arg");
-  if (!v.is("A_Const") || v.boolean("isnull")) return std::nullopt;
-  if (v.has("ival")) return fmt::format("{}", v.field("ival").integer("ival"));
-  if (v.has("fval")) return std::string(v.field("fval").str("fval"));
-  if (v.has("boolval")) return std::string(v.field("boolval").boolean("boolval") ? "t" : "f");
-  if (v.has("sval")) return std::string(v.field("sval").str("sval"));
+  while (v.is(pg::TypeCast)) v = v.field(pg::arg);
+  if (!v.is(pg::A_Const) || v.boolean(pg::isnull)) return std::nullopt;
+  if (v.has(pg::ival)) return fmt::format("{}", v.field(pg::ival).integer(pg::ival));
+  if (v.has(pg::fval)) return std::string(v.field(pg::fval).str(pg::fval));
+  if (v.has(pg::boolval)) return std::string(v.field(pg::boolval).boolean(pg::boolval) ? "t" : "f");
+  if (v.has(pg::sval)) return std::string(v.field(pg::sval).str(pg::sval));
   return std::nullopt;
 }
 
@@ -80,7 +83,7 @@ std::optional<Selectivity> estimate_selectivity(const Table& table, const Condit
     fraction = estimate.one(c.value_side, c.value == ValueKind::parameter);
   } else if (c.op == "IN") {
     double sum = 0;
-    for (sql::Node item : c.value_side.list("items")) {
+    for (sql::Node item : c.value_side.list(pg::items)) {
       auto one = estimate.one(item, !stats_text(item));
       if (!one) return std::nullopt;
       sum += *one;

@@ -9,8 +9,11 @@
 #include "catalog/names.hpp"
 #include "catalog/query_facts.hpp"
 #include "sql/parser.hpp"
+#include "sql/pg_names.hpp"
 
 #include <pg_query.h>
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::catalog {
 namespace {
@@ -97,17 +100,17 @@ class Judge {
 
   // The type family of what `n` yields, as far as it tells: a column's, a cast's target.
   Family family(const sql::Node& n) const {
-    if (n.is("ColumnRef")) {
-      sql::List f = n.list("fields");
-      if (f.empty() || f[f.size() - 1].is("A_Star")) return Family::unknown;
+    if (n.is(pg::ColumnRef)) {
+      sql::List f = n.list(pg::fields);
+      if (f.empty() || f[f.size() - 1].is(pg::A_Star)) return Family::unknown;
       const Column* c = table_.column(f[f.size() - 1].sval());
       return c ? family_of_type(c->type) : Family::unknown;
     }
-    if (n.is("TypeCast")) return family_of_type(type_name(n.field("typeName")));
-    if (n.is("A_Const")) return n.has("sval") ? Family::text : n.has("ival") ? Family::integer : Family::unknown;
-    if (n.is("FuncCall")) {
+    if (n.is(pg::TypeCast)) return family_of_type(type_name(n.field(pg::typeName)));
+    if (n.is(pg::A_Const)) return n.has(pg::sval) ? Family::text : n.has(pg::ival) ? Family::integer : Family::unknown;
+    if (n.is(pg::FuncCall)) {
       std::string name = function_name(n);
-      sql::List args = n.list("args");
+      sql::List args = n.list(pg::args);
       // AT TIME ZONE turns one timestamp type into the other; date_trunc keeps its argument's.
       if (name == "timezone" && args.size() == 2) {
         Family f = family(args[1]);
@@ -127,29 +130,29 @@ class Judge {
   bool immutable(const sql::Node& n, int depth = 0) const {
     if (!n) return true;
     if (depth > 64) return false;
-    if (n.is("ColumnRef") || n.is("A_Const") || n.is("String")) return true;
-    if (n.is("TypeCast")) return cast_immutable(n, depth);
-    if (n.is("FuncCall")) return call_immutable(n, depth);
-    if (n.is("A_Expr")) return operator_immutable(n, depth);
-    if (n.is("A_Indirection") || n.is("A_Indices") || n.is("BoolExpr") || n.is("NullTest") || n.is("BooleanTest") ||
-        n.is("CoalesceExpr") || n.is("MinMaxExpr") || n.is("CaseExpr") || n.is("CaseWhen") || n.is("List") ||
-        n.is("A_ArrayExpr") || n.is("CollateClause"))
+    if (n.is(pg::ColumnRef) || n.is(pg::A_Const) || n.is(pg::String)) return true;
+    if (n.is(pg::TypeCast)) return cast_immutable(n, depth);
+    if (n.is(pg::FuncCall)) return call_immutable(n, depth);
+    if (n.is(pg::A_Expr)) return operator_immutable(n, depth);
+    if (n.is(pg::A_Indirection) || n.is(pg::A_Indices) || n.is(pg::BoolExpr) || n.is(pg::NullTest) ||
+        n.is(pg::BooleanTest) || n.is(pg::CoalesceExpr) || n.is(pg::MinMaxExpr) || n.is(pg::CaseExpr) ||
+        n.is(pg::CaseWhen) || n.is(pg::List) || n.is(pg::A_ArrayExpr) || n.is(pg::CollateClause))
       return sql::for_each_child(n, [&](const sql::Node& child) { return immutable(child, depth + 1); });
     return false;  // now(), CURRENT_DATE, a subquery, a parameter, a node this does not know
   }
 
  private:
   bool args_immutable(const sql::Node& call, int depth) const {
-    for (sql::Node a : call.list("args"))
+    for (sql::Node a : call.list(pg::args))
       if (!immutable(a, depth + 1)) return false;
     return true;
   }
 
   bool call_immutable(const sql::Node& call, int depth) const {
     std::string name = function_name(call);
-    sql::List args = call.list("args");
+    sql::List args = call.list(pg::args);
     if (!args_immutable(call, depth)) return false;
-    sql::List names = call.list("funcname");
+    sql::List names = call.list(pg::funcname);
     std::string_view schema = names.size() == 2 ? names[0].sval() : std::string_view();
     // A function of another schema than pg_catalog is the user's (or an extension's): only
     // pg_proc knows it.
@@ -188,10 +191,10 @@ class Judge {
   }
 
   bool cast_immutable(const sql::Node& cast, int depth) const {
-    sql::Node arg = cast.field("arg");
+    sql::Node arg = cast.field(pg::arg);
     if (!immutable(arg, depth + 1)) return false;
-    if (arg.is("A_Const")) return true;  // a constant is converted once, when the index is made
-    Family to = family_of_type(type_name(cast.field("typeName"))), from = family(arg);
+    if (arg.is(pg::A_Const)) return true;  // a constant is converted once, when the index is made
+    Family to = family_of_type(type_name(cast.field(pg::typeName))), from = family(arg);
     bool to_time = to == Family::datetime_tz || to == Family::datetime || to == Family::date;
     bool from_time = from == Family::datetime_tz || from == Family::datetime || from == Family::date;
     if (from == Family::unknown) return !to_time && to != Family::text;
@@ -205,9 +208,9 @@ class Judge {
   }
 
   bool operator_immutable(const sql::Node& e, int depth) const {
-    sql::Node l = e.field("lexpr"), r = e.field("rexpr");
+    sql::Node l = e.field(pg::lexpr), r = e.field(pg::rexpr);
     if (!immutable(l, depth + 1) || !immutable(r, depth + 1)) return false;
-    sql::List name = e.list("name");
+    sql::List name = e.list(pg::name);
     std::string_view op = name.empty() ? std::string_view() : name[name.size() - 1].sval();
     // timestamptz + interval crosses a daylight-saving change by the session's TimeZone.
     if ((op == "+" || op == "-") && (family(l) == Family::datetime_tz || family(r) == Family::datetime_tz))
@@ -234,10 +237,10 @@ bool is_immutable(const sql::Node& expression, const Table& table, const Catalog
 bool is_immutable_text(std::string_view expression, const Table& table, const Catalog* catalog) {
   thread_local sql::Parser parser;
   auto root = parser.parse_one("SELECT " + std::string(expression));
-  if (!root || !root->is("SelectStmt")) return false;
-  sql::List targets = root->list("targetList");
+  if (!root || !root->is(pg::SelectStmt)) return false;
+  sql::List targets = root->list(pg::targetList);
   if (targets.size() != 1) return false;
-  return is_immutable(targets[0].field("val"), table, catalog);
+  return is_immutable(targets[0].field(pg::val), table, catalog);
 }
 
 std::optional<std::string> postgres_text(std::string_view expression) {
