@@ -8,6 +8,9 @@
 #include <fmt/format.h>
 
 #include "sql/lexer.hpp"
+#include "sql/pg_names.hpp"
+
+namespace pg = pglens::sql::pg;
 
 namespace pglens::rules::schema {
 
@@ -331,9 +334,6 @@ std::optional<std::string> sargable_rewrite(const catalog::Condition& c) {
 }  // namespace pglens::rules::schema
 
 #include "registry.hpp"
-#include "sql/pg_names.hpp"
-
-namespace pg = pglens::sql::pg;
 
 namespace pglens::rules::schema {
 namespace {
