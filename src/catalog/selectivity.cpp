@@ -54,13 +54,18 @@ class Estimate {
     for (size_t i = 0; i < stats_.common_values.size(); ++i)
       if (stats_.common_values[i] == *text) return stats_.common_freqs[i];
     double rest = std::max(0.0, 1 - stats_.null_frac - stats_.common_total);
-    // A value the list left out (rarer than ColumnStats::kKeptFrequency) or no common value.
+    // A common value the list left out (rarer than kKeptFrequency): their average share.
+    size_t dropped = stats_.common_count - std::min<size_t>(stats_.common_count, stats_.common_values.size());
+    if (dropped) {
+      double kept = 0;
+      for (double f : stats_.common_freqs) kept += f;
+      double average = std::max(0.0, stats_.common_total - kept) / static_cast<double>(dropped);
+      return std::min(average, ColumnStats::kKeptFrequency);
+    }
     if (!distinct_)
       return stats_.common_count ? std::optional<double>(std::min(rest, ColumnStats::kKeptFrequency)) : std::nullopt;
     double others = *distinct_ - stats_.common_count;
-    double share = others >= 1 ? rest / others : rest;
-    if (stats_.common_count > stats_.common_values.size()) share = std::min(share, ColumnStats::kKeptFrequency);
-    return share;
+    return others >= 1 ? rest / others : rest;
   }
 
  private:

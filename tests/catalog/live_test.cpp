@@ -8,11 +8,14 @@
 namespace pglens {
 namespace {
 
-// What both sources know: structure. Origins and sizes differ by nature.
+// What both sources know: structure. Origins, sizes, statistics and functions' volatility
+// (pg_stats, pg_proc) differ by nature.
 Catalog structure(Catalog c) {
+  c.set_functions({}, {});
   for (auto& t : c.tables()) {
     t.origin.clear();
     t.size = {};
+    t.stats = {};
     for (auto& i : t.indexes) i.origin.clear();
   }
   c.normalize();
