@@ -39,7 +39,7 @@ TEST(RuleNotes, EveryRulesDocsHaveBothHeadings) {
     ASSERT_NE(safety, std::string::npos) << r->id;
     EXPECT_LT(known, example) << r->id;
     EXPECT_LT(safety, options) << r->id;
-    if (!r->has_fix) EXPECT_NE(docs.find("This rule has no automatic fix.", safety), std::string::npos) << r->id;
+    if (!r->has_fix) { EXPECT_NE(docs.find("This rule has no automatic fix.", safety), std::string::npos) << r->id; }
   }
 }
 
