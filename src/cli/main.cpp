@@ -87,6 +87,11 @@ int main(int argc, char** argv) {
     if (!finish_stdout()) return kExitError;
     return code;
   } catch (const std::exception& e) {
+    // fmt throws when a write to a full or closed stdout fails mid-way: say so, as at the end.
+    if (std::ferror(stdout)) {
+      finish_stdout();  // prints "cannot write to standard output: <why>"
+      return kExitError;
+    }
     fmt::print(stderr, "pglens: internal error: {}\n", e.what());
     return kExitError;
   }
