@@ -179,7 +179,9 @@ TEST_F(StatsLive, PgProcDecidesWhichUserFunctionsMayBeIndexKeys) {
 
   // Offline, the function is unknown: no expression index that may fail.
   auto offline = json_of(test::run_pglens("lint --format json q.sql", {}, dir_.path()));
-  for (const auto& d : by_line(offline, "non-sargable-predicate")[7]) EXPECT_FALSE(d.contains("ddl")) << d.dump();
+  auto offline_wrapped =
+      by_line(offline, "non-sargable-predicate");  // a range-for over [7] of a temporary reads freed memory
+  for (const auto& d : offline_wrapped[7]) EXPECT_FALSE(d.contains("ddl")) << d.dump();
 }
 
 TEST_F(StatsLive, ASnapshotCarriesTheStatisticsAndVolatilityOffline) {
