@@ -105,16 +105,30 @@ def convert(text, names, kinds, enum_values):
     return "\n".join(out), count
 
 
+def header_includes(lines):
+    """Indices of the #include lines of the file's opening block: those before its first line
+    of code. An #include further down (after code, inside a namespace) is not a place for ours."""
+    found = []
+    for i, l in enumerate(lines):
+        s = l.strip()
+        if s.startswith("#include"):
+            found.append(i)
+        elif s and not s.startswith(("//", "/*", "*", "#")):
+            break
+    return found
+
+
 def add_header(text):
     lines = text.split("\n")
+    block = header_includes(lines)
     if INCLUDE_LINE not in lines:
-        # After the last #include of the file's project headers ("..."), else after the last #include.
-        quoted = [i for i, l in enumerate(lines) if l.startswith('#include "')]
-        any_include = [i for i, l in enumerate(lines) if l.startswith("#include")]
-        at = (quoted or any_include or [-1])[-1] + 1
+        # After the opening block's last project header ("..."), else after its last #include.
+        quoted = [i for i in block if lines[i].startswith('#include "')]
+        at = (quoted or block or [-1])[-1] + 1
         lines.insert(at, INCLUDE_LINE)
+        block = header_includes(lines)
     if ALIAS_LINE not in lines:
-        last = max(i for i, l in enumerate(lines) if l.startswith("#include"))
+        last = block[-1] if block else 0
         lines[last + 1:last + 1] = ["", ALIAS_LINE]
     return "\n".join(lines)
 
