@@ -26,7 +26,8 @@ class MissingIndexJoin final : public detail::SqlRule {
         .docs =
             {
                 .what_it_does =
-                    "Reports an equality join (`JOIN ... ON a.x = b.y`, or the same in WHERE) whose inner side is a "
+                    "Reports an equality join (`JOIN ... ON a.x = b.y`, `JOIN ... USING (x)`, NATURAL JOIN, or the "
+                    "same in WHERE) whose inner side is a "
                     "large table with no index serving the join key. The inner side is the one probed for each row "
                     "of the other: the other side is filtered by a constant or parameter, or is small.",
                 .why_is_this_bad =
@@ -71,7 +72,7 @@ class MissingIndexJoin final : public detail::SqlRule {
       reported.insert(r);
       const auto& other = facts.relations[*c.other_relation];
       schema::rests_on_size(
-          ctx.report(schema::token_span(ctx, c.location),
+          ctx.report(catalog::condition_span(ctx.text(), c),
                      fmt::format("join key `{}.{}` has no index, and {}: each row from `{}` probes it", table->name,
                                  c.predicate.column, schema::size_phrase(*table),
                                  other.table ? other.table->name : other.written)),
