@@ -4,6 +4,7 @@
 
 #include "catalog/index_advisor.hpp"
 #include "catalog/names.hpp"
+#include "catalog/selectivity.hpp"
 #include "registry.hpp"
 #include "schema_rules.hpp"
 #include "sql/pg_names.hpp"
@@ -23,13 +24,18 @@ class FkWithoutIndex final : public detail::SqlRule {
         .category = RuleCategory::performance,
         .default_severity = Severity::warning,
         .has_fix = false,
+        .options = schema::size_options(),
         .docs =
             {
                 .what_it_does =
                     "Reports a FOREIGN KEY (in CREATE TABLE or ALTER TABLE) whose referencing columns lead no index of "
                     "the table, as the catalog stands after all the DDL it knows (an index created later in the "
                     "migrations counts). A partial index counts when the constraint check's lookup implies its "
-                    "predicate: `WHERE fk IS NOT NULL` on the key's columns.",
+                    "predicate: `WHERE fk IS NOT NULL` on the key's columns. A table whose size the catalog knows "
+                    "(live statistics, a snapshot or a size hint) below `large-table-rows` is not reported: the "
+                    "check's scan of it is cheap. With the table's pg_stats (under `--db`, or a snapshot of them), "
+                    "neither is a key whose one value finds more than 5% of the rows (an index would be read for "
+                    "most of the table), and the finding says what share a check finds.",
                 .why_is_this_bad =
                     "PostgreSQL creates an index for the referenced key but not for the referencing columns. Every "
                     "DELETE or key UPDATE on the referenced table then scans the referencing table to check the "
@@ -73,6 +79,8 @@ class FkWithoutIndex final : public detail::SqlRule {
     sql::Node rel = node.field(pg::relation);
     const Table* table = ctx.catalog().find_table(rel.str(pg::schemaname), rel.str(pg::relname));
     if (!table) return;
+    // A small table's check reads it whole, and cheaply.
+    if (table->size.rows && !schema::is_large(*table, ctx)) return;
     for (auto& key : keys) check(key.constraint, std::move(key.columns), *table, ctx);
   }
 
@@ -128,14 +136,20 @@ class FkWithoutIndex final : public detail::SqlRule {
     if (columns.empty() || leads_an_index(table, columns)) return;
     for (const auto& c : columns)
       if (!table.column(c)) return;
+    // The share of rows the check of one referenced key finds, by the table's statistics.
+    auto lookup = catalog::estimate_lookup(table, columns);
+    if (lookup && lookup->fraction > catalog::kSelectiveFraction) return;
     Index index;
     for (const auto& c : columns) index.keys.push_back({c, {}, false, false});
     index.name = catalog::free_index_name(ctx.catalog(), table, catalog::choose_name(table.name, columns, "idx"));
     std::string ref = std::string(con.field(pg::pktable).str(pg::relname));
     auto loc = con.location().value_or(0);
     ctx.report(schema::token_span(ctx, loc),
-               fmt::format("foreign key `{}` ({}) → `{}` has no index on its referencing columns", table.name,
-                           fmt::join(columns, ", "), ref))
+               fmt::format("foreign key `{}` ({}) → `{}` has no index on its referencing columns{}", table.name,
+                           fmt::join(columns, ", "), ref,
+                           lookup ? fmt::format(" (each check finds about {} of the rows by {})",
+                                                catalog::percent_text(lookup->fraction), lookup->source)
+                                  : std::string()))
         .help(fmt::format("every DELETE or key UPDATE on `{}` scans `{}` to check the constraint; index ({})", ref,
                           table.name, fmt::join(columns, ", ")))
         .ddl(catalog::create_index_ddl(ctx.catalog(), table, index));

@@ -1,9 +1,11 @@
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "catalog/index_advisor.hpp"
 #include "catalog/query_facts.hpp"
+#include "catalog/selectivity.hpp"
 #include "registry.hpp"
 #include "schema_rules.hpp"
 
@@ -26,9 +28,12 @@ class MissingIndexJoin final : public detail::SqlRule {
         .docs =
             {
                 .what_it_does =
-                    "Reports an equality join (`JOIN ... ON a.x = b.y`, or the same in WHERE) whose inner side is a "
+                    "Reports an equality join (`JOIN ... ON a.x = b.y`, `JOIN ... USING (x)`, NATURAL JOIN, or the "
+                    "same in WHERE) whose inner side is a "
                     "large table with no index serving the join key. The inner side is the one probed for each row "
-                    "of the other: the other side is filtered by a constant or parameter, or is small.",
+                    "of the other: the other side is filtered by a constant or parameter, or is small. With the "
+                    "table's statistics (pg_stats under `--db`, or a snapshot of them), a key whose one value "
+                    "finds more than 5% of the rows is not reported, and the finding says what share a probe finds.",
                 .why_is_this_bad =
                     "With an index on the inner join key PostgreSQL runs a nested loop that touches only the matching "
                     "rows. Without one it must read the whole inner table, for a hash join, or once per outer row: "
@@ -68,12 +73,20 @@ class MissingIndexJoin final : public detail::SqlRule {
         if (p.op == PredicateOp::equality) join_request.predicates.push_back(p);
       auto suggestion = catalog::suggest_index(ctx.catalog(), *table, join_request);
       if (!suggestion) continue;
+      // The table's statistics (pg_stats under --db, or a snapshot): the share of its rows
+      // one probe finds. A key of few distinct values finds so many that an index would be
+      // read for most of the table: the planner hashes it instead, and rightly.
+      auto probe = catalog::estimate_lookup(*table, join_keys(facts, r));
+      if (probe && probe->fraction > catalog::kSelectiveFraction) continue;
       reported.insert(r);
       const auto& other = facts.relations[*c.other_relation];
+      std::string share = probe ? fmt::format(" (each probe finds about {} of its rows by {})",
+                                              catalog::percent_text(probe->fraction), probe->source)
+                                : std::string();
       schema::rests_on_size(
-          ctx.report(schema::token_span(ctx, c.location),
-                     fmt::format("join key `{}.{}` has no index, and {}: each row from `{}` probes it", table->name,
-                                 c.predicate.column, schema::size_phrase(*table),
+          ctx.report(catalog::condition_span(ctx.text(), c),
+                     fmt::format("join key `{}.{}` has no index{}, and {}: each row from `{}` probes it", table->name,
+                                 c.predicate.column, share, schema::size_phrase(*table),
                                  other.table ? other.table->name : other.written)),
           *table, ctx)
           .help(fmt::format("index the inner side of the join so each lookup touches only the matching rows: {}",
@@ -83,6 +96,16 @@ class MissingIndexJoin final : public detail::SqlRule {
   }
 
  private:
+  // The columns relation `r` is joined on by equality: what each probe looks up.
+  static std::vector<std::string> join_keys(const catalog::QueryFacts& facts, size_t r) {
+    std::vector<std::string> keys;
+    for (const auto& c : facts.conditions)
+      if (c.relation == r && c.other_relation && c.predicate.op == PredicateOp::equality && c.predicate.is_column() &&
+          std::find(keys.begin(), keys.end(), c.predicate.column) == keys.end())
+        keys.push_back(c.predicate.column);
+    return keys;
+  }
+
   // The side rows come from: filtered by a constant or parameter, or small.
   static bool is_outer(const catalog::QueryFacts& facts, size_t r, const schema::LargeTables& is_large) {
     const Table* t = facts.relations[r].table;

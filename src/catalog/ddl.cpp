@@ -24,10 +24,17 @@
 #include "sql/lexer.hpp"
 #include "sql/parser.hpp"
 #include "sql/pg_names.hpp"
+#include "sql/routine_body.hpp"
 
 namespace pg = pglens::sql::pg;
 
 namespace pglens {
+namespace catalog {
+namespace {
+bool is_name_byte(char ch);
+}  // namespace
+}  // namespace catalog
+
 namespace {
 
 bool starts_like_ddl(std::string_view text, const sql::StatementSpan& st) {
@@ -38,7 +45,10 @@ bool starts_like_ddl(std::string_view text, const sql::StatementSpan& st) {
       if (std::toupper(static_cast<unsigned char>(head[i])) != word[i]) return false;
     return true;
   };
-  return starts("CREATE") || starts("ALTER") || starts("DROP");
+  if (starts("CREATE") || starts("ALTER") || starts("DROP")) return true;
+  // A DO block whose body may hold DDL (migrations wrap their conditional DDL in one).
+  if (!starts("DO") || (head.size() > 2 && catalog::is_name_byte(head[2]))) return false;
+  return catalog::may_hold_ddl(text.substr(st.span.begin + 2, st.span.end - st.span.begin - 2));
 }
 
 }  // namespace
@@ -106,6 +116,26 @@ bool is_modelled_ddl(const sql::Node& root) {
       k == pg::RenameStmt || k == pg::ViewStmt;
 }
 
+// The DDL a DO block runs, applied as if it ran: a migration's block applies it when the
+// schema lacks it (`IF NOT EXISTS (...) THEN ALTER TABLE ...`), and the schema it leaves
+// behind has it. DDL built at run time (EXECUTE format(...)) is not known.
+void apply_do_block(ddl::StatementApplier& loader, const sql::Node& root, std::string_view text) {
+  std::optional<sql::RoutineBody> body = sql::do_body(root, text);
+  if (!body) return;
+  // Its own parser: the block's tree lives on meanwhile. The trees go as each call returns,
+  // on this thread, as libpg_query wants.
+  thread_local sql::Parser parser;
+  for (const sql::BodySql& piece : body->sql) {
+    if (!catalog::may_hold_ddl(piece.text)) continue;
+    sql::Lexed lexed = sql::lex(piece.text);
+    parser.parse(piece.text, lexed.statements, [&](const sql::Statement& inner) {
+      if (!inner.root || !is_modelled_ddl(inner.root)) return;
+      loader.apply(inner.root,
+                   std::string_view(piece.text).substr(inner.span.begin, inner.span.end - inner.span.begin));
+    });
+  }
+}
+
 // Parsed DDL is applied in pieces of about this much text: a piece's trees take some twenty
 // times its size, and a schema file may be large.
 constexpr uint32_t kPieceBytes = 32 * 1024;
@@ -157,11 +187,12 @@ bool parse_ddl_text(std::string origin, std::string text, Emit&& emit, const std
 void apply_piece(ddl::StatementApplier& loader, const DdlPiece& piece) {
   const DdlSource& source = *piece.source;
   for (const auto& st : piece.parsed->statements()) {
-    if (!st.root || !is_modelled_ddl(st.root)) continue;
+    if (!st.root || (!is_modelled_ddl(st.root) && !st.root.is(pg::DoStmt))) continue;
     loader.set_origin(source.origin.empty()
                           ? std::string()
                           : fmt::format("{}:{}", source.origin, source.lines.line_of(st.span.begin) + 1));
-    loader.apply(st.root, std::string_view(source.text).substr(st.span.begin, st.span.end - st.span.begin));
+    if (st.root.is(pg::DoStmt)) apply_do_block(loader, st.root, source.text);
+    else loader.apply(st.root, std::string_view(source.text).substr(st.span.begin, st.span.end - st.span.begin));
   }
 }
 

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "catalog/names.hpp"
+#include "sql/lexer.hpp"
 #include "sql/pg_names.hpp"
 
 namespace pg = pglens::sql::pg;
@@ -66,7 +68,10 @@ class Analyzer {
       if (type == pg::JOIN_LEFT) null_extend(right_begin, right_end);
       if (type == pg::JOIN_RIGHT) null_extend(left_begin, right_begin);
       if (item.has(pg::quals)) pending_join_quals_.push_back(item.field(pg::quals));
-      if (item.boolean(pg::isNatural) || item.has(pg::usingClause)) facts_.merged_join_columns = true;
+      if (item.boolean(pg::isNatural) || item.has(pg::usingClause)) {
+        facts_.merged_join_columns = true;
+        merge_columns(item, Range{left_begin, right_begin}, Range{right_begin, right_end});
+      }
     } else if (item) {
       RelationRef& r = facts_.relations.emplace_back();
       r.source = item.is(pg::RangeSubselect) ? RelationSource::subquery : RelationSource::other;
@@ -77,6 +82,100 @@ class Analyzer {
       // A subquery or function in FROM has no location of its own: where its text begins.
       r.location = item.location().value_or(sql::first_location(item).value_or(0));
     }
+  }
+
+  struct Range {
+    size_t begin = 0, end = 0;  // relations [begin, end) of facts_.relations
+    bool holds(size_t r) const { return r >= begin && r < end; }
+  };
+
+  // A column `JOIN ... USING` or NATURAL JOIN merged: a bare reference to it within the
+  // join's relations is `relation`'s (the left side's, the right one's for a RIGHT JOIN).
+  struct MergedColumn {
+    std::string column;
+    size_t relation = 0;
+    Range scope;
+  };
+
+  // The relation of `side` whose column `name` is: a column merged inside it, the one
+  // relation whose table has it, or the side's only relation.
+  std::optional<size_t> side_relation(std::string_view name, Range side) const {
+    const MergedColumn* widest = nullptr;
+    for (const auto& m : merged_)
+      if (m.column == name && side.holds(m.scope.begin) && m.scope.end <= side.end &&
+          (!widest || m.scope.end - m.scope.begin > widest->scope.end - widest->scope.begin))
+        widest = &m;
+    if (widest) return widest->relation;
+    std::optional<size_t> found;
+    for (size_t i = side.begin; i < side.end; ++i) {
+      const Table* t = facts_.relations[i].table;
+      if (t && t->column(name)) {
+        if (found) return std::nullopt;  // PostgreSQL refuses the ambiguity
+        found = i;
+      }
+    }
+    if (!found && side.end - side.begin == 1) found = side.begin;
+    return found;
+  }
+
+  // The columns a NATURAL JOIN merges: those both sides' known tables have (an unknown
+  // relation's columns are not known, and make no condition).
+  std::vector<std::string> common_columns(Range left, Range right) const {
+    std::vector<std::string> out;
+    for (size_t i = left.begin; i < left.end; ++i) {
+      const Table* t = facts_.relations[i].table;
+      if (!t) continue;
+      for (const auto& column : t->columns) {
+        bool on_right = false;
+        for (size_t j = right.begin; j < right.end && !on_right; ++j)
+          on_right = facts_.relations[j].table && facts_.relations[j].table->column(column.name);
+        if (on_right && std::find(out.begin(), out.end(), column.name) == out.end()) out.push_back(column.name);
+      }
+    }
+    return out;
+  }
+
+  // `a JOIN b USING (x)` is `a.x = b.x`: a join condition on each side, as ON would make.
+  void merge_columns(const sql::Node& join, Range left, Range right) {
+    std::vector<std::pair<std::string, sql::Node>> names;  // with the USING list's String node
+    for (sql::Node n : join.list(pg::usingClause)) names.emplace_back(std::string(n.sval()), n);
+    if (join.boolean(pg::isNatural))
+      for (auto& c : common_columns(left, right)) names.emplace_back(std::move(c), sql::Node());
+    // A USING condition has no location of its own: the right side's (last) item, from
+    // which the rules find the column's name after USING.
+    uint32_t at = sql::last_location(join.field(pg::rarg)).value_or(0);
+    std::string_view type = join.str(pg::jointype);
+    for (const auto& [name, node] : names) {
+      auto l = side_relation(name, left), r = side_relation(name, right);
+      if (l && r) {
+        add_merged(*l, *r, name, join, node, at);
+        add_merged(*r, *l, name, join, node, at);
+      }
+      // A FULL JOIN's merged column is COALESCE of both: neither side's column.
+      if (type == pg::JOIN_FULL) continue;
+      std::optional<size_t> named_by = type == pg::JOIN_RIGHT ? r : l;
+      if (named_by) merged_.push_back({name, *named_by, Range{left.begin, right.end}});
+    }
+  }
+
+  void add_merged(size_t relation, size_t other, const std::string& column, const sql::Node& join,
+                  const sql::Node& name_node, uint32_t at) {
+    Condition& c = facts_.conditions.emplace_back();
+    c.relation = relation;
+    c.predicate.column = column;
+    c.predicate.op = PredicateOp::equality;
+    // The text PostgreSQL would show for the equality (a join condition: no partial index's
+    // predicate is ever this).
+    c.predicate.text =
+        quote_ident(column) + " = " + quote_ident(facts_.relations[other].alias) + "." + quote_ident(column);
+    c.node = join;
+    c.column_side = name_node;
+    c.value = ValueKind::column;
+    c.other_relation = other;
+    c.other_column = column;
+    c.from_join = true;
+    c.op = "=";
+    c.location = at;
   }
 
   const sql::Node* find_cte(std::string_view name) const {
@@ -106,12 +205,27 @@ class Analyzer {
     for (size_t i = 0; i < facts_.relations.size(); ++i) {
       const Table* t = facts_.relations[i].table;
       if ((facts_.relations.size() == 1 && !variable) || (t && t->column(column))) {
-        if (found) return std::nullopt;  // ambiguous
+        if (found) return merged_relation(column);  // ambiguous, unless a join merged it
         found = i;
       }
     }
-    if (!found) return std::nullopt;
+    if (!found) return merged_relation(column);
     return std::make_pair(*found, column);
+  }
+
+  // A bare name that several relations have is the merged column of a USING or NATURAL join
+  // when only that join's relations have it (outside it PostgreSQL calls it ambiguous).
+  std::optional<std::pair<size_t, std::string_view>> merged_relation(std::string_view column) const {
+    const MergedColumn* widest = nullptr;
+    for (const auto& m : merged_)
+      if (m.column == column && (!widest || m.scope.end - m.scope.begin > widest->scope.end - widest->scope.begin))
+        widest = &m;
+    if (!widest) return std::nullopt;
+    for (size_t i = 0; i < facts_.relations.size(); ++i) {
+      const Table* t = facts_.relations[i].table;
+      if (!widest->scope.holds(i) && t && t->column(column)) return std::nullopt;
+    }
+    return std::make_pair(widest->relation, column);
   }
 
   // Calls `visit` on every ColumnRef under `node` (not descending into subqueries), in order,
@@ -349,6 +463,7 @@ class Analyzer {
   const Catalog& catalog_;
   QueryFacts& facts_;
   std::vector<sql::Node> pending_join_quals_;
+  std::vector<MergedColumn> merged_;
   std::vector<sql::Node> ctes_;  // innermost first
   std::span<const std::string> variables_;
 };
@@ -382,6 +497,46 @@ bool is_aggregate_call(const sql::Node& node) {
   if (!node.is(pg::FuncCall) || node.has(pg::over)) return false;
   std::string name = function_name(node);
   return std::find(kAggregates.begin(), kAggregates.end(), name) != kAggregates.end();
+}
+
+namespace {
+
+bool word_char(char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '$'; }
+
+// Whether `text` at `at` is the word `word` (ASCII letters compared without case) and a
+// whole word there.
+bool word_at(std::string_view text, size_t at, std::string_view word) {
+  if (at + word.size() > text.size() || (at > 0 && word_char(text[at - 1]))) return false;
+  for (size_t k = 0; k < word.size(); ++k)
+    if (std::tolower(static_cast<unsigned char>(text[at + k])) != std::tolower(static_cast<unsigned char>(word[k])))
+      return false;
+  return at + word.size() == text.size() || !word_char(text[at + word.size()]);
+}
+
+}  // namespace
+
+Span condition_span(std::string_view text, const Condition& c) {
+  Span token{c.location, sql::token_end(text, c.location)};
+  if (!c.node.is(pg::JoinExpr) || !c.column_side || c.location >= text.size()) return token;
+  // USING follows the right-hand relation: its list is the first parenthesis after the word.
+  size_t at = c.location;
+  while (at < text.size() && !word_at(text, at, "using")) {
+    if (text[at] == ';') return token;
+    ++at;
+  }
+  size_t open = text.find('(', at);
+  size_t close = open == std::string_view::npos ? open : text.find(')', open);
+  if (close == std::string_view::npos) return token;
+  std::string quoted = quote_ident(c.predicate.column);
+  bool plain = quoted.front() != '"';
+  for (size_t i = open + 1; i < close; ++i) {
+    bool found = plain ? word_at(text, i, c.predicate.column) : text.substr(i, quoted.size()) == quoted;
+    if (found) {
+      uint32_t begin = static_cast<uint32_t>(i);
+      return Span{begin, static_cast<uint32_t>(i + (plain ? c.predicate.column.size() : quoted.size()))};
+    }
+  }
+  return token;
 }
 
 void add_ctes(const sql::Node& stmt, std::vector<sql::Node>& out) {

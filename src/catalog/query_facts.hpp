@@ -110,6 +110,11 @@ struct QueryFacts {
 QueryFacts analyze_query(const sql::Node& stmt, const Catalog& catalog, std::span<const sql::Node> outer_ctes = {},
                          std::span<const std::string> variables = {});
 
+// Where condition `c`'s column is written in `text` (the file): the column reference, or for
+// a condition a JOIN ... USING makes, the column's name in the USING list (a NATURAL JOIN's
+// writes none: its right-hand relation).
+Span condition_span(std::string_view text, const Condition& c);
+
 // Appends the WITH queries (CommonTableExpr nodes) a statement defines.
 void add_ctes(const sql::Node& stmt, std::vector<sql::Node>& out);
 

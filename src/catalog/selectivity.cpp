@@ -99,6 +99,17 @@ std::optional<Selectivity> estimate_selectivity(const Table& table, const Condit
   return Selectivity{std::clamp(*fraction, 0.0, 1.0), table.stats.source};
 }
 
+std::optional<Selectivity> estimate_lookup(const Table& table, const std::vector<std::string>& columns) {
+  std::optional<double> fraction;
+  for (const auto& column : columns) {
+    const ColumnStats* stats = table.stats.column(column);
+    if (!stats) continue;
+    if (auto one = Estimate(*stats, table).one({}, true)) fraction = fraction.value_or(1) * *one;
+  }
+  if (!fraction) return std::nullopt;
+  return Selectivity{std::clamp(*fraction, 0.0, 1.0), table.stats.source};
+}
+
 std::string percent_text(double fraction) {
   double p = fraction * 100;
   if (p < 0.01) return "<0.01%";

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "catalog/query_facts.hpp"
 #include "pglens/catalog.hpp"
@@ -21,6 +22,12 @@ struct Selectivity {
 // table has statistics for the column; nullopt otherwise (ranges, LIKE, expressions, `=
 // ANY($1)`, no statistics).
 std::optional<Selectivity> estimate_selectivity(const Table& table, const Condition& condition);
+
+// For an equality on `columns` (AND-ed) with values not known when planning: a parameter, a
+// joined row's key (each outer row's lookup of a nested loop), a foreign key's check. The
+// planner's var_eq_non_const: per column the non-NULL rows over its distinct values,
+// multiplied. nullopt when no column of them has statistics.
+std::optional<Selectivity> estimate_lookup(const Table& table, const std::vector<std::string>& columns);
 
 // A share of rows at or below which an index pays for itself over a scan of the table: above
 // it, a bitmap heap scan visits nearly every page anyway.

@@ -60,9 +60,15 @@ struct BodyText {
 // Where the body string `body` of the `AS` clause at `as_location` lies in the file: right
 // after the opening quote, and only when its bytes are the string's (a '...' body with doubled
 // quotes is not: PostgreSQL's string is shorter than its text).
+std::optional<BodyText> locate_string(std::string_view file, size_t pos, std::string_view body);
+
 std::optional<BodyText> locate_body(std::string_view file, uint32_t as_location, std::string_view body) {
   if (as_location + 2 > file.size() || !iequals(file.substr(as_location, 2), "as")) return std::nullopt;
-  size_t pos = skip_blanks(file, as_location + 2);
+  return locate_string(file, skip_blanks(file, as_location + 2), body);
+}
+
+// Where the string constant `body` whose quote opens at `pos` lies in the file (as locate_body).
+std::optional<BodyText> locate_string(std::string_view file, size_t pos, std::string_view body) {
   std::string_view tag = dollar_tag(file, pos);
   size_t begin = pos + (tag.empty() ? 1 : tag.size());
   if (tag.empty() && (pos >= file.size() || file[pos] != '\'' || body.find('\'') != std::string_view::npos))
@@ -211,6 +217,21 @@ bool read_plpgsql(std::string_view statement, std::string_view body, uint32_t of
   return ok;
 }
 
+// A body of `size` bytes where `at` places it, its SQL not read yet.
+RoutineBody body_at(const BodyText& at, size_t size) {
+  RoutineBody out;
+  out.dollar_quoted = !at.tag.empty();
+  out.dollar_tag = std::string(at.tag);
+  out.text = {at.offset, at.offset + static_cast<uint32_t>(size)};
+  return out;
+}
+
+// In the body's order (a FOR loop's statements come before its query in libpg_query's output).
+void in_body_order(RoutineBody& body) {
+  std::stable_sort(body.sql.begin(), body.sql.end(),
+                   [](const BodySql& a, const BodySql& b) { return a.offset < b.offset; });
+}
+
 }  // namespace
 
 std::vector<std::string> routine_parameters(const Node& stmt) {
@@ -218,6 +239,30 @@ std::vector<std::string> routine_parameters(const Node& stmt) {
   for (Node p : stmt.list(pg::parameters))
     if (std::string_view name = p.str(pg::name); !name.empty()) names.emplace_back(name);
   return names;
+}
+
+std::optional<RoutineBody> do_body(const Node& stmt, std::string_view file_text) {
+  if (!stmt.is(pg::DoStmt)) return std::nullopt;
+  Node as;
+  for (Node opt : stmt.list(pg::args)) {
+    std::string_view name = opt.str(pg::defname);
+    if (name == "language" && !iequals(opt.field(pg::arg).sval(), "plpgsql")) return std::nullopt;
+    if (name == "as") as = opt;
+  }
+  // The DefElem's location is its string's opening quote.
+  if (!as || !as.location()) return std::nullopt;
+  std::string_view body = as.field(pg::arg).sval();
+  auto at = locate_string(file_text, *as.location(), body);
+  if (!at) return std::nullopt;
+  RoutineBody out = body_at(*at, body.size());
+  // pg_query_parse_plpgsql compiles functions only: the block is the body of one, quoted as
+  // written, so its line numbers are the block's.
+  size_t quote = at->tag.empty() ? 1 : at->tag.size();
+  std::string function = "CREATE FUNCTION pglens_do_block() RETURNS void LANGUAGE plpgsql AS ";
+  function += file_text.substr(at->offset - quote, body.size() + 2 * quote);
+  if (!read_plpgsql(function, body, at->offset, out)) return std::nullopt;
+  in_body_order(out);
+  return out;
 }
 
 std::optional<RoutineBody> routine_body(const Node& stmt, std::string_view file_text, Span statement) {
@@ -237,10 +282,7 @@ std::optional<RoutineBody> routine_body(const Node& stmt, std::string_view file_
   auto at = locate_body(file_text, *as.location(), body);
   if (!at) return std::nullopt;
 
-  RoutineBody out;
-  out.dollar_quoted = !at->tag.empty();
-  out.dollar_tag = std::string(at->tag);
-  out.text = {at->offset, at->offset + static_cast<uint32_t>(body.size())};
+  RoutineBody out = body_at(*at, body.size());
   if (!plpgsql) {
     out.variables = routine_parameters(stmt);
     out.sql.push_back({std::string(body), at->offset, false, false});
@@ -248,9 +290,7 @@ std::optional<RoutineBody> routine_body(const Node& stmt, std::string_view file_
   }
   std::string_view text = file_text.substr(statement.begin, statement.end - statement.begin);
   if (!read_plpgsql(text, body, at->offset, out)) return std::nullopt;
-  // In the body's order (a FOR loop's statements come before its query in libpg_query's output).
-  std::stable_sort(out.sql.begin(), out.sql.end(),
-                   [](const BodySql& a, const BodySql& b) { return a.offset < b.offset; });
+  in_body_order(out);
   return out;
 }
 

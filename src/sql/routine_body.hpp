@@ -46,6 +46,11 @@ struct RoutineBody {
 // statement's text in the file.
 std::optional<RoutineBody> routine_body(const Node& stmt, std::string_view file_text, Span statement);
 
+// The body of a DO block (`stmt` a DoStmt of `file_text`) in PL/pgSQL, as routine_body reads
+// a function's: its SQL statements, EXECUTE of a constant string among them, whether they run
+// (an IF's branch) or not. nullopt for another language or a block that does not compile.
+std::optional<RoutineBody> do_body(const Node& stmt, std::string_view file_text);
+
 // The parameter names of a CREATE FUNCTION / PROCEDURE (its BEGIN ATOMIC body reads them).
 std::vector<std::string> routine_parameters(const Node& stmt);
 

@@ -426,5 +426,47 @@ TEST(CatalogDdl, DdlThatIsNotUtf8IsAnErrorOrSkippedNeverInTheCatalog) {
   EXPECT_NE(dump.find("fine"), std::string::npos);
 }
 
+TEST(CatalogDdl, DoBlocksApplyTheirDdlAsIfItRan) {
+  Catalog c = from_ddl(
+      "CREATE TABLE accounts (id bigint PRIMARY KEY);\n"
+      "DO $$\n"
+      "BEGIN\n"
+      "  IF NOT EXISTS (SELECT 1 FROM information_schema.columns\n"
+      "                 WHERE table_name = 'accounts' AND column_name = 'plan') THEN\n"
+      "    ALTER TABLE accounts ADD COLUMN plan text NOT NULL DEFAULT 'free';\n"
+      "  END IF;\n"
+      "  CREATE TABLE IF NOT EXISTS invoices (id bigint PRIMARY KEY, account_id bigint REFERENCES accounts);\n"
+      "  EXECUTE 'CREATE INDEX invoices_account_id_idx ON invoices (account_id)';\n"
+      "  EXECUTE format('CREATE INDEX %I ON invoices (id)', 'built_at_run_time');\n"
+      "EXCEPTION WHEN duplicate_object THEN NULL;\n"
+      "END\n"
+      "$$;\n"
+      "do language plpgsql 'begin drop table if exists scratch; end';\n"
+      "CREATE TABLE scratch (id int);\n"
+      "DO $body$ BEGIN DROP TABLE scratch; END $body$;\n");
+  const Table* accounts = c.find_table("", "accounts");
+  ASSERT_TRUE(accounts);
+  ASSERT_TRUE(accounts->column("plan"));
+  EXPECT_TRUE(accounts->column("plan")->not_null);
+  const Table* invoices = c.find_table("", "invoices");
+  ASSERT_TRUE(invoices);
+  EXPECT_EQ(index_names(*invoices), (std::vector<std::string>{"invoices_account_id_idx", "invoices_pkey"}));
+  EXPECT_FALSE(c.find_table("", "scratch"));  // created, then dropped by the last block
+}
+
+TEST(CatalogDdl, DoBlocksThatAreNotPlpgsqlOrDoNotCompileChangeNothing) {
+  Catalog c = from_ddl(
+      "CREATE TABLE t (id int);\n"
+      "DO LANGUAGE plperl $$ spi_exec_query('ALTER TABLE t ADD COLUMN a int'); $$;\n"
+      "DO $$ BEGIN ALTER TABLE t ADD COLUMN b int; $$;\n"  // no END: PostgreSQL refuses it
+      "DO $$ BEGIN PERFORM 1; END $$;\n"
+      "DO $$ BEGIN ALTER TABLE t ADD COLUMN c int; END $$;\n");
+  const Table* t = c.find_table("", "t");
+  ASSERT_TRUE(t);
+  EXPECT_FALSE(t->column("a"));
+  EXPECT_FALSE(t->column("b"));
+  EXPECT_TRUE(t->column("c"));
+}
+
 }  // namespace
 }  // namespace pglens

@@ -220,6 +220,60 @@ TEST_F(StatsLive, ASnapshotCarriesTheStatisticsAndVolatilityOffline) {
   EXPECT_EQ(ddl_dump.out.find("\"functions\""), std::string::npos) << ddl_dump.out;
 }
 
+// Order lines: 200,000 rows over 100,000 orders, three warehouses, and a 50-row notes table.
+constexpr const char* kJoinSchema = R"sql(
+CREATE TABLE shop.warehouses (id int PRIMARY KEY, name text NOT NULL);
+INSERT INTO shop.warehouses SELECT g, 'w' || g FROM generate_series(0, 2) g;
+CREATE TABLE shop.order_lines (order_id bigint NOT NULL, line int NOT NULL, warehouse_id int NOT NULL, sku text NOT NULL);
+INSERT INTO shop.order_lines SELECT g / 2 + 1, g % 2, g % 3, 'sku' || g % 700 FROM generate_series(0, 199999) g;
+CREATE TABLE shop.notes (order_id bigint NOT NULL, body text NOT NULL);
+INSERT INTO shop.notes SELECT g, 'note' FROM generate_series(1, 50) g;
+SET default_statistics_target = 1000;
+ANALYZE shop.order_lines, shop.warehouses, shop.notes;
+)sql";
+
+constexpr const char* kJoins =
+    "SELECT l.sku FROM shop.orders o JOIN shop.order_lines l ON l.order_id = o.id WHERE o.customer_id = $1;\n"     // 1
+    "SELECT l.sku FROM shop.warehouses w JOIN shop.order_lines l ON l.warehouse_id = w.id WHERE w.name = $1;\n"    // 2
+    "SELECT n.body FROM shop.orders o JOIN shop.notes n ON n.order_id = o.id WHERE o.customer_id = $1;\n"          // 3
+    "ALTER TABLE shop.order_lines ADD CONSTRAINT lines_order_fk FOREIGN KEY (order_id) REFERENCES shop.orders;\n"  // 4
+    "ALTER TABLE shop.order_lines ADD CONSTRAINT lines_wh_fk FOREIGN KEY (warehouse_id) REFERENCES shop.warehouses;\n"
+    "ALTER TABLE shop.notes ADD CONSTRAINT notes_order_fk FOREIGN KEY (order_id) REFERENCES shop.orders;\n";  // 6
+
+TEST_F(StatsLive, PgStatsDecideWhichJoinKeysAndForeignKeysGetAnIndexFinding) {
+  psql(kJoinSchema);
+  test::write_file(dir_ / "joins.sql", kJoins);
+  auto r = test::run_pglens("lint --format json --db '" + url_ + "' joins.sql", {}, dir_.path());
+  auto report = json_of(r);
+  // An order's lines are 2 of 200,000: the join and the foreign key check want the index.
+  auto join = by_line(report, "missing-index-join");
+  ASSERT_EQ(join[1].size(), 1u) << r.out;
+  EXPECT_NE(join[1][0].value("message", std::string()).find("of its rows by pg_stats of live 127.0.0.1:"),
+            std::string::npos)
+      << join[1][0].dump();
+  auto fk = by_line(report, "fk-without-index");
+  ASSERT_EQ(fk[4].size(), 1u) << r.out;
+  EXPECT_NE(fk[4][0].value("message", std::string()).find("of the rows by pg_stats of live 127.0.0.1:"),
+            std::string::npos)
+      << fk[4][0].dump();
+  // A warehouse's lines are a third of the table: a hash join or a scan reads it anyway.
+  EXPECT_FALSE(join.count(2)) << r.out;
+  EXPECT_FALSE(fk.count(5)) << r.out;
+  // 50 notes: read whole in no time.
+  EXPECT_FALSE(join.count(3)) << r.out;
+  EXPECT_FALSE(fk.count(6)) << r.out;
+
+  // Every suggested DDL runs; the constraints too, and the planner then probes the lines by
+  // the new index.
+  EXPECT_GE(apply_ddl(report), 2u);
+  std::string joins = kJoins;
+  psql(joins.substr(joins.find("ALTER TABLE")));
+  std::string plan = psql(
+      "SET enable_hashjoin = off; SET enable_mergejoin = off;\n"
+      "EXPLAIN SELECT l.sku FROM shop.orders o JOIN shop.order_lines l ON l.order_id = o.id WHERE o.customer_id = 7");
+  EXPECT_NE(plan.find("order_lines_order_id_idx"), std::string::npos) << plan;
+}
+
 TEST(StatsSnapshot, StatisticsOutOfRangeAreAnError) {
   std::string bad = R"({"pglens_catalog": 1, "search_path": ["public"], "schemas": ["public"], "tables": [
     {"schema": "public", "name": "t", "columns": [{"name": "a", "type": "int"}],

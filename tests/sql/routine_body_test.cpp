@@ -123,6 +123,42 @@ TEST(RoutineBody, OnlyBodiesWrittenAsTheServerReadsThemAreTaken) {
   EXPECT_FALSE(body_of("CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN QUERY SELECT 1; END $$;"));
 }
 
+TEST(RoutineBody, ADoBlocksStatementsLieWhereTheBlockWritesThem) {
+  std::string text =
+      "SELECT 1;\n"
+      "DO $migrate$\n"
+      "DECLARE n int;\n"
+      "BEGIN\n"
+      "    IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'users_email_idx') THEN\n"
+      "        CREATE INDEX users_email_idx ON users (email);\n"
+      "    END IF;\n"
+      "    EXECUTE 'ALTER TABLE users ADD COLUMN locale text';\n"
+      "END\n"
+      "$migrate$;\n";
+  sql::Parser parser;
+  std::optional<sql::RoutineBody> body;
+  parser.parse(text, sql::lex(text).statements, [&](const sql::Statement& st) {
+    if (st.root.is("DoStmt")) body = sql::do_body(st.root, text);
+  });
+  ASSERT_TRUE(body);
+  EXPECT_EQ(body->dollar_tag, "$migrate$");
+  EXPECT_NE(std::find(body->variables.begin(), body->variables.end(), "n"), body->variables.end());
+  // The IF's condition is an expression, not a statement it runs.
+  ASSERT_EQ(body->sql.size(), 2u);
+  for (const auto& piece : body->sql)
+    EXPECT_EQ(std::string_view(text).substr(piece.offset, piece.text.size()), piece.text);
+  EXPECT_EQ(body->sql[0].text, "CREATE INDEX users_email_idx ON users (email)");
+  EXPECT_TRUE(body->sql[1].in_string);
+  // Another language, or a block PostgreSQL refuses: nothing.
+  for (std::string other : {"DO LANGUAGE plperl $$ 1; $$;", "DO $$ BEGIN ALTER TABLE t ADD c int; $$;"}) {
+    std::optional<sql::RoutineBody> none;
+    parser.parse(other, sql::lex(other).statements, [&](const sql::Statement& st) {
+      if (st.root.is("DoStmt")) none = sql::do_body(st.root, other);
+    });
+    EXPECT_FALSE(none) << other;
+  }
+}
+
 TEST(RoutineBodyLint, FindingsAreAtTheirLineAndColumnInTheFile) {
   std::string text = std::string(kSchema) +
       "CREATE FUNCTION unpaid(p_account bigint) RETURNS bigint\n"  // line 4

@@ -19,3 +19,13 @@ CREATE TABLE shipments (id bigint PRIMARY KEY, order_id bigint REFERENCES orders
 CREATE INDEX shipments_order_idx ON shipments (order_id, id);
 -- ok: the composite key leads the primary key (in any order).
 CREATE TABLE pairs (a bigint, b bigint, PRIMARY KEY (b, a), FOREIGN KEY (a, b) REFERENCES pairs (b, a));
+
+-- DDL a migration guards in a DO block counts as applied: the index is the block's.
+CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint NOT NULL REFERENCES orders (id));
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'refunds_order_id_idx') THEN
+        CREATE INDEX refunds_order_id_idx ON refunds (order_id);
+    END IF;
+END
+$$;
