@@ -408,8 +408,7 @@ TEST_F(LogLive, ManyRowsShippedWithNoAggregateAndTheRewriteRuns) {
   EXPECT_EQ(client.exec(found[0].rewrite, {"1"}), 1);
 }
 
-// DISABLED: the result columns' types come back empty, so the rewrite has no sum(); open in #21.
-TEST_F(LogLive, DISABLED_PgStatStatementsGivesCallsTimeRowsAndBuffersAndTypesTheRewrite) {
+TEST_F(LogLive, PgStatStatementsGivesCallsTimeRowsAndBuffersAndTypesTheRewrite) {
   cluster_->exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
   Summary s = summarise(stderr_log_);
   DbOptions db;
