@@ -697,8 +697,11 @@ struct Analyzer::Impl {
 
   // The slowest plan of a fingerprint (ties: the first); every plan's rows count.
   void attach_plan(const std::string& fingerprint, std::string_view plan, int64_t us) {
-    auto it = cur->groups.find(fingerprint);
-    if (it == cur->groups.end()) return;
+    // A chunk's session whose statement was in its prelude (counted on the scratch summary):
+    // its plan goes to the group the replay of the prelude makes in the chunk before, which
+    // this one (only the plan's figures) merges into.
+    auto it = cur->groups.try_emplace(fingerprint).first;
+    if (it->second.fingerprint.empty()) it->second.fingerprint = fingerprint;
     if (auto rows = plan_rows(plan)) {
       ++it->second.rows_calls;
       add_rows(it->second.rows, *rows);

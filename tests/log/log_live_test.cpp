@@ -476,8 +476,7 @@ TEST_F(LogLive, WithoutPgStatStatementsItSaysHowToGetItAndNeverPrintsThePassword
   EXPECT_EQ(down.err.find("hunter2"), std::string::npos) << down.err;
 }
 
-// DISABLED: four concatenated copies of the server's logs differ from -j 1; open in #21.
-TEST_F(LogLive, DISABLED_ChunksOfTheServersLogsGiveTheSummaryOfOneJob) {
+TEST_F(LogLive, ChunksOfTheServersLogsGiveTheSummaryOfOneJob) {
   test::TempDir dir;
   for (const auto& [name, text] : {std::pair<std::string, const std::string*>{"log", &stderr_log_},
                                    {"log.csv", &csv_log_},
