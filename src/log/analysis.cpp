@@ -582,12 +582,13 @@ struct Analyzer::Impl {
     }
   }
 
-  // A statement's duration as a server with lc_messages in German, French, Spanish,
-  // Japanese, Russian or Chinese logs it (PostgreSQL 15's translations of "duration: %s ms").
+  // A statement's duration in a language the reader does not translate (translate.cpp reads
+  // de, es, fr, it, ja, pt_BR, ru and zh_CN; these are the others PostgreSQL 15 ships, and
+  // the known ones in case their entry did not read as one).
   static bool localized(std::string_view m) {
     static constexpr std::string_view words[] = {
-        "Dauer: ",    "durée : ",    "duración: ",     "期間: ",     "продолжительность: ",
-        "执行时间: ", "Anweisung: ", "instruction : ", "sentencia: "};
+        "실행시간: ", "수행시간: ", "varaktighet", "тривалість: ", "ხანგრძლივობა: ",      "Dauer: ",   "durée : ",
+        "duración: ", "duração: ",  "durata: ",    "期間: ",       "продолжительность: ", "执行时间: "};
     for (auto w : words)
       if (m.starts_with(w)) return true;
     return false;
