@@ -5,7 +5,9 @@
 // captured before and after CREATE INDEX names the shape change and the finding gone.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -170,9 +172,26 @@ TEST(HtmlPage, DeepAndWidePlansStayBounded) {
       ASSERT_EQ(j["rows"].size(), nodes);
       ASSERT_EQ(j["ids"].size(), nodes);
       ASSERT_EQ(j["text"].size(), nodes);
-      EXPECT_EQ(j["rows"][0].get<std::string>().rfind("<details class=\"node", 0), 0u);
-      EXPECT_NE(j["rows"][1].get<std::string>().find("id=\"p1-n" + std::to_string(j["ids"][1].get<int>()) + "\""),
-                std::string::npos);
+      // A row is the numbers of its pieces of markup; each piece is in the table once.
+      auto row = [&](size_t i) {
+        std::string html;
+        for (const auto& k : j["rows"][i]) html += j["pieces"].at(k.get<size_t>()).get<std::string>();
+        return html;
+      };
+      EXPECT_EQ(row(0).rfind("<details class=\"node", 0), 0u);
+      EXPECT_NE(row(1).find("id=\"p1-n" + std::to_string(j["ids"][1].get<int>()) + "\""), std::string::npos);
+      EXPECT_EQ(count(row(nodes - 1), "<details"), 1u);
+      EXPECT_NE(row(nodes - 1).find("</details>"), std::string::npos);
+      std::set<std::string> distinct;
+      for (const auto& piece : j["pieces"]) distinct.insert(piece.get<std::string>());
+      EXPECT_EQ(distinct.size(), j["pieces"].size());
+      // numbered by use: the most used pieces get the shortest numbers
+      std::vector<size_t> uses(j["pieces"].size(), 0);
+      for (const auto& pieces_of_row : j["rows"])
+        for (const auto& k : pieces_of_row) ++uses.at(k.get<size_t>());
+      EXPECT_TRUE(std::is_sorted(uses.rbegin(), uses.rend()));
+      // the markup every row shares is in the table once: far fewer pieces than rows x pieces a row
+      EXPECT_LT(j["pieces"].size(), 4 * nodes);
     }
     // One-line JSON: each node's raw lines would repeat the whole input.
     EXPECT_LT(r.out.size(), 8u * 1024 * 1024) << shape;
