@@ -330,16 +330,21 @@ void add_repeat(Group& g, const Repeat& r) {
   add_repeat(g, r.key, r.count, [&] { return r; });
 }
 
+// Whether occurrence `b` is the burst's example rather than `than`'s: the largest, then the
+// earliest (an order that does not depend on how the log was cut).
+bool better_example(const Burst& b, const Burst& than) {
+  return b.example_calls > than.example_calls ||
+      (b.example_calls == than.example_calls &&
+       std::tie(b.example_time_us, b.example_session) < std::tie(than.example_time_us, than.example_session));
+}
+
 void merge_burst(Burst& into, const Burst& b) {
   into.occurrences += b.occurrences;
   into.calls += b.calls;
   into.min_calls = into.min_calls ? std::min(into.min_calls, b.min_calls) : b.min_calls;
   into.max_calls = std::max(into.max_calls, b.max_calls);
   add_to(into.total_us, b.total_us);
-  bool take = b.example_calls > into.example_calls ||
-      (b.example_calls == into.example_calls &&
-       std::tie(b.example_time_us, b.example_session) < std::tie(into.example_time_us, into.example_session));
-  if (take) {
+  if (better_example(b, into)) {
     into.example_calls = b.example_calls;
     into.example_time_us = b.example_time_us;
     into.example_session = b.example_session;
@@ -773,8 +778,9 @@ struct Analyzer::Impl {
     b.parent_text = s.previous_text;
     b.child_text = s.calls.front().text;
     b.child_parameters = s.calls.front().parameters;
-    if (b.kind == "n+1") rewrite(s, b);
     auto [it, inserted] = cur->bursts.try_emplace(k);
+    // Only the example shows a rewrite: the other occurrences are not worth its parses.
+    if (b.kind == "n+1" && (inserted || better_example(b, it->second))) rewrite(s, b);
     if (inserted) it->second = std::move(b);
     else merge_burst(it->second, b);
   }
