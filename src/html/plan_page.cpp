@@ -33,6 +33,26 @@ constexpr size_t kWindowFrom = 1500;
 
 std::string esc(std::string_view s) { return html_escape(s); }
 
+// The code of a windowed row's piece numbers (page.js decodes it): the characters '#'..'~'
+// but '<' and '\\' (90 symbols, none escaped in JSON nor read as a tag in <script>); the
+// first 60 end a number (its last base-60 digit), the other 30 are its leading base-30 digits.
+constexpr uint32_t kCodeLast = 60, kCodeLead = 30;
+
+char code_symbol(uint32_t v) {
+  uint32_t c = 35 + v;
+  if (c >= '<') ++c;
+  if (c >= '\\') ++c;
+  return static_cast<char>(c);
+}
+
+void append_piece_number(std::string& out, uint32_t n) {
+  char lead[8];
+  int digits = 0;
+  for (uint32_t q = n / kCodeLast; q > 0; q /= kCodeLead) lead[digits++] = code_symbol(kCodeLast + q % kCodeLead);
+  while (digits > 0) out += lead[--digits];
+  out += code_symbol(n % kCodeLast);
+}
+
 std::string node_anchor(std::string_view prefix, int id) { return fmt::format("{}-n{}", prefix, id); }
 
 // The share a node's bar and colour show: of the execution time, or of the root's cost when
@@ -449,12 +469,13 @@ void append_plan_tree(std::string& out, const Plan& p, const TreeOptions& o) {
     if (k) json += ',';
     append_json_string(json, pieces[by_use[k]]);
   }
+  // Each row one string of its piece numbers (append_piece_number): the common pieces take
+  // one character, and the page reads 10,000 strings, not 700,000 numbers.
   json += "],\"rows\":[";
   for (size_t i = 0; i < rows.size(); ++i) {
-    json += i ? ",[" : "[";
-    for (size_t k = 0; k < rows[i].size(); ++k)
-      fmt::format_to(std::back_inserter(json), "{}{}", k ? "," : "", renumbered[rows[i][k]]);
-    json += ']';
+    json += i ? ",\"" : "\"";
+    for (uint32_t piece : rows[i]) append_piece_number(json, renumbered[piece]);
+    json += '"';
   }
   json += "]}";
   // Inside <script>, nothing may read as a tag: every '<' (all of them within JSON strings)

@@ -59,10 +59,17 @@
     return lo;
   };
 
-  // Row i's HTML, from its pieces.
+  // Row i's HTML, from its pieces. A row is a string of piece numbers: characters '#'..'~'
+  // but '<' and '\\' are 90 symbols; the first 60 end a number (its last base-60 digit),
+  // the other 30 are its leading base-30 digits (plan_page.cpp, append_piece_number).
   Win.prototype.html = function (i) {
-    var row = this.rows[i], pieces = this.pieces, out = '';
-    for (var k = 0; k < row.length; k++) out += pieces[row[k]];
+    var code = this.rows[i], pieces = this.pieces, out = '', lead = 0;
+    for (var k = 0; k < code.length; k++) {
+      var c = code.charCodeAt(k);
+      var v = c - 35 - (c > 60 ? 1 : 0) - (c > 92 ? 1 : 0);
+      if (v >= 60) lead = lead * 30 + (v - 60);
+      else { out += pieces[lead * 60 + v]; lead = 0; }
+    }
     return out;
   };
 
