@@ -330,16 +330,21 @@ void add_repeat(Group& g, const Repeat& r) {
   add_repeat(g, r.key, r.count, [&] { return r; });
 }
 
+// Whether occurrence `b` is the burst's example rather than `than`'s: the largest, then the
+// earliest (an order that does not depend on how the log was cut).
+bool better_example(const Burst& b, const Burst& than) {
+  return b.example_calls > than.example_calls ||
+      (b.example_calls == than.example_calls &&
+       std::tie(b.example_time_us, b.example_session) < std::tie(than.example_time_us, than.example_session));
+}
+
 void merge_burst(Burst& into, const Burst& b) {
   into.occurrences += b.occurrences;
   into.calls += b.calls;
   into.min_calls = into.min_calls ? std::min(into.min_calls, b.min_calls) : b.min_calls;
   into.max_calls = std::max(into.max_calls, b.max_calls);
   add_to(into.total_us, b.total_us);
-  bool take = b.example_calls > into.example_calls ||
-      (b.example_calls == into.example_calls &&
-       std::tie(b.example_time_us, b.example_session) < std::tie(into.example_time_us, into.example_session));
-  if (take) {
+  if (better_example(b, into)) {
     into.example_calls = b.example_calls;
     into.example_time_us = b.example_time_us;
     into.example_session = b.example_session;
@@ -582,12 +587,13 @@ struct Analyzer::Impl {
     }
   }
 
-  // A statement's duration as a server with lc_messages in German, French, Spanish,
-  // Japanese, Russian or Chinese logs it (PostgreSQL 15's translations of "duration: %s ms").
+  // A statement's duration in a language the reader does not translate (translate.cpp reads
+  // de, es, fr, it, ja, pt_BR, ru and zh_CN; these are the others PostgreSQL 15 ships, and
+  // the known ones in case their entry did not read as one).
   static bool localized(std::string_view m) {
     static constexpr std::string_view words[] = {
-        "Dauer: ",    "durée : ",    "duración: ",     "期間: ",     "продолжительность: ",
-        "执行时间: ", "Anweisung: ", "instruction : ", "sentencia: "};
+        "실행시간: ", "수행시간: ", "varaktighet", "тривалість: ", "ხანგრძლივობა: ",      "Dauer: ",   "durée : ",
+        "duración: ", "duração: ",  "durata: ",    "期間: ",       "продолжительность: ", "执行时间: "};
     for (auto w : words)
       if (m.starts_with(w)) return true;
     return false;
@@ -697,8 +703,11 @@ struct Analyzer::Impl {
 
   // The slowest plan of a fingerprint (ties: the first); every plan's rows count.
   void attach_plan(const std::string& fingerprint, std::string_view plan, int64_t us) {
-    auto it = cur->groups.find(fingerprint);
-    if (it == cur->groups.end()) return;
+    // A chunk's session whose statement was in its prelude (counted on the scratch summary):
+    // its plan goes to the group the replay of the prelude makes in the chunk before, which
+    // this one (only the plan's figures) merges into.
+    auto it = cur->groups.try_emplace(fingerprint).first;
+    if (it->second.fingerprint.empty()) it->second.fingerprint = fingerprint;
     if (auto rows = plan_rows(plan)) {
       ++it->second.rows_calls;
       add_rows(it->second.rows, *rows);
@@ -769,8 +778,9 @@ struct Analyzer::Impl {
     b.parent_text = s.previous_text;
     b.child_text = s.calls.front().text;
     b.child_parameters = s.calls.front().parameters;
-    if (b.kind == "n+1") rewrite(s, b);
     auto [it, inserted] = cur->bursts.try_emplace(k);
+    // Only the example shows a rewrite: the other occurrences are not worth its parses.
+    if (b.kind == "n+1" && (inserted || better_example(b, it->second))) rewrite(s, b);
     if (inserted) it->second = std::move(b);
     else merge_burst(it->second, b);
   }

@@ -1,8 +1,10 @@
 // `pglens log --db URL`: the workload as pg_stat_statements counted it, in a read-only
 // session with timeouts (db::Connection), grouped by the same fingerprints as the log.
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -131,27 +133,45 @@ bool read_pg_stat_statements(const DbOptions& options, Summary& summary, std::st
   }
 
   // The result types of what ships many rows, so its aggregate rewrite sums the numeric
-  // columns only. PREPARE plans nothing and writes nothing; the session is read-only.
+  // columns only. The statement is prepared and run under LIMIT 0 (PostgreSQL plans it away:
+  // nothing is read), its parameters NULL, each output column's pg_typeof() read through a
+  // LEFT JOIN that keeps one row; PostgreSQL before 16 has no
+  // pg_prepared_statements.result_types. The session stays read-only.
   auto type_columns = [&](const std::string& sql, std::vector<std::string>& numeric) {
-    if (version < 140000 || !numeric.empty()) return;  // result_types: PostgreSQL 14
+    if (!numeric.empty()) return;
     auto names = output_columns(sql);
     if (names.empty()) return;
+    int parameters = 0;
+    for (const auto& c : normalize(sql).constants) parameters = std::max(parameters, c.param);
+    std::string aliases, types, nulls;
+    for (size_t i = 0; i < names.size(); ++i) {
+      aliases += fmt::format("{}c{}", i ? ", " : "", i + 1);
+      types += fmt::format("{}pg_catalog.pg_typeof(c.c{})::oid", i ? ", " : "", i + 1);
+    }
+    for (int i = 0; i < parameters; ++i) nulls += i ? ", NULL" : "(NULL";
+    if (parameters) nulls += ")";
+    std::string body = sql;
+    while (!body.empty() && (body.back() == ';' || std::isspace(static_cast<unsigned char>(body.back()))))
+      body.pop_back();
     std::string e;
-    // The application's tables resolve as its sessions resolve them; pglens's own queries
-    // (schema-qualified) go back to the empty search_path right after.
+    // The application's tables resolve as its sessions resolve them (a prepared statement is
+    // planned again under another search_path, so EXECUTE runs under it too); pglens's own
+    // queries (schema-qualified) go back to the empty search_path right after.
     if (!conn->execute("SET search_path = \"$user\", public", e)) return;
-    bool prepared = conn->execute("PREPARE pglens_log_rows AS " + sql, e);
+    bool prepared = conn->execute(
+        fmt::format("PREPARE pglens_log_rows AS SELECT pg_catalog.format_type(r.oid, NULL), t.typcategory = 'N' "
+                    "FROM (SELECT) AS one LEFT JOIN LATERAL (SELECT * FROM ({}\n) AS q LIMIT 0) AS c({}) ON true "
+                    "CROSS JOIN LATERAL pg_catalog.unnest(ARRAY[{}]) WITH ORDINALITY AS r(oid, i) "
+                    "JOIN pg_catalog.pg_type t ON t.oid = r.oid ORDER BY r.i",
+                    body, aliases, types),
+        e);
+    std::optional<db::QueryResult> result;
+    if (prepared) result = conn->query("EXECUTE pglens_log_rows" + nulls, {}, e);
     conn->execute("SET search_path = ''", e);
-    if (!prepared) return;
-    auto types = conn->query(
-        "SELECT pg_catalog.format_type(t.oid, NULL), t.typcategory = 'N' "
-        "FROM pg_catalog.pg_prepared_statements p, pg_catalog.unnest(p.result_types) WITH ORDINALITY AS r(oid, i) "
-        "JOIN pg_catalog.pg_type t ON t.oid = r.oid WHERE p.name = 'pglens_log_rows' ORDER BY r.i",
-        {}, e);
-    conn->execute("DEALLOCATE pglens_log_rows", e);
-    if (!types || types->rows.size() != names.size()) return;
+    if (prepared) conn->execute("DEALLOCATE pglens_log_rows", e);
+    if (!result || result->rows.size() != names.size()) return;
     for (size_t i = 0; i < names.size(); ++i)
-      if (types->rows[i].at(1) == "t" && names[i] != "id" && !names[i].ends_with("_id")) numeric.push_back(names[i]);
+      if (result->rows[i].at(1) == "t" && names[i] != "id" && !names[i].ends_with("_id")) numeric.push_back(names[i]);
   };
   for (auto& [fp, d] : summary.db_statements)
     if (d.select && d.calls && d.rows / d.calls >= options.many_rows && !aggregates(d.query))

@@ -108,6 +108,18 @@ std::vector<uint64_t> chunk_starts(const std::string& path, const ReadOptions& o
 ReadResult read_log_text(std::string_view text, const ReadOptions& options,
                          const std::function<void(const Entry&)>& on_entry);
 
+// Logs in another language than English (translate.cpp): PostgreSQL's own translations.
+// The English severity of a translated severity word ("FEHLER" -> "ERROR"); empty: none.
+std::string_view english_severity(std::string_view word);
+// Where a translated "SEVERITY:  " is in a stderr line (npos: none), its length and English name.
+size_t find_translated_severity(std::string_view line, size_t& word_len, std::string_view& english);
+// The translated severity words as RE2 alternatives (a --prefix reads them too).
+std::string translated_severity_pattern();
+// A LOG entry whose statement, duration or disconnection message is in one of the known
+// translations, rewritten in English (its DETAIL's "parameters: " too): the language, or
+// empty when the entry was left as it was.
+std::string_view to_english(Entry& entry);
+
 // The RE2 pattern a log_line_prefix matches, with named groups time, session, pid (tests).
 std::string prefix_pattern(std::string_view log_line_prefix);
 

@@ -247,9 +247,9 @@ const std::string& Fingerprints::of(const std::string& key, std::string_view sql
 
 std::vector<std::optional<std::string>> parse_parameters(std::string_view detail) {
   std::vector<std::optional<std::string>> out;
+  // The DETAIL as logged, or the list alone ("$1 = '42'", as the analysis keeps it).
   size_t at = detail.find("parameters: ");
-  if (at == std::string_view::npos) return out;
-  size_t i = at + 12;
+  size_t i = at == std::string_view::npos ? 0 : at + 12;
   while (i < detail.size()) {
     if (detail[i] != '$') break;
     size_t j = i + 1;

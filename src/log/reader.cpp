@@ -119,14 +119,23 @@ bool is_severity(std::string_view w) {
   return w == "QUERY" || w == "LOCATION";
 }
 
+// A severity word in English: as it is, or translated back.
+std::string_view english_of(std::string_view word) {
+  if (is_severity(word)) return word;
+  std::string_view english = english_severity(word);
+  return english.empty() ? word : english;
+}
+
 bool is_secondary(std::string_view severity) {
   return severity == "DETAIL" || severity == "HINT" || severity == "CONTEXT" || severity == "STATEMENT" ||
       severity == "QUERY" || severity == "LOCATION";
 }
 
-// The "SEVERITY:  " of a line: position of the severity word, npos when none.
-size_t find_severity(std::string_view line, size_t& word_len) {
+// The "SEVERITY:  " of a line: position of the severity word, npos when none; `severity`:
+// its English name (a server with lc_messages in another language translates it).
+size_t find_severity(std::string_view line, size_t& word_len, std::string_view& severity) {
   size_t limit = std::min<size_t>(line.size(), 4096);
+  size_t found = std::string_view::npos;
   for (size_t pos = line.find(":  "); pos != std::string_view::npos && pos < limit; pos = line.find(":  ", pos + 1)) {
     size_t b = pos;
     while (b > 0 && ((line[b - 1] >= 'A' && line[b - 1] <= 'Z') || (line[b - 1] >= '0' && line[b - 1] <= '9'))) --b;
@@ -134,9 +143,19 @@ size_t find_severity(std::string_view line, size_t& word_len) {
     if (b > 0 && ((line[b - 1] >= 'a' && line[b - 1] <= 'z') || line[b - 1] == '_')) continue;
     if (!is_severity(line.substr(b, pos - b))) continue;
     word_len = pos - b;
-    return b;
+    severity = line.substr(b, word_len);
+    found = b;
+    break;
   }
-  return std::string_view::npos;
+  // A translated one before it (in an English log there is no ":  " before the severity).
+  size_t translated_len = 0;
+  std::string_view english;
+  size_t translated = find_translated_severity(
+      found == std::string_view::npos ? line : line.substr(0, found + word_len), translated_len, english);
+  if (translated == std::string_view::npos) return found;
+  word_len = translated_len;
+  severity = english;
+  return translated;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -259,7 +278,8 @@ class Assembler {
       RE2::Options o;
       o.set_log_errors(false);
       o.set_max_mem(64 << 20);
-      prefix_re_ = std::make_unique<RE2>("^" + prefix_pattern(options.prefix) + "(?P<severity>[A-Z0-9]+):  ", o);
+      prefix_re_ = std::make_unique<RE2>(
+          "^" + prefix_pattern(options.prefix) + "(?P<severity>[A-Z0-9]+|" + translated_severity_pattern() + "):  ", o);
       if (!prefix_re_->ok())
         result_.error = fmt::format("--prefix '{}' cannot be read: {}", options.prefix, prefix_re_->error());
     }
@@ -317,11 +337,11 @@ class Assembler {
       auto it = prefix_re_->NamedCapturingGroups().find("severity");
       if (it == prefix_re_->NamedCapturingGroups().end()) return false;
       auto g = groups[static_cast<size_t>(it->second)];
-      return !is_secondary(std::string_view(g.data(), g.size()));
+      return !is_secondary(english_of(std::string_view(g.data(), g.size())));
     }
     size_t word_len = 0;
-    size_t at = find_severity(line, word_len);
-    return at != std::string_view::npos && !is_secondary(line.substr(at, word_len));
+    std::string_view severity;
+    return find_severity(line, word_len, severity) != std::string_view::npos && !is_secondary(severity);
   }
 
  private:
@@ -337,6 +357,7 @@ class Assembler {
     if (!p.open) return;
     p.open = false;
     ++result_.entries;
+    to_english(p.entry);
     on_entry_(p.entry);
   }
 
@@ -384,20 +405,19 @@ class Assembler {
         auto g = groups[static_cast<size_t>(it->second)];
         return g.data() ? std::string_view(g.data(), g.size()) : std::string_view();
       };
-      severity = group("severity");
+      severity = english_of(group("severity"));
       time_text = group("time");
       session = group("session");
       pid = group("pid");
       message = text.substr(groups[0].size());
     } else {
       size_t word_len = 0;
-      size_t at = find_severity(text, word_len);
+      size_t at = find_severity(text, word_len, severity);
       if (at == std::string_view::npos) {
         unrecognised(number);
         return;
       }
       prefix = text.substr(0, at);
-      severity = text.substr(at, word_len);
       message = text.substr(at + word_len + 3);
       if (!is_secondary(severity) && !prefix.empty()) detect_in_prefix(prefix, time_text, session, pid);
     }
@@ -569,12 +589,13 @@ class Assembler {
     e.has_time = true;
     e.pid = fields[3];
     e.session = fields[5];
-    e.severity = fields[11];
+    e.severity = english_of(fields[11]);
     e.message = std::move(fields[13]);
     e.detail = std::move(fields[14]);
     if (!e.session.empty()) result_.has_session_ids = true;
     if (!e.pid.empty()) result_.has_pids = true;
     ++result_.entries;
+    to_english(e);
     on_entry_(e);
   }
 
@@ -595,13 +616,14 @@ class Assembler {
     int64_t pid = 0;
     if (obj["pid"].get_int64().get(pid) == simdjson::SUCCESS) e.pid = std::to_string(pid);
     if (obj["session_id"].get_string().get(s) == simdjson::SUCCESS) e.session.assign(s);
-    if (obj["error_severity"].get_string().get(s) == simdjson::SUCCESS) e.severity.assign(s);
+    if (obj["error_severity"].get_string().get(s) == simdjson::SUCCESS) e.severity.assign(english_of(s));
     else return unrecognised(number);
     if (obj["message"].get_string().get(s) == simdjson::SUCCESS) e.message.assign(s);
     if (obj["detail"].get_string().get(s) == simdjson::SUCCESS) e.detail.assign(s);
     if (!e.session.empty()) result_.has_session_ids = true;
     if (!e.pid.empty()) result_.has_pids = true;
     ++result_.entries;
+    to_english(e);
     on_entry_(e);
   }
 

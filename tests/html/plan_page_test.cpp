@@ -5,7 +5,9 @@
 // captured before and after CREATE INDEX names the shape change and the finding gone.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -170,9 +172,44 @@ TEST(HtmlPage, DeepAndWidePlansStayBounded) {
       ASSERT_EQ(j["rows"].size(), nodes);
       ASSERT_EQ(j["ids"].size(), nodes);
       ASSERT_EQ(j["text"].size(), nodes);
-      EXPECT_EQ(j["rows"][0].get<std::string>().rfind("<details class=\"node", 0), 0u);
-      EXPECT_NE(j["rows"][1].get<std::string>().find("id=\"p1-n" + std::to_string(j["ids"][1].get<int>()) + "\""),
-                std::string::npos);
+      // A row is the numbers of its pieces of markup, each piece once in the table: a string
+      // of base-30 lead digits and one last base-60 digit, in '#'..'~' without '<' and '\\'.
+      auto numbers = [&](size_t i) {
+        std::vector<size_t> out;
+        size_t lead = 0;
+        for (char ch : j["rows"][i].get<std::string>()) {
+          int c = static_cast<unsigned char>(ch);
+          EXPECT_TRUE(c >= '#' && c <= '~' && c != '<' && c != '\\') << c;
+          int v = c - 35 - (c > '<' ? 1 : 0) - (c > '\\' ? 1 : 0);
+          if (v >= 60) {
+            lead = lead * 30 + static_cast<size_t>(v - 60);
+          } else {
+            out.push_back(lead * 60 + static_cast<size_t>(v));
+            lead = 0;
+          }
+        }
+        EXPECT_EQ(lead, 0u) << "a row ends on a number's last digit";
+        return out;
+      };
+      auto row = [&](size_t i) {
+        std::string html;
+        for (size_t k : numbers(i)) html += j["pieces"].at(k).get<std::string>();
+        return html;
+      };
+      EXPECT_EQ(row(0).rfind("<details class=\"node", 0), 0u);
+      EXPECT_NE(row(1).find("id=\"p1-n" + std::to_string(j["ids"][1].get<int>()) + "\""), std::string::npos);
+      EXPECT_EQ(count(row(nodes - 1), "<details"), 1u);
+      EXPECT_NE(row(nodes - 1).find("</details>"), std::string::npos);
+      std::set<std::string> distinct;
+      for (const auto& piece : j["pieces"]) distinct.insert(piece.get<std::string>());
+      EXPECT_EQ(distinct.size(), j["pieces"].size());
+      // numbered by use: the most used pieces get the shortest numbers
+      std::vector<size_t> uses(j["pieces"].size(), 0);
+      for (size_t i = 0; i < nodes; ++i)
+        for (size_t k : numbers(i)) ++uses.at(k);
+      EXPECT_TRUE(std::is_sorted(uses.rbegin(), uses.rend()));
+      // the markup every row shares is in the table once: far fewer pieces than rows x pieces a row
+      EXPECT_LT(j["pieces"].size(), 4 * nodes);
     }
     // One-line JSON: each node's raw lines would repeat the whole input.
     EXPECT_LT(r.out.size(), 8u * 1024 * 1024) << shape;

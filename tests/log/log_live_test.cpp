@@ -408,8 +408,7 @@ TEST_F(LogLive, ManyRowsShippedWithNoAggregateAndTheRewriteRuns) {
   EXPECT_EQ(client.exec(found[0].rewrite, {"1"}), 1);
 }
 
-// DISABLED: the result columns' types come back empty, so the rewrite has no sum(); open in #21.
-TEST_F(LogLive, DISABLED_PgStatStatementsGivesCallsTimeRowsAndBuffersAndTypesTheRewrite) {
+TEST_F(LogLive, PgStatStatementsGivesCallsTimeRowsAndBuffersAndTypesTheRewrite) {
   cluster_->exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
   Summary s = summarise(stderr_log_);
   DbOptions db;
@@ -477,8 +476,7 @@ TEST_F(LogLive, WithoutPgStatStatementsItSaysHowToGetItAndNeverPrintsThePassword
   EXPECT_EQ(down.err.find("hunter2"), std::string::npos) << down.err;
 }
 
-// DISABLED: four concatenated copies of the server's logs differ from -j 1; open in #21.
-TEST_F(LogLive, DISABLED_ChunksOfTheServersLogsGiveTheSummaryOfOneJob) {
+TEST_F(LogLive, ChunksOfTheServersLogsGiveTheSummaryOfOneJob) {
   test::TempDir dir;
   for (const auto& [name, text] : {std::pair<std::string, const std::string*>{"log", &stderr_log_},
                                    {"log.csv", &csv_log_},

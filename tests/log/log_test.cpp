@@ -419,14 +419,95 @@ TEST(LogJobs, ChunksOfOneFileGiveExactlyTheSummaryOfOneJob) {
   EXPECT_EQ(report_json(analyze_logs({csv_path}, {}, {}, 4, results), {}), report_json(csv_one, {}));
 }
 
-TEST(LogRead, ALogInAnotherLanguageIsAnErrorThatNamesLcMessages) {
-  // PostgreSQL 15's German messages (lc_messages = 'de_DE'): "Dauer: %s ms  Anweisung: %s".
-  Read r = read(fixture("lc-messages-de.log"));
+// Logs a PostgreSQL 15 wrote with lc_messages in each language (pt_BR written by hand from
+// PostgreSQL's pt_BR.po: Debian ships no pt_BR messages): a psql session runs an N+1 loop with
+// literals and one failing statement, pgbench -M extended the same loop with a parameter.
+TEST(LogTranslated, EachLanguageReadsAsTheEnglishLogWouldRead) {
+  for (std::string language : {"de", "fr", "es", "ja", "ru", "zh_CN", "pt_BR"}) {
+    SCOPED_TRACE(language);
+    Read r = read(fixture("lc-messages/" + language + ".log"));
+    ASSERT_EQ(r.result.error, "");
+    EXPECT_EQ(r.result.unrecognised_lines, 0u) << "line " << r.result.first_unrecognised;
+    EXPECT_EQ(r.summary.localized, 0u);
+    EXPECT_EQ(r.summary.errors, 1u);                // the missing table: ERROR in its language
+    EXPECT_EQ(r.summary.statements, 1u + 12 + 11);  // parent, 12 literal calls, 11 executes
+    EXPECT_EQ(r.summary.session_ids, SessionIds::session);
+    const Group* loop = nullptr;
+    for (const auto& [fp, g] : r.summary.groups)
+      if (g.query.find("WHERE kunde_id = $1") != std::string::npos ||
+          g.query.find("WHERE cliente_id = $1") != std::string::npos)
+        loop = &g;
+    ASSERT_NE(loop, nullptr);
+    EXPECT_EQ(loop->calls, 23u);
+    EXPECT_EQ(loop->timed_calls, 23u);
+    // the executes' parameters came from the translated DETAIL
+    size_t with_parameters = 0;
+    for (const auto& repeat : loop->repeats) with_parameters += repeat.parameters.starts_with("$1 = '");
+    EXPECT_GT(with_parameters, 0u);
+    // the two loops: after the parent (literals), and opening pgbench's session (parameters)
+    ASSERT_EQ(r.summary.bursts.size(), 2u) << report_text(r.summary, {});
+    for (const auto& [key, burst] : r.summary.bursts) {
+      EXPECT_EQ(burst.kind, "n+1");
+      EXPECT_EQ(burst.calls, burst.parent.empty() ? 11u : 12u);
+      EXPECT_NE(burst.rewrite.find("= ANY($1)"), std::string::npos) << burst.rewrite_note;
+    }
+  }
+}
+
+TEST(LogTranslated, CsvlogAndJsonlogInAnotherLanguageGiveTheStderrSummary) {
+  auto without_lines = [](const Summary& s) {
+    auto j = nlohmann::json::parse(report_json(s, {}));
+    j.erase("lines");
+    return j;
+  };
+  for (std::string language : {"fr", "ru", "zh_CN"}) {
+    SCOPED_TRACE(language);
+    auto stderr_summary = without_lines(read(fixture("lc-messages/" + language + ".log")).summary);
+    for (std::string format : {".csv", ".json"}) {
+      Read r = read(fixture("lc-messages/" + language + format));
+      EXPECT_EQ(r.result.unrecognised_lines, 0u) << format;
+      EXPECT_EQ(without_lines(r.summary), stderr_summary) << format;
+    }
+  }
+}
+
+TEST(LogTranslated, AMultiLineDisconnectionAndTranslatedSeveritiesUnderAGivenPrefix) {
+  ReadOptions options;
+  options.prefix = "%m [%p] %c ";
+  for (std::string language : {"fr", "ru", "zh_CN"}) {
+    Read given = read(fixture("lc-messages/" + language + ".log"), options);
+    Read detected = read(fixture("lc-messages/" + language + ".log"));
+    EXPECT_EQ(given.result.unrecognised_lines, 0u) << language;
+    EXPECT_EQ(report_json(given.summary, {}), report_json(detected.summary, {})) << language;
+  }
+  // "ERREUR:  ", "ОШИБКА:  ", "错误:  ": errors; "文:  " inside "上下文:  " is no statement
+  Entry e;
+  e.severity = "LOG";
+  e.message = "durée : 1.500 ms, instruction : SELECT 1";
+  EXPECT_EQ(to_english(e), "fr");
+  EXPECT_EQ(e.message, "duration: 1.500 ms  statement: SELECT 1");
+  e.message = "执行时间: 0.030 ms 执行<unnamed>: SELECT $1";
+  e.detail = "参数: $1 = '7'";
+  EXPECT_EQ(to_english(e), "zh_CN");
+  EXPECT_EQ(e.message, "duration: 0.030 ms  execute <unnamed>: SELECT $1");
+  EXPECT_EQ(e.detail, "parameters: $1 = '7'");
+  size_t len = 0;
+  std::string_view english;
+  EXPECT_EQ(find_translated_severity("2026-12-07 [1] 上下文:  x", len, english), 15u);
+  EXPECT_EQ(english, "CONTEXT");
+}
+
+TEST(LogTranslated, ALanguageNotReadIsAnErrorThatNamesLcMessages) {
+  // Korean (lc_messages = 'ko_KR'): its severities read, its "실행시간: %s ms" does not.
+  Read r = read(fixture("lc-messages/ko.log"));
   EXPECT_EQ(r.summary.statements, 0u);
-  EXPECT_EQ(r.summary.localized, 2u);
-  auto run = test::run_pglens("log " + test::testdata("log/lc-messages-de.log").string());
+  EXPECT_GT(r.summary.localized, 20u);
+  auto run = test::run_pglens("log " + test::testdata("log/lc-messages/ko.log").string());
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("lc_messages = 'C'"), std::string::npos) << run.err;
+  auto de = test::run_pglens("log " + test::testdata("log/lc-messages/de.log").string());
+  EXPECT_EQ(de.exit_code, 1) << de.err;  // the N+1 loops are findings
+  EXPECT_NE(de.out.find("kunde_id = ANY($1)"), std::string::npos) << de.out;
 }
 
 TEST(LogNormalize, LiteralsParametersAndListsShareAShape) {

@@ -7,7 +7,8 @@
   var doc = document;
   var OVERSCAN = 12;  // rows drawn above and below the viewport
 
-  // A windowed tree (plans of many nodes): the rows are HTML strings in a JSON block, each
+  // A windowed tree (plans of many nodes): the rows are HTML in a JSON block (each row the
+  // numbers of its pieces in one table of the distinct pieces of markup), each row
   // drawn when it comes near the viewport and dropped when it leaves; two spacers stand in
   // for the rows not drawn. Rows are one line high (their height measured once); an opened
   // row's height is measured and kept, so offsets stay exact.
@@ -15,6 +16,7 @@
     var data = JSON.parse(tree.querySelector(':scope > script.rows-data').textContent);
     this.tree = tree;
     this.rows = data.rows;
+    this.pieces = data.pieces;
     this.text = data.text;
     this.n = this.rows.length;
     this.byId = Object.create(null);
@@ -57,9 +59,23 @@
     return lo;
   };
 
+  // Row i's HTML, from its pieces. A row is a string of piece numbers: characters '#'..'~'
+  // but '<' and '\\' are 90 symbols; the first 60 end a number (its last base-60 digit),
+  // the other 30 are its leading base-30 digits (plan_page.cpp, append_piece_number).
+  Win.prototype.html = function (i) {
+    var code = this.rows[i], pieces = this.pieces, out = '', lead = 0;
+    for (var k = 0; k < code.length; k++) {
+      var c = code.charCodeAt(k);
+      var v = c - 35 - (c > 60 ? 1 : 0) - (c > 92 ? 1 : 0);
+      if (v >= 60) lead = lead * 30 + (v - 60);
+      else { out += pieces[lead * 60 + v]; lead = 0; }
+    }
+    return out;
+  };
+
   Win.prototype.make = function (i) {
     var tpl = doc.createElement('template');
-    tpl.innerHTML = this.rows[i];
+    tpl.innerHTML = this.html(i);
     var el = tpl.content.firstElementChild;
     el.setAttribute('data-i', String(i));
     el.querySelector(':scope > summary').setAttribute('tabindex', i === this.stop ? '0' : '-1');
@@ -164,7 +180,9 @@
     this.list.textContent = '';
     this.first = this.last = 0;
     if (on) {
-      this.list.innerHTML = this.rows.join('');
+      var all = [];
+      for (var i = 0; i < this.n; i++) all.push(this.html(i));
+      this.list.innerHTML = all.join('');
       this.top.style.height = this.bottom.style.height = '0px';
     } else {
       this.render();
