@@ -18,7 +18,8 @@ rows=${SCALE_ROWS:-ddl-schemas ddl-tables snapshot-schemas snapshot-tables db pl
 # Runs a command, prints "cpu_seconds peak_mib" of it; its output goes to $work/out.
 measure() {
   /usr/bin/time -f "%U %S %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || true
-  awk '{ printf "%.2f %.0f\n", $1 + $2, $3 / 1024 }' "$work/time"
+  # The last line: on a non-zero exit, time writes "Command exited with non-zero status" first.
+  awk 'END { printf "%.2f %.0f\n", $1 + $2, $3 / 1024 }' "$work/time"
 }
 
 # One row: label, then the two measurements "cpu rss" at n and at 2n.
