@@ -65,26 +65,44 @@ struct Server {
 
   json receive() { return json::parse(receive_body()); }
 
-  // Reads until the answer to request `id` arrives (the client's parse left out).
+  // Reads until the answer to request `id` arrives (the client's parse left out). Diagnostics
+  // that arrive first are kept, with their arrival time, for await_diagnostics.
   void await_response(int64_t id) {
     const std::string marker = fmt::format(R"("id":{},)", id);
     for (;;) {
       std::string body = receive_body();
       if (body.find(marker) != std::string::npos && body.find("\"method\"") == std::string::npos) return;
+      if (body.find("textDocument/publishDiagnostics") != std::string::npos)
+        early.emplace_back(std::move(body), Clock::now());
     }
   }
 
-  // Reads until the diagnostics of `version` arrive. The client's own JSON parsing is left
-  // out of the timing (the server writes "version" before the findings); `count` parses them.
+  // Reads until the diagnostics of `version` arrive (or takes them from those that came
+  // before a response), and notes when they arrived in `diagnostics_at`. The client's own
+  // JSON parsing is left out of the timing (the server writes "version" before the
+  // findings); `count` parses them.
   size_t await_diagnostics(int64_t version, bool count = false) {
     const std::string marker = fmt::format(R"("version":{},"diagnostics":)", version);
+    auto take = [&](const std::string& body) { return count ? json::parse(body)["params"]["diagnostics"].size() : 0; };
+    for (auto it = early.begin(); it != early.end(); ++it) {
+      if (it->first.find(marker) == std::string::npos) continue;
+      diagnostics_at = it->second;
+      size_t n = take(it->first);
+      early.erase(early.begin(), it + 1);
+      return n;
+    }
+    early.clear();
     for (;;) {
       std::string body = receive_body();
       if (body.find("textDocument/publishDiagnostics") == std::string::npos || body.find(marker) == std::string::npos)
         continue;
-      return count ? json::parse(body)["params"]["diagnostics"].size() : 0;
+      diagnostics_at = Clock::now();
+      return take(body);
     }
   }
+
+  std::vector<std::pair<std::string, Clock::time_point>> early;  // diagnostics read while awaiting a response
+  Clock::time_point diagnostics_at;
 };
 
 Server spawn(const std::string& binary, int debounce_ms) {
@@ -194,7 +212,7 @@ int long_line_hover(const std::string& binary) {
     (round % 2 ? hovers_during : hovers)
         .push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     server.await_diagnostics(1);
-    publishes.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    publishes.push_back(std::chrono::duration<double, std::milli>(server.diagnostics_at - start).count());
     server.send(
         {{"jsonrpc", "2.0"}, {"method", "textDocument/didClose"}, {"params", {{"textDocument", {{"uri", uri}}}}}});
   }

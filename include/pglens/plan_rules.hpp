@@ -45,4 +45,9 @@ struct Diagnosis {
 // the plan leaves out.
 Diagnosis diagnose(const Plan& plan, const Config& config, const Catalog& catalog);
 
+// The findings as diagnostics (the rule, the node's span, the message, why and the DDL), in
+// the diagnosis' order: what plan_findings returns, for a caller that changes the diagnosis
+// in between (the language server marks its indexes with the planner's proofs).
+std::vector<Diagnostic> diagnostics_of(Diagnosis diagnosis);
+
 }  // namespace pglens::plan

@@ -569,12 +569,7 @@ void verify_index_findings(Session& session, const Catalog& catalog, FileReport&
   }
 }
 
-void IndexVerifier::operator()(const std::string& url, const Config& config, const Catalog& catalog,
-                               const SourceFile& file, std::vector<Diagnostic>& diagnostics) {
-  if (std::none_of(diagnostics.begin(), diagnostics.end(),
-                   [](const Diagnostic& d) { return d.ddl_text.find("CREATE INDEX") != std::string::npos; }))
-    return;
-  std::lock_guard lock(mutex_);
+IndexVerifier::Entry& IndexVerifier::entry_for(const std::string& url, const Config& config) {
   auto now = std::chrono::steady_clock::now();
   Entry& e = entries_[{url, config.search_path, config.database_statement_timeout_ms}];
   if (e.opened == std::chrono::steady_clock::time_point{} || now - e.opened > std::chrono::minutes(1)) {
@@ -585,14 +580,24 @@ void IndexVerifier::operator()(const std::string& url, const Config& config, con
     options.statement_timeout_ms = static_cast<int>(config.database_statement_timeout_ms);
     std::string error;
     e.session = Session::open(url, options, error);
-    std::string notice = !e.session ? "suggested indexes are not verified: " + error
-        : !e.session->has_hypopg()
-        ? std::string(
-              "suggested indexes are not verified: HypoPG is not installed on the server (CREATE EXTENSION "
-              "hypopg)")
-        : std::string();
-    if (!notice.empty() && said_.insert(notice).second && say_) say_(notice);
+    if (!e.session) say_once("suggested indexes are not verified: " + error);
+    else if (!e.session->has_hypopg())
+      say_once("suggested indexes are not verified: HypoPG is not installed on the server (CREATE EXTENSION hypopg)");
   }
+  return e;
+}
+
+void IndexVerifier::say_once(const std::string& notice) {
+  if (said_.insert(notice).second && say_) say_(notice);
+}
+
+void IndexVerifier::operator()(const std::string& url, const Config& config, const Catalog& catalog,
+                               const SourceFile& file, std::vector<Diagnostic>& diagnostics) {
+  if (std::none_of(diagnostics.begin(), diagnostics.end(),
+                   [](const Diagnostic& d) { return d.ddl_text.find("CREATE INDEX") != std::string::npos; }))
+    return;
+  std::lock_guard lock(mutex_);
+  Entry& e = entry_for(url, config);
   if (!e.session) return;
   FileReport report;
   report.file = file;
@@ -601,8 +606,20 @@ void IndexVerifier::operator()(const std::string& url, const Config& config, con
   diagnostics = std::move(report.diagnostics);
 }
 
+void IndexVerifier::verify_plan(const std::string& url, const Config& config, const Catalog& catalog,
+                                std::string_view query, plan::Diagnosis& diagnosis) {
+  if (std::none_of(diagnosis.findings.begin(), diagnosis.findings.end(),
+                   [](const plan::Finding& f) { return f.ddl.find("CREATE INDEX") != std::string::npos; }))
+    return;
+  std::lock_guard lock(mutex_);
+  Entry& e = entry_for(url, config);
+  if (!e.session || !e.session->has_hypopg()) return;  // said when the session opened
+  PlanVerdicts verdicts = verify_plan_indexes(*e.session, catalog, query, diagnosis, &e.proven);
+  if (!verdicts.not_asked.empty()) say_once("suggested indexes are not verified: " + verdicts.not_asked);
+}
+
 PlanVerdicts verify_plan_indexes(Session& session, const Catalog& catalog, std::string_view query,
-                                 plan::Diagnosis& diagnosis) {
+                                 plan::Diagnosis& diagnosis, ProofCache* cache) {
   PlanVerdicts out;
   auto asks_index = [](const std::string& ddl) { return ddl.find("CREATE INDEX") != std::string::npos; };
   bool any = std::any_of(diagnosis.findings.begin(), diagnosis.findings.end(),
@@ -633,7 +650,8 @@ PlanVerdicts verify_plan_indexes(Session& session, const Catalog& catalog, std::
   }
   std::string stmt(
       query.substr(statements.front()->span.begin, statements.front()->span.end - statements.front()->span.begin));
-  ProofCache proven;
+  ProofCache own;  // {statement, ddl}: asked once
+  ProofCache& proven = cache ? *cache : own;
   for (size_t i = 0; i < diagnosis.findings.size(); ++i) {
     plan::Finding& f = diagnosis.findings[i];
     if (!asks_index(f.ddl)) continue;

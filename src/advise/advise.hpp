@@ -209,6 +209,10 @@ class IndexVerifier {
   explicit IndexVerifier(std::function<void(const std::string&)> say) : say_(std::move(say)) {}
   void operator()(const std::string& url, const Config& config, const Catalog& catalog, const SourceFile& file,
                   std::vector<Diagnostic>& diagnostics);
+  // A plan document's findings, as `pglens explain --db` marks them (verify_plan_indexes) for
+  // `query`, the statement the plan belongs to; on the same sessions and proofs.
+  void verify_plan(const std::string& url, const Config& config, const Catalog& catalog, std::string_view query,
+                   plan::Diagnosis& diagnosis);
 
  private:
   struct Entry {
@@ -216,6 +220,9 @@ class IndexVerifier {
     ProofCache proven;
     std::chrono::steady_clock::time_point opened{};
   };
+  // The entry of this URL and config, opened again when it is a minute old (under mutex_).
+  Entry& entry_for(const std::string& url, const Config& config);
+  void say_once(const std::string& notice);
   std::mutex mutex_;
   std::map<std::tuple<std::string, std::vector<std::string>, int64_t>, Entry> entries_;
   std::set<std::string> said_;
@@ -234,7 +241,7 @@ struct PlanVerdicts {
 // index it would not use leaves Diagnosis::indexes. Without HypoPG, or without one statement
 // to plan, nothing changes and `not_asked` says why (when there was an index to ask about).
 PlanVerdicts verify_plan_indexes(Session& session, const Catalog& catalog, std::string_view query,
-                                 plan::Diagnosis& diagnosis);
+                                 plan::Diagnosis& diagnosis, ProofCache* cache = nullptr);
 
 // pg_stat_statements replaces each constant with $n, and a typed literal (`date '2024-01-01'`,
 // `interval '1' day`) becomes `date $1`, which PostgreSQL does not parse. libpg_query does

@@ -42,14 +42,19 @@ void add_lsp_command(CLI::App& app, Runner& run) {
       ::signal(SIGPIPE, SIG_IGN);
       lsp::FdTransport transport(STDIN_FILENO, STDOUT_FILENO);
       auto verifier = std::make_shared<advise::IndexVerifier>(print_notice);
-      lsp::Connection connection(
-          transport,
-          {.debounce = std::chrono::milliseconds(debounce_ms),
-           .poll_files = std::chrono::seconds(2),
-           .verify_indexes = [verifier](const std::string& url, const Config& config, const Catalog& catalog,
-                                        const SourceFile& file, std::vector<Diagnostic>& diagnostics) {
-             (*verifier)(url, config, catalog, file, diagnostics);
-           }});
+      lsp::Connection connection(transport,
+                                 {.debounce = std::chrono::milliseconds(debounce_ms),
+                                  .poll_files = std::chrono::seconds(2),
+                                  .verify_indexes =
+                                      [verifier](const std::string& url, const Config& config, const Catalog& catalog,
+                                                 const SourceFile& file, std::vector<Diagnostic>& diagnostics) {
+                                        (*verifier)(url, config, catalog, file, diagnostics);
+                                      },
+                                  .verify_plan_indexes =
+                                      [verifier](const std::string& url, const Config& config, const Catalog& catalog,
+                                                 std::string_view query, plan::Diagnosis& diagnosis) {
+                                        verifier->verify_plan(url, config, catalog, query, diagnosis);
+                                      }});
       int code = connection.run();
       // Out at once: a lint still running (seconds on a 10 MB file) or a database still
       // being asked for its schema is not waited for; everything was written unbuffered.

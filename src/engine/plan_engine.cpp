@@ -34,15 +34,19 @@ Diagnosis diagnose(const Plan& plan, const Config& config, const Catalog& catalo
   return out;
 }
 
-std::vector<Diagnostic> plan_findings(const Plan& plan, const Config& config, const Catalog& catalog) {
+std::vector<Diagnostic> diagnostics_of(Diagnosis diagnosis) {
   std::vector<Diagnostic> out;
-  for (auto& f : diagnose(plan, config, catalog).findings) {
+  for (auto& f : diagnosis.findings) {
     Diagnostic d(f.rule, f.span, f.message);
     d.severity = f.severity;
     d.help(f.why).ddl(f.ddl);
     out.push_back(std::move(d));
   }
   return out;
+}
+
+std::vector<Diagnostic> plan_findings(const Plan& plan, const Config& config, const Catalog& catalog) {
+  return diagnostics_of(diagnose(plan, config, catalog));
 }
 
 }  // namespace plan

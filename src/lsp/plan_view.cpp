@@ -56,12 +56,14 @@ Span headline(std::string_view text, const LineIndex& lines, Span span) {
 }  // namespace
 
 std::vector<Diagnostic> plan_diagnostics(const plan::ReadResult& plans, std::string_view text, const Config& config,
-                                         const Catalog& catalog) {
+                                         const Catalog& catalog, const MarkPlan& mark) {
   std::vector<Diagnostic> out;
   if (blank(text)) return out;  // an empty buffer is no mistake
   LineIndex lines(text);
   for (const plan::Plan& p : plans.plans) {
-    std::vector<Diagnostic> found = plan::plan_findings(p, config, catalog);
+    plan::Diagnosis diagnosis = plan::diagnose(p, config, catalog);
+    if (mark) mark(p, diagnosis);
+    std::vector<Diagnostic> found = plan::diagnostics_of(std::move(diagnosis));
     if (p.format == plan::Format::text)  // in JSON, YAML or XML the node is its whole object
       for (Diagnostic& d : found) d.span = headline(text, lines, d.span);
     out.insert(out.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));

@@ -2,6 +2,7 @@
 // line shows (its derived figures).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,14 +11,17 @@
 #include "pglens/config.hpp"
 #include "pglens/diagnostic.hpp"
 #include "pglens/plan.hpp"
+#include "pglens/plan_rules.hpp"
 
 namespace pglens::lsp {
 
 // The plan rules' findings for every plan in `text` (with the workspace's catalog: partition
 // keys, existing indexes), each on its node's line, plus the reader's complaints and, when
-// nothing in a non-blank text looks like a plan, one note saying so.
+// nothing in a non-blank text looks like a plan, one note saying so. `mark`, when given, sees
+// each plan's diagnosis before it becomes diagnostics (the planner's proofs of its indexes).
+using MarkPlan = std::function<void(const plan::Plan&, plan::Diagnosis&)>;
 std::vector<Diagnostic> plan_diagnostics(const plan::ReadResult& plans, std::string_view text, const Config& config,
-                                         const Catalog& catalog);
+                                         const Catalog& catalog, const MarkPlan& mark = {});
 
 // The innermost node whose lines hold `offset`, or nullptr.
 const plan::Node* node_at(const plan::ReadResult& plans, uint32_t offset, const plan::Plan** owner);

@@ -50,6 +50,11 @@ SharedFindings document_error(uint32_t at, std::string message) {
   return SharedFindings(std::vector<Diagnostic>{std::move(d)});
 }
 
+bool asks_for_index(const plan::Diagnosis& diagnosis) {
+  return std::any_of(diagnosis.findings.begin(), diagnosis.findings.end(),
+                     [](const plan::Finding& f) { return f.ddl.find("CREATE INDEX") != std::string::npos; });
+}
+
 }  // namespace
 
 DocumentKind document_kind(std::string_view language_id, std::string_view uri) {
@@ -439,7 +444,16 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
             for (auto& p : read.plans)
               if (p.query_text.empty()) p.query_text = query_text;
             plans = std::make_shared<const plan::ReadResult>(std::move(read));
-            out = SharedFindings(plan_diagnostics(*plans, *text, profile->config, *schema_of(profile)->complete));
+            std::shared_ptr<const SchemaLayers> schema = schema_of(profile);
+            MarkPlan mark;
+            if (options_.verify_plan_indexes && schema->live)
+              mark = [&](const plan::Plan& p, plan::Diagnosis& diagnosis) {
+                if (!p.query_text.empty())
+                  options_.verify_plan_indexes(profile->database_url, profile->config, *schema->complete, p.query_text,
+                                               diagnosis);
+                else if (asks_for_index(diagnosis)) say_plan_unpaired(uri, origin);
+              };
+            out = SharedFindings(plan_diagnostics(*plans, *text, profile->config, *schema->complete, mark));
           } else if (!excluded && kind == DocumentKind::sql) {
             SourceFile file;
             DecodeError error;
@@ -466,6 +480,16 @@ void Server::schedule_lint(const Document& doc, std::chrono::microseconds delay)
                     std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start), std::move(plans),
                     std::move(catalog), origin, *writer);
       });
+}
+
+void Server::say_plan_unpaired(const std::string& uri, const std::string& origin) {
+  std::lock_guard lock(mutex_);
+  if (!unpaired_plans_said_.insert(uri).second) return;
+  client_.log_message(MessageType::info,
+                      fmt::format("pglens: the indexes suggested in {} are not verified: the plan carries no query "
+                                  "text (name its query file in a first line `-- pglens-query: FILE`, or set "
+                                  "planQueryPairing)",
+                                  origin));
 }
 
 LspDiagnostic Server::to_lsp(const Diagnostic& d, const std::string& uri, const LspLines& lines) const {

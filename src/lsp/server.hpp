@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "pglens/diagnostic.hpp"
 #include "pglens/lint.hpp"
 #include "pglens/plan.hpp"
+#include "pglens/plan_rules.hpp"
 #include "pglens/source.hpp"
 
 namespace pglens::lsp {
@@ -63,6 +65,11 @@ struct ServerOptions {
   std::function<void(const std::string& database_url, const Config& config, const Catalog& catalog,
                      const SourceFile& file, std::vector<Diagnostic>& diagnostics)>
       verify_indexes;
+  // The same for each plan of a pgexplain document whose query is known (embedded, or the
+  // paired query file), as `pglens explain --db` marks them. Worker thread.
+  std::function<void(const std::string& database_url, const Config& config, const Catalog& catalog,
+                     std::string_view query, plan::Diagnosis& diagnosis)>
+      verify_plan_indexes;
 };
 
 // User settings, from initializationOptions or workspace/didChangeConfiguration, either
@@ -215,6 +222,8 @@ class Server {
   void answer_current(const std::string& uri, Reply reply, json empty,
                       std::function<json(const Document&, const Published&)> answer);
   void mark_out_of_sync(Document& doc, const std::string& why);
+  // Tells the editor's log, once per document, why a plan's indexes cannot be proven.
+  void say_plan_unpaired(const std::string& uri, const std::string& origin);
   // Tells the editor the database state of a configuration, unless it was the last told.
   void report_database(const DatabaseStatus& status);
   void reload_all();
@@ -231,6 +240,7 @@ class Server {
   Settings settings_;
   std::map<std::string, DatabaseStatus> database_statuses_;  // last told, by config
   std::vector<std::string> settings_problems_;               // last shown, not shown again
+  std::set<std::string> unpaired_plans_said_;                // plan documents told they have no query
   bool utf8_positions_ = false;
   bool related_information_ = false;
   bool pull_diagnostics_ = false;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
 #include <thread>
 
 #include <libpq-fe.h>
@@ -102,6 +103,17 @@ class AdviseLive : public ::testing::Test {
          psql("SET max_parallel_workers_per_gather = 0; EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + query))
       text += l + "\n";
     return text;
+  }
+
+  // The language server's initialize request from an editor whose settings name advise_shop.
+  nlohmann::json initialize_with_database(const std::filesystem::path& root) const {
+    return {{"jsonrpc", "2.0"},
+            {"id", 1},
+            {"method", "initialize"},
+            {"params",
+             {{"rootUri", lsp::path_to_uri(root)},
+              {"initializationOptions", {{"databaseUrl", url_}}},
+              {"capabilities", nlohmann::json::object()}}}};
   }
 
   test::PgCluster* pg_ = nullptr;
@@ -561,13 +573,7 @@ TEST_F(AdviseLive, LanguageServerMarksTheIndexesWithADatabase) {
          (*verifier)(url, config, catalog, file, diagnostics);
        }});
   auto send = [&](const nlohmann::json& message) { return session.send(message); };
-  send({{"jsonrpc", "2.0"},
-        {"id", 1},
-        {"method", "initialize"},
-        {"params",
-         {{"rootUri", lsp::path_to_uri(root)},
-          {"initializationOptions", {{"databaseUrl", url_}}},
-          {"capabilities", nlohmann::json::object()}}}});
+  send(initialize_with_database(root));
   auto out = send({{"jsonrpc", "2.0"},
                    {"method", "textDocument/didOpen"},
                    {"params",
@@ -597,6 +603,113 @@ TEST_F(AdviseLive, LanguageServerMarksTheIndexesWithADatabase) {
   EXPECT_GE(dropped, 1) << last.dump(2);
   EXPECT_TRUE(said.empty()) << said.front();
   for (const auto& m : out) EXPECT_EQ(m.dump().find(kPassword), std::string::npos);
+}
+
+// Plan documents in the editor with a database configured are marked as `pglens explain --db`
+// marks them (advise::IndexVerifier::verify_plan on verify_plan_indexes), for the query file
+// each names in its first line: the index the planner uses reads `verified` with the costs;
+// the one it would not use (the data moved since the plan was captured) loses its DDL, so no
+// action offers it; a plan without its query keeps its DDL and the log says why, once.
+TEST_F(AdviseLive, LanguageServerMarksThePlanDocumentsIndexesWithADatabase) {
+  psql("CREATE EXTENSION hypopg");
+  psql(
+      "CREATE TABLE tickets AS SELECT g AS id, CASE WHEN g % 1000 = 0 THEN 'open' ELSE 'closed' END AS state, "
+      "g % 97 AS prio FROM generate_series(1, 200000) g; VACUUM ANALYZE tickets");
+  test::TempDir dir;
+  auto root = std::filesystem::canonical(dir.path());
+  auto text_plan = [&](const std::string& query) {
+    std::string plan;
+    for (const auto& l : psql("SET max_parallel_workers_per_gather = 0; EXPLAIN (ANALYZE, BUFFERS) " + query))
+      plan += l + "\n";
+    return plan;
+  };
+  const std::string used_query = "SELECT id, total FROM orders WHERE customer_id = 4242";
+  const std::string unused_query = "SELECT id, prio FROM tickets WHERE state = 'open'";
+  test::write_file(root / "used.sql", used_query + ";\n");
+  test::write_file(root / "unused.sql", unused_query + ";\n");
+  const std::map<std::string, std::string> plans = {
+      {"used.plan", "-- pglens-query: used.sql\n" + text_plan(used_query)},
+      {"unused.plan", "-- pglens-query: unused.sql\n" + text_plan(unused_query)},
+      {"bare.plan", text_plan(used_query)},
+  };
+  psql("UPDATE tickets SET state = 'open' WHERE id % 10 <> 0; VACUUM ANALYZE tickets");
+
+  std::vector<std::string> said;
+  auto verifier = std::make_shared<advise::IndexVerifier>([&](const std::string& s) { said.push_back(s); });
+  lsp::Session session(
+      {.debounce = std::chrono::milliseconds(5),
+       .verify_plan_indexes = [verifier](const std::string& url, const Config& config, const Catalog& catalog,
+                                         std::string_view query, plan::Diagnosis& diagnosis) {
+         verifier->verify_plan(url, config, catalog, query, diagnosis);
+       }});
+  std::vector<nlohmann::json> out;
+  auto send = [&](const nlohmann::json& message) {
+    auto got = session.send(message);
+    out.insert(out.end(), got.begin(), got.end());
+    return got;
+  };
+  send(initialize_with_database(root));
+  // The findings each plan document was last published with.
+  std::map<std::string, std::vector<nlohmann::json>> found;
+  for (const auto& [name, text] : plans) {
+    std::string uri = lsp::path_to_uri(root / name);
+    nlohmann::json last;
+    for (const auto& m :
+         send({{"jsonrpc", "2.0"},
+               {"method", "textDocument/didOpen"},
+               {"params",
+                {{"textDocument", {{"uri", uri}, {"languageId", "pgexplain"}, {"version", 1}, {"text", text}}}}}}))
+      if (m.value("method", "") == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri) last = m;
+    ASSERT_TRUE(last.is_object()) << name << nlohmann::json(out).dump(2);
+    for (const auto& d : last["params"]["diagnostics"]) found[name].push_back(d);
+  }
+  auto messages = [&](const std::string& name) {
+    std::string all;
+    for (const auto& d : found[name]) all += d.value("message", "") + "\n";
+    return all;
+  };
+  EXPECT_NE(messages("used.plan").find("verified: cost"), std::string::npos) << messages("used.plan");
+  EXPECT_EQ(messages("used.plan").find("would not use"), std::string::npos) << messages("used.plan");
+  EXPECT_NE(messages("unused.plan").find("the planner would not use this index"), std::string::npos)
+      << messages("unused.plan");
+  EXPECT_EQ(messages("unused.plan").find("verified: cost"), std::string::npos) << messages("unused.plan");
+  EXPECT_EQ(messages("bare.plan").find("verified"), std::string::npos) << messages("bare.plan");
+
+  // The actions follow the marks: the used index's DDL is offered (into its query file), the
+  // dropped one's is not.
+  auto ddl_actions = [&](const std::string& name) {
+    std::string uri = lsp::path_to_uri(root / name);
+    int ddl = 0;
+    for (const auto& m :
+         send({{"jsonrpc", "2.0"},
+               {"id", 2},
+               {"method", "textDocument/codeAction"},
+               {"params",
+                {{"textDocument", {{"uri", uri}}},
+                 {"range", {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 40}, {"character", 0}}}}},
+                 {"context", {{"diagnostics", nlohmann::json::array()}}}}}}))
+      if (m.contains("result") && m["result"].is_array())
+        for (const auto& a : m["result"])
+          if (a.value("title", "").find("DDL") != std::string::npos) ++ddl;
+    return ddl;
+  };
+  EXPECT_GE(ddl_actions("used.plan"), 1);
+  EXPECT_EQ(ddl_actions("unused.plan"), 0);
+
+  // The plan without its query: said once in the editor's log, naming how to pair it.
+  int told = 0;
+  for (const auto& m : out)
+    if (m.value("method", "") == "window/logMessage" &&
+        m["params"].value("message", "").find("bare.plan are not verified") != std::string::npos) {
+      EXPECT_NE(m["params"]["message"].get<std::string>().find("-- pglens-query:"), std::string::npos) << m.dump();
+      ++told;
+    }
+  EXPECT_EQ(told, 1) << nlohmann::json(out).dump(2);
+  EXPECT_TRUE(said.empty()) << said.front();
+  for (const auto& m : out) EXPECT_EQ(m.dump().find(kPassword), std::string::npos);
+  // Nothing hypothetical is left behind, and nothing was written.
+  EXPECT_EQ(psql("SELECT count(*) FROM pg_indexes WHERE tablename IN ('orders', 'tickets')"),
+            std::vector<std::string>{"1"});
 }
 
 // Plans as input: the query each one carries (auto_explain's Query Text) is advised on; a

@@ -1,7 +1,8 @@
 // The extension's lifecycle against a stand-in for VS Code and for vscode-languageclient 9
 // (whose client, once its start failed, throws "Client is not running" from stop() and
 // dispose()): a failed start is reported, `pglens.restart` then starts the server, and
-// deactivate() never throws. src/extension.ts is bundled with both modules left external.
+// deactivate() never throws; correcting `pglens.path` in the settings restarts it by itself.
+// src/extension.ts is bundled with both modules left external.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, existsSync } from 'node:fs';
@@ -20,6 +21,9 @@ const settings = { path: '/nonexistent/pglens', databaseUrl: '', configPath: '',
 const errors = [];
 const commands = new Map();
 const clients = [];
+const configurationHandlers = [];
+// What VS Code passes to onDidChangeConfiguration handlers when `section` changed.
+const changed = (section) => ({ affectsConfiguration: (name) => section === name || section.startsWith(`${name}.`) });
 const statusItem = { text: '', tooltip: '', visible: false, show() { this.visible = true; },
                      hide() { this.visible = false; }, dispose() {} };
 
@@ -55,7 +59,7 @@ class LanguageClient {
 const vscode = {
   workspace: {
     getConfiguration: () => ({ get: (key) => settings[key] }),
-    onDidChangeConfiguration: () => ({ dispose() {} }),
+    onDidChangeConfiguration: (handler) => { configurationHandlers.push(handler); return { dispose() {} }; },
   },
   commands: {
     registerCommand: (name, fn) => { commands.set(name, fn); return { dispose() {} }; },
@@ -124,4 +128,26 @@ test('the database state the server reports shows in the status bar', async () =
   assert.match(statusItem.tooltip, /default configuration: run `pglens trust`/);
   await extension.deactivate();
   assert.equal(statusItem.visible, false);
+});
+
+test('correcting pglens.path after a failed start restarts the server without a command', async () => {
+  settings.path = '/nonexistent/pglens';
+  await commands.get('pglens.restart')();
+  assert.equal(clients.at(-1).state, 'startFailed');
+  const before = errors.length;
+  const started = clients.length;
+
+  settings.path = process.execPath;
+  for (const handler of configurationHandlers) await handler(changed('pglens.path'));
+  assert.equal(clients.length, started + 1, 'a new client for the new path');
+  assert.equal(clients.at(-1).command, process.execPath);
+  assert.equal(clients.at(-1).state, 'running');
+  assert.equal(errors.length, before, 'nothing reported');
+
+  // Another setting goes to the running server, which is not restarted.
+  settings.databaseUrl = 'postgresql://localhost/shop';
+  for (const handler of configurationHandlers) await handler(changed('pglens.databaseUrl'));
+  assert.equal(clients.length, started + 1);
+  await extension.deactivate();
+  assert.equal(clients.at(-1).state, 'stopped');
 });
