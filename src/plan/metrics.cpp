@@ -299,6 +299,17 @@ void compute_metrics(Plan& plan) {
   if (best <= 0) plan.bottleneck = timed || nodes.front().total_cost ? plan.bottleneck : -1;
   if (timed && plan.bottleneck >= 0 && is_gather(nodes[static_cast<size_t>(plan.bottleneck)]))
     plan.bottleneck = worker_of_gather(nodes, static_cast<size_t>(plan.bottleneck));
+  // An Append's own time is passing its members' rows on: the work is in the members (the
+  // partitions of one scan), named after the largest.
+  if (timed && plan.bottleneck >= 0) {
+    const Node& top = nodes[static_cast<size_t>(plan.bottleneck)];
+    if (top.node_type == "Append" || top.node_type == "Merge Append") {
+      double largest = 0;
+      for (int c : top.children)
+        if (nodes[static_cast<size_t>(c)].metrics.exclusive_time_ms > largest)
+          largest = nodes[static_cast<size_t>(c)].metrics.exclusive_time_ms, plan.bottleneck = c;
+    }
+  }
 }
 
 }  // namespace pglens::plan

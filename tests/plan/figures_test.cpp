@@ -75,6 +75,18 @@ TEST(PlanFigures, TheBottleneckUnderAGatherIsTheWorkBelowIt) {
   EXPECT_NEAR(sorted.nodes[1].metrics.exclusive_time_ms, 1892.116 - 361.460, 1e-9);
 }
 
+// An Append's own time (54.4 ms here, passing 2 M rows of 55 partitions on) is no work of its
+// own: the bottleneck is named after its largest member (DBA trial q16, a second capture).
+TEST(PlanFigures, TheBottleneckOfAnAppendIsItsLargestMember) {
+  auto p = figures("append_partition_scans.txt");
+  const auto& append = node(p, "Parallel Append");
+  EXPECT_GT(append.metrics.exclusive_time_ms, node(p, "Hash Join").metrics.exclusive_time_ms);
+  EXPECT_GT(append.metrics.exclusive_time_ms, node(p, "Gather").metrics.exclusive_time_ms);
+  const auto& named = p.nodes[static_cast<size_t>(p.bottleneck)];
+  EXPECT_EQ(named.label(), "Parallel Seq Scan on payment_p2026_01 p_49");
+  EXPECT_NEAR(named.metrics.exclusive_time_ms, 56.666 / 3, 1e-9);  // 3 processes share the Append
+}
+
 // The same in every format (JSON prints Params Evaluated as an array; times differ per run).
 TEST(PlanFigures, InitPlanEvaluatorIsFoundInEveryFormat) {
   for (std::string ext : {"txt", "json", "yaml", "xml"}) {
