@@ -33,7 +33,11 @@ class SeqScanLarge final : public detail::PlanRule {
                     "most `max-kept-ratio` of them, or when it takes at least `min-share` of the execution "
                     "time. A Seq Scan run again and again as a "
                     "Nested Loop's inner side is left to `nested-loop-inner-scan`. The Filter is read with "
-                    "libpg_query to name its columns and suggest the index that serves it.",
+                    "libpg_query to name its columns and suggest the index that serves it. A scan (or the "
+                    "partitions of one table) that a Hash Join probes whole to keep at most 1 row per 1,000 "
+                    "read, against a hashed side as small, is a warning when the join takes `min-share` of "
+                    "the time: the index on its join column (from the Hash Cond) lets a Nested Loop from the "
+                    "few rows read only their matches.",
                 .why_is_this_bad =
                     "A sequential scan reads every page of the table, whatever the query keeps. When a "
                     "Filter throws most rows away, an index on the filtered columns reads only the rows "
@@ -82,13 +86,17 @@ class SeqScanLarge final : public detail::PlanRule {
         }
       }
       if (r.read < min_rows) continue;
+      int at = append >= 0 ? append : node;
+      if (report_probe_side(plan, ctx, at, n, r, members.size(), append >= 0, min_share)) {
+        if (append >= 0) appends_reported.push_back(append);
+        continue;
+      }
       int sort = top_n_sort(plan, node);
       bool selective = !n.filter.empty() && r.kept <= max_kept * r.read;
       double share = 0;
       for (const plan::Node* m : members) share += m->metrics.share;
       if (!selective && sort < 0 && share < min_share) continue;
       if (append >= 0) appends_reported.push_back(append);
-      int at = append >= 0 ? append : node;
 
       std::string table = append >= 0 ? fmt::format("{} partitions of {}", members.size(), partitioned_name(n))
                                       : detail::relation_ref(n);
@@ -183,6 +191,71 @@ class SeqScanLarge final : public detail::PlanRule {
   struct Reading {
     double read = 0, kept = 0;
   };
+
+  // "p.customer_id" of a partition scanned as "p_53": PostgreSQL numbers the parent's alias.
+  static bool is_member_alias(const detail::ColumnName& col, const plan::Node& scan) {
+    const std::string& q = col.qualifier;
+    if (q.empty() || scan.alias.size() <= q.size() + 1 || scan.alias.compare(0, q.size(), q) != 0 ||
+        scan.alias[q.size()] != '_')
+      return false;
+    return scan.alias.find_first_not_of("0123456789", q.size() + 1) == std::string::npos;
+  }
+
+  // The scan is the side a Hash Join probes, read whole to keep a few rows: the join's other
+  // side is small, and the join returns at most 1 row per 1,000 read. An index on the probed
+  // table's join column lets the planner run a Nested Loop from the few rows instead, each
+  // reading only its matches. Reported when the join takes `min-share` of the time.
+  static bool report_probe_side(const plan::Plan& plan, detail::PlanRuleContext& ctx, int at, const plan::Node& scan,
+                                const Reading& r, size_t members, bool partitions, double min_share) {
+    int parent = plan.nodes[static_cast<size_t>(at)].parent;
+    if (parent < 0) return false;
+    const plan::Node& join = plan.nodes[static_cast<size_t>(parent)];
+    if (join.node_type != "Hash Join" || join.children.size() < 2 || join.children[0] != at || join.hash_cond.empty())
+      return false;
+    double joined = detail::rows_returned(join);
+    double built = detail::rows_returned(plan.nodes[static_cast<size_t>(join.children[1])]);
+    if (joined * 1000 > r.read || built * 1000 > r.read) return false;
+    double share = detail::subtree_share(plan, parent);
+    if (share < min_share) return false;
+    std::string table =
+        partitions ? fmt::format("{} partitions of {}", members, partitioned_name(scan)) : detail::relation_ref(scan);
+    std::vector<std::string> columns;
+    for (const auto& c : ctx.parse(join.hash_cond).conjuncts) {
+      for (const detail::ColumnName* col : {&c.column, &c.other_column})
+        if (!col->column.empty() &&
+            (detail::refers_to(*col, scan.relation, scan.alias) || is_member_alias(*col, scan)) &&
+            std::find(columns.begin(), columns.end(), col->column) == columns.end())
+          columns.push_back(col->column);
+    }
+    auto& finding =
+        ctx.report(at,
+                   fmt::format("{} reads all {} rows of {} to keep {} ({} read per row kept), matched "
+                               "against {} rows of its other side",
+                               plan.nodes[static_cast<size_t>(parent)].name(), detail::count_text(r.read), table,
+                               detail::count_text(joined), detail::count_text(r.read / std::max(1.0, joined)),
+                               detail::count_text(built)),
+                   share)
+            .why(columns.empty()
+                     ? fmt::format("the join reads every row of {} to match the few rows of its other side; no "
+                                   "column of {} could be read from `{}` for an index",
+                                   table, table, join.hash_cond)
+                     : fmt::format("the join reads every row of {} to match the few rows of its other side; with an "
+                                   "index on {} the planner runs a Nested Loop from those few rows and a "
+                                   "parameterized Index Scan reads only the matching rows of {}{}",
+                                   table, fmt::join(columns, ", "), table,
+                                   partitions ? "; on a partitioned table the index is created on the parent (ON "
+                                                "ONLY, then each partition CONCURRENTLY and ATTACH PARTITION)"
+                                              : ""));
+    if (!columns.empty())
+      want_index(ctx, finding,
+                 {.relation = scan.relation,
+                  .schema = scan.schema,
+                  .alias = scan.alias,
+                  .conditions = {join.hash_cond},
+                  .output = scan.output},
+                 partitions);
+    return true;
+  }
 
   static Reading reading_of(const plan::Node& n) {
     double kept = detail::rows_returned(n);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "plan/internal.hpp"
+#include "plan/text.hpp"
 
 namespace pglens::plan::detail {
 namespace {
@@ -176,6 +177,199 @@ bool maybe_header(std::string_view t) {
 
 }  // namespace
 
+// One column per code point, two for East Asian wide ones, none for combining marks.
+size_t display_width(std::string_view s) {
+  size_t width = 0;
+  for (size_t i = 0; i < s.size();) {
+    auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      ++width, ++i;
+      continue;
+    }
+    size_t n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+    uint32_t cp = n == 4 ? b & 0x07u : n == 3 ? b & 0x0Fu : n == 2 ? b & 0x1Fu : 0;
+    for (size_t k = 1; k < n && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+    i += n;
+    if ((cp >= 0x0300 && cp <= 0x036F) || cp == 0x200B) continue;
+    bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF && cp != 0x303F) ||
+        (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+        (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+    width += wide ? 2 : 1;
+  }
+  return width;
+}
+
+namespace {
+
+// psql's wrap marks (`\pset format wrapped`): '.' (ascii), '…' (unicode) where a line was cut
+// at the column's width and where its rest goes on; old-ascii marks with a space.
+constexpr std::string_view kEllipsis = "\xE2\x80\xA6";
+size_t wrap_mark_at_start(std::string_view s) {
+  if (starts_with(s, ".")) return 1;
+  return starts_with(s, kEllipsis) ? kEllipsis.size() : 0;
+}
+size_t wrap_mark_at_end(std::string_view s) {
+  if (!s.empty() && s.back() == '.') return 1;
+  return s.size() >= 3 && s.substr(s.size() - 3) == kEllipsis ? kEllipsis.size() : 0;
+}
+
+// The one column of psql's table around a plan ("QUERY PLAN"), as `\pset border 0|1|2`,
+// `\pset format aligned|wrapped` and `\pset linestyle ascii|old-ascii|unicode` draw it.
+struct PsqlColumn {
+  size_t rule_width = 0;  // display width of the rule under the header
+  int border = -1;        // 0, 1 or 2; -1 until the first body line shows 0 or 1 (a margin)
+  size_t width = 0;       // the column's width: a wrapped line's chunk is exactly this wide
+  size_t body = 0;        // body lines read
+  bool marked = false;    // psql marks wraps here ('.', '…'): only the marks say where lines go on
+  bool padded = false;    // the header kept psql's trailing spaces: so did old-ascii's space marks
+};
+
+// Whether psql marked a wrap in the frame whose rule under the header is `lines[rule]`: a line
+// as wide as a wrapped one ending in a mark (old-ascii's marks are spaces).
+bool frame_has_wrap_marks(const std::vector<Line>& lines, size_t rule, size_t rule_width, bool bordered) {
+  for (size_t j = rule + 1; j < lines.size(); ++j) {
+    std::string_view t = lines[j].text;
+    if (is_row_count_footer(trim(t))) break;
+    if (bordered) {
+      if (size_t rb = right_border(t)) t.remove_suffix(rb);
+      else continue;
+    } else {
+      size_t width = display_width(t);
+      if (width != rule_width && width != rule_width + 1) continue;
+    }
+    if (wrap_mark_at_end(t) && (!bordered || display_width(t) + 1 == rule_width)) return true;
+  }
+  return false;
+}
+
+enum class Mark { none, wrap, blank };  // blank: a space where old-ascii marks a wrap
+
+// One body line of the column: its text without borders, margins and marks.
+struct Cell {
+  std::string_view content;
+  Mark left = Mark::none;   // wrap: this line goes on with a line cut above
+  Mark right = Mark::none;  // wrap (or blank): this line was cut, the next goes on with it
+};
+
+Cell cell_of(const Line& l, bool bordered, PsqlColumn& column) {
+  std::string_view t = l.text;
+  Cell cell;
+  if (column.border < 0) {
+    // PostgreSQL prints the root at column 0: a margin before it is border 1's.
+    column.border = bordered ? 2 : !t.empty() && t.front() == ' ' ? 1 : 0;
+    size_t frame = column.border == 2 ? 4 : column.border == 1 ? 2 : 0;
+    column.width = column.rule_width > frame ? column.rule_width - frame : 0;
+  }
+  if (column.border == 2) {
+    // "| text   |", "|.rest  .|", "│…rest  …│": border, margin or mark, text padded to the
+    // width, margin or mark, border.
+    size_t lead = t.find_first_not_of(' ');
+    if (lead == std::string_view::npos) return cell;
+    std::string_view r = t.substr(lead);
+    size_t lb = left_border(r);
+    if (!lb) {
+      cell.content = r;
+      return cell;
+    }
+    r.remove_prefix(lb);
+    if (size_t rb = right_border(r)) r.remove_suffix(rb);
+    if (size_t m = wrap_mark_at_start(r)) {
+      cell.left = Mark::wrap;
+      r.remove_prefix(m);
+    } else if (!r.empty() && r.front() == ' ') {
+      r.remove_prefix(1);
+    }
+    if (size_t m = wrap_mark_at_end(r); m && display_width(r) > column.width) {
+      cell.right = Mark::wrap;
+      r.remove_suffix(m);
+      cell.content = r;  // the chunk keeps its trailing spaces
+      return cell;
+    }
+    cell.content = trim_spaces_right(r);
+    return cell;
+  }
+  // Border 0 and 1: no right border; a wrapped line is exactly the column (and margin) wide,
+  // with its mark after it. Other lines are not padded.
+  size_t full = column.width + static_cast<size_t>(column.border) + 1;
+  if (column.border == 1) {
+    if (size_t m = wrap_mark_at_start(t)) {
+      cell.left = Mark::wrap;
+      t.remove_prefix(m);
+    } else if (!t.empty() && t.front() == ' ') {
+      t.remove_prefix(1);
+    }
+    full -= 1;
+  }
+  if (column.width == 0) {  // no rule under the header: no width to tell wraps by
+    cell.content = t;
+    return cell;
+  }
+  size_t width = display_width(t);
+  if (size_t m = wrap_mark_at_end(t); m && width == full) {
+    cell.right = Mark::wrap;
+    t.remove_suffix(m);
+  } else if (l.trailing_spaces > 0 && display_width(l.text) + l.trailing_spaces == full + (column.border == 1)) {
+    cell.right = Mark::blank;  // old-ascii's space mark, when the paste kept trailing spaces
+  }
+  cell.content = t;
+  return cell;
+}
+
+// "Planning Time: ...", "Execution Time: ...", "JIT:", "Trigger ...: time=...": the lines
+// PostgreSQL prints at column 0 after the tree. Any other text at column 0 after the root is a
+// wrapped line's rest (old-ascii marks wraps with spaces, so only the text tells).
+bool is_plan_level_line(std::string_view s) {
+  if (text::is_trigger(s)) return true;
+  size_t key = text::detail_key_length(s);
+  if (key == 0) return false;
+  std::string_view k = s.substr(0, key);
+  for (std::string_view level :
+       {"Planning Time", "Planning time", "Planning", "Execution Time", "Execution time", "Total runtime", "JIT",
+        "Settings", "Serialization", "Query Identifier", "Query Text", "Trigger"})
+    if (k == level) return true;
+  return false;
+}
+
+int paren_depth(std::string_view s) {
+  int depth = 0;
+  for (char c : s) depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+  return depth;
+}
+
+// Whether `next` goes on with `prev` (the last line so far, `segment` its last physical
+// line) where no wrap mark says so: old-ascii's blank marks, or a paste that trimmed them.
+bool continues_unmarked(std::string_view prev, std::string_view segment, std::string_view next,
+                        const PsqlColumn& column) {
+  // Marks, or old-ascii's space marks kept (border 0 and 1), say it all.
+  if (next.empty() || column.width == 0 || column.marked || (column.padded && column.border < 2)) return false;
+  // A chunk of nothing but indentation.
+  if (trim(segment).empty()) return true;
+  size_t used = display_width(trim_spaces_right(segment));
+  std::string_view tail = trim_spaces_right(prev);
+  // An arrow is never a line of its own.
+  bool arrow_cut = tail.size() >= 2 && tail.substr(tail.size() - 2) == "->";
+  if (next.front() == ' ') {
+    // After a chunk that (nearly) filled the column, text no plan line starts with is its rest
+    // (cut before a space): at an odd column (PostgreSQL indents by even steps), or not a
+    // capitalised word nor an arrow. Other indented lines: the TEXT reader judges.
+    size_t indent = next.find_first_not_of(' ');
+    if (indent == std::string_view::npos) return false;
+    if (arrow_cut) return true;
+    std::string_view text = next.substr(indent);
+    return used + 3 >= column.width && (indent % 2 == 1 || !(text::is_upper(text.front()) || starts_with(text, "->")));
+  }
+  if (is_plan_level_line(next)) return false;
+  // A chunk this full was cut; one much shorter is a line of its own.
+  bool cut = used + 3 >= column.width || arrow_cut;
+  if (!cut) return false;
+  // A node line at column 0 after a complete line is the next plan's root (EXPLAIN of a query
+  // a rule rewrote prints several trees).
+  bool complete = paren_depth(prev) == 0 && !tail.empty() && tail.back() == ')';
+  return !(text::is_headline(next) && complete);
+}
+
+}  // namespace
+
 CleanLines clean_lines(std::string_view input) {
   if (input.substr(0, 3) == "\xEF\xBB\xBF") input.remove_prefix(3);
   CleanLines cleaned;
@@ -200,7 +394,7 @@ CleanLines clean_lines(std::string_view input) {
     std::string_view text = trim_right(raw);
     // A carriage return alone is a line ending, not trailing space.
     for (char c : raw.substr(text.size()))
-      if (c != '\r') line.had_trailing_space = true;
+      if (c != '\r') ++line.trailing_spaces;
     line.text = text;
     lines.push_back(line);
     if (!text.empty()) {
@@ -248,6 +442,21 @@ CleanLines clean_lines(std::string_view input) {
   size_t kept = 0;  // lines are compacted in place
   bool framed = false, bordered = false;
   bool after_header = false;
+  PsqlColumn column;
+  bool column_open = false;       // lines[kept - 1] is the column's last body line
+  bool expanded_open = false;     // lines[kept - 1] is an expanded-mode ("\x") value
+  Mark last_right = Mark::none;   // how the column's last body line ended
+  std::string_view last_segment;  // its own text (the last piece of a joined line)
+  // Appends a wrapped line's rest to the line it was cut from, which filled `width` columns.
+  auto join_rest = [&](const Line& rest, std::string_view text, size_t used, size_t width) {
+    Line& prev = lines[kept - 1];
+    std::string& joined = cleaned.storage.emplace_back(prev.text);
+    if (used < width) joined.append(width - used, ' ');
+    joined.append(text);
+    prev.text = joined;
+    prev.last = rest.origin;
+    prev.trailing_spaces = rest.trailing_spaces;
+  };
   for (size_t i = 0; i < lines.size(); ++i) {
     Line l = lines[i];
     bool header_above = after_header;
@@ -261,12 +470,16 @@ CleanLines clean_lines(std::string_view input) {
       if (tail != '+' && tail != '|' && head != '(' && head != '-' && head != '=' && head != '"' && head != 'Q' &&
           head != '|' && static_cast<unsigned char>(head) < 0x80 && static_cast<unsigned char>(tail) < 0x80) {
         lines[kept++] = l;
+        column_open = expanded_open = false;
         continue;
       }
     }
     t = trim(t);
-    // psql expanded mode (\\x): "-[ RECORD 1 ]---" and "QUERY PLAN | <line>".
-    if (starts_with(t, "-[ RECORD")) continue;
+    bool expanded_before = expanded_open, column_before = column_open;
+    column_open = expanded_open = false;
+    // psql expanded mode (\\x): "-[ RECORD 1 ]---" and "QUERY PLAN | <line>"; a wrapped value
+    // goes on in lines "           |.<rest>".
+    if (starts_with(t, "-[ RECORD") || (box_char_len(t, 0) && starts_with(t.substr(3), "[ RECORD"))) continue;
     if (starts_with(t, "QUERY PLAN ")) {
       std::string_view rest = trim(t.substr(10));
       if (size_t n = left_border(rest)) {
@@ -274,6 +487,18 @@ CleanLines clean_lines(std::string_view input) {
         if (!content.empty() && content.front() == ' ') content.remove_prefix(1);
         l.text = trim_spaces_right(content);
         lines[kept++] = l;
+        expanded_open = true;
+        continue;
+      }
+    }
+    if (expanded_before && kept > 0) {
+      size_t bar = left_border(t);
+      size_t mark = bar ? wrap_mark_at_start(t.substr(bar)) : 0;
+      size_t cut = wrap_mark_at_end(lines[kept - 1].text);
+      if (mark && cut) {
+        lines[kept - 1].text.remove_suffix(cut);
+        join_rest(l, trim_spaces_right(t.substr(bar + mark)), 0, 0);
+        expanded_open = true;
         continue;
       }
     }
@@ -281,10 +506,23 @@ CleanLines clean_lines(std::string_view input) {
       framed = true;
       bordered = left_border(t) > 0;
       after_header = true;
+      column = PsqlColumn{};
+      column.padded = l.trailing_spaces > 0;
       continue;
     }
-    if (is_rule_line(t)) {
+    // A wrapped line's chunk of indentation and a '-' (of "->") looks like a rule: inside the
+    // column's body (border 0 and 1 draw no rule there) it is one when indented or as wide as
+    // a chunk.
+    bool rule = is_rule_line(t);
+    if (rule && framed && !bordered && !header_above && column.body > 0 &&
+        (l.text.front() == ' ' || display_width(l.text) + l.trailing_spaces == column.width + 1))
+      rule = false;
+    if (rule) {
       // Top/bottom/separator rules of a frame; a lone "---" elsewhere is noise too.
+      if (framed && header_above) {
+        column.rule_width = display_width(t);
+        column.marked = frame_has_wrap_marks(lines, i, column.rule_width, bordered);
+      }
       if (framed && !header_above && !bordered) framed = false;
       continue;
     }
@@ -296,25 +534,46 @@ CleanLines clean_lines(std::string_view input) {
       continue;
     }
     std::string_view text = l.text;
-    if (framed && bordered) {
-      // "| Seq Scan on t |" / "│ Seq Scan on t │": drop both borders and the padding.
-      size_t lead = text.find_first_not_of(' ');
-      if (lead != std::string_view::npos) {
-        if (size_t n = left_border(text.substr(lead))) text.remove_prefix(lead + n);
+    Cell cell;
+    if (framed) {
+      cell = cell_of(l, bordered, column);
+      text = cell.content;
+    }
+    if (cell.right == Mark::none) {
+      text = trim_spaces_right(text);
+      // Newline marks at the right edge of a multi-line cell.
+      if (text.size() >= 3 && is_newline_mark(text.substr(text.size() - 3))) {
+        text.remove_suffix(3);
+      } else if (!text.empty() && text.back() == '+' &&
+                 (framed || strip_plus || (text.size() >= 2 && text[text.size() - 2] == ' '))) {
+        text.remove_suffix(1);
       }
       text = trim_spaces_right(text);
-      if (size_t n = right_border(text)) text.remove_suffix(n);
     }
-    text = trim_spaces_right(text);
-    // Newline marks at the right edge of a multi-line cell.
-    if (text.size() >= 3 && is_newline_mark(text.substr(text.size() - 3))) {
-      text.remove_suffix(3);
-    } else if (!text.empty() && text.back() == '+' &&
-               (framed || strip_plus || (text.size() >= 2 && text[text.size() - 2] == ' '))) {
-      text.remove_suffix(1);
+    if (!framed) {
+      l.text = text;
+      lines[kept++] = l;
+      continue;
     }
-    l.text = trim_spaces_right(text);
-    lines[kept++] = l;
+    // A line psql wrapped goes on in the next: join them where the marks say so, or (old-ascii,
+    // trimmed marks) where the text cannot stand alone.
+    ++column.body;
+    bool joins = false;
+    if (column_before && kept > 0) {
+      if (last_right == Mark::wrap) joins = column.border == 0 || cell.left == Mark::wrap;
+      else if (last_right == Mark::blank) joins = true;
+      else joins = continues_unmarked(lines[kept - 1].text, last_segment, text, column);
+    }
+    if (joins) {
+      join_rest(l, text, display_width(last_segment), column.width);
+    } else {
+      l.text = text;
+      l.wrap_width = static_cast<uint32_t>(column.width);
+      lines[kept++] = l;
+    }
+    last_segment = text;
+    last_right = cell.right;
+    column_open = true;
   }
   lines.resize(kept);
   return cleaned;

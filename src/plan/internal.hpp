@@ -17,9 +17,15 @@ namespace pglens::plan::detail {
 struct Line {
   std::string_view text;  // into the input, or into CleanLines::storage when repaired
   uint32_t origin = 0;    // 1-based line in the original input
-  bool had_trailing_space = false;
-  bool tab_indented = false;  // began with a tab: a continuation line of a server log entry
-  bool boundary = false;      // a psql footer or frame end was here: the output of one statement ended
+  uint32_t last = 0;      // the last original line, when psql's wrapped lines were joined into this one
+  // psql's wrapped format: the column's width. A line the next one continues filled the column
+  // exactly (a chunk ending in spaces lost them to trimming): pad it to this before joining.
+  uint32_t wrap_width = 0;
+  uint32_t trailing_spaces = 0;  // trimmed from the end (psql pads and marks wraps with spaces)
+  bool tab_indented = false;     // began with a tab: a continuation line of a server log entry
+  bool boundary = false;         // a psql footer or frame end was here: the output of one statement ended
+  uint32_t last_origin() const { return last > origin ? last : origin; }
+  bool had_trailing_space() const { return trailing_spaces > 0; }
 };
 
 // Byte offsets of the original input's line starts, for turning line ranges into spans.
@@ -101,5 +107,7 @@ struct CleanLines {
   std::deque<std::string> storage;  // stable addresses: lines point into it
 };
 CleanLines clean_lines(std::string_view input);
+// Columns a UTF-8 text takes in a terminal, as psql counts them when it wraps.
+size_t display_width(std::string_view s);
 
 }  // namespace pglens::plan::detail

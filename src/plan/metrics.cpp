@@ -120,6 +120,34 @@ int first_evaluator(const std::vector<Node>& nodes, int host, int init, const st
   return -1;
 }
 
+// A Gather's own time is the leader waiting for the processes below it: the work is done
+// there. The node below that does most of it (by exclusive time), where the members of an
+// Append count together (the partitions of one scan, each small) under the largest of them.
+// The Gather itself when nothing below took any time.
+int worker_of_gather(const std::vector<Node>& nodes, size_t gather) {
+  std::vector<bool> below(nodes.size(), false);
+  below[gather] = true;
+  int pick = static_cast<int>(gather);
+  double most = 0;
+  for (size_t j = gather + 1; j < nodes.size(); ++j) {
+    const Node& n = nodes[j];
+    if (n.parent < 0 || !below[static_cast<size_t>(n.parent)]) continue;
+    below[j] = true;
+    double work = n.metrics.exclusive_time_ms;
+    int named = static_cast<int>(j);
+    if (n.node_type == "Append" || n.node_type == "Merge Append") {
+      double largest = -1;
+      for (int c : n.children) {
+        const Node& member = nodes[static_cast<size_t>(c)];
+        work += member.metrics.exclusive_time_ms;
+        if (member.metrics.exclusive_time_ms > largest) largest = member.metrics.exclusive_time_ms, named = c;
+      }
+    }
+    if (work > most) most = work, pick = named;
+  }
+  return pick;
+}
+
 }  // namespace
 
 double input_rows(const Plan& plan, const Node& node) {
@@ -269,6 +297,19 @@ void compute_metrics(Plan& plan) {
     }
   }
   if (best <= 0) plan.bottleneck = timed || nodes.front().total_cost ? plan.bottleneck : -1;
+  if (timed && plan.bottleneck >= 0 && is_gather(nodes[static_cast<size_t>(plan.bottleneck)]))
+    plan.bottleneck = worker_of_gather(nodes, static_cast<size_t>(plan.bottleneck));
+  // An Append's own time is passing its members' rows on: the work is in the members (the
+  // partitions of one scan), named after the largest.
+  if (timed && plan.bottleneck >= 0) {
+    const Node& top = nodes[static_cast<size_t>(plan.bottleneck)];
+    if (top.node_type == "Append" || top.node_type == "Merge Append") {
+      double largest = 0;
+      for (int c : top.children)
+        if (nodes[static_cast<size_t>(c)].metrics.exclusive_time_ms > largest)
+          largest = nodes[static_cast<size_t>(c)].metrics.exclusive_time_ms, plan.bottleneck = c;
+    }
+  }
 }
 
 }  // namespace pglens::plan

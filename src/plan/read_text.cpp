@@ -29,6 +29,9 @@ class TextReader {
 
   void feed(const Logical& l) {
     std::string_view s = l.text;
+    // Only the line right after a section's header can be its node (see add_node).
+    bool section_just_opened = section_just_opened_;
+    section_just_opened_ = false;
     if (l.boundary) {
       close();
       return;
@@ -51,13 +54,14 @@ class TextReader {
     if (starts_with(s, "->")) {
       std::string_view headline = trim(s.substr(2));
       size_t name_col = l.col + s.size() - headline.size();
-      add_node(l, headline, l.col, name_col, true);
+      add_node(l, headline, l.col, name_col, true, section_just_opened);
       return;
     }
     if (is_section(s) && plan_ && !plan_->nodes.empty()) {
       pop_to(l.col);
       int owner = std::max(0, owner_for(l.col));  // a section left of every node: the root's
       stack_.push_back({true, l.col, owner, std::string(s)});
+      section_just_opened_ = true;
       return;
     }
     if (plan_ && !plan_->nodes.empty() && l.col > root_col_ && is_target_line(s, l.col)) return;
@@ -144,6 +148,7 @@ class TextReader {
   size_t block_col_ = 0;
   std::optional<double> pending_duration_;
   std::string pending_query_;
+  bool section_just_opened_ = false;  // the line before was "InitPlan 1 (returns $0)" and the like
 
   static void extend(Node& n, const Logical& l) { n.lines.last = std::max(n.lines.last, l.last); }
 
@@ -232,14 +237,27 @@ class TextReader {
     if (!out_.format) out_.format = Format::text;
   }
 
-  void add_node(const Logical& l, std::string_view headline, size_t arrow_col, size_t name_col, bool arrow) {
+  // `under_section`: the line before was a section's header. PostgreSQL prints a section's one
+  // node right after its header, so the node is the section's whatever its column: a paste
+  // that regrouped the indentation (3 or 4 spaces for PostgreSQL's 6) can put its "->" at or
+  // left of the header's column.
+  void add_node(const Logical& l, std::string_view headline, size_t arrow_col, size_t name_col, bool arrow,
+                bool under_section = false) {
     if (!plan_ || closed_ || (!arrow && plan_->nodes.size() > 0)) start_plan(l, arrow ? arrow_col : name_col);
     worker_ = nullptr;
     block_ = Block::none;
     int parent = -1;
     std::string section;
+    // The column that closes the node: a line at or left of it is not inside it. Under a
+    // section that is at least the header's column, so that the section's next sibling (at
+    // the header's column) closes both.
+    size_t close_col = arrow_col;
     if (!plan_->nodes.empty()) {
-      pop_to(arrow_col);
+      if (under_section && arrow && !stack_.empty() && stack_.back().section) {
+        close_col = std::max(arrow_col, stack_.back().col);
+      } else {
+        pop_to(arrow_col);
+      }
       if (!stack_.empty() && stack_.back().section) {
         section = stack_.back().name;
         parent = stack_.back().node;
@@ -277,7 +295,7 @@ class TextReader {
     if (parent >= 0) plan_->nodes[static_cast<size_t>(parent)].children.push_back(index);
     node_cols_.resize(plan_->nodes.size());
     node_cols_[static_cast<size_t>(index)] = name_col;
-    stack_.push_back({false, arrow_col, index, {}});
+    stack_.push_back({false, close_col, index, {}});
   }
 
   std::vector<size_t> node_cols_;

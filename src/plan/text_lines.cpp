@@ -275,6 +275,8 @@ std::vector<Logical> rejoin_lines(const std::vector<Line>& lines, std::deque<std
   size_t query_col = 0;
   bool prev_trailing_space = false;
   size_t prev_physical_length = 0;
+  size_t prev_wrap_width = 0;  // psql's column width when the line above was in its wrapped format
+  size_t prev_used_width = 0;  // and the columns that line took
   bool prev_tab_indented = false;
   for (const Line& line : lines) {
     // A server log writes an entry's continuation lines after a tab: a line without one
@@ -286,7 +288,8 @@ std::vector<Logical> rejoin_lines(const std::vector<Line>& lines, std::deque<std
       size_t& to;
       size_t value;
       ~Remember() { to = value; }
-    } remember{prev_physical_length, raw.size()};
+    } remember{prev_physical_length, raw.size()}, remember_wrap{prev_wrap_width, line.wrap_width},
+        remember_used{prev_used_width, line.wrap_width ? display_width(raw) : 0};
     size_t col = 0;
     while (col < raw.size() && raw[col] == ' ') ++col;
     std::string_view s = raw.substr(col);
@@ -304,7 +307,7 @@ std::vector<Logical> rejoin_lines(const std::vector<Line>& lines, std::deque<std
         Logical& q = logical.back();
         append(q, "\n", col > query_col ? std::string(col - query_col, ' ') : std::string());
         append(q, {}, s);
-        q.last = line.origin;
+        q.last = line.last_origin();
         continue;
       }
       in_query = false;
@@ -320,26 +323,39 @@ std::vector<Logical> rejoin_lines(const std::vector<Line>& lines, std::deque<std
       Logical& prev = logical.back();
       append(prev, glue_with, s);
       prev.depth += paren_balance(s);
-      prev.last = line.origin;
-      prev_trailing_space = line.had_trailing_space;
+      prev.last = line.last_origin();
+      prev_trailing_space = line.had_trailing_space();
       continue;
     }
     if (glue_with == "auto") {
       Logical& prev = logical.back();
       char a = prev.text.empty() ? ' ' : prev.text.back();
+      // psql's wrapped format cut the line above at its column's width: the rest goes on
+      // exactly there (a chunk's trailing spaces may have been trimmed off: pad them back).
+      if (prev_wrap_width > 0) {
+        size_t used = prev_used_width;
+        if (used + 3 >= prev_wrap_width) {
+          append(prev, std::string(used < prev_wrap_width ? prev_wrap_width - used : 0, ' '), raw);
+          prev.depth += paren_balance(s);
+          prev.last = line.last_origin();
+          prev_trailing_space = line.had_trailing_space();
+          glue_ok = !ends_output(prev.text);
+          continue;
+        }
+      }
       // A terminal wraps at its width and loses nothing: the rest starts in column 0.
       bool terminal_wrap = col == 0 && prev_physical_length >= 40 && !prev_trailing_space;
       bool direct = terminal_wrap ||
           (!prev_trailing_space && is_word_char(a) && is_word_char(s.front()) && !wrapped_at_space(prev.text, s));
       append(prev, direct ? "" : " ", s);
       prev.depth += paren_balance(s);
-      prev.last = line.origin;
-      prev_trailing_space = line.had_trailing_space;
+      prev.last = line.last_origin();
+      prev_trailing_space = line.had_trailing_space();
       glue_ok = !ends_output(prev.text);
       continue;
     }
-    logical.push_back({s, nullptr, col, line.origin, line.origin, false, paren_balance(s), new_log_entry});
-    prev_trailing_space = line.had_trailing_space;
+    logical.push_back({s, nullptr, col, line.origin, line.last_origin(), false, paren_balance(s), new_log_entry});
+    prev_trailing_space = line.had_trailing_space();
     if (starts_with(s, "Query Text:")) {
       in_query = true;
       query_col = col;

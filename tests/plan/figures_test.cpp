@@ -55,6 +55,38 @@ TEST(PlanFigures, GatherParamsEvaluatedTakesTheInitPlanTime) {
   EXPECT_NEAR(p.nodes[8].metrics.share, 221.910 / 421.798, 1e-9);
 }
 
+// A Gather's own time is the leader waiting for the processes below it: the bottleneck is
+// named after the work below (issue 14's DBA trial, q05 and q15 of bench/plan_trial).
+TEST(PlanFigures, TheBottleneckUnderAGatherIsTheWorkBelowIt) {
+  // 55 partitions scanned in parallel, each a few ms: together (an Append's members count as
+  // one) they outweigh the Gather's 105.7 ms of waiting; the largest of them is named.
+  auto scans = figures("gather_partition_scans.txt");
+  const auto& gather = node(scans, "Gather");
+  EXPECT_NEAR(gather.metrics.exclusive_time_ms, 546.886 - 441.191, 1e-9);
+  EXPECT_EQ(scans.nodes[static_cast<size_t>(scans.bottleneck)].label(),
+            "Parallel Seq Scan on payment_p2025_12 payment_48");
+  EXPECT_NEAR(scans.nodes[static_cast<size_t>(scans.bottleneck)].metrics.exclusive_time_ms, 52.526 / 3,
+              1e-9);  // 3 processes share the Append
+  // A Gather Merge over a spilling Sort: 1.6 s of merging and waiting, the Sort 1.53 s per
+  // process; the Sort is named.
+  auto sorted = figures("gather_merge_sort.txt");
+  EXPECT_NEAR(sorted.nodes[0].metrics.exclusive_time_ms, 3499.906 - 1892.116, 1e-9);
+  EXPECT_EQ(sorted.bottleneck, 1);
+  EXPECT_NEAR(sorted.nodes[1].metrics.exclusive_time_ms, 1892.116 - 361.460, 1e-9);
+}
+
+// An Append's own time (54.4 ms here, passing 2 M rows of 55 partitions on) is no work of its
+// own: the bottleneck is named after its largest member (DBA trial q16, a second capture).
+TEST(PlanFigures, TheBottleneckOfAnAppendIsItsLargestMember) {
+  auto p = figures("append_partition_scans.txt");
+  const auto& append = node(p, "Parallel Append");
+  EXPECT_GT(append.metrics.exclusive_time_ms, node(p, "Hash Join").metrics.exclusive_time_ms);
+  EXPECT_GT(append.metrics.exclusive_time_ms, node(p, "Gather").metrics.exclusive_time_ms);
+  const auto& named = p.nodes[static_cast<size_t>(p.bottleneck)];
+  EXPECT_EQ(named.label(), "Parallel Seq Scan on payment_p2026_01 p_49");
+  EXPECT_NEAR(named.metrics.exclusive_time_ms, 56.666 / 3, 1e-9);  // 3 processes share the Append
+}
+
 // The same in every format (JSON prints Params Evaluated as an array; times differ per run).
 TEST(PlanFigures, InitPlanEvaluatorIsFoundInEveryFormat) {
   for (std::string ext : {"txt", "json", "yaml", "xml"}) {

@@ -120,9 +120,7 @@ TEST(PlanPasteDamage, SectionsWithoutNumbersFromPostgreSQL8) {
 // The same plan (a SubPlan, an InitPlan, five levels: captured on PostgreSQL 15) as psql
 // prints it in each border style, aligned and wrapped at 90-100 columns, in the ascii,
 // old-ascii and unicode line styles: one tree with the same rows, loops and buffers.
-// DISABLED: psql's wrapped output is not yet read right (times counted twice, buffers of
-// another capture); open in #14.
-TEST(PlanPasteDamage, DISABLED_EveryPsqlBorderAndWrapStyleReadsAsOneTree) {
+TEST(PlanPasteDamage, EveryPsqlBorderAndWrapStyleReadsAsOneTree) {
   plan::DescribeOptions shape;
   shape.timings = false;
   shape.summary = false;
@@ -142,9 +140,7 @@ TEST(PlanPasteDamage, DISABLED_EveryPsqlBorderAndWrapStyleReadsAsOneTree) {
 // Leading spaces regrouped: every run of six (PostgreSQL's step per level) became `step`
 // spaces, as editors and chat tools that re-indent do. The "->" of a child may then sit
 // left of its parent's name: the arrows' columns still give the tree.
-// DISABLED: at 3 and 4 spaces per level an InitPlan is read as its parent's Outer child;
-// open in #14.
-TEST(PlanPasteDamage, DISABLED_ArrowStepsOfThreeToEightSpacesKeepTheTree) {
+TEST(PlanPasteDamage, ArrowStepsOfThreeToEightSpacesKeepTheTree) {
   std::string original = read_file(testdata("plan-paste/subplan_plain.txt"));
   auto expected = read_one(original);
   // (Two spaces per six would put an InitPlan's "->" left of its own header: no tree is left.)

@@ -106,6 +106,29 @@ class PlanAdviceLive : public ::testing::Test {
   test::PgCluster* pg_ = nullptr;
 };
 
+// DBA trial q16: a Hash Join reads a big table whole to keep the rows of a few customers
+// (hashed from the other side): the index on the probed table's join column, then a Nested
+// Loop from the few rows reads only their matches.
+TEST_F(PlanAdviceLive, HashJoinProbingAWholeTableForFewRowsGetsTheJoinColumnIndex) {
+  pg_->exec(
+      "CREATE TABLE customers (id int PRIMARY KEY, first_name text NOT NULL, last_name text NOT NULL);"
+      "INSERT INTO customers SELECT g, 'First' || (g % 200), 'Last' || (g % 2000) FROM generate_series(1, 30000) g;"
+      "CREATE INDEX customers_last_name_idx ON customers (last_name);"
+      "CREATE TABLE payments (id bigint PRIMARY KEY, customer_id int NOT NULL, amount numeric(10,2) NOT NULL);"
+      "INSERT INTO payments SELECT g, 1 + (g::bigint * 7919) % 30000, (g % 500) + 0.25 FROM generate_series(1, 400000) "
+      "g;"
+      "ANALYZE customers; ANALYZE payments;");
+  const std::string query =
+      "SELECT c.id, p.amount FROM customers c JOIN payments p ON p.customer_id = c.id "
+      "WHERE c.first_name = 'First7' AND c.last_name = 'Last7'";
+  plan::Plan before = explain(*pg_, query);
+  ASSERT_TRUE(std::any_of(before.nodes.begin(), before.nodes.end(), [](const plan::Node& n) {
+    return n.node_type == "Hash Join";
+  })) << plan::describe(before);
+  std::string ddl = prove(query, "seq-scan-large", "ON payments (customer_id)");
+  EXPECT_NE(ddl.find("payments_customer_id_idx"), std::string::npos) << ddl;
+}
+
 // Item: a Nested Loop that runs its inner Seq Scan twice and throws every pair away in the
 // Join Filter (a range join): the index on the inner join column.
 TEST_F(PlanAdviceLive, JoinFilterWithFewLoopsGetsTheInnerJoinColumnIndex) {
