@@ -221,6 +221,12 @@ struct Plan {
   double total_time_ms = 0;  // execution time, or the root's total time when absent
   int bottleneck = -1;       // index into nodes of the largest exclusive time, -1 when unknown
                              // (without ANALYZE: of the largest exclusive cost)
+  // When the bottleneck was found by counting an Append's members together (the partitions of
+  // one scan, under a Gather or as the largest node): that Append, and the share of the time
+  // the Append and all its members took. The bottleneck is the largest member; its own share
+  // alone would understate the work (one partition of 55: 4 %).
+  int bottleneck_append = -1;
+  double bottleneck_append_share = 0;
 
   bool analyzed() const;  // true when actual figures are present
   bool timed() const;     // true when actual times are present (not EXPLAIN (ANALYZE, TIMING OFF))

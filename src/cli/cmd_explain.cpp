@@ -110,7 +110,12 @@ void render_plan(const Plan& p, size_t index, size_t count, const Style& st, con
                        st.red(outside->label), outside->share * 100, format_ms(p.total_time_ms));
   } else if (p.bottleneck >= 0) {
     const Node& b = p.nodes[static_cast<size_t>(p.bottleneck)];
-    if (timed && p.total_time_ms > 0) {
+    if (timed && p.total_time_ms > 0 && p.bottleneck_append >= 0) {
+      const Node& append = p.nodes[static_cast<size_t>(p.bottleneck_append)];
+      out += fmt::format("{} {} (node {}) and the other {} members of {} (node {}) — {:.0f}% of {} together\n",
+                         st.bold("Bottleneck:"), st.red(b.label()), b.id, append.children.size() - 1, append.label(),
+                         append.id, p.bottleneck_append_share * 100, format_ms(p.total_time_ms));
+    } else if (timed && p.total_time_ms > 0) {
       out += fmt::format("{} {} (node {}) — {:.0f}% of {}\n", st.bold("Bottleneck:"), st.red(b.label()), b.id,
                          b.metrics.share * 100, format_ms(p.total_time_ms));
     } else if (!timed && p.root().total_cost && *p.root().total_cost > 0) {
@@ -277,6 +282,11 @@ nlohmann::ordered_json plan_json(const Plan& p, const plan::Diagnosis& findings)
                        {"label", b.label()},
                        {"exclusive_time_ms", b.metrics.exclusive_time_ms},
                        {"share", b.metrics.share}};
+    if (p.bottleneck_append >= 0) {
+      const Node& append = p.nodes[static_cast<size_t>(p.bottleneck_append)];
+      j["bottleneck"]["append"] = {
+          {"node", append.id}, {"members", append.children.size()}, {"share", p.bottleneck_append_share}};
+    }
   } else {
     j["bottleneck"] = nullptr;
   }

@@ -108,6 +108,7 @@ std::optional<OutsideTime> outside_bottleneck(const Plan& plan) {
   if (!plan.analyzed() || plan.total_time_ms <= 0) return std::nullopt;
   double node_ms =
       plan.bottleneck >= 0 ? plan.nodes[static_cast<size_t>(plan.bottleneck)].metrics.exclusive_time_ms : 0;
+  if (plan.bottleneck_append >= 0) node_ms = plan.bottleneck_append_share * plan.total_time_ms;  // the scans together
   std::optional<OutsideTime> best;
   for (auto& o : outside_tree(plan))
     if (o.ms > node_ms && (!best || o.ms > best->ms)) best = std::move(o);

@@ -123,11 +123,13 @@ int first_evaluator(const std::vector<Node>& nodes, int host, int init, const st
 // A Gather's own time is the leader waiting for the processes below it: the work is done
 // there. The node below that does most of it (by exclusive time), where the members of an
 // Append count together (the partitions of one scan, each small) under the largest of them.
-// The Gather itself when nothing below took any time.
-int worker_of_gather(const std::vector<Node>& nodes, size_t gather) {
+// The Gather itself when nothing below took any time. `appended`: that Append's index when
+// the pick is its member, else -1.
+int worker_of_gather(const std::vector<Node>& nodes, size_t gather, int& appended) {
   std::vector<bool> below(nodes.size(), false);
   below[gather] = true;
   int pick = static_cast<int>(gather);
+  appended = -1;
   double most = 0;
   for (size_t j = gather + 1; j < nodes.size(); ++j) {
     const Node& n = nodes[j];
@@ -135,7 +137,8 @@ int worker_of_gather(const std::vector<Node>& nodes, size_t gather) {
     below[j] = true;
     double work = n.metrics.exclusive_time_ms;
     int named = static_cast<int>(j);
-    if (n.node_type == "Append" || n.node_type == "Merge Append") {
+    bool is_append = n.node_type == "Append" || n.node_type == "Merge Append";
+    if (is_append) {
       double largest = -1;
       for (int c : n.children) {
         const Node& member = nodes[static_cast<size_t>(c)];
@@ -143,7 +146,8 @@ int worker_of_gather(const std::vector<Node>& nodes, size_t gather) {
         if (member.metrics.exclusive_time_ms > largest) largest = member.metrics.exclusive_time_ms, named = c;
       }
     }
-    if (work > most) most = work, pick = named;
+    if (work > most)
+      most = work, pick = named, appended = is_append && named != static_cast<int>(j) ? static_cast<int>(j) : -1;
   }
   return pick;
 }
@@ -297,18 +301,28 @@ void compute_metrics(Plan& plan) {
     }
   }
   if (best <= 0) plan.bottleneck = timed || nodes.front().total_cost ? plan.bottleneck : -1;
+  plan.bottleneck_append = -1;
+  plan.bottleneck_append_share = 0;
   if (timed && plan.bottleneck >= 0 && is_gather(nodes[static_cast<size_t>(plan.bottleneck)]))
-    plan.bottleneck = worker_of_gather(nodes, static_cast<size_t>(plan.bottleneck));
+    plan.bottleneck = worker_of_gather(nodes, static_cast<size_t>(plan.bottleneck), plan.bottleneck_append);
   // An Append's own time is passing its members' rows on: the work is in the members (the
   // partitions of one scan), named after the largest.
   if (timed && plan.bottleneck >= 0) {
     const Node& top = nodes[static_cast<size_t>(plan.bottleneck)];
     if (top.node_type == "Append" || top.node_type == "Merge Append") {
       double largest = 0;
+      int append = plan.bottleneck;
       for (int c : top.children)
         if (nodes[static_cast<size_t>(c)].metrics.exclusive_time_ms > largest)
           largest = nodes[static_cast<size_t>(c)].metrics.exclusive_time_ms, plan.bottleneck = c;
+      if (plan.bottleneck != append) plan.bottleneck_append = append;
     }
+  }
+  if (plan.bottleneck_append >= 0) {
+    const Node& append = nodes[static_cast<size_t>(plan.bottleneck_append)];
+    double share = append.metrics.share;
+    for (int c : append.children) share += nodes[static_cast<size_t>(c)].metrics.share;
+    plan.bottleneck_append_share = std::min(1.0, share);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <set>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "plan/plan_test_util.hpp"
@@ -67,11 +68,21 @@ TEST(PlanFigures, TheBottleneckUnderAGatherIsTheWorkBelowIt) {
             "Parallel Seq Scan on payment_p2025_12 payment_48");
   EXPECT_NEAR(scans.nodes[static_cast<size_t>(scans.bottleneck)].metrics.exclusive_time_ms, 52.526 / 3,
               1e-9);  // 3 processes share the Append
+  // Its share alone is one partition's; the 55 scans and their Append together are the work.
+  ASSERT_GE(scans.bottleneck_append, 0);
+  const auto& append = scans.nodes[static_cast<size_t>(scans.bottleneck_append)];
+  EXPECT_EQ(append.children.size(), 55u);
+  double together = append.metrics.exclusive_time_ms;
+  for (int c : append.children) together += scans.nodes[static_cast<size_t>(c)].metrics.exclusive_time_ms;
+  EXPECT_NEAR(scans.bottleneck_append_share, together / scans.total_time_ms, 1e-9);
+  EXPECT_GT(scans.bottleneck_append_share, 0.5);
+  EXPECT_LT(scans.nodes[static_cast<size_t>(scans.bottleneck)].metrics.share, 0.05);
   // A Gather Merge over a spilling Sort: 1.6 s of merging and waiting, the Sort 1.53 s per
   // process; the Sort is named.
   auto sorted = figures("gather_merge_sort.txt");
   EXPECT_NEAR(sorted.nodes[0].metrics.exclusive_time_ms, 3499.906 - 1892.116, 1e-9);
   EXPECT_EQ(sorted.bottleneck, 1);
+  EXPECT_EQ(sorted.bottleneck_append, -1);  // no Append: the Sort's own share stands
   EXPECT_NEAR(sorted.nodes[1].metrics.exclusive_time_ms, 1892.116 - 361.460, 1e-9);
 }
 
@@ -85,6 +96,8 @@ TEST(PlanFigures, TheBottleneckOfAnAppendIsItsLargestMember) {
   const auto& named = p.nodes[static_cast<size_t>(p.bottleneck)];
   EXPECT_EQ(named.label(), "Parallel Seq Scan on payment_p2026_01 p_49");
   EXPECT_NEAR(named.metrics.exclusive_time_ms, 56.666 / 3, 1e-9);  // 3 processes share the Append
+  EXPECT_EQ(p.bottleneck_append, static_cast<int>(&append - p.nodes.data()));
+  EXPECT_GT(p.bottleneck_append_share, append.metrics.share);
 }
 
 // The same in every format (JSON prints Params Evaluated as an array; times differ per run).
@@ -203,6 +216,26 @@ TEST(PlanFigures, AbsurdCountsDoNotWrapAround) {
 // What `pglens explain` prints from these figures.
 test::RunResult explain(const std::string& fixture, const std::string& options = "--color never") {
   return test::run_pglens("explain " + options + " '" + testdata("plan/figures/" + fixture).string() + "'");
+}
+
+// The partitions of one scan under a Gather: the bottleneck line names the largest and gives
+// the share of them all, in text and JSON; one partition's 3 % would read as no bottleneck.
+TEST(PlanFiguresExplain, PartitionScansUnderAGatherGiveTheirShareTogether) {
+  auto plan = figures("gather_partition_scans.txt");
+  const auto& append = plan.nodes[static_cast<size_t>(plan.bottleneck_append)];
+  auto r = explain("gather_partition_scans.txt");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string line = fmt::format(
+      "Bottleneck: Parallel Seq Scan on payment_p2025_12 payment_48 (node {}) and the other 54 members of "
+      "Parallel Append (node {}) — {:.0f}% of",
+      plan.nodes[static_cast<size_t>(plan.bottleneck)].id, append.id, plan.bottleneck_append_share * 100);
+  EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+  auto j = explain("gather_partition_scans.txt", "--format json");
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  auto bottleneck = nlohmann::json::parse(j.out)["plans"][0]["bottleneck"];
+  EXPECT_EQ(bottleneck["append"]["node"], append.id) << bottleneck.dump();
+  EXPECT_EQ(bottleneck["append"]["members"], 55) << bottleneck.dump();
+  EXPECT_NEAR(bottleneck["append"]["share"].get<double>(), plan.bottleneck_append_share, 1e-9);
 }
 
 TEST(PlanFiguresExplain, TimingOffShowsNoTimingAndTheCostliestNode) {
