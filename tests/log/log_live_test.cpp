@@ -90,6 +90,21 @@ std::string wait_for(const fs::path& path, const std::string& marker) {
   return slurp(path);
 }
 
+// The lines of `log` from the duration line of `first` to the duration line of `last`
+// (statements the test ran), each line whole: what the server logged around them (the
+// reload that switched the file, a late line of another process) reaches the stderr, CSV and
+// JSON files at different moments, and would make the three summaries differ.
+std::string between_statements(const std::string& log, const std::string& first, const std::string& last) {
+  size_t from = log.find("statement: " + first);
+  size_t to = log.rfind("statement: " + last);
+  if (from == std::string::npos || to == std::string::npos || to < from) return log;
+  size_t begin = log.rfind('\n', from);
+  size_t end = log.find('\n', to);
+  return log.substr(
+      begin == std::string::npos ? 0 : begin + 1,
+      end == std::string::npos ? std::string::npos : end + 1 - (begin == std::string::npos ? 0 : begin + 1));
+}
+
 // The durations the server logged for statements starting with `start`, in µs.
 std::vector<int64_t> logged_durations(const std::string& log, const std::string& start) {
   std::vector<int64_t> out;
@@ -125,11 +140,16 @@ class LogLive : public ::testing::Test {
     // log_line_prefix and log_filename are reloadable: the log moves to a file of its own
     // that holds only lines with this prefix.
     switch_log("'%m [%p] %c '", "with-c");
+    cluster_->exec("SELECT 'start of the with-c log'");
     workload(cluster_->conninfo());
     cluster_->exec("SELECT 'end of the with-c log'");
-    stderr_log_ = wait_for(log_dir_ / "with-c", "end of the with-c log");
-    csv_log_ = wait_for(log_dir_ / "with-c.csv", "end of the with-c log");
-    json_log_ = wait_for(log_dir_ / "with-c.json", "end of the with-c log");
+    auto read = [](const std::string& file) {
+      return between_statements(wait_for(log_dir_ / file, "statement: SELECT 'end of the with-c log'"),
+                                "SELECT 'start of the with-c log'", "SELECT 'end of the with-c log'");
+    };
+    stderr_log_ = read("with-c");
+    csv_log_ = read("with-c.csv");
+    json_log_ = read("with-c.json");
   }
   static void TearDownTestSuite() {
     delete cluster_;
@@ -142,14 +162,22 @@ class LogLive : public ::testing::Test {
     }
   }
 
-  // Sets log_line_prefix and log_filename, and waits until the collector writes to the new file.
+  // Sets log_line_prefix, then log_filename, and waits until the collector writes to the new
+  // file. In two steps: a backend reads a reload at its next command, so the statement that
+  // reloads is logged with the prefix it had; had both changed at once, its lines could reach
+  // the new file under the old prefix (seen under ASan: one line without %c in the with-c log).
   static void switch_log(const std::string& prefix, const std::string& file) {
     cluster_->exec("ALTER SYSTEM SET log_line_prefix = " + prefix);
+    cluster_->exec("SELECT pg_reload_conf()");
+    // SHOW answers with the prefix this backend logs with: it reads a reload before a command.
+    std::string wanted = prefix.substr(1, prefix.size() - 2);  // the SQL literal's text
+    for (int i = 0; i < 200 && cluster_->column("SHOW log_line_prefix").front() != wanted; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
     cluster_->exec("ALTER SYSTEM SET log_filename = '" + file + "'");
     cluster_->exec("SELECT pg_reload_conf()");
     for (int i = 0; i < 200 && !fs::exists(log_dir_ / file); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    // the backends read the new prefix at their next command
+    // the other backends read the new prefix at their next command
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 
